@@ -1,0 +1,42 @@
+"""Backends registry: name -> class taking (model, *, threads, max_length, **options)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from mtreview.backends.base import ScoredText, TokenScore, TranslationBackend
+from mtreview.errors import SettingsError
+
+
+def _hf(model: str, **options: Any) -> TranslationBackend:
+    from mtreview.backends.hf import HFMarianBackend
+
+    options.pop("compute_type", None)
+    return HFMarianBackend(model, **options)
+
+
+BACKENDS: dict[str, Callable[..., TranslationBackend]] = {"hf": _hf}
+
+
+@functools.lru_cache(maxsize=8)
+def load_backend(
+    name: str,
+    model: str,
+    *,
+    threads: int = 0,
+    max_length: int = 256,
+    compute_type: str = "auto",
+) -> TranslationBackend:
+    """One instance per (backend, model, options) per process: models load once."""
+    try:
+        factory = BACKENDS[name]
+    except KeyError:
+        raise SettingsError(
+            f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})"
+        ) from None
+    return factory(model, threads=threads, max_length=max_length, compute_type=compute_type)
+
+
+__all__ = ["BACKENDS", "ScoredText", "TokenScore", "TranslationBackend", "load_backend"]

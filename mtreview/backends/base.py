@@ -1,0 +1,93 @@
+"""The translation backend interface and the results it returns."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from mtreview.errors import ModelError
+
+EOS_TEXT = "</s>"
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenScore:
+    """One target token: its text, its span in the target (code points), its log-prob.
+
+    The end-of-sentence token is included with an empty span at the end of the text.
+    """
+
+    text: str
+    start: int
+    end: int
+    logprob: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoredText:
+    """A target scored by forced decoding; `logprob` is the mean over all tokens (EOS too),
+    i.e. minus the model's cross-entropy loss on this target."""
+
+    tokens: tuple[TokenScore, ...]
+    logprob: float
+    truncated: bool = False
+
+
+class TranslationBackend(Protocol):
+    """What the analysis needs from a translation model, whatever runs it."""
+
+    name: str
+    model_id: str
+
+    def translate(
+        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[str]: ...
+
+    def translate_nbest(
+        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[list[str]]: ...
+
+    def score(
+        self, sources: Sequence[str], targets: Sequence[str], *, batch_size: int = 16
+    ) -> list[ScoredText]: ...
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (less padding, same results)."""
+    if batch_size < 1:
+        raise ModelError(f"batch size must be at least 1, got {batch_size}")
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def run_unique(
+    items: Sequence[T],
+    compute: Callable[[list[T]], list[object]],
+) -> list[object]:
+    """Compute each distinct item once and spread the results back in input order."""
+    positions: dict[T, int] = {}
+    unique: list[T] = []
+    for item in items:
+        if item not in positions:
+            positions[item] = len(unique)
+            unique.append(item)
+    results = compute(unique) if unique else []
+    return [results[positions[item]] for item in items]
+
+
+def char_offsets_from_bytes(text: str) -> list[int]:
+    """Map each UTF-8 byte offset of `text` (and its end) to a code-point offset."""
+    table: list[int] = []
+    for index, char in enumerate(text):
+        table.extend([index] * len(char.encode("utf-8", "surrogatepass")))
+    table.append(len(text))
+    return table
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Leading whitespace belongs to SentencePiece's ▁, not to the word."""
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end

@@ -1,0 +1,203 @@
+"""transformers MarianMT backend: `generate()` for translation, logits for forced decoding."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.backends.base import (
+    EOS_TEXT,
+    ScoredText,
+    TokenScore,
+    char_offsets_from_bytes,
+    length_batches,
+    run_unique,
+    trim_span,
+)
+from mtreview.errors import ModelError
+
+HINT = (
+    "give a local model directory (e.g. --back-model DIR), or put the model in the Hugging Face "
+    "cache and set HF_HUB_OFFLINE=1, or run with --no-models"
+)
+
+
+def check_model_dir(path: Path) -> None:
+    """A local directory must hold a Marian model: say what is wrong before transformers does."""
+    config = path / "config.json"
+    if not config.is_file():
+        raise ModelError(f"{path}: not a Marian model directory (no config.json)")
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        raise ModelError(f"{path}/config.json: not valid JSON") from None
+    if model_type != "marian":
+        raise ModelError(f"{path}: model_type is {model_type!r}, expected 'marian'")
+    for name in ("source.spm", "target.spm", "vocab.json"):
+        if not (path / name).is_file():
+            raise ModelError(f"{path}: not a Marian model directory (no {name})")
+
+
+def load_marian(model: str) -> tuple[Any, Any]:
+    """(tokenizer, model) from a local directory or a hub name; clear errors, no traceback."""
+    from transformers import MarianMTModel, MarianTokenizer
+
+    local = Path(model).expanduser()
+    if local.is_dir():
+        check_model_dir(local)
+        source: str = str(local)
+    elif local.exists() or model.startswith((".", "/", "~")):
+        raise ModelError(f"{model}: model directory not found ({HINT})")
+    else:
+        source = model
+    try:
+        tokenizer = MarianTokenizer.from_pretrained(source)
+        network = MarianMTModel.from_pretrained(source, use_safetensors=local.is_dir() or None)
+    except (OSError, ValueError, KeyError) as exc:
+        offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot load model {model!r}{offline}: {first}; {HINT}") from None
+    network.eval()
+    return tokenizer, network
+
+
+def encode_proto(processor: Any, text: str) -> Any:
+    """SentencePiece pieces with byte offsets (the API name changed across versions)."""
+    try:
+        return processor.encode(text, return_type="proto")
+    except (TypeError, ValueError):  # sentencepiece < 0.2.1
+        return processor.encode(text, out_type="immutable_proto")
+
+
+class HFMarianBackend:
+    """Loads the model and tokenizer once; batches by length; no gradients."""
+
+    name = "hf"
+
+    def __init__(self, model: str, *, threads: int = 0, max_length: int = 256) -> None:
+        import torch
+
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.model_id = model
+        self.max_length = max_length
+        self.tokenizer, self.model = load_marian(model)
+        self._torch = torch
+
+    @property
+    def revision(self) -> str:
+        return str(getattr(self.model.config, "_commit_hash", None) or "local")
+
+    # --- translation -------------------------------------------------------------------
+    def translate(
+        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[str]:
+        return [
+            best[0]
+            for best in self.translate_nbest(texts, 1, num_beams=num_beams, batch_size=batch_size)
+        ]
+
+    def translate_nbest(
+        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[list[str]]:
+        beams = max(num_beams, n)
+
+        def compute(unique: list[str]) -> list[object]:
+            results: list[object] = [None] * len(unique)
+            lengths = [len(text) for text in unique]
+            for batch in length_batches(lengths, batch_size):
+                outputs = self._generate([unique[i] for i in batch], n, beams)
+                for row, index in enumerate(batch):
+                    results[index] = outputs[row * n : (row + 1) * n]
+            return results
+
+        return [list(map(str, r)) for r in run_unique(list(texts), compute)]  # type: ignore[call-overload]
+
+    def _generate(self, texts: list[str], n: int, beams: int) -> list[str]:
+        with self._torch.inference_mode():
+            batch = self.tokenizer(
+                texts,
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+            )
+            longest = int(batch["input_ids"].shape[1])
+            generated = self.model.generate(
+                **batch,
+                num_beams=beams,
+                num_return_sequences=n,
+                max_length=min(self.max_length, 2 * longest + 10),
+            )
+        return list(self.tokenizer.batch_decode(generated, skip_special_tokens=True))
+
+    # --- forced decoding -----------------------------------------------------------------
+    def target_pieces(self, text: str) -> tuple[list[int], list[tuple[str, int, int]], bool]:
+        """Target token ids (EOS last) with each piece's code-point span in `text`."""
+        proto = encode_proto(self.tokenizer.spm_target, text)
+        offsets = char_offsets_from_bytes(text)
+        pieces = [
+            (p.piece, *trim_span(text, offsets[p.begin], offsets[p.end])) for p in proto.pieces
+        ]
+        truncated = len(pieces) > self.max_length - 1
+        pieces = pieces[: self.max_length - 1]
+        ids = [int(i) for i in self.tokenizer.convert_tokens_to_ids([p[0] for p in pieces])]
+        return [*ids, int(self.tokenizer.eos_token_id)], pieces, truncated
+
+    def score(
+        self, sources: Sequence[str], targets: Sequence[str], *, batch_size: int = 16
+    ) -> list[ScoredText]:
+        if len(sources) != len(targets):
+            raise ModelError(f"score: {len(sources)} sources but {len(targets)} targets")
+
+        def compute(unique: list[tuple[str, str]]) -> list[object]:
+            results: list[object] = [None] * len(unique)
+            lengths = [len(s) + len(t) for s, t in unique]
+            for batch in length_batches(lengths, batch_size):
+                for index, scored in zip(
+                    batch, self._score([unique[i] for i in batch]), strict=True
+                ):
+                    results[index] = scored
+            return results
+
+        pairs = list(zip(sources, targets, strict=True))
+        return run_unique(pairs, compute)  # type: ignore[return-value]
+
+    def _score(self, pairs: list[tuple[str, str]]) -> list[ScoredText]:
+        torch = self._torch
+        encoded = [self.target_pieces(target) for _, target in pairs]
+        width = max(len(ids) for ids, _, _ in encoded)
+        pad = int(self.tokenizer.pad_token_id)
+        labels = torch.full((len(pairs), width), pad, dtype=torch.long)
+        for row, (ids, _, _) in enumerate(encoded):
+            labels[row, : len(ids)] = torch.tensor(ids)
+        start = int(self.model.config.decoder_start_token_id)
+        decoder_inputs = torch.cat(
+            [torch.full((len(pairs), 1), start, dtype=torch.long), labels[:, :-1]], dim=1
+        )
+        with torch.inference_mode():
+            batch = self.tokenizer(
+                [source for source, _ in pairs],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+            )
+            logits = self.model(**batch, decoder_input_ids=decoder_inputs).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            chosen = logprobs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        results = []
+        for row, ((_, target), (ids, pieces, truncated)) in enumerate(
+            zip(pairs, encoded, strict=True)
+        ):
+            values = chosen[row, : len(ids)].tolist()
+            tokens = [
+                TokenScore(target[s:e], s, e, float(v))
+                for (_, s, e), v in zip(pieces, values, strict=False)
+            ]
+            tokens.append(TokenScore(EOS_TEXT, len(target), len(target), float(values[-1])))
+            results.append(ScoredText(tuple(tokens), float(sum(values) / len(values)), truncated))
+        return results

@@ -1,0 +1,183 @@
+"""The command line: a thin face over the library. Errors become one line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.errors import MTReviewError
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(function: Command) -> Command:
+        COMMANDS[name] = function
+        return function
+
+    return register
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
+    from mtreview.settings import load_settings
+
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+# --- score --------------------------------------------------------------------------------
+def add_score_parser(commands: Any) -> None:
+    from mtreview.backends import BACKENDS
+    from mtreview.readers import READERS
+    from mtreview.records import RECORD_WRITERS
+
+    parser = commands.add_parser(
+        "score", help="analyse translations: round trip, metrics, forced decoding, flags"
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files to review")
+    parser.add_argument("-o", "--output", help="output file (default: standard output)")
+    parser.add_argument("--format", choices=sorted(RECORD_WRITERS), default="jsonl")
+    parser.add_argument("--input-format", choices=sorted(READERS), help="override detection")
+    parser.add_argument("--source-file", help="Moses pairs: the source side, one line a segment")
+    parser.add_argument("--lang", help="language of the translation (default fr)")
+    parser.add_argument("--pivot", help="back-translation language (default en)")
+    parser.add_argument("--source-lang", help="language of the source, when given")
+    parser.add_argument("--back-model", help="target→pivot model: hub name or directory")
+    parser.add_argument("--return-model", help="pivot→target model: hub name or directory")
+    parser.add_argument("--source-model", help="source→target model for source-side scoring")
+    parser.add_argument("--no-models", action="store_true", help="segmentation and rules only")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), help="model runtime (default hf)")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--num-beams", type=int)
+    parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    parser.add_argument("--summary", help="also write the run summary as JSON to this file")
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+
+
+@command("score")
+def run_score(args: argparse.Namespace) -> int:
+    from mtreview.analysis import Analyzer
+    from mtreview.records import RECORD_WRITERS, AtomicOutput
+    from mtreview.scoring import input_segments, peek, score_segments
+
+    settings = _settings(
+        args,
+        lang=args.lang,
+        pivot=args.pivot,
+        source_lang=args.source_lang,
+        back_model=args.back_model,
+        return_model=args.return_model,
+        source_model=args.source_model,
+        backend=args.backend,
+        batch_size=args.batch_size,
+        num_beams=args.num_beams,
+        threads=args.threads,
+        use_models=False if args.no_models else None,
+    )
+    _first, segments = peek(
+        input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
+    )
+    analyzer = Analyzer(settings)
+    progress = _progress()
+    with AtomicOutput(args.output) as output:
+        writer = RECORD_WRITERS[args.format](output.handle)
+
+        def emit(analysis: Any) -> None:
+            writer.write(analysis.to_record())
+            progress.update(1)
+
+        summary = score_segments(segments, analyzer, on_result=emit)
+        output.commit()
+    progress.close()
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", "utf-8")
+    _print_summary(summary)
+    return 0
+
+
+def _progress() -> Any:
+    from tqdm import tqdm
+
+    return tqdm(unit="seg", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
+def _print_summary(summary: Any) -> None:
+    lines = [
+        f"segments      {summary.segments} in {summary.documents} document(s), "
+        f"{summary.seconds:.1f} s ({summary.segments_per_second:.1f} seg/s)",
+        f"flags         {summary.flags}",
+    ]
+    if summary.mean_logprob is not None:
+        lines.append(f"mean logprob  {summary.mean_logprob:.3f}")
+    for label, scores in (("round trip", summary.round_trip), ("reference", summary.reference)):
+        for name, score in scores.items():
+            lines.append(f"{label:<10} {name:<5} {score.score:6.2f}  {score.signature}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+# --- app ----------------------------------------------------------------------------------
+def add_app_parser(commands: Any) -> None:
+    parser = commands.add_parser("app", help="start the review app in the browser")
+    parser.add_argument("file", nargs="?", help="document to open (default: the shipped article)")
+    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
+    parser.add_argument("--port", type=int, default=8501)
+
+
+@command("app")
+def run_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.is_file():
+        raise MTReviewError(f"{app}: app.py not found; run from a source checkout")
+    env = dict(os.environ)
+    if args.db:
+        env["MTREVIEW_DB"] = args.db
+    if args.file:
+        env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
+    command_line = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+    ]
+    return subprocess.call(command_line, env=env)
+
+
+PARSERS: list[Callable[[Any], None]] = [add_score_parser, add_app_parser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mtreview", description="Find and fix what a machine translation got wrong."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in PARSERS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MTReviewError as exc:
+        sys.stderr.write(f"mtreview: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("mtreview: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

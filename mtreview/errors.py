@@ -1,0 +1,43 @@
+"""One error hierarchy: the faces turn any of these into a one-line message (CLI: exit 2)."""
+
+from __future__ import annotations
+
+
+class MTReviewError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class InputError(MTReviewError):
+    """A document, table or file given by the user cannot be read as expected."""
+
+    def __init__(self, path: object, message: str, *, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.detail = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class ModelError(MTReviewError):
+    """A translation model cannot be loaded or run."""
+
+
+class SettingsError(MTReviewError):
+    """A setting (flag, TOML file, environment variable) has a value we cannot use."""
+
+
+class StoreError(MTReviewError):
+    """The review store cannot be opened or written."""
+
+
+class ConflictError(StoreError):
+    """Someone else saved first: the caller must look at their text before saving again."""
+
+    def __init__(self, message: str, *, current_text: str, current_version: int) -> None:
+        self.current_text = current_text
+        self.current_version = current_version
+        super().__init__(message)
+
+
+class ExportError(MTReviewError):
+    """An export cannot be written faithfully (e.g. text that XML cannot carry)."""

@@ -1,0 +1,174 @@
+"""Readers registry: the document formats mtreview takes in, by name and file suffix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from mtreview.documents import Document, Segment
+from mtreview.errors import InputError
+from mtreview.readers.base import Reader, ReadOptions, read_text
+from mtreview.readers.rows import JsonlReader, MosesReader, TableReader, joined_original
+from mtreview.readers.text import TextReader, segment_text
+from mtreview.segmentation import SentenceSplitter
+
+READERS: dict[str, Reader] = {
+    "txt": TextReader(),
+    "tsv": TableReader("\t"),
+    "csv": TableReader(","),
+    "jsonl": JsonlReader(),
+    "moses": MosesReader(),
+}
+SUFFIXES: dict[str, str] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+def register_reader(name: str, reader: Reader, *suffixes: str) -> None:
+    READERS[name] = reader
+    for suffix in suffixes:
+        SUFFIXES[suffix] = name
+
+
+def detect_format(path: Path, *, source_file: Path | None = None) -> str:
+    if source_file is not None:
+        return "moses"
+    suffix = path.suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    if not suffix:
+        return "txt"
+    raise InputError(
+        path,
+        f"unknown file type {suffix!r}; expected one of {', '.join(sorted(SUFFIXES))} "
+        "(or give --input-format)",
+    )
+
+
+def default_doc_id(path: Path) -> str:
+    name = path.name
+    for suffix in (".txt", ".tsv", ".csv", ".jsonl", ".xlf", ".xliff", ".tmx", ".po"):
+        name = name.removesuffix(suffix)
+    return name or "document"
+
+
+def _options(
+    path: Path,
+    *,
+    doc_id: str | None,
+    splitter: SentenceSplitter | None,
+    source_file: Path | None,
+    lang: str,
+    source_lang: str | None,
+) -> ReadOptions:
+    return ReadOptions(
+        doc_id=doc_id or default_doc_id(path),
+        splitter=splitter,
+        source_file=source_file,
+        lang=lang,
+        source_lang=source_lang,
+    )
+
+
+def iter_segments(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    doc_id: str | None = None,
+    splitter: SentenceSplitter | None = None,
+    source_file: str | Path | None = None,
+    lang: str = "fr",
+    source_lang: str | None = None,
+) -> Iterator[Segment]:
+    """Stream the segments of one input file (a million rows never sit in memory)."""
+    path = Path(path)
+    source = Path(source_file) if source_file is not None else None
+    name = fmt or detect_format(path, source_file=source)
+    if name not in READERS:
+        raise InputError(path, f"unknown input format {name!r}; choose from {', '.join(READERS)}")
+    options = _options(
+        path,
+        doc_id=doc_id,
+        splitter=splitter,
+        source_file=source,
+        lang=lang,
+        source_lang=source_lang,
+    )
+    return READERS[name].iter_segments(path, options)
+
+
+def read_document(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    doc_id: str | None = None,
+    splitter: SentenceSplitter | None = None,
+    source_file: str | Path | None = None,
+    lang: str = "fr",
+    source_lang: str | None = None,
+    name: str | None = None,
+) -> Document:
+    """Read a whole document (the app and small files)."""
+    path = Path(path)
+    source = Path(source_file) if source_file is not None else None
+    kind = fmt or detect_format(path, source_file=source)
+    segments = tuple(
+        iter_segments(
+            path,
+            fmt=kind,
+            doc_id=doc_id,
+            splitter=splitter,
+            source_file=source,
+            lang=lang,
+            source_lang=source_lang,
+        )
+    )
+    if not segments:
+        raise InputError(path, "no segments found, expected text to review")
+    original = read_text(path) if kind == "txt" else joined_original(segments)
+    return Document(
+        doc_id=segments[0].doc,
+        name=name or path.name,
+        original=original,
+        segments=segments,
+        lang=lang,
+        source_lang=source_lang,
+        format=kind,
+    )
+
+
+def document_from_text(
+    text: str,
+    *,
+    doc_id: str,
+    name: str,
+    lang: str = "fr",
+    splitter: SentenceSplitter | None = None,
+) -> Document:
+    """A document from text already in memory (browser uploads)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    options = ReadOptions(doc_id=doc_id, splitter=splitter, lang=lang)
+    segments = tuple(segment_text(text, options))
+    if not segments:
+        raise InputError(name, "no text to review")
+    return Document(doc_id=doc_id, name=name, original=text, segments=segments, lang=lang)
+
+
+__all__ = [
+    "READERS",
+    "ReadOptions",
+    "Reader",
+    "detect_format",
+    "document_from_text",
+    "iter_segments",
+    "read_document",
+    "register_reader",
+]

@@ -1,0 +1,188 @@
+"""Row-per-segment formats (TSV/CSV, JSONL, Moses): each row is one segment and paragraph.
+
+Their `original` is the translations joined by newlines, so offsets work as for articles.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from mtreview.documents import Segment
+from mtreview.errors import InputError
+from mtreview.readers.base import ReadOptions, check_cell, check_readable, iter_lines
+
+COLUMNS = ("translation", "source", "reference")
+OPTIONAL_KEYS = ("id",)
+POSITIONAL = {1: ("translation",), 2: ("source", "translation"), 3: COLUMNS}
+ROW_SEPARATOR = "\n"
+
+
+class RowDocument:
+    """Turns (line, translation, source, reference) rows into segments with offsets."""
+
+    def __init__(self, options: ReadOptions) -> None:
+        self.options = options
+        self.cursor = 0
+        self.index = 0
+
+    def segment(
+        self, line: int, translation: str, source: str | None, reference: str | None
+    ) -> Segment:
+        start = self.cursor
+        segment = Segment(
+            doc=self.options.doc_id,
+            index=self.index,
+            paragraph=self.index,
+            start=start,
+            end=start + len(translation),
+            text=translation,
+            source=source,
+            reference=reference,
+            line=line,
+        )
+        self.cursor = segment.end + len(ROW_SEPARATOR)
+        self.index += 1
+        return segment
+
+
+def joined_original(segments: Iterable[Segment]) -> str:
+    return ROW_SEPARATOR.join(segment.text for segment in segments)
+
+
+class TableReader:
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+
+    def _rows(self, path: Path) -> Iterator[tuple[int, list[str]]]:
+        if self.delimiter == "\t":  # TSV: no quoting, one row a line
+            for number, line in iter_lines(path):
+                if line.strip():
+                    yield number, line.split("\t")
+            return
+        # csv may join quoted newlines into one row: feed it line by line, it counts lines.
+        reader = csv.reader(line + "\n" for _, line in iter_lines(path))
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    yield reader.line_num, row
+        except csv.Error as exc:
+            raise InputError(path, f"bad CSV ({exc})", line=reader.line_num) from None
+
+    def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
+        builder = RowDocument(options)
+        columns: tuple[str, ...] | None = None
+        for number, row in self._rows(path):
+            cells = [cell.strip("\r") for cell in row]
+            if columns is None:
+                columns = _header(path, number, cells)
+                if columns is not None:
+                    continue
+                columns = POSITIONAL.get(len(cells))
+                if columns is None:
+                    raise InputError(
+                        path,
+                        f"{len(cells)} columns without a header; expected 1 (translation), "
+                        "2 (source, translation) or 3 (source, translation, reference), "
+                        f"or a header naming {', '.join(COLUMNS)}",
+                        line=number,
+                    )
+            if len(cells) != len(columns):
+                raise InputError(
+                    path, f"expected {len(columns)} columns, found {len(cells)}", line=number
+                )
+            values = dict(zip(columns, cells, strict=True))
+            yield builder.segment(
+                number, values["translation"], values.get("source"), values.get("reference")
+            )
+
+
+def _header(path: Path, line: int, cells: list[str]) -> tuple[str, ...] | None:
+    names = [cell.strip().lower() for cell in cells]
+    known = set(COLUMNS) | set(OPTIONAL_KEYS)
+    if not any(name in known for name in names):
+        return None
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InputError(
+            path,
+            f"unknown column {unknown[0]!r}; expected {', '.join(COLUMNS + OPTIONAL_KEYS)}",
+            line=line,
+        )
+    if "translation" not in names:
+        raise InputError(path, "header has no 'translation' column", line=line)
+    if len(set(names)) != len(names):
+        raise InputError(path, "a column is named twice in the header", line=line)
+    return tuple(names)
+
+
+class JsonlReader:
+    def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
+        builder = RowDocument(options)
+        known = set(COLUMNS) | set(OPTIONAL_KEYS)
+        for number, line in iter_lines(path):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"not valid JSON ({exc.msg})", line=number) from None
+            if not isinstance(record, dict):
+                raise InputError(path, "expected a JSON object per line", line=number)
+            translation = record.get("translation")
+            source = record.get("source")
+            if isinstance(translation, dict):  # Hugging Face {"translation": {"fr": …, "ru": …}}
+                pair = translation
+                translation = pair.get(options.lang)
+                if translation is None:
+                    raise InputError(
+                        path, f"'translation' object has no {options.lang!r} key", line=number
+                    )
+                others = [key for key in pair if key != options.lang]
+                if source is None and len(others) == 1:
+                    source = pair[others[0]]
+            unknown = sorted(set(record) - known)
+            if unknown:
+                raise InputError(
+                    path,
+                    f"unknown key {unknown[0]!r}; expected {', '.join(COLUMNS + OPTIONAL_KEYS)}",
+                    line=number,
+                )
+            if translation is None:
+                raise InputError(path, "missing 'translation'", line=number)
+            yield builder.segment(
+                number,
+                check_cell(path, number, "translation", translation) or "",
+                check_cell(path, number, "source", source),
+                check_cell(path, number, "reference", record.get("reference")),
+            )
+
+
+class MosesReader:
+    """Two aligned files, one segment a line: translation (INPUT) and --source-file."""
+
+    def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
+        builder = RowDocument(options)
+        if options.source_file is None:
+            yield from (builder.segment(n, text, None, None) for n, text in iter_lines(path))
+            return
+        source_path = Path(options.source_file)
+        check_readable(source_path)
+        targets = iter_lines(path)
+        sources = iter_lines(source_path)
+        for (number, target), pair in _zip_longest(targets, sources):
+            if pair is None:
+                raise InputError(source_path, f"ends before {path} (line {number})", line=number)
+            yield builder.segment(number, target, pair[1], None)
+        extra = next(sources, None)
+        if extra is not None:
+            raise InputError(path, f"ends before {source_path} (line {extra[0]})", line=extra[0])
+
+
+def _zip_longest(
+    first: Iterator[tuple[int, str]], second: Iterator[tuple[int, str]]
+) -> Iterator[tuple[tuple[int, str], tuple[int, str] | None]]:
+    for item in first:
+        yield item, next(second, None)

@@ -1,0 +1,139 @@
+"""Batch scoring of input files: the library side of `mtreview score`."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.documents import Segment
+from mtreview.engines import Engine, LocalEngine
+from mtreview.metrics import CorpusScorer, MetricScore
+from mtreview.readers import iter_segments
+from mtreview.segmentation import make_splitter
+from mtreview.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSummary:
+    """What a scoring run produced, with corpus scores carrying their signatures."""
+
+    segments: int
+    documents: int
+    flags: int
+    seconds: float
+    round_trip: dict[str, MetricScore]
+    reference: dict[str, MetricScore]
+    mean_logprob: float | None
+    models: dict[str, str | None]
+
+    @property
+    def segments_per_second(self) -> float:
+        return self.segments / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        def scores(values: dict[str, MetricScore]) -> dict[str, Any]:
+            return {
+                name: {"score": s.score, "signature": s.signature} for name, s in values.items()
+            }
+
+        return {
+            "segments": self.segments,
+            "documents": self.documents,
+            "flags": self.flags,
+            "seconds": round(self.seconds, 3),
+            "segments_per_second": round(self.segments_per_second, 2),
+            "round_trip": scores(self.round_trip),
+            "reference": scores(self.reference),
+            "mean_logprob": self.mean_logprob,
+            "models": self.models,
+        }
+
+
+def input_segments(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+) -> Iterator[Segment]:
+    """Segments of every input, one file after another, streamed."""
+    splitter = make_splitter(lang=settings.lang)
+    for path in paths:
+        yield from iter_segments(
+            path,
+            fmt=fmt,
+            splitter=splitter,
+            source_file=source_file,
+            lang=settings.lang,
+            source_lang=settings.source_lang,
+        )
+
+
+class SummaryBuilder:
+    """Accumulates corpus statistics while results stream past."""
+
+    def __init__(self, settings: Settings, models: dict[str, str | None]) -> None:
+        self.round_trip = CorpusScorer(settings.metrics)
+        self.reference = CorpusScorer(settings.metrics)
+        self.models = models
+        self.count = 0
+        self.flags = 0
+        self.docs: set[str] = set()
+        self.logprob_sum = 0.0
+        self.logprob_count = 0
+        self.started = time.perf_counter()
+
+    def add(self, analysis: SegmentAnalysis) -> None:
+        seg = analysis.segment
+        self.count += 1
+        self.flags += len(analysis.flags)
+        self.docs.add(seg.doc)
+        if analysis.round_trip is not None:
+            self.round_trip.add(analysis.round_trip, seg.text)
+        if seg.reference is not None:
+            self.reference.add(seg.text, seg.reference)
+        if analysis.logprob is not None:
+            self.logprob_sum += analysis.logprob
+            self.logprob_count += 1
+
+    def result(self) -> RunSummary:
+        return RunSummary(
+            segments=self.count,
+            documents=len(self.docs),
+            flags=self.flags,
+            seconds=time.perf_counter() - self.started,
+            round_trip=self.round_trip.result(),
+            reference=self.reference.result(),
+            mean_logprob=(self.logprob_sum / self.logprob_count if self.logprob_count else None),
+            models=self.models,
+        )
+
+
+def score_segments(
+    segments: Iterable[Segment],
+    analyzer: Analyzer,
+    *,
+    engine: Engine | None = None,
+    on_result: Callable[[SegmentAnalysis], None],
+    chunk_size: int = 64,
+) -> RunSummary:
+    """Run the analysis over a stream, handing each result on in order as it comes."""
+    summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
+    runner = engine or LocalEngine()
+    for analysis in runner.run(segments, analyzer, chunk_size=chunk_size):
+        summary.add(analysis)
+        on_result(analysis)
+    return summary.result()
+
+
+def peek(iterator: Iterator[Segment]) -> tuple[Segment | None, Iterator[Segment]]:
+    """First segment (to fail early on bad input before models load) and the full stream."""
+    first = next(iterator, None)
+    if first is None:
+        return None, iterator
+    return first, itertools.chain([first], iterator)

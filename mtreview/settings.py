@@ -1,0 +1,145 @@
+"""Explicit settings: defaults, then a TOML file, then MTREVIEW_* variables, then flags.
+
+Nothing is read at import time; callers build one `Settings` and pass it down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mtreview.errors import SettingsError
+
+ENV_PREFIX = "MTREVIEW_"
+DEFAULT_CONFIG_NAME = "mtreview.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    # languages and models
+    lang: str = "fr"
+    pivot: str = "en"
+    source_lang: str = "ru"
+    back_model: str = ""  # empty: Helsinki-NLP/opus-mt-{lang}-{pivot}
+    return_model: str = ""  # empty: Helsinki-NLP/opus-mt-{pivot}-{lang}
+    source_model: str = ""  # empty: no source-conditioned scoring
+    backend: str = "hf"
+    compute_type: str = "auto"
+    threads: int = 0  # 0: one per available core
+    batch_size: int = 16
+    num_beams: int = 4
+    num_return: int = 1
+    max_length: int = 256
+    use_models: bool = True
+    # scoring
+    metrics: tuple[str, ...] = ("chrf", "bleu", "ter")
+    # pre-highlighting
+    checks: tuple[str, ...] = ()  # empty: every registered check that is on by default
+    disabled_checks: tuple[str, ...] = ()
+    grammar: bool = True
+    grammar_typography: bool = False
+    surprisal_threshold: float = -4.0  # token log-prob below this is suspicious
+    roundtrip_flags: bool = True
+    # storage and caching
+    db: str = "mtreview.db"
+    cache_dir: str = ""  # empty: ~/.cache/mtreview
+    reviewer: str = ""
+
+    def model_name(self, role: str) -> str:
+        """The configured model for `back`, `return` or `source`, with opus-mt defaults."""
+        if role == "back":
+            return self.back_model or f"Helsinki-NLP/opus-mt-{self.lang}-{self.pivot}"
+        if role == "return":
+            return self.return_model or f"Helsinki-NLP/opus-mt-{self.pivot}-{self.lang}"
+        if role == "source":
+            return self.source_model
+        raise SettingsError(f"unknown model role {role!r} (expected back, return or source)")
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "mtreview"
+
+    def resolved_threads(self) -> int:
+        if self.threads > 0:
+            return self.threads
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - non-Linux
+            return max(1, os.cpu_count() or 1)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    default = _FIELDS[name].default
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, tuple):
+            if isinstance(value, str):
+                return tuple(part.strip() for part in value.split(",") if part.strip())
+            return tuple(str(part) for part in value)
+        return str(value)
+    except (TypeError, ValueError):
+        kind = type(default).__name__
+        raise SettingsError(f"{origin}: {name} must be {kind}, got {value!r}") from None
+
+
+def _apply(values: dict[str, Any], updates: Mapping[str, Any], origin: str) -> None:
+    for key, value in updates.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise SettingsError(f"{origin}: unknown setting {key!r}")
+        if value is None:
+            continue
+        values[name] = _coerce(name, value, origin)
+
+
+def load_settings(
+    config: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Layer the sources in order; `config=None` reads ./mtreview.toml when it exists."""
+    values: dict[str, Any] = {}
+    path = Path(config) if config is not None else Path(DEFAULT_CONFIG_NAME)
+    if config is not None and not path.is_file():
+        raise SettingsError(f"{path}: settings file not found")
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+        section = data.get("mtreview", data)
+        if not isinstance(section, dict):
+            raise SettingsError(f"{path}: [mtreview] must be a table")
+        _apply(values, section, str(path))
+    env = os.environ if environ is None else environ
+    from_env = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _FIELDS
+    }
+    _apply(values, from_env, "environment")
+    if overrides:
+        _apply(values, overrides, "option")
+    return Settings(**values)

@@ -1,0 +1,1 @@
+"""Helpers for tests and benchmarks: tiny real Marian models built in seconds."""

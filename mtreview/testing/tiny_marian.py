@@ -1,0 +1,139 @@
+"""Build a tiny but real MarianMT model (SentencePiece + vocab.json + random weights).
+
+Its output is gibberish, but tokenising, generating, forced decoding, offset mapping and
+conversion to CTranslate2 all run the real code paths. Deterministic for given arguments.
+
+    python -m mtreview.testing.tiny_marian OUT_DIR --src fr --tgt en
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+SPECIAL = ("</s>", "<unk>")
+PAD = "<pad>"
+
+
+def corpus_text(lang: str) -> str:
+    """Shipped text for a language (fr, en); other languages fall back to English text."""
+    folder = resources.files("mtreview.testing") / "corpus"
+    name = f"{lang}.txt" if (folder / f"{lang}.txt").is_file() else "en.txt"
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def train_spm(text: str, path: Path, vocab_size: int) -> list[str]:
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    sentences = [line.strip() for line in text.splitlines() if line.strip()]
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sentences),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        shuffle_input_sentence=False,
+        unk_id=1,
+        bos_id=-1,
+        eos_id=0,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    path.write_bytes(model.getvalue())
+    processor = spm.SentencePieceProcessor(model_file=str(path))
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def build_tiny_marian(
+    out_dir: str | Path,
+    *,
+    src: str = "fr",
+    tgt: str = "en",
+    vocab_size: int = 400,
+    d_model: int = 32,
+    layers: int = 2,
+    heads: int = 2,
+    ffn: int = 64,
+    seed: int = 0,
+) -> Path:
+    """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`."""
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    source_pieces = train_spm(corpus_text(src), out / "source.spm", vocab_size)
+    target_pieces = train_spm(corpus_text(tgt), out / "target.spm", vocab_size)
+    vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL)}
+    for piece in [*source_pieces, *target_pieces]:
+        if piece not in vocab and piece not in (*SPECIAL, "<s>", PAD):
+            vocab[piece] = len(vocab)
+    vocab[PAD] = len(vocab)
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=1), "utf-8")
+
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=512,
+        pad_token_id=vocab[PAD],
+        eos_token_id=vocab["</s>"],
+        decoder_start_token_id=vocab[PAD],
+        forced_eos_token_id=vocab["</s>"],
+        share_encoder_decoder_embeddings=True,
+        scale_embedding=True,
+        activation_function="swish",
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    model.generation_config.num_beams = 4
+    model.generation_config.max_length = 512
+    model.generation_config.bad_words_ids = [[vocab[PAD]]]
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+        source_lang=src,
+        target_lang=tgt,
+    )
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("out_dir")
+    parser.add_argument("--src", default="fr")
+    parser.add_argument("--tgt", default="en")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--d-model", type=int, default=32)
+    parser.add_argument("--layers", type=int, default=2)
+    args = parser.parse_args(argv)
+    path = build_tiny_marian(
+        args.out_dir,
+        src=args.src,
+        tgt=args.tgt,
+        seed=args.seed,
+        d_model=args.d_model,
+        layers=args.layers,
+    )
+    sys.stdout.write(f"{path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

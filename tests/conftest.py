@@ -1,0 +1,60 @@
+"""Shared fixtures: tiny real Marian models (built once, cached), the shipped article."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+# No test may reach a model hub.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _builder_fingerprint() -> str:
+    from mtreview.testing import tiny_marian
+
+    source = Path(tiny_marian.__file__).read_bytes()
+    corpus = sorted((Path(tiny_marian.__file__).parent / "corpus").glob("*.txt"))
+    digest = hashlib.sha256(source)
+    for path in corpus:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _tiny(request: pytest.FixtureRequest, src: str, tgt: str) -> Path:
+    from mtreview.testing.tiny_marian import build_tiny_marian
+
+    folder = Path(request.config.cache.mkdir(f"tiny-marian-{_builder_fingerprint()}"))
+    out = folder / f"{src}-{tgt}"
+    if not (out / "model.safetensors").is_file():
+        build_tiny_marian(out, src=src, tgt=tgt, seed=zlib.crc32(f"{src}-{tgt}".encode()) % 1000)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_fr_en(request: pytest.FixtureRequest) -> Path:
+    return _tiny(request, "fr", "en")
+
+
+@pytest.fixture(scope="session")
+def tiny_en_fr(request: pytest.FixtureRequest) -> Path:
+    return _tiny(request, "en", "fr")
+
+
+@pytest.fixture(scope="session")
+def tiny_ru_fr(request: pytest.FixtureRequest) -> Path:
+    return _tiny(request, "ru", "fr")
+
+
+@pytest.fixture(scope="session")
+def article() -> Path:
+    return ARTICLE
