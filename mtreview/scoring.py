@@ -71,6 +71,7 @@ def input_segments(
             source_file=source_file,
             lang=settings.lang,
             source_lang=settings.source_lang,
+            max_segment_chars=settings.max_segment_chars,
         )
 
 

@@ -33,7 +33,8 @@ class Settings:
     batch_size: int = 16
     num_beams: int = 4
     num_return: int = 1
-    max_length: int = 256
+    max_length: int = 256  # tokens a model reads or writes per segment
+    max_segment_chars: int = 20000  # longer table cells are refused, not silently cut
     use_models: bool = True
     # scoring
     metrics: tuple[str, ...] = ("chrf", "bleu", "ter")

@@ -59,24 +59,6 @@ def default_doc_id(path: Path) -> str:
     return name or "document"
 
 
-def _options(
-    path: Path,
-    *,
-    doc_id: str | None,
-    splitter: SentenceSplitter | None,
-    source_file: Path | None,
-    lang: str,
-    source_lang: str | None,
-) -> ReadOptions:
-    return ReadOptions(
-        doc_id=doc_id or default_doc_id(path),
-        splitter=splitter,
-        source_file=source_file,
-        lang=lang,
-        source_lang=source_lang,
-    )
-
-
 def iter_segments(
     path: str | Path,
     *,
@@ -86,6 +68,7 @@ def iter_segments(
     source_file: str | Path | None = None,
     lang: str = "fr",
     source_lang: str | None = None,
+    max_segment_chars: int = 20000,
 ) -> Iterator[Segment]:
     """Stream the segments of one input file (a million rows never sit in memory)."""
     path = Path(path)
@@ -93,13 +76,13 @@ def iter_segments(
     name = fmt or detect_format(path, source_file=source)
     if name not in READERS:
         raise InputError(path, f"unknown input format {name!r}; choose from {', '.join(READERS)}")
-    options = _options(
-        path,
-        doc_id=doc_id,
+    options = ReadOptions(
+        doc_id=doc_id or default_doc_id(path),
         splitter=splitter,
         source_file=source,
         lang=lang,
         source_lang=source_lang,
+        max_segment_chars=max_segment_chars,
     )
     return READERS[name].iter_segments(path, options)
 

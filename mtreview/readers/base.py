@@ -21,6 +21,7 @@ class ReadOptions:
     source_file: Path | None = None
     lang: str = "fr"
     source_lang: str | None = None
+    max_segment_chars: int = 20000
 
 
 class Reader(Protocol):

@@ -23,7 +23,8 @@ ROW_SEPARATOR = "\n"
 class RowDocument:
     """Turns (line, translation, source, reference) rows into segments with offsets."""
 
-    def __init__(self, options: ReadOptions) -> None:
+    def __init__(self, path: Path, options: ReadOptions) -> None:
+        self.path = path
         self.options = options
         self.cursor = 0
         self.index = 0
@@ -31,6 +32,14 @@ class RowDocument:
     def segment(
         self, line: int, translation: str, source: str | None, reference: str | None
     ) -> Segment:
+        limit = self.options.max_segment_chars
+        if len(translation) > limit:
+            raise InputError(
+                self.path,
+                f"segment of {len(translation):,} characters is longer than the "
+                f"limit of {limit:,} (setting max_segment_chars); split it into sentences",
+                line=line,
+            )
         start = self.cursor
         segment = Segment(
             doc=self.options.doc_id,
@@ -72,7 +81,7 @@ class TableReader:
             raise InputError(path, f"bad CSV ({exc})", line=reader.line_num) from None
 
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
-        builder = RowDocument(options)
+        builder = RowDocument(path, options)
         columns: tuple[str, ...] | None = None
         for number, row in self._rows(path):
             cells = [cell.strip("\r") for cell in row]
@@ -120,7 +129,7 @@ def _header(path: Path, line: int, cells: list[str]) -> tuple[str, ...] | None:
 
 class JsonlReader:
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
-        builder = RowDocument(options)
+        builder = RowDocument(path, options)
         known = set(COLUMNS) | set(OPTIONAL_KEYS)
         for number, line in iter_lines(path):
             if not line.strip():
@@ -164,7 +173,7 @@ class MosesReader:
     """Two aligned files, one segment a line: translation (INPUT) and --source-file."""
 
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
-        builder = RowDocument(options)
+        builder = RowDocument(path, options)
         if options.source_file is None:
             yield from (builder.segment(n, text, None, None) for n, text in iter_lines(path))
             return
