@@ -50,6 +50,13 @@ class Settings:
     cache_dir: str = ""  # empty: ~/.cache/mtreview
     reviewer: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "num_beams", "num_return", "max_length", "max_segment_chars"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.threads < 0:
+            raise SettingsError(f"threads must be 0 (all cores) or more, got {self.threads}")
+
     def model_name(self, role: str) -> str:
         """The configured model for `back`, `return` or `source`, with opus-mt defaults."""
         if role == "back":

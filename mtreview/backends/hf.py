@@ -54,9 +54,13 @@ def load_marian(model: str) -> tuple[Any, Any]:
     else:
         source = model
     try:
+        if not local.is_dir():  # fail with the hub's own reason before half-loading
+            from transformers.utils import cached_file
+
+            cached_file(source, "config.json")
         tokenizer = MarianTokenizer.from_pretrained(source)
         network = MarianMTModel.from_pretrained(source, use_safetensors=local.is_dir() or None)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"cannot load model {model!r}{offline}: {first}; {HINT}") from None

@@ -74,9 +74,11 @@ class TableReader:
         # csv may join quoted newlines into one row: feed it line by line, it counts lines.
         reader = csv.reader(line + "\n" for _, line in iter_lines(path))
         try:
+            first_line = 1
             for row in reader:
                 if any(cell.strip() for cell in row):
-                    yield reader.line_num, row
+                    yield first_line, row
+                first_line = reader.line_num + 1
         except csv.Error as exc:
             raise InputError(path, f"bad CSV ({exc})", line=reader.line_num) from None
 
