@@ -13,7 +13,7 @@ import pytest
 from mtreview.cli import main
 
 
-def score_fails(tmp_path: Path, capsys, *args: str) -> str:  # type: ignore[no-untyped-def]
+def score_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
     out = tmp_path / "out.jsonl"
     code = main(["score", *args, "-o", str(out), "--no-models"])
     err = capsys.readouterr().err
@@ -26,19 +26,19 @@ def score_fails(tmp_path: Path, capsys, *args: str) -> str:  # type: ignore[no-u
     return err
 
 
-def test_empty_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "empty.txt"
     path.write_text("  \n\n")
     assert "empty file" in score_fails(tmp_path, capsys, str(path))
 
 
-def test_binary_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert "binary file (NUL byte at offset 8)" in score_fails(tmp_path, capsys, str(path))
 
 
-def test_invalid_utf8_names_byte_offset(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_names_byte_offset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("Première ligne.\nCafé crème.".encode() + b"\nd\xe9j\xe0 vu\n")
     err = score_fails(tmp_path, capsys, str(path))
@@ -46,7 +46,9 @@ def test_invalid_utf8_names_byte_offset(tmp_path: Path, capsys) -> None:  # type
     assert f"invalid UTF-8 at byte offset {offset}" in err
 
 
-def test_invalid_utf8_in_table_names_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_in_table_names_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "t.tsv"
     path.write_bytes(b"translation\nbon\nmauvais \xff\n")
     err = score_fails(tmp_path, capsys, str(path))
@@ -69,36 +71,40 @@ def test_one_megabyte_single_line_is_split_and_scored(tmp_path: Path) -> None:
     assert count == text.count(". ")
 
 
-def test_one_megabyte_table_cell_is_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_one_megabyte_table_cell_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "big.tsv"
     path.write_text("translation\n" + "mot " * 250_000 + "\n", encoding="utf-8")
     assert "longer than the limit" in score_fails(tmp_path, capsys, str(path))
 
 
-def test_wrong_column_count_names_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_column_count_names_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "t.tsv"
     path.write_text("source\ttranslation\na\tb\nc\td\te\n")
     err = score_fails(tmp_path, capsys, str(path))
     assert f"{path}:3: expected 2 columns, found 3" in err
 
 
-def test_unknown_columns(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "t.csv"
     path.write_text("translation,comment\nbonjour,hello\n")
     assert "unknown column 'comment'" in score_fails(tmp_path, capsys, str(path))
 
 
-def test_directory_given_as_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_directory_given_as_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "folder.txt"
     folder.mkdir()
     assert "is a directory, expected a file" in score_fails(tmp_path, capsys, str(folder))
 
 
-def test_missing_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no such file" in score_fails(tmp_path, capsys, str(tmp_path / "nope.txt"))
 
 
-def model_fails(tmp_path: Path, capsys, article: Path, model: str) -> str:  # type: ignore[no-untyped-def]
+def model_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], article: Path, model: str
+) -> str:
     out = tmp_path / "out.jsonl"
     code = main(
         ["score", str(article), "--back-model", model, "--return-model", model, "-o", str(out)]
@@ -110,7 +116,9 @@ def model_fails(tmp_path: Path, capsys, article: Path, model: str) -> str:  # ty
     return err
 
 
-def test_model_directory_that_is_not_marian(tmp_path: Path, capsys, article: Path) -> None:  # type: ignore[no-untyped-def]
+def test_model_directory_that_is_not_marian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], article: Path
+) -> None:
     model = tmp_path / "bert"
     model.mkdir()
     (model / "config.json").write_text('{"model_type": "bert"}')
@@ -121,8 +129,8 @@ def test_model_directory_that_is_not_marian(tmp_path: Path, capsys, article: Pat
 
 
 def test_unreachable_hub_model_says_how_to_provide_it(
-    tmp_path: Path, capsys, article: Path
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], article: Path
+) -> None:
     err = model_fails(tmp_path, capsys, article, "Helsinki-NLP/opus-mt-xx-yy")
     assert "cannot load model 'Helsinki-NLP/opus-mt-xx-yy'" in err
     assert "--no-models" in err and "HF_HUB_OFFLINE" in err
@@ -152,7 +160,9 @@ def test_default_models_offline_exit_2_from_a_real_process(tmp_path: Path, artic
     assert not (tmp_path / "o.jsonl").exists()
 
 
-def test_bad_setting_value(tmp_path: Path, capsys, article: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_setting_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], article: Path
+) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("[mtreview]\nbatch_size = 'many'\n")
     code = main(["score", str(article), "--no-models", "--config", str(config)])
@@ -161,7 +171,9 @@ def test_bad_setting_value(tmp_path: Path, capsys, article: Path) -> None:  # ty
 
 
 @pytest.mark.parametrize("flag", ["--batch-size", "--num-beams"])
-def test_nonpositive_sizes_are_refused(tmp_path: Path, capsys, article: Path, flag: str) -> None:  # type: ignore[no-untyped-def]
+def test_nonpositive_sizes_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], article: Path, flag: str
+) -> None:
     code = main(["score", str(article), "--no-models", flag, "0"])
     assert code == 2
     assert "must be at least 1" in capsys.readouterr().err

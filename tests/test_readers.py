@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mtreview.documents import Document
 from mtreview.errors import InputError
 from mtreview.readers import iter_segments, read_document
 from mtreview.readers.base import ReadOptions
@@ -94,7 +96,7 @@ def test_segments_always_slice_the_original(text: str) -> None:
     segments = list(segment_text(text, ReadOptions(doc_id="d", splitter=SPLITTER)))
     check_offsets(text, segments)
     # segments are in order and do not overlap
-    for before, after in zip(segments, segments[1:], strict=False):
+    for before, after in itertools.pairwise(segments):
         assert before.end <= after.start
 
 
@@ -135,7 +137,7 @@ def test_tsv_with_header_and_positional(tmp_path: Path) -> None:
     ]
 
 
-def check_offsets_any(doc) -> None:  # type: ignore[no-untyped-def]
+def check_offsets_any(doc: Document) -> None:
     for seg in doc:
         assert doc.original[seg.start : seg.end] == seg.text
 

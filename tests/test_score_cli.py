@@ -128,7 +128,9 @@ def test_source_and_reference_scoring(
     assert records[1]["reference_metrics"]["chrf"] == pytest.approx(100.0)
 
 
-def test_tsv_output_and_summary(tmp_path: Path, article: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_tsv_output_and_summary(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.tsv"
     summary = tmp_path / "summary.json"
     code = main(
