@@ -76,18 +76,42 @@ def encode_proto(processor: Any, text: str) -> Any:
         return processor.encode(text, out_type="immutable_proto")
 
 
+def target_pieces(
+    tokenizer: Any, text: str, max_length: int
+) -> tuple[list[int], list[tuple[str, int, int]], bool]:
+    """Target token ids (EOS last) with each piece's code-point span in `text`.
+
+    Shared by every backend that runs a Marian model, so their tokens and spans agree."""
+    proto = encode_proto(tokenizer.spm_target, text)
+    offsets = char_offsets_from_bytes(text)
+    pieces = [(p.piece, *trim_span(text, offsets[p.begin], offsets[p.end])) for p in proto.pieces]
+    truncated = len(pieces) > max_length - 1
+    pieces = pieces[: max_length - 1]
+    ids = [int(i) for i in tokenizer.convert_tokens_to_ids([p[0] for p in pieces])]
+    return [*ids, int(tokenizer.eos_token_id)], pieces, truncated
+
+
 class HFMarianBackend:
     """Loads the model and tokenizer once; batches by length; no gradients."""
 
     name = "hf"
 
-    def __init__(self, model: str, *, threads: int = 0, max_length: int = 256) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        threads: int = 0,
+        max_length: int = 256,
+        fixed_length: int | None = None,
+    ) -> None:
         import torch
 
         if threads > 0:
             torch.set_num_threads(threads)
         self.model_id = model
         self.max_length = max_length
+        # benchmarks only: generate exactly this many tokens, so random weights fix the work
+        self.fixed_length = fixed_length
         self.tokenizer, self.model = load_marian(model)
         self._torch = torch
 
@@ -130,26 +154,20 @@ class HFMarianBackend:
                 max_length=self.max_length,
             )
             longest = int(batch["input_ids"].shape[1])
+            lengths: dict[str, int] = (
+                {"min_new_tokens": self.fixed_length, "max_new_tokens": self.fixed_length}
+                if self.fixed_length
+                else {"max_length": min(self.max_length, 2 * longest + 10)}
+            )
             generated = self.model.generate(
-                **batch,
-                num_beams=beams,
-                num_return_sequences=n,
-                max_length=min(self.max_length, 2 * longest + 10),
+                **batch, num_beams=beams, num_return_sequences=n, **lengths
             )
         return list(self.tokenizer.batch_decode(generated, skip_special_tokens=True))
 
     # --- forced decoding -----------------------------------------------------------------
     def target_pieces(self, text: str) -> tuple[list[int], list[tuple[str, int, int]], bool]:
         """Target token ids (EOS last) with each piece's code-point span in `text`."""
-        proto = encode_proto(self.tokenizer.spm_target, text)
-        offsets = char_offsets_from_bytes(text)
-        pieces = [
-            (p.piece, *trim_span(text, offsets[p.begin], offsets[p.end])) for p in proto.pieces
-        ]
-        truncated = len(pieces) > self.max_length - 1
-        pieces = pieces[: self.max_length - 1]
-        ids = [int(i) for i in self.tokenizer.convert_tokens_to_ids([p[0] for p in pieces])]
-        return [*ids, int(self.tokenizer.eos_token_id)], pieces, truncated
+        return target_pieces(self.tokenizer, text, self.max_length)
 
     def score(
         self, sources: Sequence[str], targets: Sequence[str], *, batch_size: int = 16
@@ -190,8 +208,11 @@ class HFMarianBackend:
                 truncation=True,
                 max_length=self.max_length,
             )
-            logits = self.model(**batch, decoder_input_ids=decoder_inputs).logits
-            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            logits = self.model(**batch, decoder_input_ids=decoder_inputs).logits.float()
+            # <pad> only starts the decoder and is never generated (Marian has no such
+            # token): leave it out of the distribution, as generation and CTranslate2 do
+            logits[..., pad] = float("-inf")
+            logprobs = torch.log_softmax(logits, dim=-1)
             chosen = logprobs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
         results = []
         for row, ((_, target), (ids, pieces, truncated)) in enumerate(
