@@ -16,11 +16,12 @@ from mtreview.errors import SettingsError
 
 Span = tuple[int, int]
 
-# Abbreviations whose final period never ends a French sentence on its own.
+# Titles always precede a name: their period never ends a sentence.
+TITLES = frozenset("m mm mme mmes mlle mlles dr drs pr me mgr st ste".split())
+# Other abbreviations end a sentence only when a capital follows ("etc. La suite …").
 ABBREVIATIONS = frozenset(
-    """m mm mme mmes mlle mlles dr drs pr me mgr st ste cf etc p pp art al av apr env ex vol
-    éd ed chap fig no n° tél réf janv fév févr avr juil sept oct nov déc jr gén col lt cdt
-    sr sgt""".split()
+    """cf etc p pp art al av apr env ex vol éd ed chap fig no n° tél réf janv fév févr avr
+    juil sept oct nov déc jr gén col lt cdt sr sgt""".split()
 )
 _DATELINE = re.compile(
     r"^\s*[A-ZÀ-Ý][\w'’\- ]{0,40}[.,]\s+\d{1,2}(?:er)?\s+[A-Za-zÀ-ÿ]{3,12}\.?(?:\s+\d{4})?[.,]?\s*",
@@ -141,7 +142,11 @@ def _merge_abbreviations(text: str, spans: list[Span]) -> list[Span]:
         if merged:
             previous = text[merged[-1][0] : merged[-1][1]]
             match = _LAST_WORD.search(previous)
-            if match and match.group(1).lower() in ABBREVIATIONS:
+            word = match.group(1).lower() if match else ""
+            following = text[span[0] : span[0] + 1]
+            if word in TITLES or (
+                word in ABBREVIATIONS and not following.isupper() and following.isalnum()
+            ):
                 merged[-1] = (merged[-1][0], span[1])
                 continue
         merged.append(span)
