@@ -178,6 +178,13 @@ def round_trip_risk(analysis: SegmentAnalysis) -> float:
     return round(sum(parts) / len(parts), 4) if parts else 0.0
 
 
+def _default_highlighter(settings: Settings, models: Models) -> Highlighter:
+    """Rule checks, grammar and model flags as the settings ask (mtreview.highlight)."""
+    from mtreview.highlight import Highlighter as DefaultHighlighter
+
+    return DefaultHighlighter(settings, models=models)
+
+
 class Analyzer:
     """Holds the models and metric objects once; analyses batches of segments."""
 
@@ -191,7 +198,9 @@ class Analyzer:
         self.settings = settings
         self.models = models if models is not None else Models.load(settings)
         self.scorer = SentenceScorer(settings.metrics)
-        self.highlighter = highlighter
+        self.highlighter = (
+            highlighter if highlighter is not None else _default_highlighter(settings, self.models)
+        )
 
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         analyses = self._model_free(segments)

@@ -57,6 +57,38 @@ def add_score_parser(commands: Any) -> None:
     parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
     parser.add_argument("--summary", help="also write the run summary as JSON to this file")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    add_flag_options(parser)
+
+
+def add_flag_options(parser: argparse.ArgumentParser) -> None:
+    """Pre-highlighting: which checks run, grammar, model thresholds (README: checks)."""
+    from mtreview.checks import CHECKS
+
+    group = parser.add_argument_group("flags")
+    names = ", ".join(sorted(CHECKS))
+    group.add_argument("--checks", help=f"comma-separated checks to run, or all ({names})")
+    group.add_argument("--disable-check", action="append", metavar="NAME", help="repeatable")
+    group.add_argument("--no-grammar", action="store_true", help="skip Grammalecte")
+    group.add_argument("--grammar-typography", action="store_true", help="keep typography rules")
+    group.add_argument("--num-return", type=int, help="n-best back-translations that must agree")
+    group.add_argument("--surprisal-threshold", type=float, help="token log-prob (default -4)")
+    group.add_argument("--no-roundtrip-flags", action="store_true", help="no round-trip diff flags")
+    group.add_argument("--allow-word", action="append", metavar="WORD", help="never non-French")
+    group.add_argument("--single-pass", action="store_true", help="read inputs once (see README)")
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "checks": args.checks,
+        "disabled_checks": tuple(args.disable_check) if args.disable_check else None,
+        "grammar": False if args.no_grammar else None,
+        "grammar_typography": True if args.grammar_typography else None,
+        "num_return": args.num_return,
+        "surprisal_threshold": args.surprisal_threshold,
+        "roundtrip_flags": False if args.no_roundtrip_flags else None,
+        "allowed_words": tuple(args.allow_word) if args.allow_word else None,
+        "document_pass": False if args.single_pass else None,
+    }
 
 
 @command("score")
@@ -78,11 +110,13 @@ def run_score(args: argparse.Namespace) -> int:
         num_beams=args.num_beams,
         threads=args.threads,
         use_models=False if args.no_models else None,
+        **flag_overrides(args),
     )
     _first, segments = peek(
         input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
     )
     analyzer = Analyzer(settings)
+    segments = _primed(args, settings, analyzer, segments)
     progress = _progress()
     with AtomicOutput(args.output) as output:
         writer = RECORD_WRITERS[args.format](output.handle)
@@ -97,7 +131,25 @@ def run_score(args: argparse.Namespace) -> int:
     if args.summary:
         Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", "utf-8")
     _print_summary(summary)
+    for note in getattr(analyzer.highlighter, "notes", ()):
+        sys.stderr.write(f"note          {note}\n")
     return 0
+
+
+def _primed(args: argparse.Namespace, settings: Any, analyzer: Any, segments: Any) -> Any:
+    """With `document_pass`, each input is read once for the document checks, then scored."""
+    import functools
+
+    from mtreview.highlight import Highlighter, primed_segments
+    from mtreview.scoring import input_segments
+
+    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
+        return segments
+    options = {"fmt": args.input_format, "source_file": args.source_file}
+    sources = [
+        functools.partial(input_segments, [path], settings, **options) for path in args.inputs
+    ]
+    return primed_segments(sources, analyzer.highlighter)
 
 
 def _progress() -> Any:

@@ -44,7 +44,14 @@ class Settings:
     grammar: bool = True
     grammar_typography: bool = False
     surprisal_threshold: float = -4.0  # token log-prob below this is suspicious
+    surprisal_major_threshold: float = -8.0  # below this the flag's severity is major
     roundtrip_flags: bool = True
+    allowed_words: tuple[str, ...] = ()  # never flagged as non-French (names, loanwords)
+    grammar_command: str = "grammalecte-cli"
+    grammar_timeout: float = 120.0  # seconds for one Grammalecte call (one batch)
+    nbest_agreement: float = 1.0  # share of n-best back-translations that must agree
+    risk_flag_scale: float = 5.0  # flag weight that lifts risk by 1 - 1/e (see README)
+    document_pass: bool = True  # read each input twice: document checks see all of it
     # storage and caching
     db: str = "mtreview.db"
     cache_dir: str = ""  # empty: ~/.cache/mtreview

@@ -1,0 +1,104 @@
+"""What every rule check is: a named, registered class that turns one segment into flags.
+
+Document-level checks (duplicates, spelling variants) read a `DocumentContext` that the
+caller feeds segment by segment, so scoring still streams: in a stream a segment is compared
+with what came before it; with the whole document observed first (the review app), with all
+of it. Checks never see a `Settings` object beyond what `configure` picks out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+from mtreview.settings import Settings
+
+# A word: letters and digits, with inner apostrophes or hyphens ("aujourd'hui", "non-lieu").
+WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def words(text: str) -> Iterator[re.Match[str]]:
+    """Word matches of `text`, with their code-point spans."""
+    return WORD_RE.finditer(text)
+
+
+@dataclasses.dataclass
+class DocumentContext:
+    """What a document has shown so far: fed with `observe`, read by document-level checks.
+
+    It keeps one short key per distinct segment and one entry per distinct spelling of a
+    name, so memory grows with the vocabulary of the document, not its length.
+    """
+
+    doc: str
+    segments: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    spellings: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    names: set[str] = dataclasses.field(default_factory=set)  # casefolded capitalised words
+    quote_styles: set[str] = dataclasses.field(default_factory=set)
+    state: dict[str, Any] = dataclasses.field(default_factory=dict)  # a check's running state
+    complete: bool = False  # the whole document was observed before checking began
+
+    def observe(self, segment: Segment) -> None:
+        """Record a segment before it is checked; once complete, nothing more is recorded."""
+        if self.complete:
+            return
+        for check_cls in CHECKS.values():
+            check_cls.observe(segment, self)
+
+
+class Check:
+    """A rule check; subclasses set the class attributes and implement `check`."""
+
+    name: ClassVar[str]
+    default_on: ClassVar[bool] = True
+    category: ClassVar[str] = "Other"
+    severity: ClassVar[str] = "minor"
+    description: ClassVar[str] = ""
+    segment_level: ClassVar[bool] = False  # its flags are about the whole segment
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings if settings is not None else Settings()
+
+    @property
+    def origin(self) -> str:
+        return f"rule:{self.name}"
+
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Feed the document context; only document-level checks need to."""
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        raise NotImplementedError
+
+    def flag(
+        self,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        suggestion: str | None = None,
+        category: str | None = None,
+        severity: str | None = None,
+    ) -> Flag:
+        return Flag(
+            start=start,
+            end=end,
+            category=category or self.category,
+            severity=severity or self.severity,
+            origins=(self.origin,),
+            message=message,
+            suggestion=suggestion,
+        )
+
+
+CHECKS: dict[str, type[Check]] = {}
+
+
+def register_check(cls: type[Check]) -> type[Check]:
+    """Class decorator: make a check known to the CLI, the settings and the UI."""
+    CHECKS[cls.name] = cls
+    return cls

@@ -1,0 +1,51 @@
+"""Segments (titles, sentences) that appear more than once in the same document."""
+
+from __future__ import annotations
+
+from mtreview.checks.base import Check, DocumentContext, register_check, words
+from mtreview.documents import Segment, text_hash
+from mtreview.flags import Flag
+
+# Shorter segments ("Oui.", "Lire la suite") repeat legitimately or are caught elsewhere.
+MIN_WORDS = 3
+
+
+def duplicate_key(text: str) -> str | None:
+    """Case- and spacing-insensitive key of a segment long enough to compare."""
+    tokens = [m.group().casefold() for m in words(text)]
+    if len(tokens) < MIN_WORDS:
+        return None
+    return text_hash(" ".join(tokens))
+
+
+@register_check
+class DuplicateSegments(Check):
+    name = "duplicate_segments"
+    category = "Accuracy/Addition"
+    severity = "major"
+    description = "the same segment (a title, a sentence) appears again in the document"
+    segment_level = True
+
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        key = duplicate_key(segment.text)
+        if key is not None:
+            seen = context.segments.setdefault(key, [])
+            if len(seen) < 6:  # enough to name a few; memory stays bounded
+                seen.append(segment.index)
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        key = duplicate_key(segment.text)
+        others = [i for i in context.segments.get(key or "", []) if i != segment.index]
+        if key is None or not others:
+            return []
+        shown = ", ".join(str(i) for i in others[:5])
+        stripped = segment.text.strip()
+        start = segment.text.index(stripped) if stripped else 0
+        return [
+            self.flag(
+                start,
+                start + len(stripped),
+                f"the same text is also segment {shown} of this document",
+            )
+        ]

@@ -1,0 +1,53 @@
+"""Repeated words and phrases: "non gouvernementales non gouvernementales"."""
+
+from __future__ import annotations
+
+import re
+
+from mtreview.checks.base import Check, DocumentContext, register_check, words
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+
+# Repetitions that French grammar allows: reflexive "nous nous", "vous vous", emphasis.
+ALLOWED_REPEATS = frozenset({"nous", "vous", "si", "très", "bien", "fort", "tout", "plus"})
+MAX_PHRASE_WORDS = 4
+
+
+@register_check
+class RepeatedWords(Check):
+    name = "repeated_words"
+    category = "Accuracy/Addition"
+    severity = "minor"
+    description = "a word or phrase of up to four words written twice in a row"
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        text = segment.text
+        found = list(words(text))
+        keys = [m.group().casefold() for m in found]
+        flags: list[Flag] = []
+        i = 0
+        while i < len(found):
+            size = self._repeat_at(text, found, keys, i)
+            if not size:
+                i += 1
+                continue
+            start, end = found[i + size].start(), found[i + 2 * size - 1].end()
+            flags.append(self.flag(start, end, f"“{text[start:end]}” is written twice in a row"))
+            i += 2 * size
+        return flags
+
+    @staticmethod
+    def _repeat_at(text: str, found: list[re.Match[str]], keys: list[str], i: int) -> int:
+        """Length of the longest phrase starting at word `i` repeated right after it."""
+        for size in range(MAX_PHRASE_WORDS, 0, -1):
+            if i + 2 * size > len(found):
+                continue
+            if keys[i : i + size] != keys[i + size : i + 2 * size]:
+                continue
+            if size == 1 and (keys[i] in ALLOWED_REPEATS or keys[i].isdigit()):
+                continue
+            gap = text[found[i + size - 1].end() : found[i + size].start()]
+            if gap.strip():  # punctuation between the copies: "oui, oui" is deliberate
+                continue
+            return size
+        return 0

@@ -1,0 +1,120 @@
+"""One name, acronym or transliteration spelt two ways in a document ("Majilis", "Mazhilis")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+
+NAME_RE = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w-]*\w")
+MIN_NAME_LEN = 4
+MIN_ACRONYM_LEN = 3
+# Spellings that transliterations of one sound take (Russian ж, х, ш, й, ы …), most specific first.
+TRANSLIT = (
+    ("shch", "ch"),
+    ("zh", "j"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("sh", "ch"),
+    ("tch", "ch"),
+    ("ck", "c"),
+    ("k", "c"),
+    ("q", "c"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("y", "i"),
+    ("ie", "i"),
+    ("ou", "u"),
+)
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def skeleton(word: str) -> str:
+    """What different transliterations of one name share: accents, doubled letters and
+    interchangeable spellings (zh/j, kh/h, k/c, y/i …) folded away."""
+    text = _plain(word)
+    for old, new in TRANSLIT:
+        text = text.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def is_acronym(word: str) -> bool:
+    return word.isupper() and len(word) >= 2 and word.isalpha()
+
+
+def variant_key(word: str) -> str | None:
+    """The key under which spellings of one entity meet, or None for words not compared."""
+    if is_acronym(word):
+        # Acronyms meet when equal after folding, or when one is the other plus a trailing
+        # letter (KMBC, CMBCP): key on the folded form less its last letter.
+        key = skeleton(word)
+        return "A:" + key if len(key) >= MIN_ACRONYM_LEN else None
+    if len(word) < MIN_NAME_LEN or not word[0].isupper():
+        return None
+    return "N:" + skeleton(word)
+
+
+def _keys(word: str) -> list[str]:
+    key = variant_key(word)
+    if key is None:
+        return []
+    if key.startswith("A:") and len(key) > 2 + MIN_ACRONYM_LEN:
+        return [key, key[:-1]]
+    return [key]
+
+
+def related(a: str, b: str) -> bool:
+    """Same entity: equal folded forms, or (acronyms) one is the other plus a last letter."""
+    key_a, key_b = skeleton(a), skeleton(b)
+    if key_a == key_b:
+        return True
+    if not (is_acronym(a) and is_acronym(b)):
+        return False
+    short, long = sorted((key_a, key_b), key=len)
+    return len(long) == len(short) + 1 and long.startswith(short)
+
+
+@register_check
+class NameVariants(Check):
+    name = "name_variants"
+    category = "Fluency/Inconsistency"
+    severity = "minor"
+    description = "a name, acronym or transliteration spelt differently elsewhere in the document"
+
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        for match in NAME_RE.finditer(segment.text):
+            word = match.group()
+            for key in _keys(word):
+                context.spellings.setdefault(key, {}).setdefault(word, segment.index)
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        flags: list[Flag] = []
+        for match in NAME_RE.finditer(segment.text):
+            word = match.group()
+            others: dict[str, int] = {}
+            for key in _keys(word):
+                for spelling, index in context.spellings.get(key, {}).items():
+                    if spelling.casefold() != word.casefold() and related(word, spelling):
+                        others.setdefault(spelling, index)
+            if not others:
+                continue
+            shown = ", ".join(f"“{s}” (segment {i})" for s, i in sorted(others.items())[:4])
+            category = "Terminology/Inconsistent" if is_acronym(word) else self.category
+            flags.append(
+                self.flag(
+                    match.start(),
+                    match.end(),
+                    f"also spelt {shown} in this document",
+                    category=category,
+                )
+            )
+        return flags

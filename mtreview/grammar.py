@@ -1,0 +1,160 @@
+"""French grammar and spelling through Grammalecte, run as a separate process.
+
+Grammalecte is GPL, so it is never imported: `grammalecte-cli -f FILE -j` checks a batch of
+segments written one per line (each line is one of its paragraphs) and answers JSON whose
+offsets are code points into the line; a segment's line breaks become spaces, one code point
+for one, so offsets map back unchanged. Typographic conventions (curly apostrophes, dash
+kinds, non-breaking spaces) are left out unless `Settings.grammar_typography` is on: they
+bury the real errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.errors import MTReviewError
+from mtreview.flags import Flag
+from mtreview.settings import Settings
+
+ORIGIN = "grammar"
+TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
+TYPOGRAPHY_RULES = re.compile(
+    r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"
+    r"|apostrophe_incorrecte|math)"
+)
+# Grammalecte's error types (sType) to an MQM category guess; anything else is grammar.
+CATEGORIES: Mapping[str, str] = {
+    "WORD": "Fluency/Spelling",
+    "maj": "Fluency/Spelling",
+    "tu": "Fluency/Spelling",
+    "eleu": "Fluency/Spelling",
+    "typo": "Fluency/Punctuation",
+    "esp": "Fluency/Punctuation",
+    "virg": "Fluency/Punctuation",
+    "nbsp": "Fluency/Punctuation",
+    "apos": "Fluency/Punctuation",
+    "loc": "Style/Awkward",
+    "pleo": "Style/Awkward",
+    "bs": "Style/Awkward",
+    "date": "Locale convention",
+    "num": "Locale convention",
+    "unit": "Locale convention",
+}
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class GrammarError(MTReviewError):
+    """Grammalecte ran but its answer could not be used."""
+
+
+class GrammarChecker:
+    """Checks batches of segments with one Grammalecte process call per batch."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.command = settings.grammar_command
+        self.executable = shutil.which(self.command)
+
+    @property
+    def available(self) -> bool:
+        return self.executable is not None
+
+    def unavailable_reason(self) -> str:
+        return (
+            f"grammar check skipped: {self.command!r} not found (install the Debian package "
+            "grammalecte-cli, or set grammar = false)"
+        )
+
+    def check(self, texts: Sequence[str]) -> list[list[Flag]]:
+        """Flags for each text, in order; raises GrammarError when the tool fails."""
+        if self.executable is None:
+            raise GrammarError(self.unavailable_reason())
+        if not any(text.strip() for text in texts):
+            return [[] for _ in texts]
+        answer = self._run(texts)
+        flags: list[list[Flag]] = [[] for _ in texts]
+        for paragraph in answer.get("data", []):
+            row = int(paragraph.get("iParagraph", 0)) - 1
+            if not 0 <= row < len(texts):
+                continue
+            errors = paragraph.get("lGrammarErrors", []) + [
+                {**error, "sType": "WORD"} for error in paragraph.get("lSpellingErrors", [])
+            ]
+            for error in errors:
+                flag = self._flag(texts[row], error)
+                if flag is not None:
+                    flags[row].append(flag)
+        return [sorted(row, key=lambda f: (f.start, f.end)) for row in flags]
+
+    def _run(self, texts: Sequence[str]) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="mtreview-grammar-") as folder:
+            path = Path(folder) / "segments.txt"
+            lines = (_LINE_BREAKS.sub(" ", text) for text in texts)
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            command = [str(self.executable), "-f", str(path), "-j", "-wss"]
+            if not self.settings.grammar_typography:
+                command += ["-off", *TYPOGRAPHY_OPTIONS]
+            try:
+                done = subprocess.run(
+                    command,
+                    capture_output=True,
+                    text=True,
+                    encoding="utf-8",
+                    timeout=self.settings.grammar_timeout,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise GrammarError(f"{self.command}: could not run ({exc})") from None
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise GrammarError(f"{self.command}: exit status {done.returncode}: {last}")
+        try:
+            answer = json.loads(done.stdout[done.stdout.index("{") :])
+        except ValueError:
+            raise GrammarError(f"{self.command}: answer is not the JSON of -j") from None
+        if not isinstance(answer, dict):
+            raise GrammarError(f"{self.command}: answer is not a JSON object")
+        return answer
+
+    def _flag(self, text: str, error: Mapping[str, Any]) -> Flag | None:
+        start, end = int(error.get("nStart", 0)), int(error.get("nEnd", 0))
+        start, end = max(0, start), min(len(text), end)
+        rule = str(error.get("sRuleId") or "")
+        kind = str(error.get("sType") or "")
+        if end <= start or not self._wanted(text, start, end, rule, kind):
+            return None
+        suggestions = [str(s) for s in error.get("aSuggestions") or []]
+        if kind == "WORD":
+            message = f"“{text[start:end]}” is not in Grammalecte's French dictionary"
+        else:
+            message = str(error.get("sMessage") or "grammar")
+        if rule:
+            message += f" [{rule}]"
+        return Flag(
+            start=start,
+            end=end,
+            category=CATEGORIES.get(kind, "Fluency/Grammar"),
+            severity="minor",
+            origins=(ORIGIN,),
+            message=message,
+            suggestion=suggestions[0] if suggestions else None,
+        )
+
+    def _wanted(self, text: str, start: int, end: int, rule: str, kind: str) -> bool:
+        if not self.settings.grammar_typography and TYPOGRAPHY_RULES.match(rule):
+            return False
+        word = text[start:end]
+        if word.casefold() in {w.casefold() for w in self.settings.allowed_words}:
+            return False
+        if kind == "WORD" and any(c.isupper() for c in word):
+            # Unknown capitalised words are names (Zhovtis, Navalny) unless they open the
+            # segment; acronyms are left to the name-variant check.
+            return start == len(text) - len(text.lstrip()) and not word.isupper()
+        return True

@@ -1,0 +1,210 @@
+"""Turn evidence into flags and a risk: rule checks, Grammalecte, model surprisal, round trip.
+
+`Highlighter` is the `highlighter=` hook of `Analyzer`: it takes each batch of analyses in
+document order and returns them with `flags` and `risk` filled. Document-level checks read a
+`DocumentContext` per document that grows as segments stream past; call `prime` with a whole
+document first (the review app) so that the first of two spellings is flagged too.
+
+Risk (0 … 1, higher is worse; documented in the README):
+    risk = 1 - (1 - model_risk) * exp(-weight / Settings.risk_flag_scale)
+where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without
+models) and weight sums, over the merged flags, the MQM weight of the flag's severity
+(minor 1, minor punctuation 0.1, major 5, critical 25) times the number of kinds of signal
+(rule, grammar, model) that raised it.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+from mtreview.analysis import Models, SegmentAnalysis, round_trip_risk
+from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+from mtreview.grammar import GrammarChecker, GrammarError
+from mtreview.model_flags import ModelEvidence, alternative_evidence, model_flags
+from mtreview.settings import Settings
+
+SEVERITY_WEIGHTS: Mapping[str, float] = {"minor": 1.0, "major": 5.0, "critical": 25.0}
+MINOR_PUNCTUATION_WEIGHT = 0.1
+SEVERITY_ORDER = ("minor", "major", "critical")
+KIND_PRIORITY = ("rule", "grammar", "model")  # whose category wins in a merged flag
+MAX_CONTEXTS = 4  # documents whose context is kept while streaming
+
+
+def signal_kind(origin: str) -> str:
+    """`rule:spacing` -> `rule`; `grammar`, `model` unchanged."""
+    return origin.split(":", 1)[0]
+
+
+def flag_weight(flag: Flag) -> float:
+    if flag.severity == "minor" and flag.category in {"Fluency/Punctuation"}:
+        base = MINOR_PUNCTUATION_WEIGHT
+    else:
+        base = SEVERITY_WEIGHTS.get(flag.severity, 1.0)
+    return base * len({signal_kind(origin) for origin in flag.origins})
+
+
+def combined_risk(model_risk: float, flags: Iterable[Flag], scale: float) -> float:
+    weight = sum(flag_weight(flag) for flag in flags)
+    return round(1.0 - (1.0 - model_risk) * math.exp(-weight / max(scale, 1e-9)), 4)
+
+
+def merge_flags(flags: Sequence[Flag], segment_level: frozenset[str] = frozenset()) -> list[Flag]:
+    """Overlapping flags become one span listing every origin. Flags about the whole segment
+    (origins in `segment_level`) join only flags of the same span, or each other, so that a
+    duplicated sentence does not swallow the finer spans inside it."""
+    partial = [f for f in flags if not set(f.origins) & segment_level]
+    whole = [f for f in flags if set(f.origins) & segment_level]
+    groups: list[list[Flag]] = []
+    for flag in sorted(partial, key=lambda f: (f.start, f.end)):
+        if groups and flag.start < max(f.end for f in groups[-1]):
+            groups[-1].append(flag)
+        else:
+            groups.append([flag])
+    merged = [_merge(group) for group in groups]
+    for flag in sorted(whole, key=lambda f: (f.start, f.end)):
+        for index, other in enumerate(merged):
+            same = (other.start, other.end) == (flag.start, flag.end)
+            if same or (set(other.origins) & segment_level and flag.start < other.end):
+                merged[index] = _merge([other, flag])
+                break
+        else:
+            merged.append(flag)
+    return sorted(merged, key=lambda f: (f.start, f.end, f.origins))
+
+
+def _merge(group: list[Flag]) -> Flag:
+    if len(group) == 1:
+        return group[0]
+    group = sorted(group, key=lambda f: _kind_rank(f.origins))
+    start, end = min(f.start for f in group), max(f.end for f in group)
+    lead = min(group, key=lambda f: _kind_rank(f.origins))
+    origins = tuple(
+        sorted(dict.fromkeys(o for f in group for o in f.origins), key=lambda o: _kind_rank((o,)))
+    )
+    severity = max((f.severity for f in group), key=_severity_rank)
+    messages = dict.fromkeys(f.message for f in group if f.message)
+    suggestion = next(
+        (
+            f.suggestion
+            for f in group
+            if f.suggestion is not None and (f.start, f.end) == (start, end)
+        ),
+        None,
+    )
+    return Flag(start, end, lead.category, severity, origins, "; ".join(messages), suggestion)
+
+
+def _kind_rank(origins: tuple[str, ...]) -> int:
+    ranks = [KIND_PRIORITY.index(k) for k in map(signal_kind, origins) if k in KIND_PRIORITY]
+    return min(ranks, default=len(KIND_PRIORITY))
+
+
+def _severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else 0
+
+
+class Highlighter:
+    """Fills `flags` and `risk` of analyses; one per run, fed batches in document order."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        models: Models | None = None,
+        checks: Sequence[Check] | None = None,
+        grammar: GrammarChecker | None = None,
+    ) -> None:
+        self.settings = settings
+        self.models = models or Models()
+        self.checks = list(checks) if checks is not None else enabled_checks(settings)
+        self.segment_level = frozenset(
+            f"rule:{name}" for name, cls in CHECKS.items() if cls.segment_level
+        )
+        self.grammar = grammar if grammar is not None else self._grammar(settings)
+        self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
+        self.notes: list[str] = []
+        if settings.grammar and self.grammar is None:
+            self.notes.append(GrammarChecker(settings).unavailable_reason())
+
+    @staticmethod
+    def _grammar(settings: Settings) -> GrammarChecker | None:
+        checker = GrammarChecker(settings)
+        return checker if settings.grammar and checker.available else None
+
+    def context(self, doc: str) -> DocumentContext:
+        if doc not in self.contexts:
+            self.contexts[doc] = DocumentContext(doc)
+            while len(self.contexts) > MAX_CONTEXTS:
+                self.contexts.popitem(last=False)
+        self.contexts.move_to_end(doc)
+        return self.contexts[doc]
+
+    def prime(self, segments: Iterable[Segment]) -> None:
+        """Show whole documents before checking, so both of two spellings get flagged."""
+        primed: list[DocumentContext] = []
+        for segment in segments:
+            context = self.context(segment.doc)
+            if not primed or primed[-1] is not context:
+                context.complete = False
+                primed.append(context)
+            context.observe(segment)
+        for context in primed:
+            context.complete = True
+
+    def __call__(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+        rule = [self._rule_flags(a.segment) for a in analyses]
+        grammar = self._grammar_flags([a.segment.text for a in analyses])
+        evidence = self._evidence(analyses)
+        result = []
+        for row, analysis in enumerate(analyses):
+            text = analysis.segment.text
+            flags = rule[row] + grammar[row] + model_flags(text, evidence[row], self.settings)
+            merged = tuple(merge_flags(flags, self.segment_level))
+            risk = combined_risk(round_trip_risk(analysis), merged, self.settings.risk_flag_scale)
+            result.append(dataclasses.replace(analysis, flags=merged, risk=risk))
+        return result
+
+    def _rule_flags(self, segment: Segment) -> list[Flag]:
+        context = self.context(segment.doc)
+        context.observe(segment)
+        return [flag for check in self.checks for flag in check.check(segment, context)]
+
+    def _grammar_flags(self, texts: list[str]) -> list[list[Flag]]:
+        if self.grammar is None:
+            return [[] for _ in texts]
+        try:
+            return self.grammar.check(texts)
+        except GrammarError as exc:
+            self.notes.append(f"grammar check skipped from here on: {exc}")
+            self.grammar = None
+            return [[] for _ in texts]
+
+    def _evidence(self, analyses: list[SegmentAnalysis]) -> list[ModelEvidence]:
+        alternatives = alternative_evidence(analyses, self.models, self.settings)
+        evidence = []
+        for analysis, (scores, round_trips) in zip(analyses, alternatives, strict=True):
+            own_score = (analysis.return_score,) if analysis.return_score else ()
+            own_trip = (analysis.round_trip,) if analysis.round_trip is not None else ()
+            evidence.append(
+                ModelEvidence(
+                    return_scores=own_score + scores,
+                    round_trips=own_trip + round_trips,
+                    source_score=analysis.source_score,
+                )
+            )
+        return evidence
+
+
+def primed_segments(
+    sources: Iterable[Callable[[], Iterable[Segment]]], highlighter: Highlighter
+) -> Iterator[Segment]:
+    """Each source read twice: once to prime the document context, once to analyse. Memory
+    stays that of the context (distinct segments and names), so scoring still streams."""
+    for open_source in sources:
+        highlighter.prime(open_source())
+        yield from open_source()
