@@ -146,6 +146,7 @@ class Models:
                 threads=settings.resolved_threads(),
                 max_length=settings.max_length,
                 compute_type=settings.compute_type,
+                cache_dir=str(settings.resolved_cache_dir()),
             )
 
         return cls(
@@ -203,11 +204,19 @@ class Analyzer:
         )
 
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
+        return self.finish(self.compute(segments))
+
+    def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
+        """The per-segment part (models, metrics): what caches store and engines spread."""
         analyses = self._model_free(segments)
         if self.models.back is not None and self.models.ret is not None:
             analyses = self._round_trip(analyses)
         if self.models.source is not None:
             analyses = self._source_scores(analyses)
+        return analyses
+
+    def finish(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+        """Risk and flags, batch by batch in document order (checks read the context)."""
         analyses = [dataclasses.replace(a, risk=round_trip_risk(a)) for a in analyses]
         if self.highlighter is not None:
             analyses = self.highlighter(analyses)

@@ -14,10 +14,17 @@ def _hf(model: str, **options: Any) -> TranslationBackend:
     from mtreview.backends.hf import HFMarianBackend
 
     options.pop("compute_type", None)
+    options.pop("cache_dir", None)
     return HFMarianBackend(model, **options)
 
 
-BACKENDS: dict[str, Callable[..., TranslationBackend]] = {"hf": _hf}
+def _ct2(model: str, **options: Any) -> TranslationBackend:
+    from mtreview.backends.ct2 import CT2MarianBackend
+
+    return CT2MarianBackend(model, **options)
+
+
+BACKENDS: dict[str, Callable[..., TranslationBackend]] = {"hf": _hf, "ct2": _ct2}
 
 
 @functools.lru_cache(maxsize=8)
@@ -28,6 +35,7 @@ def load_backend(
     threads: int = 0,
     max_length: int = 256,
     compute_type: str = "auto",
+    cache_dir: str = "",
 ) -> TranslationBackend:
     """One instance per (backend, model, options) per process: models load once."""
     try:
@@ -36,7 +44,13 @@ def load_backend(
         raise SettingsError(
             f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})"
         ) from None
-    return factory(model, threads=threads, max_length=max_length, compute_type=compute_type)
+    return factory(
+        model,
+        threads=threads,
+        max_length=max_length,
+        compute_type=compute_type,
+        cache_dir=cache_dir,
+    )
 
 
 __all__ = ["BACKENDS", "ScoredText", "TokenScore", "TranslationBackend", "load_backend"]

@@ -1,0 +1,247 @@
+"""CTranslate2 backend: the same Marian model, converted once, run 3-4x faster on CPU.
+
+Tokens come from the model's own SentencePiece and vocabulary exactly as in the transformers
+backend (same ids, same spans), and batches are formed the same way, so float32 results
+equal the transformers backend's; int8 trades a little agreement for speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.backends.base import (
+    EOS_TEXT,
+    ScoredText,
+    TokenScore,
+    length_batches,
+    run_unique,
+)
+from mtreview.backends.fingerprint import model_fingerprint
+from mtreview.backends.hf import HINT, check_model_dir, target_pieces
+from mtreview.errors import ModelError, SettingsError
+
+COMPUTE_TYPES = ("auto", "int8", "float32")
+# generation settings of the model's generation_config.json that CTranslate2 also knows
+GENERATION_OPTIONS = {
+    "length_penalty": "length_penalty",
+    "repetition_penalty": "repetition_penalty",
+    "no_repeat_ngram_size": "no_repeat_ngram_size",
+}
+
+
+def resolve_compute_type(compute_type: str) -> str:
+    """`auto` is int8 where this CPU supports it (it does on x86-64), else float32."""
+    if compute_type not in COMPUTE_TYPES:
+        raise SettingsError(
+            f"unknown compute type {compute_type!r} (choose from {', '.join(COMPUTE_TYPES)})"
+        )
+    if compute_type != "auto":
+        return compute_type
+    import ctranslate2
+
+    return "int8" if "int8" in ctranslate2.get_supported_compute_types("cpu") else "float32"
+
+
+def converted_dir(model: str, compute_type: str, cache_dir: Path) -> Path:
+    """Where the conversion of (model, revision, compute type) lives in the cache."""
+    local = Path(model).expanduser()
+    label = local.resolve().name if local.is_dir() else model
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_")[:60] or "model"
+    key = model_fingerprint(model).split(":", 1)[1][:16]
+    return cache_dir / "ct2" / f"{slug}-{key}-{compute_type}"
+
+
+def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
+    """Convert into a temporary folder and rename it into place: safe when several
+    processes (Ray actors) convert the same model at once."""
+    target = converted_dir(model, compute_type, cache_dir)
+    if (target / "model.bin").is_file():
+        return target
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        try:
+            TransformersConverter(model).convert(str(temp), quantization=compute_type, force=True)
+        except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{model}: cannot convert to CTranslate2: {first}") from None
+        try:
+            os.replace(temp, target)
+        except OSError:  # another process finished first: use its conversion
+            if not (target / "model.bin").is_file():
+                raise ModelError(f"{model}: cannot write CTranslate2 model {target}") from None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return target
+
+
+def load_tokenizer(model: str) -> Any:
+    from transformers import MarianTokenizer
+
+    local = Path(model).expanduser()
+    if local.is_dir():
+        check_model_dir(local)
+    elif local.exists() or model.startswith((".", "/", "~")):
+        raise ModelError(f"{model}: model directory not found ({HINT})")
+    try:
+        return MarianTokenizer.from_pretrained(str(local) if local.is_dir() else model)
+    except (OSError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot load tokenizer of {model!r}: {first}; {HINT}") from None
+
+
+def generation_options(model: str) -> dict[str, Any]:
+    """Beam-search settings the model ships with, so both backends search alike."""
+    path = Path(model).expanduser() / "generation_config.json"
+    if not path.is_file():
+        return {}
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return {ours: config[theirs] for theirs, ours in GENERATION_OPTIONS.items() if theirs in config}
+
+
+class CT2MarianBackend:
+    """One `ctranslate2.Translator` per model and process; threads from the settings."""
+
+    name = "ct2"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        threads: int = 0,
+        max_length: int = 256,
+        compute_type: str = "auto",
+        cache_dir: str | Path = "",
+        fixed_length: int | None = None,
+    ) -> None:
+        import ctranslate2
+
+        self.model_id = model
+        self.max_length = max_length
+        self.fixed_length = fixed_length  # benchmarks only, as in the hf backend
+        self.compute_type = resolve_compute_type(compute_type)
+        self.tokenizer = load_tokenizer(model)
+        self.revision = model_fingerprint(model)
+        folder = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+        path = convert_once(model, self.compute_type, folder)
+        try:
+            self.translator = ctranslate2.Translator(
+                str(path),
+                device="cpu",
+                compute_type=self.compute_type,
+                intra_threads=max(0, threads),
+                inter_threads=1,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{model}: cannot load CTranslate2 model {path}: {exc}") from None
+        self.search = generation_options(model)
+
+    # --- tokens --------------------------------------------------------------------------
+    def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """Source pieces with EOS, as the transformers tokenizer feeds the encoder."""
+        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids["input_ids"]]
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        ids = self.tokenizer.convert_tokens_to_ids(list(tokens))
+        return str(self.tokenizer.decode(ids, skip_special_tokens=True))
+
+    # --- translation -------------------------------------------------------------------
+    def translate(
+        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[str]:
+        return [
+            best[0]
+            for best in self.translate_nbest(texts, 1, num_beams=num_beams, batch_size=batch_size)
+        ]
+
+    def translate_nbest(
+        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[list[str]]:
+        beams = max(num_beams, n)
+
+        def compute(unique: list[str]) -> list[object]:
+            results: list[object] = [None] * len(unique)
+            # the transformers backend's batches, so the length limit per batch is the same
+            for batch in length_batches([len(text) for text in unique], batch_size):
+                outputs = self._generate([unique[i] for i in batch], n, beams)
+                for index, output in zip(batch, outputs, strict=True):
+                    results[index] = output
+            return results
+
+        return [list(map(str, r)) for r in run_unique(list(texts), compute)]  # type: ignore[call-overload]
+
+    def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
+        sources = self.source_tokens(texts)
+        longest = max(len(tokens) for tokens in sources)
+        if self.fixed_length:
+            lengths = {
+                "min_decoding_length": self.fixed_length,
+                "max_decoding_length": self.fixed_length,
+            }
+        else:  # transformers counts the start token and ends with a forced EOS: 2 fewer
+            lengths = {"max_decoding_length": max(1, min(self.max_length, 2 * longest + 10) - 2)}
+        results = self.translator.translate_batch(
+            sources,
+            beam_size=beams,
+            num_hypotheses=n,
+            max_batch_size=len(sources),
+            max_input_length=0,
+            **lengths,
+            **self.search,
+        )
+        return [[self.detokenize(h) for h in result.hypotheses] for result in results]
+
+    # --- forced decoding -----------------------------------------------------------------
+    def score(
+        self, sources: Sequence[str], targets: Sequence[str], *, batch_size: int = 16
+    ) -> list[ScoredText]:
+        if len(sources) != len(targets):
+            raise ModelError(f"score: {len(sources)} sources but {len(targets)} targets")
+
+        def compute(unique: list[tuple[str, str]]) -> list[object]:
+            return list(self._score(unique, batch_size))
+
+        pairs = list(zip(sources, targets, strict=True))
+        return run_unique(pairs, compute)  # type: ignore[return-value]
+
+    def _score(self, pairs: list[tuple[str, str]], batch_size: int) -> list[ScoredText]:
+        encoded = [target_pieces(self.tokenizer, target, self.max_length) for _, target in pairs]
+        # CTranslate2 adds the start and end tokens itself
+        targets = [self.tokenizer.convert_ids_to_tokens(ids[:-1]) for ids, _, _ in encoded]
+        results = self.translator.score_batch(
+            self.source_tokens([source for source, _ in pairs]),
+            targets,
+            max_batch_size=batch_size,
+            max_input_length=0,
+        )
+        scored = []
+        for (_, target), (_, pieces, truncated), result in zip(
+            pairs, encoded, results, strict=True
+        ):
+            values = [float(v) for v in result.log_probs]
+            tokens = [
+                TokenScore(target[s:e], s, e, v)
+                for (_, s, e), v in zip(pieces, values, strict=False)
+            ]
+            tokens.append(TokenScore(EOS_TEXT, len(target), len(target), values[-1]))
+            scored.append(ScoredText(tuple(tokens), sum(values) / len(values), truncated))
+        return scored
+
+
+def default_cache_dir() -> Path:
+    from mtreview.settings import Settings
+
+    return Settings().resolved_cache_dir()

@@ -1,0 +1,55 @@
+"""What identifies a model's weights: caches (conversions, analyses) are keyed by it.
+
+A local directory is identified by a hash of the files that define the model (retraining in
+place changes it); a hub name by the commit of its cached snapshot.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+MODEL_FILE_PATTERNS = ("*.json", "*.spm", "*.model", "*.safetensors", "pytorch_model*.bin")
+
+
+def _model_files(folder: Path) -> list[Path]:
+    found = {path for pattern in MODEL_FILE_PATTERNS for path in folder.glob(pattern)}
+    return sorted(path for path in found if path.is_file())
+
+
+@functools.lru_cache(maxsize=64)
+def _hash_files(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, size, _mtime in stamp:
+        digest.update(f"{Path(name).name}\0{size}\0".encode())
+        with open(name, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def model_fingerprint(model: str) -> str:
+    """`sha256:<hex>` for a local directory, `rev:<commit>` for a cached hub model.
+
+    Hashing is memoised per process on (path, size, mtime), so it costs once per run.
+    """
+    local = Path(model).expanduser()
+    if local.is_dir():
+        stamp = tuple(
+            (str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns)
+            for path in _model_files(local)
+        )
+        return "sha256:" + _hash_files(stamp)
+    return "rev:" + hub_revision(model)
+
+
+def hub_revision(model: str) -> str:
+    """The commit of the locally cached snapshot of a hub model, or `unknown`."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        path = snapshot_download(model, local_files_only=True)
+    except (ImportError, OSError, ValueError):
+        return "unknown"
+    return Path(path).name
