@@ -1,0 +1,242 @@
+"""The review store: documents, analyses, annotations, versioned corrections, reviewers.
+
+SQLAlchemy Core over SQLite by default (one file, WAL mode: readers never wait for the
+writer), or any SQLAlchemy URL (PostgreSQL for teams). Every call is its own transaction, so
+each reviewer action is on disk when the call returns.
+
+Two reviewers saving the same segment: `save_correction` takes the version the caller
+started from; when someone else saved since, it raises `ConflictError` carrying their text.
+The `(segment_id, version)` unique constraint makes the database itself refuse a second
+save of one version, so no interleaving of writers can overwrite silently.
+
+Public API (records in `mtreview.store_schema`):
+    ReviewStore(db)                      path of an SQLite file or SQLAlchemy URL
+    .add_document(document, analyses)    .replace_analyses(doc_id, analyses)
+    .documents() .document(doc_id) .has_document(doc_id) .load_document(doc_id)
+    .iter_segments(doc_id)               streamed SegmentReview, in document order
+    .segment(doc_id, index)              one SegmentReview
+    .add_annotation / .update_annotation / .delete_annotation
+    .decide_flag(doc_id, index, flag_index, accept=...)   accept/reject a pre-highlight
+    .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
+    .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from mtreview.analysis import SegmentAnalysis
+from mtreview.documents import Document, Segment
+from mtreview.errors import ConflictError, StoreError
+from mtreview.store_actions import ReviewActions
+from mtreview.store_base import database_url, new_id
+from mtreview.store_read import build_reviews, document_info, segment_from_row, segment_row
+from mtreview.store_schema import (
+    Annotation,
+    Correction,
+    DocumentInfo,
+    FlagDecision,
+    Reviewer,
+    SegmentReview,
+    analyses,
+    annotations_table,
+    corrections,
+    documents,
+    flag_decisions,
+    now,
+    segments,
+)
+
+__all__ = [
+    "Annotation",
+    "ConflictError",
+    "Correction",
+    "DocumentInfo",
+    "FlagDecision",
+    "ReviewStore",
+    "Reviewer",
+    "SegmentReview",
+    "database_url",
+]
+
+ITER_BATCH = 500
+
+
+class ReviewStore(ReviewActions):
+    """One store per database; safe to share between threads (each call is one transaction)."""
+
+    # --- documents ------------------------------------------------------------------------
+    def add_document(
+        self,
+        document: Document,
+        analyses_: Sequence[SegmentAnalysis] | None = None,
+        *,
+        info: dict[str, object] | None = None,
+    ) -> DocumentInfo:
+        """Store a document and (optionally) its analyses; refuses an existing doc_id."""
+        by_index = _analyses_by_index(document.doc_id, document.segments, analyses_ or ())
+        words = sum(len(seg.text.split()) for seg in document.segments)
+        with self._write() as conn:
+            exists = sa.select(documents.c.doc_id).where(documents.c.doc_id == document.doc_id)
+            if conn.execute(exists).first() is not None:
+                raise StoreError(f"document {document.doc_id!r} is already in {self.describe()}")
+            conn.execute(
+                documents.insert().values(
+                    doc_id=document.doc_id,
+                    name=document.name,
+                    lang=document.lang,
+                    source_lang=document.source_lang,
+                    format=document.format,
+                    original=document.original,
+                    segment_count=len(document.segments),
+                    word_count=words,
+                    analysis_info=info or {},
+                    created_at=now(),
+                )
+            )
+            stamp = now()
+            for seg in document.segments:
+                result = conn.execute(segments.insert().values(**_segment_values(seg)))
+                analysis = by_index.get(seg.index)
+                if analysis is not None:
+                    conn.execute(
+                        analyses.insert().values(
+                            segment_id=new_id(result),
+                            risk=analysis.risk,
+                            record=analysis.to_record(),
+                            created_at=stamp,
+                        )
+                    )
+        return self.document(document.doc_id)
+
+    def replace_analyses(
+        self,
+        doc_id: str,
+        new: Iterable[SegmentAnalysis],
+        *,
+        info: dict[str, object] | None = None,
+    ) -> int:
+        """Re-score a stored document (e.g. models became available); reviews are kept."""
+        count = 0
+        with self._write() as conn:
+            for analysis in new:
+                seg = segment_row(conn, doc_id, analysis.segment.index)
+                if seg.text != analysis.segment.text:
+                    raise StoreError(
+                        f"analysis of {doc_id!r} segment {seg.idx} is for other text "
+                        f"({analysis.segment.text[:40]!r}, stored {seg.text[:40]!r})"
+                    )
+                conn.execute(analyses.delete().where(analyses.c.segment_id == seg.id))
+                conn.execute(
+                    analyses.insert().values(
+                        segment_id=seg.id,
+                        risk=analysis.risk,
+                        record=analysis.to_record(),
+                        created_at=now(),
+                    )
+                )
+                count += 1
+            if info is not None:
+                conn.execute(
+                    documents.update()
+                    .where(documents.c.doc_id == doc_id)
+                    .values(analysis_info=info)
+                )
+        return count
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._write() as conn:
+            ids = sa.select(segments.c.id).where(segments.c.doc_id == doc_id)
+            for table in (flag_decisions, annotations_table, corrections, analyses):
+                conn.execute(table.delete().where(table.c.segment_id.in_(ids)))
+            conn.execute(segments.delete().where(segments.c.doc_id == doc_id))
+            conn.execute(documents.delete().where(documents.c.doc_id == doc_id))
+
+    def has_document(self, doc_id: str) -> bool:
+        with self._read() as conn:
+            query = sa.select(documents.c.doc_id).where(documents.c.doc_id == doc_id)
+            return conn.execute(query).first() is not None
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every stored document, oldest first, with its review progress."""
+        with self._read() as conn:
+            return document_info(conn, None)
+
+    def document(self, doc_id: str) -> DocumentInfo:
+        with self._read() as conn:
+            found = document_info(conn, doc_id)
+        if not found:
+            raise StoreError(f"no document {doc_id!r} in {self.describe()}")
+        return found[0]
+
+    def load_document(self, doc_id: str) -> Document:
+        """The stored document with all its segments (the app; not for huge corpora)."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(documents).where(documents.c.doc_id == doc_id)).first()
+            if row is None:
+                raise StoreError(f"no document {doc_id!r} in {self.describe()}")
+            rows = conn.execute(
+                sa.select(segments).where(segments.c.doc_id == doc_id).order_by(segments.c.idx)
+            ).all()
+        return Document(
+            doc_id=row.doc_id,
+            name=row.name,
+            original=row.original,
+            segments=tuple(segment_from_row(r) for r in rows),
+            lang=row.lang,
+            source_lang=row.source_lang,
+            format=row.format,
+        )
+
+    # --- segments -------------------------------------------------------------------------
+    def iter_segments(
+        self, doc_id: str | None = None, *, batch_size: int = ITER_BATCH
+    ) -> Iterator[SegmentReview]:
+        """Every segment (of one document, or all) in order, read in batches: a million
+        segments never sit in memory, and no read transaction stays open between batches."""
+        last = 0
+        while True:
+            with self._read() as conn:
+                query = sa.select(segments).where(segments.c.id > last)
+                if doc_id is not None:
+                    query = query.where(segments.c.doc_id == doc_id)
+                rows = conn.execute(query.order_by(segments.c.id).limit(batch_size)).all()
+                if not rows:
+                    return
+                batch = build_reviews(conn, rows)
+            last = rows[-1].id
+            yield from batch
+
+    def segment(self, doc_id: str, index: int) -> SegmentReview:
+        with self._read() as conn:
+            return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
+
+
+def _segment_values(seg: Segment) -> dict[str, Any]:
+    return {
+        "doc_id": seg.doc,
+        "idx": seg.index,
+        "paragraph": seg.paragraph,
+        "start": seg.start,
+        "end": seg.end,
+        "line": seg.line,
+        "text": seg.text,
+        "source": seg.source,
+        "reference": seg.reference,
+    }
+
+
+def _analyses_by_index(
+    doc_id: str, segs: Sequence[Segment], given: Iterable[SegmentAnalysis]
+) -> dict[int, SegmentAnalysis]:
+    texts = {seg.index: seg.text for seg in segs}
+    result: dict[int, SegmentAnalysis] = {}
+    for analysis in given:
+        index = analysis.segment.index
+        if texts.get(index) != analysis.segment.text:
+            raise StoreError(f"analysis for {doc_id!r} segment {index} does not match its text")
+        result[index] = analysis
+    return result

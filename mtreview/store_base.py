@@ -1,0 +1,152 @@
+"""Store plumbing: database URL, SQLite pragmas (WAL), transactions, reviewers.
+
+Writers on SQLite open their transaction with BEGIN IMMEDIATE, so two processes never both
+read-then-write the same rows; PostgreSQL relies on the unique constraints instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mtreview.errors import StoreError
+from mtreview.store_schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
+
+
+def new_id(result: Any) -> int:
+    """The primary key of the row an INSERT just made."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise StoreError("the database did not return the new row's id")
+    return int(key[0])
+
+
+def database_url(db: str | Path) -> str:
+    """A SQLAlchemy URL as given, or a file path turned into an SQLite URL."""
+    text = str(db)
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, expected a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: folder {path.parent} does not exist")
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    """WAL + busy timeout; we issue BEGIN ourselves so writers can take the lock up front."""
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class StoreBase:
+    """Engine, transactions and reviewers: what every part of the store shares."""
+
+    def __init__(self, db: str | Path) -> None:
+        self.url = database_url(db)
+        self.is_sqlite = self.url.startswith("sqlite")
+        try:
+            if self.url in ("sqlite://", "sqlite:///:memory:"):
+                self.engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool)
+            else:
+                options = {"connect_args": {"timeout": 30}} if self.is_sqlite else {}
+                self.engine = sa.create_engine(self.url, **options)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise StoreError(f"{db}: not a usable database URL ({exc})") from None
+        if self.is_sqlite:
+            _sqlite_pragmas(self.engine)
+        with self._errors():
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+            self._check_schema()
+
+    # --- plumbing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            first = str(exc.orig if hasattr(exc, "orig") and exc.orig else exc).splitlines()[0]
+            raise StoreError(f"{self.describe()}: {first}") from None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._errors(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _check_schema(self) -> None:
+        with self._write() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema")).scalar()
+            if found is None:
+                conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+            elif found != str(SCHEMA_VERSION):
+                raise StoreError(
+                    f"{self.describe()}: store schema {found}, this mtreview reads {SCHEMA_VERSION}"
+                )
+
+    def describe(self) -> str:
+        """The database without any password, for messages."""
+        return sa.make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- reviewers ------------------------------------------------------------------------
+    def _reviewer_id(self, conn: Connection, name: str) -> int:
+        clean = " ".join(name.split())
+        if not clean or len(clean) > 200:
+            raise StoreError("reviewer name must be 1 to 200 characters")
+        query = sa.select(reviewers.c.id).where(reviewers.c.name == clean)
+        found = conn.execute(query).scalar()
+        if found is not None:
+            return int(found)
+        try:
+            with conn.begin_nested():
+                result = conn.execute(reviewers.insert().values(name=clean, created_at=now()))
+                return new_id(result)
+        except sa.exc.IntegrityError:  # another writer added the same name just now
+            return int(conn.execute(query).scalar_one())
+
+    def reviewer(self, name: str) -> Reviewer:
+        """The reviewer of this name, created on first use."""
+        with self._write() as conn:
+            rid = self._reviewer_id(conn, name)
+            row = conn.execute(sa.select(reviewers).where(reviewers.c.id == rid)).one()
+        return Reviewer(row.id, row.name, row.created_at)
+
+    def reviewers(self) -> list[Reviewer]:
+        with self._read() as conn:
+            rows = conn.execute(sa.select(reviewers).order_by(reviewers.c.name)).all()
+        return [Reviewer(row.id, row.name, row.created_at) for row in rows]
