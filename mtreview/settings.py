@@ -56,6 +56,8 @@ class Settings:
     db: str = "mtreview.db"
     cache_dir: str = ""  # empty: ~/.cache/mtreview
     reviewer: str = ""
+    # review
+    mqm_typology: str = ""  # empty: the shipped mtreview/data/mqm.tsv
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "num_beams", "num_return", "max_length", "max_segment_chars"):
