@@ -172,6 +172,69 @@ def _print_summary(summary: Any) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
+# --- calibrate ----------------------------------------------------------------------------
+def add_calibrate_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "calibrate", help="precision and recall of the pre-highlights against reviewer spans"
+    )
+    parser.add_argument("reviews", metavar="REVIEWS", help="reviews JSONL, or a review store")
+    flags = parser.add_mutually_exclusive_group()
+    flags.add_argument("--analysis", help="flags from this `mtreview score` JSONL output")
+    flags.add_argument("--input", nargs="+", help="flag these documents afresh with the options")
+    parser.add_argument("--min-overlap", type=float, default=0.0, help="share of shorter span")
+    parser.add_argument("--json", help="also write the report as JSON to this file")
+    parser.add_argument("--no-models", action="store_true", help="with --input: rules only")
+    parser.add_argument("--back-model", help="with --input: target→pivot model")
+    parser.add_argument("--return-model", help="with --input: pivot→target model")
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    add_flag_options(parser)
+
+
+@command("calibrate")
+def run_calibrate(args: argparse.Namespace) -> int:
+    from mtreview import calibration
+
+    if calibration.is_store(args.reviews):
+        reviews, flags = calibration.store_reviews(args.reviews)
+    else:
+        reviews, flags = calibration.read_reviews(args.reviews), {}
+    if args.analysis:
+        flags = calibration.read_flags(args.analysis)
+    elif args.input:
+        settings = _settings(
+            args,
+            back_model=args.back_model,
+            return_model=args.return_model,
+            use_models=False if args.no_models else None,
+            **flag_overrides(args),
+        )
+        flags = calibration.analyze_flags(args.input, settings, reviews.spans)
+    elif not flags:
+        raise MTReviewError("calibrate needs flags: give --analysis FILE or --input DOCUMENT")
+    report = calibration.calibrate(flags, reviews, min_overlap=args.min_overlap)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
+    sys.stdout.write(_calibration_table(report))
+    return 0
+
+
+def _calibration_table(report: Any) -> str:
+    def share(value: float | None) -> str:
+        return "   -" if value is None else f"{value:4.2f}"
+
+    lines = [
+        f"{report.flagged_segments} of {report.segments} reviewed segments flagged, "
+        f"{report.reviewer_spans} reviewer spans, min overlap {report.min_overlap:g}",
+        f"{'signal':<28} {'flags':>6} {'hits':>6} {'found':>6} {'prec':>5} {'rec':>5} {'f1':>5}",
+    ]
+    for s in report.signals:
+        lines.append(
+            f"{s.signal:<28} {s.flags:>6} {s.matched_flags:>6} {s.found_spans:>6} "
+            f"{share(s.precision):>5} {share(s.recall):>5} {share(s.f1):>5}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 # --- app ----------------------------------------------------------------------------------
 def add_app_parser(commands: Any) -> None:
     parser = commands.add_parser("app", help="start the review app in the browser")
@@ -204,7 +267,7 @@ def run_app(args: argparse.Namespace) -> int:
     return subprocess.call(command_line, env=env)
 
 
-PARSERS: list[Callable[[Any], None]] = [add_score_parser, add_app_parser]
+PARSERS: list[Callable[[Any], None]] = [add_score_parser, add_app_parser, add_calibrate_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,280 @@
+"""How well the pre-highlights find what reviewers mark: precision and recall per signal.
+
+Reviewer spans come from a JSONL file, one object a line:
+
+    {"doc": "kaztag", "segment_id": 5, "start": 54, "end": 74,
+     "category": "Accuracy/Addition", "severity": "minor"}
+
+(`doc_id`/`segment_index` are accepted for `doc`/`segment_id`; a line without `start`/`end`,
+or with category `No-error`, marks a segment reviewed without error; a line may also carry
+its spans in an `annotations` list), or from a review store (SQLite path or SQLAlchemy URL).
+
+A flag matches a reviewer span of the same segment when they share at least
+`min_overlap` of the shorter span's code points (default: any one code point). Per signal
+(each flag origin such as `rule:spacing`, each kind `rule`, `grammar`, `model`, and `all`):
+precision = flags matching some reviewer span / flags; recall = reviewer spans matched by
+some flag / reviewer spans. Only reviewed segments count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mtreview.errors import InputError
+from mtreview.flags import Flag
+
+NO_ERROR = "No-error"
+SegmentKey = tuple[str, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewSpan:
+    """A span a reviewer marked as an error, `[start, end)` in the segment's code points."""
+
+    doc: str
+    segment_id: int
+    start: int
+    end: int
+    category: str = ""
+    severity: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Reviews:
+    """Reviewer spans by segment; a reviewed segment without errors maps to no spans."""
+
+    spans: Mapping[SegmentKey, tuple[ReviewSpan, ...]]
+
+    @property
+    def segments(self) -> int:
+        return len(self.spans)
+
+    @property
+    def total(self) -> int:
+        return sum(len(spans) for spans in self.spans.values())
+
+
+@dataclasses.dataclass(frozen=True)
+class SignalStats:
+    signal: str
+    flags: int
+    matched_flags: int
+    found_spans: int
+    reviewer_spans: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.matched_flags / self.flags if self.flags else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.found_spans / self.reviewer_spans if self.reviewer_spans else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data.update(precision=self.precision, recall=self.recall, f1=self.f1)
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
+class CalibrationReport:
+    segments: int  # reviewed segments compared
+    flagged_segments: int  # of those, segments for which flags were known
+    reviewer_spans: int
+    min_overlap: float
+    signals: tuple[SignalStats, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segments": self.segments,
+            "flagged_segments": self.flagged_segments,
+            "reviewer_spans": self.reviewer_spans,
+            "min_overlap": self.min_overlap,
+            "signals": [stats.to_dict() for stats in self.signals],
+        }
+
+
+def overlaps(flag: Flag, span: ReviewSpan, min_overlap: float = 0.0) -> bool:
+    """Partial-overlap match: the shared code points, as a share of the shorter span."""
+    shared = min(flag.end, span.end) - max(flag.start, span.start)
+    if shared <= 0:
+        return False
+    shorter = max(1, min(flag.end - flag.start, span.end - span.start))
+    return shared / shorter >= min_overlap
+
+
+def signals_of(flag: Flag) -> set[str]:
+    return {"all", *flag.origins, *(origin.split(":", 1)[0] for origin in flag.origins)}
+
+
+def calibrate(
+    flags: Mapping[SegmentKey, Iterable[Flag]], reviews: Reviews, *, min_overlap: float = 0.0
+) -> CalibrationReport:
+    """Compare flags with reviewer spans on the segments the reviewers saw."""
+    counts: dict[str, list[int]] = {}  # signal -> [flags, matched flags, found spans]
+    flagged = 0
+    for key, spans in reviews.spans.items():
+        if key not in flags:
+            continue
+        flagged += 1
+        segment_flags = list(flags[key])
+        found: dict[str, set[int]] = {}
+        for flag in segment_flags:
+            hits = {i for i, span in enumerate(spans) if overlaps(flag, span, min_overlap)}
+            for signal in signals_of(flag):
+                row = counts.setdefault(signal, [0, 0, 0])
+                row[0] += 1
+                row[1] += bool(hits)
+                found.setdefault(signal, set()).update(hits)
+        for signal, hits in found.items():
+            counts[signal][2] += len(hits)
+    total = sum(len(spans) for key, spans in reviews.spans.items() if key in flags)
+    stats = tuple(
+        SignalStats(signal, row[0], row[1], row[2], total)
+        for signal, row in sorted(counts.items(), key=lambda item: _signal_order(item[0]))
+    )
+    if not any(s.signal == "all" for s in stats):
+        stats = (SignalStats("all", 0, 0, 0, total), *stats)
+    return CalibrationReport(reviews.segments, flagged, total, min_overlap, stats)
+
+
+def _signal_order(signal: str) -> tuple[int, str]:
+    order = {"all": 0, "rule": 1, "grammar": 2, "model": 3}
+    return (order.get(signal, 4 if signal.startswith("rule:") else 5), signal)
+
+
+# --- reading ----------------------------------------------------------------------------
+def is_store(path: str) -> bool:
+    """A SQLAlchemy URL, or a file that starts like an SQLite database."""
+    if "://" in path:
+        return True
+    candidate = Path(path)
+    if not candidate.is_file():
+        return False
+    with candidate.open("rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
+
+
+def read_reviews(path: str | Path) -> Reviews:
+    """Reviewer spans from a JSONL file (format in the module docstring)."""
+    spans: dict[SegmentKey, list[ReviewSpan]] = {}
+    for number, record in _jsonl(Path(path)):
+        try:
+            doc = str(_pick(record, "doc", "doc_id", "document"))
+            segment_id = int(_pick(record, "segment_id", "segment_index", "seg_id", "segment"))
+            marks = record.get("annotations")
+            items = marks if isinstance(marks, list) else [record]
+            bucket = spans.setdefault((doc, segment_id), [])
+            for item in items:
+                span = _span(doc, segment_id, item)
+                if span is not None:
+                    bucket.append(span)
+        except (KeyError, TypeError, ValueError) as exc:
+            message = "expected doc, segment_id and integer start < end"
+            raise InputError(path, f"{message} ({exc})", line=number) from None
+    return Reviews({key: tuple(value) for key, value in spans.items()})
+
+
+def _span(doc: str, segment_id: int, item: Mapping[str, Any]) -> ReviewSpan | None:
+    category = str(item.get("category") or "")
+    if item.get("start") is None or item.get("end") is None or category == NO_ERROR:
+        return None
+    start, end = int(item["start"]), int(item["end"])
+    if not 0 <= start < end:
+        raise ValueError(f"span [{start}, {end})")
+    return ReviewSpan(doc, segment_id, start, end, category, str(item.get("severity") or ""))
+
+
+def _pick(record: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        if record.get(name) is not None:
+            return record[name]
+    raise KeyError(names[0])
+
+
+def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    raise InputError(path, "not a JSON object", line=number) from None
+                if not isinstance(record, dict):
+                    raise InputError(path, "expected a JSON object", line=number)
+                yield number, record
+        except UnicodeDecodeError:
+            raise InputError(path, "not UTF-8 text") from None
+
+
+def read_flags(path: str | Path) -> dict[SegmentKey, tuple[Flag, ...]]:
+    """Flags from `mtreview score` JSONL records."""
+    flags: dict[SegmentKey, tuple[Flag, ...]] = {}
+    for number, record in _jsonl(Path(path)):
+        try:
+            key = (str(record["doc"]), int(record["segment_id"]))
+            flags[key] = tuple(Flag.from_dict(f) for f in record.get("flags") or ())
+        except (KeyError, TypeError, ValueError) as exc:
+            message = f"expected a score record with flags ({exc})"
+            raise InputError(path, message, line=number) from None
+    return flags
+
+
+def store_reviews(db: str) -> tuple[Reviews, dict[SegmentKey, tuple[Flag, ...]]]:
+    """Reviewer spans (annotations of reviewed or annotated segments) and stored flags."""
+    from mtreview.store import ReviewStore
+
+    spans: dict[SegmentKey, tuple[ReviewSpan, ...]] = {}
+    flags: dict[SegmentKey, tuple[Flag, ...]] = {}
+    with ReviewStore(db) as store:
+        for review in store.iter_segments():
+            key = (review.doc_id, review.index)
+            flags[key] = tuple(review.analysis.flags)
+            if review.reviewed or review.annotations:
+                spans[key] = tuple(
+                    ReviewSpan(a.doc_id, a.segment_index, a.start, a.end, a.category, a.severity)
+                    for a in review.annotations
+                )
+    return Reviews(spans), flags
+
+
+def analyze_flags(
+    paths: list[str], settings: Any, keys: Iterable[SegmentKey]
+) -> dict[SegmentKey, tuple[Flag, ...]]:
+    """Flag the inputs afresh with `settings` (to tune thresholds), keeping only `keys`."""
+    import functools
+
+    from mtreview.analysis import Analyzer
+    from mtreview.highlight import Highlighter, primed_segments
+    from mtreview.scoring import input_segments, score_segments
+
+    wanted = set(keys)
+    analyzer = Analyzer(settings)
+    segments: Iterable[Any] = input_segments(paths, settings)
+    if settings.document_pass and isinstance(analyzer.highlighter, Highlighter):
+        sources = [functools.partial(input_segments, [path], settings) for path in paths]
+        segments = primed_segments(sources, analyzer.highlighter)
+    flags: dict[SegmentKey, tuple[Flag, ...]] = {}
+
+    def keep(analysis: Any) -> None:
+        key = (analysis.segment.doc, analysis.segment.index)
+        if key in wanted:
+            flags[key] = tuple(analysis.flags)
+
+    score_segments(segments, analyzer, on_result=keep)
+    return flags
