@@ -8,9 +8,9 @@ document first (the review app) so that the first of two spellings is flagged to
 Risk (0 … 1, higher is worse; documented in the README):
     risk = 1 - (1 - model_risk) * exp(-weight / Settings.risk_flag_scale)
 where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without
-models) and weight sums, over the merged flags, the MQM weight of the flag's severity
-(minor 1, minor punctuation 0.1, major 5, critical 25) times the number of kinds of signal
-(rule, grammar, model) that raised it.
+models) and weight sums, over the merged flags, the MQM weight of the flag's guessed
+category and severity (`mtreview.mqm` table: minor 1, minor punctuation 0.1, major 5,
+critical 25) times the number of kinds of signal (rule, grammar, model) that raised it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from mtreview.analysis import Models, SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
@@ -26,10 +26,9 @@ from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, GrammarError
 from mtreview.model_flags import ModelEvidence, alternative_evidence, model_flags
+from mtreview.mqm import Typology, load_typology
 from mtreview.settings import Settings
 
-SEVERITY_WEIGHTS: Mapping[str, float] = {"minor": 1.0, "major": 5.0, "critical": 25.0}
-MINOR_PUNCTUATION_WEIGHT = 0.1
 SEVERITY_ORDER = ("minor", "major", "critical")
 KIND_PRIORITY = ("rule", "grammar", "model")  # whose category wins in a merged flag
 MAX_CONTEXTS = 4  # documents whose context is kept while streaming
@@ -40,16 +39,16 @@ def signal_kind(origin: str) -> str:
     return origin.split(":", 1)[0]
 
 
-def flag_weight(flag: Flag) -> float:
-    if flag.severity == "minor" and flag.category in {"Fluency/Punctuation"}:
-        base = MINOR_PUNCTUATION_WEIGHT
-    else:
-        base = SEVERITY_WEIGHTS.get(flag.severity, 1.0)
-    return base * len({signal_kind(origin) for origin in flag.origins})
+def flag_weight(flag: Flag, typology: Typology) -> float:
+    """MQM weight of the guess, times how many kinds of signal agree on the span."""
+    kinds = len({signal_kind(origin) for origin in flag.origins})
+    return typology.weight(flag.category, flag.severity) * kinds
 
 
-def combined_risk(model_risk: float, flags: Iterable[Flag], scale: float) -> float:
-    weight = sum(flag_weight(flag) for flag in flags)
+def combined_risk(
+    model_risk: float, flags: Iterable[Flag], scale: float, typology: Typology
+) -> float:
+    weight = sum(flag_weight(flag, typology) for flag in flags)
     return round(1.0 - (1.0 - model_risk) * math.exp(-weight / max(scale, 1e-9)), 4)
 
 
@@ -126,6 +125,7 @@ class Highlighter:
             f"rule:{name}" for name, cls in CHECKS.items() if cls.segment_level
         )
         self.grammar = grammar if grammar is not None else self._grammar(settings)
+        self.typology = load_typology(settings.mqm_typology)
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
         self.notes: list[str] = []
         if settings.grammar and self.grammar is None:
@@ -165,7 +165,9 @@ class Highlighter:
             text = analysis.segment.text
             flags = rule[row] + grammar[row] + model_flags(text, evidence[row], self.settings)
             merged = tuple(merge_flags(flags, self.segment_level))
-            risk = combined_risk(round_trip_risk(analysis), merged, self.settings.risk_flag_scale)
+            risk = combined_risk(
+                round_trip_risk(analysis), merged, self.settings.risk_flag_scale, self.typology
+            )
             result.append(dataclasses.replace(analysis, flags=merged, risk=risk))
         return result
 

@@ -22,7 +22,7 @@ ENGLISH_WORDS = frozenset(
 # Letter groups and endings that French spelling does not produce (transliterations,
 # untranslated adjectives); checked on lowercase words only.
 FOREIGN_SPELLING = re.compile(
-    r"zh|kh|shch|yy|ij$|iy$|yj|skiy$|skyi$|stani$|iya$|aya$|ness$|ship$|ów|ski[iy]$",
+    r"zh|shch|yy|ij$|iy$|yj|skiy$|skyi$|stani$|iya$|aya$|ness$|ship$|ów|ski[iy]$",
 )
 # Endings other languages add to a name where French would write "-ais", "-ien", "-e" …:
 # "kazakhstani", "uzbekistani", "russian", "polski".
@@ -65,7 +65,7 @@ class NonFrench(Check):
         name = _name_stem(key, context.names)
         if name is not None:
             return f"“{word}” is not a French form of “{name.capitalize()}”"
-        if FOREIGN_SPELLING.search(key):
+        if FOREIGN_SPELLING.search(key) and not _extends_name(key, context.names):
             return f"“{word}” is not spelt like a French word"
         return None
 
@@ -77,3 +77,8 @@ def _name_stem(key: str, names: set[str]) -> str | None:
         if stem in names and key[size:] in FOREIGN_NAME_ENDINGS:
             return stem
     return None
+
+
+def _extends_name(key: str, names: set[str]) -> bool:
+    """A French derivative of a name seen in the document ("kazakhstanaises")."""
+    return any(key[:size] in names for size in range(len(key), MIN_NAME_STEM - 1, -1))
