@@ -8,8 +8,11 @@ from pathlib import Path
 from mtreview.documents import Document, Segment
 from mtreview.errors import InputError
 from mtreview.readers.base import Reader, ReadOptions, read_text
+from mtreview.readers.po import PoReader
 from mtreview.readers.rows import JsonlReader, MosesReader, TableReader, joined_original
 from mtreview.readers.text import TextReader, segment_text
+from mtreview.readers.tmx import TmxReader
+from mtreview.readers.xliff import XliffReader
 from mtreview.segmentation import SentenceSplitter
 
 READERS: dict[str, Reader] = {
@@ -144,6 +147,12 @@ def document_from_text(
         raise InputError(name, "no text to review")
     return Document(doc_id=doc_id, name=name, original=text, segments=segments, lang=lang)
 
+
+# CAT-tool formats (source and target pairs): a CAT user brings a file in, reviews it,
+# and takes it back out with `mtreview export`.
+register_reader("xliff", XliffReader(), ".xlf", ".xliff")
+register_reader("tmx", TmxReader(), ".tmx")
+register_reader("po", PoReader(), ".po")
 
 __all__ = [
     "READERS",

@@ -1,0 +1,133 @@
+"""Exports: corrected parallel corpora and annotations in the formats other tools read.
+
+`EXPORTERS` maps a format name to its class (the CLI choices and the app's buttons read
+it); `export_to_path` and `export_to_bytes` are the two entry points. Sources stream rows,
+writers stream XML/text, files are renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from mtreview.errors import ExportError
+from mtreview.export.base import ExportContext, Exporter, ExportSource
+from mtreview.export.html import HtmlExporter
+from mtreview.export.jsonl import JsonlExporter
+from mtreview.export.model import (
+    ONLY,
+    PAIRS,
+    ExportAnnotation,
+    ExportDocument,
+    ExportOptions,
+    ExportRow,
+    ExportSummary,
+)
+from mtreview.export.moses import MosesExporter
+from mtreview.export.mqm import MqmExporter
+from mtreview.export.output import AtomicFiles
+from mtreview.export.reviews import ReviewsExporter
+from mtreview.export.tmx import TmxExporter
+from mtreview.export.tsv import TsvExporter
+from mtreview.export.xliff import XliffExporter
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.name: exporter
+    for exporter in (
+        TmxExporter,
+        XliffExporter,
+        TsvExporter,
+        JsonlExporter,
+        MosesExporter,
+        MqmExporter,
+        ReviewsExporter,
+        HtmlExporter,
+    )
+}
+
+
+def as_source(store_or_source: Any) -> ExportSource:
+    """A review store becomes a row source; a source (tests, benchmarks) is used as is."""
+    if hasattr(store_or_source, "rows") and hasattr(store_or_source, "documents"):
+        return store_or_source
+    from mtreview.export.store_source import StoreSource
+
+    return StoreSource(store_or_source)
+
+
+def resolve(source: ExportSource, options: ExportOptions) -> ExportContext:
+    """Check the options and pick the pair: `source` when every document has one."""
+    if options.pair is not None and options.pair not in PAIRS:
+        raise ExportError(f"unknown pair {options.pair!r}; choose from {', '.join(PAIRS)}")
+    if options.only not in ONLY:
+        raise ExportError(f"unknown --only {options.only!r}; choose from {', '.join(ONLY)}")
+    documents = tuple(source.documents(options.docs))
+    missing = sorted(set(options.docs) - {document.doc for document in documents})
+    if missing:
+        raise ExportError(f"no document {missing[0]!r} in the store")
+    pair = options.pair
+    if pair is None:
+        pair = "source" if documents and all(d.has_source for d in documents) else "mt"
+    return ExportContext(options=options, pair=pair, documents=documents)
+
+
+def exporter(fmt: str) -> Exporter:
+    if fmt not in EXPORTERS:
+        raise ExportError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORTERS)}")
+    return EXPORTERS[fmt]()
+
+
+def export_to_path(
+    store: Any, fmt: str, target: str | Path, options: ExportOptions | None = None
+) -> ExportSummary:
+    """Write one export; its files appear only once complete (Moses: `target.<lang>` ×2)."""
+    source = as_source(store)
+    context = resolve(source, options or ExportOptions())
+    writer = exporter(fmt)
+    paths = writer.paths(Path(target), context)
+    with AtomicFiles(paths) as files:
+        segments, annotations = writer.export(source, context, files.handles)
+        files.commit()
+    return ExportSummary(
+        format=fmt,
+        paths=tuple(str(path) for path in paths),
+        pair=context.pair,
+        segments=segments,
+        annotations=annotations,
+    )
+
+
+def export_to_bytes(
+    store: Any, fmt: str, options: ExportOptions | None = None, *, stem: str = "export"
+) -> tuple[str, bytes, str]:
+    """(file name, content, media type) for a download button; Moses comes as a zip."""
+    writer = exporter(fmt)
+    with tempfile.TemporaryDirectory(prefix="mtreview-export-") as folder:
+        target = Path(folder) / f"{stem}{writer.suffix}"
+        summary = export_to_path(store, fmt, target, options)
+        if len(summary.paths) == 1:
+            return target.name, target.read_bytes(), writer.media_type
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in summary.paths:
+                archive.write(path, Path(path).name)
+        return f"{stem}.{fmt}.zip", buffer.getvalue(), "application/zip"
+
+
+__all__ = [
+    "EXPORTERS",
+    "ExportAnnotation",
+    "ExportContext",
+    "ExportDocument",
+    "ExportOptions",
+    "ExportRow",
+    "ExportSource",
+    "ExportSummary",
+    "Exporter",
+    "export_to_bytes",
+    "export_to_path",
+    "resolve",
+]

@@ -1,0 +1,105 @@
+"""The frozen rows every corpus exporter writes: one reviewed segment, whatever the store is.
+
+Exporters never see the store's tables; a source (the store, or a list in tests and
+benchmarks) streams `ExportRow`s, so a format is tested without a database and a million
+segments never sit in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+PAIRS = ("source", "mt")
+ONLY = ("all", "reviewed", "corrected")
+STATUSES = ("new", "reviewed", "corrected")
+UNKNOWN_LANG = "und"  # BCP 47 "undetermined"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportAnnotation:
+    """An MQM error a reviewer marked: `[start, end)` in code points of the machine translation."""
+
+    start: int
+    end: int
+    category: str
+    severity: str
+    comment: str = ""
+    reviewer: str | None = None
+    created: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportRow:
+    """One segment as it leaves the tool: source, original MT, correction, annotations."""
+
+    doc: str
+    index: int  # 0-based position in the document; formats show `number` (1-based)
+    mt: str
+    source: str | None = None
+    corrected: str | None = None
+    annotations: tuple[ExportAnnotation, ...] = ()
+    reviewer: str | None = None
+    changed: datetime | None = None
+    status: str = "new"
+    lang: str = "fr"
+    source_lang: str | None = None
+    paragraph: int = 0
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def target(self) -> str:
+        """The text a corpus carries: the correction when there is one, else the MT."""
+        return self.corrected if self.corrected is not None else self.mt
+
+    @property
+    def reviewed(self) -> bool:
+        return self.status in ("reviewed", "corrected")
+
+    def span_text(self, annotation: ExportAnnotation) -> str:
+        return self.mt[annotation.start : annotation.end]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportDocument:
+    """What a report or a file header says about one document."""
+
+    doc: str
+    name: str
+    lang: str = "fr"
+    source_lang: str | None = None
+    has_source: bool = False
+    segments: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportOptions:
+    """What to export. `pair=None` picks `source` when the documents have one, else `mt`."""
+
+    pair: str | None = None
+    only: str = "all"
+    docs: tuple[str, ...] = ()
+    system: str = "mt"  # the MQM `system` column
+    title: str = "mtreview report"
+    typology: str = ""  # MQM table for report scores; "" is the shipped one
+
+    def keeps(self, row: ExportRow) -> bool:
+        if self.only == "reviewed":
+            return row.reviewed
+        if self.only == "corrected":
+            return row.status == "corrected"
+        return True
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: the files and how many segments and annotations went in."""
+
+    format: str
+    paths: tuple[str, ...]
+    pair: str
+    segments: int
+    annotations: int

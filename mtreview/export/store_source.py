@@ -1,0 +1,85 @@
+"""The review store as an export source: rows streamed segment by segment, in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from mtreview.export.model import ExportAnnotation, ExportDocument, ExportRow
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def row_from_review(review: Any, lang: str, source_lang: str | None) -> ExportRow:
+    """A `store.SegmentReview` as an export row (status: new, reviewed or corrected)."""
+    segment = review.analysis.segment
+    correction = review.correction
+    status = "corrected" if review.corrected else "reviewed" if review.reviewed else "new"
+    reviewer, changed = review.reviewed_by, review.reviewed_at
+    if correction is not None and (changed is None or correction.created_at > changed):
+        reviewer, changed = correction.reviewer, correction.created_at
+    return ExportRow(
+        doc=review.doc_id,
+        index=segment.index,
+        mt=segment.text,
+        source=segment.source,
+        corrected=correction.text if review.corrected else None,
+        annotations=tuple(
+            ExportAnnotation(
+                start=a.start,
+                end=a.end,
+                category=a.category,
+                severity=a.severity,
+                comment=a.comment,
+                reviewer=a.reviewer,
+                created=_time(a.created_at),
+            )
+            for a in review.annotations
+        ),
+        reviewer=reviewer,
+        changed=_time(changed),
+        status=status,
+        lang=lang,
+        source_lang=source_lang,
+        paragraph=segment.paragraph,
+    )
+
+
+class StoreSource:
+    """Adapts a `ReviewStore`; it never holds more than one batch of segments."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def _infos(self, docs: Sequence[str]) -> list[Any]:
+        return [info for info in self.store.documents() if not docs or info.doc_id in docs]
+
+    def documents(self, docs: Sequence[str] = ()) -> list[ExportDocument]:
+        found = []
+        for info in self._infos(docs):
+            first = next(self.store.iter_segments(info.doc_id, batch_size=1), None)
+            has_source = first is not None and first.analysis.segment.source is not None
+            found.append(
+                ExportDocument(
+                    doc=info.doc_id,
+                    name=info.name,
+                    lang=info.lang,
+                    source_lang=info.source_lang,
+                    has_source=has_source,
+                    segments=info.segments,
+                )
+            )
+        return found
+
+    def rows(self, docs: Sequence[str] = ()) -> Iterator[ExportRow]:
+        for info in self._infos(docs):
+            for review in self.store.iter_segments(info.doc_id):
+                yield row_from_review(review, info.lang, info.source_lang)
+
+    def review_records(self, docs: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+        from mtreview.store_transfer import dump_records
+
+        return dump_records(self.store, docs)

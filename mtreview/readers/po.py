@@ -1,0 +1,98 @@
+"""Gettext PO in: each translated entry is a segment (msgid the source, msgstr the text).
+
+A small streaming parser rather than polib, which reads whole files and reports errors
+without a line: here a million entries stream and every error names its line. The header
+(empty msgid), obsolete (`#~`) and untranslated entries are skipped; fuzzy ones are kept
+(they are exactly what needs review); plural forms give one segment each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtreview.documents import Segment
+from mtreview.errors import InputError
+from mtreview.readers.base import ReadOptions, iter_lines
+from mtreview.readers.rows import RowDocument
+
+_KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(".*)$')
+_ESCAPE = re.compile(r'\\(?:([ntrabfv"\\?\'])|([0-7]{1,3})|x([0-9a-fA-F]{1,2}))')
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def unquote(path: Path, line: int, literal: str) -> str:
+    """A C string literal `"…"` as PO writes it, escapes decoded."""
+    literal = literal.strip()
+    if len(literal) < 2 or not literal.startswith('"') or not literal.endswith('"'):
+        raise InputError(path, f"expected a quoted string, found {literal[:40]!r}", line=line)
+    body = literal[1:-1]
+    if re.search(r'(?<!\\)(?:\\\\)*"', body):
+        raise InputError(path, "unescaped '\"' inside a string", line=line)
+    if re.search(r"(?<!\\)(?:\\\\)*\\$", body):
+        raise InputError(path, "string ends with a lone backslash", line=line)
+
+    def decode(match: re.Match[str]) -> str:
+        simple, octal, hexa = match.groups()
+        if simple is not None:
+            return _SIMPLE.get(simple, simple)
+        return chr(int(octal, 8) if octal is not None else int(hexa, 16))
+
+    return _ESCAPE.sub(decode, body)
+
+
+@dataclass
+class _Entry:
+    line: int = 0
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    current: str | None = None
+
+    def segments(self) -> Iterator[tuple[int, str, str]]:
+        """(line, source, translation) for each non-empty translation of a real entry."""
+        msgid = "".join(self.fields.get("msgid", []))
+        if not msgid:
+            return  # the header, or a fragment without msgid
+        plural = "".join(self.fields.get("msgid_plural", [])) or msgid
+        for name in sorted(k for k in self.fields if k.startswith("msgstr")):
+            text = "".join(self.fields[name])
+            if text:
+                yield self.line, msgid if name in ("msgstr", "msgstr[0]") else plural, text
+
+
+class PoReader:
+    def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
+        builder = RowDocument(path, options)
+        for line, source, text in self._entries(path):
+            yield builder.segment(line, text, source, None)
+
+    def _entries(self, path: Path) -> Iterator[tuple[int, str, str]]:
+        entry = _Entry()
+        for number, raw in iter_lines(path):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                if entry.fields and (not line or not line.startswith("#~")):
+                    yield from entry.segments()
+                    entry = _Entry()
+                continue
+            match = _KEYWORD.match(line)
+            if match is not None:
+                keyword, _plural_index, literal = match.groups()
+                if keyword in ("msgctxt", "msgid") and "msgid" in entry.fields:
+                    yield from entry.segments()
+                    entry = _Entry()
+                if keyword in entry.fields:
+                    raise InputError(path, f"{keyword} given twice in one entry", line=number)
+                entry.line = entry.line or number
+                entry.fields[keyword] = [unquote(path, number, literal)]
+                entry.current = keyword
+            elif line.startswith('"') and entry.current is not None:
+                entry.fields[entry.current].append(unquote(path, number, line))
+            else:
+                raise InputError(
+                    path,
+                    f"expected msgid, msgstr, a quoted string or a comment, found {line[:40]!r}",
+                    line=number,
+                )
+        yield from entry.segments()

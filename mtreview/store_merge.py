@@ -1,0 +1,256 @@
+"""Writing transfer records into a store: new documents whole, known ones merged.
+
+Used by `store_transfer.load_records` inside one write transaction, so a bad record
+leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mtreview.errors import StoreError
+from mtreview.store_base import StoreBase, new_id
+from mtreview.store_schema import (
+    analyses,
+    annotations_table,
+    corrections,
+    documents,
+    flag_decisions,
+    segments,
+)
+
+FORMAT = "mtreview-reviews"
+VERSION = 1
+LOAD_COUNTS = ("documents", "segments", "annotations", "corrections", "decisions", "skipped")
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What an import added; `skipped` counts actions the store already had."""
+
+    documents: int = 0
+    segments: int = 0
+    annotations: int = 0
+    corrections: int = 0
+    decisions: int = 0
+    skipped: int = 0
+
+
+class Loader:
+    """Consumes records in dump order: document, then each segment followed by its actions."""
+
+    def __init__(self, store: StoreBase, conn: Connection) -> None:
+        self.store, self.conn = store, conn
+        self.counts: Counter[str] = Counter()
+        self.doc: str | None = None
+        self.doc_is_new = False
+        self.seg: Any = None
+        self.header_seen = False
+        self._reviewers: dict[str, int] = {}
+        self.handlers: dict[str, Callable[[dict[str, Any]], None]] = {
+            "header": self._header,
+            "document": self._document,
+            "segment": self._segment,
+            "annotation": self._annotation,
+            "correction": self._correction,
+            "decision": self._decision,
+        }
+
+    def add(self, record: dict[str, Any]) -> None:
+        kind = record.get("type")
+        if kind not in self.handlers:
+            raise StoreError(f"unknown record type {kind!r}; expected {', '.join(self.handlers)}")
+        if kind != "header" and not self.header_seen:
+            raise StoreError(f"expected the {FORMAT} header first, found a {kind} record")
+        self.handlers[str(kind)](record)
+
+    def summary(self) -> LoadSummary:
+        return LoadSummary(**{name: self.counts[name] for name in LOAD_COUNTS})
+
+    def _reviewer(self, name: str) -> int:
+        if name not in self._reviewers:
+            self._reviewers[name] = self.store._reviewer_id(self.conn, name)
+        return self._reviewers[name]
+
+    # --- records --------------------------------------------------------------------------
+    def _header(self, record: dict[str, Any]) -> None:
+        if record.get("format") != FORMAT or record.get("version") != VERSION:
+            raise StoreError(
+                f"not a {FORMAT} version {VERSION} file (format {record.get('format')!r}, "
+                f"version {record.get('version')!r})"
+            )
+        self.header_seen = True
+
+    def _document(self, r: dict[str, Any]) -> None:
+        found = self.conn.execute(
+            sa.select(documents.c.doc_id).where(documents.c.doc_id == r["doc"])
+        ).first()
+        self.doc, self.doc_is_new, self.seg = r["doc"], found is None, None
+        if found is not None:
+            return
+        self.conn.execute(
+            documents.insert().values(
+                doc_id=r["doc"],
+                name=r["name"],
+                lang=r["lang"],
+                source_lang=r["source_lang"],
+                format=r["format"],
+                original=r["original"],
+                segment_count=r["segments"],
+                word_count=r["words"],
+                analysis_info=r["analysis_info"],
+                created_at=r["created_at"],
+            )
+        )
+        self.counts["documents"] += 1
+
+    def _find_segment(self, doc: str, idx: int) -> Any:
+        return self.conn.execute(
+            sa.select(segments).where((segments.c.doc_id == doc) & (segments.c.idx == idx))
+        ).first()
+
+    def _segment(self, r: dict[str, Any]) -> None:
+        if r["doc"] != self.doc:
+            raise StoreError(f"segment of {r['doc']!r} comes before that document's record")
+        row = self._find_segment(r["doc"], r["segment"])
+        if row is None and not self.doc_is_new:
+            raise StoreError(
+                f"document {r['doc']!r} in the store has no segment {r['segment']}; "
+                "reviews of a different text cannot be merged"
+            )
+        if row is None:
+            self._insert_segment(r)
+        elif row.text != r["text"]:
+            raise StoreError(
+                f"segment {r['segment']} of {r['doc']!r} differs from the stored text; "
+                "reviews of a different text cannot be merged"
+            )
+        elif r["reviewed_at"] and (row.reviewed_at is None or r["reviewed_at"] > row.reviewed_at):
+            self.conn.execute(
+                segments.update()
+                .where(segments.c.id == row.id)
+                .values(reviewed_by=self._reviewer(r["reviewed_by"]), reviewed_at=r["reviewed_at"])
+            )
+        self.seg = self._find_segment(r["doc"], r["segment"])
+
+    def _insert_segment(self, r: dict[str, Any]) -> None:
+        result = self.conn.execute(
+            segments.insert().values(
+                doc_id=r["doc"],
+                idx=r["segment"],
+                paragraph=r["paragraph"],
+                start=r["start"],
+                end=r["end"],
+                line=r["line"],
+                text=r["text"],
+                source=r["source"],
+                reference=r["reference"],
+                reviewed_by=self._reviewer(r["reviewed_by"]) if r["reviewed_by"] else None,
+                reviewed_at=r["reviewed_at"],
+            )
+        )
+        analysis = r.get("analysis")
+        if analysis is not None:
+            self.conn.execute(
+                analyses.insert().values(
+                    segment_id=new_id(result),
+                    risk=analysis["risk"],
+                    record=analysis["record"],
+                    created_at=analysis["created_at"],
+                )
+            )
+        self.counts["segments"] += 1
+
+    def _current(self, r: dict[str, Any]) -> Any:
+        seg = self.seg
+        if seg is None or seg.doc_id != r["doc"] or seg.idx != r["segment"]:
+            raise StoreError(
+                f"{r['type']} of {r['doc']!r} segment {r['segment']} comes before "
+                "that segment's record"
+            )
+        return seg
+
+    def _annotation(self, r: dict[str, Any]) -> None:
+        seg = self._current(r)
+        if not 0 <= r["start"] < r["end"] <= len(seg.text):
+            raise StoreError(
+                f"span [{r['start']}, {r['end']}) is outside segment {seg.idx} "
+                f"(expected 0 <= start < end <= {len(seg.text)})"
+            )
+        if not r["category"].strip() or not r["severity"].strip():
+            raise StoreError("an annotation needs a category and a severity")
+        values = {
+            "segment_id": seg.id,
+            "start": r["start"],
+            "end": r["end"],
+            "category": r["category"],
+            "severity": r["severity"],
+            "comment": r["comment"],
+            "origin": r["origin"],
+            "reviewer_id": self._reviewer(r["reviewer"]),
+            "created_at": r["created_at"],
+            "updated_at": r["updated_at"],
+        }
+        if self._exists(annotations_table, values):
+            self.counts["skipped"] += 1
+            return
+        self.conn.execute(annotations_table.insert().values(**values))
+        self.counts["annotations"] += 1
+
+    def _correction(self, r: dict[str, Any]) -> None:
+        seg = self._current(r)
+        same = {
+            "segment_id": seg.id,
+            "text": r["text"],
+            "reviewer_id": self._reviewer(r["reviewer"]),
+            "created_at": r["created_at"],
+        }
+        if self._exists(corrections, same):
+            self.counts["skipped"] += 1
+            return
+        latest = self.conn.execute(
+            sa.select(sa.func.max(corrections.c.version)).where(corrections.c.segment_id == seg.id)
+        ).scalar()
+        self.conn.execute(corrections.insert().values(**same, version=(latest or 0) + 1))
+        self.counts["corrections"] += 1
+
+    def _decision(self, r: dict[str, Any]) -> None:
+        seg = self._current(r)
+        key = {"segment_id": seg.id, "flag_index": r["flag_index"]}
+        if self._exists(flag_decisions, key):
+            self.counts["skipped"] += 1
+            return
+        annotation_id = None
+        if r["annotation"] is not None:
+            start, end, created_at = r["annotation"]
+            annotation_id = self.conn.execute(
+                sa.select(annotations_table.c.id).where(
+                    (annotations_table.c.segment_id == seg.id)
+                    & (annotations_table.c.start == start)
+                    & (annotations_table.c.end == end)
+                    & (annotations_table.c.created_at == created_at)
+                )
+            ).scalar()
+        self.conn.execute(
+            flag_decisions.insert().values(
+                **key,
+                decision=r["decision"],
+                annotation_id=annotation_id,
+                reviewer_id=self._reviewer(r["reviewer"]),
+                created_at=r["created_at"],
+            )
+        )
+        self.counts["decisions"] += 1
+
+    def _exists(self, table: sa.Table, values: dict[str, Any]) -> bool:
+        condition = sa.and_(*(table.c[name] == value for name, value in values.items()))
+        return (
+            self.conn.execute(sa.select(sa.literal(1)).where(condition).limit(1)).first()
+            is not None
+        )

@@ -1,0 +1,197 @@
+"""Everything reviewers did, as plain records, and back: backups, merges, SQLite <-> PostgreSQL.
+
+`dump_records` streams a store (documents, segments with their analyses, annotations,
+every correction version, pre-highlight decisions) as JSON-ready dicts in a stable order
+with no database ids; `load_records` writes such records into a store in one transaction,
+keeping every timestamp, so dump -> load (fresh store) -> dump gives the same records.
+Loading into a store that already has a document merges: identical actions are skipped,
+new corrections become the next versions, a later review mark wins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mtreview.errors import StoreError
+from mtreview.store_base import StoreBase
+from mtreview.store_merge import FORMAT, VERSION, Loader, LoadSummary
+from mtreview.store_schema import (
+    analyses,
+    annotations_table,
+    corrections,
+    documents,
+    flag_decisions,
+    reviewers,
+    segments,
+)
+
+BATCH = 500
+Record = dict[str, Any]
+
+
+def _names(conn: Connection) -> dict[int, str]:
+    return {row.id: row.name for row in conn.execute(sa.select(reviewers.c.id, reviewers.c.name))}
+
+
+def _grouped(conn: Connection, table: sa.Table, ids: list[int], *order: Any) -> dict[int, list]:
+    found: dict[int, list[Any]] = defaultdict(list)
+    query = sa.select(table).where(table.c.segment_id.in_(ids)).order_by(table.c.segment_id, *order)
+    for row in conn.execute(query):
+        found[row.segment_id].append(row)
+    return found
+
+
+def dump_records(store: StoreBase, docs: Sequence[str] = ()) -> Iterator[Record]:
+    """The header, then per document its record and, segment by segment, its actions."""
+    yield {"type": "header", "format": FORMAT, "version": VERSION}
+    with store._read() as conn:
+        query = sa.select(documents).order_by(documents.c.created_at, documents.c.doc_id)
+        if docs:
+            query = query.where(documents.c.doc_id.in_(list(docs)))
+        doc_ids = [row.doc_id for row in conn.execute(query.with_only_columns(documents.c.doc_id))]
+    for doc_id in doc_ids:
+        yield from _dump_document(store, doc_id)
+
+
+def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
+    with store._read() as conn:
+        row = conn.execute(sa.select(documents).where(documents.c.doc_id == doc_id)).one()
+    yield {
+        "type": "document",
+        "doc": row.doc_id,
+        "name": row.name,
+        "lang": row.lang,
+        "source_lang": row.source_lang,
+        "format": row.format,
+        "original": row.original,
+        "segments": row.segment_count,
+        "words": row.word_count,
+        "analysis_info": row.analysis_info,
+        "created_at": row.created_at,
+    }
+    last = -1
+    while True:
+        with store._read() as conn:
+            rows = conn.execute(
+                sa.select(segments)
+                .where((segments.c.doc_id == doc_id) & (segments.c.idx > last))
+                .order_by(segments.c.idx)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                return
+            batch = list(_dump_batch(conn, rows))
+        last = rows[-1].idx
+        yield from batch
+
+
+def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
+    ids = [row.id for row in rows]
+    names = _names(conn)
+    found = {
+        r.segment_id: r
+        for r in conn.execute(sa.select(analyses).where(analyses.c.segment_id.in_(ids)))
+    }
+    marks = _grouped(
+        conn,
+        annotations_table,
+        ids,
+        annotations_table.c.start,
+        annotations_table.c.end,
+        annotations_table.c.created_at,
+        annotations_table.c.id,
+    )
+    versions = _grouped(conn, corrections, ids, corrections.c.version)
+    decisions = _grouped(conn, flag_decisions, ids, flag_decisions.c.flag_index)
+    for seg in rows:
+        where = {"doc": seg.doc_id, "segment": seg.idx}
+        analysis = found.get(seg.id)
+        yield {
+            "type": "segment",
+            **where,
+            "paragraph": seg.paragraph,
+            "start": seg.start,
+            "end": seg.end,
+            "line": seg.line,
+            "text": seg.text,
+            "source": seg.source,
+            "reference": seg.reference,
+            "reviewed_by": names.get(seg.reviewed_by) if seg.reviewed_by else None,
+            "reviewed_at": seg.reviewed_at,
+            "analysis": None
+            if analysis is None
+            else {
+                "risk": analysis.risk,
+                "record": analysis.record,
+                "created_at": analysis.created_at,
+            },
+        }
+        by_id = {a.id: a for a in marks.get(seg.id, ())}
+        for a in marks.get(seg.id, ()):
+            yield {
+                "type": "annotation",
+                **where,
+                "start": a.start,
+                "end": a.end,
+                "text": seg.text[a.start : a.end],
+                "category": a.category,
+                "severity": a.severity,
+                "comment": a.comment,
+                "origin": a.origin,
+                "reviewer": names[a.reviewer_id],
+                "created_at": a.created_at,
+                "updated_at": a.updated_at,
+            }
+        for c in versions.get(seg.id, ()):
+            yield {
+                "type": "correction",
+                **where,
+                "version": c.version,
+                "text": c.text,
+                "reviewer": names[c.reviewer_id],
+                "created_at": c.created_at,
+            }
+        for d in decisions.get(seg.id, ()):
+            linked = by_id.get(d.annotation_id) if d.annotation_id is not None else None
+            yield {
+                "type": "decision",
+                **where,
+                "flag_index": d.flag_index,
+                "decision": d.decision,
+                "annotation": None if linked is None else _annotation_key(linked),
+                "reviewer": names[d.reviewer_id],
+                "created_at": d.created_at,
+            }
+
+
+def _annotation_key(row: Any) -> list[Any]:
+    return [row.start, row.end, row.created_at]
+
+
+class RecordError(StoreError):
+    """A record cannot go into the store; `number` is its position (line) in the input."""
+
+    def __init__(self, number: int, message: str) -> None:
+        self.number = number
+        self.detail = message
+        super().__init__(f"record {number}: {message}")
+
+
+def load_records(store: StoreBase, records: Iterable[tuple[int, Record]]) -> LoadSummary:
+    """Write (number, record) pairs, validated by the caller, in one transaction."""
+    with store._write() as conn:
+        loader = Loader(store, conn)
+        for number, record in records:
+            try:
+                loader.add(record)
+            except StoreError as exc:
+                raise RecordError(number, str(exc)) from None
+        return loader.summary()
+
+
+__all__ = ["FORMAT", "VERSION", "LoadSummary", "RecordError", "dump_records", "load_records"]
