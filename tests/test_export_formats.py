@@ -131,7 +131,7 @@ def test_lone_surrogates_are_refused_by_text_formats(tmp_path: Path) -> None:
     items = rows()
     items[2] = ExportRow("doc <1>", 2, "bad \udc80 text", source="x", source_lang="ru")
     for fmt in ("tsv", "jsonl", "moses", "mqm", "html"):
-        with pytest.raises(ExportError, match="segment 3 .*U\\+DC80"):
+        with pytest.raises(ExportError, match=r"segment 3 .*U\+DC80"):
             export_to_path(source_of(items), fmt, tmp_path / f"bad.{fmt}")
     assert list(tmp_path.iterdir()) == []
 
