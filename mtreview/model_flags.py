@@ -115,7 +115,7 @@ def model_flags(text: str, evidence: ModelEvidence, settings: Settings) -> list[
                     f"(round trip: “{became}”)",
                 )
             )
-    return flags
+    return sorted(flags, key=lambda f: (f.start, f.end))
 
 
 def _surprisal_flags(

@@ -1,0 +1,166 @@
+"""`mtreview calibrate`: precision and recall of each signal against reviewer spans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer
+from mtreview.calibration import Reviews, ReviewSpan, calibrate, overlaps, read_reviews
+from mtreview.cli import main
+from mtreview.errors import InputError
+from mtreview.flags import Flag
+from mtreview.readers import read_document
+from mtreview.settings import Settings
+
+
+def flag(start: int, end: int, *origins: str) -> Flag:
+    return Flag(start, end, "Fluency/Grammar", "minor", origins, "")
+
+
+def span(segment: int, start: int, end: int) -> ReviewSpan:
+    return ReviewSpan("d", segment, start, end, "Fluency/Grammar", "minor")
+
+
+def test_precision_and_recall_per_signal_with_partial_overlap() -> None:
+    flags = {
+        ("d", 0): [flag(0, 5, "rule:spacing"), flag(10, 20, "grammar", "model")],
+        ("d", 1): [flag(3, 4, "model")],
+        ("d", 2): [flag(0, 3, "rule:spacing")],  # no review for segment 2: not counted
+    }
+    reviews = Reviews({("d", 0): (span(0, 4, 8), span(0, 30, 32)), ("d", 1): ()})
+    report = calibrate(flags, reviews)
+    stats = {s.signal: s for s in report.signals}
+    assert report.segments == 2 and report.reviewer_spans == 2
+    assert (stats["all"].flags, stats["all"].matched_flags, stats["all"].found_spans) == (3, 1, 1)
+    assert stats["rule:spacing"].precision == 1.0 and stats["rule:spacing"].recall == 0.5
+    assert stats["rule"].precision == 1.0
+    assert stats["model"].precision == 0.0 and stats["model"].recall == 0.0
+    assert stats["grammar"].f1 is None
+    assert [s.signal for s in report.signals][:4] == ["all", "rule", "grammar", "model"]
+
+
+def test_min_overlap_is_a_share_of_the_shorter_span() -> None:
+    assert overlaps(flag(0, 10, "grammar"), span(0, 9, 20))
+    assert not overlaps(flag(0, 10, "grammar"), span(0, 10, 20))  # touching is not sharing
+    assert overlaps(flag(0, 10, "grammar"), span(0, 8, 20), 0.2)
+    assert not overlaps(flag(0, 10, "grammar"), span(0, 8, 20), 0.3)
+
+
+def test_reviews_file_layouts(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.jsonl"
+    lines = [
+        {"doc": "a", "segment_id": 0, "start": 1, "end": 4, "category": "Fluency/Spelling"},
+        {"doc_id": "a", "segment_index": 1, "category": "No-error"},
+        {
+            "doc": "b",
+            "segment_id": 3,
+            "annotations": [{"start": 0, "end": 2}, {"start": 5, "end": 9}],
+        },
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n", encoding="utf-8")
+    reviews = read_reviews(path)
+    assert reviews.segments == 3 and reviews.total == 3
+    assert reviews.spans[("a", 1)] == ()
+    assert [(s.start, s.end) for s in reviews.spans[("b", 3)]] == [(0, 2), (5, 9)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['{"doc": "a", "segment_id": 0, "start": 5, "end": 2}', "[1, 2]", "{not json", '{"doc": "a"}'],
+)
+def test_bad_reviews_line_names_file_and_line(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "reviews.jsonl"
+    path.write_text('{"doc": "a", "segment_id": 0, "category": "No-error"}\n' + line + "\n")
+    with pytest.raises(InputError) as raised:
+        read_reviews(path)
+    assert str(path) in str(raised.value) and "2" in str(raised.value)
+
+
+# --- the command --------------------------------------------------------------------------
+@pytest.fixture()
+def reviews_file(tmp_path: Path, article: Path) -> Path:
+    """A reviewer marked the repeated words, one agreement error and a calque."""
+    document = read_document(article)
+    texts = {s.index: s.text for s in document.segments}
+    doc = document.doc_id
+
+    def mark(index: int, words: str, category: str) -> dict:
+        start = texts[index].index(words)
+        return {"doc": doc, "segment_id": index, "start": start, "end": start + len(words),
+                "category": category, "severity": "minor"}  # fmt: skip
+
+    lines = [
+        mark(5, "non gouvernementales non gouvernementales", "Accuracy/Addition"),
+        mark(7, "assure", "Fluency/Grammar"),
+        mark(6, "sont endommagées à", "Accuracy/Mistranslation"),
+        {"doc": doc, "segment_id": 15, "category": "No-error"},
+    ]
+    path = tmp_path / "reviews.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_calibrate_against_a_score_output(
+    tmp_path: Path, article: Path, reviews_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    analysis = tmp_path / "analysis.jsonl"
+    assert main(["score", str(article), "--no-models", "-o", str(analysis)]) == 0
+    report_path = tmp_path / "report.json"
+    argv = ["calibrate", str(reviews_file), "--analysis", str(analysis), "--json", str(report_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "4 of 4 reviewed segments flagged, 3 reviewer spans" in out
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    stats = {s["signal"]: s for s in report["signals"]}
+    assert stats["all"]["found_spans"] == 2  # the calque has no rule
+    assert stats["all"]["recall"] == pytest.approx(2 / 3)
+    assert stats["rule:repeated_words"]["precision"] == 1.0
+    assert stats["grammar"]["found_spans"] == 1
+
+
+def test_calibrate_flags_inputs_afresh_with_the_options(
+    article: Path, reviews_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["calibrate", str(reviews_file), "--input", str(article), "--no-models"]
+    assert main([*argv, "--no-grammar"]) == 0
+    assert "grammar " not in capsys.readouterr().out
+    assert main([*argv, "--checks", "repeated_words", "--no-grammar"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["all", "rule", "rule:repeated_words"]
+
+
+def test_calibrate_from_a_review_store(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mtreview.store import ReviewStore
+
+    document = read_document(article)
+    analyses = Analyzer(Settings(use_models=False, grammar=False)).analyze(document.segments)
+    db = tmp_path / "reviews.db"
+    with ReviewStore(db) as store:
+        store.add_document(document, analyses)
+        text = document.segments[14].text
+        start = text.index("CMBCP")
+        store.add_annotation(
+            document.doc_id, 14, start, start + 5, category="Terminology/Inconsistent",
+            severity="minor", reviewer="ana",
+        )  # fmt: skip
+        store.mark_reviewed(document.doc_id, 15, reviewer="ana")
+    assert main(["calibrate", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 2 reviewed segments flagged, 1 reviewer spans" in out
+    row = next(line for line in out.splitlines() if line.startswith("rule:name_variants"))
+    assert row.split()[1:4] == ["2", "1", "1"]  # CMBCP and Mazhilis flagged, one marked
+
+
+def test_calibrate_errors_are_one_line(
+    tmp_path: Path, reviews_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["calibrate", str(reviews_file)]) == 2
+    assert capsys.readouterr().err.startswith("mtreview: error: calibrate needs flags")
+    assert main(["calibrate", str(tmp_path / "missing.jsonl"), "--analysis", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "missing.jsonl" in err and err.count("\n") == 1

@@ -1,0 +1,125 @@
+"""Grammalecte through its command line (a separate process: it is GPL)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer
+from mtreview.cli import main
+from mtreview.documents import Segment
+from mtreview.grammar import GrammarChecker
+from mtreview.highlight import Highlighter
+from mtreview.settings import Settings
+from tests.test_checks import CLEAN_FRENCH
+
+# CI installs the Debian package (scripts/setup.sh); a missing tool must fail loudly here
+# rather than let these tests pass on the "not installed" path.
+GRAMMALECTE = shutil.which("grammalecte-cli")
+
+
+@pytest.fixture(scope="module")
+def checker() -> GrammarChecker:
+    if GRAMMALECTE is None:
+        pytest.fail("grammalecte-cli is not installed: run scripts/setup.sh")
+    return GrammarChecker(Settings())
+
+
+def test_errors_come_back_with_spans_in_their_own_segment(checker: GrammarChecker) -> None:
+    texts = [
+        "Les chat mange la souris.",
+        "Tout va bien.",
+        "😀 Ils est\ncontent\u2028d'être là.",  # emoji, line breaks inside the segment
+        "",
+        "Il ont fini le travail.",
+    ]
+    found = checker.check(texts)
+    assert len(found) == len(texts)
+    marked = [(row, texts[row][f.start : f.end]) for row, flags in enumerate(found) for f in flags]
+    assert (0, "chat") in marked
+    assert (2, "est") in marked
+    assert any(row == 4 and word in {"Il", "ont"} for row, word in marked)
+    assert found[1] == [] and found[3] == []
+    chat = next(f for f in found[0] if texts[0][f.start : f.end] == "chat")
+    assert chat.origins == ("grammar",)
+    assert chat.category == "Fluency/Grammar"
+    assert chat.suggestion == "chats"
+
+
+def test_spelling_errors_but_not_names(checker: GrammarChecker) -> None:
+    texts = ["Le gouvernment a rencontré Yevgeny Zhovtis hier."]
+    words = [texts[0][f.start : f.end] for f in checker.check(texts)[0]]
+    assert words == ["gouvernment"]
+
+
+def test_typography_conventions_are_off_by_default(checker: GrammarChecker) -> None:
+    texts = ['L\'Union européenne - dit-on - a parlé de "réformes".']
+    assert checker.check(texts) == [[]]
+    typographic = GrammarChecker(Settings(grammar_typography=True)).check(texts)[0]
+    assert {texts[0][f.start : f.end] for f in typographic} >= {"L'", " - "}
+
+
+def test_correct_french_raises_no_grammar_flag(checker: GrammarChecker) -> None:
+    found = checker.check(CLEAN_FRENCH)
+    # Grammalecte's dictionary lacks the (correct) demonym "kazakhstanaises": a team adds
+    # such words to allowed_words.
+    unknown = {CLEAN_FRENCH[row][f.start : f.end] for row, flags in enumerate(found) for f in flags}
+    assert unknown <= {"kazakhstanaises"}
+    allowed = GrammarChecker(Settings(allowed_words=("kazakhstanaises",)))
+    assert allowed.check(CLEAN_FRENCH) == [[] for _ in CLEAN_FRENCH]
+
+
+def test_allowed_words_are_not_spelling_errors() -> None:
+    texts = ["Le gouvernment a parlé."]
+    assert GrammarChecker(Settings(allowed_words=("gouvernment",))).check(texts) == [[]]
+
+
+def test_missing_tool_is_said_and_the_run_goes_on(tmp_path: Path) -> None:
+    settings = Settings(use_models=False, grammar_command=str(tmp_path / "no-grammalecte"))
+    analyzer = Analyzer(settings)
+    assert isinstance(analyzer.highlighter, Highlighter)
+    assert analyzer.highlighter.grammar is None
+    assert "grammar check skipped" in analyzer.highlighter.notes[0]
+    segment = Segment("d", 0, 0, 0, 26, "Il est parti hier , enfin.")
+    [analysis] = analyzer.analyze([segment])
+    assert [f.origins for f in analysis.flags] == [("rule:spacing",)]
+
+
+def test_cli_says_grammar_was_skipped(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "mtreview.toml"
+    config.write_text(f'grammar_command = "{tmp_path / "missing"}"\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert (
+        main(["score", str(article), "--no-models", "--config", str(config), "-o", str(out)]) == 0
+    )
+    err = capsys.readouterr().err
+    assert "grammar check skipped" in err and "grammalecte-cli" in err
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    origins = {o for r in records for f in r["flags"] for o in f["origins"]}
+    assert "grammar" not in origins and "rule:repeated_words" in origins
+
+
+def test_no_grammar_option_turns_it_off(
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(article), "--no-models", "--no-grammar", "-o", str(out)]) == 0
+    assert "grammar check skipped" not in capsys.readouterr().err
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all("grammar" not in f["origins"] for r in records for f in r["flags"])
+
+
+def test_a_failing_tool_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    broken = tmp_path / "grammalecte-cli"
+    broken.write_text("#!/bin/sh\necho 'boom' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    highlighter = Highlighter(Settings(use_models=False, grammar_command=str(broken)))
+    analyzer = Analyzer(Settings(use_models=False), highlighter=highlighter)
+    [analysis] = analyzer.analyze([Segment("d", 0, 0, 0, 13, "Tout va bien.")])
+    assert analysis.flags == ()
+    assert any("exit status 3: boom" in note for note in highlighter.notes)
