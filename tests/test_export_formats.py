@@ -40,18 +40,37 @@ def rows(*, source: bool = True, mt: str = "Le café <est> & «bon» 😀.") -> 
     src = (lambda text: text) if source else (lambda _text: None)
     return [
         ExportRow(
-            "doc <1>", 0, mt, source=src("Кофе <хороший> & 😀."), corrected="Le café est bon 😀 !",
-            annotations=(mark, emoji), reviewer="zoé", changed=WHEN, status="corrected",
+            "doc <1>",
+            0,
+            mt,
+            source=src("Кофе <хороший> & 😀."),
+            corrected="Le café est bon 😀 !",
+            annotations=(mark, emoji),
+            reviewer="zoé",
+            changed=WHEN,
+            status="corrected",
             source_lang="ru" if source else None,
         ),
         ExportRow(
-            "doc <1>", 1, "Deuxième\nligne\tavec tab\r\n et \u2028 fin.",
-            source=src("Вторая\nстрока."), status="reviewed", reviewer="bob", changed=WHEN,
-            paragraph=1, source_lang="ru" if source else None,
+            "doc <1>",
+            1,
+            "Deuxième\nligne\tavec tab\r\n et \u2028 fin.",
+            source=src("Вторая\nстрока."),
+            status="reviewed",
+            reviewer="bob",
+            changed=WHEN,
+            paragraph=1,
+            source_lang="ru" if source else None,
         ),
-        ExportRow("doc <1>", 2, "Troisième.", source=src("Третья."), paragraph=1,
-                  source_lang="ru" if source else None),
-    ]  # fmt: skip
+        ExportRow(
+            "doc <1>",
+            2,
+            "Troisième.",
+            source=src("Третья."),
+            paragraph=1,
+            source_lang="ru" if source else None,
+        ),
+    ]
 
 
 def source_of(items: list[ExportRow], *, has_source: bool = True) -> RowsSource:
@@ -148,10 +167,12 @@ def test_failed_export_keeps_the_previous_file(tmp_path: Path) -> None:
 
 def test_pair_source_needs_a_source(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="no source text; export it with --pair mt"):
-        export_to_path(source_of(rows(source=False)), "tsv", tmp_path / "x.tsv",
-                       ExportOptions(pair="source"))  # fmt: skip
-    summary = export_to_path(source_of(rows(source=False), has_source=False), "tsv",
-                             tmp_path / "x.tsv")  # fmt: skip
+        export_to_path(
+            source_of(rows(source=False)), "tsv", tmp_path / "x.tsv", ExportOptions(pair="source")
+        )
+    summary = export_to_path(
+        source_of(rows(source=False), has_source=False), "tsv", tmp_path / "x.tsv"
+    )
     assert summary.pair == "mt"  # chosen because the document has no source
     header = (tmp_path / "x.tsv").read_text(encoding="utf-8").splitlines()[0].split("\t")
     assert header[:4] == ["doc", "segment", "mt", "translation"]
@@ -190,8 +211,9 @@ def test_jsonl_loads_with_hugging_face_datasets(tmp_path: Path) -> None:
 
 
 def test_moses_files_stay_aligned_whatever_the_line_breaks(tmp_path: Path) -> None:
-    summary = export_to_path(source_of(rows()), "moses", tmp_path / "corpus",
-                             ExportOptions(pair="mt"))  # fmt: skip
+    summary = export_to_path(
+        source_of(rows()), "moses", tmp_path / "corpus", ExportOptions(pair="mt")
+    )
     left, right = (Path(p) for p in summary.paths)
     assert (left.name, right.name) == ("corpus.fr-x-mt", "corpus.fr")
     for path in (left, right):
@@ -207,8 +229,17 @@ def test_mqm_tsv_has_the_wmt_layout(tmp_path: Path) -> None:
     export_to_path(source_of(rows()), "mqm", out, ExportOptions(system="sys-A"))
     lines = out.read_text(encoding="utf-8").splitlines()
     header, *body = (line.split("\t") for line in lines)
-    assert header == ["system", "doc", "doc_id", "seg_id", "rater", "source", "target",
-                      "category", "severity"]  # fmt: skip
+    assert header == [
+        "system",
+        "doc",
+        "doc_id",
+        "seg_id",
+        "rater",
+        "source",
+        "target",
+        "category",
+        "severity",
+    ]
     assert all(len(row) == 9 for row in body)
     assert len(body) == 3  # two errors in segment 1, No-error for reviewed segment 2
     first = body[0]
@@ -222,8 +253,14 @@ def test_mqm_tsv_has_the_wmt_layout(tmp_path: Path) -> None:
 
 def test_html_report_escapes_everything_and_loads_nothing(tmp_path: Path) -> None:
     items = rows()
-    items[2] = ExportRow("doc <1>", 2, "<script>alert(1)</script> <img src=x onerror=alert(2)>",
-                         paragraph=1, source="s", source_lang="ru")  # fmt: skip
+    items[2] = ExportRow(
+        "doc <1>",
+        2,
+        "<script>alert(1)</script> <img src=x onerror=alert(2)>",
+        paragraph=1,
+        source="s",
+        source_lang="ru",
+    )
     out = tmp_path / "r.html"
     export_to_path(source_of(items), "html", out, ExportOptions(title="<i>Rapport</i>"))
     page = out.read_text(encoding="utf-8")
@@ -246,12 +283,16 @@ def test_html_report_escapes_everything_and_loads_nothing(tmp_path: Path) -> Non
 def test_only_and_doc_filters(tmp_path: Path) -> None:
     items = rows()
     other = ExportRow("other", 0, "Autre.", source="Другой.", status="reviewed", source_lang="ru")
-    docs = [ExportDocument("doc <1>", "Doc", "fr", "ru", True, 3),
-            ExportDocument("other", "Other", "fr", "ru", True, 1)]  # fmt: skip
+    docs = [
+        ExportDocument("doc <1>", "Doc", "fr", "ru", True, 3),
+        ExportDocument("other", "Other", "fr", "ru", True, 1),
+    ]
     source = RowsSource(docs, [*items, other])
     for only, count in (("all", 4), ("reviewed", 3), ("corrected", 1)):
-        assert export_to_path(source, "jsonl", tmp_path / "x.jsonl",
-                              ExportOptions(only=only)).segments == count  # fmt: skip
+        assert (
+            export_to_path(source, "jsonl", tmp_path / "x.jsonl", ExportOptions(only=only)).segments
+            == count
+        )
     summary = export_to_path(source, "jsonl", tmp_path / "x.jsonl", ExportOptions(docs=("other",)))
     assert summary.segments == 1
     with pytest.raises(ExportError, match="no document 'missing'"):
@@ -265,8 +306,11 @@ def test_empty_export_is_still_valid(tmp_path: Path) -> None:
         export_to_path(source, fmt, out, ExportOptions(only="corrected", docs=("doc <1>",)))
         empty = RowsSource(source.documents(), [])
         export_to_path(empty, fmt, out)
-        schema = ("--dtdvalid", str(SCHEMAS / "tmx14.dtd")) if fmt == "tmx" else (
-            "--schema", str(SCHEMAS / "xliff-core-1.2-strict.xsd"))  # fmt: skip
+        schema = (
+            ("--dtdvalid", str(SCHEMAS / "tmx14.dtd"))
+            if fmt == "tmx"
+            else ("--schema", str(SCHEMAS / "xliff-core-1.2-strict.xsd"))
+        )
         result = xmllint(*schema, str(out))
         assert result.returncode == 0, result.stderr
 
