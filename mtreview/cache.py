@@ -1,0 +1,210 @@
+"""Analysis cache: re-scoring a corrected document only computes the segments that changed.
+
+Results of `Analyzer.compute` (models and metrics, before flags) are stored in a SQLite
+file under the cache directory, keyed by everything that decides them: the models (name,
+weights fingerprint, runtime, compute type), the settings that change results, and the
+segment's text, source and reference. Flags and risk are recomputed every run, because
+document-level checks depend on the neighbours, which may have changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from mtreview import __version__
+from mtreview.analysis import RECORD_VERSION, Analyzer, Highlighter, Models, SegmentAnalysis
+from mtreview.backends.fingerprint import model_fingerprint
+from mtreview.documents import Segment
+from mtreview.errors import StoreError
+from mtreview.settings import Settings
+
+CACHE_FILE = "analysis.sqlite"
+LOOKUP_CHUNK = 500  # SQLite host parameters per query
+
+
+class AnalysisCache:
+    """A key -> record JSON table; safe to share between processes (WAL, busy timeout)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30.0)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS analyses "
+                "(key TEXT PRIMARY KEY, record TEXT NOT NULL, stored REAL NOT NULL)"
+            )
+            self.db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the analysis cache ({exc})") from None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> AnalysisCache:
+        return cls(settings.resolved_cache_dir() / CACHE_FILE)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        try:
+            for i in range(0, len(wanted), LOOKUP_CHUNK):
+                part = wanted[i : i + LOOKUP_CHUNK]
+                marks = ",".join("?" * len(part))
+                rows = self.db.execute(
+                    f"SELECT key, record FROM analyses WHERE key IN ({marks})", part
+                )
+                found.update(rows.fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the analysis cache ({exc})") from None
+        return found
+
+    def put_many(self, records: dict[str, str]) -> None:
+        now = time.time()
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO analyses (key, record, stored) VALUES (?, ?, ?)",
+                    [(key, record, now) for key, record in records.items()],
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot write the analysis cache ({exc})") from None
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM analyses").fetchone()[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def cache_namespace(settings: Settings, models: Models) -> str:
+    """Everything besides the segment that decides what `Analyzer.compute` returns."""
+    described = {
+        role: [
+            backend.name,
+            backend.model_id,
+            model_fingerprint(backend.model_id),
+            str(getattr(backend, "compute_type", "")),
+        ]
+        for role, backend in (
+            ("back", models.back),
+            ("return", models.ret),
+            ("source", models.source),
+        )
+        if backend is not None
+    }
+    decisive = {
+        "mtreview": __version__,
+        "record": RECORD_VERSION,
+        "models": described,
+        "num_beams": settings.num_beams,
+        "num_return": settings.num_return,
+        "max_length": settings.max_length,
+        "metrics": list(settings.metrics),
+    }
+    return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()
+
+
+def segment_key(namespace: str, segment: Segment) -> str:
+    parts = (namespace, segment.text, segment.source, segment.reference)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@dataclasses.dataclass
+class CacheStats:
+    hits: int = 0  # segments whose results came from the cache
+    computed: int = 0  # distinct segments computed by the models
+    repeats: int = 0  # segments identical to one computed in the same batch
+
+
+@dataclasses.dataclass(frozen=True)
+class Lookup:
+    """One batch as the cache sees it: keys, what is stored, what must be computed."""
+
+    segments: tuple[Segment, ...]
+    keys: list[str]
+    stored: dict[str, str]
+    missing: dict[str, Segment]
+
+
+class CachedAnalyzer(Analyzer):
+    """An `Analyzer` whose `compute` looks in the cache first and computes each distinct
+    missing segment once; `analyze` (compute, then flags) works unchanged."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        cache: AnalysisCache,
+        models: Models | None = None,
+        highlighter: Highlighter | None = None,
+    ) -> None:
+        super().__init__(settings, models=models, highlighter=highlighter)
+        self.cache = cache
+        self.namespace = cache_namespace(settings, self.models)
+        self.stats = CacheStats()
+
+    def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
+        lookup = self.lookup(segments)
+        missing = list(lookup.missing.values())
+        return self.fill(lookup, super().compute(missing) if missing else [])
+
+    def lookup(self, segments: Sequence[Segment], *, pending: set[str] | None = None) -> Lookup:
+        """What is stored, and the distinct segments still to compute. Keys in `pending`
+        (being computed for an earlier batch) are not computed again: `fill` finds them."""
+        keys = [segment_key(self.namespace, segment) for segment in segments]
+        stored = self.cache.get_many(keys)
+        missing: dict[str, Segment] = {}
+        for key, segment in zip(keys, segments, strict=True):
+            if key not in stored and key not in missing and key not in (pending or ()):
+                missing[key] = segment
+        if pending is not None:
+            pending.update(missing)
+        return Lookup(tuple(segments), keys, stored, missing)
+
+    def fill(self, lookup: Lookup, results: Sequence[SegmentAnalysis]) -> list[SegmentAnalysis]:
+        """Store the results computed for `lookup.missing`; all results in segment order."""
+        fresh = dict(zip(lookup.missing, results, strict=True))
+        if fresh:
+            self.cache.put_many({key: json.dumps(a.to_record()) for key, a in fresh.items()})
+        late = [key for key in lookup.keys if key not in lookup.stored and key not in fresh]
+        stored = {**lookup.stored, **(self.cache.get_many(late) if late else {})}
+        missing = [key for key in late if key not in stored]
+        if missing:
+            raise StoreError(f"{self.cache.path}: {len(missing)} result(s) missing from the cache")
+        hits = sum(1 for key in lookup.keys if key in lookup.stored)
+        self.stats.hits += hits
+        self.stats.computed += len(fresh)
+        self.stats.repeats += len(lookup.keys) - hits - len(fresh)
+        return [
+            dataclasses.replace(
+                fresh[key]
+                if key in fresh
+                else SegmentAnalysis.from_record(json.loads(stored[key])),
+                segment=segment,
+            )
+            for key, segment in zip(lookup.keys, lookup.segments, strict=True)
+        ]
+
+
+def make_analyzer(
+    settings: Settings,
+    *,
+    cache: bool = True,
+    models: Models | None = None,
+    highlighter: Highlighter | None = None,
+) -> Analyzer:
+    """The analyzer a run should use: cached when asked and when there are models to save."""
+    if cache and settings.use_models:
+        return CachedAnalyzer(
+            settings,
+            cache=AnalysisCache.for_settings(settings),
+            models=models,
+            highlighter=highlighter,
+        )
+    return Analyzer(settings, models=models, highlighter=highlighter)

@@ -1,0 +1,180 @@
+"""Ray engine: the per-segment computation runs as Ray Data `map_batches` actors.
+
+Each actor loads the models once and runs `Analyzer.compute` on its batches; the driver keeps
+what needs document order (cache, flags, risk, output), so the records are the same, in the
+same order, as with the local engine. The input streams through in windows, so a million
+segments never sit in memory at once. `import ray` happens only here, only when used.
+
+    mtreview score big.txt --engine ray                      # a local Ray on this machine
+    mtreview score big.txt --engine ray --ray-address auto   # join a running cluster
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.cache import CachedAnalyzer
+from mtreview.documents import Segment
+from mtreview.engines import CHUNK_SIZE, chunked
+from mtreview.errors import MTReviewError, SettingsError
+from mtreview.settings import Settings
+
+WINDOW_CHUNKS = 64  # chunks per Ray dataset: bounds driver memory, amortises actor start-up
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise SettingsError(
+            "the ray engine needs the ray extra: pip install 'mtreview[ray]'"
+        ) from None
+    return ray
+
+
+def _no_flags(analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+    return analyses
+
+
+class SegmentComputer:
+    """A Ray Data actor: holds the models, turns a batch of segments into records."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.analyzer = Analyzer(settings, highlighter=_no_flags)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Each row is one batch of segments (a chunk), computed in one call."""
+        import numpy as np
+
+        records = []
+        for text in batch["segments"]:
+            segments = [Segment(**fields) for fields in json.loads(text)]
+            results = self.analyzer.compute(segments)
+            records.append(json.dumps([result.to_record() for result in results]))
+        return {"seq": np.asarray(batch["seq"]), "records": np.array(records, dtype=object)}
+
+
+class RayEngine:
+    """Runs `compute` on Ray, `finish` here, chunk by chunk in input order."""
+
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        actors: int | None = None,
+        cpus_per_actor: int | None = None,
+        num_cpus: int | None = None,
+        window_chunks: int = WINDOW_CHUNKS,
+    ) -> None:
+        if (cpus_per_actor is not None and cpus_per_actor < 1) or (
+            actors is not None and actors < 1
+        ):
+            raise SettingsError("the ray engine needs at least one actor with one CPU")
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.actors = actors
+        self.cpus_per_actor = cpus_per_actor
+        self.num_cpus = num_cpus  # a local Ray only; a cluster has its own
+        self.window_chunks = max(1, window_chunks)
+
+    def run(
+        self,
+        segments: Iterable[Segment],
+        analyzer: Analyzer,
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        start: int = 0,
+    ) -> Iterator[SegmentAnalysis]:
+        ray = import_ray()
+        started = self._connect(ray)
+        try:
+            cpus = self.cpus_per_actor or max(1, analyzer.settings.threads)
+            settings = dataclasses.replace(analyzer.settings, threads=cpus)
+            for window in chunked(segments, self.window_chunks * chunk_size, start=start):
+                chunks = list(chunked(window, chunk_size, start=start))
+                start += len(window)
+                yield from self._window(ray, chunks, analyzer, settings)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _window(
+        self, ray: Any, chunks: list[list[Segment]], analyzer: Analyzer, settings: Settings
+    ) -> Iterator[SegmentAnalysis]:
+        """The local engine's unit of work is a chunk: each chunk (its cache misses) is one
+        actor call, so batches, and therefore results, are the same as the local engine's."""
+        if isinstance(analyzer, CachedAnalyzer):
+            pending: set[str] = set()
+            lookups = [analyzer.lookup(chunk, pending=pending) for chunk in chunks]
+            work = [list(lookup.missing.values()) for lookup in lookups]
+            results = self._compute(ray, work, settings)
+            for lookup, computed in zip(lookups, results, strict=True):
+                yield from analyzer.finish(analyzer.fill(lookup, computed))
+        else:
+            for computed in self._compute(ray, chunks, settings):
+                yield from analyzer.finish(computed)
+
+    def _connect(self, ray: Any) -> bool:
+        """Join the cluster at `address`, else start a local Ray; True if we started it."""
+        if ray.is_initialized():
+            return False
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if self.address:
+            options["address"] = self.address
+        elif self.num_cpus:
+            options["num_cpus"] = self.num_cpus
+        try:
+            ray.init(**options)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = self.address or "a local Ray"
+            raise SettingsError(f"cannot start or join Ray ({where}): {exc}") from None
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.execution_options.preserve_order = True
+        return True
+
+    def _pool_size(self, ray: Any, cpus: int, work: int) -> int:
+        if self.actors:
+            return self.actors
+        available = int(ray.cluster_resources().get("CPU", 1))
+        return max(1, min(work, available // cpus))
+
+    def _compute(
+        self, ray: Any, work: list[list[Segment]], settings: Settings
+    ) -> list[list[SegmentAnalysis]]:
+        """`Analyzer.compute` of each list of segments, on the actors; in order."""
+        rows = [
+            {"seq": seq, "segments": json.dumps([dataclasses.asdict(s) for s in segments])}
+            for seq, segments in enumerate(work)
+            if segments
+        ]
+        results: list[list[SegmentAnalysis]] = [[] for _ in work]
+        if not rows:
+            return results
+        dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
+        dataset = dataset.map_batches(
+            SegmentComputer,
+            fn_constructor_kwargs={"settings": settings},
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(
+                size=self._pool_size(ray, settings.threads, len(rows))
+            ),
+            num_cpus=settings.threads,
+        )
+        done = 0
+        for row in dataset.iter_rows():
+            seq = int(row["seq"])
+            records = json.loads(str(row["records"]))
+            results[seq] = [
+                dataclasses.replace(SegmentAnalysis.from_record(record), segment=segment)
+                for record, segment in zip(records, work[seq], strict=True)
+            ]
+            done += 1
+        if done != len(rows):
+            raise MTReviewError(f"the ray engine returned {done} of {len(rows)} batches")
+        return results

@@ -1,0 +1,98 @@
+"""`--engine ray` on a local Ray (2 CPUs) gives the local engine's records, in its order."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer
+from mtreview.cache import AnalysisCache, CachedAnalyzer
+from mtreview.documents import Segment
+from mtreview.engines import ENGINES, LocalEngine, make_engine
+from mtreview.settings import Settings
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed")
+
+TEXTS = [
+    "Le chat dort sur la table.",
+    "L'ONG a reçu une lettre du ministère.",
+    "Le chat dort sur la table.",
+    "",
+    "Les autorités n'ont pas répondu.",
+    "Ça coûte 20 € — « vraiment » ?",
+    "Il a dit non.",
+]
+
+
+def segments(doc: str = "article") -> list[Segment]:
+    result, offset = [], 0
+    for index, text in enumerate(TEXTS):
+        result.append(Segment(doc, index, index, offset, offset + len(text), text))
+        offset += len(text) + 1
+    return result
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture()
+def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
+    return Settings(
+        back_model=str(tiny_fr_en),
+        return_model=str(tiny_en_fr),
+        backend="ct2",
+        compute_type="float32",
+        max_length=24,
+        num_beams=2,
+        threads=1,
+        grammar=False,
+        cache_dir=str(tmp_path / "cache"),
+    )
+
+
+def records(results: Iterator[object]) -> list[str]:
+    return [json.dumps(r.to_record(), sort_keys=True) for r in results]  # type: ignore[attr-defined]
+
+
+def test_ray_output_equals_local_output(local_ray: None, settings: Settings) -> None:
+    expected = records(LocalEngine().run(segments(), Analyzer(settings), chunk_size=3))
+    engine = make_engine("ray", window_chunks=1, actors=2)
+    got = records(engine.run(segments(), Analyzer(settings), chunk_size=3))
+    assert got == expected
+    assert len(got) == len(TEXTS)
+    assert [json.loads(r)["segment_id"] for r in got] == list(range(len(TEXTS)))
+    assert json.loads(got[0])["back_translation"]  # the models really ran
+
+
+def test_ray_with_cache_computes_only_new_segments(local_ray: None, settings: Settings) -> None:
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    first = CachedAnalyzer(settings, cache=cache)
+    engine = make_engine("ray", window_chunks=2)
+    original = records(engine.run(segments(), first, chunk_size=2))
+    assert first.stats.computed == len(set(TEXTS))
+    changed = [
+        dataclasses.replace(s, text=s.text + " Fin.") if s.index == 4 else s for s in segments()
+    ]
+    again = CachedAnalyzer(settings, cache=cache)
+    rescored = records(engine.run(changed, again, chunk_size=2))
+    assert again.stats.computed == 1
+    assert rescored[:4] == original[:4] and rescored[5:] == original[5:]
+    assert rescored == records(LocalEngine().run(changed, Analyzer(settings), chunk_size=2))
+
+
+def test_ray_is_registered_and_lazy() -> None:
+    assert "ray" in ENGINES
+    import subprocess
+    import sys
+
+    code = "import mtreview.engines, mtreview.cache, sys; print('ray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
