@@ -1,7 +1,5 @@
-"""Streamlit entry point: `streamlit run app.py` (the review UI lives in mtreview.ui)."""
+"""Streamlit entry point: `streamlit run app.py` (or `mtreview app`); the UI is mtreview.ui."""
 
-import streamlit as st
+from mtreview.ui.page import main
 
-st.set_page_config(page_title="mtreview", layout="wide")
-st.title("mtreview")
-st.info("The review app is being built; `mtreview score` works today.")
+main()

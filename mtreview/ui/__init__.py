@@ -1,0 +1,1 @@
+"""The review app: Streamlit views and the span component (the only package with streamlit)."""

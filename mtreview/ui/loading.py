@@ -1,0 +1,139 @@
+"""Getting documents into the store for review: models when available, analysis, import.
+
+No Streamlit here: the page caches what these return. The app never downloads a model: a
+model is used when it is a local directory or already in the Hugging Face cache; otherwise
+the review goes on with the model-free fields and the rule flags, and the page says why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from mtreview.analysis import Analyzer, Models
+from mtreview.documents import Document
+from mtreview.errors import InputError, MTReviewError
+from mtreview.readers import SUFFIXES, read_document
+from mtreview.settings import Settings
+from mtreview.store import ReviewStore
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SHIPPED_ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
+ANALYSIS_CHUNK = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelState:
+    models: Models
+    message: str | None  # why models are not used, for the banner; None when loaded
+
+    @property
+    def loaded(self) -> bool:
+        return self.message is None
+
+
+def _locally_available(name: str) -> bool:
+    if Path(name).expanduser().is_dir():
+        return True
+    if name.startswith((".", "/", "~")):
+        return False
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return False
+    found = try_to_load_from_cache(name, "config.json")
+    return isinstance(found, str)
+
+
+def load_models(settings: Settings) -> ModelState:
+    """The back and return models when they can be had without a download."""
+    if not settings.use_models:
+        return ModelState(Models(), "models are switched off (use_models = false)")
+    names = [settings.model_name("back"), settings.model_name("return")]
+    missing = [name for name in names if not _locally_available(name)]
+    if missing:
+        return ModelState(
+            Models(),
+            f"model {missing[0]!r} is not on this machine (no local directory, not in the "
+            "Hugging Face cache); set MTREVIEW_BACK_MODEL / MTREVIEW_RETURN_MODEL to model "
+            "directories to score round trips",
+        )
+    try:
+        return ModelState(Models.load(settings), None)
+    except MTReviewError as exc:
+        return ModelState(Models(), f"models could not be loaded: {exc}")
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:  # third-party loaders
+        return ModelState(Models(), f"models could not be loaded: {type(exc).__name__}: {exc}")
+
+
+def analyze_document(
+    document: Document, settings: Settings, state: ModelState
+) -> tuple[list, dict[str, object]]:
+    """Analyses of every segment (model-free when the models are absent) and what ran."""
+    analyzer = Analyzer(settings, models=state.models)
+    results = []
+    segments = list(document.segments)
+    for offset in range(0, len(segments), ANALYSIS_CHUNK):
+        results.extend(analyzer.analyze(segments[offset : offset + ANALYSIS_CHUNK]))
+    info: dict[str, object] = {
+        "models": state.models.describe(),
+        "model_free": not state.loaded,
+        "note": state.message or "",
+    }
+    return results, info
+
+
+def add_analyzed(
+    store: ReviewStore, document: Document, settings: Settings, state: ModelState
+) -> str:
+    analyses, info = analyze_document(document, settings, state)
+    store.add_document(document, analyses, info=info)
+    return document.doc_id
+
+
+def open_path(store: ReviewStore, path: Path, settings: Settings, state: ModelState) -> str:
+    """The doc_id of `path` in the store, reading and analysing it the first time."""
+    document = read_document(path, lang=settings.lang)
+    if store.has_document(document.doc_id):
+        return document.doc_id
+    return add_analyzed(store, document, settings, state)
+
+
+def default_document(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get("MTREVIEW_DOCUMENT") or SHIPPED_ARTICLE)
+
+
+def _free_doc_id(store: ReviewStore, wanted: str) -> str:
+    base = re.sub(r"[^\w.\-]+", "-", wanted).strip("-") or "document"
+    doc_id, number = base, 1
+    while store.has_document(doc_id):
+        number += 1
+        doc_id = f"{base}-{number}"
+    return doc_id
+
+
+def import_upload(
+    store: ReviewStore, name: str, data: bytes, settings: Settings, state: ModelState
+) -> str:
+    """Read an uploaded file with the reader its suffix names; a new doc_id each time."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(name, f"unknown file type {suffix!r}; expected {', '.join(SUFFIXES)}")
+    with tempfile.TemporaryDirectory(prefix="mtreview-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            document = read_document(path, name=Path(name).name, lang=settings.lang)
+        except InputError as exc:  # name the user's file, not our temporary copy
+            raise InputError(name, exc.detail, line=exc.line) from None
+    doc_id = _free_doc_id(store, Path(name).stem)
+    document = dataclasses.replace(
+        document,
+        doc_id=doc_id,
+        segments=tuple(dataclasses.replace(s, doc=doc_id) for s in document),
+    )
+    return add_analyzed(store, document, settings, state)

@@ -1,0 +1,227 @@
+"""The review page: reviewer, document, article by risk, the open segment, charts.
+
+`app.py` calls `main()`. Everything shown is read back from the store on each run, so a
+closed tab or a restarted server loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from mtreview.errors import MTReviewError
+from mtreview.mqm import Typology, load_typology
+from mtreview.readers import SUFFIXES
+from mtreview.settings import Settings, load_settings
+from mtreview.store import ReviewStore, SegmentReview
+from mtreview.ui import actions, charts
+from mtreview.ui.components import article_view
+from mtreview.ui.detail import SHORTCUTS, segment_panel
+from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
+from mtreview.ui.view_model import (
+    ALL_CATEGORIES,
+    ORDERS,
+    article_paragraphs,
+    mqm_of,
+    visible_segments,
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db: str) -> ReviewStore:
+    return ReviewStore(db)
+
+
+@st.cache_resource(show_spinner="Loading translation models…")
+def _models(settings: Settings) -> ModelState:
+    return load_models(settings)
+
+
+def _reviewer(settings: Settings) -> str | None:
+    """Asked once per browser session; kept in the URL so a reload does not ask again."""
+    name = st.session_state.get("reviewer") or st.query_params.get("reviewer") or settings.reviewer
+    if name and name.strip():
+        st.session_state["reviewer"] = name.strip()
+        st.query_params["reviewer"] = name.strip()
+        return str(name).strip()
+    st.title("mtreview")
+    st.write("Who is reviewing? Your name is saved with every action you make.")
+    with st.form("who", border=False):
+        typed = st.text_input("Your name", key="reviewer_input")
+        submitted = st.form_submit_button("Start reviewing", key="reviewer_start")
+    if submitted and typed.strip():
+        st.session_state["reviewer"] = typed.strip()
+        st.query_params["reviewer"] = typed.strip()
+        st.rerun()
+    return None
+
+
+def _document(store: ReviewStore, settings: Settings, models: ModelState) -> str | None:
+    if "doc_id" not in st.session_state:
+        try:
+            st.session_state["doc_id"] = open_path(store, default_document(), settings, models)
+        except MTReviewError as exc:
+            st.error(str(exc))
+            docs = store.documents()
+            if not docs:
+                return None
+            st.session_state["doc_id"] = docs[0].doc_id
+    by_id = {d.doc_id: d for d in store.documents()}
+    ids = list(by_id)
+    st.sidebar.selectbox(
+        "Document",
+        ids,
+        key="doc_pick",
+        index=ids.index(st.session_state["doc_id"]) if st.session_state["doc_id"] in ids else 0,
+        format_func=lambda d: f"{by_id[d].name} ({by_id[d].segments} segments)",
+        on_change=lambda: actions.open_document(st.session_state["doc_pick"]),
+    )
+    return str(st.session_state["doc_id"])
+
+
+def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
+    with st.sidebar.expander("Import a document"):
+        kinds = sorted({s.lstrip(".") for s in SUFFIXES})
+        upload = st.file_uploader("Translation to review", type=kinds, key="import_file")
+        if st.button("Import and score", key="import_go", disabled=upload is None) and upload:
+            try:
+                with st.spinner("Analysing…"):
+                    doc_id = import_upload(store, upload.name, upload.getvalue(), settings, models)
+            except MTReviewError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.update(doc_id=doc_id, current=None)
+            st.session_state.pop("doc_pick", None)
+            st.rerun()
+
+
+def _navigation(shown: list[int], reviews: Sequence[SegmentReview]) -> int:
+    """The open segment; previous/next move through the list as filtered and ordered."""
+    by_index = {r.index: r for r in reviews}
+    current = st.session_state.get("current")
+    if current not in by_index:
+        current = shown[0] if shown else reviews[0].index
+        st.session_state["current"] = current
+    options = shown if current in shown else [current, *shown]
+    st.session_state["segment_pick"] = current
+    st.sidebar.selectbox(
+        "Segment",
+        options,
+        key="segment_pick",
+        format_func=lambda i: (
+            f"{i + 1} · {'✓' if by_index[i].reviewed else '·'} · "
+            f"risk {by_index[i].analysis.risk:.2f} · {by_index[i].text[:50]}"
+        ),
+        on_change=lambda: actions.go_to(st.session_state["segment_pick"]),
+    )
+    position = options.index(current)
+    previous = options[position - 1] if position > 0 else None
+    following = options[position + 1] if position + 1 < len(options) else None
+    cols = st.sidebar.columns(2)
+    cols[0].button(
+        "◀ Previous",
+        key="prev_btn",
+        shortcut=SHORTCUTS["previous"],
+        disabled=previous is None,
+        on_click=actions.go_to,
+        args=(previous,),
+    )
+    cols[1].button(
+        "Next ▶",
+        key="next_btn",
+        shortcut=SHORTCUTS["next"],
+        disabled=following is None,
+        on_click=actions.go_to,
+        args=(following,),
+    )
+    return int(current)
+
+
+def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, name: str) -> None:
+    done = sum(r.reviewed for r in reviews)
+    score, _ = mqm_of(reviews, words, typology)
+    st.text(name)
+    cols = st.columns([3, 1, 1, 1])
+    cols[0].progress(
+        done / len(reviews) if reviews else 0.0, text=f"{done} / {len(reviews)} reviewed"
+    )
+    cols[1].metric("MQM penalty", f"{score.penalty:g}")
+    cols[2].metric("per 100 words", f"{score.per_100_words:.2f}")
+    cols[3].metric("errors", score.errors)
+
+
+def _banner(info: dict[str, object], models: ModelState) -> None:
+    if info.get("model_free"):
+        note = str(info.get("note") or models.message or "models unavailable")
+        st.warning(
+            "Reviewing without translation models: no back-translation, round trip or "
+            f"log-probabilities; rule flags still shown. ({note})",
+            icon="⚠️",
+        )
+    elif not models.loaded:
+        st.info(f"Models are not available now ({models.message}); stored analyses are shown.")
+
+
+def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
+    st.altair_chart(charts.risk_chart(reviews), width="stretch")
+    errors = charts.errors_chart(reviews, typology)
+    if errors is None:
+        st.caption("No errors marked yet: the chart of errors by category appears with the first.")
+    else:
+        st.altair_chart(errors, width="stretch")
+    scatter = charts.roundtrip_chart(reviews)
+    if scatter is None:
+        st.caption("Round-trip chrF against log-probability needs the translation models.")
+    else:
+        st.altair_chart(scatter, width="stretch")
+
+
+def main() -> None:
+    st.set_page_config(page_title="mtreview", layout="wide")
+    try:
+        settings = load_settings()
+        store = _store(settings.db)
+        typology = load_typology(settings.mqm_typology)
+    except MTReviewError as exc:
+        st.error(str(exc))
+        return
+    reviewer = _reviewer(settings)
+    if reviewer is None:
+        return
+    models = _models(settings)
+    st.sidebar.markdown("**mtreview**")
+    st.sidebar.text(f"Reviewer: {reviewer}")
+    doc_id = _document(store, settings, models)
+    _import(store, settings, models)
+    if doc_id is None:
+        st.info("No document to review: import one from the sidebar.")
+        return
+    info = store.document(doc_id)
+    reviews = list(store.iter_segments(doc_id))
+    order = st.sidebar.selectbox("Order", list(ORDERS), key="order")
+    category = st.sidebar.selectbox(
+        "Category", [ALL_CATEGORIES, *typology.labels], key="category_filter"
+    )
+    shown = visible_segments(reviews, order, category, typology)
+    current = _navigation(shown, reviews)
+    st.sidebar.caption(" · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()))
+    if flash := st.session_state.pop(actions.FLASH, None):
+        getattr(st, flash[0])(flash[1])
+    _header(reviews, info.words, typology, info.name)
+    _banner(info.analysis_info, models)
+    review_tab, chart_tab = st.tabs(["Review", "Charts"])
+    with review_tab:
+        left, right = st.columns([5, 6], gap="large")
+        with left:
+            opened = article_view(
+                article_paragraphs(reviews, shown), current=current, key=f"article_{doc_id}"
+            )
+            if opened is not None and opened != current:
+                actions.go_to(opened)
+                st.rerun()
+        with right:
+            position = next(i for i, r in enumerate(reviews) if r.index == current)
+            segment_panel(store, reviews, position, typology, reviewer)
+    with chart_tab:
+        _charts(reviews, typology)
