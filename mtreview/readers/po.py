@@ -49,6 +49,15 @@ class _Entry:
     fields: dict[str, list[str]] = field(default_factory=dict)
     current: str | None = None
 
+    @property
+    def complete(self) -> bool:
+        return any(name.startswith("msgstr") for name in self.fields)
+
+    def finish(self, path: Path) -> Iterator[tuple[int, str, str]]:
+        if not self.complete:
+            raise InputError(path, "entry has no msgstr", line=self.line)
+        return self.segments()
+
     def segments(self) -> Iterator[tuple[int, str, str]]:
         """(line, source, translation) for each non-empty translation of a real entry."""
         msgid = "".join(self.fields.get("msgid", []))
@@ -72,7 +81,7 @@ class PoReader:
         for number, raw in iter_lines(path):
             line = raw.strip()
             if not line or line.startswith("#"):
-                if entry.fields and (not line or not line.startswith("#~")):
+                if entry.complete and not line.startswith("#~"):
                     yield from entry.segments()
                     entry = _Entry()
                 continue
@@ -80,7 +89,7 @@ class PoReader:
             if match is not None:
                 keyword, _plural_index, literal = match.groups()
                 if keyword in ("msgctxt", "msgid") and "msgid" in entry.fields:
-                    yield from entry.segments()
+                    yield from entry.finish(path)
                     entry = _Entry()
                 if keyword in entry.fields:
                     raise InputError(path, f"{keyword} given twice in one entry", line=number)
@@ -95,4 +104,5 @@ class PoReader:
                     f"expected msgid, msgstr, a quoted string or a comment, found {line[:40]!r}",
                     line=number,
                 )
-        yield from entry.segments()
+        if entry.fields:
+            yield from entry.finish(path)
