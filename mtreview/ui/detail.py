@@ -16,7 +16,13 @@ from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions
 from mtreview.ui.components import span_selector
 from mtreview.ui.offsets import find_span, selection_span
-from mtreview.ui.view_model import diff_html, focused_flag, heatmap_html, segment_marks
+from mtreview.ui.view_model import (
+    diff_html,
+    focused_flag,
+    heatmap_html,
+    md_escape,
+    segment_marks,
+)
 
 SHORTCUTS = {
     "next": "J",
@@ -134,7 +140,7 @@ def _errors(store: ReviewStore, review: SegmentReview, typology: Typology, revie
     st.markdown(f"**Errors** · segment MQM penalty {score:g}")
     for mark in review.annotations:
         title = f"“{mark.text}” · {mark.category} · {mark.severity} · {mark.reviewer}"
-        with st.expander(title):
+        with st.expander(md_escape(title)):
             if mark.comment:
                 st.text(mark.comment)
             labels = list(typology.labels)
@@ -204,7 +210,7 @@ def _correction(store: ReviewStore, review: SegmentReview, reviewer: str) -> Non
     if history:
         with st.expander(f"Version history ({len(history)})"):
             for item in reversed(history):
-                st.caption(f"v{item.version} · {item.reviewer} · {item.created_at[:19]}")
+                st.caption(md_escape(f"v{item.version} · {item.reviewer} · {item.created_at[:19]}"))
                 st.text(item.text)
 
 
@@ -249,9 +255,8 @@ def segment_panel(
     focus = focused_flag(review)
     status = f"reviewed by {review.reviewed_by}" if review.reviewed else "not reviewed yet"
     st.subheader(f"Segment {review.index + 1} of {len(reviews)}")
-    st.caption(
-        f"{status} · version {review.version} · paragraph {review.analysis.segment.paragraph + 1}"
-    )
+    paragraph = review.analysis.segment.paragraph + 1
+    st.caption(md_escape(f"{status} · version {review.version} · paragraph {paragraph}"))
     _context(reviews, position, -1, "Previous segment")
     _selection(review, focus)
     _new_error_form(store, review, typology, reviewer)

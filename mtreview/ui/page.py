@@ -23,6 +23,7 @@ from mtreview.ui.view_model import (
     ALL_CATEGORIES,
     ORDERS,
     article_paragraphs,
+    md_escape,
     mqm_of,
     visible_segments,
 )
@@ -62,7 +63,7 @@ def _document(store: ReviewStore, settings: Settings, models: ModelState) -> str
         try:
             st.session_state["doc_id"] = open_path(store, default_document(), settings, models)
         except MTReviewError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
             docs = store.documents()
             if not docs:
                 return None
@@ -89,7 +90,7 @@ def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
                 with st.spinner("Analysing…"):
                     doc_id = import_upload(store, upload.name, upload.getvalue(), settings, models)
             except MTReviewError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
                 return
             st.session_state.update(doc_id=doc_id, current=None)
             st.session_state.pop("doc_pick", None)
@@ -156,11 +157,13 @@ def _banner(info: dict[str, object], models: ModelState) -> None:
         note = str(info.get("note") or models.message or "models unavailable")
         st.warning(
             "Reviewing without translation models: no back-translation, round trip or "
-            f"log-probabilities; rule flags still shown. ({note})",
+            f"log-probabilities; rule flags still shown. ({md_escape(note)})",
             icon="⚠️",
         )
     elif not models.loaded:
-        st.info(f"Models are not available now ({models.message}); stored analyses are shown.")
+        st.info(
+            md_escape(f"Models are not available now ({models.message}); stored analyses shown.")
+        )
 
 
 def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
@@ -184,7 +187,7 @@ def main() -> None:
         store = _store(settings.db)
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     reviewer = _reviewer(settings)
     if reviewer is None:
@@ -207,7 +210,7 @@ def main() -> None:
     current = _navigation(shown, reviews)
     st.sidebar.caption(" · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()))
     if flash := st.session_state.pop(actions.FLASH, None):
-        getattr(st, flash[0])(flash[1])
+        getattr(st, flash[0])(md_escape(flash[1]))
     _header(reviews, info.words, typology, info.name)
     _banner(info.analysis_info, models)
     review_tab, chart_tab = st.tabs(["Review", "Charts"])

@@ -16,6 +16,13 @@ from mtreview.mqm import MQMScore, Typology, document_score, segment_score
 from mtreview.store import SegmentReview
 
 ALL_CATEGORIES = "(any category)"
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_escape(text: str) -> str:
+    """Text for Streamlit's markdown (labels, captions, messages) shown as typed: every
+    ASCII punctuation mark backslash-escaped, so no link, image, colour or HTML can form."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def focused_flag(review: SegmentReview) -> int | None:

@@ -1,0 +1,203 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against
+`streamlit run app.py` on a free loopback port, with a store of its own."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_app
+
+from mtreview.store import ReviewStore
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/setup.sh)"),
+]
+
+SPAN = "est endommagée à l'image"
+CORRECTION = "La pression sur les ONG nuit à l'image internationale du Kazakhstan, selon l'UE"
+REVIEWER = "Ana Playwright"
+SCREENSHOT = ROOT / "docs" / "review-screen.png"
+NASTY = (
+    "<script>window.__xss = 1</script> Un titre.\n\n"
+    'Une image <img src=x onerror="window.__xss = 2"> ici 👍🏽 et e\u0301té.\n'
+)
+
+# Where a substring of the open segment sits on screen: the left edge of its first
+# character and the right edge of its last, found through the DOM's own text nodes.
+LOCATE = """(wanted) => {
+  const root = document.querySelector('.mtr-segment');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = []; let all = '';
+  while (walker.nextNode()) {
+    nodes.push([walker.currentNode, all.length]);
+    all += walker.currentNode.textContent;
+  }
+  const at = all.indexOf(wanted);
+  if (at < 0) return null;
+  const locate = (pos) => {
+    for (const [node, start] of nodes)
+      if (pos < start + node.textContent.length) return [node, pos - start];
+  };
+  const rect = (pos) => {
+    const [node, offset] = locate(pos);
+    const range = document.createRange();
+    range.setStart(node, offset);
+    range.setEnd(node, offset + 1);
+    return range.getBoundingClientRect();
+  };
+  const first = rect(at), last = rect(at + wanted.length - 1);
+  return {x1: first.left + 1, y1: first.top + first.height / 2,
+          x2: last.right - 1, y2: last.top + last.height / 2};
+}"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "review.db"
+    with streamlit_app(db, folder / "streamlit.log") as url:
+        yield url, db
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def _drag_select(page: Any, text: str) -> None:
+    box = page.evaluate(LOCATE, text)
+    assert box is not None, f"{text!r} is not in the open segment"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=12)
+    page.mouse.up()
+
+
+def _choose(page: Any, label: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_mark_correct_reload_find_everything(app: tuple[str, Path], page: Any) -> None:
+    url, db = app
+    page.goto(url)
+    page.get_by_label("Your name").fill(REVIEWER)
+    page.get_by_role("button", name="Start reviewing").click()
+    page.wait_for_selector(".mtr-segment")
+
+    _drag_select(page, SPAN)
+    assert page.get_by_text("Selected [").inner_text().endswith(SPAN)
+    _choose(page, "MQM category", "Accuracy/Mistranslation")
+    _choose(page, "Severity", "major")
+    page.get_by_role("button", name="Add error").click()
+    page.get_by_text("marked “est endommagée").wait_for()
+
+    page.get_by_label("Corrected segment").fill(CORRECTION)
+    page.get_by_role("button", name="Save correction").click()
+    page.get_by_text("correction saved (version 1)").wait_for()
+    page.wait_for_selector(".mtr-segment .mtr-error")
+    page.mouse.move(5, 5)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.reload()  # a new browser session: the name is kept in the URL, the rest in the store
+    page.wait_for_selector(".mtr-segment .mtr-error")
+    assert page.locator(".mtr-segment .mtr-error").all_inner_texts() == [SPAN]
+    assert page.get_by_label("Corrected segment").input_value() == CORRECTION
+    page.get_by_text("Accuracy/Mistranslation · major").wait_for()
+
+    with ReviewStore(db) as store:
+        [review] = [r for r in store.iter_segments() if r.index == 0]
+    [mark] = review.annotations
+    assert (mark.text, mark.category, mark.severity, mark.reviewer) == (
+        SPAN,
+        "Accuracy/Mistranslation",
+        "major",
+        REVIEWER,
+    )
+    assert (review.current_text, review.version, review.reviewed_by) == (CORRECTION, 1, REVIEWER)
+
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("j")  # next-segment shortcut
+    page.get_by_text("Segment 2 of").wait_for()
+
+
+def _module_url(page: Any) -> str:
+    source = (ROOT / "mtreview" / "ui" / "review.js").read_text(encoding="utf-8")
+    return "data:text/javascript;base64," + base64.b64encode(source.encode()).decode()
+
+
+def test_component_offsets_are_code_points(page: Any) -> None:
+    """The component's own conversion, run in Chromium: emoji are one code point, a
+    combining accent stays with its letter, spaces at the edges are dropped."""
+    page.goto("about:blank")
+    text = "Un 👍🏽 été e\u0301té 🇫🇷!"
+    thumb, accent, flag = text.index("👍🏽"), text.index("e\u0301"), text.index("🇫🇷")
+    result = page.evaluate(
+        """async ([url, text, thumb, accent, flag]) => {
+          const m = await import(url);
+          const u = text.indexOf("été");  // a UTF-16 offset after a 4-unit emoji
+          return {
+            length: m.cpLength(text),
+            cp: m.utf16ToCp(text, u),
+            back: m.cpToUtf16(text, m.utf16ToCp(text, u)) === u,
+            thumb: m.snapSpan(text, thumb, thumb + 1),
+            accent: m.snapSpan(text, accent + 1, accent + 2),
+            flag: m.snapSpan(text, flag + 1, flag + 2),
+            spaces: m.snapSpan(text, thumb - 1, thumb + 4),
+          };
+        }""",
+        [_module_url(page), text, thumb, accent, flag],
+    )
+    assert result["length"] == len(text)
+    assert result["cp"] == text.index("été") and result["back"]
+    assert result["thumb"] == {"start": thumb, "end": thumb + 2, "text": "👍🏽"}
+    assert result["accent"] == {"start": accent, "end": accent + 2, "text": "e\u0301"}
+    assert result["flag"] == {"start": flag, "end": flag + 2, "text": "🇫🇷"}
+    assert result["spaces"] == {"start": thumb, "end": thumb + 4, "text": "👍🏽 é"}
+
+
+def test_import_shows_markup_as_text(app: tuple[str, Path], page: Any, tmp_path: Path) -> None:
+    url, db = app
+    upload = tmp_path / "nasty.txt"
+    upload.write_text(NASTY, encoding="utf-8")
+    page.goto(f"{url}/?reviewer=Mallory")
+    page.wait_for_selector(".mtr-segment")
+    page.get_by_text("Import a document").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_role("button", name="Import and score").click()
+    page.wait_for_function(
+        "document.querySelector('.mtr-segment')?.textContent.includes('<script>')"
+    )
+    article = page.locator(".mtr-article").inner_text()
+    assert "<script>window.__xss = 1</script>" in article
+    assert '<img src=x onerror="window.__xss = 2">' in article
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src=x]").count() == 0
+    with ReviewStore(db) as store:
+        assert any(d.name == "nasty.txt" for d in store.documents())
+
+
+def test_readme_shows_the_screenshot() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/review-screen.png" in readme
+    assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size > 10_000
