@@ -208,3 +208,14 @@ def make_analyzer(
             highlighter=highlighter,
         )
     return Analyzer(settings, models=models, highlighter=highlighter)
+
+
+def cache_stats(analyzer: Analyzer) -> dict[str, int] | None:
+    """What the cache did in this run (None without a cache), for the run summary."""
+    return dataclasses.asdict(analyzer.stats) if isinstance(analyzer, CachedAnalyzer) else None
+
+
+def cache_line(stats: dict[str, int] | None) -> str:
+    if not stats:
+        return ""
+    return f"cache: {stats['hits']} from the cache, {stats['computed']} computed"

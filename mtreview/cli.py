@@ -58,6 +58,24 @@ def add_score_parser(commands: Any) -> None:
     parser.add_argument("--summary", help="also write the run summary as JSON to this file")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
     add_flag_options(parser)
+    add_speed_options(parser)
+
+
+def add_speed_options(parser: argparse.ArgumentParser) -> None:
+    """Runtime, engine, cache and resuming (README: speed)."""
+    from mtreview.backends.ct2 import COMPUTE_TYPES
+    from mtreview.engines import ENGINES
+
+    group = parser.add_argument_group("speed")
+    group.add_argument("--compute-type", choices=COMPUTE_TYPES, help="ct2 weights (default auto)")
+    group.add_argument("--engine", choices=sorted(ENGINES), default="local", help="where to run")
+    group.add_argument(
+        "--ray-address", help="Ray cluster to join (default: $RAY_ADDRESS, else local)"
+    )
+    group.add_argument("--resume", action="store_true", help="continue an interrupted -o run")
+    group.add_argument(
+        "--cache", action=argparse.BooleanOptionalAction, default=True, help="analysis cache"
+    )
 
 
 def add_flag_options(parser: argparse.ArgumentParser) -> None:
@@ -93,9 +111,10 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("score")
 def run_score(args: argparse.Namespace) -> int:
-    from mtreview.analysis import Analyzer
-    from mtreview.records import RECORD_WRITERS, AtomicOutput
-    from mtreview.scoring import input_segments, peek, score_segments
+    from mtreview.cache import cache_line, cache_stats, make_analyzer
+    from mtreview.engines import make_engine
+    from mtreview.resume import ResumableOutput, run_key, score_to_output
+    from mtreview.scoring import input_segments, peek
 
     settings = _settings(
         args,
@@ -109,28 +128,31 @@ def run_score(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         num_beams=args.num_beams,
         threads=args.threads,
+        compute_type=args.compute_type,
         use_models=False if args.no_models else None,
         **flag_overrides(args),
     )
+    if args.ray_address and args.engine != "ray":
+        raise MTReviewError("--ray-address needs --engine ray")
+    engine = make_engine(args.engine, **({"address": args.ray_address} if args.ray_address else {}))
     _first, segments = peek(
         input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
     )
-    analyzer = Analyzer(settings)
+    analyzer = make_analyzer(settings, cache=args.cache)
     segments = _primed(args, settings, analyzer, segments)
     progress = _progress()
-    with AtomicOutput(args.output) as output:
-        writer = RECORD_WRITERS[args.format](output.handle)
-
-        def emit(analysis: Any) -> None:
-            writer.write(analysis.to_record())
-            progress.update(1)
-
-        summary = score_segments(segments, analyzer, on_result=emit)
-        output.commit()
+    key = run_key(args.inputs, settings, args.format, args.input_format, args.source_file)
+    with ResumableOutput(args.output, key=key, resume=args.resume) as output:
+        summary = score_to_output(
+            segments, analyzer, output, args.format, engine=engine, on_record=progress.update
+        )
     progress.close()
+    report = {**summary.to_dict(), "cache": cache_stats(analyzer)}
     if args.summary:
-        Path(args.summary).write_text(json.dumps(summary.to_dict(), indent=2) + "\n", "utf-8")
+        Path(args.summary).write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     _print_summary(summary)
+    for line in filter(None, [output.note, cache_line(report["cache"])]):
+        sys.stderr.write(f"note          {line}\n")
     for note in getattr(analyzer.highlighter, "notes", ()):
         sys.stderr.write(f"note          {note}\n")
     return 0

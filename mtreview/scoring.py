@@ -30,6 +30,7 @@ class RunSummary:
     reference: dict[str, MetricScore]
     mean_logprob: float | None
     models: dict[str, str | None]
+    resumed: int = 0  # segments whose records an interrupted run had already written
 
     @property
     def segments_per_second(self) -> float:
@@ -51,6 +52,7 @@ class RunSummary:
             "reference": scores(self.reference),
             "mean_logprob": self.mean_logprob,
             "models": self.models,
+            "resumed": self.resumed,
         }
 
 
@@ -87,6 +89,7 @@ class SummaryBuilder:
         self.docs: set[str] = set()
         self.logprob_sum = 0.0
         self.logprob_count = 0
+        self.resumed = 0
         self.started = time.perf_counter()
 
     def add(self, analysis: SegmentAnalysis) -> None:
@@ -112,6 +115,7 @@ class SummaryBuilder:
             reference=self.reference.result(),
             mean_logprob=(self.logprob_sum / self.logprob_count if self.logprob_count else None),
             models=self.models,
+            resumed=self.resumed,
         )
 
 
@@ -122,11 +126,17 @@ def score_segments(
     engine: Engine | None = None,
     on_result: Callable[[SegmentAnalysis], None],
     chunk_size: int = 64,
+    start: int = 0,
+    summary: SummaryBuilder | None = None,
 ) -> RunSummary:
-    """Run the analysis over a stream, handing each result on in order as it comes."""
-    summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
+    """Run the analysis over a stream, handing each result on in order as it comes.
+
+    A resumed run passes the stream from segment `start` on, and a summary already fed
+    with the records the interrupted run wrote."""
+    if summary is None:
+        summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
     runner = engine or LocalEngine()
-    for analysis in runner.run(segments, analyzer, chunk_size=chunk_size):
+    for analysis in runner.run(segments, analyzer, chunk_size=chunk_size, start=start):
         summary.add(analysis)
         on_result(analysis)
     return summary.result()

@@ -28,7 +28,8 @@ class TokenScore:
 @dataclasses.dataclass(frozen=True)
 class ScoredText:
     """A target scored by forced decoding; `logprob` is the mean over all tokens (EOS too),
-    i.e. minus the model's cross-entropy loss on this target."""
+    i.e. minus the model's cross-entropy loss on this target (over the tokens the model can
+    output: <pad>, which only starts the decoder, is left out as in generation)."""
 
     tokens: tuple[TokenScore, ...]
     logprob: float

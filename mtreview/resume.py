@@ -1,0 +1,233 @@
+"""Resumable output for `mtreview score -o OUT`: a killed run continues where it stopped.
+
+While a run writes, records go to `OUT.partial`, one line each, flushed as they come, and
+`OUT.progress` says which run (inputs, settings, format) the partial belongs to. When the
+run completes, the partial is renamed to OUT and the sidecar removed, so a file named OUT is
+always complete. If the run stops (Ctrl-C, kill, crash) both stay; `--resume` checks the
+sidecar, cuts the partial after its last complete line (a record half-written when the
+process died), skips that many segments of the input without analysing them and appends
+the rest: no duplicates, no gaps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.documents import Segment
+from mtreview.engines import Engine
+from mtreview.errors import InputError, SettingsError
+from mtreview.scoring import RunSummary, SummaryBuilder, score_segments
+from mtreview.settings import Settings
+
+SIDECAR_VERSION = 1
+# settings that change speed, not results: a run may resume with other values
+NOT_DECISIVE = frozenset({"threads", "batch_size", "cache_dir", "db", "reviewer"})
+
+
+def run_key(inputs: Sequence[str | Path], settings: Settings, *options: object) -> str:
+    """Identifies a run: the inputs as they are on disk, the settings, the output format
+    and reading options (file names among them are stamped like inputs)."""
+
+    def stamp(path: object) -> list[object]:
+        try:
+            info = Path(str(path)).stat()
+        except OSError:
+            return [str(path)]
+        return [str(Path(str(path)).resolve()), info.st_size, info.st_mtime_ns]
+
+    decisive = {k: v for k, v in dataclasses.asdict(settings).items() if k not in NOT_DECISIVE}
+    described = {
+        "inputs": [stamp(path) for path in inputs],
+        "settings": decisive,
+        "options": [stamp(v) if isinstance(v, str) and Path(v).is_file() else v for v in options],
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ResumableOutput:
+    """A text output that survives interruption; its first `done` lines are kept from the
+    interrupted run (header lines included)."""
+
+    def __init__(self, target: str | Path | None, *, key: str, resume: bool = False) -> None:
+        self.target = Path(target) if target not in (None, "-") else None
+        self.key = key
+        self.resume = resume
+        self.done = 0
+        self.note = ""
+        self.handle: IO[str] = sys.stdout
+        self._open = False
+
+    def _sibling(self, target: Path, suffix: str) -> Path:
+        return target.with_name(target.name + suffix)
+
+    def __enter__(self) -> ResumableOutput:
+        if self.target is None:
+            if self.resume:
+                raise SettingsError("--resume needs an output file (-o FILE)")
+            return self
+        if self.target.is_dir():
+            raise InputError(self.target, "is a directory, expected an output file name")
+        if not self.target.parent.is_dir():
+            raise InputError(self.target, f"output folder {self.target.parent} does not exist")
+        self.partial = self._sibling(self.target, ".partial")
+        self.sidecar = self._sibling(self.target, ".progress")
+        if self.resume and self.sidecar.is_file():
+            self._reopen()
+        else:
+            if self.resume:
+                self.note = f"nothing to resume for {self.target}: starting from the beginning"
+            self.handle = open(self.partial, "w", encoding="utf-8", newline="\n")
+            self._write_sidecar()
+        self._open = True
+        return self
+
+    def _write_sidecar(self) -> None:
+        data = {"version": SIDECAR_VERSION, "run": self.key, "partial": self.partial.name}
+        temp = self._sibling(self.sidecar, ".tmp")
+        temp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        os.replace(temp, self.sidecar)
+
+    def _reopen(self) -> None:
+        try:
+            data = json.loads(self.sidecar.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raise InputError(self.sidecar, "not a progress file of mtreview score") from None
+        if not isinstance(data, dict) or data.get("run") != self.key:
+            raise SettingsError(
+                f"{self.sidecar}: the interrupted run had other inputs, settings or format; "
+                "run without --resume to start over"
+            )
+        if not self.partial.is_file():
+            raise InputError(self.partial, "partial output is missing; run without --resume")
+        with open(self.partial, "r+b") as raw:
+            raw.truncate(complete_prefix(self.partial))
+        with open(self.partial, encoding="utf-8", newline="\n") as handle:
+            self.done = sum(1 for _ in handle)
+        self.handle = open(self.partial, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+    def flush(self) -> None:
+        """After each record: a kill then loses at most the line being written."""
+        self.handle.flush()
+
+    def commit(self) -> None:
+        if self.target is None:
+            self.handle.flush()
+            return
+        self.handle.close()
+        self._open = False
+        os.replace(self.partial, self.target)
+        self.sidecar.unlink(missing_ok=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._open:  # interrupted: keep partial and sidecar for --resume
+            self.handle.close()
+            self._open = False
+
+
+def complete_prefix(path: Path) -> int:
+    """Bytes up to and including the last newline: whole records only."""
+    size = path.stat().st_size
+    with open(path, "rb") as raw:
+        position = size
+        while position > 0:
+            step = min(1 << 16, position)
+            raw.seek(position - step)
+            block = raw.read(step)
+            index = block.rfind(b"\n")
+            if index >= 0:
+                return position - step + index + 1
+            position -= step
+    return 0
+
+
+def replay_jsonl(path: Path, count: int) -> Iterator[SegmentAnalysis]:
+    """The first `count` records of a JSONL output, to rebuild the run summary."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if number > count:
+                break
+            try:
+                yield SegmentAnalysis.from_record(json.loads(line))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(path, f"not an analysis record ({exc})", line=number) from None
+
+
+def headerless_writer(handle: IO[str], make_writer: Any) -> Any:
+    """A record writer for `handle` that does not write its header (already in the file)."""
+    import io
+
+    writer = make_writer(io.StringIO())
+    writer.handle = handle
+    return writer
+
+
+@dataclasses.dataclass
+class Continuation:
+    """Where a (possibly resumed) run starts: its writer, summary, remaining segments."""
+
+    writer: Any
+    summary: SummaryBuilder
+    segments: Iterator[Segment]
+    start: int  # segments already done by the interrupted run
+
+
+def continue_run(
+    output: ResumableOutput, fmt: str, analyzer: Analyzer, segments: Iterable[Segment]
+) -> Continuation:
+    """Skip (read, not analyse) the segments the interrupted run wrote; replay their JSONL
+    records into the summary so corpus scores cover the whole input."""
+    from mtreview.records import RECORD_WRITERS
+
+    header_lines = 1 if fmt == "tsv" else 0
+    summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
+    iterator = iter(segments)
+    if output.done == 0:
+        return Continuation(RECORD_WRITERS[fmt](output.handle), summary, iterator, 0)
+    start = output.done - header_lines
+    if fmt == "jsonl" and output.target is not None:
+        for analysis in replay_jsonl(
+            output.target.with_name(output.target.name + ".partial"), start
+        ):
+            summary.add(analysis)
+    summary.resumed = start
+    skipped = sum(1 for _ in itertools.islice(iterator, start))
+    if skipped < start:
+        raise InputError(
+            output.target or "-", f"the partial output has {start} records, the input {skipped}"
+        )
+    writer = headerless_writer(output.handle, RECORD_WRITERS[fmt])
+    return Continuation(writer, summary, iterator, start)
+
+
+def score_to_output(
+    segments: Iterable[Segment],
+    analyzer: Analyzer,
+    output: ResumableOutput,
+    fmt: str,
+    *,
+    engine: Engine | None = None,
+    on_record: Callable[[], object] | None = None,
+) -> RunSummary:
+    """Score into a (possibly resumed) output and complete it: the body of `mtreview score`."""
+    run = continue_run(output, fmt, analyzer, segments)
+
+    def emit(analysis: SegmentAnalysis) -> None:
+        run.writer.write(analysis.to_record())
+        output.flush()
+        if on_record is not None:
+            on_record()
+
+    summary = score_segments(
+        run.segments, analyzer, engine=engine, on_result=emit, start=run.start, summary=run.summary
+    )
+    output.commit()
+    return summary
