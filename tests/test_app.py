@@ -1,0 +1,248 @@
+"""The review app's Python flow with streamlit.testing.v1.AppTest, on real SQLite stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mtreview.analysis import SegmentAnalysis
+from mtreview.flags import Flag
+from mtreview.readers import read_document
+from mtreview.store import ReviewStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SPAN = "est endommagée à l'image"
+NASTY = (
+    "<script>alert('doc')</script> Titre.\n\n"
+    "Une image <img src=x onerror=alert(1)> ici [lien](javascript:alert(2)) et **gras**.\n"
+)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store of its own, no reviewer preset, no models, run from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("MTREVIEW_DB", str(db))
+    monkeypatch.setenv("MTREVIEW_REVIEWER", "Anne")
+    for name in ("MTREVIEW_DOCUMENT", "MTREVIEW_BACK_MODEL", "MTREVIEW_RETURN_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    return db
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _shown(elements: object) -> list[str]:
+    """Markdown bodies (messages, captions) as the reader sees them: escapes removed."""
+    return [e.value.replace("\\", "") for e in elements]  # type: ignore[attr-defined]
+
+
+def _texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def test_reviewer_is_asked_once_and_kept(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MTREVIEW_REVIEWER")
+    at = _app()
+    assert not at.selectbox  # nothing to review before a name is given
+    at.text_input(key="reviewer_input").input("Zoé Martin")
+    at.button(key="reviewer_start").click()
+    at.run()
+    assert "Reviewer: Zoé Martin" in _texts(at)
+    assert at.query_params["reviewer"] == "Zoé Martin"
+
+
+def test_opens_shipped_article_without_models(env: Path) -> None:
+    at = _app()
+    assert any("without translation models" in w for w in _shown(at.warning))
+    assert at.sidebar.selectbox(key="segment_pick").value == 0
+    with ReviewStore(env) as store:
+        [info] = store.documents()
+    assert info.name == "kaztag-ngo-pressure.fr.txt" and info.analysis_info["model_free"]
+    assert at.progress[0].value == 0
+
+
+def test_mark_a_span_and_edit_and_delete_it(env: Path) -> None:
+    at = _app()
+    at.text_input(key="mark_find").input(SPAN)
+    _click(at, "mark_find_btn")
+    assert any(t.endswith(f"): {SPAN}") for t in _texts(at))
+    at.selectbox(key="new_category").set_value("Accuracy/Mistranslation")
+    at.selectbox(key="new_severity").set_value("major")
+    at.text_input(key="new_comment").input("<script>alert('comment')</script>")
+    _click(at, "add_error")
+    with ReviewStore(env) as store:
+        doc_id = store.documents()[0].doc_id
+        [mark] = store.segment(doc_id, 0).annotations
+    assert (mark.text, mark.category, mark.severity, mark.reviewer) == (
+        SPAN,
+        "Accuracy/Mistranslation",
+        "major",
+        "Anne",
+    )
+    assert "<script>alert('comment')</script>" in _texts(at)  # shown as plain text
+    assert at.metric[0].value == "5"  # document MQM penalty: one major error
+
+    at.selectbox(key=f"ann_sev_{mark.id}").set_value("minor")
+    _click(at, f"ann_save_{mark.id}")
+    with ReviewStore(env) as store:
+        assert store.segment(doc_id, 0).annotations[0].severity == "minor"
+    _click(at, f"ann_del_{mark.id}")
+    with ReviewStore(env) as store:
+        assert store.segment(doc_id, 0).annotations == ()
+
+
+def _flagged_article(tmp_path: Path, db: Path) -> Path:
+    """The article stored beforehand with pre-highlights of our own on segment 0."""
+    path = tmp_path / "flagged.txt"
+    path.write_text("Le chat chat dort. Il pleut.\n\nDeux.\n", encoding="utf-8")
+    doc = read_document(path)
+    flags = (
+        Flag(3, 12, "Accuracy/Addition", "minor", ("rule:repeated_words",), "mot répété"),
+        Flag(0, 2, "Fluency/Grammar", "minor", ("grammar",), "test"),
+    )
+    analyses = [SegmentAnalysis(segment=s, flags=flags if s.index == 0 else ()) for s in doc]
+    with ReviewStore(db) as store:
+        store.add_document(doc, analyses)
+    return path
+
+
+def test_accept_and_reject_pre_highlights(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MTREVIEW_DOCUMENT", str(_flagged_article(tmp_path, env)))
+    at = _app()
+    _click(at, "accept_focused")  # the first undecided pre-highlight
+    _click(at, "reject_focused")  # then the next one
+    with ReviewStore(env) as store:
+        review = store.segment("flagged", 0)
+    assert [a.text for a in review.annotations] == ["chat chat"]
+    assert review.annotations[0].origin == "pre-highlight:rule:repeated_words"
+    assert [(d.flag_index, d.decision, d.reviewer) for d in review.decisions] == [
+        (0, "accepted", "Anne"),
+        (1, "rejected", "Anne"),
+    ]
+    _click(at, "flag_reject_0")  # change of mind: the error goes away
+    with ReviewStore(env) as store:
+        assert store.segment("flagged", 0).annotations == ()
+
+
+def test_corrections_history_and_conflict(env: Path) -> None:
+    at = _app()
+    with ReviewStore(env) as store:
+        doc_id = store.documents()[0].doc_id
+    at.text_area(key=f"fix_{doc_id}_0_0").input("Première version")
+    _click(at, "save_fix")
+    assert any("correction saved (version 1)" in s for s in _shown(at.success))
+    # another reviewer saves on top of version 1 while we keep editing
+    with ReviewStore(env) as store:
+        store.save_correction(doc_id, 0, "Texte de Bob", expected_version=1, reviewer="Bob")
+    at.text_area(key=f"fix_{doc_id}_0_1").input("Ma deuxième version")
+    _click(at, "save_fix")
+    assert any("saved by someone else" in e for e in _shown(at.error))
+    assert "Texte de Bob" in _texts(at) and "Ma deuxième version" in _texts(at)
+    with ReviewStore(env) as store:
+        assert store.segment(doc_id, 0).current_text == "Texte de Bob"  # not overwritten
+    _click(at, "take_theirs")
+    assert at.text_area(key=f"fix_{doc_id}_0_2").value == "Texte de Bob"
+    at.text_area(key=f"fix_{doc_id}_0_2").input("Texte de Bob, corrigé")
+    _click(at, "save_fix")
+    with ReviewStore(env) as store:
+        history = store.corrections(doc_id, 0)
+    assert [(c.version, c.reviewer) for c in history] == [(1, "Anne"), (2, "Bob"), (3, "Anne")]
+    html = "".join(h.proto.body for h in at.html)
+    assert "<ins" in html  # the original -> corrected diff
+
+
+def test_reviewed_without_change_and_navigation(env: Path) -> None:
+    at = _app()
+    _click(at, "mark_reviewed")
+    assert at.progress[0].value == 100 // 17  # percent
+    _click(at, "next_btn")
+    assert at.sidebar.selectbox(key="segment_pick").value == 1
+    _click(at, "prev_btn")
+    assert at.sidebar.selectbox(key="segment_pick").value == 0
+    at.sidebar.selectbox(key="order").set_value("unreviewed (worst first)")
+    at.run()
+    options = at.sidebar.selectbox(key="segment_pick").options
+    assert not any(option.startswith("1 ·") for option in options[1:])  # segment 1 is done
+
+
+def test_order_and_category_filter(env: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MTREVIEW_DOCUMENT", str(_flagged_article(tmp_path, env)))
+    at = _app()
+    at.sidebar.selectbox(key="category_filter").set_value("Fluency/Grammar")
+    at.run()
+    assert [o.split(" ·")[0] for o in at.sidebar.selectbox(key="segment_pick").options] == ["1"]
+
+
+def test_document_text_is_escaped(env: Path, tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "nasty.txt"
+    path.write_text(NASTY, encoding="utf-8")
+    monkeypatch.setenv("MTREVIEW_DOCUMENT", str(path))
+    at = _app()
+    _click(at, "next_btn")  # segment 2: the previous segment (a <script>) is shown as context
+    bodies = [h.proto.body for h in at.html]
+    assert any("&lt;script&gt;alert(&#x27;doc&#x27;)&lt;/script&gt;" in b for b in bodies)
+    shown = bodies + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("<script" in s or "<img" in s for s in shown)
+    at.text_input(key="mark_find").input("[lien](javascript:alert(2))")
+    _click(at, "mark_find_btn")
+    at.text_input(key="new_comment").input('<img src=x onerror="alert(3)">')
+    _click(at, "add_error")
+    labels = [e.label for e in at.expander]
+    assert any(r"\[lien\]\(javascript\:alert\(2\)\)" in label for label in labels)
+    assert '<img src=x onerror="alert(3)">' in _texts(at)
+
+
+def test_import_from_the_browser(env: Path) -> None:
+    at = _app()
+    at.sidebar.file_uploader(key="import_file").upload(
+        "second.tsv", b"translation\nBonjour le monde.\nAu revoir.\n", "text/plain"
+    )
+    at.run()
+    _click(at, "import_go")
+    with ReviewStore(env) as store:
+        names = [d.name for d in store.documents()]
+    assert names[-1] == "second.tsv"
+    assert at.sidebar.selectbox(key="doc_pick").value == "second"
+    assert at.subheader[0].value == "Segment 1 of 2"
+
+
+def test_bad_upload_is_one_clear_error(env: Path) -> None:
+    at = _app()
+    at.sidebar.file_uploader(key="import_file").upload("bad.txt", b"\xff\xfe broken", "text/plain")
+    at.run()
+    _click(at, "import_go")
+    assert any("bad.txt" in e and "UTF-8" in e for e in _shown(at.error))
+
+
+def test_models_score_the_article_when_available(
+    env: Path, tiny_fr_en: Path, tiny_en_fr: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MTREVIEW_BACK_MODEL", str(tiny_fr_en))
+    monkeypatch.setenv("MTREVIEW_RETURN_MODEL", str(tiny_en_fr))
+    monkeypatch.setenv("MTREVIEW_GRAMMAR", "false")
+    at = _app()
+    assert not any("without translation models" in w for w in _shown(at.warning))
+    with ReviewStore(env) as store:
+        review = next(store.iter_segments())
+    assert review.analysis.back_translation and review.analysis.round_trip
+    assert review.analysis.return_score is not None
+    bodies = [h.proto.body for h in at.html]
+    assert any("mtr-heat" in b for b in bodies)  # the per-token log-prob heat map
+    assert {m.label for m in at.metric} >= {"chrf", "log-prob", "risk"}
