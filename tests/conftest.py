@@ -19,6 +19,12 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Analysis cache and CTranslate2 conversions go to a temporary folder, not ~/.cache."""
+    os.environ.setdefault("MTREVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("mtreview-cache")))
+
+
 def _builder_fingerprint() -> str:
     from mtreview.testing import tiny_marian
 

@@ -1,0 +1,193 @@
+"""Analysis cache: a corrected document only computes its changed segments."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer, Models
+from mtreview.backends import ScoredText, TranslationBackend, load_backend
+from mtreview.cache import AnalysisCache, CachedAnalyzer, make_analyzer
+from mtreview.cli import main
+from mtreview.documents import Segment
+from mtreview.errors import StoreError
+from mtreview.settings import Settings
+
+TEXTS = [
+    "Le chat dort sur la table.",
+    "L'ONG a reçu une lettre du ministère.",
+    "Le chat dort sur la table.",
+    "Les autorités n'ont pas répondu.",
+    "Il a dit non.",
+]
+
+
+class Counting:
+    """A real backend that remembers what it was asked to translate and score."""
+
+    def __init__(self, backend: TranslationBackend) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.model_id = backend.model_id
+        self.translated: list[str] = []
+        self.scored: list[str] = []
+
+    def translate(self, texts: Sequence[str], **options: int) -> list[str]:
+        self.translated.extend(texts)
+        return self.backend.translate(texts, **options)
+
+    def translate_nbest(self, texts: Sequence[str], n: int, **options: int) -> list[list[str]]:
+        self.translated.extend(texts)
+        return self.backend.translate_nbest(texts, n, **options)
+
+    def score(
+        self, sources: Sequence[str], targets: Sequence[str], *, batch_size: int = 16
+    ) -> list[ScoredText]:
+        self.scored.extend(targets)
+        return self.backend.score(sources, targets, batch_size=batch_size)
+
+
+def document(texts: Sequence[str]) -> list[Segment]:
+    segments, offset = [], 0
+    for index, text in enumerate(texts):
+        segments.append(Segment("doc", index, index, offset, offset + len(text), text))
+        offset += len(text) + 1
+    return segments
+
+
+@pytest.fixture()
+def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
+    return Settings(
+        back_model=str(tiny_fr_en),
+        return_model=str(tiny_en_fr),
+        max_length=24,
+        num_beams=2,
+        grammar=False,
+        cache_dir=str(tmp_path / "cache"),
+    )
+
+
+def counting_models(settings: Settings) -> tuple[Models, Counting, Counting]:
+    def load(model: str) -> Counting:
+        return Counting(load_backend("hf", model, max_length=settings.max_length))
+
+    back, ret = load(settings.back_model), load(settings.return_model)
+    return Models(back=back, ret=ret), back, ret  # type: ignore[arg-type]
+
+
+def as_records(analyses: Sequence[object]) -> list[str]:
+    return [json.dumps(a.to_record(), sort_keys=True) for a in analyses]  # type: ignore[attr-defined]
+
+
+def test_rescoring_computes_only_changed_segments(settings: Settings) -> None:
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    models, back, ret = counting_models(settings)
+    first = CachedAnalyzer(settings, cache=cache, models=models)
+    original = first.analyze(document(TEXTS))
+    assert back.translated == sorted(set(TEXTS), key=TEXTS.index)  # each distinct text once
+    assert first.stats.computed == 4 and first.stats.repeats == 1
+    assert as_records(original) == as_records(Analyzer(settings).analyze(document(TEXTS)))
+
+    corrected = [*TEXTS[:3], "Les autorités n'ont toujours pas répondu.", TEXTS[4]]
+    back.translated.clear()
+    ret.scored.clear()
+    again = CachedAnalyzer(settings, cache=AnalysisCache(cache.path), models=models)
+    rescored = again.analyze(document(corrected))
+    assert back.translated == [corrected[3]]
+    assert ret.scored == [corrected[3]]
+    assert again.stats.hits == 4 and again.stats.computed == 1
+    fresh = as_records(Analyzer(settings).analyze(document(corrected)))
+    assert as_records(rescored)[:3] == fresh[:3] and as_records(rescored)[4] == fresh[4]
+    assert json.loads(as_records(rescored)[3])["text"] == corrected[3]
+
+
+def test_a_cached_segment_takes_its_new_place(settings: Settings) -> None:
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    analyzer = CachedAnalyzer(settings, cache=cache)
+    analyzer.analyze(document(TEXTS))
+    moved = document(["Une phrase nouvelle.", *TEXTS])
+    results = analyzer.analyze(moved)
+    for result, segment in zip(results, moved, strict=True):
+        assert result.segment == segment
+    assert analyzer.stats.hits == len(TEXTS)
+
+
+def test_key_follows_settings_and_weights(settings: Settings, tmp_path: Path) -> None:
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    CachedAnalyzer(settings, cache=cache).analyze(document(TEXTS[:2]))
+    other_beams = CachedAnalyzer(dataclasses.replace(settings, num_beams=1), cache=cache)
+    other_beams.analyze(document(TEXTS[:2]))
+    assert other_beams.stats.hits == 0
+
+    retrained = tmp_path / "retrained"
+    shutil.copytree(settings.return_model, retrained)
+    with open(retrained / "config.json", "a", encoding="utf-8") as handle:
+        handle.write("\n")  # any change to the model's files is another model
+    moved = CachedAnalyzer(dataclasses.replace(settings, return_model=str(retrained)), cache=cache)
+    moved.analyze(document(TEXTS[:2]))
+    assert moved.stats.hits == 0
+    same = CachedAnalyzer(settings, cache=AnalysisCache(cache.path))
+    same.analyze(document(TEXTS[:2]))
+    assert same.stats.hits == 2
+    assert len(cache) == 6
+
+
+def test_cache_is_a_real_sqlite_file_shared_by_instances(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "analysis.sqlite"
+    first = AnalysisCache(path)
+    first.put_many({"a": '{"x": 1}', "b": '{"x": 2}'})
+    first.close()
+    second = AnalysisCache(path)
+    assert second.get_many(["a", "b", "c", "a"]) == {"a": '{"x": 1}', "b": '{"x": 2}'}
+    assert second.get_many([str(i) for i in range(1200)]) == {}  # more keys than one query
+
+
+def test_unreadable_cache_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "analysis.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match=r"analysis\.sqlite"):
+        AnalysisCache(path)
+
+
+def test_no_cache_without_models_or_when_asked(settings: Settings) -> None:
+    assert not isinstance(make_analyzer(Settings(use_models=False)), CachedAnalyzer)
+    assert not isinstance(make_analyzer(settings, cache=False), CachedAnalyzer)
+    assert isinstance(make_analyzer(settings), CachedAnalyzer)
+
+
+def test_cli_second_run_comes_from_the_cache(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "doc.txt"
+    source.write_text("\n\n".join(TEXTS) + "\n", encoding="utf-8")
+    config = tmp_path / "mtreview.toml"
+    config.write_text(f"[mtreview]\nmax_length = 24\ncache_dir = '{settings.cache_dir}'\n")
+    args = [
+        "score",
+        str(source),
+        "--config",
+        str(config),
+        "--back-model",
+        settings.back_model,
+        "--return-model",
+        settings.return_model,
+        "--no-grammar",
+    ]
+    outputs = []
+    for run in ("first", "second"):
+        out, summary = tmp_path / f"{run}.jsonl", tmp_path / f"{run}.json"
+        assert main([*args, "-o", str(out), "--summary", str(summary)]) == 0
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    report = json.loads(summary.read_text(encoding="utf-8"))["cache"]
+    assert report["hits"] == len(TEXTS) and report["computed"] == 0
+    assert "5 from the cache" in capsys.readouterr().err
+    assert (
+        main([*args, "-o", str(tmp_path / "x.jsonl"), "--no-cache", "--summary", str(summary)]) == 0
+    )
+    assert json.loads(summary.read_text(encoding="utf-8"))["cache"] is None

@@ -1,0 +1,236 @@
+"""`mtreview score -o OUT --resume`: a killed or interrupted run completes, no duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.cli import main
+from mtreview.documents import Segment
+from mtreview.errors import SettingsError
+from mtreview.highlight import primed_segments
+from mtreview.resume import ResumableOutput, complete_prefix, run_key, score_to_output
+from mtreview.scoring import input_segments
+from mtreview.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCES = [
+    "Le ministère a publié le rapport lundi.",
+    "Les ONG ont dénoncé la pression des autorités.",
+    "Le président n'a pas répondu aux questions.",
+    "La réunion aura lieu à Almaty la semaine prochaine.",
+    "Selon l'UE, la situation reste préoccupante.",
+]
+
+
+def write_input(path: Path, count: int) -> Path:
+    lines = [f"{SENTENCES[i % len(SENTENCES)]} Numéro {i}." for i in range(count)]
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def assert_same(got: object, want: object, where: str = "") -> None:
+    """Equal, except floats to 1e-4: the first resumed batch holds fewer segments, and
+    batch padding moves the last bits of a model's numbers."""
+    if isinstance(want, float) and isinstance(got, float):
+        assert got == pytest.approx(want, abs=1e-4), where
+    elif isinstance(want, dict) and isinstance(got, dict):
+        assert got.keys() == want.keys(), where
+        for key in want:
+            assert_same(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list) and isinstance(got, list):
+        assert len(got) == len(want), where
+        for index, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_same(a, b, f"{where}[{index}]")
+    else:
+        assert got == want, where
+
+
+# --- a real process, really killed ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def model_run(
+    tmp_path_factory: pytest.TempPathFactory, tiny_fr_en: Path, tiny_en_fr: Path
+) -> tuple[Path, list[str], list[dict]]:
+    """Input, the score arguments, and the records of an uninterrupted run."""
+    folder = tmp_path_factory.mktemp("resume")
+    config = folder / "mtreview.toml"
+    config.write_text("[mtreview]\nmax_length = 20\nnum_beams = 1\n", encoding="utf-8")
+    source = write_input(folder / "big.txt", 640)  # ten chunks of 64
+    args = [
+        "score",
+        str(source),
+        "--back-model",
+        str(tiny_fr_en),
+        "--return-model",
+        str(tiny_en_fr),
+        "--backend",
+        "ct2",
+        "--compute-type",
+        "float32",
+        "--threads",
+        "1",
+        "--no-grammar",
+        "--no-cache",
+        "--config",
+        str(config),
+    ]
+    reference = folder / "reference.jsonl"
+    assert main([*args, "-o", str(reference)]) == 0
+    return folder, args, records(reference)
+
+
+def start_score(args: Sequence[str], folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "MTREVIEW_CACHE_DIR": str(folder / "cache")}
+    with open(folder / "stderr.txt", "wb") as errors:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mtreview.cli", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+
+
+def wait_for_lines(path: Path, lines: int, process: subprocess.Popen[bytes]) -> None:
+    """Poll until the partial output holds `lines` records (no timing is asserted)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if path.is_file() and path.read_bytes().count(b"\n") >= lines:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"score ended (code {process.returncode}) before it was interrupted")
+        time.sleep(0.05)
+    pytest.fail("score wrote nothing in time")
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_interrupted_run_resumes_complete_without_duplicates(
+    model_run: tuple[Path, list[str], list[dict]], tmp_path: Path, how: signal.Signals
+) -> None:
+    _folder, args, expected = model_run
+    out = tmp_path / "out.jsonl"
+    process = start_score([*args, "-o", str(out)], tmp_path)
+    wait_for_lines(tmp_path / "out.jsonl.partial", 70, process)
+    process.send_signal(how)
+    code = process.wait(timeout=120)
+    assert code == (130 if how == signal.SIGINT else -signal.SIGKILL)
+    assert not out.exists()  # an unfinished output never looks finished
+    assert (tmp_path / "out.jsonl.progress").is_file()
+    kept = (tmp_path / "out.jsonl.partial").read_bytes().count(b"\n")
+    assert 70 <= kept < len(expected)
+
+    summary = tmp_path / "summary.json"
+    assert main([*args, "-o", str(out), "--resume", "--summary", str(summary)]) == 0
+    got = records(out)
+    ids = [(r["doc"], r["segment_id"]) for r in got]
+    assert len(ids) == len(set(ids)) == len(expected)
+    assert_same(got, expected)  # same records, same order: no gap, no duplicate
+    report = json.loads(summary.read_text(encoding="utf-8"))
+    assert report["resumed"] == kept  # every complete record kept, none computed again
+    assert report["segments"] == len(expected)
+    assert not (tmp_path / "out.jsonl.partial").exists()
+    assert not (tmp_path / "out.jsonl.progress").exists()
+
+
+# --- in process: what is computed again, TSV, refusals ---------------------------------------
+class CountingAnalyzer(Analyzer):
+    """Records which segments the analysis was asked to compute."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.computed: list[int] = []
+
+    def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
+        self.computed.extend(segment.index for segment in segments)
+        return super().compute(segments)
+
+
+class Interrupt(KeyboardInterrupt):
+    pass
+
+
+def run_until(
+    source: Path, out: Path, fmt: str, *, resume: bool, stop_after: int | None
+) -> CountingAnalyzer:
+    settings = Settings(use_models=False, grammar=False)
+    analyzer = CountingAnalyzer(settings)
+    written = 0
+
+    def on_record() -> None:
+        nonlocal written
+        written += 1
+        if stop_after is not None and written >= stop_after:
+            raise Interrupt
+
+    key = run_key([source], settings, fmt)
+    with ResumableOutput(out, key=key, resume=resume) as output:
+        segments = primed_segments(  # the document pass, as `mtreview score` does it
+            [lambda: input_segments([source], settings)], analyzer.highlighter
+        )
+        score_to_output(segments, analyzer, output, fmt, on_record=on_record)
+    return analyzer
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv"])
+def test_resume_computes_only_what_is_missing(tmp_path: Path, fmt: str) -> None:
+    source = write_input(tmp_path / "doc.txt", 150)
+    reference = tmp_path / f"reference.{fmt}"
+    run_until(source, reference, fmt, resume=False, stop_after=None)
+    out = tmp_path / f"out.{fmt}"
+    with pytest.raises(Interrupt):
+        run_until(source, out, fmt, resume=False, stop_after=100)
+    partial = Path(f"{out}.partial")
+    with open(partial, "a", encoding="utf-8") as handle:
+        handle.write('{"doc": "half a rec')  # the line being written when the process died
+    second = run_until(source, out, fmt, resume=True, stop_after=None)
+    assert out.read_bytes() == reference.read_bytes()
+    total = len(reference.read_text(encoding="utf-8").splitlines()) - (fmt == "tsv")
+    assert total > 100
+    assert second.computed == list(range(100, total))  # the finished 100: not again
+    if fmt == "tsv":
+        assert out.read_text(encoding="utf-8").count("doc\tsegment_id") == 1
+
+
+def test_resume_refuses_a_different_run(tmp_path: Path) -> None:
+    source = write_input(tmp_path / "doc.txt", 20)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(Interrupt):
+        run_until(source, out, "jsonl", resume=False, stop_after=5)
+    args = ["score", str(source), "--no-models", "--no-grammar", "-o", str(out), "--resume"]
+    assert main([*args, "--format", "tsv"]) == 2  # another format: one-line error
+    assert Path(f"{out}.partial").is_file()  # nothing saved is lost
+    with pytest.raises(SettingsError, match="needs an output file"):
+        ResumableOutput(None, key="k", resume=True).__enter__()
+
+
+def test_resume_without_a_partial_starts_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_input(tmp_path / "doc.txt", 12)
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(source), "--no-models", "-o", str(out), "--resume"]) == 0
+    assert [r["segment_id"] for r in records(out)] == list(range(24))  # 12 × 2 sentences
+    assert "nothing to resume" in capsys.readouterr().err
+
+
+def test_complete_prefix_cuts_after_the_last_newline(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"a\nbb\nccc")
+    assert complete_prefix(path) == 5
+    path.write_bytes(b"no newline")
+    assert complete_prefix(path) == 0
+    path.write_bytes(b"x" * 200_000 + b"\n" + b"y" * 100_000)
+    assert complete_prefix(path) == 200_001
