@@ -92,6 +92,13 @@ def _drag_select(page: Any, text: str) -> None:
     page.mouse.up()
 
 
+def _only(page: Any, selector: str) -> Any:
+    """The element once the page has settled on one (Streamlit keeps the outgoing
+    element for a moment while it draws the new one)."""
+    page.wait_for_function("(s) => document.querySelectorAll(s).length === 1", arg=selector)
+    return page.locator(selector)
+
+
 def _choose(page: Any, label: str, option: str) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
     page.get_by_role("option", name=option, exact=True).click()
@@ -136,9 +143,24 @@ def test_mark_correct_reload_find_everything(app: tuple[str, Path], page: Any) -
     )
     assert (review.current_text, review.version, review.reviewed_by) == (CORRECTION, 1, REVIEWER)
 
+    # keyboard: next segment, type and save with Ctrl+S, mark reviewed, back
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("j")  # next-segment shortcut
+    page.keyboard.press("j")
     page.get_by_text("Segment 2 of").wait_for()
+    area = _only(page, "textarea[aria-label='Corrected segment']")
+    area.click()
+    area.press("End")
+    area.type(" (supprimer)")
+    page.keyboard.press("Control+s")
+    page.get_by_text("correction saved (version 1)").wait_for()
+    page.keyboard.press("Control+Shift+Enter")
+    page.get_by_text("segment 2 marked reviewed").wait_for()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("k")
+    page.get_by_text("Segment 1 of").wait_for()
+    with ReviewStore(db) as store:
+        second = next(r for r in store.iter_segments() if r.index == 1)
+    assert second.current_text == second.text + " (supprimer)"
 
 
 def _module_url(page: Any) -> str:
@@ -186,7 +208,10 @@ def test_import_shows_markup_as_text(app: tuple[str, Path], page: Any, tmp_path:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     page.get_by_role("button", name="Import and score").click()
     page.wait_for_function(
-        "document.querySelector('.mtr-segment')?.textContent.includes('<script>')"
+        """() => {
+          const articles = document.querySelectorAll('.mtr-article');
+          return articles.length === 1 && articles[0].textContent.includes('<script>');
+        }"""
     )
     article = page.locator(".mtr-article").inner_text()
     assert "<script>window.__xss = 1</script>" in article

@@ -49,9 +49,9 @@ def _pending(review: SegmentReview) -> tuple[int, int] | None:
 def _selection(review: SegmentReview, focus: int | None) -> None:
     """The segment, selectable with the mouse; a selection becomes the pending span."""
     marks = segment_marks(review, pending=_pending(review), focus=focus)
-    chosen = span_selector(
-        review.text, marks, segment=review.index, key=f"span_{review.doc_id}_{review.index}"
-    )
+    chosen = span_selector(review.text, marks, segment=review.index, key="span_selector")
+    if chosen and chosen.get("segment") != review.index:
+        chosen = None  # made in a segment that is no longer open
     span = selection_span(review.text, chosen) if chosen else None
     if span is not None and _pending(review) != span:
         st.session_state[actions.PENDING] = (review.doc_id, review.index, *span)

@@ -218,7 +218,7 @@ def main() -> None:
         left, right = st.columns([5, 6], gap="large")
         with left:
             opened = article_view(
-                article_paragraphs(reviews, shown), current=current, key=f"article_{doc_id}"
+                article_paragraphs(reviews, shown), current=current, key="article"
             )
             if opened is not None and opened != current:
                 actions.go_to(opened)

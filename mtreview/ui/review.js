@@ -167,8 +167,21 @@ function articleView(component, root, data) {
   }
 }
 
+// Ctrl+S saves the correction: leave the text box first so Streamlit commits what was
+// typed before the button's shortcut runs (a box only commits its value on blur).
+function commitBeforeShortcut(event) {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+    const active = document.activeElement;
+    if (active && active.tagName === "TEXTAREA") active.blur();
+  }
+}
+
 export default function (component) {
   const { data, parentElement } = component;
+  if (!window.__mtreviewKeys) {
+    window.__mtreviewKeys = true;
+    window.addEventListener("keydown", commitBeforeShortcut, true);
+  }
   let root = parentElement.querySelector(":scope > .mtr-root");
   if (!root) {
     root = document.createElement("div");
