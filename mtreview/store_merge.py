@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mtreview.analysis import SegmentAnalysis
 from mtreview.errors import StoreError
 from mtreview.store_base import StoreBase, new_id
 from mtreview.store_schema import (
@@ -40,6 +42,19 @@ class LoadSummary:
     corrections: int = 0
     decisions: int = 0
     skipped: int = 0
+
+
+def _check_analysis(r: dict[str, Any], record: dict[str, Any]) -> None:
+    """The store hands analyses to the app as `SegmentAnalysis`: refuse what cannot be one."""
+    try:
+        analysis = SegmentAnalysis.from_record(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(
+            f"analysis of {r['doc']!r} segment {r['segment']} is not an mtreview analysis "
+            f"record ({type(exc).__name__}: {exc})"
+        ) from None
+    if analysis.segment.text != r["text"] or analysis.segment.index != r["segment"]:
+        raise StoreError(f"analysis of {r['doc']!r} segment {r['segment']} is for another segment")
 
 
 class Loader:
@@ -95,7 +110,8 @@ class Loader:
         if found is not None:
             return
         self.conn.execute(
-            documents.insert().values(
+            documents.insert(),
+            dict(
                 doc_id=r["doc"],
                 name=r["name"],
                 lang=r["lang"],
@@ -106,7 +122,7 @@ class Loader:
                 word_count=r["words"],
                 analysis_info=r["analysis_info"],
                 created_at=r["created_at"],
-            )
+            ),
         )
         self.counts["documents"] += 1
 
@@ -118,30 +134,34 @@ class Loader:
     def _segment(self, r: dict[str, Any]) -> None:
         if r["doc"] != self.doc:
             raise StoreError(f"segment of {r['doc']!r} comes before that document's record")
+        if self.doc_is_new:  # no lookups: the whole document comes from this file
+            if self.seg is not None and r["segment"] <= self.seg.idx:
+                raise StoreError(f"segment {r['segment']} of {r['doc']!r} is out of order")
+            self.seg = self._insert_segment(r)
+            return
         row = self._find_segment(r["doc"], r["segment"])
-        if row is None and not self.doc_is_new:
+        if row is None:
             raise StoreError(
                 f"document {r['doc']!r} in the store has no segment {r['segment']}; "
                 "reviews of a different text cannot be merged"
             )
-        if row is None:
-            self._insert_segment(r)
-        elif row.text != r["text"]:
+        if row.text != r["text"]:
             raise StoreError(
                 f"segment {r['segment']} of {r['doc']!r} differs from the stored text; "
                 "reviews of a different text cannot be merged"
             )
-        elif r["reviewed_at"] and (row.reviewed_at is None or r["reviewed_at"] > row.reviewed_at):
+        if r["reviewed_at"] and (row.reviewed_at is None or r["reviewed_at"] > row.reviewed_at):
             self.conn.execute(
                 segments.update()
                 .where(segments.c.id == row.id)
                 .values(reviewed_by=self._reviewer(r["reviewed_by"]), reviewed_at=r["reviewed_at"])
             )
-        self.seg = self._find_segment(r["doc"], r["segment"])
+        self.seg = row
 
-    def _insert_segment(self, r: dict[str, Any]) -> None:
+    def _insert_segment(self, r: dict[str, Any]) -> Any:
         result = self.conn.execute(
-            segments.insert().values(
+            segments.insert(),
+            dict(
                 doc_id=r["doc"],
                 idx=r["segment"],
                 paragraph=r["paragraph"],
@@ -153,19 +173,22 @@ class Loader:
                 reference=r["reference"],
                 reviewed_by=self._reviewer(r["reviewed_by"]) if r["reviewed_by"] else None,
                 reviewed_at=r["reviewed_at"],
-            )
+            ),
         )
         analysis = r.get("analysis")
         if analysis is not None:
+            _check_analysis(r, analysis["record"])
             self.conn.execute(
-                analyses.insert().values(
+                analyses.insert(),
+                dict(
                     segment_id=new_id(result),
                     risk=analysis["risk"],
                     record=analysis["record"],
                     created_at=analysis["created_at"],
-                )
+                ),
             )
         self.counts["segments"] += 1
+        return SimpleNamespace(id=new_id(result), doc_id=r["doc"], idx=r["segment"], text=r["text"])
 
     def _current(self, r: dict[str, Any]) -> Any:
         seg = self.seg
@@ -200,7 +223,7 @@ class Loader:
         if self._exists(annotations_table, values):
             self.counts["skipped"] += 1
             return
-        self.conn.execute(annotations_table.insert().values(**values))
+        self.conn.execute(annotations_table.insert(), dict(**values))
         self.counts["annotations"] += 1
 
     def _correction(self, r: dict[str, Any]) -> None:
@@ -217,7 +240,7 @@ class Loader:
         latest = self.conn.execute(
             sa.select(sa.func.max(corrections.c.version)).where(corrections.c.segment_id == seg.id)
         ).scalar()
-        self.conn.execute(corrections.insert().values(**same, version=(latest or 0) + 1))
+        self.conn.execute(corrections.insert(), dict(**same, version=(latest or 0) + 1))
         self.counts["corrections"] += 1
 
     def _decision(self, r: dict[str, Any]) -> None:
@@ -238,13 +261,14 @@ class Loader:
                 )
             ).scalar()
         self.conn.execute(
-            flag_decisions.insert().values(
+            flag_decisions.insert(),
+            dict(
                 **key,
                 decision=r["decision"],
                 annotation_id=annotation_id,
                 reviewer_id=self._reviewer(r["reviewer"]),
                 created_at=r["created_at"],
-            )
+            ),
         )
         self.counts["decisions"] += 1
 
