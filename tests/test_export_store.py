@@ -330,6 +330,18 @@ def test_import_reviews_errors_name_the_line_and_change_nothing(
     with ReviewStore(target) as empty:
         assert empty.documents() == []  # one transaction: nothing half-imported
 
+    # an analysis the app could not read back is refused too
+    number = next(i for i, line in enumerate(lines) if '"analysis": {' in line)
+    broken = json.loads(lines[number])
+    del broken["analysis"]["record"]["paragraph"]
+    lines = good.read_text("utf-8").splitlines()
+    lines[number] = json.dumps(broken, ensure_ascii=False)
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["import-reviews", str(bad), "--db", str(target)]) == 2
+    assert f"{bad}:{number + 1}: analysis of 'kaztag' segment 0 is not an mtreview analysis" in (
+        capsys.readouterr().err
+    )
+
     for text, message in (
         ("not json\n", "not valid JSON"),
         ('{"type": "header", "format": "other", "version": 1}\n', "not a mtreview-reviews"),
@@ -395,4 +407,21 @@ def test_cli_export_errors(
         == 2
     )
     assert "no document 'nope'" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                db,
+                "--format",
+                "reviews",
+                "-o",
+                str(tmp_path / "r.jsonl"),
+                "--only",
+                "reviewed",
+            ]
+        )
+        == 2
+    )
+    assert "always holds every segment" in capsys.readouterr().err
     assert not (tmp_path / "x.tmx").exists()

@@ -79,6 +79,8 @@ class ReviewsExporter(Exporter):
         records = getattr(source, "review_records", None)
         if records is None:
             raise ExportError("the reviews format needs a review store as its source")
+        if context.options.only != "all":
+            raise ExportError("the reviews format always holds every segment; drop --only")
         counts = {"segment": 0, "annotation": 0}
         for record in records(context.options.docs):
             outputs[0].write(encode(record))
