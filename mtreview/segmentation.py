@@ -28,6 +28,9 @@ _DATELINE = re.compile(
 )
 _LAST_WORD = re.compile(r"([\w°]+)\.\s*$")
 _CHUNK_LIMIT = 5000
+LONG_QUOTATION = 250  # characters: shorter quotations stay one segment
+_QUOTE = re.compile(r"[«»\"“”]")
+_QUOTED_BREAK = re.compile(r"[.!?…]\s+(?=[A-ZÀ-Ý])")
 _CHUNK_BREAK = re.compile(r"[.!?…]\s+(?=[A-ZÀ-Ý«\"“])")
 
 
@@ -102,9 +105,26 @@ def make_splitter(name: str = "pysbd", lang: str = "fr") -> SentenceSplitter:
 
 def split_sentences(text: str, splitter: SentenceSplitter) -> list[Span]:
     """Sentences of one paragraph, with the news repairs applied."""
-    spans = splitter.split(text)
+    spans = _split_long_quotations(text, splitter.split(text))
     spans = _merge_abbreviations(text, spans)
     return _merge_dateline(text, spans)
+
+
+def _split_long_quotations(text: str, spans: list[Span]) -> list[Span]:
+    """Splitters keep a whole quotation as one sentence; a long one is cut into its
+    sentences (the quote marks stay with the first and last) so each can be reviewed."""
+    result: list[Span] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if end - start <= LONG_QUOTATION or not _QUOTE.search(piece):
+            result.append((start, end))
+            continue
+        cursor = start
+        for match in _QUOTED_BREAK.finditer(piece):
+            result.append((cursor, start + match.start() + 1))
+            cursor = start + match.end()
+        result.append((cursor, end))
+    return result
 
 
 def _strip(text: str, span: Span) -> Span:

@@ -44,6 +44,16 @@ def test_article_segments_keep_exact_offsets_and_paragraphs(article: Path) -> No
         assert seg.text in lines[seg.line - 1]
 
 
+def test_long_quotations_are_cut_into_sentences_keeping_their_marks() -> None:
+    first = "«Récemment, plusieurs organisations ont été condamnées à une amende pour des motifs "
+    first += "que personne n'a pu expliquer clairement aux journalistes présents."
+    second = "Au 25 janvier, les activités d'au moins trois organisations ont été suspendues "
+    second += "pendant trois mois, selon M. Dupont »"
+    text = f"{first} {second}, a déclaré la déclaration."
+    segments = list(segment_text(text, ReadOptions(doc_id="d", splitter=SPLITTER)))
+    assert [seg.text for seg in segments] == [first, f"{second}, a déclaré la déclaration."]
+
+
 def test_crlf_bom_tabs_emoji_and_combining_accents(tmp_path: Path) -> None:
     text = "\ufeffLe cafe\u0301 est bon.\tIl fait 😀 beau.\r\n\r\nM. Dupont arrive. Fin.\r\n"
     path = tmp_path / "a.txt"
