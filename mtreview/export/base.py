@@ -52,6 +52,7 @@ def check_text(text: str, where: str) -> str:
 
 def check_xml(text: str, where: str) -> str:
     """Text for XML: `&` and `<` are escaped by the writer; what XML cannot carry is refused."""
+    check_text(text, where)
     match = _NOT_XML.search(text)
     if match is not None:
         raise ExportError(
@@ -215,6 +216,11 @@ def text_output(handle: BinaryIO) -> Iterator[IO[str]]:
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=False)
     try:
         yield text
+    except UnicodeEncodeError as exc:  # a field no check covered (e.g. a comment)
+        raise ExportError(
+            f"lone surrogate U+{ord(exc.object[exc.start]):04X} cannot be written as UTF-8; "
+            "fix the text in the store"
+        ) from None
     finally:
         text.flush()
         text.detach()
