@@ -152,7 +152,11 @@ class CachedAnalyzer(Analyzer):
     def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         lookup = self.lookup(segments)
         missing = list(lookup.missing.values())
-        return self.fill(lookup, super().compute(missing) if missing else [])
+        return self.fill(lookup, self.compute_fresh(missing) if missing else [])
+
+    def compute_fresh(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
+        """The models' work, cache aside (engines call it for the misses they gathered)."""
+        return super().compute(segments)
 
     def lookup(self, segments: Sequence[Segment], *, pending: set[str] | None = None) -> Lookup:
         """What is stored, and the distinct segments still to compute. Keys in `pending`

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.cache import CachedAnalyzer
 from mtreview.documents import Segment
 from mtreview.errors import SettingsError
 
 CHUNK_SIZE = 64
+WINDOW_CHUNKS = 16  # chunks looked up in the cache together (their misses batched together)
 T = TypeVar("T")
 
 
@@ -35,8 +37,49 @@ class Engine(Protocol):
     ) -> Iterator[SegmentAnalysis]: ...
 
 
+class WindowPlan:
+    """The work for a window of chunks, the same in every engine so results are the same:
+    without a cache, each chunk is one group; with one, the window's misses are computed
+    together in groups of `chunk_size`, so a few corrections scattered over a document cost
+    one batch, not a batch each. `pending` is shared by windows planned before computing."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        chunks: list[list[Segment]],
+        chunk_size: int,
+        pending: set[str] | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.chunks = chunks
+        if isinstance(analyzer, CachedAnalyzer):
+            pending = set() if pending is None else pending
+            self.lookups = [analyzer.lookup(chunk, pending=pending) for chunk in chunks]
+            missing = [s for lookup in self.lookups for s in lookup.missing.values()]
+            self.groups = list(chunked(missing, chunk_size))
+        else:
+            self.lookups = []
+            self.groups = chunks
+
+    def results(self, computed: Iterable[list[SegmentAnalysis]]) -> Iterator[list[SegmentAnalysis]]:
+        """Each chunk's analyses (before `finish`), given each group's computed analyses."""
+        analyzer = self.analyzer
+        if not isinstance(analyzer, CachedAnalyzer):
+            yield from computed
+            return
+        flat = [analysis for group in computed for analysis in group]
+        position = 0
+        for lookup in self.lookups:
+            count = len(lookup.missing)
+            yield analyzer.fill(lookup, flat[position : position + count])
+            position += count
+
+
 class LocalEngine:
-    """Streams: holds one chunk of segments at a time, yields results in input order."""
+    """Streams: holds one window of chunks at a time, yields results in input order."""
+
+    def __init__(self, *, window_chunks: int = WINDOW_CHUNKS) -> None:
+        self.window_chunks = max(1, window_chunks)
 
     def run(
         self,
@@ -46,8 +89,15 @@ class LocalEngine:
         chunk_size: int = CHUNK_SIZE,
         start: int = 0,
     ) -> Iterator[SegmentAnalysis]:
-        for chunk in chunked(segments, chunk_size, start=start):
-            yield from analyzer.analyze(chunk)
+        compute = (
+            analyzer.compute_fresh if isinstance(analyzer, CachedAnalyzer) else analyzer.compute
+        )
+
+        for window in chunked(segments, self.window_chunks * chunk_size, start=start):
+            plan = WindowPlan(analyzer, list(chunked(window, chunk_size, start=start)), chunk_size)
+            start += len(window)
+            for computed in plan.results(compute(group) for group in plan.groups):
+                yield from analyzer.finish(computed)
 
 
 def _ray(**options: object) -> Engine:

@@ -18,13 +18,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.cache import CachedAnalyzer
 from mtreview.documents import Segment
-from mtreview.engines import CHUNK_SIZE, chunked
+from mtreview.engines import CHUNK_SIZE, WINDOW_CHUNKS, WindowPlan, chunked
 from mtreview.errors import MTReviewError, SettingsError
 from mtreview.settings import Settings
 
-WINDOW_CHUNKS = 64  # chunks per Ray dataset: bounds driver memory, amortises actor start-up
+WINDOWS = 4  # engine windows per Ray dataset: bounds driver memory, amortises actor start-up
 
 
 def import_ray() -> Any:
@@ -69,7 +68,8 @@ class RayEngine:
         actors: int | None = None,
         cpus_per_actor: int | None = None,
         num_cpus: int | None = None,
-        window_chunks: int = WINDOW_CHUNKS,
+        windows: int = WINDOWS,
+        window_chunks: int = WINDOW_CHUNKS,  # as the local engine's, for the same batches
     ) -> None:
         if (cpus_per_actor is not None and cpus_per_actor < 1) or (
             actors is not None and actors < 1
@@ -79,6 +79,7 @@ class RayEngine:
         self.actors = actors
         self.cpus_per_actor = cpus_per_actor
         self.num_cpus = num_cpus  # a local Ray only; a cluster has its own
+        self.windows = max(1, windows)
         self.window_chunks = max(1, window_chunks)
 
     def run(
@@ -94,29 +95,39 @@ class RayEngine:
         try:
             cpus = self.cpus_per_actor or max(1, analyzer.settings.threads)
             settings = dataclasses.replace(analyzer.settings, threads=cpus)
-            for window in chunked(segments, self.window_chunks * chunk_size, start=start):
-                chunks = list(chunked(window, chunk_size, start=start))
-                start += len(window)
-                yield from self._window(ray, chunks, analyzer, settings)
+            span = self.windows * self.window_chunks * chunk_size
+            for stretch in chunked(segments, span, start=start):
+                yield from self._stretch(ray, stretch, analyzer, settings, chunk_size, start)
+                start += len(stretch)
         finally:
             if started:
                 ray.shutdown()
 
-    def _window(
-        self, ray: Any, chunks: list[list[Segment]], analyzer: Analyzer, settings: Settings
+    def _stretch(
+        self,
+        ray: Any,
+        segments: list[Segment],
+        analyzer: Analyzer,
+        settings: Settings,
+        chunk_size: int,
+        start: int,
     ) -> Iterator[SegmentAnalysis]:
-        """The local engine's unit of work is a chunk: each chunk (its cache misses) is one
-        actor call, so batches, and therefore results, are the same as the local engine's."""
-        if isinstance(analyzer, CachedAnalyzer):
-            pending: set[str] = set()
-            lookups = [analyzer.lookup(chunk, pending=pending) for chunk in chunks]
-            work = [list(lookup.missing.values()) for lookup in lookups]
-            results = self._compute(ray, work, settings)
-            for lookup, computed in zip(lookups, results, strict=True):
-                yield from analyzer.finish(analyzer.fill(lookup, computed))
-        else:
-            for computed in self._compute(ray, chunks, settings):
-                yield from analyzer.finish(computed)
+        """Several windows in one Ray dataset; each group of work (a chunk, or a chunk's
+        worth of cache misses) is one actor call, planned exactly as the local engine plans
+        it, so batches, and therefore results, are the local engine's."""
+        pending: set[str] = set()
+        plans = []
+        for window in chunked(segments, self.window_chunks * chunk_size, start=start):
+            chunks = list(chunked(window, chunk_size, start=start))
+            plans.append(WindowPlan(analyzer, chunks, chunk_size, pending))
+            start += len(window)
+        computed = self._compute(ray, [group for plan in plans for group in plan.groups], settings)
+        position = 0
+        for plan in plans:
+            groups = computed[position : position + len(plan.groups)]
+            position += len(plan.groups)
+            for results in plan.results(groups):
+                yield from analyzer.finish(results)
 
     def _connect(self, ray: Any) -> bool:
         """Join the cluster at `address`, else start a local Ray; True if we started it."""

@@ -64,7 +64,7 @@ def records(results: Iterator[object]) -> list[str]:
 
 def test_ray_output_equals_local_output(local_ray: None, settings: Settings) -> None:
     expected = records(LocalEngine().run(segments(), Analyzer(settings), chunk_size=3))
-    engine = make_engine("ray", window_chunks=1, actors=2)
+    engine = make_engine("ray", actors=2)
     got = records(engine.run(segments(), Analyzer(settings), chunk_size=3))
     assert got == expected
     assert len(got) == len(TEXTS)
@@ -72,20 +72,29 @@ def test_ray_output_equals_local_output(local_ray: None, settings: Settings) -> 
     assert json.loads(got[0])["back_translation"]  # the models really ran
 
 
-def test_ray_with_cache_computes_only_new_segments(local_ray: None, settings: Settings) -> None:
-    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
-    first = CachedAnalyzer(settings, cache=cache)
-    engine = make_engine("ray", window_chunks=2)
-    original = records(engine.run(segments(), first, chunk_size=2))
-    assert first.stats.computed == len(set(TEXTS))
+def test_ray_with_cache_equals_local_with_cache(
+    local_ray: None, settings: Settings, tmp_path: Path
+) -> None:
+    """Two windows per Ray dataset, several datasets: the same cache decisions, batches
+    and records as the local engine, and a rescoring computes only the new segment."""
     changed = [
         dataclasses.replace(s, text=s.text + " Fin.") if s.index == 4 else s for s in segments()
     ]
-    again = CachedAnalyzer(settings, cache=cache)
-    rescored = records(engine.run(changed, again, chunk_size=2))
-    assert again.stats.computed == 1
-    assert rescored[:4] == original[:4] and rescored[5:] == original[5:]
-    assert rescored == records(LocalEngine().run(changed, Analyzer(settings), chunk_size=2))
+    outputs = {}
+    for name, engine in (
+        ("local", LocalEngine(window_chunks=1)),
+        ("ray", make_engine("ray", window_chunks=1, windows=2)),
+    ):
+        cache = AnalysisCache(tmp_path / name / "analysis.sqlite")
+        first = CachedAnalyzer(settings, cache=cache)
+        original = records(engine.run(segments(), first, chunk_size=2))
+        assert first.stats.computed == len(set(TEXTS))
+        again = CachedAnalyzer(settings, cache=cache)
+        rescored = records(engine.run(changed, again, chunk_size=2))
+        assert again.stats.computed == 1
+        assert rescored[:4] == original[:4] and rescored[5:] == original[5:]
+        outputs[name] = (original, rescored)
+    assert outputs["ray"] == outputs["local"]
 
 
 def test_ray_is_registered_and_lazy() -> None:

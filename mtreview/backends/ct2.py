@@ -199,6 +199,7 @@ class CT2MarianBackend:
             num_hypotheses=n,
             max_batch_size=len(sources),
             max_input_length=0,
+            return_scores=False,
             **lengths,
             **self.search,
         )

@@ -62,8 +62,12 @@ def build_tiny_marian(
     heads: int = 2,
     ffn: int = 64,
     seed: int = 0,
+    pad_vocab_to: int = 0,
 ) -> Path:
-    """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`."""
+    """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`.
+
+    `pad_vocab_to` fills the vocabulary with unused tokens up to that size (benchmarks: the
+    opus-mt output layer, 59,514 entries, is much of the work)."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -75,6 +79,8 @@ def build_tiny_marian(
     for piece in [*source_pieces, *target_pieces]:
         if piece not in vocab and piece not in (*SPECIAL, "<s>", PAD):
             vocab[piece] = len(vocab)
+    while len(vocab) < pad_vocab_to - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab[PAD] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=1), "utf-8")
 

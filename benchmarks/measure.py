@@ -1,0 +1,202 @@
+"""One benchmark measurement in its own process (so its peak memory is its own).
+
+    python benchmarks/measure.py roundtrip --path ct2-int8 --segments 128
+    python benchmarks/measure.py rescore --segments 1000 --corrections 10
+
+Prints one JSON object on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    FULL,
+    OUTPUT_TOKENS,
+    QUICK,
+    Shape,
+    bench_settings,
+    build_models,
+    make_inputs,
+    work_dir,
+)
+
+from mtreview.analysis import Analyzer, Models, SegmentAnalysis
+from mtreview.documents import Segment
+from mtreview.engines import LocalEngine
+
+# path -> (backend, compute type, batch size, one segment at a time)
+PATHS: dict[str, tuple[str, str, int, bool]] = {
+    "hf-single": ("hf", "float32", 1, True),
+    "hf-batched": ("hf", "float32", 32, False),
+    "ct2-float32": ("ct2", "float32", 32, False),
+    "ct2-int8": ("ct2", "int8", 32, False),
+}
+
+
+def no_flags(analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+    return analyses
+
+
+def load_models(back: Path, ret: Path, backend: str, compute_type: str, threads: int) -> Models:
+    from mtreview.backends.ct2 import CT2MarianBackend
+    from mtreview.backends.hf import HFMarianBackend
+
+    def load(model: Path) -> Any:
+        if backend == "hf":
+            return HFMarianBackend(str(model), threads=threads, fixed_length=OUTPUT_TOKENS)
+        return CT2MarianBackend(
+            str(model),
+            threads=threads,
+            compute_type=compute_type,
+            cache_dir=work_dir(),
+            fixed_length=OUTPUT_TOKENS,
+        )
+
+    return Models(back=load(back), ret=load(ret))
+
+
+def as_segments(texts: list[str]) -> list[Segment]:
+    segments, offset = [], 0
+    for index, text in enumerate(texts):
+        segments.append(Segment("bench", index, index, offset, offset + len(text), text))
+        offset += len(text) + 2
+    return segments
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def roundtrip(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
+    backend, compute_type, batch_size, single = PATHS[args.path]
+    back, ret = build_models(shape)
+    settings = bench_settings(
+        back, ret, backend=backend, compute_type=compute_type, batch_size=batch_size,
+        threads=args.threads, beams=args.beams,
+    )  # fmt: skip
+    models = load_models(back, ret, backend, compute_type, args.threads)
+    analyzer = Analyzer(settings, models=models, highlighter=no_flags)
+    segments = as_segments(make_inputs(back, args.segments + 4, seed=7))
+    warm, rest = segments[:4], segments[4:]
+    analyzer.analyze(warm[:1] if single else warm)
+    size = 1 if single else 64  # the local engine's chunks
+    measured, started = 0, time.perf_counter()
+    for start in range(0, len(rest), size):  # until the time budget is spent
+        analyzer.analyze(rest[start : start + size])
+        measured += len(rest[start : start + size])
+        if time.perf_counter() - started > args.budget and measured >= 3:
+            break
+    seconds = time.perf_counter() - started
+    return {
+        "path": args.path,
+        "segments": measured,
+        "seconds": round(seconds, 3),
+        "segments_per_second": round(measured / seconds, 3),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def peak(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
+    """Matrix-multiply GFLOP/s of this machine (float32, `threads` threads): the ceiling."""
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(args.threads)
+    size = 2048
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    na, nb = a.numpy(), b.numpy()
+    best: dict[str, float] = {}
+    for name, multiply in (("torch", lambda: a @ b), ("numpy", lambda: np.matmul(na, nb))):
+        multiply()
+        rates = []
+        for _ in range(5):
+            rates.append(2 * size**3 / timed(multiply) / 1e9)
+        best[name] = round(max(rates), 1)
+    return {"matmul_gflops": best, "threads": args.threads}
+
+
+def rescore(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
+    """First scoring of a document, then again after `corrections` segments changed."""
+    from mtreview.cache import AnalysisCache, CachedAnalyzer
+
+    back, ret = build_models(shape)
+    settings = bench_settings(
+        back, ret, backend="ct2", compute_type="int8", batch_size=32, threads=args.threads,
+        beams=args.beams,
+    )  # fmt: skip
+    models = load_models(back, ret, "ct2", "int8", args.threads)
+    texts = make_inputs(back, args.segments + args.corrections, seed=11)
+    document, replacements = texts[: args.segments], texts[args.segments :]
+    corrected = list(document)
+    step = max(1, args.segments // max(1, args.corrections))
+    for number, text in enumerate(replacements):
+        corrected[number * step] = text
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "analysis.sqlite"
+        Analyzer(settings, models=models).analyze(as_segments(document[:4]))  # warm up
+
+        def run(texts: list[str]) -> float:
+            analyzer = CachedAnalyzer(
+                settings, cache=AnalysisCache(path), models=models
+            )  # a new run: new analyzer, checks and all, same cache file
+            return timed(lambda: list(LocalEngine().run(as_segments(texts), analyzer)))
+
+        first = run(document)
+        again = run(corrected)
+    return {
+        "segments": args.segments,
+        "corrections": args.corrections,
+        "first_seconds": round(first, 3),
+        "rescore_seconds": round(again, 3),
+        "speedup": round(first / again, 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+MEASURES: dict[str, Callable[[argparse.Namespace, Shape], dict[str, Any]]] = {
+    "roundtrip": roundtrip,
+    "rescore": rescore,
+    "peak": peak,
+}
+
+
+def main() -> int:
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()  # fixed-length generation warns about max_length
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=sorted(MEASURES))
+    parser.add_argument("--path", choices=sorted(PATHS), default="ct2-int8")
+    parser.add_argument("--segments", type=int, default=64, help="at most this many")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per path, about")
+    parser.add_argument("--corrections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--beams", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="small models (development)")
+    args = parser.parse_args()
+    shape = Shape(**(QUICK if args.quick else FULL))
+    result = MEASURES[args.what](args, shape)
+    sys.stdout.write(json.dumps({**result, "shape": dataclasses.asdict(shape)}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
