@@ -58,9 +58,34 @@ def dump_records(store: StoreBase, docs: Sequence[str] = ()) -> Iterator[Record]
         yield from _dump_document(store, doc_id)
 
 
+class LongText:
+    """A document's whole text, read from the database in slices when it is written out.
+
+    The only value in a dump that grows with a document; the other records are one
+    segment's worth. `str(LongText)` reads it whole (for callers that want it).
+    """
+
+    def __init__(self, store: StoreBase, doc_id: str, size: int = 1 << 18) -> None:
+        self.store, self.doc_id, self.size = store, doc_id, size
+
+    def chunks(self) -> Iterator[str]:
+        column = documents.c.original
+        where = documents.c.doc_id == self.doc_id
+        with self.store._read() as conn:
+            length = conn.execute(sa.select(sa.func.length(column)).where(where)).scalar_one()
+        for start in range(1, length + 1, self.size):  # SQL substr counts from 1, in characters
+            with self.store._read() as conn:
+                query = sa.select(sa.func.substr(column, start, self.size)).where(where)
+                yield conn.execute(query).scalar_one()
+
+    def __str__(self) -> str:
+        return "".join(self.chunks())
+
+
 def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
+    columns = [c for c in documents.c if c.name != "original"]
     with store._read() as conn:
-        row = conn.execute(sa.select(documents).where(documents.c.doc_id == doc_id)).one()
+        row = conn.execute(sa.select(*columns).where(documents.c.doc_id == doc_id)).one()
     yield {
         "type": "document",
         "doc": row.doc_id,
@@ -68,11 +93,11 @@ def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
         "lang": row.lang,
         "source_lang": row.source_lang,
         "format": row.format,
-        "original": row.original,
         "segments": row.segment_count,
         "words": row.word_count,
         "analysis_info": row.analysis_info,
         "created_at": row.created_at,
+        "original": LongText(store, doc_id),  # last: written in slices
     }
     last = -1
     while True:
@@ -194,4 +219,12 @@ def load_records(store: StoreBase, records: Iterable[tuple[int, Record]]) -> Loa
         return loader.summary()
 
 
-__all__ = ["FORMAT", "VERSION", "LoadSummary", "RecordError", "dump_records", "load_records"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "LoadSummary",
+    "LongText",
+    "RecordError",
+    "dump_records",
+    "load_records",
+]

@@ -55,16 +55,22 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def encode(record: dict[str, Any]) -> bytes:
-    """One line; top-level keys in record order (`type` first), nested ones sorted."""
-    canonical = {key: _sorted(value) for key, value in record.items()}
-    line = json.dumps(canonical, ensure_ascii=False)
-    try:
-        return (line + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        where = f"document {record.get('doc')!r} segment {record.get('segment')} ({record['type']})"
-        check_text(line, where)
-        raise
+def encode(record: dict[str, Any]) -> Iterator[bytes]:
+    """One line; top-level keys in record order (`type` first), nested ones sorted. A
+    value with `chunks()` (a document's whole text) must come last and is written in
+    slices, so no document is ever whole in memory."""
+    items = list(record.items())
+    last, long = items.pop() if items and hasattr(items[-1][1], "chunks") else ("", None)
+    head = json.dumps({key: _sorted(value) for key, value in items}, ensure_ascii=False)
+    where = f"document {record.get('doc')!r} segment {record.get('segment')} ({record['type']})"
+    check_text(head, where)
+    if long is None:
+        yield (head + "\n").encode("utf-8")
+        return
+    yield f'{head[:-1]}, {json.dumps(last)}: "'.encode()
+    for chunk in long.chunks():
+        yield json.dumps(check_text(chunk, where), ensure_ascii=False)[1:-1].encode("utf-8")
+    yield b'"}\n'
 
 
 class ReviewsExporter(Exporter):
@@ -83,7 +89,7 @@ class ReviewsExporter(Exporter):
             raise ExportError("the reviews format always holds every segment; drop --only")
         counts = {"segment": 0, "annotation": 0}
         for record in records(context.options.docs):
-            outputs[0].write(encode(record))
+            outputs[0].writelines(encode(record))
             if record["type"] in counts:
                 counts[record["type"]] += 1
         return counts["segment"], counts["annotation"]
