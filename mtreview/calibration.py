@@ -7,7 +7,9 @@ Reviewer spans come from a JSONL file, one object a line:
 
 (`doc_id`/`segment_index` are accepted for `doc`/`segment_id`; a line without `start`/`end`,
 or with category `No-error`, marks a segment reviewed without error; a line may also carry
-its spans in an `annotations` list), or from a review store (SQLite path or SQLAlchemy URL).
+its spans in an `annotations` list), from the `mtreview export --format reviews` backup
+(its annotation records, and its reviewed segment records), or from a review store (SQLite
+path or SQLAlchemy URL).
 
 A flag matches a reviewer span of the same segment when they share at least
 `min_overlap` of the shorter span's code points (default: any one code point). Per signal
@@ -168,6 +170,14 @@ def read_reviews(path: str | Path) -> Reviews:
     """Reviewer spans from a JSONL file (format in the module docstring)."""
     spans: dict[SegmentKey, list[ReviewSpan]] = {}
     for number, record in _jsonl(Path(path)):
+        kind = record.get("type")  # the `mtreview export --format reviews` backup
+        if kind not in (None, "annotation", "segment") or (
+            kind == "segment" and not record.get("reviewed_by")
+        ):
+            continue
+        if kind == "segment":
+            spans.setdefault((str(record["doc"]), int(record["segment"])), [])
+            continue
         try:
             doc = str(_pick(record, "doc", "doc_id", "document"))
             segment_id = int(_pick(record, "segment_id", "segment_index", "seg_id", "segment"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,19 +85,22 @@ def test_bad_reviews_line_names_file_and_line(tmp_path: Path, line: str) -> None
 def reviews_file(tmp_path: Path, article: Path) -> Path:
     """A reviewer marked the repeated words, one agreement error and a calque."""
     document = read_document(article)
-    texts = {s.index: s.text for s in document.segments}
     doc = document.doc_id
 
-    def mark(index: int, words: str, category: str) -> dict:
-        start = texts[index].index(words)
-        return {"doc": doc, "segment_id": index, "start": start, "end": start + len(words),
-                "category": category, "severity": "minor"}  # fmt: skip
+    def find(words: str) -> Any:
+        return next(seg for seg in document if words in seg.text)
+
+    def mark(words: str, category: str) -> dict:
+        segment = find(words)
+        start = segment.text.index(words)
+        return {"doc": doc, "segment_id": segment.index, "start": start,
+                "end": start + len(words), "category": category, "severity": "minor"}  # fmt: skip
 
     lines = [
-        mark(5, "non gouvernementales non gouvernementales", "Accuracy/Addition"),
-        mark(7, "assure", "Fluency/Grammar"),
-        mark(6, "sont endommagées à", "Accuracy/Mistranslation"),
-        {"doc": doc, "segment_id": 15, "category": "No-error"},
+        mark("non gouvernementales non gouvernementales", "Accuracy/Addition"),
+        mark("assure", "Fluency/Grammar"),
+        mark("sont endommagées à", "Accuracy/Mistranslation"),
+        {"doc": doc, "segment_id": find("Le 29 janvier").index, "category": "No-error"},
     ]
     path = tmp_path / "reviews.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
@@ -132,28 +136,40 @@ def test_calibrate_flags_inputs_afresh_with_the_options(
     assert [line.split()[0] for line in lines[2:]] == ["all", "rule", "rule:repeated_words"]
 
 
-def test_calibrate_from_a_review_store(
+def test_calibrate_from_a_review_store_and_its_reviews_backup(
     tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from mtreview.store import ReviewStore
 
     document = read_document(article)
     analyses = Analyzer(Settings(use_models=False, grammar=False)).analyze(document.segments)
+    marked = next(seg for seg in document if "CMBCP" in seg.text)
+    clean = document.segments[marked.index + 1]  # "Le 29 janvier …": no rule flag
     db = tmp_path / "reviews.db"
     with ReviewStore(db) as store:
         store.add_document(document, analyses)
-        text = document.segments[14].text
-        start = text.index("CMBCP")
+        start = marked.text.index("CMBCP")
         store.add_annotation(
-            document.doc_id, 14, start, start + 5, category="Terminology/Inconsistent",
-            severity="minor", reviewer="ana",
+            document.doc_id, marked.index, start, start + 5,
+            category="Terminology/Inconsistent", severity="minor", reviewer="ana",
         )  # fmt: skip
-        store.mark_reviewed(document.doc_id, 15, reviewer="ana")
+        store.mark_reviewed(document.doc_id, clean.index, reviewer="ana")
     assert main(["calibrate", str(db)]) == 0
-    out = capsys.readouterr().out
-    assert "2 of 2 reviewed segments flagged, 1 reviewer spans" in out
-    row = next(line for line in out.splitlines() if line.startswith("rule:name_variants"))
+    from_store = capsys.readouterr().out
+    assert "1 reviewer spans" in from_store
+    row = next(line for line in from_store.splitlines() if line.startswith("rule:name_variants"))
     assert row.split()[1:4] == ["2", "1", "1"]  # CMBCP and Mazhilis flagged, one marked
+    # the same judgement from the `reviews` backup file, flags recomputed from the article
+    backup = tmp_path / "reviews.jsonl"
+    assert main(["export", "--db", str(db), "--format", "reviews", "-o", str(backup)]) == 0
+    capsys.readouterr()
+    argv = ["calibrate", str(backup), "--input", str(article), "--no-grammar", "--no-models"]
+    assert main(argv) == 0
+    from_backup = capsys.readouterr().out
+    backup_row = next(
+        line for line in from_backup.splitlines() if line.startswith("rule:name_variants")
+    )
+    assert backup_row.split()[1:4] == row.split()[1:4]
 
 
 def test_calibrate_errors_are_one_line(
