@@ -42,7 +42,7 @@ def build_models(shape: Shape) -> tuple[Path, Path]:
 
     folders = []
     for src, tgt, seed in (("fr", "en", 1), ("en", "fr", 2)):
-        out = work_dir() / "models" / f"{src}-{tgt}-{shape.name}"
+        out = work_dir() / "models" / f"{src}-{tgt}-{shape.name}-2"
         if not (out / "model.safetensors").is_file():
             build_tiny_marian(
                 out,
@@ -54,6 +54,7 @@ def build_models(shape: Shape) -> tuple[Path, Path]:
                 heads=shape.heads,
                 ffn=shape.ffn,
                 pad_vocab_to=shape.vocab,
+                init_std=0.1,  # random outputs that differ from input to input
             )
         folders.append(out)
     return folders[0], folders[1]

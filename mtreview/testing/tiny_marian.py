@@ -12,6 +12,7 @@ import argparse
 import io
 import json
 import sys
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -26,7 +27,9 @@ def corpus_text(lang: str) -> str:
     return (folder / name).read_text(encoding="utf-8")
 
 
-def train_spm(text: str, path: Path, vocab_size: int) -> list[str]:
+def train_spm(text: str, path: Path, vocab_size: int, symbols: Sequence[str] = ()) -> list[str]:
+    """`symbols` become single pieces (benchmarks fill a full-size vocabulary with them, so
+    that generated text tokenises back to as many tokens as it was generated with)."""
     import sentencepiece as spm
 
     model = io.BytesIO()
@@ -34,7 +37,8 @@ def train_spm(text: str, path: Path, vocab_size: int) -> list[str]:
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(sentences),
         model_writer=model,
-        vocab_size=vocab_size,
+        vocab_size=vocab_size + len(symbols),
+        user_defined_symbols=list(symbols),
         model_type="unigram",
         character_coverage=1.0,
         hard_vocab_limit=False,
@@ -63,11 +67,13 @@ def build_tiny_marian(
     ffn: int = 64,
     seed: int = 0,
     pad_vocab_to: int = 0,
+    init_std: float = 0.02,
 ) -> Path:
     """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`.
 
-    `pad_vocab_to` fills the vocabulary with unused tokens up to that size (benchmarks: the
-    opus-mt output layer, 59,514 entries, is much of the work)."""
+    `pad_vocab_to` fills the vocabulary with filler pieces up to that size (benchmarks: the
+    opus-mt output layer, 59,514 entries, is much of the work). A larger `init_std` makes
+    random outputs depend on the input (at 0.02 the positions drown the tokens)."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -75,6 +81,11 @@ def build_tiny_marian(
     out.mkdir(parents=True, exist_ok=True)
     source_pieces = train_spm(corpus_text(src), out / "source.spm", vocab_size)
     target_pieces = train_spm(corpus_text(tgt), out / "target.spm", vocab_size)
+    fillers = pad_vocab_to - len({*source_pieces, *target_pieces, *SPECIAL, PAD}) - 16
+    if fillers > 0:  # real pieces in both tokenizers, so outputs tokenise back alike
+        symbols = [f"▁ʘ{index:x}" for index in range(fillers)]
+        source_pieces = train_spm(corpus_text(src), out / "source.spm", vocab_size, symbols)
+        target_pieces = train_spm(corpus_text(tgt), out / "target.spm", vocab_size, symbols)
     vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL)}
     for piece in [*source_pieces, *target_pieces]:
         if piece not in vocab and piece not in (*SPECIAL, "<s>", PAD):
@@ -102,6 +113,7 @@ def build_tiny_marian(
         share_encoder_decoder_embeddings=True,
         scale_embedding=True,
         activation_function="swish",
+        init_std=init_std,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)
