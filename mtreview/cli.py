@@ -395,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except MTReviewError as exc:
-        sys.stderr.write(f"mtreview: error: {exc}\n")
+        sys.stderr.write(f"mtreview: error: {' '.join(str(exc).split())}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("mtreview: interrupted\n")

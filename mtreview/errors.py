@@ -13,9 +13,9 @@ class InputError(MTReviewError):
     def __init__(self, path: object, message: str, *, line: int | None = None) -> None:
         self.path = str(path)
         self.line = line
-        self.detail = message
+        self.detail = " ".join(message.split())  # one line, whatever a parser said
         where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {self.detail}")
 
 
 class ModelError(MTReviewError):
