@@ -18,6 +18,7 @@ from pathlib import Path
 
 SPECIAL = ("</s>", "<unk>")
 PAD = "<pad>"
+PAD_LOGIT_BIAS = -100.0  # never predicted, so the model's loss equals mtreview's scores
 
 
 def corpus_text(lang: str) -> str:
@@ -117,6 +118,8 @@ def build_tiny_marian(
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)
+    with torch.no_grad():  # like a trained opus-mt model: <pad> only starts the decoder
+        model.final_logits_bias[0, vocab[PAD]] = PAD_LOGIT_BIAS
     model.generation_config.num_beams = 4
     model.generation_config.max_length = 512
     model.generation_config.bad_words_ids = [[vocab[PAD]]]
