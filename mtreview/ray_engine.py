@@ -59,7 +59,7 @@ class SegmentComputer:
 
 
 class RayEngine:
-    """Runs `compute` on Ray, `finish` here, chunk by chunk in input order."""
+    """Runs `compute` on Ray, `finish` here, window by window in input order."""
 
     def __init__(
         self,
@@ -126,8 +126,7 @@ class RayEngine:
         for plan in plans:
             groups = computed[position : position + len(plan.groups)]
             position += len(plan.groups)
-            for results in plan.results(groups):
-                yield from analyzer.finish(results)
+            yield from plan.finished(groups)
 
     def _connect(self, ray: Any) -> bool:
         """Join the cluster at `address`, else start a local Ray; True if we started it."""
