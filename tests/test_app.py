@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import DownloadButton
 
 from mtreview.analysis import SegmentAnalysis
+from mtreview.export import EXPORTERS
 from mtreview.flags import Flag
 from mtreview.readers import read_document
 from mtreview.store import ReviewStore
+from mtreview.ui.exports import PREPARED, Download, export_for_download, file_stem
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SPAN = "est endommagée à l'image"
 NASTY = (
     "<script>alert('doc')</script> Titre.\n\n"
@@ -246,3 +255,123 @@ def test_models_score_the_article_when_available(
     bodies = [h.proto.body for h in at.html]
     assert any("mtr-heat" in b for b in bodies)  # the per-token log-prob heat map
     assert {m.label for m in at.metric} >= {"chrf", "log-prob", "risk"}
+
+
+FIX = "Corrigé : « l'image » <b> & 🙂"
+
+
+def _review_through_store(db: Path) -> str:
+    """One annotation and one correction on segment 0 of the shipped article."""
+    with ReviewStore(db) as store:
+        doc_id = store.documents()[0].doc_id
+        text = store.segment(doc_id, 0).text
+        start = text.index(SPAN)
+        store.add_annotation(
+            doc_id,
+            0,
+            start,
+            start + len(SPAN),
+            category="Accuracy/Mistranslation",
+            severity="major",
+            reviewer="Anne",
+            comment="<b>&</b> « à revoir »",
+        )
+        store.save_correction(doc_id, 0, FIX, expected_version=0, reviewer="Anne")
+    return doc_id
+
+
+def _prepare(at: AppTest, fmt: str, pair: str = "mt", only: str = "all") -> AppTest:
+    at.sidebar.selectbox(key="export_format").set_value(fmt)
+    at.sidebar.selectbox(key="export_pair").set_value(pair)
+    at.sidebar.selectbox(key="export_only").set_value(only)
+    return _click(at, "export_prepare")
+
+
+def _prepared(at: AppTest) -> Download:
+    """What the download button serves (AppTest keeps no media files after a run)."""
+    download = at.session_state[PREPARED][2]
+    assert isinstance(download, Download)
+    [button] = at.sidebar.get("download_button")
+    assert (
+        isinstance(button, DownloadButton)
+        and button.key == "export_download"
+        and download.file_name in button.label.replace("\\", "")
+    )
+    return download
+
+
+def _tmx_pairs(data: bytes, tmp_path: Path) -> list[list[str]]:
+    path = tmp_path / "download.tmx"
+    path.write_bytes(data)
+    checked = subprocess.run(
+        ["xmllint", "--noout", "--dtdvalid", str(SCHEMAS / "tmx14.dtd"), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    tree = etree.parse(str(path))
+    return [["".join(seg.itertext()) for seg in tu.iter("seg")] for tu in tree.iter("tu")]
+
+
+def test_export_section_downloads_every_format(env: Path, tmp_path: Path) -> None:
+    at = _app()
+    doc_id = _review_through_store(env)
+    at.run()
+    assert at.sidebar.selectbox(key="export_pair").value == "mt"  # the article has no source
+    assert at.sidebar.selectbox(key="export_format").options[0].startswith("tmx: TMX 1.4b")
+    assert not at.sidebar.get("download_button")  # nothing exported before it is asked for
+    with ReviewStore(env) as store:
+        original = store.segment(doc_id, 0).text
+        segments = store.document(doc_id).segments
+    for fmt in EXPORTERS:
+        download = _prepared(_prepare(at, fmt))
+        assert not at.error, [e.value for e in at.error]
+        assert download.data and download.file_name.startswith(file_stem(doc_id))
+        if fmt == "moses":
+            with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+                assert len(archive.namelist()) == 2
+        if fmt in ("jsonl", "reviews"):
+            assert FIX in download.data.decode("utf-8")  # JSON keeps the text as is
+    units = _tmx_pairs(_prepared(_prepare(at, "tmx")).data, tmp_path)
+    assert len(units) == segments and units[0] == [original, FIX]
+    assert _tmx_pairs(_prepared(_prepare(at, "tmx", only="corrected")).data, tmp_path) == [
+        [original, FIX]
+    ]
+    # a later review action makes the prepared file stale: no download of old data
+    with ReviewStore(env) as store:
+        store.save_correction(doc_id, 0, FIX + " bis", expected_version=1, reviewer="Bob")
+    at.run()
+    assert not at.sidebar.get("download_button")
+    assert any("prepare the export again" in c for c in _shown(at.sidebar.caption))
+
+
+def test_export_errors_are_one_line(env: Path) -> None:
+    at = _app()
+    _prepare(at, "tmx", pair="source")  # the shipped article has no source text
+    [error] = _shown(at.error)
+    assert "no source text" in error and "\n" not in error
+    assert not at.sidebar.get("download_button")
+    with ReviewStore(env) as store:
+        doc_id = store.documents()[0].doc_id
+        store.save_correction(doc_id, 1, "bell \x07 char", expected_version=0, reviewer="Anne")
+    _prepare(at, "xliff")
+    [error] = _shown(at.error)
+    assert "U+0007" in error and "XML" in error
+    _prepare(at, "jsonl")  # JSON lines carry it
+    assert not at.error and _prepared(at).data
+
+
+def test_export_for_download_keeps_names_inside(tmp_path: Path) -> None:
+    """The download's file name comes from the document id: no path can leave the folder."""
+    path = tmp_path / "x.txt"
+    path.write_text("Un chat. Deux chats.\n", encoding="utf-8")
+    doc = read_document(path)
+    doc_id = "../../évasion"
+    segments = tuple(dataclasses.replace(s, doc=doc_id) for s in doc.segments)
+    doc = dataclasses.replace(doc, doc_id=doc_id, segments=segments)
+    with ReviewStore(tmp_path / "review.db") as store:
+        store.add_document(doc)
+        download = export_for_download(store, doc.doc_id, "tsv")
+    assert file_stem(doc.doc_id) == "évasion" and download.file_name == "évasion.tsv"
+    assert download.mime == EXPORTERS["tsv"].media_type
+    assert "Un chat." in download.data.decode("utf-8")

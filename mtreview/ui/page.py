@@ -18,6 +18,7 @@ from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions, charts
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import SHORTCUTS, segment_panel
+from mtreview.ui.exports import export_section
 from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
 from mtreview.ui.view_model import (
     ALL_CATEGORIES,
@@ -209,6 +210,7 @@ def main() -> None:
     shown = visible_segments(reviews, order, category, typology)
     current = _navigation(shown, reviews)
     st.sidebar.caption(" · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()))
+    export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
     if flash := st.session_state.pop(actions.FLASH, None):
         getattr(st, flash[0])(md_escape(flash[1]))
     _header(reviews, info.words, typology, info.name)
