@@ -39,9 +39,9 @@ from mtreview.engines import LocalEngine
 # path -> (backend, compute type, batch size, one segment at a time)
 PATHS: dict[str, tuple[str, str, int, bool]] = {
     "hf-single": ("hf", "float32", 1, True),
-    "hf-batched": ("hf", "float32", 32, False),
-    "ct2-float32": ("ct2", "float32", 32, False),
-    "ct2-int8": ("ct2", "int8", 32, False),
+    "hf-batched": ("hf", "float32", 64, False),
+    "ct2-float32": ("ct2", "float32", 64, False),
+    "ct2-int8": ("ct2", "int8", 64, False),
 }
 
 

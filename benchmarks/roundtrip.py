@@ -29,9 +29,9 @@ MEASURE = Path(__file__).resolve().parent / "measure.py"
 # path -> (label, most segments to measure)
 PATHS = {
     "hf-single": ("transformers, one segment at a time", 40),
-    "hf-batched": ("transformers, batched (32)", 256),
-    "ct2-float32": ("CTranslate2 float32, batched (32)", 512),
-    "ct2-int8": ("CTranslate2 int8, batched (32)", 1024),
+    "hf-batched": ("transformers, batched (64)", 256),
+    "ct2-float32": ("CTranslate2 float32, batched (64)", 512),
+    "ct2-int8": ("CTranslate2 int8, batched (64)", 1024),
 }
 
 
