@@ -55,6 +55,35 @@ class TranslationBackend(Protocol):
     ) -> list[ScoredText]: ...
 
 
+class BatchedTranslator:
+    """`translate` and `translate_nbest` for any runtime: distinct texts only, batched by
+    length; a subclass supplies `_generate(texts, n, beams)` -> n candidates per text."""
+
+    def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
+        raise NotImplementedError
+
+    def translate(
+        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[str]:
+        nbest = self.translate_nbest(texts, 1, num_beams=num_beams, batch_size=batch_size)
+        return [candidates[0] for candidates in nbest]
+
+    def translate_nbest(
+        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
+    ) -> list[list[str]]:
+        beams = max(num_beams, n)
+
+        def compute(unique: list[str]) -> list[object]:
+            results: list[object] = [None] * len(unique)
+            for batch in length_batches([len(text) for text in unique], batch_size):
+                outputs = self._generate([unique[i] for i in batch], n, beams)
+                for index, output in zip(batch, outputs, strict=True):
+                    results[index] = output
+            return results
+
+        return [list(map(str, r)) for r in run_unique(list(texts), compute)]  # type: ignore[call-overload]
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length (less padding, same results)."""
     if batch_size < 1:

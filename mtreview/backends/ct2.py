@@ -18,9 +18,9 @@ from typing import Any
 
 from mtreview.backends.base import (
     EOS_TEXT,
+    BatchedTranslator,
     ScoredText,
     TokenScore,
-    length_batches,
     run_unique,
 )
 from mtreview.backends.fingerprint import model_fingerprint
@@ -111,7 +111,7 @@ def generation_options(model: str) -> dict[str, Any]:
     return {ours: config[theirs] for theirs, ours in GENERATION_OPTIONS.items() if theirs in config}
 
 
-class CT2MarianBackend:
+class CT2MarianBackend(BatchedTranslator):
     """One `ctranslate2.Translator` per model and process; threads from the settings."""
 
     name = "ct2"
@@ -159,30 +159,6 @@ class CT2MarianBackend:
         return str(self.tokenizer.decode(ids, skip_special_tokens=True))
 
     # --- translation -------------------------------------------------------------------
-    def translate(
-        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
-    ) -> list[str]:
-        return [
-            best[0]
-            for best in self.translate_nbest(texts, 1, num_beams=num_beams, batch_size=batch_size)
-        ]
-
-    def translate_nbest(
-        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
-    ) -> list[list[str]]:
-        beams = max(num_beams, n)
-
-        def compute(unique: list[str]) -> list[object]:
-            results: list[object] = [None] * len(unique)
-            # the transformers backend's batches, so the length limit per batch is the same
-            for batch in length_batches([len(text) for text in unique], batch_size):
-                outputs = self._generate([unique[i] for i in batch], n, beams)
-                for index, output in zip(batch, outputs, strict=True):
-                    results[index] = output
-            return results
-
-        return [list(map(str, r)) for r in run_unique(list(texts), compute)]  # type: ignore[call-overload]
-
     def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
         sources = self.source_tokens(texts)
         longest = max(len(tokens) for tokens in sources)

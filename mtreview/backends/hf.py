@@ -10,6 +10,7 @@ from typing import Any
 
 from mtreview.backends.base import (
     EOS_TEXT,
+    BatchedTranslator,
     ScoredText,
     TokenScore,
     char_offsets_from_bytes,
@@ -91,7 +92,7 @@ def target_pieces(
     return [*ids, int(tokenizer.eos_token_id)], pieces, truncated
 
 
-class HFMarianBackend:
+class HFMarianBackend(BatchedTranslator):
     """Loads the model and tokenizer once; batches by length; no gradients."""
 
     name = "hf"
@@ -120,31 +121,7 @@ class HFMarianBackend:
         return str(getattr(self.model.config, "_commit_hash", None) or "local")
 
     # --- translation -------------------------------------------------------------------
-    def translate(
-        self, texts: Sequence[str], *, num_beams: int = 4, batch_size: int = 16
-    ) -> list[str]:
-        return [
-            best[0]
-            for best in self.translate_nbest(texts, 1, num_beams=num_beams, batch_size=batch_size)
-        ]
-
-    def translate_nbest(
-        self, texts: Sequence[str], n: int, *, num_beams: int = 4, batch_size: int = 16
-    ) -> list[list[str]]:
-        beams = max(num_beams, n)
-
-        def compute(unique: list[str]) -> list[object]:
-            results: list[object] = [None] * len(unique)
-            lengths = [len(text) for text in unique]
-            for batch in length_batches(lengths, batch_size):
-                outputs = self._generate([unique[i] for i in batch], n, beams)
-                for row, index in enumerate(batch):
-                    results[index] = outputs[row * n : (row + 1) * n]
-            return results
-
-        return [list(map(str, r)) for r in run_unique(list(texts), compute)]  # type: ignore[call-overload]
-
-    def _generate(self, texts: list[str], n: int, beams: int) -> list[str]:
+    def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
         with self._torch.inference_mode():
             batch = self.tokenizer(
                 texts,
@@ -162,7 +139,8 @@ class HFMarianBackend:
             generated = self.model.generate(
                 **batch, num_beams=beams, num_return_sequences=n, **lengths
             )
-        return list(self.tokenizer.batch_decode(generated, skip_special_tokens=True))
+        flat = list(self.tokenizer.batch_decode(generated, skip_special_tokens=True))
+        return [flat[row * n : (row + 1) * n] for row in range(len(texts))]
 
     # --- forced decoding -----------------------------------------------------------------
     def target_pieces(self, text: str) -> tuple[list[int], list[tuple[str, int, int]], bool]:
