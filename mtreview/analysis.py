@@ -206,6 +206,19 @@ class Analyzer:
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         return self.finish(self.compute(segments))
 
+    def analyze_document(
+        self, segments: Sequence[Segment], *, chunk_size: int = 64
+    ) -> list[SegmentAnalysis]:
+        """A whole document at hand (the app): document checks see all of it first, so the
+        first of two spellings or copies is flagged too (`document_pass`)."""
+        prime = getattr(self.highlighter, "prime", None)
+        if self.settings.document_pass and prime is not None:
+            prime(segments)
+        results: list[SegmentAnalysis] = []
+        for offset in range(0, len(segments), chunk_size):
+            results.extend(self.analyze(segments[offset : offset + chunk_size]))
+        return results
+
     def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         """The per-segment part (models, metrics): what caches store and engines spread."""
         analyses = self._model_free(segments)

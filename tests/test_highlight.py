@@ -277,3 +277,20 @@ def test_unknown_check_is_one_line_and_exit_2(
     assert main(["score", str(article), "--no-models", "--checks", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mtreview: error: unknown check nope") and err.count("\n") == 1
+
+
+def test_whole_documents_flag_the_first_copy_too(article: Path) -> None:
+    from mtreview.analysis import Analyzer
+    from mtreview.readers import read_document
+    from mtreview.settings import Settings
+
+    document = read_document(article)
+    settings = Settings(use_models=False, grammar=False)
+    whole = Analyzer(settings).analyze_document(document.segments, chunk_size=5)
+    streamed = Analyzer(settings).analyze(document.segments)
+    title = [a for a in whole if a.segment.text == document.segments[0].text]
+    assert len(title) == 3
+    assert all("rule:duplicate_segments" in f.origins for a in title for f in a.flags)
+    first = streamed[0].flags  # streamed without a document pass: the first copy looks clean
+    assert not any("rule:duplicate_segments" in f.origins for f in first)
+    assert len(whole) == len(document)

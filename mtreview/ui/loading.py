@@ -74,10 +74,7 @@ def analyze_document(
 ) -> tuple[list, dict[str, object]]:
     """Analyses of every segment (model-free when the models are absent) and what ran."""
     analyzer = Analyzer(settings, models=state.models)
-    results = []
-    segments = list(document.segments)
-    for offset in range(0, len(segments), ANALYSIS_CHUNK):
-        results.extend(analyzer.analyze(segments[offset : offset + ANALYSIS_CHUNK]))
+    results = analyzer.analyze_document(document.segments, chunk_size=ANALYSIS_CHUNK)
     info: dict[str, object] = {
         "models": state.models.describe(),
         "model_free": not state.loaded,
