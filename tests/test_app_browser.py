@@ -127,6 +127,7 @@ def test_mark_correct_reload_find_everything(
     page.get_by_text("correction saved (version 1)").wait_for()
     page.wait_for_selector(".mtr-segment .mtr-error")
     page.mouse.move(5, 5)
+    page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
     shot = SCREENSHOT if os.environ.get("MTREVIEW_UPDATE_SCREENSHOT") else tmp_path / "s.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
