@@ -114,7 +114,7 @@ def run_score(args: argparse.Namespace) -> int:
     from mtreview.cache import cache_line, cache_stats, make_analyzer
     from mtreview.engines import make_engine
     from mtreview.resume import ResumableOutput, run_key, score_to_output
-    from mtreview.scoring import input_segments, peek
+    from mtreview.scoring import input_segments, peek, with_document_pass
 
     settings = _settings(
         args,
@@ -139,7 +139,10 @@ def run_score(args: argparse.Namespace) -> int:
         input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
     )
     analyzer = make_analyzer(settings, cache=args.cache)
-    segments = _primed(args, settings, analyzer, segments)
+    segments = with_document_pass(
+        segments, args.inputs, settings, analyzer, fmt=args.input_format,
+        source_file=args.source_file,
+    )  # fmt: skip
     progress = _progress()
     key = run_key(args.inputs, settings, args.format, args.input_format, args.source_file)
     with ResumableOutput(args.output, key=key, resume=args.resume) as output:
@@ -156,22 +159,6 @@ def run_score(args: argparse.Namespace) -> int:
     for note in getattr(analyzer.highlighter, "notes", ()):
         sys.stderr.write(f"note          {note}\n")
     return 0
-
-
-def _primed(args: argparse.Namespace, settings: Any, analyzer: Any, segments: Any) -> Any:
-    """With `document_pass`, each input is read once for the document checks, then scored."""
-    import functools
-
-    from mtreview.highlight import Highlighter, primed_segments
-    from mtreview.scoring import input_segments
-
-    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
-        return segments
-    options = {"fmt": args.input_format, "source_file": args.source_file}
-    sources = [
-        functools.partial(input_segments, [path], settings, **options) for path in args.inputs
-    ]
-    return primed_segments(sources, analyzer.highlighter)
 
 
 def _progress() -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -148,3 +149,25 @@ def peek(iterator: Iterator[Segment]) -> tuple[Segment | None, Iterator[Segment]
     if first is None:
         return None, iterator
     return first, itertools.chain([first], iterator)
+
+
+def with_document_pass(
+    segments: Iterator[Segment],
+    paths: Sequence[str | Path],
+    settings: Settings,
+    analyzer: Analyzer,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+) -> Iterator[Segment]:
+    """With `document_pass`, each input is read once to show the document checks the whole
+    document, then again to score it; otherwise the stream as it is."""
+    from mtreview.highlight import Highlighter, primed_segments
+
+    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
+        return segments
+    sources = [
+        functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
+        for path in paths
+    ]
+    return primed_segments(sources, analyzer.highlighter)
