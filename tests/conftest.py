@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# A store for whatever runs outside a test's own (an app rerun finishing after its test):
+# never ./mtreview.db in the checkout.
+os.environ["MTREVIEW_DB"] = str(Path(tempfile.mkdtemp(prefix="mtreview-tests-")) / "stray.db")
 
 
 @pytest.fixture(scope="session", autouse=True)
