@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from mtreview.errors import ExportError, InputError
 from mtreview.export.base import ExportContext, Exporter, ExportSource, check_text
-from mtreview.readers.base import iter_lines
+from mtreview.readers.base import iter_json_objects
 
 _STR, _INT, _OPT_STR, _OPT_INT = (str,), (int,), (str, type(None)), (int, type(None))
 FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
@@ -97,15 +97,7 @@ class ReviewsExporter(Exporter):
 
 def read_reviews(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) from a reviews file, each checked against `FIELDS`."""
-    for number, line in iter_lines(path):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(path, f"not valid JSON ({exc.msg})", line=number) from None
-        if not isinstance(record, dict):
-            raise InputError(path, "expected a JSON object per line", line=number)
+    for number, record in iter_json_objects(path):
         fields = FIELDS.get(record.get("type"))  # type: ignore[arg-type]
         if fields is None:
             raise InputError(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from mtreview.documents import Segment
 from mtreview.errors import InputError
@@ -96,3 +97,17 @@ def check_cell(path: Path, line: int, name: str, value: object) -> str | None:
     if not isinstance(value, str):
         raise InputError(path, f"{name!r} must be a string, got {type(value).__name__}", line=line)
     return value
+
+
+def iter_json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of a JSON-lines file, streamed; blank lines are skipped."""
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"not valid JSON ({exc.msg})", line=number) from None
+        if not isinstance(record, dict):
+            raise InputError(path, "expected a JSON object per line", line=number)
+        yield number, record

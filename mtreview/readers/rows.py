@@ -6,13 +6,18 @@ Their `original` is the translations joined by newlines, so offsets work as for 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mtreview.documents import Segment
 from mtreview.errors import InputError
-from mtreview.readers.base import ReadOptions, check_cell, check_readable, iter_lines
+from mtreview.readers.base import (
+    ReadOptions,
+    check_cell,
+    check_readable,
+    iter_json_objects,
+    iter_lines,
+)
 
 COLUMNS = ("translation", "source", "reference")
 OPTIONAL_KEYS = ("id",)
@@ -133,15 +138,7 @@ class JsonlReader:
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
         known = set(COLUMNS) | set(OPTIONAL_KEYS)
-        for number, line in iter_lines(path):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"not valid JSON ({exc.msg})", line=number) from None
-            if not isinstance(record, dict):
-                raise InputError(path, "expected a JSON object per line", line=number)
+        for number, record in iter_json_objects(path):
             translation = record.get("translation")
             source = record.get("source")
             if isinstance(translation, dict):  # Hugging Face {"translation": {"fr": …, "ru": …}}
