@@ -357,71 +357,19 @@ def test_cli_export_errors(
     store: ReviewStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(store.engine.url.database)
-    assert (
-        main(
-            [
-                "export",
-                "--db",
-                str(tmp_path / "none.db"),
-                "--format",
-                "tmx",
-                "-o",
-                str(tmp_path / "x.tmx"),
-            ]
-        )
-        == 2
-    )
-    assert "no such review store" in capsys.readouterr().err
+    tmx = str(tmp_path / "x.tmx")
+
+    def fails(*argv: str) -> str:
+        assert main(["export", *argv]) == 2
+        return capsys.readouterr().err
+
+    missing = str(tmp_path / "none.db")
+    assert "no such review store" in fails("--db", missing, "--format", "tmx", "-o", tmx)
     assert not (tmp_path / "none.db").exists()
-    assert (
-        main(
-            [
-                "export",
-                "--db",
-                db,
-                "--format",
-                "tmx",
-                "-o",
-                str(tmp_path / "x.tmx"),
-                "--pair",
-                "source",
-            ]
-        )
-        == 2
-    )
-    assert "has no source text; export it with --pair mt" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "export",
-                "--db",
-                db,
-                "--format",
-                "tmx",
-                "-o",
-                str(tmp_path / "x.tmx"),
-                "--doc",
-                "nope",
-            ]
-        )
-        == 2
-    )
-    assert "no document 'nope'" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "export",
-                "--db",
-                db,
-                "--format",
-                "reviews",
-                "-o",
-                str(tmp_path / "r.jsonl"),
-                "--only",
-                "reviewed",
-            ]
-        )
-        == 2
-    )
-    assert "always holds every segment" in capsys.readouterr().err
+    err = fails("--db", db, "--format", "tmx", "-o", tmx, "--pair", "source")
+    assert "has no source text; export it with --pair mt" in err
+    assert "no document 'nope'" in fails("--db", db, "--format", "tmx", "-o", tmx, "--doc", "nope")
+    err = fails("--db", db, "--format", "reviews", "-o", str(tmp_path / "r.jsonl"), "--only",
+                "reviewed")  # fmt: skip
+    assert "always holds every segment" in err
     assert not (tmp_path / "x.tmx").exists()
