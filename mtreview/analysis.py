@@ -14,9 +14,10 @@ from mtreview.backends import ScoredText, TokenScore, TranslationBackend, load_b
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.metrics import MetricScore, SentenceScorer
+from mtreview.model_flags import model_evidence, model_flags
 from mtreview.settings import Settings
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: model_flags
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +30,8 @@ class SegmentAnalysis:
     return_score: ScoredText | None = None  # original | back-translation, return model
     source_score: ScoredText | None = None  # original | source, source model
     back_alternatives: tuple[str, ...] = ()  # n-best back-translations beyond the first
-    flags: tuple[Flag, ...] = ()
+    model_flags: tuple[Flag, ...] = ()  # what the models point at in this segment alone
+    flags: tuple[Flag, ...] = ()  # everything, merged: rules, grammar, model flags
     risk: float = 0.0
 
     @property
@@ -57,23 +59,29 @@ class SegmentAnalysis:
             "tokens": _tokens_record(self.return_score),
             "source_logprob": self.source_score.logprob if self.source_score else None,
             "source_tokens": _tokens_record(self.source_score),
+            "model_flags": [flag.to_dict() for flag in self.model_flags],
             "flags": [flag.to_dict() for flag in self.flags],
             "risk": self.risk,
         }
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> SegmentAnalysis:
-        segment = Segment(
-            doc=record["doc"],
-            index=record["segment_id"],
-            paragraph=record["paragraph"],
-            start=record["start"],
-            end=record["end"],
-            text=record["text"],
-            source=record.get("source"),
-            reference=record.get("reference"),
-            line=record.get("line"),
-        )
+    def from_record(
+        cls, record: Mapping[str, Any], *, segment: Segment | None = None
+    ) -> SegmentAnalysis:
+        """The analysis a record describes; `segment` replaces the record's own (a cached
+        result taking its place in another document)."""
+        if segment is None:
+            segment = Segment(
+                doc=record["doc"],
+                index=record["segment_id"],
+                paragraph=record["paragraph"],
+                start=record["start"],
+                end=record["end"],
+                text=record["text"],
+                source=record.get("source"),
+                reference=record.get("reference"),
+                line=record.get("line"),
+            )
         return cls(
             segment=segment,
             back_translation=record.get("back_translation"),
@@ -85,6 +93,7 @@ class SegmentAnalysis:
                 record.get("source_logprob"), record.get("source_tokens")
             ),
             back_alternatives=tuple(record.get("back_alternatives") or ()),
+            model_flags=tuple(Flag.from_dict(flag) for flag in record.get("model_flags") or ()),
             flags=tuple(Flag.from_dict(flag) for flag in record.get("flags") or ()),
             risk=float(record.get("risk") or 0.0),
         )
@@ -166,6 +175,7 @@ class Models:
         }
 
 
+# fills `flags` and `risk` of a batch of analyses given in document order
 Highlighter = Callable[[list[SegmentAnalysis]], list[SegmentAnalysis]]
 
 
@@ -179,11 +189,11 @@ def round_trip_risk(analysis: SegmentAnalysis) -> float:
     return round(sum(parts) / len(parts), 4) if parts else 0.0
 
 
-def _default_highlighter(settings: Settings, models: Models) -> Highlighter:
-    """Rule checks, grammar and model flags as the settings ask (mtreview.highlight)."""
+def _default_highlighter(settings: Settings) -> Highlighter:
+    """Rule checks and grammar as the settings ask, merged with the model flags."""
     from mtreview.highlight import Highlighter as DefaultHighlighter
 
-    return DefaultHighlighter(settings, models=models)
+    return DefaultHighlighter(settings)
 
 
 class Analyzer:
@@ -200,7 +210,7 @@ class Analyzer:
         self.models = models if models is not None else Models.load(settings)
         self.scorer = SentenceScorer(settings.metrics)
         self.highlighter = (
-            highlighter if highlighter is not None else _default_highlighter(settings, self.models)
+            highlighter if highlighter is not None else _default_highlighter(settings)
         )
 
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
@@ -220,20 +230,18 @@ class Analyzer:
         return results
 
     def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
-        """The per-segment part (models, metrics): what caches store and engines spread."""
+        """The per-segment part (models, metrics, model flags): what caches store and
+        engines spread; nothing in it depends on the neighbours."""
         analyses = self._model_free(segments)
         if self.models.back is not None and self.models.ret is not None:
             analyses = self._round_trip(analyses)
         if self.models.source is not None:
             analyses = self._source_scores(analyses)
-        return analyses
+        return self._model_flags(analyses)
 
     def finish(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
         """Risk and flags, batch by batch in document order (checks read the context)."""
-        analyses = [dataclasses.replace(a, risk=round_trip_risk(a)) for a in analyses]
-        if self.highlighter is not None:
-            analyses = self.highlighter(analyses)
-        return analyses
+        return self.highlighter(analyses)
 
     def _model_free(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         return [
@@ -271,6 +279,17 @@ class Analyzer:
                 return_score=scores[row],
             )
         return result
+
+    def _model_flags(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+        if not any(a.return_score or a.source_score for a in analyses):
+            return analyses
+        evidence = model_evidence(analyses, self.models, self.settings)
+        return [
+            dataclasses.replace(
+                analysis, model_flags=tuple(model_flags(analysis.segment.text, e, self.settings))
+            )
+            for analysis, e in zip(analyses, evidence, strict=True)
+        ]
 
     def _source_scores(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
         source_model = self.models.source

@@ -1,10 +1,11 @@
 """Analysis cache: re-scoring a corrected document only computes the segments that changed.
 
-Results of `Analyzer.compute` (models and metrics, before flags) are stored in a SQLite
+Results of `Analyzer.compute` (models, metrics and model flags) are stored in a SQLite
 file under the cache directory, keyed by everything that decides them: the models (name,
 weights fingerprint, runtime, compute type), the settings that change results, and the
-segment's text, source and reference. Flags and risk are recomputed every run, because
-document-level checks depend on the neighbours, which may have changed.
+segment's text, source and reference. Rule flags, their merge with the model flags, and risk
+are recomputed every run, because document-level checks depend on the neighbours, which may
+have changed.
 """
 
 from __future__ import annotations
@@ -106,6 +107,12 @@ def cache_namespace(settings: Settings, models: Models) -> str:
         "num_return": settings.num_return,
         "max_length": settings.max_length,
         "metrics": list(settings.metrics),
+        "model_flags": [  # compute also decides the model flags
+            settings.surprisal_threshold,
+            settings.surprisal_major_threshold,
+            settings.roundtrip_flags,
+            settings.nbest_agreement,
+        ],
     }
     return hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()
 
@@ -113,6 +120,11 @@ def cache_namespace(settings: Settings, models: Models) -> str:
 def segment_key(namespace: str, segment: Segment) -> str:
     parts = (namespace, segment.text, segment.source, segment.reference)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _encode(analysis: SegmentAnalysis) -> str:
+    """Compact UTF-8 JSON: a quarter smaller than the default and faster to read back."""
+    return json.dumps(analysis.to_record(), ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclasses.dataclass
@@ -175,7 +187,7 @@ class CachedAnalyzer(Analyzer):
         """Store the results computed for `lookup.missing`; all results in segment order."""
         fresh = dict(zip(lookup.missing, results, strict=True))
         if fresh:
-            self.cache.put_many({key: json.dumps(a.to_record()) for key, a in fresh.items()})
+            self.cache.put_many({key: _encode(a) for key, a in fresh.items()})
         late = [key for key in lookup.keys if key not in lookup.stored and key not in fresh]
         stored = {**lookup.stored, **(self.cache.get_many(late) if late else {})}
         missing = [key for key in late if key not in stored]
@@ -186,12 +198,9 @@ class CachedAnalyzer(Analyzer):
         self.stats.computed += len(fresh)
         self.stats.repeats += len(lookup.keys) - hits - len(fresh)
         return [
-            dataclasses.replace(
-                fresh[key]
-                if key in fresh
-                else SegmentAnalysis.from_record(json.loads(stored[key])),
-                segment=segment,
-            )
+            dataclasses.replace(fresh[key], segment=segment)
+            if key in fresh
+            else SegmentAnalysis.from_record(json.loads(stored[key]), segment=segment)
             for key, segment in zip(lookup.keys, lookup.segments, strict=True)
         ]
 

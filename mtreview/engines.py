@@ -74,7 +74,6 @@ class WindowPlan:
             yield analyzer.fill(lookup, flat[position : position + count])
             position += count
 
-
     def finished(self, computed: Iterable[list[SegmentAnalysis]]) -> list[SegmentAnalysis]:
         """The window's analyses with flags and risk: `finish` once per window, so costly
         checks (one Grammalecte process a call) run on a thousand segments, not sixty-four."""

@@ -1,4 +1,5 @@
-"""Turn evidence into flags and a risk: rule checks, Grammalecte, model surprisal, round trip.
+"""Turn evidence into flags and a risk: rule checks, Grammalecte, and the model flags
+(surprisal, round trip) that `Analyzer.compute` found for each segment alone.
 
 `Highlighter` is the `highlighter=` hook of `Analyzer`: it takes each batch of analyses in
 document order and returns them with `flags` and `risk` filled. Document-level checks read a
@@ -20,12 +21,11 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from mtreview.analysis import Models, SegmentAnalysis, round_trip_risk
+from mtreview.analysis import SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, GrammarError
-from mtreview.model_flags import ModelEvidence, alternative_evidence, model_flags
 from mtreview.mqm import Typology, load_typology
 from mtreview.settings import Settings
 
@@ -56,6 +56,8 @@ def merge_flags(flags: Sequence[Flag], segment_level: frozenset[str] = frozenset
     """Overlapping flags become one span listing every origin. Flags about the whole segment
     (origins in `segment_level`) join only flags of the same span, or each other, so that a
     duplicated sentence does not swallow the finer spans inside it."""
+    if len(flags) < 2:
+        return list(flags)
     partial = [f for f in flags if not set(f.origins) & segment_level]
     whole = [f for f in flags if set(f.origins) & segment_level]
     groups: list[list[Flag]] = []
@@ -114,12 +116,10 @@ class Highlighter:
         self,
         settings: Settings,
         *,
-        models: Models | None = None,
         checks: Sequence[Check] | None = None,
         grammar: GrammarChecker | None = None,
     ) -> None:
         self.settings = settings
-        self.models = models or Models()
         self.checks = list(checks) if checks is not None else enabled_checks(settings)
         self.segment_level = frozenset(
             f"rule:{name}" for name, cls in CHECKS.items() if cls.segment_level
@@ -159,11 +159,9 @@ class Highlighter:
     def __call__(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
         rule = [self._rule_flags(a.segment) for a in analyses]
         grammar = self._grammar_flags([a.segment.text for a in analyses])
-        evidence = self._evidence(analyses)
         result = []
         for row, analysis in enumerate(analyses):
-            text = analysis.segment.text
-            flags = rule[row] + grammar[row] + model_flags(text, evidence[row], self.settings)
+            flags = rule[row] + grammar[row] + list(analysis.model_flags)
             merged = tuple(merge_flags(flags, self.segment_level))
             risk = combined_risk(
                 round_trip_risk(analysis), merged, self.settings.risk_flag_scale, self.typology
@@ -185,21 +183,6 @@ class Highlighter:
             self.notes.append(f"grammar check skipped from here on: {exc}")
             self.grammar = None
             return [[] for _ in texts]
-
-    def _evidence(self, analyses: list[SegmentAnalysis]) -> list[ModelEvidence]:
-        alternatives = alternative_evidence(analyses, self.models, self.settings)
-        evidence = []
-        for analysis, (scores, round_trips) in zip(analyses, alternatives, strict=True):
-            own_score = (analysis.return_score,) if analysis.return_score else ()
-            own_trip = (analysis.round_trip,) if analysis.round_trip is not None else ()
-            evidence.append(
-                ModelEvidence(
-                    return_scores=own_score + scores,
-                    round_trips=own_trip + round_trips,
-                    source_score=analysis.source_score,
-                )
-            )
-        return evidence
 
 
 def primed_segments(

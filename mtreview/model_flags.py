@@ -151,6 +151,26 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def model_evidence(
+    analyses: Sequence[SegmentAnalysis], models: Models, settings: Settings
+) -> list[ModelEvidence]:
+    """Each analysis's own score and round trip, then those of its n-best alternatives."""
+    evidence = []
+    for analysis, (scores, trips) in zip(
+        analyses, alternative_evidence(analyses, models, settings), strict=True
+    ):
+        own_score = (analysis.return_score,) if analysis.return_score else ()
+        own_trip = (analysis.round_trip,) if analysis.round_trip is not None else ()
+        evidence.append(
+            ModelEvidence(
+                return_scores=own_score + scores,
+                round_trips=own_trip + trips,
+                source_score=analysis.source_score,
+            )
+        )
+    return evidence
+
+
 def alternative_evidence(
     analyses: Sequence[SegmentAnalysis], models: Models, settings: Settings
 ) -> list[tuple[tuple[ScoredText, ...], tuple[str, ...]]]:

@@ -181,7 +181,7 @@ class RayEngine:
             seq = int(row["seq"])
             records = json.loads(str(row["records"]))
             results[seq] = [
-                dataclasses.replace(SegmentAnalysis.from_record(record), segment=segment)
+                SegmentAnalysis.from_record(record, segment=segment)
                 for record, segment in zip(records, work[seq], strict=True)
             ]
             done += 1

@@ -84,7 +84,10 @@ def as_records(analyses: Sequence[object]) -> list[str]:
     return [json.dumps(a.to_record(), sort_keys=True) for a in analyses]  # type: ignore[attr-defined]
 
 
-def test_rescoring_computes_only_changed_segments(settings: Settings) -> None:
+@pytest.mark.parametrize("num_return", [1, 2])
+def test_rescoring_computes_only_changed_segments(settings: Settings, num_return: int) -> None:
+    """With n-best back-translations too: their evidence and the model flags are cached."""
+    settings = dataclasses.replace(settings, num_return=num_return)
     cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
     models, back, ret = counting_models(settings)
     first = CachedAnalyzer(settings, cache=cache, models=models)
@@ -99,7 +102,7 @@ def test_rescoring_computes_only_changed_segments(settings: Settings) -> None:
     again = CachedAnalyzer(settings, cache=AnalysisCache(cache.path), models=models)
     rescored = again.analyze(document(corrected))
     assert back.translated == [corrected[3]]
-    assert ret.scored == [corrected[3]]
+    assert ret.scored == [corrected[3]] * num_return
     assert again.stats.hits == 4 and again.stats.computed == 1
     fresh = as_records(Analyzer(settings).analyze(document(corrected)))
     assert as_records(rescored)[:3] == fresh[:3] and as_records(rescored)[4] == fresh[4]
@@ -123,6 +126,9 @@ def test_key_follows_settings_and_weights(settings: Settings, tmp_path: Path) ->
     other_beams = CachedAnalyzer(dataclasses.replace(settings, num_beams=1), cache=cache)
     other_beams.analyze(document(TEXTS[:2]))
     assert other_beams.stats.hits == 0
+    stricter = CachedAnalyzer(dataclasses.replace(settings, surprisal_threshold=-2.0), cache=cache)
+    stricter.analyze(document(TEXTS[:2]))
+    assert stricter.stats.hits == 0  # model flags are cached too
 
     retrained = tmp_path / "retrained"
     shutil.copytree(settings.return_model, retrained)
@@ -134,7 +140,7 @@ def test_key_follows_settings_and_weights(settings: Settings, tmp_path: Path) ->
     same = CachedAnalyzer(settings, cache=AnalysisCache(cache.path))
     same.analyze(document(TEXTS[:2]))
     assert same.stats.hits == 2
-    assert len(cache) == 6
+    assert len(cache) == 8
 
 
 def test_cache_is_a_real_sqlite_file_shared_by_instances(tmp_path: Path) -> None:
