@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from mtreview.checks.base import Check, DocumentContext, register_check, words
 from mtreview.documents import Segment, text_hash
 from mtreview.flags import Flag
@@ -10,6 +12,7 @@ from mtreview.flags import Flag
 MIN_WORDS = 3
 
 
+@functools.lru_cache(maxsize=4096)  # observed, then checked: computed once
 def duplicate_key(text: str) -> str | None:
     """Case- and spacing-insensitive key of a segment long enough to compare."""
     tokens = [m.group().casefold() for m in words(text)]

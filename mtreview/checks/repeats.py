@@ -40,7 +40,7 @@ class RepeatedWords(Check):
     def _repeat_at(text: str, found: list[re.Match[str]], keys: list[str], i: int) -> int:
         """Length of the longest phrase starting at word `i` repeated right after it."""
         for size in range(MAX_PHRASE_WORDS, 0, -1):
-            if i + 2 * size > len(found):
+            if i + 2 * size > len(found) or keys[i] != keys[i + size]:
                 continue
             if keys[i : i + size] != keys[i + size : i + 2 * size]:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,7 @@ def _plain(word: str) -> str:
     return "".join(c for c in decomposed if c.isalnum())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a document repeats its names
 def skeleton(word: str) -> str:
     """What different transliterations of one name share: accents, doubled letters and
     interchangeable spellings (zh/j, kh/h, k/c, y/i …) folded away."""
@@ -62,13 +64,14 @@ def variant_key(word: str) -> str | None:
     return "N:" + skeleton(word)
 
 
-def _keys(word: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _keys(word: str) -> tuple[str, ...]:
     key = variant_key(word)
     if key is None:
-        return []
+        return ()
     if key.startswith("A:") and len(key) > 2 + MIN_ACRONYM_LEN:
-        return [key, key[:-1]]
-    return [key]
+        return (key, key[:-1])
+    return (key,)
 
 
 def related(a: str, b: str) -> bool:
