@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -139,6 +140,7 @@ def run_score(args: argparse.Namespace) -> int:
         input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
     )
     analyzer = make_analyzer(settings, cache=args.cache)
+    gc.freeze()  # modules and models live as long as the run: no GC pass walks them again
     segments = with_document_pass(
         segments, args.inputs, settings, analyzer, fmt=args.input_format,
         source_file=args.source_file,
