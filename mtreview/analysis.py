@@ -189,13 +189,6 @@ def round_trip_risk(analysis: SegmentAnalysis) -> float:
     return round(sum(parts) / len(parts), 4) if parts else 0.0
 
 
-def _default_highlighter(settings: Settings) -> Highlighter:
-    """Rule checks and grammar as the settings ask, merged with the model flags."""
-    from mtreview.highlight import Highlighter as DefaultHighlighter
-
-    return DefaultHighlighter(settings)
-
-
 class Analyzer:
     """Holds the models and metric objects once; analyses batches of segments."""
 
@@ -209,9 +202,13 @@ class Analyzer:
         self.settings = settings
         self.models = models if models is not None else Models.load(settings)
         self.scorer = SentenceScorer(settings.metrics)
-        self.highlighter = (
-            highlighter if highlighter is not None else _default_highlighter(settings)
-        )
+        self.highlighter = highlighter if highlighter is not None else self.default_highlighter()
+
+    def default_highlighter(self) -> Highlighter:
+        """Rule checks and grammar as the settings ask, merged with the model flags."""
+        from mtreview.highlight import Highlighter as DefaultHighlighter
+
+        return DefaultHighlighter(self.settings)
 
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         return self.finish(self.compute(segments))

@@ -66,6 +66,21 @@ class GrammarChecker:
     def available(self) -> bool:
         return self.executable is not None
 
+    def fingerprint(self) -> str:
+        """What decides the flags besides the text: the installed tool (path, size, time:
+        a package upgrade rewrites it) and the options."""
+        tool = Path(self.executable).resolve() if self.executable else None
+        stat = tool.stat() if tool is not None and tool.exists() else None
+        return json.dumps(
+            [
+                str(tool),
+                stat.st_size if stat else None,
+                stat.st_mtime_ns if stat else None,
+                self.settings.grammar_typography,
+                sorted(word.casefold() for word in self.settings.allowed_words),
+            ]
+        )
+
     def unavailable_reason(self) -> str:
         return (
             f"grammar check skipped: {self.command!r} not found (install the Debian package "

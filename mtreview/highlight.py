@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -100,6 +101,7 @@ def _merge(group: list[Flag]) -> Flag:
     return Flag(start, end, lead.category, severity, origins, "; ".join(messages), suggestion)
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of distinct origin tuples
 def _kind_rank(origins: tuple[str, ...]) -> int:
     ranks = [KIND_PRIORITY.index(k) for k in map(signal_kind, origins) if k in KIND_PRIORITY]
     return min(ranks, default=len(KIND_PRIORITY))

@@ -43,6 +43,9 @@ class Typology:
     severities: tuple[str, ...]
     weights: Mapping[str, Mapping[str, float]]  # label -> severity -> weight
     source: str = "mqm.tsv"
+    _weights: dict[tuple[str, str], float] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # every flag of every segment asks: answered once per label
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -66,6 +69,12 @@ class Typology:
         return self.labels[-1]
 
     def weight(self, category: str, severity: str) -> float:
+        known = self._weights.get((category, severity))
+        if known is None:
+            known = self._weights[category, severity] = self._weight(category, severity)
+        return known
+
+    def _weight(self, category: str, severity: str) -> float:
         if _key(category) == NO_ERROR or _key(severity) == NO_ERROR:
             return 0.0
         row = self.weights[self.resolve(category)]

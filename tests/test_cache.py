@@ -197,3 +197,33 @@ def test_cli_second_run_comes_from_the_cache(
         main([*args, "-o", str(tmp_path / "x.jsonl"), "--no-cache", "--summary", str(summary)]) == 0
     )
     assert json.loads(summary.read_text(encoding="utf-8"))["cache"] is None
+
+
+def test_grammalecte_is_asked_only_about_new_texts(settings: Settings, tmp_path: Path) -> None:
+    real = shutil.which("grammalecte-cli")
+    if real is None:
+        pytest.fail("grammalecte-cli is not installed: run scripts/setup.sh")
+    asked = tmp_path / "asked.txt"
+    spy = tmp_path / "grammalecte-cli"  # logs the lines it is sent, then runs the real tool
+    spy.write_text(f'#!/bin/sh\ncat "$2" >> {asked}\nexec {real} "$@"\n', encoding="utf-8")
+    spy.chmod(0o755)
+    texts = ["Les chat mange la souris.", "Tout va bien.", "Il ont fini le travail."]
+    settings = dataclasses.replace(settings, grammar=True, grammar_command=str(spy))
+    models = Models.load(settings)
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    first = CachedAnalyzer(settings, cache=cache, models=models).analyze(document(texts))
+    assert asked.read_text(encoding="utf-8").splitlines() == texts
+
+    corrected = [texts[0], "Les enfants ont fini le travail.", texts[2]]
+    asked.unlink()
+    again = CachedAnalyzer(settings, cache=cache, models=models).analyze(document(corrected))
+    assert asked.read_text(encoding="utf-8").splitlines() == [corrected[1]]
+    uncached = Analyzer(settings, models=models).analyze(document(corrected))
+    assert as_records(again) == as_records(uncached)
+    assert as_records(again)[0] == as_records(first)[0]
+    assert any("grammar" in f.origins for f in again[0].flags)  # from the cache, not lost
+
+    other = dataclasses.replace(settings, allowed_words=("chat",))
+    asked.unlink()
+    CachedAnalyzer(other, cache=cache, models=models).analyze(document(corrected))
+    assert asked.read_text(encoding="utf-8").splitlines() == corrected  # other options
