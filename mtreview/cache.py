@@ -17,6 +17,9 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from mtreview import __version__
 from mtreview.analysis import RECORD_VERSION, Analyzer, Highlighter, Models, SegmentAnalysis
@@ -132,6 +135,14 @@ def _encode(analysis: SegmentAnalysis) -> str:
     return json.dumps(analysis.to_record(), ensure_ascii=False, separators=(",", ":"))
 
 
+def _decode(record: str) -> dict[str, Any]:
+    """orjson reads a cached record ~3x faster; it refuses NaN, which json writes."""
+    try:
+        return orjson.loads(record)
+    except orjson.JSONDecodeError:
+        return json.loads(record)
+
+
 @dataclasses.dataclass
 class CacheStats:
     hits: int = 0  # segments whose results came from the cache
@@ -212,7 +223,7 @@ class CachedAnalyzer(Analyzer):
         return [
             dataclasses.replace(fresh[key], segment=segment)
             if key in fresh
-            else SegmentAnalysis.from_record(json.loads(stored[key]), segment=segment)
+            else SegmentAnalysis.from_record(_decode(stored[key]), segment=segment)
             for key, segment in zip(lookup.keys, lookup.segments, strict=True)
         ]
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from mtreview.analysis import Analyzer, Models
+from mtreview.analysis import Analyzer, Models, SegmentAnalysis
 from mtreview.backends import ScoredText, TranslationBackend, load_backend
 from mtreview.cache import AnalysisCache, CachedAnalyzer, make_analyzer
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
+from mtreview.metrics import MetricScore
 from mtreview.settings import Settings
 
 TEXTS = [
@@ -227,3 +229,16 @@ def test_grammalecte_is_asked_only_about_new_texts(settings: Settings, tmp_path:
     asked.unlink()
     CachedAnalyzer(other, cache=cache, models=models).analyze(document(corrected))
     assert asked.read_text(encoding="utf-8").splitlines() == corrected  # other options
+
+
+def test_a_cached_nan_reads_back(settings: Settings) -> None:
+    """Records are read with orjson, which refuses the NaN that json writes: fall back."""
+    cache = AnalysisCache(Path(settings.cache_dir) / "analysis.sqlite")
+    segments = document(TEXTS[:1])
+    writer = CachedAnalyzer(settings, cache=cache, models=Models())
+    odd = SegmentAnalysis(segment=segments[0], metrics={"ter": MetricScore("ter", math.nan, "s")})
+    writer.fill(writer.lookup(segments), [odd])
+    reader = CachedAnalyzer(settings, cache=AnalysisCache(cache.path), models=Models())
+    [back] = reader.fill(reader.lookup(segments), [])
+    assert math.isnan(back.metrics["ter"].score) and back.metrics["ter"].signature == "s"
+    assert reader.stats.hits == 1
