@@ -12,6 +12,7 @@ import re
 from mtreview.checks.base import Check, DocumentContext, register_check, words
 from mtreview.documents import Segment
 from mtreview.flags import Flag
+from mtreview.settings import Settings
 
 # English words with no French homograph ("an", "as", "but", "on", "son" are French too).
 ENGLISH_WORDS = frozenset(
@@ -27,6 +28,7 @@ FOREIGN_SPELLING = re.compile(
 # Endings other languages add to a name where French would write "-ais", "-ien", "-e" …:
 # "kazakhstani", "uzbekistani", "russian", "polski".
 FOREIGN_NAME_ENDINGS = frozenset("i y ian ians ish ese ski skiy sky skaya skiye ets".split())
+_ENDINGS = tuple(FOREIGN_NAME_ENDINGS)  # for str.endswith: most words end otherwise
 MIN_NAME_STEM = 5
 
 
@@ -43,8 +45,12 @@ class NonFrench(Check):
             if word[0].isupper() and len(word) >= MIN_NAME_STEM and not word.isupper():
                 context.names.add(word.casefold())
 
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        self.allowed = frozenset(word.casefold() for word in self.settings.allowed_words)
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        allowed = {word.casefold() for word in self.settings.allowed_words}
+        allowed = self.allowed
         flags = []
         for match in words(segment.text):
             word = match.group()
@@ -72,6 +78,8 @@ class NonFrench(Check):
 
 def _name_stem(key: str, names: set[str]) -> str | None:
     """A known name that `key` extends with an ending that is not French."""
+    if not key.endswith(_ENDINGS):
+        return None
     for size in range(len(key) - 1, MIN_NAME_STEM - 1, -1):
         stem = key[:size]
         if stem in names and key[size:] in FOREIGN_NAME_ENDINGS:

@@ -27,7 +27,9 @@ class RepeatedWords(Check):
         flags: list[Flag] = []
         i = 0
         while i < len(found):
-            size = self._repeat_at(text, found, keys, i)
+            # a phrase of n words repeated at i has keys[i] == keys[i + n]
+            ahead = keys[i + 1 : i + 1 + MAX_PHRASE_WORDS]
+            size = self._repeat_at(text, found, keys, i) if keys[i] in ahead else 0
             if not size:
                 i += 1
                 continue
