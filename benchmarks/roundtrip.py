@@ -142,7 +142,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small models (development)")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--budget", type=float, default=12.0, help="seconds per path, about")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per path, about")
     parser.add_argument("--document", type=int, default=1000, help="segments to re-score")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
