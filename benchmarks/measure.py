@@ -2,6 +2,7 @@
 
     python benchmarks/measure.py roundtrip --path ct2-int8 --segments 128
     python benchmarks/measure.py rescore --segments 1000 --corrections 10
+    python benchmarks/measure.py workers
 
 Prints one JSON object on standard output.
 """
@@ -211,10 +212,48 @@ def rescore(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
     }
 
 
+def workers(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
+    """Greedy decoding time of one model, `threads` threads as one worker or as
+    single-threaded workers sharing each batch (what the ct2 backend does)."""
+    import ctranslate2
+
+    from mtreview.backends.ct2 import CT2MarianBackend, convert_once
+
+    back, _ret = build_models(shape)
+    backend = CT2MarianBackend(
+        str(back), threads=args.threads, compute_type="int8", cache_dir=work_dir()
+    )
+    sources = backend.source_tokens(make_inputs(back, 64, seed=5))
+    path = str(convert_once(str(back), "int8", work_dir()))
+    length = {"min_decoding_length": OUTPUT_TOKENS, "max_decoding_length": OUTPUT_TOKENS}
+    result: dict[str, Any] = {"threads": args.threads}
+
+    def best_of_three(translator: Any, batch: list[list[str]], share: int) -> float:
+        def decode() -> object:
+            return translator.translate_batch(batch, beam_size=1, max_batch_size=share, **length)
+
+        decode()  # warm up
+        return min(timed(decode) for _ in range(3))
+
+    for count, intra in ((1, args.threads), (args.threads, 1)):
+        translator = ctranslate2.Translator(
+            path, device="cpu", compute_type="int8", intra_threads=intra, inter_threads=count
+        )
+        for rows in (10, 64):
+            seconds = best_of_three(translator, sources[:rows], -(-rows // count))
+            result[f"{count}x{intra}_batch{rows}_seconds"] = round(seconds, 3)
+    for rows in (10, 64):
+        one = result[f"1x{args.threads}_batch{rows}_seconds"]
+        many = result[f"{args.threads}x1_batch{rows}_seconds"]
+        result[f"workers_speedup_batch{rows}"] = round(one / many, 2)
+    return result
+
+
 MEASURES: dict[str, Callable[[argparse.Namespace, Shape], dict[str, Any]]] = {
     "roundtrip": roundtrip,
     "rescore": rescore,
     "peak": peak,
+    "workers": workers,
 }
 
 
