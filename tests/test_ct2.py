@@ -81,6 +81,29 @@ def test_float32_scores_equal_transformers(
             assert target[token.start : token.end] == token.text
 
 
+def test_workers_share_a_batch_and_change_nothing(
+    hf: HFMarianBackend, tiny_fr_en: Path, tmp_path: Path
+) -> None:
+    """Two threads become two single-threaded workers, each taking half of a batch."""
+    two = CT2MarianBackend(
+        str(tiny_fr_en),
+        threads=2,
+        max_length=MAX_LENGTH,
+        compute_type="float32",
+        cache_dir=tmp_path,
+    )
+    assert (two.workers, two.translator.num_translators) == (2, 2)
+    assert [two.share(rows, 16) for rows in (3, 8, 10, 40)] == [3, 4, 5, 16]
+    more = ["Il a dit non.", "Le rapport sort demain.", "Nous partirons.", "Tout va bien."]
+    texts = [*FRENCH, *more]  # 9 distinct: sub-batches of 5 and 4
+    assert two.translate(texts, num_beams=2, batch_size=8) == hf.translate(
+        texts, num_beams=2, batch_size=8
+    )
+    sources = [*ENGLISH, "He said no.", "The report is out tomorrow.", "We leave.", "All good."]
+    mine, theirs = two.score(sources, texts, batch_size=8), hf.score(sources, texts, batch_size=8)
+    assert [s.logprob for s in mine] == pytest.approx([s.logprob for s in theirs], abs=1e-4)
+
+
 def test_int8_greedy_agrees_on_most_tokens(
     hf: HFMarianBackend, tiny_fr_en: Path, tmp_path: Path
 ) -> None:
