@@ -84,6 +84,27 @@ class AnalysisCache:
     def __len__(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM analyses").fetchone()[0])
 
+    def prune(self, stored_before: float | None = None) -> int:
+        """Delete what was stored before a time (everything when None) and give the space
+        back to the file system; the number of entries deleted."""
+        try:
+            with self.db:
+                if stored_before is None:
+                    deleted = self.db.execute("DELETE FROM analyses").rowcount
+                else:
+                    deleted = self.db.execute(
+                        "DELETE FROM analyses WHERE stored < ?", (stored_before,)
+                    ).rowcount
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot prune the analysis cache ({exc})") from None
+        return int(deleted)
+
+    def size_bytes(self) -> int:
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        return sum(path.stat().st_size for path in files if path.exists())
+
     def close(self) -> None:
         self.db.close()
 

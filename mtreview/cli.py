@@ -328,6 +328,53 @@ def run_import_reviews(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- cache --------------------------------------------------------------------------------
+def _days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not days >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of days >= 0, got {text!r}")
+    return days
+
+
+def add_cache_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "cache", help="show the analysis cache, or delete what is in it (all, or old entries)"
+    )
+    parser.add_argument("--cache-dir", help="cache directory (default from the settings)")
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--clear", action="store_true", help="delete every entry")
+    action.add_argument(
+        "--older-than", type=_days, metavar="DAYS", help="delete entries stored before then"
+    )
+
+
+@command("cache")
+def run_cache(args: argparse.Namespace) -> int:
+    import time
+
+    from mtreview.cache import CACHE_FILE, AnalysisCache
+
+    settings = _settings(args, cache_dir=args.cache_dir)
+    path = settings.resolved_cache_dir() / CACHE_FILE
+    if not path.is_file():
+        sys.stdout.write(f"{path}: no analysis cache yet\n")
+        return 0
+    cache = AnalysisCache(path)
+    try:
+        if args.clear or args.older_than is not None:
+            before = None if args.clear else time.time() - args.older_than * 86_400
+            sys.stdout.write(f"{path}: deleted {cache.prune(before)} entries\n")
+        size = cache.size_bytes() / 1_000_000
+        sys.stdout.write(f"{path}: {len(cache)} entries, {size:.1f} MB\n")
+    finally:
+        cache.close()
+    return 0
+
+
 # --- app ----------------------------------------------------------------------------------
 def add_app_parser(commands: Any) -> None:
     parser = commands.add_parser("app", help="start the review app in the browser")
@@ -366,6 +413,7 @@ PARSERS: list[Callable[[Any], None]] = [
     add_calibrate_parser,
     add_export_parser,
     add_import_reviews_parser,
+    add_cache_parser,
 ]
 
 

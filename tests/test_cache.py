@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 import shutil
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -242,3 +243,32 @@ def test_a_cached_nan_reads_back(settings: Settings) -> None:
     [back] = reader.fill(reader.lookup(segments), [])
     assert math.isnan(back.metrics["ter"].score) and back.metrics["ter"].signature == "s"
     assert reader.stats.hits == 1
+
+
+def test_cli_cache_shows_prunes_and_clears(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cache"
+    assert main(["cache", "--cache-dir", str(folder)]) == 0
+    assert "no analysis cache yet" in capsys.readouterr().out
+    assert not folder.exists()  # looking does not create it
+
+    cache = AnalysisCache(folder / "analysis.sqlite")
+    cache.put_many({f"k{i}": '{"x": 1}' for i in range(10)})
+    with sqlite3.connect(cache.path) as db:  # three entries stored forty days ago
+        db.execute("UPDATE analyses SET stored = stored - 40 * 86400 WHERE key < 'k3'")
+    cache.close()
+    assert main(["cache", "--cache-dir", str(folder)]) == 0
+    assert "10 entries" in capsys.readouterr().out
+    assert main(["cache", "--cache-dir", str(folder), "--older-than", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "deleted 3 entries" in out and ": 7 entries" in out
+    kept = AnalysisCache(folder / "analysis.sqlite").get_many(f"k{i}" for i in range(10))
+    assert sorted(kept) == [f"k{i}" for i in range(3, 10)]
+    assert main(["cache", "--cache-dir", str(folder), "--clear"]) == 0
+    assert ": 0 entries" in capsys.readouterr().out
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["cache", "--cache-dir", str(folder), "--older-than", "-1"])
+    assert stopped.value.code == 2
+    assert "number of days" in capsys.readouterr().err
