@@ -257,7 +257,8 @@ class CachedGrammarChecker(GrammarChecker):
     def __init__(self, settings: Settings, cache: AnalysisCache) -> None:
         super().__init__(settings)
         self.cache = cache
-        self.namespace = hashlib.sha256(f"grammar {self.fingerprint()}".encode()).hexdigest()
+        decisive = f"grammar {__version__} {self.fingerprint()}"  # ours reads its answer
+        self.namespace = hashlib.sha256(decisive.encode()).hexdigest()
 
     def check(self, texts: Sequence[str]) -> list[list[Flag]]:
         keys = [_key(self.namespace, text) for text in texts]
