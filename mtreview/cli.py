@@ -77,6 +77,7 @@ def add_speed_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cache", action=argparse.BooleanOptionalAction, default=True, help="analysis cache"
     )
+    group.add_argument("--cache-dir", help="analysis cache and ct2 conversions (default ~/.cache)")
 
 
 def add_flag_options(parser: argparse.ArgumentParser) -> None:
@@ -129,6 +130,7 @@ def run_score(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         num_beams=args.num_beams,
         threads=args.threads,
+        cache_dir=args.cache_dir,
         compute_type=args.compute_type,
         use_models=False if args.no_models else None,
         **flag_overrides(args),
