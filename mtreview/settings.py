@@ -83,12 +83,15 @@ class Settings:
         return Path(base) / "mtreview"
 
     def resolved_threads(self) -> int:
-        if self.threads > 0:
-            return self.threads
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:  # pragma: no cover - non-Linux
-            return max(1, os.cpu_count() or 1)
+        return self.threads if self.threads > 0 else available_cores()
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its affinity where the OS tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}

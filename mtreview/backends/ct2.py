@@ -118,9 +118,9 @@ def split_threads(threads: int) -> tuple[int, int]:
     batch sizes of an analysis, so threads go first to workers that each take a share of a
     batch: on 2 cores, 2 single-threaded workers decode a batch of 10 1.6-1.8x faster and a
     batch of 64 1.2x faster than 1 worker with 2 threads (`benchmarks/measure.py workers`)."""
-    from mtreview.settings import Settings
+    from mtreview.settings import available_cores
 
-    available = Settings(threads=max(0, threads)).resolved_threads()
+    available = threads if threads > 0 else available_cores()
     workers = max(1, min(MAX_WORKERS, available))
     return workers, max(1, available // workers)
 
