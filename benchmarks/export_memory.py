@@ -26,9 +26,9 @@ from typing import Any
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.export import EXPORTERS, ExportOptions, export_to_path
-from mtreview.export.reviews import import_reviews
 from mtreview.flags import Flag
 from mtreview.store import ReviewStore
+from mtreview.store.backup import import_reviews
 
 WORDS = (
     "le la des une pression organisations image internationale Kazakhstan réforme «» & <b>".split()

@@ -168,7 +168,7 @@ def rescore(args: argparse.Namespace, shape: Shape) -> dict[str, Any]:
     """First scoring of a document, then again after `corrections` segments changed; the
     re-score is repeated with other corrections each time (the models really work) and
     its median reported."""
-    from mtreview.cache import AnalysisCache, CachedAnalyzer
+    from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer
 
     back, ret = build_models(shape)
     settings = bench_settings(

@@ -267,24 +267,13 @@ def analyze_flags(
     paths: list[str], settings: Any, keys: Iterable[SegmentKey]
 ) -> dict[SegmentKey, tuple[Flag, ...]]:
     """Flag the inputs afresh with `settings` (to tune thresholds), keeping only `keys`."""
-    import functools
-
-    from mtreview.analysis import Analyzer
-    from mtreview.highlight import Highlighter, primed_segments
-    from mtreview.scoring import input_segments, score_segments
+    from mtreview.pipeline import analyze_stream, input_segments, make_analyzer, with_document_pass
 
     wanted = set(keys)
-    analyzer = Analyzer(settings)
-    segments: Iterable[Any] = input_segments(paths, settings)
-    if settings.document_pass and isinstance(analyzer.highlighter, Highlighter):
-        sources = [functools.partial(input_segments, [path], settings) for path in paths]
-        segments = primed_segments(sources, analyzer.highlighter)
-    flags: dict[SegmentKey, tuple[Flag, ...]] = {}
-
-    def keep(analysis: Any) -> None:
-        key = (analysis.segment.doc, analysis.segment.index)
-        if key in wanted:
-            flags[key] = tuple(analysis.flags)
-
-    score_segments(segments, analyzer, on_result=keep)
-    return flags
+    analyzer = make_analyzer(settings)
+    segments = with_document_pass(input_segments(paths, settings), paths, settings, analyzer)
+    return {
+        (analysis.segment.doc, analysis.segment.index): tuple(analysis.flags)
+        for analysis in analyze_stream(segments, analyzer)
+        if (analysis.segment.doc, analysis.segment.index) in wanted
+    }

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer, Models, SegmentAnalysis
+from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer
 from mtreview.backends import ScoredText, TranslationBackend, load_backend
-from mtreview.cache import AnalysisCache, CachedAnalyzer, make_analyzer
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
 from mtreview.metrics import MetricScore
+from mtreview.pipeline import make_analyzer
 from mtreview.settings import Settings
 
 TEXTS = [

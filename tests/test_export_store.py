@@ -269,7 +269,7 @@ def test_reviews_round_trip_is_byte_identical(store: ReviewStore, tmp_path: Path
         assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
     # importing the same file again adds nothing
     with ReviewStore(fresh) as again:
-        from mtreview.export.reviews import import_reviews
+        from mtreview.store.backup import import_reviews
 
         summary = import_reviews(again, first)
     assert summary.documents == summary.annotations == summary.corrections == 0
@@ -277,7 +277,7 @@ def test_reviews_round_trip_is_byte_identical(store: ReviewStore, tmp_path: Path
 
 
 def test_merging_two_reviewers_work(tmp_path: Path, article: Path) -> None:
-    from mtreview.export.reviews import import_reviews
+    from mtreview.store.backup import import_reviews
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

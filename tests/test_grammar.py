@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer
+from mtreview.analysis.highlight import Highlighter
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.grammar import GrammarChecker
-from mtreview.highlight import Highlighter
 from mtreview.settings import Settings
 from tests.test_checks import CLEAN_FRENCH
 

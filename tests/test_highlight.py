@@ -10,12 +10,19 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.analysis.highlight import combined_risk, merge_flags
+from mtreview.analysis.model_flags import (
+    ModelEvidence,
+    agreed,
+    changed_words,
+    model_flags,
+    word_spans,
+)
 from mtreview.backends import ScoredText, TokenScore
 from mtreview.cli import main
 from mtreview.flags import Flag
-from mtreview.highlight import combined_risk, merge_flags
-from mtreview.model_flags import ModelEvidence, agreed, changed_words, model_flags, word_spans
 from mtreview.mqm import load_typology
+from mtreview.pipeline import analyze_document
 from mtreview.readers import read_document
 from mtreview.settings import Settings
 
@@ -289,7 +296,7 @@ def test_whole_documents_flag_the_first_copy_too(article: Path) -> None:
 
     document = read_document(article)
     settings = Settings(use_models=False, grammar=False)
-    whole = Analyzer(settings).analyze_document(document.segments, chunk_size=5)
+    whole = analyze_document(document, Analyzer(settings))
     streamed = Analyzer(settings).analyze(document.segments)
     title = [a for a in whole if a.segment.text == document.segments[0].text]
     assert len(title) == 3

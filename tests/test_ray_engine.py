@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer
-from mtreview.cache import AnalysisCache, CachedAnalyzer
+from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer
 from mtreview.documents import Segment
 from mtreview.engines import ENGINES, LocalEngine, make_engine
 from mtreview.settings import Settings
@@ -102,6 +102,6 @@ def test_ray_is_registered_and_lazy() -> None:
     import subprocess
     import sys
 
-    code = "import mtreview.engines, mtreview.cache, sys; print('ray' in sys.modules)"
+    code = "import mtreview.engines, mtreview.analysis.cache, sys; print('ray' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

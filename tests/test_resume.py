@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.analysis.highlight import primed_segments
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.errors import SettingsError
-from mtreview.highlight import primed_segments
-from mtreview.resume import ResumableOutput, complete_prefix, run_key, score_to_output
-from mtreview.scoring import input_segments
+from mtreview.pipeline import input_segments
+from mtreview.scoring.resume import ResumableOutput, complete_prefix, run_key, score_to_output
 from mtreview.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

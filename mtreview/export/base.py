@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, ClassVar, Protocol
 
+from mtreview.encoding import check_text
 from mtreview.errors import ExportError
 from mtreview.export.model import (
     UNKNOWN_LANG,
@@ -27,7 +28,6 @@ from mtreview.export.model import (
 # XML 1.0 `Char`: anything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot be
 # written, not even as a character reference.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines'
 
 
@@ -37,17 +37,6 @@ class ExportSource(Protocol):
     def documents(self, docs: Sequence[str] = ()) -> list[ExportDocument]: ...
 
     def rows(self, docs: Sequence[str] = ()) -> Iterator[ExportRow]: ...
-
-
-def check_text(text: str, where: str) -> str:
-    """Text for any UTF-8 file: a lone surrogate cannot be encoded, so say where it is."""
-    match = _SURROGATE.search(text)
-    if match is not None:
-        raise ExportError(
-            f"{where}: lone surrogate U+{ord(match.group()):04X} at position {match.start()} "
-            "cannot be written as UTF-8; fix the text in the store"
-        )
-    return text
 
 
 def check_xml(text: str, where: str) -> str:

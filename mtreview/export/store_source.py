@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from mtreview.export.model import ExportAnnotation, ExportDocument, ExportRow
 
@@ -79,7 +79,5 @@ class StoreSource:
             for review in self.store.iter_segments(info.doc_id):
                 yield row_from_review(review, info.lang, info.source_lang)
 
-    def review_records(self, docs: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
-        from mtreview.store_transfer import dump_records
-
-        return dump_records(self.store, docs)
+    def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
+        return self.store.write_reviews(output, docs)

@@ -99,6 +99,7 @@ def read_document(
     source_file: str | Path | None = None,
     lang: str = "fr",
     source_lang: str | None = None,
+    max_segment_chars: int = 20000,
     name: str | None = None,
 ) -> Document:
     """Read a whole document (the app and small files)."""
@@ -114,6 +115,7 @@ def read_document(
             source_file=source,
             lang=lang,
             source_lang=source_lang,
+            max_segment_chars=max_segment_chars,
         )
     )
     if not segments:

@@ -13,16 +13,16 @@ import re
 import tempfile
 from pathlib import Path
 
-from mtreview.analysis import Analyzer, Models
+from mtreview.analysis import Models
 from mtreview.documents import Document
 from mtreview.errors import InputError, MTReviewError
-from mtreview.readers import SUFFIXES, read_document
+from mtreview.pipeline import analyze_document as analyze_with
+from mtreview.pipeline import make_analyzer, read_input
+from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings
 from mtreview.store import ReviewStore
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SHIPPED_ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
-ANALYSIS_CHUNK = 64
+SHIPPED_ARTICLE = Path(__file__).resolve().parent.parent / "data" / "kaztag-ngo-pressure.fr.txt"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,8 +73,7 @@ def analyze_document(
     document: Document, settings: Settings, state: ModelState
 ) -> tuple[list, dict[str, object]]:
     """Analyses of every segment (model-free when the models are absent) and what ran."""
-    analyzer = Analyzer(settings, models=state.models)
-    results = analyzer.analyze_document(document.segments, chunk_size=ANALYSIS_CHUNK)
+    results = analyze_with(document, make_analyzer(settings, models=state.models))
     info: dict[str, object] = {
         "models": state.models.describe(),
         "model_free": not state.loaded,
@@ -93,7 +92,7 @@ def add_analyzed(
 
 def open_path(store: ReviewStore, path: Path, settings: Settings, state: ModelState) -> str:
     """The doc_id of `path` in the store, reading and analysing it the first time."""
-    document = read_document(path, lang=settings.lang)
+    document = read_input(path, settings)
     if store.has_document(document.doc_id):
         return document.doc_id
     return add_analyzed(store, document, settings, state)
@@ -124,7 +123,7 @@ def import_upload(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            document = read_document(path, name=Path(name).name, lang=settings.lang)
+            document = read_input(path, settings, name=Path(name).name)
         except InputError as exc:  # name the user's file, not our temporary copy
             raise InputError(name, exc.detail, line=exc.line) from None
     doc_id = _free_doc_id(store, Path(name).stem)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
-from mtreview.store_schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
+from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 
 
 def new_id(result: Any) -> int:

@@ -25,7 +25,7 @@ from mtreview.analysis import Analyzer, SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.engines import Engine
 from mtreview.errors import InputError, SettingsError
-from mtreview.scoring import RunSummary, SummaryBuilder, score_segments
+from mtreview.scoring.summary import RunSummary, SummaryBuilder, score_segments
 from mtreview.settings import Settings
 
 SIDECAR_VERSION = 1
@@ -185,7 +185,7 @@ def continue_run(
 ) -> Continuation:
     """Skip (read, not analyse) the segments the interrupted run wrote; replay their JSONL
     records into the summary so corpus scores cover the whole input."""
-    from mtreview.records import RECORD_WRITERS
+    from mtreview.scoring.records import RECORD_WRITERS
 
     header_lines = 1 if fmt == "tsv" else 0
     summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())

@@ -22,7 +22,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from mtreview.analysis import SegmentAnalysis, round_trip_risk
+from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.documents import Segment
 from mtreview.flags import Flag

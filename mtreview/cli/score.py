@@ -1,41 +1,23 @@
-"""The command line: a thin face over the library. Errors become one line and exit code 2."""
+"""`mtreview score`, `calibrate` and `cache`: analysing inputs."""
 
 from __future__ import annotations
 
 import argparse
 import gc
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from mtreview.cli.common import command, settings_from
 from mtreview.errors import MTReviewError
-
-Command = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, Command] = {}
-
-
-def command(name: str) -> Callable[[Command], Command]:
-    def register(function: Command) -> Command:
-        COMMANDS[name] = function
-        return function
-
-    return register
-
-
-def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
-    from mtreview.settings import load_settings
-
-    return load_settings(getattr(args, "config", None), overrides=overrides)
 
 
 # --- score --------------------------------------------------------------------------------
 def add_score_parser(commands: Any) -> None:
     from mtreview.backends import BACKENDS
     from mtreview.readers import READERS
-    from mtreview.records import RECORD_WRITERS
+    from mtreview.scoring import RECORD_WRITERS
 
     parser = commands.add_parser(
         "score", help="analyse translations: round trip, metrics, forced decoding, flags"
@@ -113,12 +95,12 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("score")
 def run_score(args: argparse.Namespace) -> int:
-    from mtreview.cache import cache_line, cache_stats, make_analyzer
+    from mtreview.analysis.cache import cache_line, cache_stats
     from mtreview.engines import make_engine
-    from mtreview.resume import ResumableOutput, run_key, score_to_output
-    from mtreview.scoring import input_segments, peek, with_document_pass
+    from mtreview.pipeline import input_segments, make_analyzer, peek, with_document_pass
+    from mtreview.scoring import ResumableOutput, run_key, score_to_output
 
-    settings = _settings(
+    settings = settings_from(
         args,
         lang=args.lang,
         pivot=args.pivot,
@@ -214,7 +196,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if args.analysis:
         flags = calibration.read_flags(args.analysis)
     elif args.input:
-        settings = _settings(
+        settings = settings_from(
             args,
             back_model=args.back_model,
             return_model=args.return_model,
@@ -248,88 +230,6 @@ def _calibration_table(report: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- export / import-reviews -------------------------------------------------------------
-def add_export_parser(commands: Any) -> None:
-    from mtreview.export import EXPORTERS
-    from mtreview.export.model import ONLY, PAIRS
-
-    parser = commands.add_parser(
-        "export", help="write reviewed translations and annotations (TMX, XLIFF, MQM, …)"
-    )
-    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
-    parser.add_argument("--format", required=True, choices=list(EXPORTERS))
-    parser.add_argument(
-        "-o", "--output", required=True, help="output file (moses: OUT.<lang> for each side)"
-    )
-    parser.add_argument(
-        "--pair",
-        choices=PAIRS,
-        help="left side of each pair: the source (default when every document has one) "
-        "or the original machine translation",
-    )
-    parser.add_argument("--only", choices=ONLY, default="all", help="which segments (default all)")
-    parser.add_argument("--doc", action="append", default=[], metavar="ID", help="repeatable")
-    parser.add_argument("--system", default="mt", help="mqm: value of the system column")
-    parser.add_argument("--title", default="mtreview report", help="html: report title")
-    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
-
-
-def _existing_store(db: str) -> Any:
-    from mtreview.store import ReviewStore
-
-    if "://" not in db and not Path(db).is_file():
-        raise MTReviewError(f"{db}: no such review store (give --db FILE or a database URL)")
-    return ReviewStore(db)
-
-
-@command("export")
-def run_export(args: argparse.Namespace) -> int:
-    from mtreview.export import ExportOptions, export_to_path
-
-    settings = _settings(args, db=args.db)
-    options = ExportOptions(
-        pair=args.pair,
-        only=args.only,
-        docs=tuple(args.doc),
-        system=args.system,
-        title=args.title,
-        typology=settings.mqm_typology,
-    )
-    with _existing_store(settings.db) as store:
-        summary = export_to_path(store, args.format, args.output, options)
-    sys.stderr.write(
-        f"{summary.format}: {summary.segments} segments, {summary.annotations} annotations "
-        f"(pair {summary.pair}) -> {', '.join(summary.paths)}\n"
-    )
-    return 0
-
-
-def add_import_reviews_parser(commands: Any) -> None:
-    parser = commands.add_parser(
-        "import-reviews",
-        help="read a reviews JSONL (mtreview export --format reviews) into a store",
-    )
-    parser.add_argument("file", metavar="FILE", help="reviews JSONL file")
-    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL (created)")
-    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
-
-
-@command("import-reviews")
-def run_import_reviews(args: argparse.Namespace) -> int:
-    from mtreview.export.reviews import import_reviews
-    from mtreview.store import ReviewStore
-
-    settings = _settings(args, db=args.db)
-    with ReviewStore(settings.db) as store:
-        summary = import_reviews(store, args.file)
-    sys.stderr.write(
-        f"imported {summary.documents} documents, {summary.segments} segments, "
-        f"{summary.annotations} annotations, {summary.corrections} corrections, "
-        f"{summary.decisions} decisions; {summary.skipped} already there\n"
-    )
-    return 0
-
-
 # --- cache --------------------------------------------------------------------------------
 def _days(text: str) -> float:
     try:
@@ -358,9 +258,9 @@ def add_cache_parser(commands: Any) -> None:
 def run_cache(args: argparse.Namespace) -> int:
     import time
 
-    from mtreview.cache import CACHE_FILE, AnalysisCache
+    from mtreview.analysis.cache import CACHE_FILE, AnalysisCache
 
-    settings = _settings(args, cache_dir=args.cache_dir)
+    settings = settings_from(args, cache_dir=args.cache_dir)
     path = settings.resolved_cache_dir() / CACHE_FILE
     if not path.is_file():
         sys.stdout.write(f"{path}: no analysis cache yet\n")
@@ -377,71 +277,4 @@ def run_cache(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- app ----------------------------------------------------------------------------------
-def add_app_parser(commands: Any) -> None:
-    parser = commands.add_parser("app", help="start the review app in the browser")
-    parser.add_argument("file", nargs="?", help="document to open (default: the shipped article)")
-    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
-    parser.add_argument("--port", type=int, default=8501)
-
-
-@command("app")
-def run_app(args: argparse.Namespace) -> int:
-    import subprocess
-
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    if not app.is_file():
-        raise MTReviewError(f"{app}: app.py not found; run from a source checkout")
-    env = dict(os.environ)
-    if args.db:
-        env["MTREVIEW_DB"] = args.db
-    if args.file:
-        env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
-    command_line = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-    ]
-    return subprocess.call(command_line, env=env)
-
-
-PARSERS: list[Callable[[Any], None]] = [
-    add_score_parser,
-    add_app_parser,
-    add_calibrate_parser,
-    add_export_parser,
-    add_import_reviews_parser,
-    add_cache_parser,
-]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mtreview", description="Find and fix what a machine translation got wrong."
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in PARSERS:
-        add(commands)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except MTReviewError as exc:
-        sys.stderr.write(f"mtreview: error: {' '.join(str(exc).split())}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("mtreview: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+PARSERS = [add_score_parser, add_calibrate_parser, add_cache_parser]

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 
 from mtreview.analysis import SegmentAnalysis
 from mtreview.errors import StoreError
-from mtreview.store_base import StoreBase, new_id
-from mtreview.store_schema import (
+from mtreview.store.base import StoreBase, new_id
+from mtreview.store.schema import (
     analyses,
     annotations_table,
     corrections,

@@ -1,6 +1,6 @@
 """Writers for analysis records (`mtreview score -o`): JSONL (full) and TSV (flat).
 
-Where they write (a partial file renamed when complete, resumable) is `mtreview.resume`.
+Where they write (a partial file renamed when complete, resumable) is `mtreview.scoring.resume`.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
-"""Where analysis runs: in this process (local) or, with the ray extra, on a Ray cluster."""
+"""How a stream of segments becomes work: chunks, windows, and each window's groups of
+model work. Every engine plans with this module, so every engine forms the same batches and
+therefore gives the same results."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.cache import CachedAnalyzer
+from mtreview.analysis.cache import CachedAnalyzer
 from mtreview.documents import Segment
-from mtreview.errors import SettingsError
 
 CHUNK_SIZE = 64
 WINDOW_CHUNKS = 16  # chunks looked up in the cache together (their misses batched together)
@@ -24,17 +25,6 @@ def chunked(items: Iterable[T], size: int, *, start: int = 0) -> Iterator[list[T
     while chunk := list(itertools.islice(iterator, first)):
         yield chunk
         first = size
-
-
-class Engine(Protocol):
-    def run(
-        self,
-        segments: Iterable[Segment],
-        analyzer: Analyzer,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-    ) -> Iterator[SegmentAnalysis]: ...
 
 
 class WindowPlan:
@@ -80,42 +70,19 @@ class WindowPlan:
         return self.analyzer.finish([a for chunk in self.results(computed) for a in chunk])
 
 
-class LocalEngine:
-    """Streams: holds one window of chunks at a time, yields results in input order."""
-
-    def __init__(self, *, window_chunks: int = WINDOW_CHUNKS) -> None:
-        self.window_chunks = max(1, window_chunks)
-
-    def run(
-        self,
-        segments: Iterable[Segment],
-        analyzer: Analyzer,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-    ) -> Iterator[SegmentAnalysis]:
-        compute = (
-            analyzer.compute_fresh if isinstance(analyzer, CachedAnalyzer) else analyzer.compute
-        )
-
-        for window in chunked(segments, self.window_chunks * chunk_size, start=start):
-            plan = WindowPlan(analyzer, list(chunked(window, chunk_size, start=start)), chunk_size)
-            start += len(window)
-            yield from plan.finished(compute(group) for group in plan.groups)
-
-
-def _ray(**options: object) -> Engine:
-    from mtreview.ray_engine import RayEngine  # lazy: works without the ray extra
-
-    return RayEngine(**options)  # type: ignore[arg-type]
-
-
-ENGINES: dict[str, Callable[..., Engine]] = {"local": LocalEngine, "ray": _ray}
-
-
-def make_engine(name: str, **options: object) -> Engine:
-    try:
-        factory = ENGINES[name]
-    except KeyError:
-        raise SettingsError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})") from None
-    return factory(**options)
+def plan_windows(
+    segments: Iterable[Segment],
+    analyzer: Analyzer,
+    *,
+    chunk_size: int,
+    window_chunks: int,
+    start: int = 0,
+    pending: set[str] | None = None,
+) -> Iterator[WindowPlan]:
+    """One plan per window of `window_chunks` chunks, streamed; a stream resumed at `start`
+    keeps the chunk boundaries of an uninterrupted run. Plans that share `pending` (planned
+    before any is computed, as on Ray) do not compute one segment twice."""
+    for window in chunked(segments, window_chunks * chunk_size, start=start):
+        chunks = list(chunked(window, chunk_size, start=start))
+        yield WindowPlan(analyzer, chunks, chunk_size, pending)
+        start += len(window)

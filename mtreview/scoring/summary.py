@@ -1,21 +1,17 @@
-"""Batch scoring of input files: the library side of `mtreview score`."""
+"""A scoring run's summary, built while analyses stream past, and the run loop itself."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
 from mtreview.documents import Segment
-from mtreview.engines import Engine, LocalEngine
+from mtreview.engines import Engine
 from mtreview.metrics import CorpusScorer, MetricScore
-from mtreview.readers import iter_segments
-from mtreview.segmentation import make_splitter
+from mtreview.pipeline import analyze_stream
 from mtreview.settings import Settings
 
 
@@ -55,27 +51,6 @@ class RunSummary:
             "models": self.models,
             "resumed": self.resumed,
         }
-
-
-def input_segments(
-    paths: Sequence[str | Path],
-    settings: Settings,
-    *,
-    fmt: str | None = None,
-    source_file: str | Path | None = None,
-) -> Iterator[Segment]:
-    """Segments of every input, one file after another, streamed."""
-    splitter = make_splitter(lang=settings.lang)
-    for path in paths:
-        yield from iter_segments(
-            path,
-            fmt=fmt,
-            splitter=splitter,
-            source_file=source_file,
-            lang=settings.lang,
-            source_lang=settings.source_lang,
-            max_segment_chars=settings.max_segment_chars,
-        )
 
 
 class SummaryBuilder:
@@ -136,38 +111,9 @@ def score_segments(
     with the records the interrupted run wrote."""
     if summary is None:
         summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
-    runner = engine or LocalEngine()
-    for analysis in runner.run(segments, analyzer, chunk_size=chunk_size, start=start):
+    for analysis in analyze_stream(
+        segments, analyzer, engine=engine, chunk_size=chunk_size, start=start
+    ):
         summary.add(analysis)
         on_result(analysis)
     return summary.result()
-
-
-def peek(iterator: Iterator[Segment]) -> tuple[Segment | None, Iterator[Segment]]:
-    """First segment (to fail early on bad input before models load) and the full stream."""
-    first = next(iterator, None)
-    if first is None:
-        return None, iterator
-    return first, itertools.chain([first], iterator)
-
-
-def with_document_pass(
-    segments: Iterator[Segment],
-    paths: Sequence[str | Path],
-    settings: Settings,
-    analyzer: Analyzer,
-    *,
-    fmt: str | None = None,
-    source_file: str | Path | None = None,
-) -> Iterator[Segment]:
-    """With `document_pass`, each input is read once to show the document checks the whole
-    document, then again to score it; otherwise the stream as it is."""
-    from mtreview.highlight import Highlighter, primed_segments
-
-    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
-        return segments
-    sources = [
-        functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
-        for path in paths
-    ]
-    return primed_segments(sources, analyzer.highlighter)

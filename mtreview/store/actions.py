@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
-from mtreview.store_base import StoreBase, new_id
-from mtreview.store_read import build_reviews, segment_row
-from mtreview.store_schema import (
+from mtreview.store.base import StoreBase, new_id
+from mtreview.store.read import build_reviews, segment_row
+from mtreview.store.schema import (
     Annotation,
     Correction,
     SegmentReview,

@@ -19,7 +19,7 @@ from typing import Any
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
 from mtreview.documents import Segment
-from mtreview.engines import CHUNK_SIZE, WINDOW_CHUNKS, WindowPlan, chunked
+from mtreview.engines.planning import CHUNK_SIZE, WINDOW_CHUNKS, chunked, plan_windows
 from mtreview.errors import MTReviewError, SettingsError
 from mtreview.settings import Settings
 
@@ -115,12 +115,16 @@ class RayEngine:
         """Several windows in one Ray dataset; each group of work (a chunk, or a chunk's
         worth of cache misses) is one actor call, planned exactly as the local engine plans
         it, so batches, and therefore results, are the local engine's."""
-        pending: set[str] = set()
-        plans = []
-        for window in chunked(segments, self.window_chunks * chunk_size, start=start):
-            chunks = list(chunked(window, chunk_size, start=start))
-            plans.append(WindowPlan(analyzer, chunks, chunk_size, pending))
-            start += len(window)
+        plans = list(
+            plan_windows(
+                segments,
+                analyzer,
+                chunk_size=chunk_size,
+                window_chunks=self.window_chunks,
+                start=start,
+                pending=set(),
+            )
+        )
         computed = self._compute(ray, [group for plan in plans for group in plan.groups], settings)
         position = 0
         for plan in plans:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
-from mtreview.store_schema import (
+from mtreview.store.schema import (
     Annotation,
     Correction,
     DocumentInfo,

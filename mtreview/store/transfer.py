@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
-from mtreview.store_base import StoreBase
-from mtreview.store_merge import FORMAT, VERSION, Loader, LoadSummary
-from mtreview.store_schema import (
+from mtreview.store.base import StoreBase
+from mtreview.store.merge import FORMAT, VERSION, Loader, LoadSummary
+from mtreview.store.schema import (
     analyses,
     annotations_table,
     corrections,

@@ -22,7 +22,10 @@ from typing import Any
 import orjson
 
 from mtreview import __version__
-from mtreview.analysis import RECORD_VERSION, Analyzer, Highlighter, Models, SegmentAnalysis
+from mtreview.analysis.analyzer import Analyzer, FinishStep
+from mtreview.analysis.highlight import Highlighter
+from mtreview.analysis.models import Models
+from mtreview.analysis.record import RECORD_VERSION, SegmentAnalysis
 from mtreview.backends.fingerprint import model_fingerprint
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
@@ -191,19 +194,15 @@ class CachedAnalyzer(Analyzer):
         *,
         cache: AnalysisCache,
         models: Models | None = None,
-        highlighter: Highlighter | None = None,
+        highlighter: FinishStep | None = None,
     ) -> None:
         self.cache = cache  # before the highlighter is made: its grammar uses the cache
         super().__init__(settings, models=models, highlighter=highlighter)
         self.namespace = cache_namespace(settings, self.models)
         self.stats = CacheStats()
 
-    def default_highlighter(self) -> Highlighter:
-        from mtreview.highlight import Highlighter as DefaultHighlighter
-
-        grammar = CachedGrammarChecker(self.settings, self.cache)
-        usable = self.settings.grammar and grammar.available
-        return DefaultHighlighter(self.settings, grammar=grammar if usable else None)
+    def default_highlighter(self) -> FinishStep:
+        return cached_highlighter(self.settings, self.cache)
 
     def compute(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         lookup = self.lookup(segments)
@@ -275,22 +274,11 @@ class CachedGrammarChecker(GrammarChecker):
         return [[Flag.from_dict(item) for item in json.loads(stored[key])] for key in keys]
 
 
-def make_analyzer(
-    settings: Settings,
-    *,
-    cache: bool = True,
-    models: Models | None = None,
-    highlighter: Highlighter | None = None,
-) -> Analyzer:
-    """The analyzer a run should use: cached when asked and when there are models to save."""
-    if cache and settings.use_models:
-        return CachedAnalyzer(
-            settings,
-            cache=AnalysisCache.for_settings(settings),
-            models=models,
-            highlighter=highlighter,
-        )
-    return Analyzer(settings, models=models, highlighter=highlighter)
+def cached_highlighter(settings: Settings, cache: AnalysisCache) -> Highlighter:
+    """The default highlighter, with Grammalecte's flags kept in the cache."""
+    grammar = CachedGrammarChecker(settings, cache)
+    usable = settings.grammar and grammar.available
+    return Highlighter(settings, grammar=grammar if usable else None)
 
 
 def cache_stats(analyzer: Analyzer) -> dict[str, int] | None:

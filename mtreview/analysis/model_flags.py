@@ -14,15 +14,13 @@ import dataclasses
 import difflib
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from mtreview.analysis.models import Models
+from mtreview.analysis.record import SegmentAnalysis
 from mtreview.backends import ScoredText
 from mtreview.checks.base import words
 from mtreview.flags import Flag
 from mtreview.settings import Settings
-
-if TYPE_CHECKING:
-    from mtreview.analysis import Models, SegmentAnalysis
 
 ORIGIN = "model"
 Span = tuple[int, int]

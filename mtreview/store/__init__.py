@@ -9,7 +9,7 @@ started from; when someone else saved since, it raises `ConflictError` carrying 
 The `(segment_id, version)` unique constraint makes the database itself refuse a second
 save of one version, so no interleaving of writers can overwrite silently.
 
-Public API (records in `mtreview.store_schema`):
+Public API (records in `mtreview.store.schema`):
     ReviewStore(db)                      path of an SQLite file or SQLAlchemy URL
     .add_document(document, analyses)    .replace_analyses(doc_id, analyses)
     .documents() .document(doc_id) .has_document(doc_id) .load_document(doc_id)
@@ -19,22 +19,26 @@ Public API (records in `mtreview.store_schema`):
     .decide_flag(doc_id, index, flag_index, accept=...)   accept/reject a pre-highlight
     .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
+    .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Document, Segment
 from mtreview.errors import ConflictError, StoreError
-from mtreview.store_actions import ReviewActions
-from mtreview.store_base import database_url, new_id
-from mtreview.store_read import build_reviews, document_info, segment_from_row, segment_row
-from mtreview.store_schema import (
+from mtreview.store import backup
+from mtreview.store.actions import ReviewActions
+from mtreview.store.base import database_url, new_id
+from mtreview.store.merge import LoadSummary
+from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
+from mtreview.store.schema import (
     Annotation,
     Correction,
     DocumentInfo,
@@ -146,6 +150,15 @@ class ReviewStore(ReviewActions):
                     .values(analysis_info=info)
                 )
         return count
+
+    # --- backups (the reviews format: mtreview.store.backup) ----------------------------------
+    def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
+        """Everything reviewers did, as reviews JSONL; counts of segments and annotations."""
+        return backup.write_reviews(self, output, docs)
+
+    def import_reviews(self, path: str | Path) -> LoadSummary:
+        """A reviews file merged in, in one transaction (an error changes nothing)."""
+        return backup.import_reviews(self, path)
 
     def delete_document(self, doc_id: str) -> None:
         with self._write() as conn:

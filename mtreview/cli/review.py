@@ -1,0 +1,126 @@
+"""`mtreview app`, `export` and `import-reviews`: the review store and what leaves it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from mtreview.cli.common import command, settings_from
+from mtreview.errors import MTReviewError
+
+
+# --- export / import-reviews -------------------------------------------------------------
+def add_export_parser(commands: Any) -> None:
+    from mtreview.export import EXPORTERS
+    from mtreview.export.model import ONLY, PAIRS
+
+    parser = commands.add_parser(
+        "export", help="write reviewed translations and annotations (TMX, XLIFF, MQM, …)"
+    )
+    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
+    parser.add_argument("--format", required=True, choices=list(EXPORTERS))
+    parser.add_argument(
+        "-o", "--output", required=True, help="output file (moses: OUT.<lang> for each side)"
+    )
+    parser.add_argument(
+        "--pair",
+        choices=PAIRS,
+        help="left side of each pair: the source (default when every document has one) "
+        "or the original machine translation",
+    )
+    parser.add_argument("--only", choices=ONLY, default="all", help="which segments (default all)")
+    parser.add_argument("--doc", action="append", default=[], metavar="ID", help="repeatable")
+    parser.add_argument("--system", default="mt", help="mqm: value of the system column")
+    parser.add_argument("--title", default="mtreview report", help="html: report title")
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+
+
+def _existing_store(db: str) -> Any:
+    from mtreview.store import ReviewStore
+
+    if "://" not in db and not Path(db).is_file():
+        raise MTReviewError(f"{db}: no such review store (give --db FILE or a database URL)")
+    return ReviewStore(db)
+
+
+@command("export")
+def run_export(args: argparse.Namespace) -> int:
+    from mtreview.export import ExportOptions, export_to_path
+
+    settings = settings_from(args, db=args.db)
+    options = ExportOptions(
+        pair=args.pair,
+        only=args.only,
+        docs=tuple(args.doc),
+        system=args.system,
+        title=args.title,
+        typology=settings.mqm_typology,
+    )
+    with _existing_store(settings.db) as store:
+        summary = export_to_path(store, args.format, args.output, options)
+    sys.stderr.write(
+        f"{summary.format}: {summary.segments} segments, {summary.annotations} annotations "
+        f"(pair {summary.pair}) -> {', '.join(summary.paths)}\n"
+    )
+    return 0
+
+
+def add_import_reviews_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "import-reviews",
+        help="read a reviews JSONL (mtreview export --format reviews) into a store",
+    )
+    parser.add_argument("file", metavar="FILE", help="reviews JSONL file")
+    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL (created)")
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+
+
+@command("import-reviews")
+def run_import_reviews(args: argparse.Namespace) -> int:
+    from mtreview.store import ReviewStore
+
+    settings = settings_from(args, db=args.db)
+    with ReviewStore(settings.db) as store:
+        summary = store.import_reviews(args.file)
+    sys.stderr.write(
+        f"imported {summary.documents} documents, {summary.segments} segments, "
+        f"{summary.annotations} annotations, {summary.corrections} corrections, "
+        f"{summary.decisions} decisions; {summary.skipped} already there\n"
+    )
+    return 0
+
+
+# --- app ----------------------------------------------------------------------------------
+def add_app_parser(commands: Any) -> None:
+    parser = commands.add_parser("app", help="start the review app in the browser")
+    parser.add_argument("file", nargs="?", help="document to open (default: the shipped article)")
+    parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
+    parser.add_argument("--port", type=int, default=8501)
+
+
+@command("app")
+def run_app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent / "ui" / "streamlit_app.py"
+    env = dict(os.environ)
+    if args.db:
+        env["MTREVIEW_DB"] = args.db
+    if args.file:
+        env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
+    command_line = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+    ]
+    return subprocess.call(command_line, env=env)
+
+
+PARSERS = [add_app_parser, add_export_parser, add_import_reviews_parser]

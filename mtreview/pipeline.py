@@ -1,0 +1,138 @@
+"""From files to analysed documents, one way for every face: `mtreview score`, the review
+app, `mtreview calibrate` and the tests.
+
+What the settings decide about reading (language, source language, segment size, splitter)
+is decided here once; so is which analyzer a run gets (cached by default) and how document
+checks see a whole document before its segments are flagged (`document_pass`).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from mtreview.analysis import Analyzer, FinishStep, Models, SegmentAnalysis
+from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer, cached_highlighter
+from mtreview.analysis.highlight import Highlighter, primed_segments
+from mtreview.documents import Document, Segment
+from mtreview.engines import CHUNK_SIZE, Engine, LocalEngine
+from mtreview.readers import iter_segments, read_document
+from mtreview.segmentation import SentenceSplitter, make_splitter
+from mtreview.settings import Settings
+
+
+@functools.lru_cache(maxsize=8)
+def _splitter(lang: str) -> SentenceSplitter:
+    return make_splitter(lang=lang)
+
+
+def reader_options(settings: Settings) -> dict[str, Any]:
+    """The reader keywords that come from the settings (every face passes these)."""
+    return {
+        "splitter": _splitter(settings.lang),
+        "lang": settings.lang,
+        "source_lang": settings.source_lang,
+        "max_segment_chars": settings.max_segment_chars,
+    }
+
+
+def input_segments(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+) -> Iterator[Segment]:
+    """Segments of every input, one file after another, streamed."""
+    for path in paths:
+        yield from iter_segments(
+            path, fmt=fmt, source_file=source_file, **reader_options(settings)
+        )
+
+
+def read_input(
+    path: str | Path,
+    settings: Settings,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+    name: str | None = None,
+) -> Document:
+    """One whole document (the app, small files), read with the run's reader options."""
+    return read_document(
+        path, fmt=fmt, source_file=source_file, name=name, **reader_options(settings)
+    )
+
+
+def peek(iterator: Iterator[Segment]) -> tuple[Segment | None, Iterator[Segment]]:
+    """First segment (to fail early on bad input before models load) and the full stream."""
+    first = next(iterator, None)
+    if first is None:
+        return None, iterator
+    return first, itertools.chain([first], iterator)
+
+
+def make_analyzer(
+    settings: Settings,
+    *,
+    cache: bool = True,
+    models: Models | None = None,
+    highlighter: FinishStep | None = None,
+) -> Analyzer:
+    """The analyzer a run should use. With the cache (the default) the models' results are
+    kept per segment; without models only Grammalecte's flags are worth keeping."""
+    if not cache:
+        return Analyzer(settings, models=models, highlighter=highlighter)
+    store = AnalysisCache.for_settings(settings)
+    loaded = models if models is not None else Models.load(settings)
+    if loaded.back is not None or loaded.source is not None:
+        return CachedAnalyzer(settings, cache=store, models=loaded, highlighter=highlighter)
+    return Analyzer(
+        settings, models=loaded, highlighter=highlighter or cached_highlighter(settings, store)
+    )
+
+
+def with_document_pass(
+    segments: Iterator[Segment],
+    paths: Sequence[str | Path],
+    settings: Settings,
+    analyzer: Analyzer,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+) -> Iterator[Segment]:
+    """With `document_pass`, each input is read once to show the document checks the whole
+    document, then again to score it; otherwise the stream as it is."""
+    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
+        return segments
+    sources = [
+        functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
+        for path in paths
+    ]
+    return primed_segments(sources, analyzer.highlighter)
+
+
+def analyze_stream(
+    segments: Iterable[Segment],
+    analyzer: Analyzer,
+    *,
+    engine: Engine | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    start: int = 0,
+) -> Iterator[SegmentAnalysis]:
+    """Analyses in input order, as the engine finishes them (windows of ~1,000 segments)."""
+    return (engine or LocalEngine()).run(segments, analyzer, chunk_size=chunk_size, start=start)
+
+
+def analyze_document(
+    document: Document, analyzer: Analyzer, *, engine: Engine | None = None
+) -> list[SegmentAnalysis]:
+    """A whole document at hand: document checks see all of it first (`document_pass`), so
+    the first of two spellings or copies is flagged too; then the engine as in a run."""
+    segments: Iterator[Segment] = iter(document.segments)
+    if analyzer.settings.document_pass and isinstance(analyzer.highlighter, Highlighter):
+        segments = primed_segments([lambda: document.segments], analyzer.highlighter)
+    return list(analyze_stream(segments, analyzer, engine=engine))

@@ -1,0 +1,136 @@
+"""The reviews backup format: everything reviewers did, as JSON lines, and back.
+
+One JSON object a line (UTF-8, `type` first): a header, then per document its record and,
+segment by segment, the segment (with its analysis), annotations with offsets, every
+correction version and pre-highlight decision, each with reviewer and time. No database
+ids, so `import_reviews` into a fresh store and `write_reviews` again give the same bytes.
+This module owns the format: its fields, how a record becomes bytes, how a file is read
+back and checked. `mtreview.store.transfer` turns stores into records and back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from mtreview.encoding import check_text
+from mtreview.errors import InputError
+from mtreview.readers.base import iter_json_objects
+from mtreview.store.base import StoreBase
+from mtreview.store.merge import LoadSummary
+from mtreview.store.transfer import RecordError, dump_records, load_records
+
+_STR, _INT, _OPT_STR, _OPT_INT = (str,), (int,), (str, type(None)), (int, type(None))
+FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "header": {"format": _STR, "version": _INT},
+    "document": {
+        "doc": _STR, "name": _STR, "lang": _STR, "source_lang": _OPT_STR, "format": _STR,
+        "original": _STR, "segments": _INT, "words": _INT, "analysis_info": (dict,),
+        "created_at": _STR,
+    },
+    "segment": {
+        "doc": _STR, "segment": _INT, "paragraph": _INT, "start": _INT, "end": _INT,
+        "line": _OPT_INT, "text": _STR, "source": _OPT_STR, "reference": _OPT_STR,
+        "reviewed_by": _OPT_STR, "reviewed_at": _OPT_STR, "analysis": (dict, type(None)),
+    },
+    "annotation": {
+        "doc": _STR, "segment": _INT, "start": _INT, "end": _INT, "category": _STR,
+        "severity": _STR, "comment": _STR, "origin": _STR, "reviewer": _STR,
+        "created_at": _STR, "updated_at": _STR,
+    },
+    "correction": {
+        "doc": _STR, "segment": _INT, "version": _INT, "text": _STR, "reviewer": _STR,
+        "created_at": _STR,
+    },
+    "decision": {
+        "doc": _STR, "segment": _INT, "flag_index": _INT, "decision": _STR,
+        "annotation": (list, type(None)), "reviewer": _STR, "created_at": _STR,
+    },
+}  # fmt: skip
+
+
+def _sorted(value: Any) -> Any:
+    """Nested objects with sorted keys, so the bytes never depend on how a database kept them."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def encode(record: dict[str, Any]) -> Iterator[bytes]:
+    """One line; top-level keys in record order (`type` first), nested ones sorted. A
+    value with `chunks()` (a document's whole text) must come last and is written in
+    slices, so no document is ever whole in memory."""
+    items = list(record.items())
+    last, long = items.pop() if items and hasattr(items[-1][1], "chunks") else ("", None)
+    head = json.dumps({key: _sorted(value) for key, value in items}, ensure_ascii=False)
+    where = f"document {record.get('doc')!r} segment {record.get('segment')} ({record['type']})"
+    check_text(head, where)
+    if long is None:
+        yield (head + "\n").encode("utf-8")
+        return
+    yield f'{head[:-1]}, {json.dumps(last)}: "'.encode()
+    for chunk in long.chunks():
+        yield json.dumps(check_text(chunk, where), ensure_ascii=False)[1:-1].encode("utf-8")
+    yield b'"}\n'
+
+
+def write_reviews(store: StoreBase, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
+    """Stream the store's records to `output`; how many segments and annotations."""
+    counts = {"segment": 0, "annotation": 0}
+    for record in dump_records(store, docs):
+        output.writelines(encode(record))
+        if record["type"] in counts:
+            counts[record["type"]] += 1
+    return counts
+
+
+def read_reviews(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) from a reviews file, each checked against `FIELDS`."""
+    for number, record in iter_json_objects(path):
+        fields = FIELDS.get(record.get("type"))  # type: ignore[arg-type]
+        if fields is None:
+            raise InputError(
+                path,
+                f"unknown record type {record.get('type')!r}; expected {', '.join(FIELDS)}",
+                line=number,
+            )
+        for name, kinds in fields.items():
+            value = record.get(name)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+                raise InputError(path, f"{name!r} must be {expected}", line=number)
+        problem = _nested_problem(record)
+        if problem:
+            raise InputError(path, problem, line=number)
+        yield number, record
+
+
+def _nested_problem(record: dict[str, Any]) -> str | None:
+    link = record.get("annotation") if record["type"] == "decision" else None
+    if link is not None and not (
+        len(link) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in link[:2])
+        and isinstance(link[2], str)
+    ):
+        return "'annotation' must be [start, end, created_at] or null"
+    analysis = record.get("analysis") if record["type"] == "segment" else None
+    if analysis is not None and not (
+        isinstance(analysis.get("risk"), int | float)
+        and isinstance(analysis.get("record"), dict)
+        and isinstance(analysis.get("created_at"), str)
+    ):
+        return "'analysis' must have risk (number), record (object) and created_at (text)"
+    return None
+
+
+def import_reviews(store: StoreBase, path: str | Path) -> LoadSummary:
+    """Read a reviews file into a store in one transaction."""
+    path = Path(path)
+    try:
+        return load_records(store, read_reviews(path))
+    except RecordError as exc:
+        raise InputError(path, exc.detail, line=exc.number) from None
