@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import tempfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from mtreview.testing.postgres import TemporaryPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
@@ -68,3 +72,26 @@ def tiny_ru_fr(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def article() -> Path:
     return ARTICLE
+
+
+# --- review stores: the same tests on SQLite and on a real PostgreSQL ----------------------
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryPostgres]:
+    """One throwaway PostgreSQL server for the session (initdb + pg_ctl, Unix socket)."""
+    with TemporaryPostgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a test's store lives: an SQLite file, or a fresh database on the server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "review.db")
+        return
+    server: TemporaryPostgres = request.getfixturevalue("postgres")
+    name = f"t{next(_DATABASES)}"
+    yield server.create_database(name)
+    server.drop_database(name)
+
+
+_DATABASES = itertools.count(1)

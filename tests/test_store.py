@@ -1,10 +1,12 @@
-"""The review store on real SQLite files: round trips, versions, concurrent writers."""
+"""The review store on real SQLite files and a real PostgreSQL server (every test runs on
+both, through the `store_db` fixture): round trips, versions, concurrent writers."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,19 +26,26 @@ def _analyses(doc: Document) -> list[SegmentAnalysis]:
     return Analyzer(Settings(use_models=False)).analyze(doc.segments)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def doc(article: Path) -> Document:
     return read_document(article)
 
 
+@pytest.fixture(scope="module")
+def analyses(doc: Document) -> list[SegmentAnalysis]:
+    return _analyses(doc)
+
+
 @pytest.fixture
-def store(tmp_path: Path, doc: Document) -> ReviewStore:
-    store = ReviewStore(tmp_path / "review.db")
-    store.add_document(doc, _analyses(doc))
-    return store
+def store(store_db: str, doc: Document, analyses: list[SegmentAnalysis]) -> Iterator[ReviewStore]:
+    store = ReviewStore(store_db)
+    store.add_document(doc, analyses)
+    yield store
+    store.close()
 
 
-def test_sqlite_file_is_in_wal_mode(store: ReviewStore, tmp_path: Path) -> None:
+def test_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
+    ReviewStore(tmp_path / "review.db").close()
     with sqlite3.connect(tmp_path / "review.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -53,7 +62,7 @@ def test_document_round_trip(store: ReviewStore, doc: Document) -> None:
         store.add_document(doc)
 
 
-def test_annotation_lifecycle_and_reopen(store: ReviewStore, doc: Document, tmp_path: Path) -> None:
+def test_annotation_lifecycle_and_reopen(store: ReviewStore, doc: Document, store_db: str) -> None:
     text = doc.segments[0].text
     start = text.index(SPAN)
     mark = store.add_annotation(
@@ -74,7 +83,7 @@ def test_annotation_lifecycle_and_reopen(store: ReviewStore, doc: Document, tmp_
         "Bob",
     )
     store.close()
-    again = ReviewStore(tmp_path / "review.db")  # a restarted server loses nothing
+    again = ReviewStore(store_db)  # a restarted server loses nothing
     [kept] = again.segment(doc.doc_id, 0).annotations
     assert (kept.id, kept.severity, kept.comment) == (mark.id, "critical", "sens inversé")
     again.delete_annotation(mark.id, reviewer="Anne")
@@ -130,13 +139,13 @@ def _race(db: str, doc_id: str, name: str, barrier: threading.Barrier) -> str:
         store.close()
 
 
-def test_concurrent_threads_one_wins(store: ReviewStore, doc: Document, tmp_path: Path) -> None:
+def test_concurrent_threads_one_wins(store: ReviewStore, doc: Document, store_db: str) -> None:
     names = [f"r{i}" for i in range(6)]
     barrier = threading.Barrier(len(names))
     results: dict[str, str] = {}
 
     def work(name: str) -> None:
-        results[name] = _race(str(tmp_path / "review.db"), doc.doc_id, name, barrier)
+        results[name] = _race(store_db, doc.doc_id, name, barrier)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in names]
     for thread in threads:
@@ -151,30 +160,33 @@ def test_concurrent_threads_one_wins(store: ReviewStore, doc: Document, tmp_path
 
 
 def _process_writer(db: str, doc_id: str, name: str, rounds: int, queue: object) -> None:
-    """Each process keeps saving on top of what it last saw, retrying after conflicts."""
+    """Each process keeps saving on top of what it last saw, retrying after conflicts, under
+    names new to the store (reviewer rows added while others read), reading back each save."""
     store = ReviewStore(db)
-    saved = conflicts = 0
+    conflicts = 0
     version = 0
-    while saved < rounds:
+    told: list[tuple[int, str, str]] = []  # what each save said it wrote
+    while len(told) < rounds:
+        reviewer = f"{name}-{len(told)}"
         try:
             made = store.save_correction(
-                doc_id, 4, f"{name}-{saved}", expected_version=version, reviewer=name
+                doc_id, 4, f"{name}-{len(told)}", expected_version=version, reviewer=reviewer
             )
+            told.append((made.version, made.text, made.reviewer))
             version = made.version
-            saved += 1
+            store.segment(doc_id, 4)
         except ConflictError as exc:
             version = exc.current_version
             conflicts += 1
     store.close()
-    queue.put((name, saved, conflicts))  # type: ignore[attr-defined]
+    queue.put((name, told, conflicts))  # type: ignore[attr-defined]
 
 
-def test_concurrent_processes_never_overwrite(store: ReviewStore, doc: Document, tmp_path: Path):
+def test_concurrent_processes_never_overwrite(store: ReviewStore, doc: Document, store_db: str):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    db = str(tmp_path / "review.db")
     workers = [
-        context.Process(target=_process_writer, args=(db, doc.doc_id, f"p{i}", 5, queue))
+        context.Process(target=_process_writer, args=(store_db, doc.doc_id, f"p{i}", 5, queue))
         for i in range(3)
     ]
     for worker in workers:
@@ -186,10 +198,12 @@ def test_concurrent_processes_never_overwrite(store: ReviewStore, doc: Document,
     history = store.corrections(doc.doc_id, 4)
     # every successful save is a distinct version, numbered without gaps
     assert [c.version for c in history] == list(range(1, 16))
-    assert sorted(c.text for c in history) == sorted(
-        f"p{i}-{k}" for i in range(3) for k in range(5)
-    )
-    assert sum(saved for _, saved, _ in reports) == 15
+    stored = {c.version: (c.text, c.reviewer) for c in history}
+    # and each save reported the caller's own version, text and name, never another's
+    for name, told, _ in reports:
+        assert [text for _, text, _ in told] == [f"{name}-{k}" for k in range(5)]
+        for version, text, reviewer in told:
+            assert stored[version] == (text, reviewer) and reviewer == text
 
 
 def test_mark_reviewed_without_change(store: ReviewStore, doc: Document) -> None:
@@ -198,11 +212,11 @@ def test_mark_reviewed_without_change(store: ReviewStore, doc: Document) -> None
     assert store.mark_reviewed(doc.doc_id, 5, reviewer="Anne", reviewed=False).reviewed is False
 
 
-def test_flag_accept_reject(tmp_path: Path) -> None:
+def test_flag_accept_reject(store_db: str) -> None:
     doc = document_from_text("Le chat chat dort.\n", doc_id="d", name="d.txt")
     flag = Flag(3, 12, "Fluency/Grammar", "minor", ("rule:repeat",), "mot répété")
     analysis = SegmentAnalysis(segment=doc.segments[0], flags=(flag,), risk=0.5)
-    store = ReviewStore(tmp_path / "f.db")
+    store = ReviewStore(store_db)
     store.add_document(doc, [analysis])
     review = store.decide_flag("d", 0, 0, accept=True, reviewer="Anne")
     [mark] = review.annotations
@@ -243,10 +257,10 @@ def test_replace_analyses_keeps_reviews(store: ReviewStore, doc: Document) -> No
     assert store.document(doc.doc_id).analysis_info == {"models": "x"}
 
 
-def test_escaping_is_not_the_store_job_text_round_trips(tmp_path: Path) -> None:
+def test_escaping_is_not_the_store_job_text_round_trips(store_db: str) -> None:
     nasty = "<script>alert(1)</script> <img src=x onerror=alert(2)> 👍🏽 e\u0301 & « »\n"
     doc = document_from_text(nasty, doc_id="x", name="x.txt")
-    store = ReviewStore(tmp_path / "x.db")
+    store = ReviewStore(store_db)
     store.add_document(doc)
     text = store.segment("x", 0).text
     start = text.index("👍🏽")

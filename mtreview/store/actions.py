@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
-from mtreview.store.base import StoreBase, new_id
+from mtreview.store.base import StoreBase, clean_name, new_id
 from mtreview.store.read import build_reviews, segment_row
 from mtreview.store.schema import (
     Annotation,
@@ -41,7 +41,7 @@ class ReviewActions(StoreBase):
                 else {"reviewed_by": None, "reviewed_at": None}
             )
             conn.execute(segments.update().where(segments.c.id == seg.id).values(**values))
-        return _segment_review(self, doc_id, index)
+            return _segment_review(conn, doc_id, index)
 
     # --- annotations ----------------------------------------------------------------------
     def add_annotation(
@@ -63,7 +63,7 @@ class ReviewActions(StoreBase):
             annotation_id = self._insert_annotation(
                 conn, seg, start, end, category, severity, comment, origin, reviewer
             )
-        return self._annotation(annotation_id)
+            return _annotation(conn, annotation_id)
 
     def _insert_annotation(
         self,
@@ -129,7 +129,7 @@ class ReviewActions(StoreBase):
                 .where(annotations_table.c.id == annotation_id)
                 .values(**values)
             )
-        return self._annotation(annotation_id)
+            return _annotation(conn, annotation_id)
 
     def delete_annotation(self, annotation_id: int, *, reviewer: str) -> None:
         """Remove a span; an accepted pre-highlight becomes undecided again."""
@@ -140,13 +140,6 @@ class ReviewActions(StoreBase):
                 flag_decisions.delete().where(flag_decisions.c.annotation_id == annotation_id)
             )
             conn.execute(annotations_table.delete().where(annotations_table.c.id == annotation_id))
-
-    def _annotation(self, annotation_id: int) -> Annotation:
-        with self._read() as conn:
-            row = _annotation_row(conn, annotation_id)
-            seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
-            review = build_reviews(conn, [seg])[0]
-        return next(a for a in review.annotations if a.id == annotation_id)
 
     def decide_flag(
         self, doc_id: str, index: int, flag_index: int, *, accept: bool, reviewer: str
@@ -194,14 +187,16 @@ class ReviewActions(StoreBase):
                     created_at=now(),
                 )
             )
-        return _segment_review(self, doc_id, index)
+            return _segment_review(conn, doc_id, index)
 
     # --- corrections ----------------------------------------------------------------------
     def save_correction(
         self, doc_id: str, index: int, text: str, *, expected_version: int, reviewer: str
     ) -> Correction:
         """Save a new version; `expected_version` is the version the reviewer started from
-        (0: the original). Raises ConflictError with the other reviewer's text when stale."""
+        (0: the original). Raises ConflictError with the other reviewer's text when stale.
+        Returns what this call wrote, never a re-read "latest" (which may be another's)."""
+        name = clean_name(reviewer)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
             current = _latest_correction(conn, seg)
@@ -229,7 +224,7 @@ class ReviewActions(StoreBase):
                 .where(segments.c.id == seg.id)
                 .values(reviewed_by=rid, reviewed_at=stamp)
             )
-        return self.corrections(doc_id, index)[-1]
+        return Correction(doc_id, index, expected_version + 1, text, name, stamp)
 
     def corrections(self, doc_id: str, index: int) -> list[Correction]:
         """The version history of one segment, oldest first."""
@@ -289,6 +284,13 @@ def _check_label(category: str, severity: str) -> None:
         raise StoreError("an annotation needs a category and a severity")
 
 
-def _segment_review(store: StoreBase, doc_id: str, index: int) -> SegmentReview:
-    with store._read() as conn:
-        return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
+def _segment_review(conn: Connection, doc_id: str, index: int) -> SegmentReview:
+    """The segment as the caller's own transaction sees it (its write included)."""
+    return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
+
+
+def _annotation(conn: Connection, annotation_id: int) -> Annotation:
+    row = _annotation_row(conn, annotation_id)
+    seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
+    review = build_reviews(conn, [seg])[0]
+    return next(a for a in review.annotations if a.id == annotation_id)

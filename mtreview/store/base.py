@@ -58,6 +58,14 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def clean_name(name: str) -> str:
+    """A reviewer's name as stored: inner whitespace collapsed, 1 to 200 characters."""
+    clean = " ".join(name.split())
+    if not clean or len(clean) > 200:
+        raise StoreError("reviewer name must be 1 to 200 characters")
+    return clean
+
+
 class StoreBase:
     """Engine, transactions and reviewers: what every part of the store shares."""
 
@@ -97,8 +105,14 @@ class StoreBase:
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """One snapshot for every query of the read: SQLite's read transactions already are;
+        PostgreSQL's default (READ COMMITTED) would let a row committed between two queries
+        show in the second only (a reviewer named by an annotation but not in the names)."""
+        with self._errors(), self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def _check_schema(self) -> None:
         with self._write() as conn:
@@ -125,9 +139,7 @@ class StoreBase:
 
     # --- reviewers ------------------------------------------------------------------------
     def _reviewer_id(self, conn: Connection, name: str) -> int:
-        clean = " ".join(name.split())
-        if not clean or len(clean) > 200:
-            raise StoreError("reviewer name must be 1 to 200 characters")
+        clean = clean_name(name)
         query = sa.select(reviewers.c.id).where(reviewers.c.name == clean)
         found = conn.execute(query).scalar()
         if found is not None:

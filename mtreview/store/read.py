@@ -93,14 +93,18 @@ def document_info(conn: Connection, doc_id: str | None) -> list[DocumentInfo]:
     ]
 
 
-def _names(conn: Connection) -> dict[int, str]:
-    return {row.id: row.name for row in conn.execute(sa.select(reviewers.c.id, reviewers.c.name))}
+def reviewer_names(conn: Connection, ids: set[int]) -> dict[int, str]:
+    """Names of the reviewers these rows point at, read *after* the rows: a reviewer is
+    committed no later than a row naming it, so even a READ COMMITTED read finds it."""
+    found = conn.execute(
+        sa.select(reviewers.c.id, reviewers.c.name).where(reviewers.c.id.in_(sorted(ids)))
+    )
+    return {row.id: row.name for row in found}
 
 
 def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
     """SegmentReview for each segment row, in the order given."""
     ids = [row.id for row in rows]
-    names = _names(conn)
     records = {
         r.segment_id: r.record
         for r in conn.execute(
@@ -137,12 +141,20 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
             )
         )
     }
-    decided: dict[int, list[FlagDecision]] = defaultdict(list)
-    for r in conn.execute(
+    decision_rows = conn.execute(
         sa.select(flag_decisions)
         .where(flag_decisions.c.segment_id.in_(ids))
         .order_by(flag_decisions.c.segment_id, flag_decisions.c.flag_index)
-    ):
+    ).all()
+    names = reviewer_names(
+        conn,
+        {a.reviewer_id for marks in by_seg.values() for a in marks}
+        | {fix.reviewer_id for fix in latest.values()}
+        | {d.reviewer_id for d in decision_rows}
+        | {row.reviewed_by for row in rows if row.reviewed_by},
+    )
+    decided: dict[int, list[FlagDecision]] = defaultdict(list)
+    for r in decision_rows:
         decided[r.segment_id].append(
             FlagDecision(
                 r.flag_index, r.decision, r.annotation_id, names[r.reviewer_id], r.created_at

@@ -20,22 +20,18 @@ from sqlalchemy.engine import Connection
 from mtreview.errors import StoreError
 from mtreview.store.base import StoreBase
 from mtreview.store.merge import FORMAT, VERSION, Loader, LoadSummary
+from mtreview.store.read import reviewer_names
 from mtreview.store.schema import (
     analyses,
     annotations_table,
     corrections,
     documents,
     flag_decisions,
-    reviewers,
     segments,
 )
 
 BATCH = 500
 Record = dict[str, Any]
-
-
-def _names(conn: Connection) -> dict[int, str]:
-    return {row.id: row.name for row in conn.execute(sa.select(reviewers.c.id, reviewers.c.name))}
 
 
 def _grouped(conn: Connection, table: sa.Table, ids: list[int], *order: Any) -> dict[int, list]:
@@ -117,7 +113,6 @@ def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
 
 def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
     ids = [row.id for row in rows]
-    names = _names(conn)
     found = {
         r.segment_id: r
         for r in conn.execute(sa.select(analyses).where(analyses.c.segment_id.in_(ids)))
@@ -133,6 +128,11 @@ def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
     )
     versions = _grouped(conn, corrections, ids, corrections.c.version)
     decisions = _grouped(conn, flag_decisions, ids, flag_decisions.c.flag_index)
+    names = reviewer_names(
+        conn,
+        {r.reviewer_id for by in (marks, versions, decisions) for rs in by.values() for r in rs}
+        | {seg.reviewed_by for seg in rows if seg.reviewed_by},
+    )
     for seg in rows:
         where = {"doc": seg.doc_id, "segment": seg.idx}
         analysis = found.get(seg.id)
