@@ -273,7 +273,9 @@ def test_reviews_round_trip_is_byte_identical(store: ReviewStore, tmp_path: Path
 
         summary = import_reviews(again, first)
     assert summary.documents == summary.annotations == summary.corrections == 0
-    assert summary.skipped == 10
+    actions = ("annotation", "correction", "decision", "done", "adjudication", "audit")
+    assert kinds.count("audit") > 0 and kinds.count("done") > 0  # the audit log goes along
+    assert summary.skipped == sum(kinds.count(kind) for kind in actions)
 
 
 def test_merging_two_reviewers_work(tmp_path: Path, article: Path) -> None:

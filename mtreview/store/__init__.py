@@ -20,6 +20,13 @@ Public API (records in `mtreview.store.schema`):
     .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
     .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
+Teams (mtreview.store.accounts, mtreview.store.team):
+    .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
+    .sign_in(name, password) -> SignedIn   .session_user(token) .sign_out(token)
+    .audit_log(doc_id) .record(actor, action)   who did what and when
+    .assign(doc_id, names, by=, first=, last=, overlap=) .unassign .assignees .queue .progress
+    .reviewer_work(doc_id, index)        .shared_segments(doc_id)   each reviewer's own work
+    .adjudicate(doc_id, index, by=, text=, spans=)   .adjudications(doc_id)
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Document, Segment
 from mtreview.errors import ConflictError, StoreError
 from mtreview.store import backup
+from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
 from mtreview.store.base import database_url, new_id
 from mtreview.store.merge import LoadSummary
@@ -53,23 +61,46 @@ from mtreview.store.schema import (
     now,
     segments,
 )
+from mtreview.store.team import (
+    AssignSummary,
+    Progress,
+    QueueItem,
+    ReviewerWork,
+    SharedSegment,
+    Span,
+    TeamActions,
+)
+from mtreview.store.team_schema import Adjudication, AuditEntry, FinalSpan, SignedIn, User
 
 __all__ = [
+    "ROLES",
+    "Adjudication",
     "Annotation",
+    "AssignSummary",
+    "AuditEntry",
+    "AuthError",
     "ConflictError",
     "Correction",
     "DocumentInfo",
+    "FinalSpan",
     "FlagDecision",
+    "Progress",
+    "QueueItem",
     "ReviewStore",
     "Reviewer",
+    "ReviewerWork",
     "SegmentReview",
+    "SharedSegment",
+    "SignedIn",
+    "Span",
+    "User",
     "database_url",
 ]
 
 ITER_BATCH = 500
 
 
-class ReviewStore(ReviewActions):
+class ReviewStore(ReviewActions, AccountActions, TeamActions):
     """One store per database; safe to share between threads (each call is one transaction)."""
 
     # --- documents ------------------------------------------------------------------------

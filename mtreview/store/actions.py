@@ -26,6 +26,7 @@ from mtreview.store.schema import (
     reviewers,
     segments,
 )
+from mtreview.store.team_schema import reviewer_marks
 
 
 class ReviewActions(StoreBase):
@@ -35,12 +36,18 @@ class ReviewActions(StoreBase):
         """Record that a reviewer looked at the segment (with or without changes)."""
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
+            rid, stamp = self._reviewer_id(conn, reviewer), now()
             values = (
-                {"reviewed_by": self._reviewer_id(conn, reviewer), "reviewed_at": now()}
+                {"reviewed_by": rid, "reviewed_at": stamp}
                 if reviewed
                 else {"reviewed_by": None, "reviewed_at": None}
             )
             conn.execute(segments.update().where(segments.c.id == seg.id).values(**values))
+            if reviewed:
+                mark_done(conn, seg.id, rid, stamp)
+            else:
+                conn.execute(reviewer_marks.delete().where(_mark_key(seg.id, rid)))
+            self._audit(conn, reviewer, "reviewed" if reviewed else "unreviewed", doc_id, index)
             return _segment_review(conn, doc_id, index)
 
     # --- annotations ----------------------------------------------------------------------
@@ -63,7 +70,9 @@ class ReviewActions(StoreBase):
             annotation_id = self._insert_annotation(
                 conn, seg, start, end, category, severity, comment, origin, reviewer
             )
-            return _annotation(conn, annotation_id)
+            found = _annotation(conn, annotation_id)
+            self._audit(conn, reviewer, "annotate", doc_id, index, **_span_detail(found))
+            return found
 
     def _insert_annotation(
         self,
@@ -77,8 +86,8 @@ class ReviewActions(StoreBase):
         origin: str,
         reviewer: str,
     ) -> int:
-        _check_span(seg, start, end)
-        _check_label(category, severity)
+        check_span(seg, start, end)
+        check_label(category, severity)
         stamp = now()
         result = conn.execute(
             annotations_table.insert().values(
@@ -113,8 +122,8 @@ class ReviewActions(StoreBase):
             seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
-            _check_span(seg, new_start, new_end)
-            _check_label(category or row.category, severity or row.severity)
+            check_span(seg, new_start, new_end)
+            check_label(category or row.category, severity or row.severity)
             values: dict[str, Any] = {
                 "start": new_start,
                 "end": new_end,
@@ -129,13 +138,22 @@ class ReviewActions(StoreBase):
                 .where(annotations_table.c.id == annotation_id)
                 .values(**values)
             )
-            return _annotation(conn, annotation_id)
+            found = _annotation(conn, annotation_id)
+            self._audit(
+                conn, reviewer, "update-annotation", found.doc_id, found.segment_index,
+                **_span_detail(found),
+            )  # fmt: skip
+            return found
 
     def delete_annotation(self, annotation_id: int, *, reviewer: str) -> None:
         """Remove a span; an accepted pre-highlight becomes undecided again."""
         with self._write() as conn:
-            _annotation_row(conn, annotation_id)
+            gone = _annotation(conn, annotation_id)
             self._reviewer_id(conn, reviewer)
+            self._audit(
+                conn, reviewer, "delete-annotation", gone.doc_id, gone.segment_index,
+                **_span_detail(gone),
+            )  # fmt: skip
             conn.execute(
                 flag_decisions.delete().where(flag_decisions.c.annotation_id == annotation_id)
             )
@@ -187,44 +205,49 @@ class ReviewActions(StoreBase):
                     created_at=now(),
                 )
             )
+            self._audit(
+                conn, reviewer, "accept-flag" if accept else "reject-flag", doc_id, index,
+                flag_index=flag_index,
+            )  # fmt: skip
             return _segment_review(conn, doc_id, index)
 
     # --- corrections ----------------------------------------------------------------------
     def save_correction(
-        self, doc_id: str, index: int, text: str, *, expected_version: int, reviewer: str
+        self,
+        doc_id: str,
+        index: int,
+        text: str,
+        *,
+        expected_version: int,
+        reviewer: str,
+        independent: bool = False,
     ) -> Correction:
         """Save a new version; `expected_version` is the version the reviewer started from
         (0: the original). Raises ConflictError with the other reviewer's text when stale.
-        Returns what this call wrote, never a re-read "latest" (which may be another's)."""
+        Returns what this call wrote, never a re-read "latest" (which may be another's).
+
+        `independent`: the reviewer works blind on a segment assigned to several (for
+        agreement): only their own versions count, `expected_version` is their own latest
+        (0: none yet), and another reviewer's save is no conflict."""
         name = clean_name(reviewer)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
-            current = _latest_correction(conn, seg)
+            rid = self._reviewer_id(conn, reviewer)
+            current = _latest_correction(conn, seg, rid if independent else None)
             if current[0] != expected_version:
                 raise _conflict(doc_id, index, current, expected_version)
-            rid = self._reviewer_id(conn, reviewer)
             stamp = now()
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        corrections.insert().values(
-                            segment_id=seg.id,
-                            version=expected_version + 1,
-                            text=text,
-                            reviewer_id=rid,
-                            created_at=stamp,
-                        )
-                    )
-            except sa.exc.IntegrityError:  # a concurrent writer took this version
-                raise _conflict(
-                    doc_id, index, _latest_correction(conn, seg), expected_version
-                ) from None
+            version = _insert_version(conn, seg, text, rid, stamp, expected_version, independent)
+            if version is None:  # a concurrent writer took this version
+                raise _conflict(doc_id, index, _latest_correction(conn, seg), expected_version)
             conn.execute(
                 segments.update()
                 .where(segments.c.id == seg.id)
                 .values(reviewed_by=rid, reviewed_at=stamp)
             )
-        return Correction(doc_id, index, expected_version + 1, text, name, stamp)
+            mark_done(conn, seg.id, rid, stamp)
+            self._audit(conn, reviewer, "correct", doc_id, index, version=version, text=text)
+        return Correction(doc_id, index, version, text, name, stamp)
 
     def corrections(self, doc_id: str, index: int) -> list[Correction]:
         """The version history of one segment, oldest first."""
@@ -242,14 +265,72 @@ class ReviewActions(StoreBase):
         ]
 
 
-def _latest_correction(conn: Connection, seg: Any) -> tuple[int, str]:
-    row = conn.execute(
-        sa.select(corrections.c.version, corrections.c.text)
-        .where(corrections.c.segment_id == seg.id)
-        .order_by(corrections.c.version.desc())
-        .limit(1)
-    ).first()
+def _latest_correction(
+    conn: Connection, seg: Any, reviewer_id: int | None = None
+) -> tuple[int, str]:
+    """(version, text) of the latest correction (of one reviewer's, when given)."""
+    query = sa.select(corrections.c.version, corrections.c.text).where(
+        corrections.c.segment_id == seg.id
+    )
+    if reviewer_id is not None:
+        query = query.where(corrections.c.reviewer_id == reviewer_id)
+    row = conn.execute(query.order_by(corrections.c.version.desc()).limit(1)).first()
     return (row.version, row.text) if row else (0, seg.text)
+
+
+def _insert_version(
+    conn: Connection, seg: Any, text: str, rid: int, stamp: str, expected: int, free: bool
+) -> int | None:
+    """The version number inserted, or None when the unique constraint refused it. A
+    `free` (independent) save takes the next number whoever holds the last one."""
+    for _attempt in range(5 if free else 1):
+        version = (_latest_correction(conn, seg)[0] if free else expected) + 1
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    corrections.insert().values(
+                        segment_id=seg.id,
+                        version=version,
+                        text=text,
+                        reviewer_id=rid,
+                        created_at=stamp,
+                    )
+                )
+            return version
+        except sa.exc.IntegrityError:
+            continue
+    return None
+
+
+def _mark_key(segment_id: int, reviewer_id: int) -> Any:
+    return (reviewer_marks.c.segment_id == segment_id) & (
+        reviewer_marks.c.reviewer_id == reviewer_id
+    )
+
+
+def mark_done(conn: Connection, segment_id: int, reviewer_id: int, stamp: str) -> None:
+    """This reviewer has reviewed this segment (their own progress; agreement's shared set)."""
+    key = _mark_key(segment_id, reviewer_id)
+    if conn.execute(reviewer_marks.update().where(key).values(reviewed_at=stamp)).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                reviewer_marks.insert().values(
+                    segment_id=segment_id, reviewer_id=reviewer_id, reviewed_at=stamp
+                )
+            )
+    except sa.exc.IntegrityError:  # the same reviewer, in another tab, just now
+        conn.execute(reviewer_marks.update().where(key).values(reviewed_at=stamp))
+
+
+def _span_detail(mark: Annotation) -> dict[str, object]:
+    return {
+        "start": mark.start,
+        "end": mark.end,
+        "category": mark.category,
+        "severity": mark.severity,
+    }
 
 
 def _conflict(doc_id: str, index: int, current: tuple[int, str], expected: int) -> ConflictError:
@@ -271,7 +352,7 @@ def _annotation_row(conn: Connection, annotation_id: int) -> Any:
     return row
 
 
-def _check_span(seg: Any, start: int, end: int) -> None:
+def check_span(seg: Any, start: int, end: int) -> None:
     if not 0 <= start < end <= len(seg.text):
         raise StoreError(
             f"span [{start}, {end}) is outside segment {seg.idx} "
@@ -279,7 +360,7 @@ def _check_span(seg: Any, start: int, end: int) -> None:
         )
 
 
-def _check_label(category: str, severity: str) -> None:
+def check_label(category: str, severity: str) -> None:
     if not category.strip() or not severity.strip():
         raise StoreError("an annotation needs a category and a severity")
 

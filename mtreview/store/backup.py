@@ -48,6 +48,15 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "doc": _STR, "segment": _INT, "flag_index": _INT, "decision": _STR,
         "annotation": (list, type(None)), "reviewer": _STR, "created_at": _STR,
     },
+    "done": {"doc": _STR, "segment": _INT, "reviewer": _STR, "reviewed_at": _STR},
+    "adjudication": {
+        "doc": _STR, "segment": _INT, "text": _OPT_STR, "annotations": (list,),
+        "adjudicator": _STR, "note": _STR, "created_at": _STR,
+    },
+    "audit": {
+        "at": _STR, "actor": _STR, "action": _STR, "doc": _OPT_STR, "segment": _OPT_INT,
+        "detail": (dict,),
+    },
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
+from mtreview.store.team_schema import audit_log  # registers the team tables for create_all
 
 
 def new_id(result: Any) -> int:
@@ -150,6 +151,27 @@ class StoreBase:
                 return new_id(result)
         except sa.exc.IntegrityError:  # another writer added the same name just now
             return int(conn.execute(query).scalar_one())
+
+    def _audit(
+        self,
+        conn: Connection,
+        actor: str,
+        action: str,
+        doc_id: str | None = None,
+        segment: int | None = None,
+        **detail: object,
+    ) -> None:
+        """One line of the audit log, in the transaction of the action it records."""
+        conn.execute(
+            audit_log.insert().values(
+                at=now(),
+                actor=clean_name(actor),
+                action=action,
+                doc_id=doc_id,
+                segment=segment,
+                detail=detail,
+            )
+        )
 
     def reviewer(self, name: str) -> Reviewer:
         """The reviewer of this name, created on first use."""

@@ -26,10 +26,15 @@ from mtreview.store.schema import (
     flag_decisions,
     segments,
 )
+from mtreview.store.team_transfer import team_handlers
 
 FORMAT = "mtreview-reviews"
-VERSION = 1
-LOAD_COUNTS = ("documents", "segments", "annotations", "corrections", "decisions", "skipped")
+VERSION = 2  # 2 added the team records (done, adjudication, audit); 1 is still read
+READ_VERSIONS = (1, 2)
+LOAD_COUNTS = (
+    "documents", "segments", "annotations", "corrections", "decisions", "marks",
+    "adjudications", "audit", "skipped",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class LoadSummary:
     annotations: int = 0
     corrections: int = 0
     decisions: int = 0
+    marks: int = 0
+    adjudications: int = 0
+    audit: int = 0
     skipped: int = 0
 
 
@@ -75,6 +83,7 @@ class Loader:
             "annotation": self._annotation,
             "correction": self._correction,
             "decision": self._decision,
+            **team_handlers(self),
         }
 
     def add(self, record: dict[str, Any]) -> None:
@@ -95,7 +104,7 @@ class Loader:
 
     # --- records --------------------------------------------------------------------------
     def _header(self, record: dict[str, Any]) -> None:
-        if record.get("format") != FORMAT or record.get("version") != VERSION:
+        if record.get("format") != FORMAT or record.get("version") not in READ_VERSIONS:
             raise StoreError(
                 f"not a {FORMAT} version {VERSION} file (format {record.get('format')!r}, "
                 f"version {record.get('version')!r})"

@@ -29,6 +29,7 @@ from mtreview.store.schema import (
     flag_decisions,
     segments,
 )
+from mtreview.store.team_transfer import dump_audit, segment_records
 
 BATCH = 500
 Record = dict[str, Any]
@@ -52,6 +53,7 @@ def dump_records(store: StoreBase, docs: Sequence[str] = ()) -> Iterator[Record]
         doc_ids = [row.doc_id for row in conn.execute(query.with_only_columns(documents.c.doc_id))]
     for doc_id in doc_ids:
         yield from _dump_document(store, doc_id)
+    yield from dump_audit(store, docs)
 
 
 class LongText:
@@ -128,6 +130,7 @@ def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
     )
     versions = _grouped(conn, corrections, ids, corrections.c.version)
     decisions = _grouped(conn, flag_decisions, ids, flag_decisions.c.flag_index)
+    team = segment_records(conn, ids)
     names = reviewer_names(
         conn,
         {r.reviewer_id for by in (marks, versions, decisions) for rs in by.values() for r in rs}
@@ -192,6 +195,8 @@ def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
                 "reviewer": names[d.reviewer_id],
                 "created_at": d.created_at,
             }
+        for kind, body in team.get(seg.id, ()):
+            yield {"type": kind, **where, **body}
 
 
 def _annotation_key(row: Any) -> list[Any]:

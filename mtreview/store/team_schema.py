@@ -1,0 +1,134 @@
+"""Tables and records of team work: accounts, sessions, the audit log, assignments,
+each reviewer's own progress, and adjudicated results.
+
+New tables only (no column of an older table changes), so `create_all` adds them to a
+store made before they existed and the schema version stays 1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from mtreview.store.schema import metadata
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.Text),  # argon2id; NULL: no password sign-in (OIDC only)
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the token
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),  # a name: survives backups
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("doc_id", sa.String(300)),
+    sa.Column("segment", sa.Integer),
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True, index=True),
+    sa.Column("assigned_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+# "done" per reviewer: segments.reviewed_by keeps only the last one, agreement needs each
+reviewer_marks = sa.Table(
+    "reviewer_marks",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True, index=True),
+    sa.Column("reviewed_at", sa.String(40), nullable=False),
+)
+
+adjudications = sa.Table(
+    "adjudications",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("text", sa.Text),  # the final target; NULL: the machine translation stands
+    sa.Column("annotations", sa.JSON, nullable=False),  # the final error spans
+    sa.Column("adjudicator", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+TEAM_TABLES = (adjudications, reviewer_marks, assignments, audit_log, sessions, accounts)
+
+
+@dataclasses.dataclass(frozen=True)
+class User:
+    """An account: a reviewer name with a role. `disabled` users cannot sign in."""
+
+    name: str
+    role: str
+    disabled: bool
+    has_password: bool
+    created_at: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedIn:
+    """A session: hand `token` to the browser (never stored in clear), `user` acts."""
+
+    token: str
+    user: User
+    expires_at: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEntry:
+    """Who did what, when, where."""
+
+    at: str
+    actor: str
+    action: str
+    doc_id: str | None
+    segment: int | None
+    detail: dict[str, object]
+
+
+@dataclasses.dataclass(frozen=True)
+class FinalSpan:
+    """One error span of an adjudicated result; `reviewer` says whose span was kept."""
+
+    start: int
+    end: int
+    category: str
+    severity: str
+    comment: str = ""
+    reviewer: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Adjudication:
+    """The lead's final word on a segment: its target text and error spans."""
+
+    doc_id: str
+    segment_index: int
+    text: str | None
+    annotations: tuple[FinalSpan, ...]
+    adjudicator: str
+    note: str
+    created_at: str
