@@ -10,12 +10,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mtreview"
 
 # lowest first; a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"", "errors", "settings", "mqm", "flags", "documents", "encoding"},
+    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats"},
     {"backends", "metrics", "segmentation"},
     {"checks", "readers", "grammar"},
     {"analysis"},
     {"store", "engines"},
-    {"pipeline", "scoring", "calibration"},
+    {"pipeline", "scoring", "calibration", "agreement"},
     {"export"},
     {"ui", "cli"},
     {"testing"},

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mtreview.cli import review, score
+from mtreview.cli import review, score, team
 from mtreview.cli.common import COMMANDS
 from mtreview.errors import MTReviewError
 
@@ -21,6 +21,9 @@ PARSERS = [
     review.add_export_parser,
     review.add_import_reviews_parser,
     score.add_cache_parser,
+    team.add_users_parser,
+    team.add_assign_parser,
+    team.add_agreement_parser,
 ]
 
 
