@@ -23,6 +23,10 @@ def cli_actor() -> str:
         return "cli"
 
 
+def _say(line: str = "") -> None:
+    sys.stdout.write(f"{line}\n")
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
@@ -78,7 +82,7 @@ def run_users(args: argparse.Namespace) -> int:
             for user in store.users():
                 state = "disabled" if user.disabled else "active"
                 login = "password" if user.has_password else "oidc only"
-                print(f"{user.name}\t{user.role}\t{state}\t{login}\t{user.created_at}")
+                _say(f"{user.name}\t{user.role}\t{state}\t{login}\t{user.created_at}")
         return 0
     with ReviewStore(settings.db) if action == "add" else _existing_store(settings.db) as store:
         if action == "add":
@@ -159,30 +163,30 @@ def run_agreement(args: argparse.Namespace) -> int:
         return 0
     if args.format == "tsv":
         columns = list(rows[0]) if rows else ["left", "right", "segments"]
-        print("\t".join(columns))
+        _say("\t".join(columns))
         for row in rows:
-            print("\t".join(_number(row[c]) for c in columns))
+            _say("\t".join(_number(row[c]) for c in columns))
         return 0
     if not rows:
-        print("No segment was reviewed by two reviewers yet.")
+        _say("No segment was reviewed by two reviewers yet.")
         return 0
     columns = list(rows[0])
     table = [columns] + [[_number(row[c]) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        _say("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
     if report.fleiss_segments:
-        print(
+        _say(
             f"\nFleiss' kappa over {report.fleiss_segments} segments with 3+ reviewers: "
             f"category {_number(report.fleiss_category)}, "
             f"severity {_number(report.fleiss_severity)}"
         )
     for pair in report.pairs:
         shown = pair.disagreements[: args.limit]
-        print(f"\nDisagreements {pair.left} / {pair.right}: {len(pair.disagreements)}")
+        _say(f"\nDisagreements {pair.left} / {pair.right}: {len(pair.disagreements)}")
         for d in shown:
-            print(f"  {d.doc_id} #{d.segment + 1} [{d.start}, {d.end}) {d.text!r}: "
+            _say(f"  {d.doc_id} #{d.segment + 1} [{d.start}, {d.end}) {d.text!r}: "
                   f"{d.left} | {d.right}")  # fmt: skip
         if len(pair.disagreements) > len(shown):
-            print(f"  … {len(pair.disagreements) - len(shown)} more (--limit, or --format json)")
+            _say(f"  … {len(pair.disagreements) - len(shown)} more (--limit, or --format json)")
     return 0
