@@ -245,21 +245,34 @@ def read_flags(path: str | Path) -> dict[SegmentKey, tuple[Flag, ...]]:
     return flags
 
 
-def store_reviews(db: str) -> tuple[Reviews, dict[SegmentKey, tuple[Flag, ...]]]:
-    """Reviewer spans (annotations of reviewed or annotated segments) and stored flags."""
+GOLDS = ("reviews", "adjudicated")
+
+
+def store_reviews(
+    db: str, *, gold: str = "reviews"
+) -> tuple[Reviews, dict[SegmentKey, tuple[Flag, ...]]]:
+    """Gold spans and stored flags. `reviews`: the annotations of reviewed or annotated
+    segments, except that an adjudicated segment counts with its adjudicated spans only;
+    `adjudicated`: adjudicated segments alone (a lead's final word as the gold)."""
     from mtreview.store import ReviewStore
 
     spans: dict[SegmentKey, tuple[ReviewSpan, ...]] = {}
     flags: dict[SegmentKey, tuple[Flag, ...]] = {}
     with ReviewStore(db) as store:
-        for review in store.iter_segments():
-            key = (review.doc_id, review.index)
-            flags[key] = tuple(review.analysis.flags)
-            if review.reviewed or review.annotations:
-                spans[key] = tuple(
-                    ReviewSpan(a.doc_id, a.segment_index, a.start, a.end, a.category, a.severity)
-                    for a in review.annotations
-                )
+        for info in store.documents():
+            final = store.adjudications(info.doc_id)
+            for review in store.iter_segments(info.doc_id):
+                key = (review.doc_id, review.index)
+                flags[key] = tuple(review.analysis.flags)
+                settled = final.get(review.index)
+                marks = settled.annotations if settled is not None else review.annotations
+                if settled is not None or (
+                    gold == "reviews" and (review.reviewed or review.annotations)
+                ):
+                    spans[key] = tuple(
+                        ReviewSpan(key[0], key[1], a.start, a.end, a.category, a.severity)
+                        for a in marks
+                    )
     return Reviews(spans), flags
 
 

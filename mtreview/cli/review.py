@@ -32,6 +32,12 @@ def add_export_parser(commands: Any) -> None:
         "or the original machine translation",
     )
     parser.add_argument("--only", choices=ONLY, default="all", help="which segments (default all)")
+    parser.add_argument(
+        "--adjudicated-only",
+        action="store_true",
+        help="only segments a lead adjudicated (= --only adjudicated); adjudicated segments "
+        "always carry the adjudicated text and spans",
+    )
     parser.add_argument("--doc", action="append", default=[], metavar="ID", help="repeatable")
     parser.add_argument("--system", default="mt", help="mqm: value of the system column")
     parser.add_argument("--title", default="mtreview report", help="html: report title")
@@ -51,9 +57,11 @@ def run_export(args: argparse.Namespace) -> int:
     from mtreview.export import ExportOptions, export_to_path
 
     settings = settings_from(args, db=args.db)
+    if args.adjudicated_only and args.only not in ("all", "adjudicated"):
+        raise MTReviewError(f"--adjudicated-only cannot go with --only {args.only}")
     options = ExportOptions(
         pair=args.pair,
-        only=args.only,
+        only="adjudicated" if args.adjudicated_only else args.only,
         docs=tuple(args.doc),
         system=args.system,
         title=args.title,

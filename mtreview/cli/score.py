@@ -177,6 +177,13 @@ def add_calibrate_parser(commands: Any) -> None:
     flags.add_argument("--analysis", help="flags from this `mtreview score` JSONL output")
     flags.add_argument("--input", nargs="+", help="flag these documents afresh with the options")
     parser.add_argument("--min-overlap", type=float, default=0.0, help="share of shorter span")
+    parser.add_argument(
+        "--gold",
+        choices=("reviews", "adjudicated"),
+        default="reviews",
+        help="store: reviewers' spans (adjudicated segments by their final spans), or only "
+        "adjudicated segments",
+    )
     parser.add_argument("--json", help="also write the report as JSON to this file")
     parser.add_argument("--no-models", action="store_true", help="with --input: rules only")
     parser.add_argument("--back-model", help="with --input: target→pivot model")
@@ -190,7 +197,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from mtreview import calibration
 
     if calibration.is_store(args.reviews):
-        reviews, flags = calibration.store_reviews(args.reviews)
+        reviews, flags = calibration.store_reviews(args.reviews, gold=args.gold)
+    elif args.gold != "reviews":
+        raise MTReviewError("--gold adjudicated needs a review store (SQLite file or URL)")
     else:
         reviews, flags = calibration.read_reviews(args.reviews), {}
     if args.analysis:

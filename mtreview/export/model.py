@@ -11,7 +11,7 @@ import dataclasses
 from datetime import datetime
 
 PAIRS = ("source", "mt")
-ONLY = ("all", "reviewed", "corrected")
+ONLY = ("all", "reviewed", "corrected", "adjudicated")
 STATUSES = ("new", "reviewed", "corrected")
 UNKNOWN_LANG = "und"  # BCP 47 "undetermined"
 
@@ -45,6 +45,7 @@ class ExportRow:
     lang: str = "fr"
     source_lang: str | None = None
     paragraph: int = 0
+    adjudicated: bool = False  # target and annotations are a lead's final word
 
     @property
     def number(self) -> int:
@@ -91,6 +92,8 @@ class ExportOptions:
             return row.reviewed
         if self.only == "corrected":
             return row.status == "corrected"
+        if self.only == "adjudicated":
+            return row.adjudicated
         return True
 
 

@@ -13,8 +13,13 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def row_from_review(review: Any, lang: str, source_lang: str | None) -> ExportRow:
-    """A `store.SegmentReview` as an export row (status: new, reviewed or corrected)."""
+def row_from_review(
+    review: Any, lang: str, source_lang: str | None, adjudication: Any = None
+) -> ExportRow:
+    """A `store.SegmentReview` as an export row (status: new, reviewed or corrected); an
+    adjudicated segment carries the adjudication's text and spans instead."""
+    if adjudication is not None:
+        return _adjudicated_row(review, lang, source_lang, adjudication)
     segment = review.analysis.segment
     correction = review.correction
     status = "corrected" if review.corrected else "reviewed" if review.reviewed else "new"
@@ -48,6 +53,36 @@ def row_from_review(review: Any, lang: str, source_lang: str | None) -> ExportRo
     )
 
 
+def _adjudicated_row(review: Any, lang: str, source_lang: str | None, final: Any) -> ExportRow:
+    segment = review.analysis.segment
+    return ExportRow(
+        doc=review.doc_id,
+        index=segment.index,
+        mt=segment.text,
+        source=segment.source,
+        corrected=final.text,
+        annotations=tuple(
+            ExportAnnotation(
+                start=a.start,
+                end=a.end,
+                category=a.category,
+                severity=a.severity,
+                comment=a.comment,
+                reviewer=a.reviewer or final.adjudicator,
+                created=_time(final.created_at),
+            )
+            for a in final.annotations
+        ),
+        reviewer=final.adjudicator,
+        changed=_time(final.created_at),
+        status="corrected" if final.text is not None else "reviewed",
+        lang=lang,
+        source_lang=source_lang,
+        paragraph=segment.paragraph,
+        adjudicated=True,
+    )
+
+
 class StoreSource:
     """Adapts a `ReviewStore`; it never holds more than one batch of segments."""
 
@@ -76,8 +111,11 @@ class StoreSource:
 
     def rows(self, docs: Sequence[str] = ()) -> Iterator[ExportRow]:
         for info in self._infos(docs):
+            final = self.store.adjudications(info.doc_id)  # the few a lead settled
             for review in self.store.iter_segments(info.doc_id):
-                yield row_from_review(review, info.lang, info.source_lang)
+                yield row_from_review(
+                    review, info.lang, info.source_lang, final.get(review.index)
+                )
 
     def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
         return self.store.write_reviews(output, docs)
