@@ -17,69 +17,49 @@ def row_from_review(
     review: Any, lang: str, source_lang: str | None, adjudication: Any = None
 ) -> ExportRow:
     """A `store.SegmentReview` as an export row (status: new, reviewed or corrected); an
-    adjudicated segment carries the adjudication's text and spans instead."""
-    if adjudication is not None:
-        return _adjudicated_row(review, lang, source_lang, adjudication)
+    adjudicated segment carries the adjudication's text and spans instead (its reviewer is
+    the adjudicator, each span keeps the name of the reviewer it came from)."""
     segment = review.analysis.segment
-    correction = review.correction
-    status = "corrected" if review.corrected else "reviewed" if review.reviewed else "new"
-    reviewer, changed = review.reviewed_by, review.reviewed_at
-    if correction is not None and (changed is None or correction.created_at > changed):
-        reviewer, changed = correction.reviewer, correction.created_at
+    if adjudication is not None:
+        final = adjudication
+        corrected, reviewer, changed = final.text, final.adjudicator, final.created_at
+        status = "corrected" if final.text is not None else "reviewed"
+        by = final.adjudicator
+        marks = [_annotation(a, a.reviewer or by, changed) for a in final.annotations]
+    else:
+        correction = review.correction
+        status = "corrected" if review.corrected else "reviewed" if review.reviewed else "new"
+        reviewer, changed = review.reviewed_by, review.reviewed_at
+        if correction is not None and (changed is None or correction.created_at > changed):
+            reviewer, changed = correction.reviewer, correction.created_at
+        corrected = correction.text if review.corrected else None
+        marks = [_annotation(a, a.reviewer, a.created_at) for a in review.annotations]
     return ExportRow(
         doc=review.doc_id,
         index=segment.index,
         mt=segment.text,
         source=segment.source,
-        corrected=correction.text if review.corrected else None,
-        annotations=tuple(
-            ExportAnnotation(
-                start=a.start,
-                end=a.end,
-                category=a.category,
-                severity=a.severity,
-                comment=a.comment,
-                reviewer=a.reviewer,
-                created=_time(a.created_at),
-            )
-            for a in review.annotations
-        ),
+        corrected=corrected,
+        annotations=tuple(marks),
         reviewer=reviewer,
         changed=_time(changed),
         status=status,
         lang=lang,
         source_lang=source_lang,
         paragraph=segment.paragraph,
+        adjudicated=adjudication is not None,
     )
 
 
-def _adjudicated_row(review: Any, lang: str, source_lang: str | None, final: Any) -> ExportRow:
-    segment = review.analysis.segment
-    return ExportRow(
-        doc=review.doc_id,
-        index=segment.index,
-        mt=segment.text,
-        source=segment.source,
-        corrected=final.text,
-        annotations=tuple(
-            ExportAnnotation(
-                start=a.start,
-                end=a.end,
-                category=a.category,
-                severity=a.severity,
-                comment=a.comment,
-                reviewer=a.reviewer or final.adjudicator,
-                created=_time(final.created_at),
-            )
-            for a in final.annotations
-        ),
-        reviewer=final.adjudicator,
-        changed=_time(final.created_at),
-        status="corrected" if final.text is not None else "reviewed",
-        lang=lang,
-        source_lang=source_lang,
-        paragraph=segment.paragraph,
-        adjudicated=True,
+def _annotation(a: Any, reviewer: str | None, created: str | None) -> ExportAnnotation:
+    return ExportAnnotation(
+        start=a.start,
+        end=a.end,
+        category=a.category,
+        severity=a.severity,
+        comment=a.comment,
+        reviewer=reviewer,
+        created=_time(created),
     )
 
 
