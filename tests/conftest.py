@@ -28,6 +28,15 @@ os.environ["MTREVIEW_DB"] = str(Path(tempfile.mkdtemp(prefix="mtreview-tests-"))
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _app_on_loopback() -> None:
+    """AppTest runs the app with no server: say it listens as `mtreview app` would, on
+    127.0.0.1 (a store without accounts refuses to serve any wider)."""
+    from streamlit import config
+
+    config.set_option("server.address", "127.0.0.1")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Analysis cache and CTranslate2 conversions go to a temporary folder, not ~/.cache."""
     os.environ.setdefault("MTREVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("mtreview-cache")))

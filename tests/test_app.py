@@ -72,7 +72,16 @@ def test_reviewer_is_asked_once_and_kept(env: Path, monkeypatch: pytest.MonkeyPa
     at.button(key="reviewer_start").click()
     at.run()
     assert "Reviewer: Zoé Martin" in _texts(at)
-    assert at.query_params["reviewer"] == "Zoé Martin"
+    assert "reviewer" not in at.query_params  # the URL never says who you are
+
+
+def test_the_url_cannot_name_the_reviewer(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MTREVIEW_REVIEWER")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["reviewer"] = "Mallory"
+    at.run()
+    assert not at.selectbox and "Reviewer: Mallory" not in _texts(at)
+    assert at.text_input(key="reviewer_input").value == ""
 
 
 def test_opens_shipped_article_without_models(env: Path) -> None:

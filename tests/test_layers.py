@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mtreview"
 
 # lowest first; a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats"},
+    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats", "hosts"},
     {"backends", "metrics", "segmentation"},
     {"checks", "readers", "grammar"},
     {"analysis"},

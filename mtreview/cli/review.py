@@ -107,28 +107,57 @@ def add_app_parser(commands: Any) -> None:
     parser.add_argument("file", nargs="?", help="document to open (default: the shipped article)")
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
     parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only, one local user, "
+        "no password); 0.0.0.0 serves a team and needs accounts (mtreview users add)",
+    )
+    parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+
+
+def app_command(args: argparse.Namespace) -> list[str]:
+    """The `streamlit run` line: listening where asked, never sending usage statistics."""
+    app = Path(__file__).resolve().parent.parent / "ui" / "streamlit_app.py"
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port),
+        "--server.address", args.host,
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def _has_accounts(db: str) -> bool:
+    from mtreview.store import ReviewStore
+
+    if "://" not in db and not Path(db).is_file():
+        return False  # no store yet: certainly no accounts (and none is created)
+    with ReviewStore(db) as store:
+        return store.has_accounts()
 
 
 @command("app")
 def run_app(args: argparse.Namespace) -> int:
     import subprocess
 
-    app = Path(__file__).resolve().parent / "ui" / "streamlit_app.py"
-    env = dict(os.environ)
-    if args.db:
-        env["MTREVIEW_DB"] = args.db
+    import sqlalchemy
+
+    from mtreview.hosts import is_loopback
+
+    settings = settings_from(args, db=args.db)
+    if not is_loopback(args.host) and not _has_accounts(settings.db):
+        from mtreview.store import database_url
+
+        shown = sqlalchemy.make_url(database_url(settings.db)).render_as_string(hide_password=True)
+        raise MTReviewError(
+            f"--host {args.host} would let anyone who reaches the port review without "
+            f"signing in; add accounts first (mtreview users add NAME --role admin --db "
+            f"{shown}), or keep the default 127.0.0.1"
+        )
+    env = dict(os.environ, MTREVIEW_DB=settings.db)
     if args.file:
         env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
-    command_line = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-    ]
-    return subprocess.call(command_line, env=env)
+    return subprocess.call(app_command(args), env=env)
 
 
 PARSERS = [add_app_parser, add_export_parser, add_import_reviews_parser]

@@ -172,6 +172,20 @@ class TeamActions(StoreBase):
             ).scalars()
             return tuple(found)
 
+    def assigned(self, name: str) -> dict[str, set[int]]:
+        """Document id -> the segment indexes assigned to this reviewer."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(segments.c.doc_id, segments.c.idx)
+                .join(assignments, assignments.c.segment_id == segments.c.id)
+                .join(reviewers, reviewers.c.id == assignments.c.reviewer_id)
+                .where(reviewers.c.name == clean_name(name))
+            ).all()
+        found: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            found[row.doc_id].add(row.idx)
+        return dict(found)
+
     def has_assignments(self, doc_id: str | None = None) -> bool:
         with self._read() as conn:
             query = sa.select(assignments.c.segment_id).limit(1)

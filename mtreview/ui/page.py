@@ -15,11 +15,12 @@ from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, load_settings
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions, charts
+from mtreview.ui import actions, charts, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import SHORTCUTS, segment_panel
 from mtreview.ui.exports import export_section
 from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
+from mtreview.ui.signin import Identity, current_identity, identity_sidebar
 from mtreview.ui.view_model import (
     ALL_CATEGORIES,
     ORDERS,
@@ -40,36 +41,30 @@ def _models(settings: Settings) -> ModelState:
     return load_models(settings)
 
 
-def _reviewer(settings: Settings) -> str | None:
-    """Asked once per browser session; kept in the URL so a reload does not ask again."""
-    name = st.session_state.get("reviewer") or st.query_params.get("reviewer") or settings.reviewer
-    if name and name.strip():
-        st.session_state["reviewer"] = name.strip()
-        st.query_params["reviewer"] = name.strip()
-        return str(name).strip()
-    st.title("mtreview")
-    st.write("Who is reviewing? Your name is saved with every action you make.")
-    with st.form("who", border=False):
-        typed = st.text_input("Your name", key="reviewer_input")
-        submitted = st.form_submit_button("Start reviewing", key="reviewer_start")
-    if submitted and typed.strip():
-        st.session_state["reviewer"] = typed.strip()
-        st.query_params["reviewer"] = typed.strip()
-        st.rerun()
-    return None
-
-
-def _document(store: ReviewStore, settings: Settings, models: ModelState) -> str | None:
-    if "doc_id" not in st.session_state:
+def _document(
+    store: ReviewStore,
+    settings: Settings,
+    models: ModelState,
+    identity: Identity,
+    scope: team.Scope | None,
+) -> str | None:
+    visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+    if "doc_id" not in st.session_state or (
+        visible and st.session_state["doc_id"] not in {d.doc_id for d in visible}
+    ):
         try:
+            if not identity.can("import"):
+                raise MTReviewError("Nothing is assigned to you yet." if not visible else "")
             st.session_state["doc_id"] = open_path(store, default_document(), settings, models)
         except MTReviewError as exc:
-            st.error(md_escape(str(exc)))
-            docs = store.documents()
-            if not docs:
+            if str(exc):
+                st.error(md_escape(str(exc)))
+            visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+            if not visible:
                 return None
-            st.session_state["doc_id"] = docs[0].doc_id
-    by_id = {d.doc_id: d for d in store.documents()}
+            st.session_state["doc_id"] = visible[0].doc_id
+        visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+    by_id = {d.doc_id: d for d in visible}
     ids = list(by_id)
     st.sidebar.selectbox(
         "Document",
@@ -190,14 +185,19 @@ def main() -> None:
     except MTReviewError as exc:
         st.error(md_escape(str(exc)))
         return
-    reviewer = _reviewer(settings)
-    if reviewer is None:
+    identity = current_identity(store, settings)
+    if identity is None:
         return
+    reviewer = identity.name
     models = _models(settings)
     st.sidebar.markdown("**mtreview**")
-    st.sidebar.text(f"Reviewer: {reviewer}")
-    doc_id = _document(store, settings, models)
-    _import(store, settings, models)
+    identity_sidebar(store, identity)
+    scope = team.review_scope(store, identity)
+    if scope is not None:
+        team.queue_sidebar(store, identity)
+    doc_id = _document(store, settings, models, identity, scope)
+    if identity.can("import"):
+        _import(store, settings, models)
     if doc_id is None:
         st.info("No document to review: import one from the sidebar.")
         return
@@ -208,14 +208,24 @@ def main() -> None:
         "Category", [ALL_CATEGORIES, *typology.labels], key="category_filter"
     )
     shown = visible_segments(reviews, order, category, typology)
+    if scope is not None:  # a reviewer opens only what is assigned to them
+        allowed = scope.get(doc_id, set())
+        shown = [i for i in shown if i in allowed]
+        if st.session_state.get("current") not in allowed:
+            st.session_state["current"] = shown[0] if shown else None
+        if not shown:
+            st.info("Nothing assigned to you matches this filter.")
+            return
     current = _navigation(shown, reviews)
     st.sidebar.caption(" · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()))
-    export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
+    if identity.can("export"):
+        export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
     if flash := st.session_state.pop(actions.FLASH, None):
         getattr(st, flash[0])(md_escape(flash[1]))
     _header(reviews, info.words, typology, info.name)
     _banner(info.analysis_info, models)
-    review_tab, chart_tab = st.tabs(["Review", "Charts"])
+    lead_tabs = ["Team", "Agreement", "Adjudicate"] if identity.can("adjudicate") else []
+    review_tab, chart_tab, *team_tabs = st.tabs(["Review", "Charts", *lead_tabs])
     with review_tab:
         left, right = st.columns([5, 6], gap="large")
         with left:
@@ -230,3 +240,10 @@ def main() -> None:
             segment_panel(store, reviews, position, typology, reviewer)
     with chart_tab:
         _charts(reviews, typology)
+    if team_tabs:
+        with team_tabs[0]:
+            team.assignments_tab(store, identity, doc_id, info.segments)
+        with team_tabs[1]:
+            team.agreement_tab(store, doc_id, typology)
+        with team_tabs[2]:
+            team.adjudication_tab(store, identity, doc_id)

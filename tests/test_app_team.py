@@ -1,0 +1,105 @@
+"""Sign-in and team roles in the app (AppTest, real SQLite stores), and `mtreview app`'s
+listening address: a team store needs a session, the URL names nobody, a reviewer opens
+only what is assigned, a local store is never served beyond this machine."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from mtreview.cli import main
+from mtreview.cli.review import app_command
+from mtreview.readers import document_from_text
+from mtreview.store import ReviewStore
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(8))
+
+
+@pytest.fixture
+def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "team.db"
+    monkeypatch.setenv("MTREVIEW_DB", str(db))
+    monkeypatch.setenv("MTREVIEW_REVIEWER", "Mallory")  # a local name: ignored by a team store
+    for name in ("MTREVIEW_DOCUMENT", "MTREVIEW_BACK_MODEL", "MTREVIEW_RETURN_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    with ReviewStore(db) as store:
+        store.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
+        store.add_user("anne", role="reviewer", password="anne-password", by="admin")
+        store.add_user("lena", role="lead", password="lena-password", by="admin")
+        store.assign("doc", ["anne"], by="lena", first=2, last=4)
+    return db
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _sign_in(name: str, password: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    _run(at)
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password)
+    at.button(key="signin_go").click()
+    return _run(at)
+
+
+def test_anonymous_and_forged_requests_get_the_sign_in_form(team_db: Path) -> None:
+    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
+    assert not at.selectbox and "signin_name" in [w.key for w in at.text_input]
+    forged = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    forged.query_params["reviewer"] = "lena"
+    _run(forged)
+    assert not forged.selectbox and not any("lena" in t.value for t in forged.text)
+    wrong = _sign_in("lena", "not her password")
+    assert any("wrong name or password" in e.value for e in wrong.error)
+    assert not wrong.selectbox
+
+
+def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
+    at = _sign_in("anne", "anne-password", reviewer="lena")
+    texts = [t.value for t in at.text]
+    assert "Reviewer: anne" in texts and "Reviewer: lena" not in texts
+    options = at.selectbox(key="segment_pick").options
+    assert [o.split(" · ")[0] for o in options] == ["3", "4", "5"]  # segments 2..4 only
+    assert not at.get("file_uploader")  # importing is an admin's
+    assert [t.label for t in at.tabs] == ["Review", "Charts"]
+    at.button(key="signout").click()
+    _run(at)
+    assert not at.selectbox and "signin_name" in [w.key for w in at.text_input]
+
+
+def test_a_lead_sees_the_team_tabs(team_db: Path) -> None:
+    at = _sign_in("lena", "lena-password")
+    assert [t.label for t in at.tabs] == ["Review", "Charts", "Team", "Agreement", "Adjudicate"]
+    assert len(at.selectbox(key="segment_pick").options) == 8
+
+
+def test_a_local_store_is_not_served_beyond_this_machine(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MTREVIEW_DB", str(tmp_path / "local.db"))
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
+    finally:
+        config.set_option("server.address", "127.0.0.1")
+    assert any("no accounts" in e.value for e in at.error) and not at.selectbox
+
+
+def test_app_command_binds_loopback_and_sends_no_statistics(tmp_path: Path, capsys) -> None:
+    line = app_command(argparse.Namespace(port=8600, host="127.0.0.1"))
+    joined = " ".join(line)
+    assert "--server.address 127.0.0.1" in joined
+    assert "--browser.gatherUsageStats false" in joined
+    db = tmp_path / "local.db"
+    assert main(["app", "--host", "0.0.0.0", "--db", str(db)]) == 2
+    assert "add accounts first" in capsys.readouterr().err and not db.exists()
