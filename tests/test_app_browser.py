@@ -132,7 +132,7 @@ def test_mark_correct_reload_find_everything(
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
 
-    page.reload()  # a new browser session: the name is kept in the URL, the rest in the store
+    page.reload()  # a new browser session: the local user's name and the rest are in the store
     page.wait_for_selector(".mtr-segment .mtr-error")
     assert page.locator(".mtr-segment .mtr-error").all_inner_texts() == [SPAN]
     assert page.get_by_label("Corrected segment").input_value() == CORRECTION

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.store.base import StoreBase, clean_name
-from mtreview.store.schema import now, reviewers
+from mtreview.store.schema import meta, now, reviewers
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
 
 # what each role may do; a lead reviews too, an admin does everything
@@ -32,6 +32,7 @@ ROLES: dict[str, frozenset[str]] = {
     ),
 }
 MIN_PASSWORD = 8
+LOCAL_KEY = "local_user"
 SESSION_HOURS = 12.0
 
 _hasher = PasswordHasher()
@@ -141,6 +142,18 @@ class AccountActions(StoreBase):
         """True once any account exists: the store is then a team store."""
         with self._read() as conn:
             return conn.execute(sa.select(accounts.c.reviewer_id).limit(1)).first() is not None
+
+    def local_user(self) -> str | None:
+        """The name of the single user of a local store (no accounts), once given."""
+        with self._read() as conn:
+            return conn.execute(sa.select(meta.c.value).where(meta.c.key == LOCAL_KEY)).scalar()
+
+    def set_local_user(self, name: str) -> str:
+        clean = clean_name(name)
+        with self._write() as conn:
+            conn.execute(meta.delete().where(meta.c.key == LOCAL_KEY))
+            conn.execute(meta.insert().values(key=LOCAL_KEY, value=clean))
+        return clean
 
     # --- sessions -------------------------------------------------------------------------
     def sign_in(self, name: str, password: str, *, hours: float = SESSION_HOURS) -> SignedIn:

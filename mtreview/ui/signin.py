@@ -23,7 +23,6 @@ from mtreview.store import ROLES, AuthError, ReviewStore
 from mtreview.ui.view_model import md_escape
 
 TOKEN = "session_token"
-LOCAL_NAME = "local_name"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,13 +51,13 @@ def current_identity(store: ReviewStore, settings: Settings) -> Identity | None:
             "admin`) or serve it on 127.0.0.1 (`mtreview app`)."
         )
         return None
-    return _local_user(settings)
+    return _local_user(store, settings)
 
 
-def _local_user(settings: Settings) -> Identity | None:
-    """One local user, no password: the name (for the record) from the settings, or asked
-    once per browser session."""
-    name = (st.session_state.get(LOCAL_NAME) or settings.reviewer or "").strip()
+def _local_user(store: ReviewStore, settings: Settings) -> Identity | None:
+    """One local user, no password: the name (for the record) from the settings, else
+    asked once and kept in the store."""
+    name = (settings.reviewer or store.local_user() or "").strip()
     if name:
         return Identity(name, "admin", local=True)
     st.title("mtreview")
@@ -67,8 +66,12 @@ def _local_user(settings: Settings) -> Identity | None:
         typed = st.text_input("Your name", key="reviewer_input")
         submitted = st.form_submit_button("Start reviewing", key="reviewer_start")
     if submitted and typed.strip():
-        st.session_state[LOCAL_NAME] = typed.strip()
-        st.rerun()
+        try:
+            store.set_local_user(typed)
+        except MTReviewError as exc:
+            st.error(md_escape(str(exc)))
+        else:
+            st.rerun()
     return None
 
 

@@ -88,7 +88,7 @@ def agreement_tab(store: ReviewStore, doc_id: str, typology: Typology) -> None:
     if not report.pairs:
         st.info("No segment of this document was reviewed by two reviewers yet.")
         return
-    st.dataframe(report_rows(report), hide_index=True, key="agreement_table")
+    st.table(report_rows(report))
     if report.fleiss_segments:
         st.text(
             f"Fleiss' kappa over {report.fleiss_segments} segments with 3+ reviewers: "
