@@ -29,6 +29,10 @@ MARKS = {
     "anne": ("est endommagée", "Fluency/Grammar", "minor"),
     "bob": ("est endommagée", "Accuracy/Mistranslation", "major"),
 }
+FIXES = {
+    "anne": "La pression sur les ONG nuit à l'image du pays.",
+    "bob": "La pression sur les ONG ternit l'image du pays.",
+}
 LOCATE = """(wanted) => {
   const root = document.querySelector('.mtr-segment');
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -89,6 +93,9 @@ def _choose(page: Any, key: str, option: str) -> None:
 
 
 def _review(page: Any, name: str) -> None:
+    # blind: nothing the other reviewer did on this shared segment shows
+    assert page.locator(".mtr-segment .mtr-error").count() == 0
+    assert page.get_by_label("Corrected segment").input_value() == TEXT.split("\n")[0]
     words, category, severity = MARKS[name]
     box = page.evaluate(LOCATE, words)
     page.mouse.move(box["x1"], box["y1"])
@@ -100,8 +107,9 @@ def _review(page: Any, name: str) -> None:
     _choose(page, "new_severity", severity)
     page.get_by_role("button", name="Add error").click()
     page.get_by_text(f"marked “{words}").wait_for()
-    page.get_by_role("button", name="Reviewed, no change").click()
-    page.get_by_text("marked reviewed").wait_for()
+    page.get_by_label("Corrected segment").fill(FIXES[name])
+    page.get_by_role("button", name="Save correction").click()
+    page.get_by_text("correction saved (version").wait_for()  # no conflict with the other
 
 
 def test_anonymous_and_forged_visits_get_nowhere(team_app: tuple[str, Path], browser) -> None:
@@ -130,6 +138,7 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
         "anne": ["Fluency/Grammar"],
         "bob": ["Accuracy/Mistranslation"],
     }
+    assert {n: w.correction for n, w in work.items()} == FIXES
 
     page = _page(browser)
     _sign_in(page, url, "lena")
@@ -153,7 +162,11 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
         ("bob", "Accuracy/Mistranslation", "Major")  # the WMT layout capitalises
     ]
     assert "<v>est endommagée</v>" in rows[0]["target"]
+    corpus = tmp_path / "final.tmx.tsv"
+    assert main(["export", "--db", str(db), "--format", "tsv", "-o", str(corpus)]) == 0
+    first = corpus.read_text(encoding="utf-8").splitlines()[1].split("\t")
+    assert (first[3], first[5]) == (FIXES["bob"], "lena")  # bob's text, adjudicated by lena
     with ReviewStore(db) as store:
         actions = [(e.actor, e.action) for e in store.audit_log("ngo")]
-    assert ("anne", "annotate") in actions and ("bob", "reviewed") in actions
+    assert ("anne", "annotate") in actions and ("bob", "correct") in actions
     assert actions[-1] == ("lena", "adjudicate")

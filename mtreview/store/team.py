@@ -186,6 +186,22 @@ class TeamActions(StoreBase):
             found[row.doc_id].add(row.idx)
         return dict(found)
 
+    def shared_with_others(self, doc_id: str, name: str) -> set[int]:
+        """Indexes of this reviewer's segments that someone else is assigned too (to be
+        reviewed blind, for agreement)."""
+        others = sa.select(assignments.c.segment_id).group_by(assignments.c.segment_id).having(
+            sa.func.count() >= 2
+        )
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(segments.c.idx)
+                .join(assignments, assignments.c.segment_id == segments.c.id)
+                .join(reviewers, reviewers.c.id == assignments.c.reviewer_id)
+                .where(reviewers.c.name == clean_name(name))
+                .where((segments.c.doc_id == doc_id) & segments.c.id.in_(others))
+            ).scalars()
+            return set(rows)
+
     def has_assignments(self, doc_id: str | None = None) -> bool:
         with self._read() as conn:
             query = sa.select(assignments.c.segment_id).limit(1)

@@ -18,6 +18,7 @@ FLASH = "flash"
 PENDING = "pending"  # (doc_id, index, start, end) of the selection waiting for a category
 CONFLICT = "conflict"
 BASES = "base_versions"
+INDEPENDENT = "independent"  # (doc_id, index) this reviewer works on blind (ui.team.blind)
 
 
 def flash(kind: str, message: str) -> None:
@@ -122,7 +123,10 @@ def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, revie
     text = st.session_state.get(key, "")
     base = base_version(doc_id, index, 0)
     try:
-        saved = store.save_correction(doc_id, index, text, expected_version=base, reviewer=reviewer)
+        saved = store.save_correction(
+            doc_id, index, text, expected_version=base, reviewer=reviewer,
+            independent=(doc_id, index) in st.session_state.get(INDEPENDENT, set()),
+        )  # fmt: skip
     except ConflictError as exc:
         st.session_state[CONFLICT] = {
             "segment": (doc_id, index),

@@ -203,6 +203,8 @@ def main() -> None:
         return
     info = store.document(doc_id)
     reviews = list(store.iter_segments(doc_id))
+    if scope is not None:
+        reviews = team.blind(store, identity, doc_id, reviews)
     order = st.sidebar.selectbox("Order", list(ORDERS), key="order")
     category = st.sidebar.selectbox(
         "Category", [ALL_CATEGORIES, *typology.labels], key="category_filter"

@@ -7,12 +7,14 @@ never as Markdown or HTML.
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from mtreview.agreement import agreement, report_rows
 from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology
-from mtreview.store import FinalSpan, ReviewStore, SharedSegment
+from mtreview.store import FinalSpan, ReviewStore, SegmentReview, SharedSegment
 from mtreview.ui import actions
 from mtreview.ui.signin import Identity
 from mtreview.ui.view_model import md_escape
@@ -23,6 +25,37 @@ Scope = dict[str, set[int]]
 def review_scope(store: ReviewStore, identity: Identity) -> Scope | None:
     """None: everything (leads, admins, the local user); else the reviewer's assignments."""
     return None if identity.can("see-all") else store.assigned(identity.name)
+
+
+def blind(
+    store: ReviewStore, identity: Identity, doc_id: str, reviews: list[SegmentReview]
+) -> list[SegmentReview]:
+    """A reviewer's view of segments shared with another reviewer: only their own marks,
+    decisions, correction and done mark, and saves on their own chain (no conflict with
+    the other reviewer's)."""
+    shared = store.shared_with_others(doc_id, identity.name)
+    st.session_state[actions.INDEPENDENT] = {(doc_id, index) for index in shared}
+    if not shared:
+        return reviews
+    me = identity.name
+    result = []
+    for review in reviews:
+        if review.index not in shared:
+            result.append(review)
+            continue
+        mine = [c for c in store.corrections(doc_id, review.index) if c.reviewer == me]
+        done = store.reviewer_work(doc_id, review.index).get(me)
+        result.append(
+            dataclasses.replace(
+                review,
+                annotations=tuple(a for a in review.annotations if a.reviewer == me),
+                decisions=tuple(d for d in review.decisions if d.reviewer == me),
+                correction=mine[-1] if mine else None,
+                reviewed_by=me if done and done.reviewed_at else None,
+                reviewed_at=done.reviewed_at if done else None,
+            )
+        )
+    return result
 
 
 def queue_sidebar(store: ReviewStore, identity: Identity) -> None:
