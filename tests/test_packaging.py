@@ -23,6 +23,8 @@ from mtreview.ui import loading
 package = Path(mtreview.__file__).parent
 assert package.is_relative_to(sys.argv[1]), package
 assert loading.SHIPPED_ARTICLE.is_relative_to(sys.argv[1]), loading.SHIPPED_ARTICLE
+from streamlit import config
+config.set_option("server.address", "127.0.0.1")  # as `mtreview app` serves it
 at = AppTest.from_file(str(package / "ui" / "streamlit_app.py"), default_timeout=120)
 at.run()
 assert not at.exception, [e.message for e in at.exception]
