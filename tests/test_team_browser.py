@@ -93,9 +93,14 @@ def _choose(page: Any, key: str, option: str) -> None:
 
 
 def _review(page: Any, name: str) -> None:
-    # blind: nothing the other reviewer did on this shared segment shows
+    # blind: nothing the other reviewer did on this shared segment shows (once the panel
+    # is drawn: its correction box holds the machine translation, not the other's text)
+    page.wait_for_function(
+        """(mt) => { const box = document.querySelector("textarea[aria-label='Corrected segment']");
+                     return box !== null && box.value === mt; }""",
+        arg=TEXT.split("\n")[0],
+    )
     assert page.locator(".mtr-segment .mtr-error").count() == 0
-    assert page.get_by_label("Corrected segment").input_value() == TEXT.split("\n")[0]
     words, category, severity = MARKS[name]
     box = page.evaluate(LOCATE, words)
     page.mouse.move(box["x1"], box["y1"])
@@ -149,6 +154,11 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
     page.get_by_role("tab", name="Adjudicate").click()
     page.get_by_text("Start from").wait_for()
     page.locator('[data-testid="stRadio"] label').filter(has_text="bob").click()
+    page.wait_for_function(  # the form has been drawn again from bob's work
+        """(fix) => { const box = document.querySelector("textarea[aria-label='Final text']");
+                      return box !== null && box.value === fix; }""",
+        arg=FIXES["bob"],
+    )
     page.get_by_role("button", name="Save adjudication").click()
     page.get_by_text("Segment 1 adjudicated.").wait_for()
     page.context.close()
