@@ -20,6 +20,8 @@ class Segment:
     source: str | None = None
     reference: str | None = None
     line: int | None = None  # 1-based line of the input where the segment begins
+    formats: tuple[str, ...] = ()  # gettext format flags (c-format, …) when the input says
+    table_row: bool = False  # a row of a table or catalogue, not a sentence of prose
 
     @property
     def text_hash(self) -> str:

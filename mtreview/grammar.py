@@ -4,13 +4,19 @@ Grammalecte is GPL, so it is never imported: `grammalecte-cli -f FILE -j` checks
 segments written one per line (each line is one of its paragraphs) and answers JSON whose
 offsets are code points into the line; a segment's line breaks become spaces, one code point
 for one, so offsets map back unchanged. Typographic conventions (curly apostrophes, dash
-kinds, non-breaking spaces) are left out unless `Settings.grammar_typography` is on: they
-bury the real errors.
+kinds, non-breaking spaces, "fichier(s)") are left out unless `Settings.grammar_typography`
+is on: they bury the real errors.
+
+Speed and reproducibility: spelling suggestions (`-wss`) cost about 7x and vary with the
+process's hash seed, so they are asked for only with `Settings.grammar_suggestions`; a batch
+is cut into one part per core (`Settings.grammar_processes`), each checked by its own
+process at the same time, every one with `PYTHONHASHSEED=0`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,12 +29,15 @@ from mtreview.errors import MTReviewError
 from mtreview.flags import Flag
 from mtreview.settings import Settings
 
+Part = tuple[int, subprocess.Popen[bytes], Path]
+
 ORIGIN = "grammar"
 TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
 TYPOGRAPHY_RULES = re.compile(
     r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"
-    r"|apostrophe_incorrecte|math)"
+    r"|apostrophe_incorrecte|math|écriture_invariable)"
 )
+MIN_PART = 150  # segments worth a process of their own (one costs ~0.3 s to start)
 # Grammalecte's error types (sType) to an MQM category guess; anything else is grammar.
 CATEGORIES: Mapping[str, str] = {
     "WORD": "Fluency/Spelling",
@@ -77,6 +86,7 @@ class GrammarChecker:
                 stat.st_size if stat else None,
                 stat.st_mtime_ns if stat else None,
                 self.settings.grammar_typography,
+                self.settings.grammar_suggestions,
                 sorted(word.casefold() for word in self.settings.allowed_words),
             ]
         )
@@ -108,30 +118,67 @@ class GrammarChecker:
                     flags[row].append(flag)
         return [sorted(row, key=lambda f: (f.start, f.end)) for row in flags]
 
+    def command_line(self, path: Path) -> list[str]:
+        command = [str(self.executable), "-f", str(path), "-j"]
+        if self.settings.grammar_suggestions:
+            command.append("-wss")
+        if not self.settings.grammar_typography:
+            command += ["-off", *TYPOGRAPHY_OPTIONS]
+        return command
+
+    def processes(self, count: int) -> int:
+        wanted = self.settings.grammar_processes or self.settings.resolved_threads()
+        return max(1, min(wanted, count // MIN_PART))
+
     def _run(self, texts: Sequence[str]) -> dict[str, Any]:
+        """One answer for all texts: parts checked side by side, paragraphs renumbered."""
+        size = -(-len(texts) // self.processes(len(texts)))
+        data: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="mtreview-grammar-") as folder:
-            path = Path(folder) / "segments.txt"
-            lines = (_LINE_BREAKS.sub(" ", text) for text in texts)
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            command = [str(self.executable), "-f", str(path), "-j", "-wss"]
-            if not self.settings.grammar_typography:
-                command += ["-off", *TYPOGRAPHY_OPTIONS]
+            parts: list[Part] = []
             try:
-                done = subprocess.run(
-                    command,
-                    capture_output=True,
-                    text=True,
-                    encoding="utf-8",
-                    timeout=self.settings.grammar_timeout,
-                    check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
+                for first in range(0, len(texts), size):
+                    parts.append(self._start(Path(folder), first, texts[first : first + size]))
+                for part in parts:
+                    first = part[0]
+                    for paragraph in self._answer(part).get("data", []):
+                        number = int(paragraph.get("iParagraph", 0)) + first
+                        data.append({**paragraph, "iParagraph": number})
+            finally:
+                for _first, process, _path in parts:
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
+        return {"data": data}
+
+    def _start(self, folder: Path, first: int, texts: Sequence[str]) -> Part:
+        path = folder / f"segments-{first}.txt"
+        lines = (_LINE_BREAKS.sub(" ", text) for text in texts)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        env = {**os.environ, "PYTHONHASHSEED": "0"}  # same input, same answer
+        # answers go to files, not pipes: a full pipe would stall a part until its turn
+        with path.with_suffix(".json").open("w") as out, path.with_suffix(".err").open("w") as err:
+            try:
+                process = subprocess.Popen(self.command_line(path), stdout=out, stderr=err, env=env)
+            except OSError as exc:
                 raise GrammarError(f"{self.command}: could not run ({exc})") from None
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise GrammarError(f"{self.command}: exit status {done.returncode}: {last}")
+        return first, process, path
+
+    def _answer(self, part: Part) -> dict[str, Any]:
+        _first, process, path = part
         try:
-            answer = json.loads(done.stdout[done.stdout.index("{") :])
+            process.wait(timeout=self.settings.grammar_timeout)
+        except subprocess.TimeoutExpired:
+            raise GrammarError(
+                f"{self.command}: no answer within {self.settings.grammar_timeout:g} s"
+            ) from None
+        stdout = path.with_suffix(".json").read_text(encoding="utf-8", errors="replace")
+        stderr = path.with_suffix(".err").read_text(encoding="utf-8", errors="replace")
+        if process.returncode != 0:
+            last = (stderr.strip().splitlines() or ["no message"])[-1]
+            raise GrammarError(f"{self.command}: exit status {process.returncode}: {last}")
+        try:
+            answer = json.loads(stdout[stdout.index("{") :])
         except ValueError:
             raise GrammarError(f"{self.command}: answer is not the JSON of -j") from None
         if not isinstance(answer, dict):

@@ -43,6 +43,8 @@ class Settings:
     disabled_checks: tuple[str, ...] = ()
     grammar: bool = True
     grammar_typography: bool = False
+    grammar_suggestions: bool = False  # Grammalecte's spelling suggestions (-wss): ~7x slower
+    grammar_processes: int = 0  # Grammalecte processes side by side; 0: one per core
     surprisal_threshold: float = -4.0  # token log-prob below this is suspicious
     surprisal_major_threshold: float = -8.0  # below this the flag's severity is major
     roundtrip_flags: bool = True

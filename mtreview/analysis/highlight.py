@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
+from mtreview.checks.base import segment_spans
+from mtreview.checks.protected import CODE_KINDS, overlaps_any
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, GrammarError
@@ -159,8 +161,16 @@ class Highlighter:
             context.complete = True
 
     def __call__(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
-        rule = [self._rule_flags(a.segment) for a in analyses]
-        grammar = self._grammar_flags([a.segment.text for a in analyses])
+        segments = [a.segment for a in analyses]
+        for check in self.checks:
+            check.prepare(segments)
+        rule = [self._rule_flags(segment) for segment in segments]
+        grammar = [
+            _outside_protected(segment, flags)
+            for segment, flags in zip(
+                segments, self._grammar_flags([s.text for s in segments]), strict=True
+            )
+        ]
         result = []
         for row, analysis in enumerate(analyses):
             flags = rule[row] + grammar[row] + list(analysis.model_flags)
@@ -174,7 +184,7 @@ class Highlighter:
     def _rule_flags(self, segment: Segment) -> list[Flag]:
         context = self.context(segment.doc)
         context.observe(segment)
-        return [flag for check in self.checks for flag in check.check(segment, context)]
+        return [flag for check in self.checks for flag in check.checked(segment, context)]
 
     def _grammar_flags(self, texts: list[str]) -> list[list[Flag]]:
         if self.grammar is None:
@@ -185,6 +195,20 @@ class Highlighter:
             self.notes.append(f"grammar check skipped from here on: {exc}")
             self.grammar = None
             return [[] for _ in texts]
+
+
+def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:
+    """Grammalecte's flags less those in code (`%s`, `-mcpu=…`, URLs …); a spelling flag
+    on a word copied from the source (a name, a command) goes too."""
+    spans = segment_spans(segment)
+    if not spans or not flags:
+        return flags
+    code = [s for s in spans if s.kind in CODE_KINDS]
+    return [
+        f
+        for f in flags
+        if not overlaps_any(f.start, f.end, spans if f.category == "Fluency/Spelling" else code)
+    ]
 
 
 def primed_segments(

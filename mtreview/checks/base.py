@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
+from mtreview.checks.protected import CODE_KINDS, ProtectedSpan, overlaps_any, protected_spans
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.settings import Settings
@@ -59,6 +60,10 @@ class Check:
     severity: ClassVar[str] = "minor"
     description: ClassVar[str] = ""
     segment_level: ClassVar[bool] = False  # its flags are about the whole segment
+    # protected spans (placeholders, tags, URLs …; see checks.protected) whose insides this
+    # check never flags; checks about placeholders themselves respect none
+    respects: ClassVar[frozenset[str]] = CODE_KINDS
+    needs: ClassVar[str] = ""  # what it needs besides the text: "source", "french model"
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings if settings is not None else Settings()
@@ -71,8 +76,20 @@ class Check:
     def observe(cls, segment: Segment, context: DocumentContext) -> None:
         """Feed the document context; only document-level checks need to."""
 
+    def prepare(self, segments: Sequence[Segment]) -> None:
+        """Called with each batch before its segments are checked one by one (a check with
+        a model parses the batch at once here)."""
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         raise NotImplementedError
+
+    def checked(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        """`check`, less the flags inside the protected spans this check respects."""
+        flags = self.check(segment, context)
+        if not flags or not self.respects:
+            return flags
+        spans = [s for s in segment_spans(segment) if s.kind in self.respects]
+        return [f for f in flags if not overlaps_any(f.start, f.end, spans)] if spans else flags
 
     def flag(
         self,
@@ -93,6 +110,11 @@ class Check:
             message=message,
             suggestion=suggestion,
         )
+
+
+def segment_spans(segment: Segment) -> tuple[ProtectedSpan, ...]:
+    """The protected spans of a segment (cached per text, source and format flags)."""
+    return protected_spans(segment.text, segment.source, tuple(segment.formats))
 
 
 CHECKS: dict[str, type[Check]] = {}

@@ -1,0 +1,172 @@
+"""Protected spans: the parts of a segment that are code, not prose, found once per segment.
+
+Placeholders (printf `%s` `%1$d` `%pB`, Python `%(name)s` and `{name}`, ICU/.NET `{0}`,
+Qt `%1`, shell `$HOME`), markup tags and entities, URLs, e-mail addresses, file paths,
+command-line options and identifiers (`snake_case`, `camelCase`, `arm7tdmi`, `libfoo.so`)
+are left alone by every check: a missing space inside `%s` or an unknown word `mcpu` is
+not a translation error. Words copied unchanged from the source (`gpg-agent`, product
+names) are a kind of their own: they are never spelling errors, but an English function
+word copied from the source is still untranslated text, so only some checks respect them.
+
+Gettext's format flags (`c-format`, `python-format`, `no-c-format` …, read from PO files)
+say which placeholder syntaxes a string uses; without them every syntax is looked for,
+except the printf forms that French prose produces by itself ("100 % des", "% d").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterable
+
+PLACEHOLDER = "placeholder"
+TAG = "tag"
+URL = "url"
+EMAIL = "email"
+PATH = "path"
+OPTION = "option"
+IDENTIFIER = "identifier"
+COPIED = "copied"  # a word of the source copied unchanged into the translation
+KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, IDENTIFIER, COPIED)
+CODE_KINDS = frozenset(KINDS) - {COPIED}  # what no check may flag inside
+
+_PRINTF_BODY = r"(?:\d+\$)?[-+0#']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|ll|[hlLqjzZt]|I64|I32)?"
+_PRINTF = re.compile(
+    r"%%|%<PRI[a-zA-Z0-9]+>|%p[A-Za-z]{1,3}\b|%" + _PRINTF_BODY + r"[diouxXeEfFgGaAcsSpn@]"
+)
+_PRINTF_SPACE = re.compile(r"% " + _PRINTF_BODY + r"[diouxXeEfFgGaAcsSp]")  # with c-format only
+_PYTHON = re.compile(r"%\(\w+\)[-+ 0#]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
+_BRACE = re.compile(r"\{\{|\}\}|\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}|\{\d+\s*,[^{}]*\}")
+_QT = re.compile(r"%L?\d+")
+_SHELL = re.compile(r"\$\{\w+\}|\$[A-Z_][A-Z0-9_]*\b|\$\d\b")
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s+[^<>]*?)?/?>|&(?:[A-Za-z]\w*|#\d+|#x[0-9a-fA-F]+);")
+_URL = re.compile(
+    r"\b(?:(?:https?|ftp|file|sftp|ssh|git)://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]]"
+)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_PATH = re.compile(
+    r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.+@-]+/)*[\w.+@-]+/?|(?<![\w])[A-Z]:\\[\w\\ .-]*[\w]"
+)
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?:=[^\s,;)]*)?")
+_IDENTIFIER = re.compile(
+    r"\b[A-Za-z_]\w*_\w*\b"  # snake_case, SCREAMING_CASE, _private
+    r"|\b[a-z]+[A-Z][A-Za-z0-9]*\b"  # camelCase
+    r"|\b(?=\w*[A-Za-z])(?=\w*\d)[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*\b"  # x86, md5sum
+    r"|\b[A-Za-z][\w-]*\.(?:so|dll|exe|txt|conf|cfg|ini|xml|json|ya?ml|py|sh|c|h|js|html?|css"
+    r"|desktop|service|log|gz|tar|zip|deb|rpm|png|jpe?g|svg|pdf|mo|po)\b"  # file names
+    r"|\b[a-z][a-z0-9]+(?:\.[a-z0-9]+){2,}\b"  # org.gnome.Shell, dotted settings keys
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
+
+# gettext format flags -> the placeholder syntaxes they name
+FORMAT_SYNTAXES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "c-format": (_PRINTF, _PRINTF_SPACE),
+    "objc-format": (_PRINTF, _PRINTF_SPACE),
+    "sh-format": (_SHELL,),
+    "python-format": (_PYTHON, _PRINTF),
+    "python-brace-format": (_BRACE,),
+    "qt-format": (_QT,),
+    "kde-format": (_QT,),
+    "csharp-format": (_BRACE,),
+    "java-format": (_BRACE,),
+    "perl-brace-format": (_BRACE,),
+    "php-format": (_PRINTF,),
+    "boost-format": (_PRINTF, _QT),
+}
+AUTO_SYNTAXES = (_PYTHON, _PRINTF, _BRACE, _QT, _SHELL)
+_OTHER_KINDS = ((TAG, _TAG), (URL, _URL), (EMAIL, _EMAIL), (PATH, _PATH), (OPTION, _OPTION))
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class ProtectedSpan:
+    """`[start, end)` of a segment (code points) that checks leave alone."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+def placeholder_patterns(formats: Iterable[str] = ()) -> tuple[re.Pattern[str], ...]:
+    """The placeholder syntaxes a string with these gettext format flags uses."""
+    named = [flag for flag in formats if flag in FORMAT_SYNTAXES]
+    negated = {flag.removeprefix("no-") for flag in formats if flag.startswith("no-")}
+    if named:
+        return tuple(dict.fromkeys(p for flag in named for p in FORMAT_SYNTAXES[flag]))
+    excluded = {p for flag in negated for p in FORMAT_SYNTAXES.get(flag, ())}
+    return tuple(p for p in AUTO_SYNTAXES if p not in excluded)
+
+
+@functools.lru_cache(maxsize=4096)  # every check of a segment asks: computed once
+def protected_spans(
+    text: str, source: str | None = None, formats: tuple[str, ...] = ()
+) -> tuple[ProtectedSpan, ...]:
+    """Non-overlapping protected spans of `text`, earliest (then longest) first."""
+    if not _may_hold_code(text) and not source:
+        return ()
+    found: list[ProtectedSpan] = []
+    for pattern in placeholder_patterns(formats):
+        found += _spans(text, pattern, PLACEHOLDER)
+    for kind, pattern in _OTHER_KINDS:
+        found += _spans(text, pattern, kind)
+    found += _spans(text, _IDENTIFIER, IDENTIFIER)
+    if source:
+        found += copied_words(text, source)
+    return _disjoint(found)
+
+
+def code_spans(text: str, formats: tuple[str, ...] = ()) -> tuple[ProtectedSpan, ...]:
+    """The protected spans that are code (everything but copied words)."""
+    return tuple(s for s in protected_spans(text, None, formats) if s.kind in CODE_KINDS)
+
+
+def copied_words(text: str, source: str) -> list[ProtectedSpan]:
+    """Words of the translation found verbatim (case kept) in the source: names, commands,
+    product names. One-letter words and words French shares with English are included;
+    only spelling-type checks respect these spans."""
+    source_words = {m.group() for m in _WORD.finditer(source)}
+    return [
+        ProtectedSpan(m.start(), m.end(), COPIED, m.group())
+        for m in _WORD.finditer(text)
+        if m.group() in source_words and len(m.group()) > 1
+    ]
+
+
+def overlaps_any(start: int, end: int, spans: Iterable[ProtectedSpan]) -> bool:
+    """A flag `[start, end)` touches a protected span (an empty flag: lies inside one)."""
+    stop = max(end, start + 1)
+    return any(start < span.end and span.start < stop for span in spans)
+
+
+def mask(text: str, spans: Iterable[ProtectedSpan], fill: str = " ") -> str:
+    """`text` with the spans blanked out, same length, so offsets stay valid."""
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = fill * (span.end - span.start)
+    return "".join(chars)
+
+
+def _may_hold_code(text: str) -> bool:
+    return (
+        any(c in text for c in "%{$<&/@_-\\.")
+        or any(c.isdigit() for c in text)
+        or (any(c.isupper() for c in text[1:]))
+    )
+
+
+def _spans(text: str, pattern: re.Pattern[str], kind: str) -> list[ProtectedSpan]:
+    return [ProtectedSpan(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text)]
+
+
+def _disjoint(found: list[ProtectedSpan]) -> tuple[ProtectedSpan, ...]:
+    """Earliest first, longest first at one start; spans inside a kept one are dropped
+    (a URL's path is not a path of its own)."""
+    kept: list[ProtectedSpan] = []
+    for span in sorted(found, key=lambda s: (s.start, -s.end, KINDS.index(s.kind))):
+        if span.end <= span.start:
+            continue
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return tuple(kept)
