@@ -6,12 +6,21 @@ Which run: `Settings.checks` (empty: every check on by default; `all`: every one
 
 from __future__ import annotations
 
-from mtreview.checks import duplicates, foreign, punctuation, quotes, repeats, scraping, variants
+from mtreview.checks import (
+    duplicates,
+    foreign,
+    punctuation,
+    quotes,
+    repeats,
+    scraping,
+    source,
+    variants,
+)
 from mtreview.checks.base import CHECKS, Check, DocumentContext, register_check, words
 from mtreview.errors import SettingsError
 from mtreview.settings import Settings
 
-_MODULES = (duplicates, foreign, punctuation, quotes, repeats, scraping, variants)
+_MODULES = (duplicates, foreign, punctuation, quotes, repeats, scraping, source, variants)
 
 
 def enabled_checks(settings: Settings) -> list[Check]:

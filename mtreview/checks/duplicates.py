@@ -1,4 +1,9 @@
-"""Segments (titles, sentences) that appear more than once in the same document."""
+"""Segments (titles, sentences) that appear more than once in the same document.
+
+In prose a repeated sentence is a copy-paste or scraping error (major); in a table or a
+catalogue the same string legitimately stands in several rows (a menu label, a message
+used twice), so there it is one minor flag, worth a look for consistency only.
+"""
 
 from __future__ import annotations
 
@@ -50,5 +55,6 @@ class DuplicateSegments(Check):
                 start,
                 start + len(stripped),
                 f"the same text is also segment {shown} of this document",
+                severity="minor" if segment.table_row else None,
             )
         ]

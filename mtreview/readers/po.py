@@ -43,23 +43,33 @@ def unquote(path: Path, line: int, literal: str) -> str:
     return _ESCAPE.sub(decode, body)
 
 
+Row = tuple[int, str, str, tuple[str, ...]]
+
+
+def _format_flags(line: str) -> tuple[str, ...]:
+    """`#, fuzzy, c-format` -> ("c-format",): the flags that name a placeholder syntax."""
+    flags = (flag.strip() for flag in line[2:].split(","))
+    return tuple(flag for flag in flags if flag.endswith("-format"))
+
+
 @dataclass
 class _Entry:
     line: int = 0
     fields: dict[str, list[str]] = field(default_factory=dict)
     current: str | None = None
+    formats: tuple[str, ...] = ()  # `#, c-format, …`: which placeholders the strings hold
 
     @property
     def complete(self) -> bool:
         return any(name.startswith("msgstr") for name in self.fields)
 
-    def finish(self, path: Path) -> Iterator[tuple[int, str, str]]:
+    def finish(self, path: Path) -> Iterator[Row]:
         if not self.complete:
             raise InputError(path, "entry has no msgstr", line=self.line)
         return self.segments()
 
-    def segments(self) -> Iterator[tuple[int, str, str]]:
-        """(line, source, translation) for each non-empty translation of a real entry."""
+    def segments(self) -> Iterator[Row]:
+        """(line, source, translation, format flags) for each non-empty translation."""
         msgid = "".join(self.fields.get("msgid", []))
         if not msgid:
             return  # the header, or a fragment without msgid
@@ -67,16 +77,17 @@ class _Entry:
         for name in sorted(k for k in self.fields if k.startswith("msgstr")):
             text = "".join(self.fields[name])
             if text:
-                yield self.line, msgid if name in ("msgstr", "msgstr[0]") else plural, text
+                source = msgid if name in ("msgstr", "msgstr[0]") else plural
+                yield self.line, source, text, self.formats
 
 
 class PoReader:
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
-        for line, source, text in self._entries(path):
-            yield builder.segment(line, text, source, None)
+        for line, source, text, formats in self._entries(path):
+            yield builder.segment(line, text, source, None, formats=formats)
 
-    def _entries(self, path: Path) -> Iterator[tuple[int, str, str]]:
+    def _entries(self, path: Path) -> Iterator[Row]:
         entry = _Entry()
         for number, raw in iter_lines(path):
             line = raw.strip()
@@ -84,6 +95,8 @@ class PoReader:
                 if entry.complete and not line.startswith("#~"):
                     yield from entry.segments()
                     entry = _Entry()
+                if line.startswith("#,"):
+                    entry.formats += _format_flags(line)
                 continue
             match = _KEYWORD.match(line)
             if match is not None:

@@ -35,7 +35,13 @@ class RowDocument:
         self.index = 0
 
     def segment(
-        self, line: int, translation: str, source: str | None, reference: str | None
+        self,
+        line: int,
+        translation: str,
+        source: str | None,
+        reference: str | None,
+        *,
+        formats: tuple[str, ...] = (),
     ) -> Segment:
         limit = self.options.max_segment_chars
         if len(translation) > limit:
@@ -56,6 +62,8 @@ class RowDocument:
             source=source,
             reference=reference,
             line=line,
+            formats=formats,
+            table_row=True,
         )
         self.cursor = segment.end + len(ROW_SEPARATOR)
         self.index += 1

@@ -1,0 +1,234 @@
+"""Source-aware QA: what a translation must carry over from its source, checked when the
+input has one (TSV/CSV, JSONL, Moses pairs, XLIFF, TMX, PO).
+
+After the checks of Okapi CheckMate, Weblate and translate-toolkit's `pofilter` (written
+anew): placeholders, numbers, URLs and e-mail addresses, markup tags and end punctuation
+that differ between source and translation; a translation equal to its source; a length
+far from the source's. Items the translation has and the source lacks are flagged where
+they stand; items it lost, on the whole segment.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
+from mtreview.checks.protected import (
+    CODE_KINDS,
+    EMAIL,
+    PLACEHOLDER,
+    TAG,
+    URL,
+    ProtectedSpan,
+    mask,
+    protected_spans,
+)
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+
+NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?(?![\w])")
+CLOSERS = " \t\u00a0\u202f\"'»”’)]}>"
+END_CLASSES: tuple[tuple[str, str], ...] = (
+    ("…", "ellipsis"),
+    ("...", "ellipsis"),
+    (".", "stop"),
+    ("。", "stop"),
+    (":", "colon"),
+    ("?", "question"),
+    ("!", "exclamation"),
+    (";", "semicolon"),
+)
+LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
+MIN_RATIO_SOURCE = 30  # shorter sources vary too much in length to judge
+LENGTH_RATIO = (0.35, 3.0)  # translation length / source length outside this is suspicious
+
+
+def _whole(segment: Segment) -> tuple[int, int]:
+    stripped = segment.text.strip()
+    start = segment.text.index(stripped) if stripped else 0
+    return start, start + max(1, len(stripped))
+
+
+class _CarriedOver(Check):
+    """Items (placeholders, numbers …) of the source that the translation must keep."""
+
+    needs = "source"
+    segment_level = True
+    category = "Accuracy/Mistranslation"
+    severity = "major"
+    respects: ClassVar[frozenset[str]] = frozenset()  # the items are what it looks at
+    item: ClassVar[str] = ""  # what the items are called in messages
+    kinds: ClassVar[frozenset[str]] = frozenset()  # the protected spans that are items
+
+    @staticmethod
+    def key(text: str) -> str:
+        """What two items must share to count as the same."""
+        return text
+
+    def items(self, text: str, spans: Iterable[ProtectedSpan]) -> list[tuple[int, int, str]]:
+        """(start, end, comparison key) of each item of `text`."""
+        return [(s.start, s.end, self.key(s.text)) for s in spans if s.kind in self.kinds]
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        if not segment.source:
+            return []
+        formats = tuple(segment.formats)
+        target = self.items(segment.text, segment_spans(segment))
+        source = self.items(segment.source, protected_spans(segment.source, None, formats))
+        wanted = collections.Counter(key for _, _, key in source)
+        have = collections.Counter(key for _, _, key in target)
+        flags = []
+        extra = have - wanted
+        for start, end, key in target:
+            if extra[key] > 0:
+                extra[key] -= 1
+                flags.append(self.flag(start, end, f"{self.item} “{key}” is not in the source"))
+        missing = sorted((wanted - have).elements())
+        if missing:
+            start, end = _whole(segment)
+            shown = ", ".join(f"“{key}”" for key in missing[:5])
+            flags.append(self.flag(start, end, f"{self.item} {shown} of the source is missing"))
+        return flags
+
+
+@register_check
+class SourcePlaceholders(_CarriedOver):
+    name = "source_placeholders"
+    item = "placeholder"
+    description = "placeholders (%s, {name}, %(n)d …) differ from the source's [needs a source]"
+    kinds = frozenset({PLACEHOLDER})
+
+    @staticmethod
+    def key(text: str) -> str:
+        """`%1$s` and `%s` are the same argument kind; order is the translator's choice."""
+        return re.sub(r"^%\d+\$", "%", text)
+
+
+@register_check
+class SourceTags(_CarriedOver):
+    name = "source_tags"
+    item = "markup tag"
+    severity = "minor"
+    description = "markup tags and entities differ from the source's [needs a source]"
+    kinds = frozenset({TAG})
+
+    @staticmethod
+    def key(text: str) -> str:
+        """`<a href="…">` is `<a>`: attributes may be translated (title, alt)."""
+        match = re.match(r"<(/?)([A-Za-z][\w:.-]*)", text)
+        return f"<{match.group(1)}{match.group(2).lower()}>" if match else text
+
+
+@register_check
+class SourceUrls(_CarriedOver):
+    name = "source_urls"
+    item = "address"
+    severity = "minor"
+    description = "URLs and e-mail addresses differ from the source's [needs a source]"
+    kinds = frozenset({URL, EMAIL})
+
+
+@register_check
+class SourceNumbers(_CarriedOver):
+    name = "source_numbers"
+    item = "number"
+    description = "numbers differ from the source's (1,000 = 1 000, 1.5 = 1,5) [needs a source]"
+
+    def items(self, text: str, spans: Iterable[ProtectedSpan]) -> list[tuple[int, int, str]]:
+        plain = mask(text, (s for s in spans if s.kind in CODE_KINDS), "x")
+        return [
+            (m.start(), m.end(), re.sub(r"\D", "", m.group()).lstrip("0") or "0")
+            for m in NUMBER_RE.finditer(plain)
+        ]
+
+
+def end_class(text: str) -> tuple[str, int]:
+    """The kind of the final punctuation (stop, colon …, or "" for none) and its position."""
+    body = text.rstrip(CLOSERS)
+    for mark, kind in END_CLASSES:
+        if body.endswith(mark):
+            return kind, len(body) - len(mark)
+    return "", len(body)
+
+
+@register_check
+class EndPunctuation(Check):
+    name = "end_punctuation"
+    needs = "source"
+    category = "Fluency/Punctuation"
+    description = "the translation ends with other punctuation than its source [needs a source]"
+    respects: ClassVar[frozenset[str]] = frozenset()  # "%s." ends with a stop all the same
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        if not segment.source or not segment.text.strip():
+            return []
+        wanted, _ = end_class(segment.source)
+        found, position = end_class(segment.text)
+        if wanted == found:
+            return []
+        if not wanted:
+            end = position + 1
+            message = "ends with punctuation its source does not have"
+        else:
+            end = position + (1 if found else 0)
+            message = f"the source ends with a {wanted}, the translation " + (
+                f"with a {found}" if found else "with none"
+            )
+        start = max(0, end - 1)
+        return [self.flag(start, max(end, start + 1), message)]
+
+
+@register_check
+class Untranslated(Check):
+    name = "untranslated"
+    needs = "source"
+    category = "Accuracy/Untranslated"
+    severity = "major"
+    segment_level = True
+    description = "the translation is its source, unchanged [needs a source]"
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        if not segment.source or segment.text.strip() != segment.source.strip():
+            return []
+        prose = mask(segment.text, (s for s in segment_spans(segment) if s.kind in CODE_KINDS))
+        found = LATIN_WORD.findall(prose)
+        if len(found) < 2 or not any(word.islower() for word in found):
+            return []  # names, commands, one-word labels French shares with the source
+        start, end = _whole(segment)
+        return [self.flag(start, end, "the translation is the source, unchanged")]
+
+
+@register_check
+class LengthRatio(Check):
+    name = "length_ratio"
+    needs = "source"
+    category = "Accuracy/Omission"
+    segment_level = True
+    description = (
+        f"the translation is under {LENGTH_RATIO[0]:g}x or over {LENGTH_RATIO[1]:g}x "
+        "the source's length [needs a source]"
+    )
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        source = (segment.source or "").strip()
+        text = segment.text.strip()
+        if len(source) < MIN_RATIO_SOURCE or not text or text == source:
+            return []
+        ratio = len(text) / len(source)
+        low, high = LENGTH_RATIO
+        if low <= ratio <= high:
+            return []
+        start, end = _whole(segment)
+        if ratio < low:
+            return [self.flag(start, end, f"{ratio:.2f}x the source's length: something lost?")]
+        return [
+            self.flag(
+                start,
+                end,
+                f"{ratio:.2f}x the source's length: something added?",
+                category="Accuracy/Addition",
+            )
+        ]
