@@ -8,7 +8,10 @@ kinds, non-breaking spaces, "fichier(s)") are left out unless `Settings.grammar_
 is on: they bury the real errors.
 
 Speed and reproducibility: spelling suggestions (`-wss`) cost about 7x and vary with the
-process's hash seed, so they are asked for only with `Settings.grammar_suggestions`; a batch
+process's hash seed, so they are asked for only with `Settings.grammar_suggestions`.
+Spelling flags are off by default (`Settings.grammar_spelling`): a translation model writes
+dictionary words, and the words it leaves outside the dictionary are names, commands and
+product names; on human catalogues nearly all spelling flags were such words. A batch
 is cut into one part per core (`Settings.grammar_processes`), each checked by its own
 process at the same time, every one with `PYTHONHASHSEED=0`.
 """
@@ -33,6 +36,11 @@ Part = tuple[int, subprocess.Popen[bytes], Path]
 
 ORIGIN = "grammar"
 TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
+# Off unless grammar_typography is on: spacing and punctuation signs (mtreview's own checks
+# own those, and know placeholders), comma advice, imperative guesses on subjectless UI
+# strings ("Définit le nom"), number grouping, inclusive writing. Measured on the gettext
+# catalogues they were most of Grammalecte's false alarms (README, checks).
+QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi")
 TYPOGRAPHY_RULES = re.compile(
     r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"
     r"|apostrophe_incorrecte|math|écriture_invariable)"
@@ -57,6 +65,12 @@ CATEGORIES: Mapping[str, str] = {
     "unit": "Locale convention",
 }
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def grammar_origin(kind: str) -> str:
+    """`grammar:<Grammalecte's error type>` (`grammar:gn` agreement, `grammar:conj`,
+    `grammar:spelling` …): each type has its own precision, so risk weighs each alone."""
+    return f"{ORIGIN}:{'spelling' if kind == 'WORD' else (kind or 'other')}"
 
 
 class GrammarError(MTReviewError):
@@ -87,6 +101,7 @@ class GrammarChecker:
                 stat.st_mtime_ns if stat else None,
                 self.settings.grammar_typography,
                 self.settings.grammar_suggestions,
+                self.settings.grammar_spelling,
                 sorted(word.casefold() for word in self.settings.allowed_words),
             ]
         )
@@ -109,9 +124,10 @@ class GrammarChecker:
             row = int(paragraph.get("iParagraph", 0)) - 1
             if not 0 <= row < len(texts):
                 continue
-            errors = paragraph.get("lGrammarErrors", []) + [
-                {**error, "sType": "WORD"} for error in paragraph.get("lSpellingErrors", [])
-            ]
+            errors = paragraph.get("lGrammarErrors", [])
+            if self.settings.grammar_spelling:
+                spelling = paragraph.get("lSpellingErrors", [])
+                errors = errors + [{**error, "sType": "WORD"} for error in spelling]
             for error in errors:
                 flag = self._flag(texts[row], error)
                 if flag is not None:
@@ -123,7 +139,7 @@ class GrammarChecker:
         if self.settings.grammar_suggestions:
             command.append("-wss")
         if not self.settings.grammar_typography:
-            command += ["-off", *TYPOGRAPHY_OPTIONS]
+            command += ["-off", *TYPOGRAPHY_OPTIONS, *QUIET_OPTIONS]
         return command
 
     def processes(self, count: int) -> int:
@@ -204,7 +220,7 @@ class GrammarChecker:
             end=end,
             category=CATEGORIES.get(kind, "Fluency/Grammar"),
             severity="minor",
-            origins=(ORIGIN,),
+            origins=(grammar_origin(kind),),
             message=message,
             suggestion=suggestions[0] if suggestions else None,
         )

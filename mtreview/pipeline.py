@@ -48,9 +48,7 @@ def input_segments(
 ) -> Iterator[Segment]:
     """Segments of every input, one file after another, streamed."""
     for path in paths:
-        yield from iter_segments(
-            path, fmt=fmt, source_file=source_file, **reader_options(settings)
-        )
+        yield from iter_segments(path, fmt=fmt, source_file=source_file, **reader_options(settings))
 
 
 def read_input(

@@ -43,6 +43,7 @@ class Settings:
     disabled_checks: tuple[str, ...] = ()
     grammar: bool = True
     grammar_typography: bool = False
+    grammar_spelling: bool = False  # Grammalecte's unknown-word flags (mostly names on MT)
     grammar_suggestions: bool = False  # Grammalecte's spelling suggestions (-wss): ~7x slower
     grammar_processes: int = 0  # Grammalecte processes side by side; 0: one per core
     surprisal_threshold: float = -4.0  # token log-prob below this is suspicious

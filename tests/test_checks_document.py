@@ -49,10 +49,11 @@ def test_transliteration_and_acronym_variants() -> None:
         "Le Parlement de Moscou, la Douma, et le chef du FSB ont parlé.",
         "La Duma a voté la loi présentée par Dmitri Peskov.",
         "Dmitry Peskov a ensuite parlé au nom du Kremlin.",
-        "Le rapport du CNRS contredit celui du CNRSP.",
+        "Le rapport du KMBC contredit celui du CMBCP, pas celui du PID, ni du PPID.",
+        "Le site passe de HTTP à HTTPS.",
     ]
     found = run("name_variants", texts)
-    assert marked(texts, found) == [(1, "Duma"), (2, "Dmitry"), (3, "CNRS"), (3, "CNRSP")]
+    assert marked(texts, found) == [(1, "Duma"), (2, "Dmitry"), (3, "KMBC"), (3, "CMBCP")]
     assert "“Douma” (segment 0)" in found[1][0].message
     assert found[3][0].category == "Terminology/Inconsistent"
     primed = run_primed("name_variants", texts)

@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
-from mtreview.checks.base import segment_spans
-from mtreview.checks.protected import CODE_KINDS, overlaps_any
+from mtreview.checks.base import outside_protected
+from mtreview.checks.protected import CODE_KINDS, KINDS
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, GrammarError
@@ -200,15 +200,13 @@ class Highlighter:
 def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:
     """Grammalecte's flags less those in code (`%s`, `-mcpu=…`, URLs …); a spelling flag
     on a word copied from the source (a name, a command) goes too."""
-    spans = segment_spans(segment)
-    if not spans or not flags:
+    if not flags:
         return flags
-    code = [s for s in spans if s.kind in CODE_KINDS]
-    return [
-        f
-        for f in flags
-        if not overlaps_any(f.start, f.end, spans if f.category == "Fluency/Spelling" else code)
-    ]
+    spelling = [f for f in flags if f.category == "Fluency/Spelling"]
+    other = [f for f in flags if f.category != "Fluency/Spelling"]
+    kept = outside_protected(segment, other, CODE_KINDS, margin=1)
+    kept += outside_protected(segment, spelling, frozenset(KINDS))
+    return sorted(kept, key=lambda f: (f.start, f.end))
 
 
 def primed_segments(

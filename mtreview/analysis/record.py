@@ -134,7 +134,6 @@ def _score_from_record(logprob: float | None, tokens: Any) -> ScoredText | None:
     )
 
 
-
 def round_trip_risk(analysis: SegmentAnalysis) -> float:
     """0 (looks fine) … 1 (look here first): round-trip chrF loss and model surprisal."""
     parts: list[float] = []
@@ -143,5 +142,3 @@ def round_trip_risk(analysis: SegmentAnalysis) -> float:
     if analysis.logprob is not None:
         parts.append(min(1.0, max(0.0, -analysis.logprob / 10.0)))
     return round(sum(parts) / len(parts), 4) if parts else 0.0
-
-

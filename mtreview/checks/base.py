@@ -64,6 +64,7 @@ class Check:
     # check never flags; checks about placeholders themselves respect none
     respects: ClassVar[frozenset[str]] = CODE_KINDS
     needs: ClassVar[str] = ""  # what it needs besides the text: "source", "french model"
+    margin: ClassVar[int] = 0  # its flags must not even stand this close to a protected span
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings if settings is not None else Settings()
@@ -86,10 +87,9 @@ class Check:
     def checked(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         """`check`, less the flags inside the protected spans this check respects."""
         flags = self.check(segment, context)
-        if not flags or not self.respects:
+        if not flags or not self.respects or self.segment_level:
             return flags
-        spans = [s for s in segment_spans(segment) if s.kind in self.respects]
-        return [f for f in flags if not overlaps_any(f.start, f.end, spans)] if spans else flags
+        return outside_protected(segment, flags, self.respects, self.margin)
 
     def flag(
         self,
@@ -115,6 +115,17 @@ class Check:
 def segment_spans(segment: Segment) -> tuple[ProtectedSpan, ...]:
     """The protected spans of a segment (cached per text, source and format flags)."""
     return protected_spans(segment.text, segment.source, tuple(segment.formats))
+
+
+def outside_protected(
+    segment: Segment, flags: list[Flag], kinds: frozenset[str], margin: int = 0
+) -> list[Flag]:
+    """The flags that touch no protected span of these kinds, nor come within `margin`
+    code points of one ("%s:" is a program's prefix, not French typography)."""
+    spans = [s for s in segment_spans(segment) if s.kind in kinds]
+    if not spans:
+        return flags
+    return [f for f in flags if not overlaps_any(f.start - margin, f.end + margin, spans)]
 
 
 CHECKS: dict[str, type[Check]] = {}

@@ -44,7 +44,11 @@ class DuplicateSegments(Check):
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         key = duplicate_key(segment.text)
-        others = [i for i in context.segments.get(key or "", []) if i != segment.index]
+        seen = context.segments.get(key or "", [])
+        # in a table only the later copies: one flag a repeat, not one on every row
+        others = [
+            i for i in seen if i < segment.index or (i > segment.index and not segment.table_row)
+        ]
         if key is None or not others:
             return []
         shown = ", ".join(str(i) for i in others[:5])

@@ -27,8 +27,9 @@ EMAIL = "email"
 PATH = "path"
 OPTION = "option"
 IDENTIFIER = "identifier"
+LAYOUT = "layout"  # leading and trailing blanks, runs of blanks the source has too
 COPIED = "copied"  # a word of the source copied unchanged into the translation
-KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, IDENTIFIER, COPIED)
+KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, IDENTIFIER, LAYOUT, COPIED)
 CODE_KINDS = frozenset(KINDS) - {COPIED}  # what no check may flag inside
 
 _PRINTF_BODY = r"(?:\d+\$)?[-+0#']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|ll|[hlLqjzZt]|I64|I32)?"
@@ -40,7 +41,20 @@ _PYTHON = re.compile(r"%\(\w+\)[-+ 0#]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]"
 _BRACE = re.compile(r"\{\{|\}\}|\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}|\{\d+\s*,[^{}]*\}")
 _QT = re.compile(r"%L?\d+")
 _SHELL = re.compile(r"\$\{\w+\}|\$[A-Z_][A-Z0-9_]*\b|\$\d\b")
-_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s+[^<>]*?)?/?>|&(?:[A-Za-z]\w*|#\d+|#x[0-9a-fA-F]+);")
+# Markup: closing and empty tags, tags with attributes, and known element names alone
+# (`<unknown>` in a message is a word in angle brackets, not a tag).
+_ELEMENTS = (
+    r"a|b|i|u|s|p|br|hr|em|strong|big|small|span|tt|sub|sup|code|pre|div|li|ul|ol|img|font"
+    r"|kbd|var|cite|q|h[1-6]|table|tr|td|th|link|title|g|x|bx|ex|ph|bpt|ept|it|mrk|emphasis"
+    r"|literal|filename|command|option|replaceable|application|guilabel|guimenu|keycap"
+)
+_TAG = re.compile(
+    r"</[A-Za-z][\w:.-]*\s*>"
+    r"|<[A-Za-z][\w:.-]*(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))+\s*/?>"
+    r"|<[A-Za-z][\w:.-]*\s*/>"
+    rf"|<(?:{_ELEMENTS})>"
+    r"|&(?:[A-Za-z]\w*|#\d+|#x[0-9a-fA-F]+);"
+)
 _URL = re.compile(
     r"\b(?:(?:https?|ftp|file|sftp|ssh|git)://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]]"
 )
@@ -56,7 +70,9 @@ _IDENTIFIER = re.compile(
     r"|\b[A-Za-z][\w-]*\.(?:so|dll|exe|txt|conf|cfg|ini|xml|json|ya?ml|py|sh|c|h|js|html?|css"
     r"|desktop|service|log|gz|tar|zip|deb|rpm|png|jpe?g|svg|pdf|mo|po)\b"  # file names
     r"|\b[a-z][a-z0-9]+(?:\.[a-z0-9]+){2,}\b"  # org.gnome.Shell, dotted settings keys
+    r"|(?<![\w.])\.[a-z_][\w.*-]*[\w*]"  # .bashrc, .debug_info, .rsrc sections
 )
+_BLANKS = re.compile(r"^\s+|\s+$|\s{2,}|\t")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 
 # gettext format flags -> the placeholder syntaxes they name
@@ -111,6 +127,7 @@ def protected_spans(
     for kind, pattern in _OTHER_KINDS:
         found += _spans(text, pattern, kind)
     found += _spans(text, _IDENTIFIER, IDENTIFIER)
+    found += layout_blanks(text, source)
     if source:
         found += copied_words(text, source)
     return _disjoint(found)
@@ -119,6 +136,18 @@ def protected_spans(
 def code_spans(text: str, formats: tuple[str, ...] = ()) -> tuple[ProtectedSpan, ...]:
     """The protected spans that are code (everything but copied words)."""
     return tuple(s for s in protected_spans(text, None, formats) if s.kind in CODE_KINDS)
+
+
+def layout_blanks(text: str, source: str | None) -> list[ProtectedSpan]:
+    """Blanks that lay out a message rather than separate words: at either end (a table
+    cell or catalogue string padded on purpose), and runs of blanks or tabs inside when
+    the source has such runs too (aligned `--help` columns)."""
+    aligned = source is not None and ("  " in source.strip() or "\t" in source)
+    return [
+        ProtectedSpan(m.start(), m.end(), LAYOUT, m.group())
+        for m in _BLANKS.finditer(text)
+        if m.start() == 0 or m.end() == len(text) or aligned
+    ]
 
 
 def copied_words(text: str, source: str) -> list[ProtectedSpan]:

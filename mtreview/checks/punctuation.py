@@ -56,14 +56,21 @@ FRENCH_RULES = (
 )
 
 
+HIGH_SIGNS = ";:?!"
+_SPACED_SIGN = re.compile(r"[\s\u00a0\u202f][;:?!]")
+
+
 class _PatternCheck(Check):
     rules: tuple[Rule, ...] = ()
+
+    def wanted(self, rule: Rule, segment: Segment, context: DocumentContext) -> bool:
+        return any(needed in segment.text for needed in rule.needs)
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         text = segment.text
         flags = []
         for rule in self.rules:
-            if not any(needed in text for needed in rule.needs):
+            if not self.wanted(rule, segment, context):
                 continue
             for match in rule.pattern.finditer(text):
                 flags.append(
@@ -86,3 +93,23 @@ class FrenchSpacing(_PatternCheck):
     category = "Fluency/Punctuation"
     description = "French spacing around « » : ; ? ! (any space counts, non-breaking or not)"
     rules = FRENCH_RULES
+    margin = 1  # "%s:" "%pB:" are program prefixes, not French prose
+
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Tables and catalogues keep their own convention: count spaced and tight signs."""
+        if not segment.table_row or not any(sign in segment.text for sign in HIGH_SIGNS):
+            return
+        counts = context.state.setdefault("high_signs", [0, 0])  # spaced, tight
+        counts[0] += len(_SPACED_SIGN.findall(segment.text))
+        counts[1] += sum(len(rule.pattern.findall(segment.text)) for rule in FRENCH_RULES[:2])
+
+    def wanted(self, rule: Rule, segment: Segment, context: DocumentContext) -> bool:
+        """In prose always; in a table (software messages, "erreur: …") only when the
+        table itself mostly puts the space."""
+        if not super().wanted(rule, segment, context):
+            return False
+        if not segment.table_row or rule not in FRENCH_RULES[:2]:
+            return True
+        spaced, tight = context.state.get("high_signs", (0, 0))
+        return bool(spaced >= tight)

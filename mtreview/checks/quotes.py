@@ -35,7 +35,7 @@ class Quotes(Check):
                 flags.append(self.flag(position, position + 1, "closing quote where one opens"))
             elif not is_opening and before.isspace() and not after.isspace():
                 flags.append(self.flag(position, position + 1, "opening quote where one closes"))
-            elif "guillemets" in context.quote_styles:
+            elif "guillemets" in context.quote_styles and '"' not in (segment.source or ""):
                 flags.append(
                     self.flag(
                         position,
@@ -49,7 +49,11 @@ class Quotes(Check):
         return sorted(set(flags), key=lambda f: (f.start, f.end))
 
     def _guillemets(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        """« » may span segments of one paragraph: carry the open count along it."""
+        """« » may span segments of one paragraph: carry the open count along it. A source
+        whose own quotes do not pair (a fragment, GNU's `quoting') excuses the translation."""
+        source = segment.source or ""
+        if "`" in source or source.count('"') % 2:
+            return []
         carried = context.state.get("quotes")
         depth = carried[1] if carried and carried[0] == segment.paragraph else 0
         flags = []

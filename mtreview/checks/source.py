@@ -19,6 +19,8 @@ from mtreview.checks.base import Check, DocumentContext, register_check, segment
 from mtreview.checks.protected import (
     CODE_KINDS,
     EMAIL,
+    OPTION,
+    PATH,
     PLACEHOLDER,
     TAG,
     URL,
@@ -29,7 +31,13 @@ from mtreview.checks.protected import (
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
-NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?(?![\w])")
+# A number: grouped thousands and a decimal part kept together; units may follow (64KB,
+# 0x1F counts its leading 0), ordinals ("1er", "2nd") and words with digits inside do not.
+NUMBER_RE = re.compile(
+    r"(?<![\w.,])\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?"
+    r"(?!\d|(?:er|re|ère|e|ème|nd|st|rd|th)\b)"
+)
+NUMBER_MASKED = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
 CLOSERS = " \t\u00a0\u202f\"'»”’)]}>"
 END_CLASSES: tuple[tuple[str, str], ...] = (
     ("…", "ellipsis"),
@@ -138,7 +146,7 @@ class SourceNumbers(_CarriedOver):
     description = "numbers differ from the source's (1,000 = 1 000, 1.5 = 1,5) [needs a source]"
 
     def items(self, text: str, spans: Iterable[ProtectedSpan]) -> list[tuple[int, int, str]]:
-        plain = mask(text, (s for s in spans if s.kind in CODE_KINDS), "x")
+        plain = mask(text, (s for s in spans if s.kind in NUMBER_MASKED), "x")
         return [
             (m.start(), m.end(), re.sub(r"\D", "", m.group()).lstrip("0") or "0")
             for m in NUMBER_RE.finditer(plain)
@@ -167,18 +175,15 @@ class EndPunctuation(Check):
             return []
         wanted, _ = end_class(segment.source)
         found, position = end_class(segment.text)
-        if wanted == found:
-            return []
-        if not wanted:
-            end = position + 1
-            message = "ends with punctuation its source does not have"
-        else:
-            end = position + (1 if found else 0)
-            message = f"the source ends with a {wanted}, the translation " + (
-                f"with a {found}" if found else "with none"
-            )
-        start = max(0, end - 1)
-        return [self.flag(start, max(end, start + 1), message)]
+        if not wanted or wanted == found:
+            return []  # a stop the source lacks is the translator's right
+        article = "an" if wanted[0] in "aeiou" else "a"
+        found_text = (
+            f"with {'an' if found[:1] in 'aeiou' else 'a'} {found}" if found else "with none"
+        )
+        message = f"the source ends with {article} {wanted}, the translation {found_text}"
+        start = max(0, position - 1) if not found else position
+        return [self.flag(start, max(len(segment.text.rstrip()), start + 1), message)]
 
 
 @register_check
@@ -194,9 +199,9 @@ class Untranslated(Check):
         if not segment.source or segment.text.strip() != segment.source.strip():
             return []
         prose = mask(segment.text, (s for s in segment_spans(segment) if s.kind in CODE_KINDS))
-        found = LATIN_WORD.findall(prose)
-        if len(found) < 2 or not any(word.islower() for word in found):
-            return []  # names, commands, one-word labels French shares with the source
+        words = [w for w in prose.split() if LATIN_WORD.fullmatch(w.strip(".,;:!?()«»\"'"))]
+        if len(words) < 3 or sum(1 for w in words if len(w) > 2 and w.islower()) < 2:
+            return []  # names, commands, short labels French shares with the source
         start, end = _whole(segment)
         return [self.flag(start, end, "the translation is the source, unchanged")]
 

@@ -41,11 +41,12 @@ def _plain(word: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # a document repeats its names
 def skeleton(word: str) -> str:
     """What different transliterations of one name share: accents, doubled letters and
-    interchangeable spellings (zh/j, kh/h, k/c, y/i …) folded away."""
+    interchangeable spellings (zh/j, kh/h, k/c, y/i …) folded away. Acronyms keep their
+    doubled letters: PID and PPID are two things."""
     text = _plain(word)
     for old, new in TRANSLIT:
         text = text.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", text)
+    return text if is_acronym(word) else re.sub(r"(.)\1+", r"\1", text)
 
 
 def is_acronym(word: str) -> bool:
@@ -75,14 +76,44 @@ def _keys(word: str) -> tuple[str, ...]:
 
 
 def related(a: str, b: str) -> bool:
-    """Same entity: equal folded forms, or (acronyms) one is the other plus a last letter."""
+    """Same entity spelt two ways: equal folded forms, or (acronyms) one is the other plus
+    a last letter after folding but not before ("KMBC"/"CMBCP"; HTTP/HTTPS, OID/OIDS are
+    different words). Two spellings that differ only in accents on capitals ("Echec",
+    "ÉCHEC") follow the old convention of unaccented capitals, not two names."""
+    if _capital_accents_only(a, b):
+        return False
     key_a, key_b = skeleton(a), skeleton(b)
     if key_a == key_b:
         return True
     if not (is_acronym(a) and is_acronym(b)):
         return False
-    short, long = sorted((key_a, key_b), key=len)
+    (short, short_raw), (long, long_raw) = sorted(((key_a, a), (key_b, b)), key=lambda k: len(k[0]))
+    if long_raw.startswith(short_raw):
+        return False
     return len(long) == len(short) + 1 and long.startswith(short)
+
+
+def _capital_accents_only(a: str, b: str) -> bool:
+    if len(a) != len(b) or a == b:
+        return False
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return all(_plain(x) == _plain(y) and x.isupper() and y.isupper() for x, y in differ)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;»\"]\s+|^[\W\d_]+)$")
+
+
+def _names(segment: Segment) -> list[re.Match[str]]:
+    """Capitalised words and acronyms. In a table (UI strings, catalogues) a capital that
+    opens a sentence marks an ordinary word ("Active" and "Activé" are not a name spelt
+    two ways), so those are left out there."""
+    text = segment.text
+    found = NAME_RE.finditer(text)
+    if not segment.table_row:
+        return list(found)
+    return [
+        m for m in found if is_acronym(m.group()) or not _SENTENCE_START.search(text[: m.start()])
+    ]
 
 
 @register_check
@@ -94,20 +125,27 @@ class NameVariants(Check):
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:
-        for match in NAME_RE.finditer(segment.text):
+        copied = context.state.setdefault("copied_names", set())
+        for match in _names(segment):
             word = match.group()
             for key in _keys(word):
                 context.spellings.setdefault(key, {}).setdefault(word, segment.index)
+            if segment.source and word in segment.source:
+                copied.add(word)
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         flags: list[Flag] = []
-        for match in NAME_RE.finditer(segment.text):
+        copied = context.state.get("copied_names", set())
+        for match in _names(segment):
             word = match.group()
             others: dict[str, int] = {}
             for key in _keys(word):
                 for spelling, index in context.spellings.get(key, {}).items():
-                    if spelling.casefold() != word.casefold() and related(word, spelling):
-                        others.setdefault(spelling, index)
+                    if spelling.casefold() == word.casefold() or not related(word, spelling):
+                        continue
+                    if word in copied and spelling in copied:
+                        continue  # both as their sources spell them: the sources differ
+                    others.setdefault(spelling, index)
             if not others:
                 continue
             shown = ", ".join(f"“{s}” (segment {i})" for s, i in sorted(others.items())[:4])
