@@ -49,6 +49,7 @@ class Settings:
     surprisal_threshold: float = -4.0  # token log-prob below this is suspicious
     surprisal_major_threshold: float = -8.0  # below this the flag's severity is major
     roundtrip_flags: bool = True
+    calque_table: str = ""  # a team's own calques (TSV), read after mtreview/data/calques.tsv
     allowed_words: tuple[str, ...] = ()  # never flagged as non-French (names, loanwords)
     grammar_command: str = "grammalecte-cli"
     grammar_timeout: float = 120.0  # seconds for one Grammalecte call (one batch)

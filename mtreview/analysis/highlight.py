@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.checks.base import outside_protected
+from mtreview.checks.french_model import unavailable_reason
 from mtreview.checks.protected import CODE_KINDS, KINDS
 from mtreview.documents import Segment
 from mtreview.flags import Flag
@@ -125,13 +126,17 @@ class Highlighter:
     ) -> None:
         self.settings = settings
         self.checks = list(checks) if checks is not None else enabled_checks(settings)
+        self.notes: list[str] = []
+        missing = [check.name for check in self.checks if not check.available()]
+        if missing:
+            self.notes.append(f"{unavailable_reason()}: {', '.join(missing)}")
+            self.checks = [check for check in self.checks if check.name not in missing]
         self.segment_level = frozenset(
             f"rule:{name}" for name, cls in CHECKS.items() if cls.segment_level
         )
         self.grammar = grammar if grammar is not None else self._grammar(settings)
         self.typology = load_typology(settings.mqm_typology)
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
-        self.notes: list[str] = []
         if settings.grammar and self.grammar is None:
             self.notes.append(GrammarChecker(settings).unavailable_reason())
 

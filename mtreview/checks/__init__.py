@@ -7,7 +7,10 @@ Which run: `Settings.checks` (empty: every check on by default; `all`: every one
 from __future__ import annotations
 
 from mtreview.checks import (
+    agreement,
+    calques,
     duplicates,
+    echo,
     foreign,
     punctuation,
     quotes,
@@ -15,12 +18,26 @@ from mtreview.checks import (
     scraping,
     source,
     variants,
+    word_order,
 )
 from mtreview.checks.base import CHECKS, Check, DocumentContext, register_check, words
 from mtreview.errors import SettingsError
 from mtreview.settings import Settings
 
-_MODULES = (duplicates, foreign, punctuation, quotes, repeats, scraping, source, variants)
+_MODULES = (
+    agreement,
+    calques,
+    duplicates,
+    echo,
+    foreign,
+    punctuation,
+    quotes,
+    repeats,
+    scraping,
+    source,
+    variants,
+    word_order,
+)
 
 
 def enabled_checks(settings: Settings) -> list[Check]:

