@@ -65,8 +65,10 @@ def ending_features(word: str, pos: str) -> tuple[str, str] | None:
 
 
 def noun_features(noun: Any) -> tuple[str | None, str | None]:
-    """Gender and number of a noun phrase: its determiner speaks first, then the noun;
-    a coordination ("le fichier et le dossier") is plural."""
+    """Gender and number of a noun phrase, from what shows them: its determiner (a closed
+    class the model knows well), a pronoun's own form, the noun's plural -s/-x; a
+    coordination ("le fichier et le dossier") is plural. The model's guess at a noun's
+    gender alone is not enough ("index", "réadressage")."""
     gender = number = None
     for child in noun.children:
         if child.dep_ == "det":
@@ -74,8 +76,11 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
             number = number or _one(child.morph.get("Number"))
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
             number = "Plur"
-    gender = gender or _one(noun.morph.get("Gender"))
-    number = number or _one(noun.morph.get("Number"))
+    if noun.pos_ == "PRON":
+        gender = gender or _one(noun.morph.get("Gender"))
+        number = number or _one(noun.morph.get("Number"))
+    elif number is None and _one(noun.morph.get("Number")) == "Plur" and noun.lower_[-1:] in "sx":
+        number = "Plur"
     return gender, number
 
 
@@ -167,6 +172,8 @@ class Agreement(Check):
         noun = token.head
         if noun.pos_ != "NOUN" or noun.i != token.i - 1 or _conjuncts(noun):
             return None
+        if noun.dep_ == "nmod":
+            return None  # "sources de saisie installées": it may go with the first noun
         return _mismatch(token, noun, "its noun")
 
     def _verb(self, token: Any) -> str | None:
@@ -178,6 +185,10 @@ class Agreement(Check):
         subject = subject_of(token)
         if not usable_subject(subject) or subject.pos_ == "PRON":
             return None
+        if token.i > 0 and token.doc[token.i - 1].pos_ in ("ADP", "DET"):
+            return None  # "mots de passe": a noun the parser took for a verb
+        if subject.i == token.i - 1 and not list(token.children):
+            return None  # "tableau arborescent": an adjective in -ent, not a verb
         _gender, number = noun_features(subject)
         shown = "Plur" if PLURAL_VERB.search(token.lower_) else "Sing"  # "vient": see below
         if number is None or shown == number:

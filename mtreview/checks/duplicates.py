@@ -41,6 +41,9 @@ class DuplicateSegments(Check):
             seen = context.segments.setdefault(key, [])
             if len(seen) < 6:  # enough to name a few; memory stays bounded
                 seen.append(segment.index)
+            if segment.source is not None:
+                sources = context.state.setdefault("duplicate_sources", {})
+                sources.setdefault(key, set()).add(duplicate_key(segment.source) or segment.source)
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         key = duplicate_key(segment.text)
@@ -51,6 +54,9 @@ class DuplicateSegments(Check):
         ]
         if key is None or not others:
             return []
+        sources = context.state.get("duplicate_sources", {}).get(key, set())
+        if segment.table_row and len(sources) == 1:
+            return []  # one source said again (another case, other punctuation): a TM repeat
         shown = ", ".join(str(i) for i in others[:5])
         stripped = segment.text.strip()
         start = segment.text.index(stripped) if stripped else 0

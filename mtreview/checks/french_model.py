@@ -54,7 +54,9 @@ class Parses:
         todo = list(dict.fromkeys(t for t in texts if t not in self.docs and t.strip()))
         if nlp is None or not todo:
             return
-        for text, doc in zip(todo, nlp.pipe(todo, batch_size=PIPE_BATCH), strict=True):
+        # spaCy's French tokenizer splits "l'" but not "l’": same length, so offsets hold
+        plain = [text.replace("’", "'") for text in todo]
+        for text, doc in zip(todo, nlp.pipe(plain, batch_size=PIPE_BATCH), strict=True):
             self.docs[text] = doc
         while len(self.docs) > KEEP:
             self.docs.popitem(last=False)

@@ -35,7 +35,11 @@ class Quotes(Check):
                 flags.append(self.flag(position, position + 1, "closing quote where one opens"))
             elif not is_opening and before.isspace() and not after.isspace():
                 flags.append(self.flag(position, position + 1, "opening quote where one closes"))
-            elif "guillemets" in context.quote_styles and '"' not in (segment.source or ""):
+            elif (
+                "guillemets" in context.quote_styles
+                and '"' not in (segment.source or "")
+                and not _quotes_a_token(text, straight, position)
+            ):
                 flags.append(
                     self.flag(
                         position,
@@ -68,6 +72,16 @@ class Quotes(Check):
                 flags.append(self.flag(match.start(), match.end(), "» closes no open «"))
         context.state["quotes"] = (segment.paragraph, depth)
         return flags
+
+
+def _quotes_a_token(text: str, straight: list[int], position: int) -> bool:
+    """Straight quotes around one token ("movprfx", "%d") quote code, not speech."""
+    index = straight.index(position)
+    pair = straight[index : index + 2] if index % 2 == 0 else straight[index - 1 : index + 1]
+    if len(pair) != 2:
+        return False
+    inside = text[pair[0] + 1 : pair[1]]
+    return bool(inside) and not any(c.isspace() for c in inside)
 
 
 def _alternate(count: int) -> list[bool]:
