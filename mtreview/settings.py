@@ -55,6 +55,7 @@ class Settings:
     grammar_timeout: float = 120.0  # seconds for one Grammalecte call (one batch)
     nbest_agreement: float = 1.0  # share of n-best back-translations that must agree
     risk_flag_scale: float = 5.0  # flag weight that lifts risk by 1 - 1/e (see README)
+    flag_weights: tuple[str, ...] = ()  # "signal=weight": learnt by `calibrate --fit`
     document_pass: bool = True  # read each input twice: document checks see all of it
     # storage and caching
     db: str = "mtreview.db"
@@ -118,6 +119,8 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         if isinstance(default, float):
             return float(value)
         if isinstance(default, tuple):
+            if isinstance(value, dict):  # a TOML table: flag_weights
+                return tuple(f"{key}={float(item)}" for key, item in value.items())
             if isinstance(value, str):
                 return tuple(part.strip() for part in value.split(",") if part.strip())
             return tuple(str(part) for part in value)

@@ -119,8 +119,9 @@ def test_calibrate_against_a_score_output(
     assert "4 of 4 reviewed segments flagged, 3 reviewer spans" in out
     report = json.loads(report_path.read_text(encoding="utf-8"))
     stats = {s["signal"]: s for s in report["signals"]}
-    assert stats["all"]["found_spans"] == 2  # the calque has no rule
-    assert stats["all"]["recall"] == pytest.approx(2 / 3)
+    assert stats["all"]["found_spans"] == 3
+    assert stats["all"]["recall"] == pytest.approx(1.0)
+    assert stats["rule:calques"]["found_spans"] == 1  # "sont endommagées à"
     assert stats["rule:repeated_words"]["precision"] == 1.0
     assert stats["grammar"]["found_spans"] == 1
 

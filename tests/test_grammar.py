@@ -44,15 +44,18 @@ def test_errors_come_back_with_spans_in_their_own_segment(checker: GrammarChecke
     assert any(row == 4 and word in {"Il", "ont"} for row, word in marked)
     assert found[1] == [] and found[3] == []
     chat = next(f for f in found[0] if texts[0][f.start : f.end] == "chat")
-    assert chat.origins == ("grammar",)
+    assert chat.origins == ("grammar:gn",)
     assert chat.category == "Fluency/Grammar"
     assert chat.suggestion == "chats"
 
 
-def test_spelling_errors_but_not_names(checker: GrammarChecker) -> None:
+def test_spelling_errors_on_request_but_not_names(checker: GrammarChecker) -> None:
     texts = ["Le gouvernment a rencontré Yevgeny Zhovtis hier."]
-    words = [texts[0][f.start : f.end] for f in checker.check(texts)[0]]
-    assert words == ["gouvernment"]
+    assert checker.check(texts) == [[]]  # spelling is off by default: MT writes real words
+    speller = GrammarChecker(Settings(grammar_spelling=True))
+    flags = speller.check(texts)[0]
+    assert [texts[0][f.start : f.end] for f in flags] == ["gouvernment"]
+    assert flags[0].origins == ("grammar:spelling",)
 
 
 def test_typography_conventions_are_off_by_default(checker: GrammarChecker) -> None:

@@ -256,7 +256,7 @@ def test_score_no_models_flags_the_article_errors(
     rappel = next(i for i, text in texts.items() if text.startswith("Rappel du 30"))
     assert (sans_delai, " ,") in flagged(records, "rule:spacing")
     assert {s for s, w in flagged(records, "rule:quotes")} >= {sans_delai, rappel}
-    assert "assure" in [w for _s, w in flagged(records, "grammar")]
+    assert "assure" in [w for _s, w in flagged(records, "grammar:conj")]
     for record in records:
         for f in record["flags"]:
             assert 0 <= f["start"] < f["end"] <= len(record["text"])
@@ -300,7 +300,7 @@ def test_whole_documents_flag_the_first_copy_too(article: Path) -> None:
     streamed = Analyzer(settings).analyze(document.segments)
     title = [a for a in whole if a.segment.text == document.segments[0].text]
     assert len(title) == 3
-    assert all("rule:duplicate_segments" in f.origins for a in title for f in a.flags)
+    assert all(any("rule:duplicate_segments" in f.origins for f in a.flags) for a in title)
     first = streamed[0].flags  # streamed without a document pass: the first copy looks clean
     assert not any("rule:duplicate_segments" in f.origins for f in first)
     assert len(whole) == len(document)

@@ -6,12 +6,13 @@ document order and returns them with `flags` and `risk` filled. Document-level c
 `DocumentContext` per document that grows as segments stream past; call `prime` with a whole
 document first (the review app) so that the first of two spellings is flagged too.
 
-Risk (0 … 1, higher is worse; documented in the README):
-    risk = 1 - (1 - model_risk) * exp(-weight / Settings.risk_flag_scale)
+Risk (0 … 1, higher is worse; documented in the README): the chance that something in the
+segment is wrong, if each flag were an independent witness,
+    risk = 1 - (1 - model_risk) * product over merged flags of (1 - p(flag))
 where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without
-models) and weight sums, over the merged flags, the MQM weight of the flag's guessed
-category and severity (`mtreview.mqm` table: minor 1, minor punctuation 0.1, major 5,
-critical 25) times the number of kinds of signal (rule, grammar, model) that raised it.
+models) and p(flag) combines its origins' learnt weights (their precision on reviewed data,
+`mtreview.analysis.weights`); an origin without a learnt weight counts by the MQM weight of
+the flag's category and severity, `1 - exp(-weight / Settings.risk_flag_scale)`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import collections
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
+from mtreview.analysis.weights import settings_weights, shipped_weights
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.checks.base import outside_protected
 from mtreview.checks.french_model import unavailable_reason
@@ -43,17 +45,37 @@ def signal_kind(origin: str) -> str:
     return origin.split(":", 1)[0]
 
 
-def flag_weight(flag: Flag, typology: Typology) -> float:
-    """MQM weight of the guess, times how many kinds of signal agree on the span."""
-    kinds = len({signal_kind(origin) for origin in flag.origins})
-    return typology.weight(flag.category, flag.severity) * kinds
+def flag_probability(
+    flag: Flag, weights: Mapping[str, float], scale: float, typology: Typology
+) -> float:
+    """How likely the flag is a real error: each origin with a learnt weight (its
+    precision) is one witness; origins without one count by their MQM weight, as
+    `1 - exp(-weight * kinds / scale)`."""
+    missed = 1.0
+    unknown: set[str] = set()
+    for origin in flag.origins:
+        if origin in weights:
+            missed *= 1.0 - weights[origin]
+        else:
+            unknown.add(signal_kind(origin))
+    if unknown:
+        weight = typology.weight(flag.category, flag.severity) * len(unknown)
+        missed *= math.exp(-weight / max(scale, 1e-9))
+    return 1.0 - missed
 
 
 def combined_risk(
-    model_risk: float, flags: Iterable[Flag], scale: float, typology: Typology
+    model_risk: float,
+    flags: Iterable[Flag],
+    scale: float,
+    typology: Typology,
+    weights: Mapping[str, float] | None = None,
 ) -> float:
-    weight = sum(flag_weight(flag, typology) for flag in flags)
-    return round(1.0 - (1.0 - model_risk) * math.exp(-weight / max(scale, 1e-9)), 4)
+    """1 - (1 - model risk) * the product over flags of (1 - the flag's probability)."""
+    clear = 1.0 - model_risk
+    for flag in flags:
+        clear *= 1.0 - flag_probability(flag, weights or {}, scale, typology)
+    return round(1.0 - clear, 4)
 
 
 def merge_flags(flags: Sequence[Flag], segment_level: frozenset[str] = frozenset()) -> list[Flag]:
@@ -136,6 +158,7 @@ class Highlighter:
         )
         self.grammar = grammar if grammar is not None else self._grammar(settings)
         self.typology = load_typology(settings.mqm_typology)
+        self.weights = {**shipped_weights(), **settings_weights(settings.flag_weights)}
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
         if settings.grammar and self.grammar is None:
             self.notes.append(GrammarChecker(settings).unavailable_reason())
@@ -181,7 +204,11 @@ class Highlighter:
             flags = rule[row] + grammar[row] + list(analysis.model_flags)
             merged = tuple(merge_flags(flags, self.segment_level))
             risk = combined_risk(
-                round_trip_risk(analysis), merged, self.settings.risk_flag_scale, self.typology
+                round_trip_risk(analysis),
+                merged,
+                self.settings.risk_flag_scale,
+                self.typology,
+                self.weights,
             )
             result.append(dataclasses.replace(analysis, flags=merged, risk=risk))
         return result

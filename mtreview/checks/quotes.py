@@ -38,7 +38,7 @@ class Quotes(Check):
             elif (
                 "guillemets" in context.quote_styles
                 and '"' not in (segment.source or "")
-                and not _quotes_a_token(text, straight, position)
+                and not (segment.table_row and _quotes_a_token(text, straight, position))
             ):
                 flags.append(
                     self.flag(
@@ -75,7 +75,8 @@ class Quotes(Check):
 
 
 def _quotes_a_token(text: str, straight: list[int], position: int) -> bool:
-    """Straight quotes around one token ("movprfx", "%d") quote code, not speech."""
+    """Straight quotes around one token ("movprfx", "%d") in a software message quote
+    code, not speech."""
     index = straight.index(position)
     pair = straight[index : index + 2] if index % 2 == 0 else straight[index - 1 : index + 1]
     if len(pair) != 2:

@@ -1,0 +1,79 @@
+"""Risk weights: how often a flag of each signal is a real error, learnt from reviews.
+
+A signal is a flag origin (`rule:agreement`, `grammar:gn`, `model` …). Its weight is its
+precision on reviewed data, smoothed ((hits + 1) / (flags + 2)), so a flag that is usually
+right lifts a segment's risk a lot and a noisy one a little. `mtreview calibrate --fit`
+learns them from a team's own reviews and writes them to the settings (`flag_weights`);
+the shipped table (`mtreview/data/flag_weights.tsv`) was learnt by
+`benchmarks/flag_quality.py --write-defaults` on human gettext translations with planted
+errors (README, checks). Settings win over the table; a signal in neither falls back to its
+MQM weight (see `mtreview.analysis.highlight`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+from mtreview.errors import InputError, SettingsError
+
+TABLE = "flag_weights.tsv"
+COLUMNS = ("signal", "weight", "flags", "hits")
+
+
+def smoothed_precision(hits: int, flags: int) -> float:
+    return round((hits + 1) / (flags + 2), 4)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_weights() -> dict[str, float]:
+    """The shipped table, signal -> weight."""
+    path = resources.files("mtreview") / "data" / TABLE
+    return parse_table(path.read_text(encoding="utf-8"), TABLE)
+
+
+def parse_table(text: str, source: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#") or line.startswith("signal\t"):
+            continue
+        cells = line.split("\t")
+        try:
+            weights[cells[0]] = _weight(cells[1])
+        except (IndexError, ValueError):
+            raise InputError(source, "expected signal<TAB>weight (0 to 1)", line=number) from None
+    return weights
+
+
+def write_table(rows: Mapping[str, tuple[float, int, int]], path: str | Path) -> None:
+    """signal -> (weight, flags, hits), as the shipped table's TSV."""
+    lines = [
+        "# Risk weights learnt by `benchmarks/flag_quality.py --write-defaults`: a signal's",
+        "# smoothed precision on human gettext translations with planted errors.",
+        "\t".join(COLUMNS),
+    ]
+    for signal, (weight, flags, hits) in sorted(rows.items()):
+        lines.append(f"{signal}\t{weight:.4f}\t{flags}\t{hits}")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def settings_weights(pairs: tuple[str, ...]) -> dict[str, float]:
+    """`Settings.flag_weights` ("signal=weight" each) as a mapping."""
+    weights = {}
+    for pair in pairs:
+        signal, _, value = pair.rpartition("=")
+        try:
+            weights[signal.strip()] = _weight(value)
+        except ValueError:
+            message = f"flag_weights: expected signal=weight (0 to 1), got {pair!r}"
+            raise SettingsError(message) from None
+    return weights
+
+
+def _weight(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
