@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mtreview import calibration  # noqa: E402
+from mtreview.analysis.weights import TABLE, write_table  # noqa: E402
 from mtreview.cli import main as mtreview_main  # noqa: E402
 from mtreview.testing.injected import (  # noqa: E402
     CATALOGUE_GLOB,
@@ -201,9 +202,9 @@ def main() -> int:
         **measure(folder, "test", planted["test"], keys["test"]),
     }
     if args.write_defaults:
-        weights = calibration.read_weights(fitted)
-        calibration.write_weights_table(weights, calibration.DEFAULT_WEIGHTS_TABLE)
-        report["defaults_written"] = str(calibration.DEFAULT_WEIGHTS_TABLE)
+        table = ROOT / "mtreview" / "data" / TABLE
+        write_table(calibration.read_weights(fitted), table)
+        report["defaults_written"] = str(table.relative_to(ROOT))
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from mtreview.analysis.weights import settings_weights, smoothed_precision
 from mtreview.errors import InputError
 from mtreview.flags import Flag
 
@@ -147,6 +149,64 @@ def calibrate(
     if not any(s.signal == "all" for s in stats):
         stats = (SignalStats("all", 0, 0, 0, total), *stats)
     return CalibrationReport(reviews.segments, flagged, total, min_overlap, stats)
+
+
+# --- fitting risk weights ------------------------------------------------------------------
+KIND_SIGNALS = frozenset({"all", "rule", "grammar"})  # sums over origins, not origins
+
+
+def fitted_weights(report: CalibrationReport) -> dict[str, tuple[float, int, int]]:
+    """signal -> (weight, flags, hits) for each flag origin seen: its smoothed precision."""
+    return {
+        s.signal: (smoothed_precision(s.matched_flags, s.flags), s.flags, s.matched_flags)
+        for s in report.signals
+        if s.signal not in KIND_SIGNALS and s.flags
+    }
+
+
+def write_weights(path: str | Path, weights: Mapping[str, tuple[float, int, int]]) -> None:
+    """Put `[mtreview.flag_weights]` in a settings file, replacing the one there and
+    keeping everything else; each line says the precision it came from."""
+    target = Path(path)
+    try:
+        text = target.read_text(encoding="utf-8") if target.is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(target, f"cannot read the settings file ({exc})") from None
+    section = "[mtreview.flag_weights]"
+    if text.strip() and "[mtreview]" not in text and section not in text:
+        section = "[flag_weights]"  # a file of top-level keys: keep it that way
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        header = line.strip()
+        if header.startswith("["):
+            skipping = header in ("[mtreview.flag_weights]", "[flag_weights]")
+        if not skipping:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    block = [section, "# learnt by mtreview calibrate --fit: a signal's precision (hits/flags)"]
+    for signal, (weight, flags, hits) in sorted(weights.items()):
+        block.append(f'"{signal}" = {weight:.4f}  # {hits}/{flags}')
+    body = "\n".join(kept + ([""] if kept else []) + block) + "\n"
+    try:
+        target.write_text(body, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(target, f"cannot write the settings file ({exc.strerror})") from None
+
+
+def read_weights(path: str | Path) -> dict[str, tuple[float, int, int]]:
+    """The `flag_weights` a settings file holds, with the counts its comments give."""
+    from mtreview.settings import load_settings
+
+    settings = load_settings(path, environ={})
+    weights = settings_weights(settings.flag_weights)
+    counts: dict[str, tuple[int, int]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        match = re.match(r'\s*"([^"]+)"\s*=\s*[\d.]+\s*#\s*(\d+)/(\d+)', line)
+        if match:
+            counts[match.group(1)] = (int(match.group(3)), int(match.group(2)))
+    return {s: (w, *counts.get(s, (0, 0))) for s, w in weights.items()}
 
 
 def _signal_order(signal: str) -> tuple[int, str]:

@@ -36,6 +36,7 @@ def reader_options(settings: Settings) -> dict[str, Any]:
         "lang": settings.lang,
         "source_lang": settings.source_lang,
         "max_segment_chars": settings.max_segment_chars,
+        "quoting": settings.table_quoting,
     }
 
 

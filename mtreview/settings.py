@@ -35,6 +35,7 @@ class Settings:
     num_return: int = 1
     max_length: int = 256  # tokens a model reads or writes per segment
     max_segment_chars: int = 20000  # longer table cells are refused, not silently cut
+    table_quoting: str = "auto"  # TSV/CSV cells: csv ("a ""b"""), none, or auto-detected
     use_models: bool = True
     # scoring
     metrics: tuple[str, ...] = ("chrf", "bleu", "ter")

@@ -27,6 +27,12 @@ def add_score_parser(commands: Any) -> None:
     parser.add_argument("--format", choices=sorted(RECORD_WRITERS), default="jsonl")
     parser.add_argument("--input-format", choices=sorted(READERS), help="override detection")
     parser.add_argument("--source-file", help="Moses pairs: the source side, one line a segment")
+    parser.add_argument(
+        "--quoting",
+        choices=("auto", "csv", "none"),
+        help='TSV/CSV cells: csv reads "a ""b""" as a "b", none keeps quotes as text '
+        "(default auto: CSV quoted, TSV when its cells are)",
+    )
     parser.add_argument("--lang", help="language of the translation (default fr)")
     parser.add_argument("--pivot", help="back-translation language (default en)")
     parser.add_argument("--source-lang", help="language of the source, when given")
@@ -114,6 +120,7 @@ def run_score(args: argparse.Namespace) -> int:
         threads=args.threads,
         cache_dir=args.cache_dir,
         compute_type=args.compute_type,
+        table_quoting=args.quoting,
         use_models=False if args.no_models else None,
         **flag_overrides(args),
     )
@@ -185,6 +192,12 @@ def add_calibrate_parser(commands: Any) -> None:
         "adjudicated segments",
     )
     parser.add_argument("--json", help="also write the report as JSON to this file")
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="write each signal's precision as its risk weight to the settings file "
+        "(--config, default ./mtreview.toml)",
+    )
     parser.add_argument("--no-models", action="store_true", help="with --input: rules only")
     parser.add_argument("--back-model", help="with --input: target→pivot model")
     parser.add_argument("--return-model", help="with --input: pivot→target model")
@@ -195,6 +208,7 @@ def add_calibrate_parser(commands: Any) -> None:
 @command("calibrate")
 def run_calibrate(args: argparse.Namespace) -> int:
     from mtreview import calibration
+    from mtreview.settings import DEFAULT_CONFIG_NAME
 
     if calibration.is_store(args.reviews):
         reviews, flags = calibration.store_reviews(args.reviews, gold=args.gold)
@@ -216,6 +230,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
     elif not flags:
         raise MTReviewError("calibrate needs flags: give --analysis FILE or --input DOCUMENT")
     report = calibration.calibrate(flags, reviews, min_overlap=args.min_overlap)
+    if args.fit:
+        target = args.config or DEFAULT_CONFIG_NAME
+        weights = calibration.fitted_weights(report)
+        calibration.write_weights(target, weights)
+        sys.stderr.write(f"note          {len(weights)} risk weights written to {target}\n")
     if args.json:
         Path(args.json).write_text(json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
     sys.stdout.write(_calibration_table(report))

@@ -72,6 +72,7 @@ def iter_segments(
     lang: str = "fr",
     source_lang: str | None = None,
     max_segment_chars: int = 20000,
+    quoting: str = "auto",
 ) -> Iterator[Segment]:
     """Stream the segments of one input file (a million rows never sit in memory)."""
     path = Path(path)
@@ -86,6 +87,7 @@ def iter_segments(
         lang=lang,
         source_lang=source_lang,
         max_segment_chars=max_segment_chars,
+        quoting=quoting,
     )
     return READERS[name].iter_segments(path, options)
 
@@ -100,6 +102,7 @@ def read_document(
     lang: str = "fr",
     source_lang: str | None = None,
     max_segment_chars: int = 20000,
+    quoting: str = "auto",
     name: str | None = None,
 ) -> Document:
     """Read a whole document (the app and small files)."""
@@ -116,6 +119,7 @@ def read_document(
             lang=lang,
             source_lang=source_lang,
             max_segment_chars=max_segment_chars,
+            quoting=quoting,
         )
     )
     if not segments:

@@ -23,6 +23,7 @@ class ReadOptions:
     lang: str = "fr"
     source_lang: str | None = None
     max_segment_chars: int = 20000
+    quoting: str = "auto"  # tables: csv, none, or auto (see readers.rows.TableReader)
 
 
 class Reader(Protocol):

@@ -6,6 +6,7 @@ Their `original` is the translations joined by newlines, so offsets work as for 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -74,18 +75,32 @@ def joined_original(segments: Iterable[Segment]) -> str:
     return ROW_SEPARATOR.join(segment.text for segment in segments)
 
 
+QUOTINGS = ("auto", "csv", "none")
+SNIFF_LINES = 200  # lines looked at to decide whether a TSV quotes its cells
+
+
 class TableReader:
+    """TSV and CSV. Quoting (`ReadOptions.quoting`): `csv` reads `"a ""b"" c"` cells as
+    `a "b" c` (a quoted cell may hold the delimiter and line breaks); `none` splits each
+    line on the delimiter and keeps quotes as text; `auto` quotes CSV, and quotes a TSV
+    when one of its first lines has a cell wrapped in double quotes."""
+
     def __init__(self, delimiter: str) -> None:
         self.delimiter = delimiter
 
-    def _rows(self, path: Path) -> Iterator[tuple[int, list[str]]]:
-        if self.delimiter == "\t":  # TSV: no quoting, one row a line
-            for number, line in iter_lines(path):
+    def _rows(self, path: Path, quoting: str) -> Iterator[tuple[int, list[str]]]:
+        lines: Iterator[tuple[int, str]] = iter_lines(path)
+        if quoting == "auto":
+            head = list(itertools.islice(lines, SNIFF_LINES))
+            quoting = "csv" if self.delimiter == "," or self._quoted(head) else "none"
+            lines = itertools.chain(head, lines)
+        if quoting == "none":
+            for number, line in lines:
                 if line.strip():
-                    yield number, line.split("\t")
+                    yield number, line.split(self.delimiter)
             return
         # csv may join quoted newlines into one row: feed it line by line, it counts lines.
-        reader = csv.reader(line + "\n" for _, line in iter_lines(path))
+        reader = csv.reader((line + "\n" for _, line in lines), delimiter=self.delimiter)
         try:
             first_line = 1
             for row in reader:
@@ -93,12 +108,21 @@ class TableReader:
                     yield first_line, row
                 first_line = reader.line_num + 1
         except csv.Error as exc:
-            raise InputError(path, f"bad CSV ({exc})", line=reader.line_num) from None
+            raise InputError(path, f"bad quoting ({exc})", line=reader.line_num) from None
+
+    def _quoted(self, lines: list[tuple[int, str]]) -> bool:
+        return any(
+            len(cell) >= 2 and cell.startswith('"') and cell.endswith('"')
+            for _, line in lines
+            for cell in line.split(self.delimiter)
+        )
 
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
         columns: tuple[str, ...] | None = None
-        for number, row in self._rows(path):
+        if options.quoting not in QUOTINGS:
+            raise InputError(path, f"quoting must be one of {', '.join(QUOTINGS)}")
+        for number, row in self._rows(path, options.quoting):
             cells = [cell.strip("\r") for cell in row]
             if columns is None:
                 columns = _header(path, number, cells)
