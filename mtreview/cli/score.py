@@ -72,12 +72,23 @@ def add_flag_options(parser: argparse.ArgumentParser) -> None:
     """Pre-highlighting: which checks run, grammar, model thresholds (README: checks)."""
     from mtreview.checks import CHECKS
 
-    group = parser.add_argument_group("flags")
-    names = ", ".join(sorted(CHECKS))
+    group = parser.add_argument_group(
+        "flags",
+        "checks marked [model] need spaCy's fr_core_news_sm and are skipped with a notice "
+        "without it; [source] ones run when the input has a source",
+    )
+    marks = {"french model": " [model]", "source": " [source]"}
+    names = ", ".join(name + marks.get(CHECKS[name].needs, "") for name in sorted(CHECKS))
     group.add_argument("--checks", help=f"comma-separated checks to run, or all ({names})")
     group.add_argument("--disable-check", action="append", metavar="NAME", help="repeatable")
     group.add_argument("--no-grammar", action="store_true", help="skip Grammalecte")
     group.add_argument("--grammar-typography", action="store_true", help="keep typography rules")
+    group.add_argument(
+        "--grammar-spelling", action="store_true", help="Grammalecte's unknown words too"
+    )
+    group.add_argument(
+        "--grammar-suggestions", action="store_true", help="spelling suggestions (-wss, ~7x slower)"
+    )
     group.add_argument("--num-return", type=int, help="n-best back-translations that must agree")
     group.add_argument("--surprisal-threshold", type=float, help="token log-prob (default -4)")
     group.add_argument("--no-roundtrip-flags", action="store_true", help="no round-trip diff flags")
@@ -91,6 +102,8 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "disabled_checks": tuple(args.disable_check) if args.disable_check else None,
         "grammar": False if args.no_grammar else None,
         "grammar_typography": True if args.grammar_typography else None,
+        "grammar_spelling": True if args.grammar_spelling else None,
+        "grammar_suggestions": True if args.grammar_suggestions else None,
         "num_return": args.num_return,
         "surprisal_threshold": args.surprisal_threshold,
         "roundtrip_flags": False if args.no_roundtrip_flags else None,

