@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.analysis.weights import settings_weights, shipped_weights
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
-from mtreview.checks.base import outside_protected
+from mtreview.checks.base import outside_protected, segment_spans
 from mtreview.checks.french_model import unavailable_reason
-from mtreview.checks.protected import CODE_KINDS, KINDS
+from mtreview.checks.protected import CODE_KINDS, KINDS, LAYOUT, mask
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, GrammarError
@@ -38,6 +38,7 @@ from mtreview.settings import Settings
 SEVERITY_ORDER = ("minor", "major", "critical")
 KIND_PRIORITY = ("rule", "grammar", "model")  # whose category wins in a merged flag
 MAX_CONTEXTS = 4  # documents whose context is kept while streaming
+MASKED_KINDS = CODE_KINDS - {LAYOUT}  # what Grammalecte does not see
 
 
 def signal_kind(origin: str) -> str:
@@ -196,7 +197,7 @@ class Highlighter:
         grammar = [
             _outside_protected(segment, flags)
             for segment, flags in zip(
-                segments, self._grammar_flags([s.text for s in segments]), strict=True
+                segments, self._grammar_flags([_masked(s) for s in segments]), strict=True
             )
         ]
         result = []
@@ -227,6 +228,13 @@ class Highlighter:
             self.notes.append(f"grammar check skipped from here on: {exc}")
             self.grammar = None
             return [[] for _ in texts]
+
+
+def _masked(segment: Segment) -> str:
+    """The text Grammalecte reads: code spans turned to X of the same length, so that
+    "'%s'" is not read as the elided "s'" and offsets stay those of the segment."""
+    spans = [s for s in segment_spans(segment) if s.kind in MASKED_KINDS]
+    return mask(segment.text, spans, "X") if spans else segment.text
 
 
 def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:

@@ -7,6 +7,7 @@ Capitalised words are taken as proper names and only checked against the functio
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check, words
@@ -57,23 +58,31 @@ class NonFrench(Check):
             key = word.casefold()
             if key in allowed:
                 continue
-            message = self._reason(word, key, context)
+            if word.isupper() and len(word) > 1:
+                continue  # WHERE, FROM: keywords and acronyms, not prose
+            copied = bool(segment.source) and key in _casefolded_words(segment.source or "")
+            message = self._reason(word, key, context, copied=copied)
             if message:
                 flags.append(self.flag(match.start(), match.end(), message))
         return flags
 
     @staticmethod
-    def _reason(word: str, key: str, context: DocumentContext) -> str | None:
+    def _reason(word: str, key: str, context: DocumentContext, *, copied: bool) -> str | None:
         if key in ENGLISH_WORDS:
             return f"“{word}” is English, not French"
-        if not word.islower():
-            return None  # a name: its spelling is its own
+        if not word.islower() or copied:
+            return None  # a name ("zhuang" for the source's "Zhuang"): its spelling is its own
         name = _name_stem(key, context.names)
         if name is not None:
             return f"“{word}” is not a French form of “{name.capitalize()}”"
         if FOREIGN_SPELLING.search(key) and not _extends_name(key, context.names):
             return f"“{word}” is not spelt like a French word"
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _casefolded_words(text: str) -> frozenset[str]:
+    return frozenset(match.group().casefold() for match in words(text))
 
 
 def _name_stem(key: str, names: set[str]) -> str | None:

@@ -86,6 +86,12 @@ class Spacing(_PatternCheck):
     description = "space before a comma or full stop, none after a comma, doubled spaces"
     rules = SPACING_RULES
 
+    def wanted(self, rule: Rule, segment: Segment, context: DocumentContext) -> bool:
+        """A comma without a space that the source has too is a list of codes ("a,e,v")."""
+        if not super().wanted(rule, segment, context):
+            return False
+        return not (rule is SPACING_RULES[2] and rule.pattern.search(segment.source or ""))
+
 
 @register_check
 class FrenchSpacing(_PatternCheck):

@@ -49,7 +49,11 @@ END_CLASSES: tuple[tuple[str, str], ...] = (
     ("!", "exclamation"),
     (";", "semicolon"),
 )
-LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
+PROSE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# English words French never writes: an unchanged source holding one is English
+ENGLISH_STOPWORDS = frozenset(
+    "the of and or to in for with from by at is are not this that your you it".split()
+)
 MIN_RATIO_SOURCE = 30  # shorter sources vary too much in length to judge
 LENGTH_RATIO = (0.35, 3.0)  # translation length / source length outside this is suspicious
 
@@ -199,8 +203,11 @@ class Untranslated(Check):
         if not segment.source or segment.text.strip() != segment.source.strip():
             return []
         prose = mask(segment.text, (s for s in segment_spans(segment) if s.kind in CODE_KINDS))
-        words = [w for w in prose.split() if LATIN_WORD.fullmatch(w.strip(".,;:!?()«»\"'"))]
-        if len(words) < 3 or sum(1 for w in words if len(w) > 2 and w.islower()) < 2:
+        words = [w.strip(".,;:!?()«»\"'") for w in prose.split()]
+        words = [w for w in words if PROSE_WORD.fullmatch(w)]
+        lowercase = [w for w in words if w.islower() and len(w) > 1]
+        english = any(w.lower() in ENGLISH_STOPWORDS for w in words)
+        if len(lowercase) < 2 and not (english and len(words) >= 3):
             return []  # names, commands, short labels French shares with the source
         start, end = _whole(segment)
         return [self.flag(start, end, "the translation is the source, unchanged")]
