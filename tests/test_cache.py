@@ -225,7 +225,7 @@ def test_grammalecte_is_asked_only_about_new_texts(settings: Settings, tmp_path:
     uncached = Analyzer(settings, models=models).analyze(document(corrected))
     assert as_records(again) == as_records(uncached)
     assert as_records(again)[0] == as_records(first)[0]
-    assert any("grammar" in f.origins for f in again[0].flags)  # from the cache, not lost
+    assert any("grammar:gn" in f.origins for f in again[0].flags)  # from the cache, not lost
 
     other = dataclasses.replace(settings, allowed_words=("chat",))
     asked.unlink()
