@@ -6,38 +6,29 @@ Which run: `Settings.checks` (empty: every check on by default; `all`: every one
 
 from __future__ import annotations
 
-from mtreview.checks import (
-    agreement,
-    calques,
-    duplicates,
-    echo,
-    foreign,
-    punctuation,
-    quotes,
-    repeats,
-    scraping,
-    source,
-    variants,
-    word_order,
-)
+import importlib
+
 from mtreview.checks.base import CHECKS, Check, DocumentContext, register_check, words
 from mtreview.errors import SettingsError
 from mtreview.settings import Settings
 
-_MODULES = (
-    agreement,
-    calques,
-    duplicates,
-    echo,
-    foreign,
-    punctuation,
-    quotes,
-    repeats,
-    scraping,
-    source,
-    variants,
-    word_order,
+# modules whose checks register themselves on import
+MODULES = (
+    "agreement",
+    "calques",
+    "duplicates",
+    "echo",
+    "foreign",
+    "punctuation",
+    "quotes",
+    "repeats",
+    "scraping",
+    "source",
+    "variants",
+    "word_order",
 )
+for _module in MODULES:
+    importlib.import_module(f"mtreview.checks.{_module}")
 
 
 def enabled_checks(settings: Settings) -> list[Check]:

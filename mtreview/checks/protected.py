@@ -31,6 +31,9 @@ LAYOUT = "layout"  # leading and trailing blanks, runs of blanks the source has 
 COPIED = "copied"  # a word of the source copied unchanged into the translation
 KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, IDENTIFIER, LAYOUT, COPIED)
 CODE_KINDS = frozenset(KINDS) - {COPIED}  # what no check may flag inside
+# code that stands where no word of the sentence does: blanked out for the parser, left
+# out when numbers are compared (identifiers such as `x86` may read as words)
+MARKUP_KINDS = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
 
 _PRINTF_BODY = r"(?:\d+\$)?[-+0#']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|ll|[hlLqjzZt]|I64|I32)?"
 _PRINTF = re.compile(

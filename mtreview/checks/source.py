@@ -19,8 +19,7 @@ from mtreview.checks.base import Check, DocumentContext, register_check, segment
 from mtreview.checks.protected import (
     CODE_KINDS,
     EMAIL,
-    OPTION,
-    PATH,
+    MARKUP_KINDS,
     PLACEHOLDER,
     TAG,
     URL,
@@ -37,7 +36,6 @@ NUMBER_RE = re.compile(
     r"(?<![\w.,])\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?"
     r"(?!\d|(?:er|re|ère|e|ème|nd|st|rd|th)\b)"
 )
-NUMBER_MASKED = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
 CLOSERS = " \t\u00a0\u202f\"'»”’)]}>"
 END_CLASSES: tuple[tuple[str, str], ...] = (
     ("…", "ellipsis"),
@@ -150,7 +148,7 @@ class SourceNumbers(_CarriedOver):
     description = "numbers differ from the source's (1,000 = 1 000, 1.5 = 1,5) [needs a source]"
 
     def items(self, text: str, spans: Iterable[ProtectedSpan]) -> list[tuple[int, int, str]]:
-        plain = mask(text, (s for s in spans if s.kind in NUMBER_MASKED), "x")
+        plain = mask(text, (s for s in spans if s.kind in MARKUP_KINDS), "x")
         return [
             (m.start(), m.end(), re.sub(r"\D", "", m.group()).lstrip("0") or "0")
             for m in NUMBER_RE.finditer(plain)
