@@ -12,10 +12,9 @@ import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from importlib import resources
-from pathlib import Path
 from typing import Protocol
 
+from mtreview.data_tables import read_table
 from mtreview.errors import InputError
 
 NO_ERROR = "no-error"  # WMT's label for a segment reviewed without errors: weight 0
@@ -143,16 +142,7 @@ def parse_typology(text: str, source: str) -> Typology:
 @functools.lru_cache(maxsize=8)
 def load_typology(path: str = "") -> Typology:
     """The typology table at `path`, or the shipped one when empty (cached per path)."""
-    if not path:
-        text = resources.files("mtreview").joinpath("data/mqm.tsv").read_text("utf-8")
-        return parse_typology(text, "mqm.tsv")
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise InputError(file, "MQM typology file not found")
-    try:
-        return parse_typology(file.read_text(encoding="utf-8"), str(file))
-    except UnicodeDecodeError:
-        raise InputError(file, "not UTF-8 text") from None
+    return parse_typology(*read_table(path, "mqm.tsv", "MQM typology file"))
 
 
 def segment_score(errors: Iterable[Labelled], typology: Typology) -> float:

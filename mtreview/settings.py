@@ -24,9 +24,14 @@ class Settings:
     lang: str = "fr"
     pivot: str = "en"
     source_lang: str = "ru"
-    back_model: str = ""  # empty: Helsinki-NLP/opus-mt-{lang}-{pivot}
-    return_model: str = ""  # empty: Helsinki-NLP/opus-mt-{pivot}-{lang}
+    back_model: str = ""  # empty: the model table's, else Helsinki-NLP/opus-mt-{lang}-{pivot}
+    return_model: str = ""  # empty: the model table's, else Helsinki-NLP/opus-mt-{pivot}-{lang}
     source_model: str = ""  # empty: no source-conditioned scoring
+    # target tokens (>>fra<<) for multilingual models; empty: the model table's, if any
+    back_token: str = ""
+    return_token: str = ""
+    source_token: str = ""
+    model_table: str = ""  # empty: the shipped mtreview/data/opus_mt.tsv
     backend: str = "hf"
     compute_type: str = "auto"
     threads: int = 0  # 0: one per available core
@@ -73,14 +78,27 @@ class Settings:
             raise SettingsError(f"threads must be 0 (all cores) or more, got {self.threads}")
 
     def model_name(self, role: str) -> str:
-        """The configured model for `back`, `return` or `source`, with opus-mt defaults."""
-        if role == "back":
-            return self.back_model or f"Helsinki-NLP/opus-mt-{self.lang}-{self.pivot}"
-        if role == "return":
-            return self.return_model or f"Helsinki-NLP/opus-mt-{self.pivot}-{self.lang}"
+        """The configured model for `back`, `return` or `source`; the model table's
+        (`mtreview.models.table`) when none is given."""
         if role == "source":
             return self.source_model
-        raise SettingsError(f"unknown model role {role!r} (expected back, return or source)")
+        if role not in ("back", "return"):
+            raise SettingsError(f"unknown model role {role!r} (expected back, return or source)")
+        return getattr(self, f"{role}_model") or self._model_choice().model(role)
+
+    def target_token(self, role: str) -> str:
+        """The `>>id<<` a multilingual model needs before each input: the setting, else the
+        table's when the role uses the table's model, else none."""
+        given = str(getattr(self, f"{role}_token", ""))
+        if given or role == "source":
+            return given
+        choice = self._model_choice()
+        return choice.token(role) if self.model_name(role) == choice.model(role) else ""
+
+    def _model_choice(self) -> Any:
+        from mtreview.models.table import model_choice
+
+        return model_choice(self.lang, self.pivot, self.model_table)
 
     def resolved_cache_dir(self) -> Path:
         if self.cache_dir:
