@@ -22,6 +22,11 @@ class ModelError(MTReviewError):
     """A translation model cannot be loaded or run."""
 
 
+class HubUnreachableError(ModelError):
+    """The model hub cannot be reached (offline, down, HF_HUB_OFFLINE): callers that can
+    go on without models say so in one line and do."""
+
+
 class SettingsError(MTReviewError):
     """A setting (flag, TOML file, environment variable) has a value we cannot use."""
 

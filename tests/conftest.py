@@ -9,6 +9,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,13 +54,16 @@ def _builder_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def _tiny(request: pytest.FixtureRequest, src: str, tgt: str) -> Path:
+def _tiny(
+    request: pytest.FixtureRequest, src: str, tgt: str, variant: str = "", **options: Any
+) -> Path:
     from mtreview.testing.tiny_marian import build_tiny_marian
 
     folder = Path(request.config.cache.mkdir(f"tiny-marian-{_builder_fingerprint()}"))
-    out = folder / f"{src}-{tgt}"
+    out = folder / f"{src}-{tgt}{variant}"
     if not (out / "model.safetensors").is_file():
-        build_tiny_marian(out, src=src, tgt=tgt, seed=zlib.crc32(f"{src}-{tgt}".encode()) % 1000)
+        seed = zlib.crc32(f"{src}-{tgt}".encode()) % 1000
+        build_tiny_marian(out, src=src, tgt=tgt, seed=seed, **options)
     return out
 
 
@@ -76,6 +80,18 @@ def tiny_en_fr(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def tiny_ru_fr(request: pytest.FixtureRequest) -> Path:
     return _tiny(request, "ru", "fr")
+
+
+@pytest.fixture(scope="session")
+def tiny_en_mul(request: pytest.FixtureRequest) -> Path:
+    """English into French or Spanish, as opus-mt-en-ROMANCE: a >>fra<< / >>spa<< first."""
+    return _tiny(request, "en", "fr", "-mul", target_tokens=(">>fra<<", ">>spa<<"), init_std=0.1)
+
+
+@pytest.fixture(scope="session")
+def tiny_fr_en_large(request: pytest.FixtureRequest) -> Path:
+    """Weights over 10 MB: huggingface_hub resumes a cut download from its last 10 MB chunk."""
+    return _tiny(request, "fr", "en", "-large", d_model=256, ffn=1024)
 
 
 @pytest.fixture(scope="session")

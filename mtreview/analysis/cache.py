@@ -120,6 +120,7 @@ def cache_namespace(settings: Settings, models: Models) -> str:
             backend.model_id,
             model_fingerprint(backend.model_id),
             str(getattr(backend, "compute_type", "")),
+            *filter(None, [str(getattr(backend, "target_token", ""))]),
         ]
         for role, backend in (
             ("back", models.back),

@@ -29,6 +29,7 @@ class Models:
                 max_length=settings.max_length,
                 compute_type=settings.compute_type,
                 cache_dir=str(settings.resolved_cache_dir()),
+                target_token=settings.target_token(role),
             )
 
         return cls(

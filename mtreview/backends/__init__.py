@@ -36,6 +36,7 @@ def load_backend(
     max_length: int = 256,
     compute_type: str = "auto",
     cache_dir: str = "",
+    target_token: str = "",
 ) -> TranslationBackend:
     """One instance per (backend, model, options) per process: models load once."""
     try:
@@ -50,6 +51,7 @@ def load_backend(
         max_length=max_length,
         compute_type=compute_type,
         cache_dir=cache_dir,
+        target_token=target_token,
     )
 
 

@@ -24,7 +24,14 @@ from mtreview.backends.base import (
     run_unique,
 )
 from mtreview.backends.fingerprint import model_fingerprint
-from mtreview.backends.hf import HINT, check_model_dir, target_pieces
+from mtreview.backends.hf import (
+    HINT,
+    check_target_token,
+    resolve_model,
+    target_pieces,
+    with_target_token,
+)
+from mtreview.backends.hub import cached_snapshot
 from mtreview.errors import ModelError, SettingsError
 
 COMPUTE_TYPES = ("auto", "int8", "float32")
@@ -51,13 +58,24 @@ def resolve_compute_type(compute_type: str) -> str:
     return "int8" if "int8" in ctranslate2.get_supported_compute_types("cpu") else "float32"
 
 
-def converted_dir(model: str, compute_type: str, cache_dir: Path) -> Path:
-    """Where the conversion of (model, revision, compute type) lives in the cache."""
+def model_slug(model: str) -> str:
+    """The model's part of its conversions' folder names."""
     local = Path(model).expanduser()
     label = local.resolve().name if local.is_dir() else model
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_")[:60] or "model"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_")[:60] or "model"
+
+
+def converted_dir(model: str, compute_type: str, cache_dir: Path) -> Path:
+    """Where the conversion of (model, revision, compute type) lives in the cache."""
     key = model_fingerprint(model).split(":", 1)[1][:16]
-    return cache_dir / "ct2" / f"{slug}-{key}-{compute_type}"
+    return cache_dir / "ct2" / f"{model_slug(model)}-{key}-{compute_type}"
+
+
+def conversion_pattern(model: str | None = None) -> re.Pattern[str]:
+    """Matches the conversion folder names of one model (any revision), or of any."""
+    slug = re.escape(model_slug(model)) if model else r".+"
+    types = "|".join(t for t in COMPUTE_TYPES if t != "auto")
+    return re.compile(rf"{slug}-[0-9a-z]{{1,16}}-({types})")
 
 
 def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
@@ -89,13 +107,9 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
 def load_tokenizer(model: str) -> Any:
     from transformers import MarianTokenizer
 
-    local = Path(model).expanduser()
-    if local.is_dir():
-        check_model_dir(local)
-    elif local.exists() or model.startswith((".", "/", "~")):
-        raise ModelError(f"{model}: model directory not found ({HINT})")
+    source, _is_local = resolve_model(model)
     try:
-        return MarianTokenizer.from_pretrained(str(local) if local.is_dir() else model)
+        return MarianTokenizer.from_pretrained(source)
     except (OSError, ValueError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"cannot load tokenizer of {model!r}: {first}; {HINT}") from None
@@ -103,7 +117,8 @@ def load_tokenizer(model: str) -> Any:
 
 def generation_options(model: str) -> dict[str, Any]:
     """Beam-search settings the model ships with, so both backends search alike."""
-    path = Path(model).expanduser() / "generation_config.json"
+    folder = cached_snapshot(model) or Path(model).expanduser()
+    path = folder / "generation_config.json"
     if not path.is_file():
         return {}
     try:
@@ -138,15 +153,18 @@ class CT2MarianBackend(BatchedTranslator):
         max_length: int = 256,
         compute_type: str = "auto",
         cache_dir: str | Path = "",
+        target_token: str = "",
         fixed_length: int | None = None,
     ) -> None:
         import ctranslate2
 
         self.model_id = model
         self.max_length = max_length
+        self.target_token = target_token
         self.fixed_length = fixed_length  # benchmarks only, as in the hf backend
         self.compute_type = resolve_compute_type(compute_type)
         self.tokenizer = load_tokenizer(model)
+        check_target_token(self.tokenizer, model, target_token)
         self.revision = model_fingerprint(model)
         folder = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
         path = convert_once(model, self.compute_type, folder)
@@ -170,8 +188,10 @@ class CT2MarianBackend(BatchedTranslator):
 
     # --- tokens --------------------------------------------------------------------------
     def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
-        """Source pieces with EOS, as the transformers tokenizer feeds the encoder."""
-        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        """Source pieces with EOS (and the target token), as the transformers backend
+        feeds the encoder."""
+        inputs = with_target_token(texts, self.target_token)
+        ids = self.tokenizer(inputs, truncation=True, max_length=self.max_length)
         return [self.tokenizer.convert_ids_to_tokens(row) for row in ids["input_ids"]]
 
     def detokenize(self, tokens: Sequence[str]) -> str:

@@ -46,10 +46,7 @@ def model_fingerprint(model: str) -> str:
 
 def hub_revision(model: str) -> str:
     """The commit of the locally cached snapshot of a hub model, or `unknown`."""
-    try:
-        from huggingface_hub import snapshot_download
+    from mtreview.backends.hub import cached_snapshot
 
-        path = snapshot_download(model, local_files_only=True)
-    except (ImportError, OSError, ValueError):
-        return "unknown"
-    return Path(path).name
+    snapshot = cached_snapshot(model)
+    return snapshot.name if snapshot is not None else "unknown"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,55 +17,84 @@ from mtreview.backends.base import (
     run_unique,
     trim_span,
 )
+from mtreview.backends.hub import cached_snapshot, is_offline, remote_model
+from mtreview.backends.marian_files import check_model_dir
 from mtreview.errors import ModelError
 
 HINT = (
-    "give a local model directory (e.g. --back-model DIR), or put the model in the Hugging Face "
-    "cache and set HF_HUB_OFFLINE=1, or run with --no-models"
+    "run `mtreview models fetch`, or give a local model directory (e.g. --back-model DIR), or "
+    "put the model in the Hugging Face cache and set HF_HUB_OFFLINE=1, or run with --no-models"
 )
+HINT_REPAIR = "run `mtreview models fetch {model}` to repair it"
 
 
-def check_model_dir(path: Path) -> None:
-    """A local directory must hold a Marian model: say what is wrong before transformers does."""
-    config = path / "config.json"
-    if not config.is_file():
-        raise ModelError(f"{path}: not a Marian model directory (no config.json)")
-    try:
-        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        raise ModelError(f"{path}/config.json: not valid JSON") from None
-    if model_type != "marian":
-        raise ModelError(f"{path}: model_type is {model_type!r}, expected 'marian'")
-    for name in ("source.spm", "target.spm", "vocab.json"):
-        if not (path / name).is_file():
-            raise ModelError(f"{path}: not a Marian model directory (no {name})")
+def resolve_model(model: str) -> tuple[str, bool]:
+    """(what transformers should load, whether it is a local directory), after checking
+    what is on this machine: a local directory, or a hub model's cached snapshot, must be
+    a whole Marian model; a path that does not exist is an error."""
+    local = Path(model).expanduser()
+    if local.is_dir():
+        check_model_dir(local, safetensors_only=True)
+        return str(local), True
+    if local.exists() or model.startswith((".", "/", "~")):
+        raise ModelError(f"{model}: model directory not found ({HINT})")
+    snapshot = cached_snapshot(model)
+    if snapshot is not None:
+        check_model_dir(
+            snapshot, label=f"model {model!r} ({HINT_REPAIR.format(model=model)})"
+        )
+    elif is_offline():
+        raise ModelError(
+            f"cannot load model {model!r}: not on this machine (HF_HUB_OFFLINE is set); {HINT}"
+        )
+    else:  # transformers will download it: fail in one line, and fast, if it cannot
+        try:
+            remote_model(model)
+        except ModelError as exc:
+            raise type(exc)(f"{exc}; {HINT}") from None
+    return model, False
 
 
 def load_marian(model: str) -> tuple[Any, Any]:
     """(tokenizer, model) from a local directory or a hub name; clear errors, no traceback."""
     from transformers import MarianMTModel, MarianTokenizer
 
-    local = Path(model).expanduser()
-    if local.is_dir():
-        check_model_dir(local)
-        source: str = str(local)
-    elif local.exists() or model.startswith((".", "/", "~")):
-        raise ModelError(f"{model}: model directory not found ({HINT})")
-    else:
-        source = model
+    source, is_local = resolve_model(model)
     try:
-        if not local.is_dir():  # fail with the hub's own reason before half-loading
+        if not is_local:  # fail with the hub's own reason before half-loading
             from transformers.utils import cached_file
 
             cached_file(source, "config.json")
         tokenizer = MarianTokenizer.from_pretrained(source)
-        network = MarianMTModel.from_pretrained(source, use_safetensors=local.is_dir() or None)
+        network = MarianMTModel.from_pretrained(source, use_safetensors=is_local or None)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"cannot load model {model!r}{offline}: {first}; {HINT}") from None
     network.eval()
     return tokenizer, network
+
+
+def check_target_token(tokenizer: Any, model: str, token: str) -> None:
+    """A multilingual model needs its target token, and only one it knows."""
+    codes = sorted(getattr(tokenizer, "supported_language_codes", None) or ())
+    if token and token not in tokenizer.get_vocab():
+        known = ", ".join(codes[:8]) + (" …" if len(codes) > 8 else "") if codes else "none"
+        raise ModelError(
+            f"model {model!r} has no target token {token} in its vocabulary (it has: {known})"
+        )
+    if not token and len(codes) > 1:
+        raise ModelError(
+            f"model {model!r} translates into several languages and needs a target token "
+            f"(one of {', '.join(codes[:8])}{' …' if len(codes) > 8 else ''}): add a row to "
+            "the model table or set back_token / return_token / source_token"
+        )
+
+
+def with_target_token(texts: Sequence[str], token: str) -> list[str]:
+    """Inputs as a multilingual model reads them: `>>id<< text`. The token is on the input
+    side only, so target tokens, offsets and log-probabilities never see it."""
+    return [f"{token} {text}" for text in texts] if token else list(texts)
 
 
 def encode_proto(processor: Any, text: str) -> Any:
@@ -103,17 +131,21 @@ class HFMarianBackend(BatchedTranslator):
         *,
         threads: int = 0,
         max_length: int = 256,
+        target_token: str = "",
         fixed_length: int | None = None,
     ) -> None:
+        resolve_model(model)  # a missing or broken model fails before torch is imported
         import torch
 
         if threads > 0:
             torch.set_num_threads(threads)
         self.model_id = model
         self.max_length = max_length
+        self.target_token = target_token
         # benchmarks only: generate exactly this many tokens, so random weights fix the work
         self.fixed_length = fixed_length
         self.tokenizer, self.model = load_marian(model)
+        check_target_token(self.tokenizer, model, target_token)
         self._torch = torch
 
     @property
@@ -124,7 +156,7 @@ class HFMarianBackend(BatchedTranslator):
     def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
         with self._torch.inference_mode():
             batch = self.tokenizer(
-                texts,
+                with_target_token(texts, self.target_token),
                 return_tensors="pt",
                 padding=True,
                 truncation=True,
@@ -180,7 +212,7 @@ class HFMarianBackend(BatchedTranslator):
         )
         with torch.inference_mode():
             batch = self.tokenizer(
-                [source for source, _ in pairs],
+                with_target_token([source for source, _ in pairs], self.target_token),
                 return_tensors="pt",
                 padding=True,
                 truncation=True,

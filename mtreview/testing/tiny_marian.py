@@ -69,12 +69,15 @@ def build_tiny_marian(
     seed: int = 0,
     pad_vocab_to: int = 0,
     init_std: float = 0.02,
+    target_tokens: Sequence[str] = (),
 ) -> Path:
     """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`.
 
     `pad_vocab_to` fills the vocabulary with filler pieces up to that size (benchmarks: the
     opus-mt output layer, 59,514 entries, is much of the work). A larger `init_std` makes
-    random outputs depend on the input (at 0.02 the positions drown the tokens)."""
+    random outputs depend on the input (at 0.02 the positions drown the tokens).
+    `target_tokens` (e.g. `>>fra<<`, `>>spa<<`) make it a multilingual model, as
+    opus-mt-en-ROMANCE: each input must start with one of them."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -88,7 +91,7 @@ def build_tiny_marian(
         source_pieces = train_spm(corpus_text(src), out / "source.spm", vocab_size, symbols)
         target_pieces = train_spm(corpus_text(tgt), out / "target.spm", vocab_size, symbols)
     vocab: dict[str, int] = {token: index for index, token in enumerate(SPECIAL)}
-    for piece in [*source_pieces, *target_pieces]:
+    for piece in [*target_tokens, *source_pieces, *target_pieces]:
         if piece not in vocab and piece not in (*SPECIAL, "<s>", PAD):
             vocab[piece] = len(vocab)
     while len(vocab) < pad_vocab_to - 1:
