@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mtreview.cli import review, score, team
+from mtreview.cli import models, review, score, team
 from mtreview.cli.common import COMMANDS
 from mtreview.errors import MTReviewError
 
@@ -24,6 +24,7 @@ PARSERS = [
     team.add_users_parser,
     team.add_assign_parser,
     team.add_agreement_parser,
+    models.add_models_parser,
 ]
 
 
