@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,8 +35,8 @@ def free_port() -> int:
 def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
     """Run the app on a free loopback port with its own store; yield its URL."""
     port = free_port()
-    environ = dict(os.environ, MTREVIEW_DB=str(db), HF_HUB_OFFLINE="1", **env)
-    environ.pop("MTREVIEW_REVIEWER", None)
+    environ = dict(os.environ, MTREVIEW_DB=str(db), HF_HUB_OFFLINE="1")
+    environ.update(env)
     command = [
         sys.executable,
         "-m",
@@ -44,6 +45,14 @@ def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
         str(ROOT / "app.py"),
         "--server.headless",
         "true",
+        *server_options(port),
+    ]
+    with serving(command, port, log, environ, cwd=db.parent) as url:
+        yield url
+
+
+def server_options(port: int) -> list[str]:
+    return [
         "--server.port",
         str(port),
         "--server.address",
@@ -53,13 +62,22 @@ def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], port: int, log: Path, environ: dict[str, str], *, cwd: Path
+) -> Iterator[str]:
+    """Start `command` (a Streamlit server on `port`), wait until it answers; stop it after."""
+    environ = dict(environ)
+    environ.pop("MTREVIEW_REVIEWER", None)
     with log.open("w") as output:
         process = subprocess.Popen(
-            command, cwd=db.parent, env=environ, stdout=output, stderr=subprocess.STDOUT
+            command, cwd=cwd, env=environ, stdout=output, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):

@@ -1,8 +1,9 @@
 """Getting documents into the store for review: models when available, analysis, import.
 
-No Streamlit here: the page caches what these return. The app never downloads a model: a
-model is used when it is a local directory or already in the Hugging Face cache; otherwise
-the review goes on with the model-free fields and the rule flags, and the page says why.
+No Streamlit here: the page caches what these return. A model is used when it is a local
+directory or already in the Hugging Face cache; otherwise the review goes on with the
+model-free fields and the rule flags, the page says why, and offers to fetch the models
+it lacks (`ModelState.fetchable`), then re-analyses the document with them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import tempfile
 from pathlib import Path
 
 from mtreview.analysis import Models
+from mtreview.backends.hub import is_hub_name
 from mtreview.documents import Document
 from mtreview.errors import InputError, MTReviewError
+from mtreview.models.manage import model_status
 from mtreview.pipeline import analyze_document as analyze_with
 from mtreview.pipeline import make_analyzer, read_input
 from mtreview.readers import SUFFIXES
@@ -29,23 +32,11 @@ SHIPPED_ARTICLE = Path(__file__).resolve().parent.parent / "data" / "kaztag-ngo-
 class ModelState:
     models: Models
     message: str | None  # why models are not used, for the banner; None when loaded
+    fetchable: tuple[str, ...] = ()  # hub models missing or broken here: a fetch may help
 
     @property
     def loaded(self) -> bool:
         return self.message is None
-
-
-def _locally_available(name: str) -> bool:
-    if Path(name).expanduser().is_dir():
-        return True
-    if name.startswith((".", "/", "~")):
-        return False
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return False
-    found = try_to_load_from_cache(name, "config.json")
-    return isinstance(found, str)
 
 
 def load_models(settings: Settings) -> ModelState:
@@ -53,20 +44,24 @@ def load_models(settings: Settings) -> ModelState:
     if not settings.use_models:
         return ModelState(Models(), "models are switched off (use_models = false)")
     names = [settings.model_name("back"), settings.model_name("return")]
-    missing = [name for name in names if not _locally_available(name)]
+    states = {name: model_status(name).state for name in names}
+    fetchable = tuple(n for n, state in states.items() if state != "ready" and is_hub_name(n))
+    missing = [name for name, state in states.items() if state == "missing"]
     if missing:
         return ModelState(
             Models(),
             f"model {missing[0]!r} is not on this machine (no local directory, not in the "
             "Hugging Face cache); set MTREVIEW_BACK_MODEL / MTREVIEW_RETURN_MODEL to model "
             "directories to score round trips",
+            fetchable,
         )
     try:
         return ModelState(Models.load(settings), None)
     except MTReviewError as exc:
-        return ModelState(Models(), f"models could not be loaded: {exc}")
+        return ModelState(Models(), f"models could not be loaded: {exc}", fetchable)
     except (OSError, ValueError, TypeError, RuntimeError) as exc:  # third-party loaders
-        return ModelState(Models(), f"models could not be loaded: {type(exc).__name__}: {exc}")
+        message = f"models could not be loaded: {type(exc).__name__}: {exc}"
+        return ModelState(Models(), message, fetchable)
 
 
 def analyze_document(
@@ -88,6 +83,14 @@ def add_analyzed(
     analyses, info = analyze_document(document, settings, state)
     store.add_document(document, analyses, info=info)
     return document.doc_id
+
+
+def rescore_document(
+    store: ReviewStore, doc_id: str, settings: Settings, state: ModelState
+) -> None:
+    """Analyse a stored document again (the models came); reviews are kept."""
+    analyses, info = analyze_document(store.load_document(doc_id), settings, state)
+    store.replace_analyses(doc_id, analyses, info=info)
 
 
 def open_path(store: ReviewStore, path: Path, settings: Settings, state: ModelState) -> str:

@@ -19,6 +19,7 @@ from mtreview.ui import actions, charts, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import SHORTCUTS, segment_panel
 from mtreview.ui.exports import export_section
+from mtreview.ui.get_models import models_banner
 from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
 from mtreview.ui.signin import Identity, current_identity, identity_sidebar
 from mtreview.ui.view_model import (
@@ -148,20 +149,6 @@ def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, na
     cols[3].metric("errors", score.errors)
 
 
-def _banner(info: dict[str, object], models: ModelState) -> None:
-    if info.get("model_free"):
-        note = str(info.get("note") or models.message or "models unavailable")
-        st.warning(
-            "Reviewing without translation models: no back-translation, round trip or "
-            f"log-probabilities; rule flags still shown. ({md_escape(note)})",
-            icon="⚠️",
-        )
-    elif not models.loaded:
-        st.info(
-            md_escape(f"Models are not available now ({models.message}); stored analyses shown.")
-        )
-
-
 def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
     st.altair_chart(charts.risk_chart(reviews), width="stretch")
     errors = charts.errors_chart(reviews, typology)
@@ -225,7 +212,7 @@ def main() -> None:
     if flash := st.session_state.pop(actions.FLASH, None):
         getattr(st, flash[0])(md_escape(flash[1]))
     _header(reviews, info.words, typology, info.name)
-    _banner(info.analysis_info, models)
+    models_banner(store, doc_id, info.analysis_info, settings, models, _models.clear)
     lead_tabs = ["Team", "Agreement", "Adjudicate"] if identity.can("adjudicate") else []
     review_tab, chart_tab, *team_tabs = st.tabs(["Review", "Charts", *lead_tabs])
     with review_tab:
