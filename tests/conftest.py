@@ -120,3 +120,33 @@ def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 _DATABASES = itertools.count(1)
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """For AppTest: a store of its own, reviewer Anne, no models, run from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "review.db"
+    monkeypatch.setenv("MTREVIEW_DB", str(db))
+    monkeypatch.setenv("MTREVIEW_REVIEWER", "Anne")
+    for name in ("MTREVIEW_DOCUMENT", "MTREVIEW_BACK_MODEL", "MTREVIEW_RETURN_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    return db
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from streamlit_server import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()

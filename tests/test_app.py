@@ -30,15 +30,8 @@ NASTY = (
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A store of its own, no reviewer preset, no models, run from an empty folder."""
-    monkeypatch.chdir(tmp_path)
-    db = tmp_path / "review.db"
-    monkeypatch.setenv("MTREVIEW_DB", str(db))
-    monkeypatch.setenv("MTREVIEW_REVIEWER", "Anne")
-    for name in ("MTREVIEW_DOCUMENT", "MTREVIEW_BACK_MODEL", "MTREVIEW_RETURN_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    return db
+def env(app_env: Path) -> Path:
+    return app_env
 
 
 def _app() -> AppTest:

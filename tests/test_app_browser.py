@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, ROOT, chromium, streamlit_app
+from streamlit_server import CHROMIUM, ROOT, streamlit_app
 
 from mtreview.store import ReviewStore
 
@@ -64,21 +64,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     db = folder / "review.db"
     with streamlit_app(db, folder / "streamlit.log") as url:
         yield url, db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1500, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
 
 
 def _drag_select(page: Any, text: str) -> None:

@@ -18,17 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    db = tmp_path / "review.db"
-    monkeypatch.setenv("MTREVIEW_DB", str(db))
-    monkeypatch.setenv("MTREVIEW_REVIEWER", "Anne")
-    monkeypatch.setenv("MTREVIEW_GRAMMAR", "false")
-    monkeypatch.setenv("MTREVIEW_NUM_BEAMS", "1")
-    monkeypatch.setenv("MTREVIEW_MAX_LENGTH", "32")
-    for name in ("MTREVIEW_DOCUMENT", "MTREVIEW_BACK_MODEL", "MTREVIEW_RETURN_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    return db
+def env(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Short greedy decoding, no grammar: tiny models never stop early."""
+    for name, value in (("GRAMMAR", "false"), ("NUM_BEAMS", "1"), ("MAX_LENGTH", "32")):
+        monkeypatch.setenv(f"MTREVIEW_{name}", value)
+    return app_env
 
 
 def _run(at: AppTest | None = None) -> AppTest:

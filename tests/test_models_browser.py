@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, ROOT, chromium, free_port, serving, streamlit_app
+from streamlit_server import CHROMIUM, ROOT, free_port, serving, streamlit_app
 
 from mtreview.store import ReviewStore
 from mtreview.testing.hub_server import HubServer
@@ -27,21 +26,6 @@ pytestmark = [
 FR_EN, EN_FR = "Helsinki-NLP/opus-mt-fr-en", "Helsinki-NLP/opus-mt-en-fr"
 NOT_COMPUTED = "no model: not computed"
 LONG = 240_000  # ms: downloading, loading and analysing the article on a busy machine
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
 
 
 def hub_env(home: Path, endpoint: str) -> dict[str, str]:
