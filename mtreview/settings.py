@@ -79,7 +79,7 @@ class Settings:
 
     def model_name(self, role: str) -> str:
         """The configured model for `back`, `return` or `source`; the model table's
-        (`mtreview.models.table`) when none is given."""
+        (`mtreview.model_table`) when none is given."""
         if role == "source":
             return self.source_model
         if role not in ("back", "return"):
@@ -96,7 +96,7 @@ class Settings:
         return choice.token(role) if self.model_name(role) == choice.model(role) else ""
 
     def _model_choice(self) -> Any:
-        from mtreview.models.table import model_choice
+        from mtreview.model_table import model_choice
 
         return model_choice(self.lang, self.pivot, self.model_table)
 

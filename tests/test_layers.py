@@ -10,9 +10,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mtreview"
 
 # lowest first; a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats", "hosts"},
+    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats", "hosts"}
+    | {"data_tables", "model_table"},  # shipped tables (settings reads the model table)
     {"backends", "metrics", "segmentation"},
-    {"checks", "readers", "grammar"},
+    {"checks", "readers", "grammar", "models"},
     {"analysis"},
     {"store", "engines"},
     {"pipeline", "scoring", "calibration", "agreement"},

@@ -13,7 +13,7 @@ from mtreview.backends.ct2 import CT2MarianBackend
 from mtreview.backends.hf import HFMarianBackend, target_pieces
 from mtreview.documents import Segment
 from mtreview.errors import InputError, ModelError
-from mtreview.models.table import load_table, model_choice
+from mtreview.model_table import load_table, model_choice
 from mtreview.settings import Settings, load_settings
 
 ENGLISH = ["The cat sleeps on the table.", "The NGO received a letter from the ministry."]

@@ -1,2 +1,3 @@
-"""Translation models out of the box: which ones a language needs (`table`), and fetching,
-verifying, converting and removing them (`manage`). Importing this package is cheap."""
+"""Translation models out of the box: fetching, verifying, listing, converting and removing
+them (`manage`), in the background for the app (`job`). Which models a language pair needs
+is the model table (`mtreview.model_table`). Importing this package is cheap."""
