@@ -155,3 +155,18 @@ def test_analysis_takes_models_and_token_from_the_table(
     assert record["back_translation"] and record["round_trip"]
     assert all(text[t["start"] : t["end"]] == t["text"] for t in record["tokens"][:-1])
     assert record["tokens"][-1]["start"] == len(text)
+
+
+def test_readme_documents_the_shipped_table() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    lines = set(readme.splitlines())
+
+    def cell(model: str, token: str) -> str:
+        return f"`{model}`" + (f" `{token}`" if token else "")
+
+    for (lang, pivot), choice in load_table().items():
+        row = (
+            f"| `{lang}` | `{pivot}` | {cell(choice.back_model, choice.back_token)} | "
+            f"{cell(choice.return_model, choice.return_token)} |"
+        )
+        assert row in lines, f"README lacks the model table row {row}"
