@@ -21,7 +21,7 @@ from mtreview.store import ReviewStore
 from mtreview.ui.loading import ModelState, load_models, rescore_document
 from mtreview.ui.view_model import md_escape
 
-REFRESH_SECONDS = 0.5
+REFRESH_SECONDS = 1.0
 
 
 def _model_free(reason: str) -> str:
