@@ -37,7 +37,7 @@ def _jobs() -> dict[str, FetchJob]:
     return {}
 
 
-@st.cache_data(ttl=300, show_spinner="Looking the models up…")
+@st.cache_data(ttl=60, show_spinner="Looking the models up…")
 def _offer(names: tuple[str, ...]) -> manage.Offer:
     return manage.offer(names)
 
