@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
-from collections.abc import Iterator
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +57,89 @@ class Document:
     @property
     def has_reference(self) -> bool:
         return any(seg.reference is not None for seg in self.segments)
+
+
+# --- the shape of a segment, declared once ---------------------------------------------------
+# `Segment`'s fields are the only list of what a segment is. Every other form of it (the
+# analysis record, the store's `segments` row, the reviews backup) is derived from them and
+# only says which fields it names differently. Forms are JSON-like: a tuple field comes
+# back as a list and becomes a tuple again; a field left out of a form takes its default.
+Renames = Mapping[str, str]
+
+
+@functools.cache
+def segment_fields() -> dict[str, tuple[type, ...]]:
+    """Field name -> the types its value may have in a form (`None` is `type(None)`; a
+    tuple field may be a list)."""
+    hints = typing.get_type_hints(Segment)
+    kinds: dict[str, tuple[type, ...]] = {}
+    for field in dataclasses.fields(Segment):
+        hint = hints[field.name]
+        args = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        found = tuple(typing.get_origin(arg) or arg for arg in args)
+        kinds[field.name] = (*found, list) if tuple in found else found
+    return kinds
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    return {
+        field.name: field.default
+        for field in dataclasses.fields(Segment)
+        if field.default is not dataclasses.MISSING
+    }
+
+
+def segment_keys(renames: Renames) -> tuple[str, ...]:
+    """The keys a form with these renames uses, in field order."""
+    return tuple(renames.get(name, name) for name in segment_fields())
+
+
+def segment_to_mapping(segment: Segment, renames: Renames) -> dict[str, Any]:
+    """The segment as a dict keyed the way a form names its fields."""
+    return {renames.get(name, name): getattr(segment, name) for name in segment_fields()}
+
+
+def segment_from_mapping(values: Mapping[str, Any], renames: Renames) -> Segment:
+    """The segment a form's dict (or a database row's `_mapping`) describes."""
+    defaults = _defaults()
+    found: dict[str, Any] = {}
+    for name, kinds in segment_fields().items():
+        value = values.get(renames.get(name, name), defaults.get(name))
+        found[name] = tuple(value) if list in kinds and isinstance(value, list) else value
+    return Segment(**found)
+
+
+def segment_problem(values: Mapping[str, Any], renames: Renames) -> str | None:
+    """What is wrong with a form's segment fields (missing, wrong type), or None."""
+    defaults = _defaults()
+    for name, kinds in segment_fields().items():
+        key = renames.get(name, name)
+        if key not in values and name in defaults:
+            continue
+        value = values.get(key)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            return f"{key!r} must be {expected}"
+    return None
+
+
+def segment_contradictions(
+    segment: Segment, values: Mapping[str, Any], renames: Renames
+) -> list[tuple[str, Any, Any]]:
+    """(key, the form's value, the segment's) for each field a form repeats differently."""
+    keyed = {renames.get(name, name): name for name in segment_fields()}
+    given = {key: value for key, value in values.items() if key in keyed}
+    other = segment_from_mapping({**segment_to_mapping(segment, renames), **given}, renames)
+    return [
+        (renames.get(name, name), getattr(other, name), getattr(segment, name))
+        for name in segment_differences(other, segment)
+    ]
+
+
+def segment_differences(first: Segment, second: Segment) -> list[str]:
+    """Names of the fields in which two segments differ."""
+    return [name for name in segment_fields() if getattr(first, name) != getattr(second, name)]
 
 
 def text_hash(text: str) -> str:

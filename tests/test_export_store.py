@@ -335,7 +335,7 @@ def test_import_reviews_errors_name_the_line_and_change_nothing(
     # an analysis the app could not read back is refused too
     number = next(i for i, line in enumerate(lines) if '"analysis": {' in line)
     broken = json.loads(lines[number])
-    del broken["analysis"]["record"]["paragraph"]
+    broken["analysis"]["record"]["flags"] = [{"start": 0}]
     lines = good.read_text("utf-8").splitlines()
     lines[number] = json.dumps(broken, ensure_ascii=False)
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -157,7 +157,7 @@ def _key(namespace: str, *parts: str | None) -> str:
 
 def _encode(analysis: SegmentAnalysis) -> str:
     """Compact UTF-8 JSON: a quarter smaller than the default and faster to read back."""
-    return json.dumps(analysis.to_record(), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(analysis.findings_record(), ensure_ascii=False, separators=(",", ":"))
 
 
 def _decode(record: str) -> dict[str, Any]:

@@ -12,11 +12,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from mtreview.backends.base import ScoredText, TokenScore
-from mtreview.documents import Segment
+from mtreview.documents import (
+    Segment,
+    segment_from_mapping,
+    segment_keys,
+    segment_problem,
+    segment_to_mapping,
+)
 from mtreview.flags import Flag
 from mtreview.metrics import MetricScore
 
-RECORD_VERSION = 2  # 2: model_flags
+RECORD_VERSION = 3  # 2: model_flags; 3: `version` in every record
+READABLE_VERSIONS = (2, 3)  # a record without `version` was written as version 2
+RECORD_NAMES = {"index": "segment_id"}  # how the record names the Segment's fields
+SEGMENT_KEYS = segment_keys(RECORD_NAMES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,17 +47,13 @@ class SegmentAnalysis:
         return self.return_score.logprob if self.return_score else None
 
     def to_record(self) -> dict[str, Any]:
-        seg = self.segment
+        """The JSONL record of `mtreview score`: the segment, then what was found."""
+        return {**segment_to_mapping(self.segment, RECORD_NAMES), **self.findings_record()}
+
+    def findings_record(self) -> dict[str, Any]:
+        """What the analysis found, without the segment (the store keeps that in its row)."""
         return {
-            "doc": seg.doc,
-            "segment_id": seg.index,
-            "paragraph": seg.paragraph,
-            "start": seg.start,
-            "end": seg.end,
-            "line": seg.line,
-            "text": seg.text,
-            "source": seg.source,
-            "reference": seg.reference,
+            "version": RECORD_VERSION,
             "back_translation": self.back_translation,
             "back_alternatives": list(self.back_alternatives),
             "round_trip": self.round_trip,
@@ -67,20 +72,13 @@ class SegmentAnalysis:
     def from_record(
         cls, record: Mapping[str, Any], *, segment: Segment | None = None
     ) -> SegmentAnalysis:
-        """The analysis a record describes; `segment` replaces the record's own (a cached
-        result taking its place in another document)."""
+        """The analysis a record describes; `segment` replaces the record's own (a store
+        row, or a cached result taking its place in another document)."""
         if segment is None:
-            segment = Segment(
-                doc=record["doc"],
-                index=record["segment_id"],
-                paragraph=record["paragraph"],
-                start=record["start"],
-                end=record["end"],
-                text=record["text"],
-                source=record.get("source"),
-                reference=record.get("reference"),
-                line=record.get("line"),
-            )
+            problem = segment_problem(record, RECORD_NAMES)
+            if problem:
+                raise ValueError(problem)
+            segment = segment_from_mapping(record, RECORD_NAMES)
         return cls(
             segment=segment,
             back_translation=record.get("back_translation"),
@@ -96,6 +94,23 @@ class SegmentAnalysis:
             flags=tuple(Flag.from_dict(flag) for flag in record.get("flags") or ()),
             risk=float(record.get("risk") or 0.0),
         )
+
+
+def split_record(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A full record as (its segment's fields, its findings)."""
+    keys = set(SEGMENT_KEYS)
+    segment = {key: value for key, value in record.items() if key in keys}
+    findings = {key: value for key, value in record.items() if key not in keys}
+    return segment, findings
+
+
+def record_version(record: Mapping[str, Any]) -> int:
+    """The layout version a record says it has; refuses one this mtreview cannot read."""
+    version = record.get("version", 2)
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        readable = ", ".join(map(str, READABLE_VERSIONS))
+        raise ValueError(f"analysis record version {version!r}; this mtreview reads {readable}")
+    return int(version)
 
 
 def _metrics_record(metrics: Mapping[str, MetricScore]) -> dict[str, Any]:

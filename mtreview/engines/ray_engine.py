@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.documents import Segment
+from mtreview.documents import Segment, segment_from_mapping
 from mtreview.engines.planning import CHUNK_SIZE, WINDOW_CHUNKS, chunked, plan_windows
 from mtreview.errors import MTReviewError, SettingsError
 from mtreview.settings import Settings
@@ -52,9 +52,9 @@ class SegmentComputer:
 
         records = []
         for text in batch["segments"]:
-            segments = [Segment(**fields) for fields in json.loads(text)]
+            segments = [segment_from_mapping(fields, {}) for fields in json.loads(text)]
             results = self.analyzer.compute(segments)
-            records.append(json.dumps([result.to_record() for result in results]))
+            records.append(json.dumps([result.findings_record() for result in results]))
         return {"seq": np.asarray(batch["seq"]), "records": np.array(records, dtype=object)}
 
 

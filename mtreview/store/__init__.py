@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -43,7 +43,7 @@ from mtreview.errors import ConflictError, StoreError
 from mtreview.store import backup
 from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
-from mtreview.store.base import database_url, new_id
+from mtreview.store.base import database_url
 from mtreview.store.merge import LoadSummary
 from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
 from mtreview.store.schema import (
@@ -59,6 +59,7 @@ from mtreview.store.schema import (
     documents,
     flag_decisions,
     now,
+    segment_flags,
     segments,
 )
 from mtreview.store.team import (
@@ -71,6 +72,13 @@ from mtreview.store.team import (
     TeamActions,
 )
 from mtreview.store.team_schema import Adjudication, AuditEntry, FinalSpan, SignedIn, User
+from mtreview.store.write import (
+    StoredAnalysis,
+    disagreement,
+    ensure_segments,
+    stored_rows,
+    write_analyses,
+)
 
 __all__ = [
     "ROLES",
@@ -112,7 +120,8 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
         info: dict[str, object] | None = None,
     ) -> DocumentInfo:
         """Store a document and (optionally) its analyses; refuses an existing doc_id."""
-        by_index = _analyses_by_index(document.doc_id, document.segments, analyses_ or ())
+        given = list(analyses_ or ())
+        _check_analyses_match(document, given)
         words = sum(len(seg.text.split()) for seg in document.segments)
         with self._write() as conn:
             exists = sa.select(documents.c.doc_id).where(documents.c.doc_id == document.doc_id)
@@ -132,19 +141,9 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
                     created_at=now(),
                 )
             )
+            ids = ensure_segments(conn, document.segments)
             stamp = now()
-            for seg in document.segments:
-                result = conn.execute(segments.insert().values(**_segment_values(seg)))
-                analysis = by_index.get(seg.index)
-                if analysis is not None:
-                    conn.execute(
-                        analyses.insert().values(
-                            segment_id=new_id(result),
-                            risk=analysis.risk,
-                            record=analysis.to_record(),
-                            created_at=stamp,
-                        )
-                    )
+            write_analyses(conn, [StoredAnalysis(ids[doc_key(a.segment)], a, stamp) for a in given])
         return self.document(document.doc_id)
 
     def replace_analyses(
@@ -154,33 +153,31 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
         *,
         info: dict[str, object] | None = None,
     ) -> int:
-        """Re-score a stored document (e.g. models became available); reviews are kept."""
-        count = 0
+        """Re-score a stored document (e.g. models became available); reviews are kept.
+        Each analysis must be of the stored segment (same text, offsets, source…)."""
+        given = list(new)
+        if any(a.segment.doc != doc_id for a in given):
+            raise StoreError(f"analyses given for {doc_id!r} belong to another document")
         with self._write() as conn:
-            for analysis in new:
-                seg = segment_row(conn, doc_id, analysis.segment.index)
-                if seg.text != analysis.segment.text:
-                    raise StoreError(
-                        f"analysis of {doc_id!r} segment {seg.idx} is for other text "
-                        f"({analysis.segment.text[:40]!r}, stored {seg.text[:40]!r})"
-                    )
-                conn.execute(analyses.delete().where(analyses.c.segment_id == seg.id))
-                conn.execute(
-                    analyses.insert().values(
-                        segment_id=seg.id,
-                        risk=analysis.risk,
-                        record=analysis.to_record(),
-                        created_at=now(),
-                    )
-                )
-                count += 1
+            rows = stored_rows(conn, doc_id, [a.segment.index for a in given])
+            for analysis in given:
+                row = rows.get(analysis.segment.index)
+                if row is None:
+                    raise StoreError(f"no segment {analysis.segment.index} in document {doc_id!r}")
+                problem = disagreement(row, analysis.segment)
+                if problem:
+                    raise StoreError(problem)
+            stamp = now()
+            write_analyses(
+                conn, [StoredAnalysis(rows[a.segment.index].id, a, stamp) for a in given]
+            )
             if info is not None:
                 conn.execute(
                     documents.update()
                     .where(documents.c.doc_id == doc_id)
                     .values(analysis_info=info)
                 )
-        return count
+        return len(given)
 
     # --- backups (the reviews format: mtreview.store.backup) ----------------------------------
     def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
@@ -194,7 +191,7 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
     def delete_document(self, doc_id: str) -> None:
         with self._write() as conn:
             ids = sa.select(segments.c.id).where(segments.c.doc_id == doc_id)
-            for table in (flag_decisions, annotations_table, corrections, analyses):
+            for table in (flag_decisions, annotations_table, corrections, analyses, segment_flags):
                 conn.execute(table.delete().where(table.c.segment_id.in_(ids)))
             conn.execute(segments.delete().where(segments.c.doc_id == doc_id))
             conn.execute(documents.delete().where(documents.c.doc_id == doc_id))
@@ -259,28 +256,16 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
             return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
 
 
-def _segment_values(seg: Segment) -> dict[str, Any]:
-    return {
-        "doc_id": seg.doc,
-        "idx": seg.index,
-        "paragraph": seg.paragraph,
-        "start": seg.start,
-        "end": seg.end,
-        "line": seg.line,
-        "text": seg.text,
-        "source": seg.source,
-        "reference": seg.reference,
-    }
+def doc_key(segment: Segment) -> tuple[str, int]:
+    return (segment.doc, segment.index)
 
 
-def _analyses_by_index(
-    doc_id: str, segs: Sequence[Segment], given: Iterable[SegmentAnalysis]
-) -> dict[int, SegmentAnalysis]:
-    texts = {seg.index: seg.text for seg in segs}
-    result: dict[int, SegmentAnalysis] = {}
+def _check_analyses_match(document: Document, given: Sequence[SegmentAnalysis]) -> None:
+    """Analyses handed in with a new document must be of its segments, exactly."""
+    by_index = {seg.index: seg for seg in document.segments}
     for analysis in given:
-        index = analysis.segment.index
-        if texts.get(index) != analysis.segment.text:
-            raise StoreError(f"analysis for {doc_id!r} segment {index} does not match its text")
-        result[index] = analysis
-    return result
+        if by_index.get(analysis.segment.index) != analysis.segment:
+            raise StoreError(
+                f"analysis for {document.doc_id!r} segment {analysis.segment.index} "
+                "does not match its text"
+            )

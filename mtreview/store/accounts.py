@@ -246,9 +246,7 @@ class AccountActions(StoreBase):
             for r in rows
         ]
 
-    def record(
-        self, actor: str, action: str, doc_id: str | None = None, **detail: object
-    ) -> None:
+    def record(self, actor: str, action: str, doc_id: str | None = None, **detail: object) -> None:
         """Log an action that changes nothing in the store (an export, a download)."""
         with self._write() as conn:
             self._audit(conn, actor, action, doc_id, None, **detail)

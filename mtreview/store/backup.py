@@ -4,7 +4,11 @@ One JSON object a line (UTF-8, `type` first): a header, then per document its re
 segment by segment, the segment (with its analysis), annotations with offsets, every
 correction version and pre-highlight decision, each with reviewer and time. No database
 ids, so `import_reviews` into a fresh store and `write_reviews` again give the same bytes.
-This module owns the format: its fields, how a record becomes bytes, how a file is read
+
+Version 3 (written now): the segment record is the segment's only copy; its analysis holds
+the findings alone. Versions 1 and 2 (whose analysis records repeated the segment; 2 added
+the team records) are read too; a repeated field that disagrees with the segment is
+refused. This module owns the format: its fields, how a record becomes bytes, how a file is read
 back and checked. `mtreview.store.transfer` turns stores into records and back.
 """
 
@@ -15,11 +19,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from mtreview.documents import segment_fields
 from mtreview.encoding import check_text
 from mtreview.errors import InputError
 from mtreview.readers.base import iter_json_objects
 from mtreview.store.base import StoreBase
-from mtreview.store.merge import LoadSummary
+from mtreview.store.merge import BACKUP_NAMES, LoadSummary
 from mtreview.store.transfer import RecordError, dump_records, load_records
 
 _STR, _INT, _OPT_STR, _OPT_INT = (str,), (int,), (str, type(None)), (int, type(None))
@@ -30,9 +35,8 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "original": _STR, "segments": _INT, "words": _INT, "analysis_info": (dict,),
         "created_at": _STR,
     },
-    "segment": {
-        "doc": _STR, "segment": _INT, "paragraph": _INT, "start": _INT, "end": _INT,
-        "line": _OPT_INT, "text": _STR, "source": _OPT_STR, "reference": _OPT_STR,
+    "segment": {  # the Segment's own fields (declared in mtreview.documents), then its review
+        **{BACKUP_NAMES.get(name, name): kinds for name, kinds in segment_fields().items()},
         "reviewed_by": _OPT_STR, "reviewed_at": _OPT_STR, "analysis": (dict, type(None)),
     },
     "annotation": {
@@ -128,11 +132,9 @@ def _nested_problem(record: dict[str, Any]) -> str | None:
         return "'annotation' must be [start, end, created_at] or null"
     analysis = record.get("analysis") if record["type"] == "segment" else None
     if analysis is not None and not (
-        isinstance(analysis.get("risk"), int | float)
-        and isinstance(analysis.get("record"), dict)
-        and isinstance(analysis.get("created_at"), str)
+        isinstance(analysis.get("record"), dict) and isinstance(analysis.get("created_at"), str)
     ):
-        return "'analysis' must have risk (number), record (object) and created_at (text)"
+        return "'analysis' must have record (object) and created_at (text)"
     return None
 
 

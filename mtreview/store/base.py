@@ -84,8 +84,6 @@ class StoreBase:
         if self.is_sqlite:
             _sqlite_pragmas(self.engine)
         with self._errors():
-            with self.engine.begin() as conn:
-                metadata.create_all(conn)
             self._check_schema()
 
     # --- plumbing -------------------------------------------------------------------------
@@ -116,14 +114,21 @@ class StoreBase:
                 yield conn
 
     def _check_schema(self) -> None:
+        """Create the tables of a new store; refuse one of another schema before touching it."""
         with self._write() as conn:
-            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema")).scalar()
+            found = None
+            if sa.inspect(conn).has_table(meta.name):
+                query = sa.select(meta.c.value).where(meta.c.key == "schema")
+                found = conn.execute(query).scalar()
+            if found is not None and found != str(SCHEMA_VERSION):
+                raise StoreError(
+                    f"{self.describe()}: store schema {found}, this mtreview reads "
+                    f"{SCHEMA_VERSION}; export its reviews with the mtreview that wrote it "
+                    "(mtreview export --format reviews) and import-reviews them into a new store"
+                )
+            metadata.create_all(conn)
             if found is None:
                 conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
-            elif found != str(SCHEMA_VERSION):
-                raise StoreError(
-                    f"{self.describe()}: store schema {found}, this mtreview reads {SCHEMA_VERSION}"
-                )
 
     def describe(self) -> str:
         """The database without any password, for messages."""

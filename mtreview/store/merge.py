@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.analysis import SegmentAnalysis
+from mtreview.analysis.record import RECORD_NAMES, record_version, split_record
+from mtreview.documents import Segment, segment_contradictions, segment_from_mapping
 from mtreview.errors import StoreError
 from mtreview.store.base import StoreBase, new_id
 from mtreview.store.schema import (
-    analyses,
     annotations_table,
     corrections,
     documents,
@@ -27,10 +28,14 @@ from mtreview.store.schema import (
     segments,
 )
 from mtreview.store.team_transfer import team_handlers
+from mtreview.store.write import StoredAnalysis, disagreement, segment_values, write_analyses
 
 FORMAT = "mtreview-reviews"
-VERSION = 2  # 2 added the team records (done, adjudication, audit); 1 is still read
-READ_VERSIONS = (1, 2)
+# 2 added the team records (done, adjudication, audit); 3: an analysis holds its findings
+# only, the segment record is the segment's one copy. 1 and 2 are still read.
+VERSION = 3
+READ_VERSIONS = (1, 2, 3)
+BACKUP_NAMES = {"index": "segment"}  # how the backup names the Segment's fields
 LOAD_COUNTS = (
     "documents", "segments", "annotations", "corrections", "decisions", "marks",
     "adjudications", "audit", "skipped",
@@ -52,17 +57,23 @@ class LoadSummary:
     skipped: int = 0
 
 
-def _check_analysis(r: dict[str, Any], record: dict[str, Any]) -> None:
-    """The store hands analyses to the app as `SegmentAnalysis`: refuse what cannot be one."""
+def backup_analysis(segment: Segment, analysis: dict[str, Any]) -> SegmentAnalysis:
+    """The analysis a backup's segment record carries. Versions 1 and 2 repeat the
+    segment's fields: each must agree with the segment record, the one copy kept."""
+    where = f"analysis of {segment.doc!r} segment {segment.index}"
+    repeated, findings = split_record(analysis["record"])
+    for key, said, kept in segment_contradictions(segment, repeated, RECORD_NAMES)[:1]:
+        raise StoreError(
+            f"{where} says {key} is {said!r}, the segment record {kept!r}; refusing a "
+            "backup that contradicts itself"
+        )
     try:
-        analysis = SegmentAnalysis.from_record(record)
+        record_version(findings)
+        return SegmentAnalysis.from_record(findings, segment=segment)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StoreError(
-            f"analysis of {r['doc']!r} segment {r['segment']} is not an mtreview analysis "
-            f"record ({type(exc).__name__}: {exc})"
+            f"{where} is not an mtreview analysis record ({type(exc).__name__}: {exc})"
         ) from None
-    if analysis.segment.text != r["text"] or analysis.segment.index != r["segment"]:
-        raise StoreError(f"analysis of {r['doc']!r} segment {r['segment']} is for another segment")
 
 
 class Loader:
@@ -75,6 +86,8 @@ class Loader:
         self.doc_is_new = False
         self.seg: Any = None
         self.header_seen = False
+        self.original: str | None = None  # the text of a document new to the store
+        self.pending: list[StoredAnalysis] = []  # analyses of new segments, written in batches
         self._reviewers: dict[str, int] = {}
         self.handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             "header": self._header,
@@ -95,6 +108,7 @@ class Loader:
         self.handlers[str(kind)](record)
 
     def summary(self) -> LoadSummary:
+        self.flush()
         return LoadSummary(**{name: self.counts[name] for name in LOAD_COUNTS})
 
     def _reviewer(self, name: str) -> int:
@@ -103,10 +117,16 @@ class Loader:
         return self._reviewers[name]
 
     # --- records --------------------------------------------------------------------------
+    def flush(self) -> None:
+        if self.pending:
+            write_analyses(self.conn, self.pending)
+            self.pending = []
+
     def _header(self, record: dict[str, Any]) -> None:
         if record.get("format") != FORMAT or record.get("version") not in READ_VERSIONS:
+            readable = ", ".join(map(str, READ_VERSIONS))
             raise StoreError(
-                f"not a {FORMAT} version {VERSION} file (format {record.get('format')!r}, "
+                f"not a {FORMAT} version {readable} file (format {record.get('format')!r}, "
                 f"version {record.get('version')!r})"
             )
         self.header_seen = True
@@ -116,6 +136,7 @@ class Loader:
             sa.select(documents.c.doc_id).where(documents.c.doc_id == r["doc"])
         ).first()
         self.doc, self.doc_is_new, self.seg = r["doc"], found is None, None
+        self.original = None if found is not None else r["original"]
         if found is not None:
             return
         self.conn.execute(
@@ -143,10 +164,12 @@ class Loader:
     def _segment(self, r: dict[str, Any]) -> None:
         if r["doc"] != self.doc:
             raise StoreError(f"segment of {r['doc']!r} comes before that document's record")
+        segment = segment_from_mapping(r, BACKUP_NAMES)
+        analysis = None if r["analysis"] is None else backup_analysis(segment, r["analysis"])
         if self.doc_is_new:  # no lookups: the whole document comes from this file
             if self.seg is not None and r["segment"] <= self.seg.idx:
                 raise StoreError(f"segment {r['segment']} of {r['doc']!r} is out of order")
-            self.seg = self._insert_segment(r)
+            self.seg = self._insert_segment(r, segment, analysis)
             return
         row = self._find_segment(r["doc"], r["segment"])
         if row is None:
@@ -154,11 +177,9 @@ class Loader:
                 f"document {r['doc']!r} in the store has no segment {r['segment']}; "
                 "reviews of a different text cannot be merged"
             )
-        if row.text != r["text"]:
-            raise StoreError(
-                f"segment {r['segment']} of {r['doc']!r} differs from the stored text; "
-                "reviews of a different text cannot be merged"
-            )
+        problem = disagreement(row, segment)
+        if problem:
+            raise StoreError(f"{problem}; reviews of a different text cannot be merged")
         if r["reviewed_at"] and (row.reviewed_at is None or r["reviewed_at"] > row.reviewed_at):
             self.conn.execute(
                 segments.update()
@@ -167,37 +188,32 @@ class Loader:
             )
         self.seg = row
 
-    def _insert_segment(self, r: dict[str, Any]) -> Any:
+    def _insert_segment(
+        self, r: dict[str, Any], segment: Segment, analysis: SegmentAnalysis | None
+    ) -> Any:
+        original = self.original or ""
+        if not 0 <= segment.start <= segment.end <= len(original) or (
+            original[segment.start : segment.end] != segment.text
+        ):
+            raise StoreError(
+                f"segment {segment.index} of {segment.doc!r}: its text is not the document's "
+                f"text at [{segment.start}, {segment.end})"
+            )
         result = self.conn.execute(
             segments.insert(),
             dict(
-                doc_id=r["doc"],
-                idx=r["segment"],
-                paragraph=r["paragraph"],
-                start=r["start"],
-                end=r["end"],
-                line=r["line"],
-                text=r["text"],
-                source=r["source"],
-                reference=r["reference"],
+                **segment_values(segment),
                 reviewed_by=self._reviewer(r["reviewed_by"]) if r["reviewed_by"] else None,
                 reviewed_at=r["reviewed_at"],
             ),
         )
-        analysis = r.get("analysis")
+        row_id = new_id(result)
         if analysis is not None:
-            _check_analysis(r, analysis["record"])
-            self.conn.execute(
-                analyses.insert(),
-                dict(
-                    segment_id=new_id(result),
-                    risk=analysis["risk"],
-                    record=analysis["record"],
-                    created_at=analysis["created_at"],
-                ),
-            )
+            self.pending.append(StoredAnalysis(row_id, analysis, r["analysis"]["created_at"]))
+            if len(self.pending) >= 500:
+                self.flush()
         self.counts["segments"] += 1
-        return SimpleNamespace(id=new_id(result), doc_id=r["doc"], idx=r["segment"], text=r["text"])
+        return SimpleNamespace(id=row_id, doc_id=r["doc"], idx=r["segment"], text=r["text"])
 
     def _current(self, r: dict[str, Any]) -> Any:
         seg = self.seg

@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.analysis import SegmentAnalysis
-from mtreview.documents import Segment
+from mtreview.documents import Segment, segment_from_mapping
 from mtreview.errors import StoreError
 from mtreview.store.schema import (
+    ROW_NAMES,
     Annotation,
     Correction,
     DocumentInfo,
@@ -42,17 +43,8 @@ def segment_row(conn: Connection, doc_id: str, index: int) -> Any:
 
 
 def segment_from_row(row: Any) -> Segment:
-    return Segment(
-        doc=row.doc_id,
-        index=row.idx,
-        paragraph=row.paragraph,
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        source=row.source,
-        reference=row.reference,
-        line=row.line,
-    )
+    """The Segment a `segments` row holds: the only copy of it in the store."""
+    return segment_from_mapping(row._mapping, ROW_NAMES)
 
 
 def document_info(conn: Connection, doc_id: str | None) -> list[DocumentInfo]:
@@ -165,7 +157,9 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
         segment = segment_from_row(row)
         record = records.get(row.id)
         analysis = (
-            SegmentAnalysis.from_record(record) if record else SegmentAnalysis(segment=segment)
+            SegmentAnalysis.from_record(record, segment=segment)
+            if record
+            else SegmentAnalysis(segment=segment)
         )
         fix = latest.get(row.id)
         result.append(

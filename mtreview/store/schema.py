@@ -13,8 +13,18 @@ import datetime as dt
 import sqlalchemy as sa
 
 from mtreview.analysis import SegmentAnalysis
+from mtreview.documents import segment_fields
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the segment row is the only copy of the segment; risk and flags indexed
+
+# How the `segments` table names the Segment's fields (`index` is an SQL keyword).
+ROW_NAMES = {"doc": "doc_id", "index": "idx"}
+_SQL_TYPES: dict[type, type[sa.types.TypeEngine]] = {
+    str: sa.Text,
+    int: sa.Integer,
+    bool: sa.Boolean,
+    tuple: sa.JSON,  # a list in the row
+}
 
 metadata = sa.MetaData()
 
@@ -48,35 +58,67 @@ documents = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
+
+def _segment_columns() -> list[sa.Column]:
+    """One column per field of `Segment` (the shape is declared there, once); the document
+    and the index are the row's key, declared here."""
+    columns: list[sa.Column] = []
+    for name, kinds in segment_fields().items():
+        if name in ("doc", "index"):
+            continue
+        kind = next(k for k in kinds if k is not type(None))
+        columns.append(sa.Column(name, _SQL_TYPES[kind], nullable=type(None) in kinds))
+    return columns
+
+
 segments = sa.Table(
     "segments",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "doc_id", sa.ForeignKey("documents.doc_id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    sa.Column("doc_id", sa.ForeignKey("documents.doc_id", ondelete="CASCADE"), nullable=False),
     sa.Column("idx", sa.Integer, nullable=False),
-    sa.Column("paragraph", sa.Integer, nullable=False),
-    sa.Column("start", sa.Integer, nullable=False),
-    sa.Column("end", sa.Integer, nullable=False),
-    sa.Column("line", sa.Integer),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("source", sa.Text),
-    sa.Column("reference", sa.Text),
+    *_segment_columns(),
+    # the analysis' risk, kept on the row so the review queue is one indexed scan
+    sa.Column("risk", sa.Float, nullable=False, server_default="0"),
     # review status: set by mark_reviewed and by every saved correction
     sa.Column("reviewed_by", sa.ForeignKey("reviewers.id")),
     sa.Column("reviewed_at", sa.String(40)),
     sa.UniqueConstraint("doc_id", "idx", name="uq_segment_index"),
 )
+# the cross-corpus queue (riskiest unreviewed first) and the same within one document
+sa.Index("ix_segments_queue", segments.c.reviewed_at, segments.c.risk.desc(), segments.c.id)
+sa.Index(
+    "ix_segments_doc_queue",
+    segments.c.doc_id,
+    segments.c.reviewed_at,
+    segments.c.risk.desc(),
+    segments.c.id,
+)
+sa.Index("ix_segments_doc_paragraph", segments.c.doc_id, segments.c.paragraph)
 
 analyses = sa.Table(
     "analyses",
     metadata,
     sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("risk", sa.Float, nullable=False),
-    sa.Column("record", sa.JSON, nullable=False),  # SegmentAnalysis.to_record()
+    # SegmentAnalysis.findings_record(): the segment itself is the row in `segments`
+    sa.Column("record", sa.JSON, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+
+# One row per origin of each pre-highlight, so the queue filters by origin, category and
+# severity with an index instead of reading every analysis.
+segment_flags = sa.Table(
+    "segment_flags",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("flag_index", sa.Integer, primary_key=True),
+    sa.Column("origin", sa.String(200), primary_key=True),
+    sa.Column("category", sa.String(200), nullable=False),
+    sa.Column("severity", sa.String(40), nullable=False),
+)
+sa.Index("ix_segment_flags_origin", segment_flags.c.origin, segment_flags.c.segment_id)
+sa.Index("ix_segment_flags_category", segment_flags.c.category, segment_flags.c.segment_id)
+sa.Index("ix_segment_flags_severity", segment_flags.c.severity, segment_flags.c.segment_id)
 
 annotations_table = sa.Table(
     "annotations",
@@ -91,10 +133,11 @@ annotations_table = sa.Table(
     sa.Column("severity", sa.String(40), nullable=False),
     sa.Column("comment", sa.Text, nullable=False, default=""),
     sa.Column("origin", sa.String(200), nullable=False),
-    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False, index=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
+sa.Index("ix_annotations_label", annotations_table.c.category, annotations_table.c.severity)
 
 corrections = sa.Table(
     "corrections",
@@ -105,7 +148,7 @@ corrections = sa.Table(
     ),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False, index=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     # the database itself refuses two saves of the same version: optimistic concurrency
     sa.UniqueConstraint("segment_id", "version", name="uq_correction_version"),

@@ -22,7 +22,6 @@ from mtreview.store.actions import check_label, check_span
 from mtreview.store.base import StoreBase, clean_name
 from mtreview.store.read import segment_row
 from mtreview.store.schema import (
-    analyses,
     annotations_table,
     corrections,
     now,
@@ -189,8 +188,10 @@ class TeamActions(StoreBase):
     def shared_with_others(self, doc_id: str, name: str) -> set[int]:
         """Indexes of this reviewer's segments that someone else is assigned too (to be
         reviewed blind, for agreement)."""
-        others = sa.select(assignments.c.segment_id).group_by(assignments.c.segment_id).having(
-            sa.func.count() >= 2
+        others = (
+            sa.select(assignments.c.segment_id)
+            .group_by(assignments.c.segment_id)
+            .having(sa.func.count() >= 2)
         )
         with self._read() as conn:
             rows = conn.execute(
@@ -232,24 +233,18 @@ class TeamActions(StoreBase):
                 .correlate(segments)
                 .scalar_subquery()
             )
-            query = (
-                sa.select(
-                    segments.c.doc_id,
-                    segments.c.idx,
-                    segments.c.text,
-                    sa.func.coalesce(analyses.c.risk, 0.0).label("risk"),
-                    done.label("done"),
-                )
-                .join(assignments, (assignments.c.segment_id == segments.c.id) & mine)
-                .outerjoin(analyses, analyses.c.segment_id == segments.c.id)
-            )
+            query = sa.select(
+                segments.c.doc_id,
+                segments.c.idx,
+                segments.c.text,
+                segments.c.risk.label("risk"),
+                done.label("done"),
+            ).join(assignments, (assignments.c.segment_id == segments.c.id) & mine)
             if doc_id is not None:
                 query = query.where(segments.c.doc_id == doc_id)
             if pending:
                 query = query.where(~done)
-            query = query.order_by(
-                sa.desc("risk"), segments.c.doc_id, segments.c.idx
-            ).limit(limit)
+            query = query.order_by(sa.desc("risk"), segments.c.doc_id, segments.c.idx).limit(limit)
             rows = conn.execute(query.add_columns(shared.label("shared"))).all()
         return [
             QueueItem(r.doc_id, r.idx, float(r.risk), r.text, int(r.shared), bool(r.done))
@@ -297,9 +292,7 @@ class TeamActions(StoreBase):
         last = 0
         while True:
             with self._read() as conn:
-                query = sa.select(segments).where(
-                    segments.c.id.in_(twice) & (segments.c.id > last)
-                )
+                query = sa.select(segments).where(segments.c.id.in_(twice) & (segments.c.id > last))
                 if doc_id is not None:
                     query = query.where(segments.c.doc_id == doc_id)
                 rows = conn.execute(query.order_by(segments.c.id).limit(SHARED_BATCH)).all()

@@ -17,10 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mtreview.documents import segment_to_mapping
 from mtreview.errors import StoreError
 from mtreview.store.base import StoreBase
-from mtreview.store.merge import FORMAT, VERSION, Loader, LoadSummary
-from mtreview.store.read import reviewer_names
+from mtreview.store.merge import BACKUP_NAMES, FORMAT, VERSION, Loader, LoadSummary
+from mtreview.store.read import reviewer_names, segment_from_row
 from mtreview.store.schema import (
     analyses,
     annotations_table,
@@ -141,23 +142,12 @@ def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
         analysis = found.get(seg.id)
         yield {
             "type": "segment",
-            **where,
-            "paragraph": seg.paragraph,
-            "start": seg.start,
-            "end": seg.end,
-            "line": seg.line,
-            "text": seg.text,
-            "source": seg.source,
-            "reference": seg.reference,
+            **segment_to_mapping(segment_from_row(seg), BACKUP_NAMES),
             "reviewed_by": names.get(seg.reviewed_by) if seg.reviewed_by else None,
             "reviewed_at": seg.reviewed_at,
             "analysis": None
             if analysis is None
-            else {
-                "risk": analysis.risk,
-                "record": analysis.record,
-                "created_at": analysis.created_at,
-            },
+            else {"record": analysis.record, "created_at": analysis.created_at},
         }
         by_id = {a.id: a for a in marks.get(seg.id, ())}
         for a in marks.get(seg.id, ()):
