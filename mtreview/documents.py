@@ -96,8 +96,12 @@ def segment_keys(renames: Renames) -> tuple[str, ...]:
 
 
 def segment_to_mapping(segment: Segment, renames: Renames) -> dict[str, Any]:
-    """The segment as a dict keyed the way a form names its fields."""
-    return {renames.get(name, name): getattr(segment, name) for name in segment_fields()}
+    """The segment as a JSON-ready dict keyed the way a form names its fields."""
+    found: dict[str, Any] = {}
+    for name in segment_fields():
+        value = getattr(segment, name)
+        found[renames.get(name, name)] = list(value) if isinstance(value, tuple) else value
+    return found
 
 
 def segment_from_mapping(values: Mapping[str, Any], renames: Renames) -> Segment:

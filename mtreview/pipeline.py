@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +102,19 @@ def with_document_pass(
     *,
     fmt: str | None = None,
     source_file: str | Path | None = None,
+    keep: Callable[[Segment], bool] | None = None,
 ) -> Iterator[Segment]:
     """With `document_pass`, each input is read once to show the document checks the whole
-    document, then again to score it; otherwise the stream as it is."""
+    document, then again to score it (only the segments `keep` says, when given: the
+    others were analysed before); otherwise the stream as it is."""
     if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
         return segments
     sources = [
         functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
         for path in paths
     ]
-    return primed_segments(sources, analyzer.highlighter)
+    primed = primed_segments(sources, analyzer.highlighter)
+    return primed if keep is None else filter(keep, primed)
 
 
 def analyze_stream(

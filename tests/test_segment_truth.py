@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from jsonl_files import read_jsonl, write_jsonl
 from test_export_store import build_store
 
 from mtreview.analysis.record import RECORD_NAMES, SEGMENT_KEYS, SegmentAnalysis
@@ -26,15 +27,6 @@ def backup(tmp_path: Path, article: Path) -> Path:
     with path.open("wb") as out:
         store.write_reviews(out)
     store.close()
-    return path
-
-
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-
-
-def _write(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
     return path
 
 
@@ -77,10 +69,10 @@ def test_analyses_are_stored_without_the_segment(tmp_path: Path, article: Path) 
 def test_a_backup_contradicting_its_segment_is_refused(
     backup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    records = _lines(backup)
+    records = read_jsonl(backup)
     number = _first(records, "segment", doc="kaztag", segment=0)
     records[number]["analysis"]["record"]["source"] = "Другой источник"
-    bad = _write(tmp_path / "tampered.jsonl", records)
+    bad = write_jsonl(tmp_path / "tampered.jsonl", records)
     target = tmp_path / "target.db"
     assert main(["import-reviews", str(bad), "--db", str(target)]) == 2
     err = capsys.readouterr().err
@@ -90,9 +82,9 @@ def test_a_backup_contradicting_its_segment_is_refused(
         assert store.documents() == []
 
     # the segment record itself cannot claim text the document does not have there
-    records = _lines(backup)
+    records = read_jsonl(backup)
     records[number]["text"] = "Un autre titre"
-    bad = _write(tmp_path / "tampered.jsonl", records)
+    bad = write_jsonl(tmp_path / "tampered.jsonl", records)
     assert main(["import-reviews", str(bad), "--db", str(target)]) == 2
     assert "segment 0 of 'kaztag': its text is not the document's text at [" in (
         capsys.readouterr().err
@@ -105,10 +97,10 @@ def test_merging_a_backup_with_another_source_is_refused(
     (tmp_path / "ours").mkdir()
     ours = build_store(tmp_path / "ours" / "ours.db", article, tmp_path / "ours")
     ours.close()
-    records = _lines(backup)
+    records = read_jsonl(backup)
     number = _first(records, "segment", doc="pairs", segment=1)
     records[number]["source"] = "Он сказал «нет»."
-    bad = _write(tmp_path / "other.jsonl", records)
+    bad = write_jsonl(tmp_path / "other.jsonl", records)
     assert main(["import-reviews", str(bad), "--db", str(tmp_path / "ours" / "ours.db")]) == 2
     assert (
         f"{bad}:{number + 1}: document 'pairs' segment 1 differs from the stored segment (source)"
@@ -138,8 +130,8 @@ def _as_version_1(records: list[dict]) -> list[dict]:
 def test_version_1_backups_still_import(
     backup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    records = _as_version_1(_lines(backup))
-    old = _write(tmp_path / "old.jsonl", records)
+    records = _as_version_1(read_jsonl(backup))
+    old = write_jsonl(tmp_path / "old.jsonl", records)
     fresh = tmp_path / "fresh.db"
     assert main(["import-reviews", str(old), "--db", str(fresh)]) == 0
     again = tmp_path / "again.jsonl"
@@ -148,7 +140,7 @@ def test_version_1_backups_still_import(
 
     number = _first(records, "segment", doc="kaztag", segment=0)
     records[number]["analysis"]["record"]["start"] = 1
-    bad = _write(tmp_path / "old-bad.jsonl", records)
+    bad = write_jsonl(tmp_path / "old-bad.jsonl", records)
     assert main(["import-reviews", str(bad), "--db", str(tmp_path / "other.db")]) == 2
     assert f"{bad}:{number + 1}: analysis of 'kaztag' segment 0 says start is 1" in (
         capsys.readouterr().err

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mtreview.cli import models, review, score, team
+from mtreview.cli import corpus, models, review, score, team
 from mtreview.cli.common import COMMANDS
 from mtreview.errors import MTReviewError
 
@@ -20,6 +20,7 @@ PARSERS = [
     score.add_calibrate_parser,
     review.add_export_parser,
     review.add_import_reviews_parser,
+    corpus.add_import_analysis_parser,
     score.add_cache_parser,
     team.add_users_parser,
     team.add_assign_parser,

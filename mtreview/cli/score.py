@@ -46,6 +46,11 @@ def add_score_parser(commands: Any) -> None:
     parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
     parser.add_argument("--summary", help="also write the run summary as JSON to this file")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    store = parser.add_argument_group("review store")
+    store.add_argument("--db", help="also write documents and analyses into this review store")
+    store.add_argument(
+        "--reanalyse", action="store_true", help="with --db: analyse stored documents again"
+    )
     add_flag_options(parser)
     add_speed_options(parser)
 
@@ -114,7 +119,6 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 @command("score")
 def run_score(args: argparse.Namespace) -> int:
-    from mtreview.analysis.cache import cache_line, cache_stats
     from mtreview.engines import make_engine
     from mtreview.pipeline import input_segments, make_analyzer, peek, with_document_pass
     from mtreview.scoring import ResumableOutput, run_key, score_to_output
@@ -135,11 +139,18 @@ def run_score(args: argparse.Namespace) -> int:
         compute_type=args.compute_type,
         table_quoting=args.quoting,
         use_models=False if args.no_models else None,
+        db=args.db,
         **flag_overrides(args),
     )
     if args.ray_address and args.engine != "ray":
         raise MTReviewError("--ray-address needs --engine ray")
     engine = make_engine(args.engine, **({"address": args.ray_address} if args.ray_address else {}))
+    if args.db:
+        from mtreview.cli.corpus import score_into_store
+
+        return score_into_store(args, settings, engine)
+    if args.reanalyse:
+        raise MTReviewError("--reanalyse needs --db (documents already in a review store)")
     _first, segments = peek(
         input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
     )
@@ -149,25 +160,32 @@ def run_score(args: argparse.Namespace) -> int:
         segments, args.inputs, settings, analyzer, fmt=args.input_format,
         source_file=args.source_file,
     )  # fmt: skip
-    progress = _progress()
+    progress = progress_bar()
     key = run_key(args.inputs, settings, args.format, args.input_format, args.source_file)
     with ResumableOutput(args.output, key=key, resume=args.resume) as output:
         summary = score_to_output(
             segments, analyzer, output, args.format, engine=engine, on_record=progress.update
         )
     progress.close()
+    return report_run(args, summary, analyzer, [output.note])
+
+
+def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: list[str]) -> int:
+    """The summary on stderr (and as JSON with --summary), then the run's notes."""
+    from mtreview.analysis.cache import cache_line, cache_stats
+
     report = {**summary.to_dict(), "cache": cache_stats(analyzer)}
     if args.summary:
         Path(args.summary).write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     _print_summary(summary)
-    for line in filter(None, [output.note, cache_line(report["cache"])]):
+    for line in filter(None, [*notes, cache_line(report["cache"])]):
         sys.stderr.write(f"note          {line}\n")
     for note in getattr(analyzer.highlighter, "notes", ()):
         sys.stderr.write(f"note          {note}\n")
     return 0
 
 
-def _progress() -> Any:
+def progress_bar() -> Any:
     from tqdm import tqdm
 
     return tqdm(unit="seg", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)

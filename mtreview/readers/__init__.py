@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mtreview.documents import Document, Segment
 from mtreview.errors import InputError
 from mtreview.readers.base import Reader, ReadOptions, read_text
 from mtreview.readers.po import PoReader
-from mtreview.readers.rows import JsonlReader, MosesReader, TableReader, joined_original
+from mtreview.readers.rows import ROW_SEPARATOR, JsonlReader, MosesReader, TableReader
 from mtreview.readers.text import TextReader, segment_text
 from mtreview.readers.tmx import TmxReader
 from mtreview.readers.xliff import XliffReader
@@ -124,7 +124,13 @@ def read_document(
     )
     if not segments:
         raise InputError(path, "no segments found, expected text to review")
-    original = read_text(path) if kind == "txt" else joined_original(segments)
+    if segments[-1].doc != segments[0].doc:
+        raise InputError(
+            path,
+            f"holds several documents ({segments[0].doc!r}, {segments[-1].doc!r}, …: a 'doc' "
+            "column); score it into a review store with mtreview score FILE --db DB",
+        )
+    original = original_text(path, kind, (segment.text for segment in segments))
     return Document(
         doc_id=segments[0].doc,
         name=name or path.name,
@@ -134,6 +140,14 @@ def read_document(
         source_lang=source_lang,
         format=kind,
     )
+
+
+def original_text(path: str | Path, fmt: str, texts: Iterable[str]) -> str:
+    """The text a document's offsets index into: an article's file as read; for formats of
+    one segment a row, the segments' texts joined by newlines (`texts`, in order)."""
+    if fmt == "txt":
+        return read_text(Path(path))
+    return ROW_SEPARATOR.join(texts)
 
 
 def document_from_text(
@@ -167,6 +181,7 @@ __all__ = [
     "detect_format",
     "document_from_text",
     "iter_segments",
+    "original_text",
     "read_document",
     "register_reader",
 ]

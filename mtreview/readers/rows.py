@@ -1,13 +1,15 @@
 """Row-per-segment formats (TSV/CSV, JSONL, Moses): each row is one segment and paragraph.
 
 Their `original` is the translations joined by newlines, so offsets work as for articles.
+A `doc` column (or key) splits one file into documents: each document's rows must be
+together, its segments count from 0 and its offsets index its own rows joined.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from mtreview.documents import Segment
@@ -21,7 +23,7 @@ from mtreview.readers.base import (
 )
 
 COLUMNS = ("translation", "source", "reference")
-OPTIONAL_KEYS = ("id",)
+OPTIONAL_KEYS = ("id", "doc")
 POSITIONAL = {1: ("translation",), 2: ("source", "translation"), 3: COLUMNS}
 ROW_SEPARATOR = "\n"
 
@@ -32,8 +34,27 @@ class RowDocument:
     def __init__(self, path: Path, options: ReadOptions) -> None:
         self.path = path
         self.options = options
+        self.doc = options.doc_id
+        self.done: set[str] = set()  # documents whose rows are over
         self.cursor = 0
         self.index = 0
+
+    def _switch(self, line: int, doc: str) -> None:
+        """A `doc` cell: the rows from here on belong to that document."""
+        if not doc.strip():
+            raise InputError(self.path, "empty 'doc' cell, expected a document id", line=line)
+        if doc == self.doc:
+            return
+        if doc in self.done:
+            raise InputError(
+                self.path,
+                f"rows of document {doc!r} come again after other documents; keep each "
+                "document's rows together",
+                line=line,
+            )
+        if self.index:
+            self.done.add(self.doc)
+        self.doc, self.cursor, self.index = doc, 0, 0
 
     def segment(
         self,
@@ -43,7 +64,10 @@ class RowDocument:
         reference: str | None,
         *,
         formats: tuple[str, ...] = (),
+        doc: str | None = None,
     ) -> Segment:
+        if doc is not None:
+            self._switch(line, doc)
         limit = self.options.max_segment_chars
         if len(translation) > limit:
             raise InputError(
@@ -54,7 +78,7 @@ class RowDocument:
             )
         start = self.cursor
         segment = Segment(
-            doc=self.options.doc_id,
+            doc=self.doc,
             index=self.index,
             paragraph=self.index,
             start=start,
@@ -69,10 +93,6 @@ class RowDocument:
         self.cursor = segment.end + len(ROW_SEPARATOR)
         self.index += 1
         return segment
-
-
-def joined_original(segments: Iterable[Segment]) -> str:
-    return ROW_SEPARATOR.join(segment.text for segment in segments)
 
 
 QUOTINGS = ("auto", "csv", "none")
@@ -143,7 +163,11 @@ class TableReader:
                 )
             values = dict(zip(columns, cells, strict=True))
             yield builder.segment(
-                number, values["translation"], values.get("source"), values.get("reference")
+                number,
+                values["translation"],
+                values.get("source"),
+                values.get("reference"),
+                doc=values.get("doc"),
             )
 
 
@@ -197,6 +221,7 @@ class JsonlReader:
                 check_cell(path, number, "translation", translation) or "",
                 check_cell(path, number, "source", source),
                 check_cell(path, number, "reference", record.get("reference")),
+                doc=check_cell(path, number, "doc", record.get("doc")),
             )
 
 

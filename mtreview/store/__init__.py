@@ -44,6 +44,7 @@ from mtreview.store import backup
 from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
 from mtreview.store.base import database_url
+from mtreview.store.ingest import IncomingDocument, ScoredWrites, StoredState
 from mtreview.store.merge import LoadSummary
 from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
 from mtreview.store.schema import (
@@ -76,6 +77,7 @@ from mtreview.store.write import (
     StoredAnalysis,
     disagreement,
     ensure_segments,
+    insert_document,
     stored_rows,
     write_analyses,
 )
@@ -92,6 +94,7 @@ __all__ = [
     "DocumentInfo",
     "FinalSpan",
     "FlagDecision",
+    "IncomingDocument",
     "Progress",
     "QueueItem",
     "ReviewStore",
@@ -101,6 +104,7 @@ __all__ = [
     "SharedSegment",
     "SignedIn",
     "Span",
+    "StoredState",
     "User",
     "database_url",
 ]
@@ -108,7 +112,7 @@ __all__ = [
 ITER_BATCH = 500
 
 
-class ReviewStore(ReviewActions, AccountActions, TeamActions):
+class ReviewStore(ReviewActions, AccountActions, TeamActions, ScoredWrites):
     """One store per database; safe to share between threads (each call is one transaction)."""
 
     # --- documents ------------------------------------------------------------------------
@@ -127,19 +131,14 @@ class ReviewStore(ReviewActions, AccountActions, TeamActions):
             exists = sa.select(documents.c.doc_id).where(documents.c.doc_id == document.doc_id)
             if conn.execute(exists).first() is not None:
                 raise StoreError(f"document {document.doc_id!r} is already in {self.describe()}")
-            conn.execute(
-                documents.insert().values(
-                    doc_id=document.doc_id,
-                    name=document.name,
-                    lang=document.lang,
-                    source_lang=document.source_lang,
-                    format=document.format,
-                    original=document.original,
-                    segment_count=len(document.segments),
-                    word_count=words,
-                    analysis_info=info or {},
-                    created_at=now(),
-                )
+            insert_document(
+                conn,
+                document,
+                original=document.original,
+                segments_=len(document.segments),
+                words=words,
+                info=info or {},
+                created_at=now(),
             )
             ids = ensure_segments(conn, document.segments)
             stamp = now()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -25,6 +25,7 @@ from mtreview.store.read import segment_from_row
 from mtreview.store.schema import (
     ROW_NAMES,
     analyses,
+    documents,
     flag_decisions,
     segment_flags,
     segments,
@@ -36,6 +37,47 @@ BATCH = 500  # rows per executemany / IN (...) list
 def segment_values(segment: Segment) -> dict[str, Any]:
     """The `segments` row of a Segment (without review status, risk or id)."""
     return segment_to_mapping(segment, ROW_NAMES)
+
+
+class DocumentHead(Protocol):
+    """What a `documents` row says of a document besides its text and counts."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def source_lang(self) -> str | None: ...
+    @property
+    def format(self) -> str: ...
+
+
+def insert_document(
+    conn: Connection,
+    head: DocumentHead,
+    *,
+    original: str,
+    segments_: int,
+    words: int,
+    info: dict[str, Any],
+    created_at: str,
+) -> None:
+    conn.execute(
+        documents.insert().values(
+            doc_id=head.doc_id,
+            name=head.name,
+            lang=head.lang,
+            source_lang=head.source_lang,
+            format=head.format,
+            original=original,
+            segment_count=segments_,
+            word_count=words,
+            analysis_info=info,
+            created_at=created_at,
+        )
+    )
 
 
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
