@@ -1,9 +1,13 @@
-"""What every command module shares: the command registry and settings from flags."""
+"""What every command module shares: the command registry, settings from flags, and the
+progress bar and summary of scoring runs."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 Command = Callable[[argparse.Namespace], int]
@@ -22,3 +26,39 @@ def settings_from(args: argparse.Namespace, **overrides: Any) -> Any:
     from mtreview.settings import load_settings
 
     return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+# --- scoring runs: progress and summary ---------------------------------------------------
+def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: list[str]) -> int:
+    """The summary on stderr (and as JSON with --summary), then the run's notes."""
+    from mtreview.analysis.cache import cache_line, cache_stats
+
+    report = {**summary.to_dict(), "cache": cache_stats(analyzer)}
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    _print_summary(summary)
+    for line in filter(None, [*notes, cache_line(report["cache"])]):
+        sys.stderr.write(f"note          {line}\n")
+    for note in getattr(analyzer.highlighter, "notes", ()):
+        sys.stderr.write(f"note          {note}\n")
+    return 0
+
+
+def progress_bar() -> Any:
+    from tqdm import tqdm
+
+    return tqdm(unit="seg", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
+def _print_summary(summary: Any) -> None:
+    lines = [
+        f"segments      {summary.segments} in {summary.documents} document(s), "
+        f"{summary.seconds:.1f} s ({summary.segments_per_second:.1f} seg/s)",
+        f"flags         {summary.flags}",
+    ]
+    if summary.mean_logprob is not None:
+        lines.append(f"mean logprob  {summary.mean_logprob:.3f}")
+    for label, scores in (("round trip", summary.round_trip), ("reference", summary.reference)):
+        for name, score in scores.items():
+            lines.append(f"{label:<10} {name:<5} {score.score:6.2f}  {score.signature}")
+    sys.stderr.write("\n".join(lines) + "\n")

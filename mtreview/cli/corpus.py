@@ -8,7 +8,7 @@ import gc
 import sys
 from typing import Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, progress_bar, report_run, settings_from
 from mtreview.errors import SettingsError
 
 
@@ -31,7 +31,6 @@ def model_info(analyzer: Any, settings: Any) -> dict[str, object]:
 
 def score_into_store(args: argparse.Namespace, settings: Any, engine: Any) -> int:
     """The body of `mtreview score --db` (and `-o`, when given, alongside)."""
-    from mtreview.cli.score import progress_bar, report_run
     from mtreview.pipeline import make_analyzer, with_document_pass
     from mtreview.scoring import RECORD_WRITERS, ResumableOutput, run_key
     from mtreview.scoring.to_store import StoreSink, plan_store_run, score_to_store

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, progress_bar, report_run, settings_from
 from mtreview.errors import MTReviewError
 
 
@@ -168,41 +168,6 @@ def run_score(args: argparse.Namespace) -> int:
         )
     progress.close()
     return report_run(args, summary, analyzer, [output.note])
-
-
-def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: list[str]) -> int:
-    """The summary on stderr (and as JSON with --summary), then the run's notes."""
-    from mtreview.analysis.cache import cache_line, cache_stats
-
-    report = {**summary.to_dict(), "cache": cache_stats(analyzer)}
-    if args.summary:
-        Path(args.summary).write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    _print_summary(summary)
-    for line in filter(None, [*notes, cache_line(report["cache"])]):
-        sys.stderr.write(f"note          {line}\n")
-    for note in getattr(analyzer.highlighter, "notes", ()):
-        sys.stderr.write(f"note          {note}\n")
-    return 0
-
-
-def progress_bar() -> Any:
-    from tqdm import tqdm
-
-    return tqdm(unit="seg", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
-
-
-def _print_summary(summary: Any) -> None:
-    lines = [
-        f"segments      {summary.segments} in {summary.documents} document(s), "
-        f"{summary.seconds:.1f} s ({summary.segments_per_second:.1f} seg/s)",
-        f"flags         {summary.flags}",
-    ]
-    if summary.mean_logprob is not None:
-        lines.append(f"mean logprob  {summary.mean_logprob:.3f}")
-    for label, scores in (("round trip", summary.round_trip), ("reference", summary.reference)):
-        for name, score in scores.items():
-            lines.append(f"{label:<10} {name:<5} {score.score:6.2f}  {score.signature}")
-    sys.stderr.write("\n".join(lines) + "\n")
 
 
 # --- calibrate ----------------------------------------------------------------------------
