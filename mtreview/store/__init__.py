@@ -20,6 +20,11 @@ Public API (records in `mtreview.store.schema`):
     .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
     .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
+    .corpus_overview() .corpus_queue(filter, offset=, limit=) .corpus_count(filter)
+    .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index)
+    .filter_choices()                    the corpus view (mtreview.store.corpus)
+    .write_scored(window, incoming) .finish_scored(...) .scored_state(doc_id)
+                                         score --db and import-analysis (store.ingest)
 Teams (mtreview.store.accounts, mtreview.store.team):
     .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
     .sign_in(name, password) -> SignedIn   .session_user(token) .sign_out(token)
@@ -44,6 +49,14 @@ from mtreview.store import backup
 from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
 from mtreview.store.base import database_url
+from mtreview.store.corpus import (
+    STATUSES,
+    CorpusItem,
+    CorpusQueries,
+    DocumentOverview,
+    FilterChoices,
+    QueueFilter,
+)
 from mtreview.store.ingest import IncomingDocument, ScoredWrites, StoredState
 from mtreview.store.merge import LoadSummary
 from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
@@ -84,18 +97,23 @@ from mtreview.store.write import (
 
 __all__ = [
     "ROLES",
+    "STATUSES",
     "Adjudication",
     "Annotation",
     "AssignSummary",
     "AuditEntry",
     "AuthError",
     "ConflictError",
+    "CorpusItem",
     "Correction",
     "DocumentInfo",
+    "DocumentOverview",
+    "FilterChoices",
     "FinalSpan",
     "FlagDecision",
     "IncomingDocument",
     "Progress",
+    "QueueFilter",
     "QueueItem",
     "ReviewStore",
     "Reviewer",
@@ -112,7 +130,7 @@ __all__ = [
 ITER_BATCH = 500
 
 
-class ReviewStore(ReviewActions, AccountActions, TeamActions, ScoredWrites):
+class ReviewStore(ReviewActions, AccountActions, TeamActions, ScoredWrites, CorpusQueries):
     """One store per database; safe to share between threads (each call is one transaction)."""
 
     # --- documents ------------------------------------------------------------------------
