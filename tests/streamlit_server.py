@@ -1,106 +1,31 @@
-"""Helpers for the browser tests: a real `streamlit run app.py` and Debian's Chromium."""
+"""Helpers for the browser tests (they live in `mtreview.testing.browser`, which the
+benchmarks use too)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
+from mtreview.testing.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    chromium,
+    free_port,
+    only,
+    server_options,
+    serving,
+    streamlit_app,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "ROOT",
+    "chromium",
+    "free_port",
+    "only",
+    "server_options",
+    "serving",
+    "streamlit_app",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
-    """Run the app on a free loopback port with its own store; yield its URL."""
-    port = free_port()
-    environ = dict(os.environ, MTREVIEW_DB=str(db), HF_HUB_OFFLINE="1")
-    environ.update(env)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless",
-        "true",
-        *server_options(port),
-    ]
-    with serving(command, port, log, environ, cwd=db.parent) as url:
-        yield url
-
-
-def server_options(port: int) -> list[str]:
-    return [
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-
-
-@contextlib.contextmanager
-def serving(
-    command: list[str], port: int, log: Path, environ: dict[str, str], *, cwd: Path
-) -> Iterator[str]:
-    """Start `command` (a Streamlit server on `port`), wait until it answers; stop it after."""
-    environ = dict(environ)
-    environ.pop("MTREVIEW_REVIEWER", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=environ, stdout=output, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[object]:
-    """Debian's Chromium under Playwright (which cannot download a browser here)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()

@@ -120,10 +120,7 @@ class TemporaryPostgres:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
-        return (
-            f"postgresql+psycopg://{SUPERUSER}@/{database}"
-            f"?host={self.socket_dir}&port={PORT}"
-        )
+        return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={PORT}"
 
     def _admin(self, statement: str) -> None:
         import sqlalchemy as sa

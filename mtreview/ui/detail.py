@@ -249,12 +249,15 @@ def segment_panel(
     position: int,
     typology: Typology,
     reviewer: str,
+    *,
+    total: int | None = None,
 ) -> None:
-    """Everything about the segment at `position` of the document."""
+    """Everything about the segment at `position` of `reviews` (the document, or a stretch
+    of it around the segment: then `total` is the document's size)."""
     review = reviews[position]
     focus = focused_flag(review)
     status = f"reviewed by {review.reviewed_by}" if review.reviewed else "not reviewed yet"
-    st.subheader(f"Segment {review.index + 1} of {len(reviews)}")
+    st.subheader(f"Segment {review.index + 1} of {total or len(reviews)}")
     paragraph = review.analysis.segment.paragraph + 1
     st.caption(md_escape(f"{status} · version {review.version} · paragraph {paragraph}"))
     _context(reviews, position, -1, "Previous segment")

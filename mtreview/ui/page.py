@@ -15,13 +15,14 @@ from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, load_settings
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions, charts, team
+from mtreview.ui import actions, charts, corpus, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import SHORTCUTS, segment_panel
 from mtreview.ui.exports import export_section
 from mtreview.ui.get_models import models_banner
 from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
 from mtreview.ui.signin import Identity, current_identity, identity_sidebar
+from mtreview.ui.timing import timed
 from mtreview.ui.view_model import (
     ALL_CATEGORIES,
     ORDERS,
@@ -49,6 +50,12 @@ def _document(
     identity: Identity,
     scope: team.Scope | None,
 ) -> str | None:
+    if (
+        "doc_id" not in st.session_state
+        and scope is None
+        and (first := corpus.first_document(store))  # a corpus: never add the shipped article
+    ):
+        st.session_state["doc_id"] = first
     visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
     if "doc_id" not in st.session_state or (
         visible and st.session_state["doc_id"] not in {d.doc_id for d in visible}
@@ -164,6 +171,10 @@ def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
 
 
 def main() -> None:
+    timed(_main)
+
+
+def _main() -> None:
     st.set_page_config(page_title="mtreview", layout="wide")
     try:
         settings = load_settings()
@@ -182,6 +193,9 @@ def main() -> None:
     scope = team.review_scope(store, identity)
     if scope is not None:
         team.queue_sidebar(store, identity)
+    elif corpus.pick_view(store) == corpus.CORPUS:  # those who see everything: the corpus
+        corpus.corpus_page(store, typology, reviewer)
+        return
     doc_id = _document(store, settings, models, identity, scope)
     if identity.can("import"):
         _import(store, settings, models)

@@ -1,0 +1,135 @@
+"""The corpus, end to end: `mtreview score --db` with tiny real Marian models, then the app
+in Debian's Chromium (Playwright) shows every document and the cross-corpus queue with the
+run's model fields, computed once; the review is saved; `mtreview export` gives the
+corrected corpus. And a bilingual TSV imported in the app exports with its source language."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+from streamlit_server import CHROMIUM, only, streamlit_app
+from test_score_store import ROWS, findings, write_corpus
+
+from mtreview.cli import main
+from mtreview.store import ReviewStore
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/setup.sh)"),
+]
+
+CORRECTION = "Le café est chaud."
+
+
+def _stamps(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT created_at FROM analyses ORDER BY 1")]
+
+
+def _queue_labels(page: Any) -> list[str]:
+    return page.locator("[class*='st-key-queue_open_'] button").all_inner_texts()
+
+
+def test_scored_corpus_is_reviewed_in_the_app_and_exported(
+    tmp_path: Path, page: Any, tiny_fr_en: Path, tiny_en_fr: Path
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus.tsv")
+    db = tmp_path / "corpus.db"
+    models = ["--back-model", str(tiny_fr_en), "--return-model", str(tiny_en_fr)]
+    assert main(["score", str(corpus), "--db", str(db), *models, "--no-grammar"]) == 0
+    before, stamps = findings(db), _stamps(db)
+
+    # the app has no models (and may not load any): what it shows comes from the run
+    with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
+        page.goto(f"{url}/?reviewer=Ana")
+        page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
+        page.wait_for_function(  # the table's cells (drawn on a canvas, mirrored for a11y)
+            "() => document.querySelectorAll('[data-testid=stDataFrame] td').length >= 27"
+        )
+        cells = page.locator("[data-testid='stDataFrame'] td").all_inner_texts()
+        assert {"alpha", "beta", "gamma"} <= set(cells)
+        labels = _queue_labels(page)
+        assert len(labels) == sum(len(rows) for rows in ROWS.values())  # every segment
+        assert {label.split(" · ")[1] for label in labels} == {"alpha", "beta", "gamma"}
+        risks = [float(label.split(" · ")[0].removeprefix("risk ")) for label in labels]
+        assert risks == sorted(risks, reverse=True)  # riskiest first, across documents
+
+        first = labels[0].split(" · ")
+        doc, index = first[1], int(first[2].removeprefix("segment ")) - 1
+        record = before[(doc, index)]
+        page.locator("[class*='st-key-queue_open_'] button").first.click()
+        page.get_by_text(f"{doc} · segment {index + 1} of {len(ROWS[doc])}").wait_for()
+        page.get_by_text(record["back_translation"], exact=True).first.wait_for()
+        page.get_by_text(record["round_trip"], exact=True).first.wait_for()
+        shown = page.locator(".mtr-heat .mtr-token").evaluate_all("es => es.map(e => e.title)")
+        spans = [t for t in record["tokens"] if t["end"] > t["start"]]
+        assert shown == [f"{t['text']}: {t['logprob']:.2f}" for t in spans]  # log-probs
+        logprob = page.locator("[data-testid='stMetric']").filter(has_text="log-prob")
+        assert logprob.inner_text().split()[-1] == f"{record['logprob']:.2f}"
+        # the paragraph before and after: in a table, the neighbouring rows
+        context = page.locator(".mtr-article").inner_text()
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(ROWS[doc]):
+                assert ROWS[doc][neighbour][1] in context
+
+        page.get_by_text("Find text to mark (keyboard)").click()
+        word = ROWS[doc][index][1].split()[1]
+        page.get_by_label("Text in the segment").fill(word)
+        page.get_by_role("button", name="Select it").click()
+        page.get_by_text("Selected [").wait_for()
+        only(page, ".st-key-add_error button").click()
+        page.get_by_text("marked “").wait_for()
+        only(page, "textarea[aria-label='Corrected segment']").fill(CORRECTION)
+        only(page, ".st-key-save_fix button").click()
+        page.get_by_text("correction saved (version 1)").wait_for()
+
+        only(page, ".st-key-corpus_next button").click()
+        second = labels[1].split(" · ")
+        page.get_by_text(f"{second[1]} · {second[2]} of").wait_for()
+        only(page, ".st-key-corpus_back button").click()
+        page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
+        assert len(_queue_labels(page)) == len(labels) - 1  # the corrected one is reviewed
+
+    assert findings(db) == before and _stamps(db) == stamps  # computed once, by the run
+    with ReviewStore(db) as store:
+        review = store.segment(doc, index)
+        assert review.current_text == CORRECTION and review.reviewed_by == "Ana"
+        [mark] = review.annotations
+        assert mark.text == word and mark.reviewer == "Ana"
+    out = tmp_path / "corrected.jsonl"
+    assert main(["export", "--db", str(db), "--format", "jsonl", "-o", str(out)]) == 0
+    pairs = [json.loads(line)["translation"] for line in out.read_text("utf-8").splitlines()]
+    assert len(pairs) == 6 and {"ru": ROWS[doc][index][0], "fr": CORRECTION} in pairs
+    assert {"ru": ROWS["gamma"][0][0], "fr": ROWS["gamma"][0][1]} in pairs
+
+
+def test_bilingual_table_imported_in_the_app_keeps_its_source_language(
+    tmp_path: Path, page: Any
+) -> None:
+    (tmp_path / "mtreview.toml").write_text('[mtreview]\nsource_lang = "ru"\n', encoding="utf-8")
+    table = tmp_path / "pairs.tsv"
+    table.write_text(
+        "source\ttranslation\nКофе горячий.\tLe café est chaud.\nДа.\tOui.\n", encoding="utf-8"
+    )
+    db = tmp_path / "review.db"
+    with streamlit_app(db, tmp_path / "streamlit.log") as url:
+        page.goto(f"{url}/?reviewer=Ana")
+        page.wait_for_selector(".mtr-segment")
+        page.get_by_text("Import a document").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(table))
+        page.get_by_role("button", name="Import and score").click()
+        page.wait_for_function(
+            "() => document.querySelector('.mtr-article')?.textContent.includes('Oui.')"
+        )
+    out = tmp_path / "pairs.tmx"
+    export = ["export", "--db", str(db), "--format", "tmx", "--doc", "pairs", "-o", str(out)]
+    assert main(export) == 0
+    tmx = etree.parse(str(out))
+    assert tmx.find("header").get("srclang") == "ru"
+    langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tmx.iter("tuv")}
+    assert langs == {"ru", "fr"}
