@@ -82,7 +82,8 @@ def segment_fields() -> dict[str, tuple[type, ...]]:
 
 
 @functools.cache
-def _defaults() -> dict[str, Any]:
+def segment_defaults() -> dict[str, Any]:
+    """The fields a form may leave out (added to Segment later), with their defaults."""
     return {
         field.name: field.default
         for field in dataclasses.fields(Segment)
@@ -106,7 +107,7 @@ def segment_to_mapping(segment: Segment, renames: Renames) -> dict[str, Any]:
 
 def segment_from_mapping(values: Mapping[str, Any], renames: Renames) -> Segment:
     """The segment a form's dict (or a database row's `_mapping`) describes."""
-    defaults = _defaults()
+    defaults = segment_defaults()
     found: dict[str, Any] = {}
     for name, kinds in segment_fields().items():
         value = values.get(renames.get(name, name), defaults.get(name))
@@ -116,7 +117,7 @@ def segment_from_mapping(values: Mapping[str, Any], renames: Renames) -> Segment
 
 def segment_problem(values: Mapping[str, Any], renames: Renames) -> str | None:
     """What is wrong with a form's segment fields (missing, wrong type), or None."""
-    defaults = _defaults()
+    defaults = segment_defaults()
     for name, kinds in segment_fields().items():
         key = renames.get(name, name)
         if key not in values and name in defaults:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mtreview.documents import segment_fields
+from mtreview.documents import segment_defaults, segment_fields
 from mtreview.encoding import check_text
 from mtreview.errors import InputError
 from mtreview.readers.base import iter_json_objects
@@ -62,6 +62,9 @@ FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "detail": (dict,),
     },
 }  # fmt: skip
+# Segment fields added after a file was written may be missing from it: they take their
+# default (mtreview.documents.segment_defaults)
+OPTIONAL = {("segment", BACKUP_NAMES.get(name, name)) for name in segment_defaults()}
 
 
 def _sorted(value: Any) -> Any:
@@ -112,6 +115,8 @@ def read_reviews(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 line=number,
             )
         for name, kinds in fields.items():
+            if name not in record and (record["type"], name) in OPTIONAL:
+                continue
             value = record.get(name)
             if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
                 expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)

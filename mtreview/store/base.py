@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
+from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 from mtreview.store.team_schema import audit_log  # registers the team tables for create_all
 
@@ -114,12 +115,17 @@ class StoreBase:
                 yield conn
 
     def _check_schema(self) -> None:
-        """Create the tables of a new store; refuse one of another schema before touching it."""
+        """Create the tables of a new store, bring an older one up to date (in this one
+        transaction), refuse one this mtreview does not know before touching it."""
         with self._write() as conn:
             found = None
             if sa.inspect(conn).has_table(meta.name):
                 query = sa.select(meta.c.value).where(meta.c.key == "schema")
                 found = conn.execute(query).scalar()
+            while found is not None and found != str(SCHEMA_VERSION) and found in MIGRATIONS:
+                MIGRATIONS[found](conn)  # an older store, brought up to date in place
+                found = str(int(found) + 1)
+                conn.execute(meta.update().where(meta.c.key == "schema").values(value=found))
             if found is not None and found != str(SCHEMA_VERSION):
                 raise StoreError(
                     f"{self.describe()}: store schema {found}, this mtreview reads "
