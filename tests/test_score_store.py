@@ -197,3 +197,20 @@ def test_bad_input_stores_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
     with ReviewStore(db) as store:
         assert store.documents() == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--reanalyse"], "--reanalyse needs --db"),
+        (["--db", "{db}", "--resume", "-o", "{out}"], "--resume with --db continues the store"),
+    ],
+)
+def test_store_options_that_do_not_go_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus.tsv")
+    paths = {"db": str(tmp_path / "c.db"), "out": str(tmp_path / "out.jsonl")}
+    args = [value.format(**paths) for value in extra]
+    assert main(["score", str(corpus), "--no-models", *args]) == 2
+    assert message in capsys.readouterr().err
