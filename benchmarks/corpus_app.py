@@ -39,7 +39,7 @@ from mtreview.flags import Flag
 from mtreview.metrics import MetricScore
 from mtreview.store import QueueFilter, ReviewStore
 from mtreview.store.schema import SCHEMA_VERSION
-from mtreview.testing.browser import CHROMIUM, CHROMIUM_ARGS, only, streamlit_app
+from mtreview.testing.browser import CHROMIUM, CHROMIUM_ARGS, only, settle, streamlit_app
 
 ORIGINS = ("rule:spacing", "rule:repeated_words", "grammar", "model", "rule:non_french")
 CATEGORIES = ("Fluency/Punctuation", "Accuracy/Mistranslation", "Fluency/Grammar", "Style/Awkward")
@@ -233,10 +233,12 @@ def review_one(page: Any, recorder: Recorder, store: ReviewStore) -> None:
         page.get_by_text("Find text to mark (keyboard)").click()
 
     def select() -> None:
+        settle(page)
         page.get_by_label("Text in the segment").fill(word)
         page.get_by_role("button", name="Select it").click()
 
     def correct() -> None:
+        settle(page)  # a box filled while a run redraws it would get its old text back
         only(page, "textarea[aria-label='Corrected segment']").fill(text + " (corrigé)")
         only(page, ".st-key-save_fix button").click()
 

@@ -13,6 +13,7 @@ from mtreview.testing.browser import (
     only,
     server_options,
     serving,
+    settle,
     streamlit_app,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "only",
     "server_options",
     "serving",
+    "settle",
     "streamlit_app",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from streamlit_server import CHROMIUM, only, streamlit_app
+from streamlit_server import CHROMIUM, only, settle, streamlit_app
 from test_score_store import ROWS, findings, write_corpus
 
 from mtreview.cli import main
@@ -32,6 +32,9 @@ def _stamps(db: Path) -> list[str]:
 
 
 def _queue_labels(page: Any) -> list[str]:
+    """The queue's lines once the page is drawn (the run may still be adding them)."""
+    page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
+    settle(page)
     return page.locator("[class*='st-key-queue_open_'] button").all_inner_texts()
 
 
@@ -64,6 +67,7 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         record = before[(doc, index)]
         page.locator("[class*='st-key-queue_open_'] button").first.click()
         page.get_by_text(f"{doc} · segment {index + 1} of {len(ROWS[doc])}").wait_for()
+        settle(page)
         page.get_by_text(record["back_translation"], exact=True).first.wait_for()
         page.get_by_text(record["round_trip"], exact=True).first.wait_for()
         shown = page.locator(".mtr-heat .mtr-token").evaluate_all("es => es.map(e => e.title)")
@@ -84,6 +88,7 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         page.get_by_text("Selected [").wait_for()
         only(page, ".st-key-add_error button").click()
         page.get_by_text("marked “").wait_for()
+        settle(page)  # a box filled while the run redraws it would get its old text back
         only(page, "textarea[aria-label='Corrected segment']").fill(CORRECTION)
         only(page, ".st-key-save_fix button").click()
         page.get_by_text("correction saved (version 1)").wait_for()
@@ -92,7 +97,7 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         second = labels[1].split(" · ")
         page.get_by_text(f"{second[1]} · {second[2]} of").wait_for()
         only(page, ".st-key-corpus_back button").click()
-        page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
+        page.get_by_text("riskiest first").wait_for()
         assert len(_queue_labels(page)) == len(labels) - 1  # the corrected one is reviewed
 
     assert findings(db) == before and _stamps(db) == stamps  # computed once, by the run

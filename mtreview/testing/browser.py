@@ -113,3 +113,9 @@ def only(page: Any, selector: str) -> Any:
     for a moment while it draws the new one)."""
     page.wait_for_function("(s) => document.querySelectorAll(s).length === 1", arg=selector)
     return page.locator(selector)
+
+
+def settle(page: Any) -> None:
+    """Wait until the run that drew the page is over: no element of the previous run is
+    still on show (Streamlit marks those `data-stale` until the new run replaces them)."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
