@@ -86,8 +86,13 @@ def check(db: str, outcomes: list[dict[str, Any]], segments: int) -> dict[str, A
             lost += 1
         elif tuple(o["got"]) != (found[0], o["text"], o["reviewer"]):
             wrong += 1
-    overwritten = stored_rows - len(where) + sum(  # a text stored twice, or under another name
-        not reviewer.startswith(text.split()[0] + "-") for (_, text), (_, reviewer) in where.items()
+    overwritten = (
+        stored_rows
+        - len(where)
+        + sum(  # a text stored twice, or under another name
+            not reviewer.startswith(text.split()[0] + "-")
+            for (_, text), (_, reviewer) in where.items()
+        )
     )
     errors = Counter(o["error"].split(":")[0] for o in outcomes if o["kind"] == "uncaught")
     return {

@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from mtreview.flags import Flag
 from mtreview.metrics import MetricScore
 from mtreview.store import QueueFilter, ReviewStore
 from mtreview.store.schema import SCHEMA_VERSION
+from mtreview.store.schema import segments as segments_table
 from mtreview.testing.browser import CHROMIUM, CHROMIUM_ARGS, only, settle, streamlit_app
 
 ORIGINS = ("rule:spacing", "rule:repeated_words", "grammar", "model", "rule:non_french")
@@ -121,7 +123,8 @@ def fill(db: Path, segments: int, documents: int) -> None:
 
 def store_for(segments: int, documents: int) -> Path:
     """The benchmark store, built once per size and schema (kept under the cache dir)."""
-    db = work_dir() / f"corpus-s{SCHEMA_VERSION}-{segments}-{documents}.db"
+    shape = zlib.crc32(" ".join(segments_table.c.keys()).encode())  # the row as it is now
+    db = work_dir() / f"corpus-s{SCHEMA_VERSION}-{shape:08x}-{segments}-{documents}.db"
     if not db.is_file():
         db.parent.mkdir(parents=True, exist_ok=True)
         partial = db.with_suffix(".partial.db")
@@ -142,20 +145,20 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 def time_queries(db: Path, repeat: int = 15) -> dict[str, dict[str, float]]:
     with ReviewStore(db) as store:
-        first = store.queue(limit=1)[0]
+        first = store.corpus_queue(limit=1)[0]
         cases: dict[str, Callable[[], Any]] = {
             "overview (every document)": store.corpus_overview,
-            "queue page 1": lambda: store.queue(QueueFilter(), limit=25),
-            "queue page 200": lambda: store.queue(QueueFilter(), offset=199 * 25, limit=25),
-            "queue count": lambda: store.queue_count(QueueFilter()),
-            "queue, origin grammar": lambda: store.queue(QueueFilter(origin="grammar")),
-            "queue, category + severity": lambda: store.queue(
+            "queue page 1": lambda: store.corpus_queue(QueueFilter(), limit=25),
+            "queue page 200": lambda: store.corpus_queue(QueueFilter(), offset=199 * 25, limit=25),
+            "queue count": lambda: store.corpus_count(QueueFilter()),
+            "queue, origin grammar": lambda: store.corpus_queue(QueueFilter(origin="grammar")),
+            "queue, category + severity": lambda: store.corpus_queue(
                 QueueFilter(category="Style/Awkward", severity="major")
             ),
-            "queue, reviewer zoé, reviewed": lambda: store.queue(
+            "queue, reviewer zoé, reviewed": lambda: store.corpus_queue(
                 QueueFilter(reviewer="zoé", status="reviewed")
             ),
-            "next in queue": lambda: store.queue_after(QueueFilter(), first),
+            "next in queue": lambda: store.corpus_after(QueueFilter(), first),
             "segment in context": lambda: store.context(first.doc_id, first.index),
             "filter choices": store.filter_choices,
         }
@@ -274,8 +277,9 @@ def drive(db: Path, rounds: int, opens: int = 10) -> dict[str, dict[str, dict[st
     recorder = Recorder(timings)
     env = {"MTREVIEW_TIMING_LOG": str(timings), "MTREVIEW_USE_MODELS": "false"}
     server = streamlit_app(db, folder / "streamlit.log", **env)
+    with ReviewStore(db) as store:
+        store.set_local_user("bench")  # the local store's one user
     with server as url, sync_playwright() as playwright:
-        url = f"{url}/?reviewer=bench"
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.set_default_timeout(120_000)

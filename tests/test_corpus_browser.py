@@ -46,10 +46,12 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
     models = ["--back-model", str(tiny_fr_en), "--return-model", str(tiny_en_fr)]
     assert main(["score", str(corpus), "--db", str(db), *models, "--no-grammar"]) == 0
     before, stamps = findings(db), _stamps(db)
+    with ReviewStore(db) as store:
+        store.set_local_user("Ana")  # a local store's one user
 
     # the app has no models (and may not load any): what it shows comes from the run
     with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
-        page.goto(f"{url}/?reviewer=Ana")
+        page.goto(url)
         page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
         page.wait_for_function(  # the table's cells (drawn on a canvas, mirrored for a11y)
             "() => document.querySelectorAll('[data-testid=stDataFrame] td').length >= 27"
@@ -122,8 +124,10 @@ def test_bilingual_table_imported_in_the_app_keeps_its_source_language(
         "source\ttranslation\nКофе горячий.\tLe café est chaud.\nДа.\tOui.\n", encoding="utf-8"
     )
     db = tmp_path / "review.db"
+    with ReviewStore(db) as store:
+        store.set_local_user("Ana")
     with streamlit_app(db, tmp_path / "streamlit.log") as url:
-        page.goto(f"{url}/?reviewer=Ana")
+        page.goto(url)
         page.wait_for_selector(".mtr-segment")
         page.get_by_text("Import a document").click()
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(table))
