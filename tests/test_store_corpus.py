@@ -1,5 +1,6 @@
-"""The store's corpus queries on a real SQLite file: overview, the cross-document queue and
-its filters, what follows a segment, a segment's context; indexed, a page at a time."""
+"""The store's corpus queries on a real SQLite file and a real PostgreSQL server: overview,
+the cross-document queue and its filters, what follows a segment, a segment's context;
+indexed, a page at a time."""
 
 from __future__ import annotations
 
@@ -33,8 +34,11 @@ def _flag(origin: str, category: str = "Fluency/Grammar", severity: str = "minor
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ReviewStore:
-    store = ReviewStore(tmp_path / "corpus.db")
+def store(store_db: str) -> ReviewStore:
+    return _filled(ReviewStore(store_db))
+
+
+def _filled(store: ReviewStore) -> ReviewStore:
     risks = {"a": [0.9, 0.1, 0.5, 0.3, 0.7, 0.2], "b": [0.8, 0.9, 0.0]}
     flags = {
         ("a", 0): (_flag("rule:spacing"),),
@@ -136,7 +140,8 @@ def test_risk_and_flags_follow_a_new_analysis(store: ReviewStore) -> None:
     assert ("b", 2) in _keys(store.corpus_queue(QueueFilter(origin="model")))
 
 
-def test_the_queue_reads_an_index_not_the_table(store: ReviewStore) -> None:
+def test_the_queue_reads_an_index_not_the_table(tmp_path: Path) -> None:
+    store = _filled(ReviewStore(tmp_path / "corpus.db"))
     with store._read() as conn:
         for wanted in (QueueFilter(), QueueFilter(docs=("a",))):
             query = sa.select(segments.c.id).where(*_conditions(conn, wanted)).order_by(*_ORDER)
