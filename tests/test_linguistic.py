@@ -90,6 +90,61 @@ def test_word_order() -> None:
         assert flagged("word_order", fine) == [], fine
 
 
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # two neighbours swapped, as a model that reorders leaves them
+        ("Impossible de lire fichier le, le disque est plein.", "le"),
+        ("Réduire fenêtre la", "la"),
+        ("Le dossier « %s » pas n’est accessible en écriture.", "pas n’"),
+        ("Ce format n’est pris pas en charge.", "n’est pris pas"),
+        ("Le greffon peut ne charger ce module.", "peut ne"),
+        ("Le nom ne pas doit commencer par un tiret.", "ne pas doit"),
+        ("les Enregistre fichiers modifiés", "les Enregistre"),
+        ("Impossible le d’ouvrir fichier temporaire", "le d’ouvrir"),
+    ],
+)
+def test_swapped_words_are_flagged(text: str, wrong: str) -> None:
+    assert wrong in flagged("word_order", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il peut ne pas répondre à temps.",
+        "Ce n’est pas un fichier ordinaire.",
+        "Définissez-la, puis redémarrez.",
+        "Donne-le d’abord à ton voisin.",
+        "Ouvrir le site Web du projet",
+        "Ce n’est pas n’importe quel fichier.",
+        "Taille de : %s",
+        "Le fichier n’est généralement pas lu.",
+        "iPod Touch connecté",
+    ],
+)
+def test_word_order_leaves_french_alone(text: str) -> None:
+    assert flagged("word_order", text) == [], text
+
+
+def test_elision() -> None:
+    assert flagged("elision", "Texte du actuel tampon") == ["du actuel"]
+    assert flagged("elision", "Impossible de ouvrir le fichier") == ["de ouvrir"]
+    assert flagged("elision", "Il faut que il parte.") == ["que il"]
+    assert flagged("elision", "Un ce objet inconnu") == ["ce objet"]
+    for fine in (
+        "Le ou les fichiers sélectionnés",
+        "Définissez-la à vrai pour l’activer.",
+        "Le onze novembre est férié.",
+        "Ce à quoi il pense.",
+        "Le hibou de Ubuntu",
+        "De un à dix éléments",
+        "LE ARCHIVE est un mot-clé",
+    ):
+        assert flagged("elision", fine) == [], fine
+    # a word of the source is a name or an English term, not French
+    assert flagged("elision", "Le email de contact", "The email address") == []
+
+
 def test_calques_from_the_table_and_a_team_table(tmp_path: Path) -> None:
     text = "Le 25 janvier, il est devenu connu que la déclaration est notée."
     assert flagged("calques", text) == ["il est devenu connu que", "la déclaration est notée"]

@@ -113,6 +113,10 @@ CASES = [
         ["Open the selected file"],
     ),
     ("untranslated", "Rio de Janeiro", "Rio de Janeiro", []),
+    ("source_order", "Écrit par Fox Brian", "Written by Brian Fox", ["Fox Brian"]),
+    ("source_order", "Écrit par Brian Fox", "Written by Brian Fox", []),
+    ("source_order", "Les ABI FP diffèrent", "The FP ABI differ", []),  # acronyms: French order
+    ("source_order", "la version ABI", "the ABI version", []),
     ("length_ratio", "Ouvrir", "Open the file in a new window and print it twice", ["Ouvrir"]),
     (
         "length_ratio",

@@ -18,6 +18,7 @@ MODULES = (
     "calques",
     "duplicates",
     "echo",
+    "elision",
     "foreign",
     "punctuation",
     "quotes",

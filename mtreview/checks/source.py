@@ -11,6 +11,7 @@ they stand; items it lost, on the whole segment.
 from __future__ import annotations
 
 import collections
+import itertools
 import re
 from collections.abc import Iterable
 from typing import ClassVar
@@ -209,6 +210,46 @@ class Untranslated(Check):
             return []  # names, commands, short labels French shares with the source
         start, end = _whole(segment)
         return [self.flag(start, end, "the translation is the source, unchanged")]
+
+
+NAME = re.compile(r"[^\W\d_][^\W\d_]*")
+
+
+@register_check
+class SourceOrder(Check):
+    name = "source_order"
+    needs = "source"
+    category = "Fluency/Grammar"
+    description = "two names of the source side by side in the other order [needs a source]"
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        """“Fox Brian” for the source's “Brian Fox”. Only words that are capitalised and not
+        acronyms: French reorders "FP ABI" into "ABI FP" and "ABI version" into "version
+        ABI" (its noun first), but not a person's or a product's names."""
+        if not segment.source:
+            return []
+        names = [m for m in NAME.finditer(segment.source) if _title_case(m.group())]
+        source_pairs = {
+            (a.group(), b.group())
+            for a, b in itertools.pairwise(names)
+            if segment.source[a.end() : b.start()] == " "
+        }
+        if not source_pairs:
+            return []
+        found = list(NAME.finditer(segment.text))
+        flags = []
+        for a, b in itertools.pairwise(found):
+            pair = (a.group(), b.group())
+            if segment.text[a.end() : b.start()] != " " or pair in source_pairs:
+                continue
+            if (b.group(), a.group()) in source_pairs and pair[0] != pair[1]:
+                message = f"“{a.group()} {b.group()}”: the source has “{b.group()} {a.group()}”"
+                flags.append(self.flag(a.start(), b.end(), message))
+        return flags
+
+
+def _title_case(word: str) -> bool:
+    return word[0].isupper() and word[1:].islower()
 
 
 @register_check

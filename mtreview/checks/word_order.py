@@ -1,8 +1,11 @@
 """Word order French does not allow, the trace of a model's reordering ("swapped words"):
 a determiner followed by a preposition or another determiner ("le dans", "du en"), a
-preposition or determiner closing the sentence ("Nombre pages de"), negation or auxiliary
-out of place ("ne doit être pas", "n'a être pu"). Needs no model: on swapped words the
-parser's tags are no better than these closed word classes.
+preposition or article closing a phrase ("Nombre pages de", "Minimiser fenêtre la",
+"récupérer fichier le, le serveur"), negation out of place ("ne doit être pas", "n'a être
+pu", "pas n'est", "n'est pris pas", "peut ne localiser", "ne pas doit"), and a
+capitalised word second after a lowercase first one ("les Récupère nouvelles listes": the
+sentence's first word moved). Needs no model: on swapped words the parser's tags are no
+better than these closed word classes.
 
 Object pronouns that look like articles ("je les en remercie", "donne-le à", "il les leur
 donne") and pronoun "un"/"une" ("l'une des options") are left alone.
@@ -26,14 +29,33 @@ PREPOSITIONS = frozenset(
 PRONOUN_LIKE = frozenset({"le", "la", "les", "leur"})  # also object pronouns
 NOUN_TOO = frozenset({"son", "sous", "entre"})  # "du son", "des sous", "une entre"
 CLOSING_WORDS = frozenset("de à du des au aux dans par pour sur chez vers hors".split())
+# articles that never end a phrase, even before a comma (object pronouns "le", "la", "les"
+# do, after an imperative's hyphen: "définissez-la, puis"); "un", "une", "leur", "son" may
+ARTICLES = frozenset(
+    "le la les des du au aux ce cet cette ces ma mes ta tes sa ses nos vos".split()
+)
+LABEL_ENDS = frozenset({"de", "à"})
+CLOSING_PUNCTUATION = re.compile(r"\s*[,;.!?)\]…](?:\s|$)")
+FINITE = r"(?:est|sont|a|ont|était|étaient|sera|seront|soit|soient|avait|avaient|aura|auront)"
+MODALS = r"(?:peut|peuvent|pouvait|pourra|doit|doivent|devait|devrait|veut|faut|sait|va|vont)"
+PARTICIPLE = r"[^\W\d_]+(?:é|ée|és|ées|u|ue|us|ues|i|ie|is|ies|it|ite|its|ites|ert|erte|erts)"
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’][^\W\d_]*)?")
 MISPLACED = re.compile(
     r"\bn[e'’]\s*(?:\w+\s+)?(?:être|avoir)\s+(?:pas|plus|jamais)\b"  # ne doit être pas
     r"|\bn[e'’]\s*\w+\s+(?:pu|eu|été|dû|su|voulu|fait|une?|les?|la|des)\s+pas\b"  # n'a pu pas
     r"|\b(?:a|ont|avait|avaient|aura|auront)\s+être\b"  # n'a être pu
-    r"|\bne\s+que\b",  # vérifier ne que
+    r"|\bne\s+que\b"  # vérifier ne que
+    r"|\b(?:pas|plus|jamais)\s+n(?:e\b|['’])(?!\s*importe)"  # pas n'est
+    rf"|\bn(?:e\s+|['’]){FINITE}\s+{PARTICIPLE}\s+(?:pas|plus|jamais)\b"  # n'est pris pas
+    rf"|\b{MODALS}\s+ne(?=\s+(?!pas|plus|jamais|rien|point|guère|que|qu['’])\w)"  # peut ne lier
+    rf"|\bne\s+pas\s+(?:{FINITE}|{MODALS})\b",  # ne pas doit
     re.IGNORECASE,
 )
+# a lowercase first word, then a capitalised one: "les Récupère", "fichiers Les vides"
+CAPITAL_SECOND = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)\s+([^\W\d_][^\W\d_]*)\b")
+CAPITALISED_NOUNS = frozenset({"Web", "Internet"})  # "site Web", "accès Internet"
+# an elided word: "le d’ouvrir", "les l’option" (an article does not stand before one)
+ELIDED_START = re.compile(r"(?:d|l|qu|n|s|j|m|t)['’]\w")
 # a label or sentence does not open on "de" before a word ("de nom colonne", "d'arrière-plan
 # Couleur"); "De :", "de %d à %d" are fine
 OPENING_DE = re.compile(
@@ -60,11 +82,12 @@ class WordOrder(Check):
         if opening and len(found) > 2:
             message = "a phrase does not open on “de”: words out of order?"
             flags.append(self.flag(found[0].start(), found[1].end(), message))
+        flags += self._capital_second(segment)
         for index, match in enumerate(found):
             word = match.group().lower()
             nxt = found[index + 1] if index + 1 < len(found) else None
             gap = text[match.end() : nxt.start()] if nxt is not None else text[match.end() :]
-            if word in CLOSING_WORDS and index > 0 and _closes(text, match, nxt):
+            if index > 0 and _closes(text, match, nxt):
                 message = f"“{match.group()}” ends the phrase without what it introduces"
                 flags.append(self.flag(match.start(), match.end(), message))
             elif (
@@ -77,15 +100,42 @@ class WordOrder(Check):
                 flags.append(self.flag(match.start(), nxt.end(), message))
         return flags
 
+    def _capital_second(self, segment: Segment) -> list[Flag]:
+        """The first word lowercase and the second capitalised (not an acronym, not a name
+        the source has there): the first word of the sentence has moved."""
+        match = CAPITAL_SECOND.match(segment.text)
+        if match is None:
+            return []
+        first, second = match.group(1), match.group(2)
+        if not first[0].islower() or not second[0].isupper() or not second[1:].islower():
+            return []
+        if second in CAPITALISED_NOUNS or second in re.findall(r"\w+", segment.source or ""):
+            return []  # "site Web"; "sténographie Duployé": a name of the source
+        message = f"“{first} {second}”: the capital says “{second}” opened the sentence"
+        return [self.flag(match.start(1), match.end(2), message)]
+
 
 def _closes(text: str, match: re.Match[str], nxt: re.Match[str] | None) -> bool:
-    """A preposition or article followed by nothing but the end of the sentence."""
+    """A preposition or article followed by nothing but the end of the sentence, or an
+    article (or a preposition but "de" and "à", which a label may end on before its
+    value) before a punctuation mark; not after a hyphen ("définissez-la,")."""
+    word = match.group()
+    article = word in ARTICLES  # lowercase only: "LE", "Sơn La" are names and acronyms
+    if not article and word.lower() not in CLOSING_WORDS:
+        return False
+    if text[: match.start()].endswith(("-", "’", "'")):
+        return False
     after = text[match.end() : nxt.start()] if nxt is not None else text[match.end() :]
-    return nxt is None and bool(SENTENCE_END.fullmatch(after))
+    if nxt is None and SENTENCE_END.fullmatch(after):
+        return True
+    closing = CLOSING_PUNCTUATION.match(text, match.end())
+    return closing is not None and (article or word.lower() not in LABEL_ENDS)
 
 
 def _clash(text: str, match: re.Match[str], following: str) -> bool:
     word = match.group().lower()
+    if word in ARTICLES and word != "ce" and ELIDED_START.match(following):  # not "ce n’est"
+        return not text[: match.start()].rstrip().endswith(("-", "’", "'"))  # donne-le d’abord
     if following not in PREPOSITIONS and following not in DETERMINERS:
         return False
     if following in NOUN_TOO or (word in ("un", "une") and following in DETERMINERS):
