@@ -113,6 +113,12 @@ CASES = [
         ["Open the selected file"],
     ),
     ("untranslated", "Rio de Janeiro", "Rio de Janeiro", []),
+    # English labels in title case, told by the French model's lexicon (spaCy)
+    ("untranslated", "Double Click Time", "Double Click Time", ["Double Click Time"]),
+    ("untranslated", "Cannot lstat %s", "Cannot lstat %s", ["Cannot lstat %s"]),
+    ("untranslated", "Brian Fox", "Brian Fox", []),  # a name
+    ("untranslated", "Thừa Thiên-Huế", "Thừa Thiên-Huế", []),
+    ("untranslated", "Zone Tampon Active", "Zone Tampon Active", []),  # French words
     ("source_order", "Écrit par Fox Brian", "Written by Brian Fox", ["Fox Brian"]),
     ("source_order", "Écrit par Brian Fox", "Written by Brian Fox", []),
     ("source_order", "Les ABI FP diffèrent", "The FP ABI differ", []),  # acronyms: French order

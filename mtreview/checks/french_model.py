@@ -38,6 +38,30 @@ def load(name: str = MODEL) -> Any:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def french_forms() -> Any:
+    """The model's French word forms (its lemmatizer's lookup table, ~217k forms: a
+    `word in table` lexicon), or None without the model."""
+    nlp = load()
+    if nlp is None or "lemmatizer" not in nlp.pipe_names:
+        return None
+    try:
+        return nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    except (KeyError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def english_only_words() -> frozenset[str]:
+    """spaCy's English stop words that are not French ones ("under", "after", "with")."""
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+        from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
+    except ImportError:
+        return frozenset()
+    return frozenset(w for w in ENGLISH - FRENCH if w.isalpha() and len(w) > 1)
+
+
 def unavailable_reason(name: str = MODEL) -> str:
     return (
         f"linguistic checks skipped: spaCy model {name!r} not installed "

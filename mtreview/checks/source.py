@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
+from mtreview.checks.french_model import english_only_words, french_forms
 from mtreview.checks.protected import (
     CODE_KINDS,
     EMAIL,
@@ -206,7 +207,8 @@ class Untranslated(Check):
         words = [w for w in words if PROSE_WORD.fullmatch(w)]
         lowercase = [w for w in words if w.islower() and len(w) > 1]
         english = any(w.lower() in ENGLISH_STOPWORDS for w in words)
-        if len(lowercase) < 2 and not (english and len(words) >= 3):
+        english_text = len(lowercase) >= 2 or (english and len(words) >= 3)
+        if not english_text and not english_label(re.findall(r"[^\W\d_]{3,}", prose)):
             return []  # names, commands, short labels French shares with the source
         start, end = _whole(segment)
         return [self.flag(start, end, "the translation is the source, unchanged")]
@@ -250,6 +252,26 @@ class SourceOrder(Check):
 
 def _title_case(word: str) -> bool:
     return word[0].isupper() and word[1:].islower()
+
+
+ENGLISH_LOOK = re.compile(r"w|ck|ght|ing$|oo|ee")  # letters French words seldom have
+
+
+def english_label(words: list[str]) -> bool:
+    """English left as it was, in a label the lowercase rule lets pass ("Double Click
+    Time", "Cannot lstat %s"): half its words or more are not French forms (the French
+    model's lexicon), one is English by its look or an English-only stop word, all are
+    plain ASCII (place names such as "Brno-venkov" or "Thừa Thiên-Huế" are kept as they
+    are), and it is not two capitalised words alone (a person's name)."""
+    forms = french_forms()
+    if forms is None or len(words) < 2 or not all(w.isascii() for w in words):
+        return False
+    foreign = [w for w in words if w.lower() not in forms and not w.isupper()]
+    english_words = english_only_words()
+    english = any(w.lower() in english_words or ENGLISH_LOOK.search(w.lower()) for w in words)
+    lowercase = any(w.islower() for w in words)
+    mostly_foreign = bool(foreign) and 2 * len(foreign) >= len(words)
+    return mostly_foreign and english and (lowercase or len(words) >= 3)
 
 
 @register_check
