@@ -208,7 +208,7 @@ class Untranslated(Check):
         lowercase = [w for w in words if w.islower() and len(w) > 1]
         english = any(w.lower() in ENGLISH_STOPWORDS for w in words)
         english_text = len(lowercase) >= 2 or (english and len(words) >= 3)
-        if not english_text and not english_label(re.findall(r"[^\W\d_]{3,}", prose)):
+        if not english_text and not english_label(prose):
             return []  # names, commands, short labels French shares with the source
         start, end = _whole(segment)
         return [self.flag(start, end, "the translation is the source, unchanged")]
@@ -254,15 +254,19 @@ def _title_case(word: str) -> bool:
     return word[0].isupper() and word[1:].islower()
 
 
+LABEL_WORD = re.compile(r"[^\W\d_]{3,}|[^\W\d_]+['’][^\W\d_]+")
 ENGLISH_LOOK = re.compile(r"w|ck|ght|ing$|oo|ee")  # letters French words seldom have
 
 
-def english_label(words: list[str]) -> bool:
+def english_label(prose: str) -> bool:
     """English left as it was, in a label the lowercase rule lets pass ("Double Click
     Time", "Cannot lstat %s"): half its words or more are not French forms (the French
     model's lexicon), one is English by its look or an English-only stop word, all are
     plain ASCII (place names such as "Brno-venkov" or "Thừa Thiên-Huế" are kept as they
-    are), and it is not two capitalised words alone (a person's name)."""
+    are), and it is not two capitalised words alone (a person's name). Words are those
+    between blanks, acronyms left out ("[place,discard,warn]", "ARM cantunwind" are code)."""
+    tokens = (token.strip(".,;:!?()[]{}«»\"'*") for token in prose.split())
+    words = [t for t in tokens if LABEL_WORD.fullmatch(t) and not t.isupper()]
     forms = french_forms()
     if forms is None or len(words) < 2 or not all(w.isascii() for w in words):
         return False
