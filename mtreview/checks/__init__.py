@@ -25,6 +25,7 @@ MODULES = (
     "repeats",
     "scraping",
     "source",
+    "swaps",
     "variants",
     "word_order",
 )

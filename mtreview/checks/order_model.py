@@ -1,0 +1,269 @@
+"""A word-order model of French: a trigram language model (interpolated Kneser-Ney) over
+words and word classes, learnt from French prose that no benchmark reads, shipped as data.
+
+It answers one question: does a sentence read as French far more easily with two
+neighbouring words the other way round? Both orders hold the same words, so how rare the
+words are cancels out; what is left is how French orders them ("fichier temporaire", not
+"temporaire fichier"; "le lecteur d'écran", not "lecteur le d'écran").
+
+Tokens are the frequent words of the training text (lowercased) and, for the others, a
+class: the word's last two letters (French endings carry part of speech, gender and
+number: "~ée", "~ion" …), `<num>`, `<code>` (placeholders, tags, paths, identifiers),
+`<p>` (other symbols); punctuation marks are tokens of their own. An elided word
+("d'", "l'", "qu'") is a token, but a *unit* with the word it leans on: units are what may
+be swapped. `scripts/build_word_order_model.py` counts the shipped table
+(`mtreview/data/word_order_lm.tsv.gz`); the training text is described there and in the
+README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gzip
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import IO
+
+from mtreview.checks.protected import LAYOUT, code_spans
+
+TABLE = "word_order_lm.tsv.gz"
+DISCOUNT = 0.75  # Kneser-Ney's absolute discount
+BOS, EOS = "<s>", "</s>"
+ELIDED = r"(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’]"
+_TOKEN = re.compile(
+    ELIDED + r"(?=[^\W\d_])|[^\W\d_]+(?:-[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S", re.IGNORECASE
+)
+_ELIDED_TOKEN = re.compile(ELIDED, re.IGNORECASE)
+
+
+@dataclasses.dataclass(frozen=True)
+class Unit:
+    """A word (with its elided article or preposition), a mark, a number or a piece of
+    code: `[start, end)` of the text and its tokens."""
+
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+    word: bool
+
+
+def units(text: str, formats: tuple[str, ...] = ()) -> list[Unit]:
+    """The text's units in order; code is one `<code>` unit, layout blanks are skipped."""
+    found: list[Unit] = []
+    position = 0
+    for span in code_spans(text, formats):
+        found += _plain_units(text, position, span.start)
+        if span.kind != LAYOUT:
+            found.append(Unit(span.start, span.end, ("<code>",), False))
+        position = span.end
+    return found + _plain_units(text, position, len(text))
+
+
+def _plain_units(text: str, start: int, end: int) -> list[Unit]:
+    found: list[Unit] = []
+    for match in _TOKEN.finditer(text, start, end):
+        token = match.group()
+        word = token[0].isalpha()
+        last = found[-1] if found else None
+        if (
+            word
+            and last is not None
+            and last.end == match.start()
+            and _ELIDED_TOKEN.fullmatch(last.tokens[-1])
+        ):
+            found[-1] = Unit(last.start, match.end(), (*last.tokens, token), True)
+            continue
+        found.append(Unit(match.start(), match.end(), (token,), word))
+    return found
+
+
+SPECIAL = frozenset({BOS, EOS, "<code>", "<num>", "<p>"})
+
+
+def token_class(token: str, vocabulary: frozenset[str] | set[str]) -> str:
+    """What the model reads for a token: the word or mark when frequent, else its class."""
+    low = token.lower().replace("’", "'")
+    if low in vocabulary:
+        return low
+    if token in SPECIAL:
+        return token
+    if token[0].isdigit():
+        return "<num>"
+    if not token[0].isalpha():
+        return "<p>"
+    return "~" + low[-2:]
+
+
+class OrderModel:
+    """Interpolated Kneser-Ney trigrams: trigram counts (pruned), each trigram context's
+    count and number of followers (taken before pruning), and every bigram's continuation
+    count, from which the lower orders follow. Tokens are numbered and n-grams keyed by
+    one integer each: the shipped model takes about 35 MB of memory and a second to read."""
+
+    def __init__(
+        self,
+        tokens: list[str],
+        trigrams: dict[int, int],
+        contexts: dict[int, tuple[int, int]],
+        bigrams: dict[int, int],
+    ) -> None:
+        """`tokens` in their numbering; n-grams keyed by `key` of their numbers."""
+        self.ids = {token: number for number, token in enumerate(tokens)}
+        self.size = len(tokens) + 1  # the last number: a token never seen
+        self.trigrams, self.contexts, self.bigrams = trigrams, contexts, bigrams
+        self.middle = [0] * self.size  # N1+(• b •)
+        self.followers = [0] * self.size  # N1+(b •)
+        self.unigrams = [0] * self.size  # N1+(• c)
+        for pair, count in bigrams.items():
+            first, second = divmod(pair, self.size)
+            self.middle[first] += count
+            self.followers[first] += 1
+            self.unigrams[second] += 1
+        self.total = sum(self.unigrams)
+        self.vocabulary = frozenset(
+            t for t in tokens if t not in SPECIAL and not (t[0] == "~" and len(t) > 1)
+        )
+
+    @classmethod
+    def from_counts(
+        cls,
+        trigrams: Mapping[tuple[str, str, str], int],
+        contexts: Mapping[tuple[str, str], tuple[int, int]],
+        bigrams: Mapping[tuple[str, str], int],
+    ) -> OrderModel:
+        """The model of `count_model`'s tables."""
+        tokens = sorted({t for gram in bigrams for t in gram} | {BOS, EOS})  # as written
+        ids, size = {t: n for n, t in enumerate(tokens)}, len(tokens) + 1
+        return cls(
+            tokens,
+            {key(size, *(ids[t] for t in gram)): n for gram, n in trigrams.items()},
+            {key(size, *(ids[t] for t in gram)): v for gram, v in contexts.items()},
+            {key(size, *(ids[t] for t in gram)): n for gram, n in bigrams.items()},
+        )
+
+    def probability(self, first: int, second: int, word: int) -> float:
+        """P(word | first second), tokens by number."""
+        size = self.size
+        low = (self.unigrams[word] + 0.5) / (self.total + 0.5 * size)
+        middle = self.middle[second]
+        if middle:
+            seen = max(self.bigrams.get(key(size, second, word), 0) - DISCOUNT, 0)
+            low = (seen + DISCOUNT * self.followers[second] * low) / middle
+        count, types = self.contexts.get(key(size, first, second), (0, 0))
+        if not count:
+            return low
+        seen = max(self.trigrams.get(key(size, first, second, word), 0) - DISCOUNT, 0)
+        return (seen + DISCOUNT * types * low) / count
+
+    def numbers(self, unit_list: list[Unit]) -> list[list[int]]:
+        """Each unit's tokens as the model's numbers."""
+        unknown = self.size - 1
+        return [
+            [self.ids.get(token_class(t, self.vocabulary), unknown) for t in unit.tokens]
+            for unit in unit_list
+        ]
+
+    def logprob(self, numbers: list[int], start: int = 0, end: int | None = None) -> float:
+        """Log-probability of the padded sequence's tokens at positions `[start, end)`."""
+        stop = len(numbers) if end is None else min(end, len(numbers))
+        return sum(
+            math.log(self.probability(numbers[i - 2], numbers[i - 1], numbers[i]))
+            for i in range(max(start, 2), stop)
+        )
+
+    def sentence_logprob(self, unit_list: list[Unit]) -> float:
+        bos, eos = self.ids[BOS], self.ids[EOS]
+        return self.logprob([bos, bos, *(n for u in self.numbers(unit_list) for n in u), eos])
+
+    def swap_gains(self, unit_list: list[Unit]) -> Iterator[tuple[int, float]]:
+        """For each pair of neighbouring units: how much more probable (natural log) the
+        sentence is with the two the other way round. Only the trigrams that see the
+        pair are scored."""
+        numbers = self.numbers(unit_list)
+        bos, eos = self.ids[BOS], self.ids[EOS]
+        padded = [bos, bos, *(n for unit in numbers for n in unit), eos]
+        offset = 2
+        for index in range(len(numbers) - 1):
+            first, second = numbers[index], numbers[index + 1]
+            end = offset + len(first) + len(second)
+            swapped = padded[:offset] + second + first + padded[end:]
+            gain = self.logprob(swapped, offset, end + 2) - self.logprob(padded, offset, end + 2)
+            yield index, gain
+            offset += len(first)
+
+
+def count_model(
+    sentences: Iterable[list[str]], prune: int = 3
+) -> tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], tuple[int, int]], Counter]:
+    """The tables of an `OrderModel` from sentences of model tokens: trigrams and trigram
+    contexts seen at least `prune` times, every bigram's continuation count."""
+    trigrams: Counter[tuple[str, str, str]] = Counter()
+    for sentence in sentences:
+        padded = [BOS, BOS, *sentence, EOS]
+        trigrams.update(zip(padded, padded[1:], padded[2:], strict=False))
+    context_count: Counter[tuple[str, str]] = Counter()
+    context_types: Counter[tuple[str, str]] = Counter()
+    bigrams: Counter[tuple[str, str]] = Counter()
+    for (first, second, word), count in trigrams.items():
+        context_count[first, second] += count
+        context_types[first, second] += 1
+        bigrams[second, word] += 1
+    kept = {gram: count for gram, count in trigrams.items() if count >= prune}
+    contexts = {
+        key: (count, context_types[key]) for key, count in context_count.items() if count >= prune
+    }
+    return kept, contexts, bigrams
+
+
+def write_table(path: str, tables: tuple[dict, dict, Counter], header: str) -> None:
+    """The model as gzipped TSV, sorted (same counts, same bytes): `3 a b c count`,
+    `c a b count followers`, `2 b c continuation`, after `t` and the tokens in order."""
+    trigrams, contexts, bigrams = tables
+    tokens = sorted({t for gram in bigrams for t in gram} | {BOS, EOS})
+    lines = [f"# {line}" for line in header.splitlines()]
+    lines.append(f"t\t{' '.join(tokens)}")
+    lines += [f"3\t{' '.join(g)}\t{n}" for g, n in sorted(trigrams.items())]
+    lines += [f"c\t{' '.join(g)}\t{n}\t{t}" for g, (n, t) in sorted(contexts.items())]
+    lines += [f"2\t{' '.join(g)}\t{n}" for g, n in sorted(bigrams.items())]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as out:
+        out.write(data)
+
+
+def read_table(stream: IO[bytes]) -> OrderModel:
+    """The model of a `write_table` file, read line by line."""
+    tokens: list[str] = []
+    ids: dict[str, int] = {}
+    tables: dict[str, dict] = {"3": {}, "c": {}, "2": {}}
+    with gzip.open(stream, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            kind, gram, *values = line.rstrip("\n").split("\t")
+            if kind == "t":
+                tokens = gram.split(" ")
+                ids = {t: n for n, t in enumerate(tokens)}
+            elif kind in tables:
+                number = key(len(tokens) + 1, *(ids[t] for t in gram.split(" ")))
+                counts = tuple(int(v) for v in values)
+                tables[kind][number] = counts if kind == "c" else counts[0]
+    return OrderModel(tokens, tables["3"], tables["c"], tables["2"])
+
+
+def key(size: int, *numbers: int) -> int:
+    """One integer for an n-gram of token numbers."""
+    value = 0
+    for number in numbers:
+        value = value * size + number
+    return value
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_model() -> OrderModel:
+    """The shipped model, read once per process (about a second)."""
+    with (resources.files("mtreview") / "data" / TABLE).open("rb") as stream:
+        return read_table(stream)

@@ -1,0 +1,191 @@
+"""The word-order model and the `swapped_words` check: French with two neighbouring words
+the other way round is flagged, with the pair put back as the suggestion; correct French,
+the same sentences in their right order, and the shipped article are left alone."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from mtreview.analysis import Analyzer
+from mtreview.checks import CHECKS, DocumentContext
+from mtreview.checks.order_model import (
+    BOS,
+    EOS,
+    OrderModel,
+    count_model,
+    read_table,
+    shipped_model,
+    token_class,
+    units,
+    write_table,
+)
+from mtreview.cli import main
+from mtreview.documents import Segment
+from mtreview.pipeline import analyze_document, read_input
+from mtreview.settings import Settings
+
+# (swapped sentence, the flagged pair, the suggestion: the pair put back)
+SWAPPED = [
+    ("Impossible d'ouvrir le temporaire fichier.", "temporaire fichier", "fichier temporaire"),
+    ("Impossible le d'ouvrir fichier temporaire.", "le d'ouvrir", "d'ouvrir le"),
+    ("Le fichier configuration de est introuvable.", "configuration de", "de configuration"),
+    ("Le mot passe de est incorrect.", "passe de", "de passe"),
+    ("Afficher la des liste paquets installés", "des liste", "liste des"),
+    ("Cette option n'est prise pas en charge.", "prise pas", "pas prise"),
+    ("Ne pas afficher les cachés fichiers", "cachés fichiers", "fichiers cachés"),
+    ("Le serveur a la refusé connexion.", "la refusé", "refusé la"),
+    ("Supprimer les sélectionnés fichiers", "sélectionnés fichiers", "fichiers sélectionnés"),
+    ("Cliquez le sur bouton pour continuer", "le sur", "sur le"),
+]
+CORRECT = [
+    "Impossible d'ouvrir le fichier temporaire.",
+    "Le fichier de configuration est introuvable.",
+    "Le mot de passe est incorrect.",
+    "Afficher la liste des paquets installés",
+    "Cette option n'est pas prise en charge.",
+    "Ne pas afficher les fichiers cachés",
+    "Le serveur a refusé la connexion.",
+    "Cliquez sur le bouton pour continuer",
+    "Nouvelle fenêtre",
+    "Un petit fichier",
+    "Une grande image",
+    "La dernière version",
+    "Enregistrer le document sous un autre nom",
+    "Le premier élément de la liste",
+    "Impossible de lire « %s » : %s",
+    "Utilisez --force pour écraser le fichier /etc/hosts.",
+]
+
+
+def check(text: str, source: str | None = None) -> list[tuple[str, str | None]]:
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    found = CHECKS["swapped_words"](Settings()).checked(segment, DocumentContext("doc"))
+    return [(text[f.start : f.end], f.suggestion) for f in found]
+
+
+@pytest.mark.parametrize(("text", "pair", "suggestion"), SWAPPED)
+def test_swapped_words_are_flagged_with_the_pair_put_back(
+    text: str, pair: str, suggestion: str
+) -> None:
+    assert check(text) == [(pair, suggestion)]
+
+
+@pytest.mark.parametrize("text", CORRECT)
+def test_french_in_its_order_is_left_alone(text: str) -> None:
+    assert check(text) == []
+
+
+def test_the_shipped_article_has_no_swapped_words(article: Path) -> None:
+    settings = Settings(use_models=False, grammar=False)
+    document = read_input(article, settings)
+    origins = [
+        origin
+        for analysis in analyze_document(document, Analyzer(settings))
+        for flag in analysis.flags
+        for origin in flag.origins
+    ]
+    assert origins and "rule:swapped_words" not in origins
+
+
+def test_a_swapped_row_is_flagged_through_the_cli(tmp_path: Path) -> None:
+    table = tmp_path / "pairs.tsv"
+    table.write_text(
+        "source\ttranslation\n"
+        "The password is incorrect.\tLe mot de passe est incorrect.\n"
+        "Could not open the temporary file.\tImpossible d'ouvrir le temporaire fichier.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(table), "--no-models", "--no-grammar", "-o", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    flags = [
+        (r["segment_id"], r["text"][f["start"] : f["end"]], f["suggestion"])
+        for r in records
+        for f in r["flags"]
+        if "rule:swapped_words" in f["origins"]
+    ]
+    assert flags == [(1, "temporaire fichier", "fichier temporaire")]
+
+
+def test_units_keep_elided_words_with_their_word_and_code_whole() -> None:
+    text = "Impossible d’ouvrir %s : l'accès au fichier est refusé."
+    found = units(text)
+    assert [text[u.start : u.end] for u in found] == [
+        "Impossible",
+        "d’ouvrir",
+        "%s",
+        ":",
+        "l'accès",
+        "au",
+        "fichier",
+        "est",
+        "refusé",
+        ".",
+    ]
+    assert found[1].tokens == ("d’", "ouvrir") and found[1].word
+    assert found[2].tokens == ("<code>",) and not found[2].word
+    assert not found[3].word
+
+
+def test_rare_words_are_read_as_their_ending() -> None:
+    vocabulary = {"le", "fichier"}
+    assert [token_class(t, vocabulary) for t in ("Le", "fichier", "Tronquée", "42", "§")] == [
+        "le",
+        "fichier",
+        "~ée",
+        "<num>",
+        "<p>",
+    ]
+
+
+SENTENCES = [
+    "le fichier est ouvert".split(),
+    "le fichier est fermé".split(),
+    "la fenêtre est ouverte".split(),
+    "le dossier est vide".split(),
+    "ouvrir le fichier".split(),
+]
+
+
+def tiny_model(prune: int = 1) -> OrderModel:
+    return OrderModel.from_counts(*count_model(SENTENCES, prune=prune))
+
+
+def test_probabilities_of_every_context_sum_to_one() -> None:
+    model = tiny_model()
+    numbers = range(model.size)
+    for first, second in [(BOS, BOS), (BOS, "le"), ("le", "fichier"), ("est", "vide")]:
+        a, b = model.ids[first], model.ids[second]
+        assert math.isclose(sum(model.probability(a, b, c) for c in numbers), 1.0)
+
+
+def test_a_swap_back_gains_what_the_swap_lost() -> None:
+    model = shipped_model()
+    right = "Impossible d'ouvrir le fichier temporaire."
+    wrong = "Impossible d'ouvrir le temporaire fichier."
+    gain_wrong = dict(model.swap_gains(units(wrong)))[3]
+    gain_right = dict(model.swap_gains(units(right)))[3]
+    assert gain_wrong > 7 and math.isclose(gain_wrong, -gain_right)
+    assert math.isclose(
+        gain_wrong, model.sentence_logprob(units(right)) - model.sentence_logprob(units(wrong))
+    )
+
+
+def test_the_table_is_written_the_same_every_time_and_read_back(tmp_path: Path) -> None:
+    tables = count_model(SENTENCES, prune=1)
+    first, second = tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"
+    write_table(str(first), tables, "header")
+    write_table(str(second), tables, "header")
+    assert first.read_bytes() == second.read_bytes()
+    assert gzip.decompress(first.read_bytes()).startswith(b"# header\nt\t")
+    read = read_table(io.BytesIO(first.read_bytes()))
+    built = OrderModel.from_counts(*tables)
+    sentence = units("le dossier est ouvert")
+    assert read.sentence_logprob(sentence) == built.sentence_logprob(sentence)
+    assert EOS in read.ids and read.vocabulary == built.vocabulary
