@@ -170,10 +170,22 @@ def main() -> int:
         halves[half_of(pair)].append(pair)
     if args.limit:
         halves = {name: rows[: args.limit] for name, rows in halves.items()}
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="mtreview-flags-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="mtreview-flags-") as scratch:
+        folder = Path(args.keep or scratch)  # the corpora and outputs go with it unless kept
+        folder.mkdir(parents=True, exist_ok=True)
+        report = run(args, halves, folder)
+    report = {"catalogue_rows": len(pairs), **report}
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def run(args: argparse.Namespace, halves: dict[str, list[Pair]], folder: Path) -> dict[str, Any]:
+    """Score both halves under folder, fit the weights on one, measure both."""
     extra = ["--no-grammar"] if args.no_grammar else []
-    report: dict[str, Any] = {"catalogue_rows": len(pairs), "kinds": list(INJECTORS)}
+    report: dict[str, Any] = {"kinds": list(INJECTORS)}
     planted = {
         name: inject(rows, round(len(rows) * ERROR_SHARE), seed=14 + i)
         for i, (name, rows) in enumerate(halves.items())
@@ -205,11 +217,7 @@ def main() -> int:
         table = ROOT / "mtreview" / "data" / TABLE
         write_table(calibration.read_weights(fitted), table)
         report["defaults_written"] = str(table.relative_to(ROOT))
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return report
 
 
 if __name__ == "__main__":
