@@ -30,7 +30,7 @@ def test_duplicated_title_and_sentence() -> None:
     ]
     found = run("duplicate_segments", texts)
     assert [row for row, _text in marked(texts, found)] == [2, 3]
-    assert "segment 0" in found[2][0].message
+    assert "also segment 1 of" in found[2][0].message  # 1-based, as everywhere for people
     assert found[2][0].severity == "major"
     primed = run_primed("duplicate_segments", texts)
     assert [row for row, _text in marked(texts, primed)] == [0, 1, 2, 3]
@@ -54,7 +54,7 @@ def test_transliteration_and_acronym_variants() -> None:
     ]
     found = run("name_variants", texts)
     assert marked(texts, found) == [(1, "Duma"), (2, "Dmitry"), (3, "KMBC"), (3, "CMBCP")]
-    assert "“Douma” (segment 0)" in found[1][0].message
+    assert "“Douma” (segment 1)" in found[1][0].message
     assert found[3][0].category == "Terminology/Inconsistent"
     primed = run_primed("name_variants", texts)
     assert (0, "Douma") in marked(texts, primed) and (1, "Dmitri") in marked(texts, primed)

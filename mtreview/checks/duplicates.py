@@ -57,7 +57,7 @@ class DuplicateSegments(Check):
         sources = context.state.get("duplicate_sources", {}).get(key, set())
         if segment.table_row and len(sources) == 1:
             return []  # one source said again (another case, other punctuation): a TM repeat
-        shown = ", ".join(str(i) for i in others[:5])
+        shown = ", ".join(str(i + 1) for i in others[:5])  # numbers for people: 1-based
         stripped = segment.text.strip()
         start = segment.text.index(stripped) if stripped else 0
         return [

@@ -148,7 +148,7 @@ class NameVariants(Check):
                     others.setdefault(spelling, index)
             if not others:
                 continue
-            shown = ", ".join(f"“{s}” (segment {i})" for s, i in sorted(others.items())[:4])
+            shown = ", ".join(f"“{s}” (segment {i + 1})" for s, i in sorted(others.items())[:4])
             category = "Terminology/Inconsistent" if is_acronym(word) else self.category
             flags.append(
                 self.flag(
