@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/mtreview models fetch --optional || true
-exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"
+exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
+  --client.toolbarMode viewer "$@"

@@ -1,13 +1,9 @@
-"""Helpers for the browser tests (they live in `mtreview.testing.browser`, which the
-benchmarks use too)."""
-
-from __future__ import annotations
-
-from pathlib import Path
+"""The browser tests' helpers live in `mtreview.testing.browser` (the benchmarks use them)."""
 
 from mtreview.testing.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    ROOT,
     chromium,
     free_port,
     only,
@@ -16,8 +12,6 @@ from mtreview.testing.browser import (
     settle,
     streamlit_app,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = [
     "CHROMIUM",

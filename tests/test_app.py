@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -55,6 +56,11 @@ def _shown(elements: object) -> list[str]:
 
 def _texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
+
+
+def _toasts(at: AppTest) -> list[str]:
+    """The last action's messages: toasts, which float over the page and never move it."""
+    return _shown(at.toast)
 
 
 def test_reviewer_is_asked_once_and_kept(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,13 +164,14 @@ def test_corrections_history_and_conflict(env: Path) -> None:
         doc_id = store.documents()[0].doc_id
     at.text_area(key=f"fix_{doc_id}_0_0").input("Première version")
     _click(at, "save_fix")
-    assert any("correction saved (version 1)" in s for s in _shown(at.success))
+    assert any("correction saved (version 1)" in s for s in _toasts(at))
+    assert not at.success  # no message box pushes the page down
     # another reviewer saves on top of version 1 while we keep editing
     with ReviewStore(env) as store:
         store.save_correction(doc_id, 0, "Texte de Bob", expected_version=1, reviewer="Bob")
     at.text_area(key=f"fix_{doc_id}_0_1").input("Ma deuxième version")
     _click(at, "save_fix")
-    assert any("saved by someone else" in e for e in _shown(at.error))
+    assert any("segment 1 was saved by someone else" in e for e in _toasts(at))
     assert "Texte de Bob" in _texts(at) and "Ma deuxième version" in _texts(at)
     with ReviewStore(env) as store:
         assert store.segment(doc_id, 0).current_text == "Texte de Bob"  # not overwritten
@@ -248,10 +255,20 @@ def test_models_score_the_article_when_available(
     monkeypatch.setenv("MTREVIEW_BACK_MODEL", str(tiny_fr_en))
     monkeypatch.setenv("MTREVIEW_RETURN_MODEL", str(tiny_en_fr))
     monkeypatch.setenv("MTREVIEW_GRAMMAR", "false")
+    monkeypatch.setenv("MTREVIEW_NUM_BEAMS", "1")  # random tiny models: keep generation short
+    monkeypatch.setenv("MTREVIEW_MAX_LENGTH", "48")
     at = _app()
     assert not any("without translation models" in w for w in _shown(at.warning))
-    with ReviewStore(env) as store:
+    with ReviewStore(env) as store:  # reviewable at once, the models' part on its way
+        [info] = store.documents()
+        assert len(list(store.iter_segments())) == info.segments
+        deadline = time.monotonic() + 300
+        while store.document(info.doc_id).analysis_info.get("analysing"):
+            assert time.monotonic() < deadline, "the background analysis did not finish"
+            time.sleep(0.2)
+        assert store.document(info.doc_id).analysis_info["model_free"] is False
         review = next(store.iter_segments())
+    at.run()
     assert review.analysis.back_translation and review.analysis.round_trip
     assert review.analysis.return_score is not None
     bodies = [h.proto.body for h in at.html]

@@ -4,66 +4,30 @@
 from __future__ import annotations
 
 import base64
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, ROOT, streamlit_app
+from browser_fixtures import app, needs_chromium
 
 from mtreview.store import ReviewStore
+from mtreview.testing.browser import ROOT
+from mtreview.testing.reviewer import LOCATE
+from mtreview.ui.components import script
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/setup.sh)"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
+__all__ = ["app"]  # a fixture, used by name
 
 SPAN = "est endommagée à l'image"
 CORRECTION = "La pression sur les ONG nuit à l'image internationale du Kazakhstan, selon l'UE"
 REVIEWER = "Ana Playwright"
-# The README's screenshot is refreshed only on request: MTREVIEW_UPDATE_SCREENSHOT=1.
-SCREENSHOT = ROOT / "docs" / "review-screen.png"
+SCREENSHOT = ROOT / "docs" / "review-screen.png"  # refreshed by tests/test_app_flow.py
+# Nothing inside a button is wider than its box: no label cut to "Ac…".
+FITS = "b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)"
 NASTY = (
     "<script>window.__xss = 1</script> Un titre.\n\n"
     'Une image <img src=x onerror="window.__xss = 2"> ici 👍🏽 et e\u0301té.\n'
 )
-
-# Where a substring of the open segment sits on screen: the left edge of its first
-# character and the right edge of its last, found through the DOM's own text nodes.
-LOCATE = """(wanted) => {
-  const root = document.querySelector('.mtr-segment');
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  const nodes = []; let all = '';
-  while (walker.nextNode()) {
-    nodes.push([walker.currentNode, all.length]);
-    all += walker.currentNode.textContent;
-  }
-  const at = all.indexOf(wanted);
-  if (at < 0) return null;
-  const locate = (pos) => {
-    for (const [node, start] of nodes)
-      if (pos < start + node.textContent.length) return [node, pos - start];
-  };
-  const rect = (pos) => {
-    const [node, offset] = locate(pos);
-    const range = document.createRange();
-    range.setStart(node, offset);
-    range.setEnd(node, offset + 1);
-    return range.getBoundingClientRect();
-  };
-  const first = rect(at), last = rect(at + wanted.length - 1);
-  return {x1: first.left + 1, y1: first.top + first.height / 2,
-          x2: last.right - 1, y2: last.top + last.height / 2};
-}"""
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "review.db"
-    with streamlit_app(db, folder / "streamlit.log") as url:
-        yield url, db
 
 
 def _drag_select(page: Any, text: str) -> None:
@@ -82,36 +46,39 @@ def _only(page: Any, selector: str) -> Any:
     return page.locator(selector)
 
 
-def _choose(page: Any, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+def _idle(page: Any) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.dataset.testScriptState === 'notRunning'"
+    )
 
 
-def test_mark_correct_reload_find_everything(
-    app: tuple[str, Path], page: Any, tmp_path: Path
-) -> None:
+def test_mark_correct_reload_find_everything(app: tuple[str, Path], page: Any) -> None:
     url, db = app
     page.goto(url)
     page.get_by_label("Your name").fill(REVIEWER)
     page.get_by_role("button", name="Start reviewing").click()
     page.wait_for_selector(".mtr-segment")
 
-    _drag_select(page, SPAN)
-    assert page.get_by_text("Selected [").inner_text().endswith(SPAN)
-    _choose(page, "MQM category", "Accuracy/Mistranslation")
-    _choose(page, "Severity", "major")
-    page.get_by_role("button", name="Add error").click()
-    page.get_by_text("marked “est endommagée").wait_for()
+    assert page.get_by_text("Deploy").count() == 0  # the toolbar holds what reviewers need
 
-    page.get_by_label("Corrected segment").fill(CORRECTION)
+    _drag_select(page, SPAN)
+    picker = page.locator(".mtr-picker")  # the span read back at once, to confirm
+    assert picker.locator(".mtr-quote").inner_text() == f"«{SPAN}»"
+    picker.locator('.mtr-cat[data-label="Accuracy/Mistranslation"]').click()
+    picker.locator('.mtr-sev[data-label="major"]').click()
+    picker.get_by_role("button", name="Add error").click()
+    page.get_by_text("marked “est endommagée").wait_for()  # a toast
+
+    area = _only(page, "textarea[aria-label='Corrected segment']")
+    area.fill(CORRECTION)
     page.get_by_role("button", name="Save correction").click()
     page.get_by_text("correction saved (version 1)").wait_for()
     page.wait_for_selector(".mtr-segment .mtr-error")
-    page.mouse.move(5, 5)
-    page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
-    shot = SCREENSHOT if os.environ.get("MTREVIEW_UPDATE_SCREENSHOT") else tmp_path / "s.png"
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
+    _idle(page)
+    for name in ("Save correction", "Reviewed, no change", "Accept", "Reject"):
+        button = page.get_by_role("button", name=name).first
+        assert button.evaluate(FITS), f"“{name}” is cut off"
 
     page.reload()  # a new browser session: the local user's name and the rest are in the store
     page.wait_for_selector(".mtr-segment .mtr-error")
@@ -140,9 +107,11 @@ def test_mark_correct_reload_find_everything(
     area.press("End")
     area.type(" (supprimer)")
     page.keyboard.press("Control+s")
-    page.get_by_text("correction saved (version 1)").wait_for()
+    page.get_by_text("Original → corrected").wait_for()
+    _idle(page)
     page.keyboard.press("Control+Shift+Enter")
     page.get_by_text("segment 2 marked reviewed").wait_for()
+    _idle(page)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("k")
     page.get_by_text("Segment 1 of").wait_for()
@@ -151,9 +120,8 @@ def test_mark_correct_reload_find_everything(
     assert second.current_text == second.text + " (supprimer)"
 
 
-def _module_url(page: Any) -> str:
-    source = (ROOT / "mtreview" / "ui" / "review.js").read_text(encoding="utf-8")
-    return "data:text/javascript;base64," + base64.b64encode(source.encode()).decode()
+def _module_url() -> str:
+    return "data:text/javascript;base64," + base64.b64encode(script().encode()).decode()
 
 
 def test_component_offsets_are_code_points(page: Any) -> None:
@@ -176,7 +144,7 @@ def test_component_offsets_are_code_points(page: Any) -> None:
             spaces: m.snapSpan(text, thumb - 1, thumb + 4),
           };
         }""",
-        [_module_url(page), text, thumb, accent, flag],
+        [_module_url(), text, thumb, accent, flag],
     )
     assert result["length"] == len(text)
     assert result["cp"] == text.index("été") and result["back"]

@@ -117,13 +117,15 @@ def add_app_parser(commands: Any) -> None:
 
 
 def app_command(args: argparse.Namespace) -> list[str]:
-    """The `streamlit run` line: listening where asked, never sending usage statistics."""
+    """The `streamlit run` line: listening where asked, never sending usage statistics,
+    showing reviewers no developer tools."""
     app = Path(__file__).resolve().parent.parent / "ui" / "streamlit_app.py"
     return [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(args.port),
         "--server.address", args.host,
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no Deploy button or developer menu
     ]  # fmt: skip
 
 

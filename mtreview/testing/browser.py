@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 APP = Path(__file__).resolve().parent.parent / "ui" / "streamlit_app.py"
+ROOT = Path(__file__).resolve().parent.parent.parent  # a source checkout (tests' files)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,8 +35,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
-    """Run the app on a free loopback port with its own store; yield its URL."""
+    """Run the app on a free loopback port with its own store; yield its URL. The local
+    user is asked for, unless `env` names it (MTREVIEW_REVIEWER)."""
     port = free_port()
+    reviewer = env.pop("MTREVIEW_REVIEWER", None)
     environ = dict(os.environ, MTREVIEW_DB=str(db), HF_HUB_OFFLINE="1")
     environ.update(env)
     command = [
@@ -48,7 +51,7 @@ def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
         "true",
         *server_options(port),
     ]
-    with serving(command, port, log, environ, cwd=db.parent) as url:
+    with serving(command, port, log, environ, cwd=db.parent, reviewer=reviewer) as url:
         yield url
 
 
@@ -62,16 +65,27 @@ def server_options(port: int) -> list[str]:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 
 @contextlib.contextmanager
 def serving(
-    command: list[str], port: int, log: Path, environ: dict[str, str], *, cwd: Path
+    command: list[str],
+    port: int,
+    log: Path,
+    environ: dict[str, str],
+    *,
+    cwd: Path,
+    reviewer: str | None = None,
 ) -> Iterator[str]:
-    """Start `command` (a Streamlit server on `port`), wait until it answers; stop it after."""
+    """Start `command` (a Streamlit server on `port`), wait until it answers; stop it after.
+    The app asks for its local user's name unless `reviewer` gives it."""
     environ = dict(environ)
     environ.pop("MTREVIEW_REVIEWER", None)
+    if reviewer is not None:
+        environ["MTREVIEW_REVIEWER"] = reviewer
     with log.open("w") as output:
         process = subprocess.Popen(
             command, cwd=cwd, env=environ, stdout=output, stderr=subprocess.STDOUT

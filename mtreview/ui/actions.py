@@ -1,28 +1,35 @@
-"""Button callbacks: each one saves one reviewer action in the store at once.
+"""Button and component callbacks: each one saves one reviewer action in the store at once.
 
 Callbacks run before the page is drawn again, so what the reviewer sees afterwards is read
-back from the store. Library errors become a message on the page, never a traceback.
+back from the store, in the same run. Their messages become toasts (they float over the
+page and never push it down); library errors become a message, never a traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from mtreview.errors import ConflictError, MTReviewError
 from mtreview.store import ReviewStore
+from mtreview.ui.components import ARTICLE_KEY, SEGMENT_KEY, event
+from mtreview.ui.offsets import selection_span
 
-FLASH = "flash"
-PENDING = "pending"  # (doc_id, index, start, end) of the selection waiting for a category
+FLASH = "flash"  # messages for the next run's toasts: [(kind, text)]
+FOCUS = "focus_token"  # counts actions: the segment component keeps the segment in view
+PENDING = "pending"  # (doc_id, index, start, end) found by "Mark by typing", for the form
 CONFLICT = "conflict"
 BASES = "base_versions"
 INDEPENDENT = "independent"  # (doc_id, index) this reviewer works on blind (ui.team.blind)
+CHOICE = "last_choice"  # the category and severity of the reviewer's last error
+HANDLED = "handled_adds"  # ids of the picker's errors already stored
 
 
 def flash(kind: str, message: str) -> None:
-    st.session_state[FLASH] = (kind, message)
+    st.session_state.setdefault(FLASH, []).append((kind, message))
+    st.session_state[FOCUS] = st.session_state.get(FOCUS, 0) + 1
 
 
 def guarded(action: Callable[[], str | None]) -> None:
@@ -51,32 +58,83 @@ def open_document(doc_id: str) -> None:
     st.session_state.pop(PENDING, None)
 
 
-def go_to(index: int) -> None:
+def go_to(index: int | None) -> None:
+    if index is None:
+        return
     st.session_state["current"] = index
     st.session_state.pop(PENDING, None)
 
 
+def open_clicked() -> None:
+    """The article component: a click on a segment opens it."""
+    opened = event(ARTICLE_KEY, "open")
+    if isinstance(opened, int):
+        go_to(opened)
+
+
+def _add(
+    store: ReviewStore,
+    doc_id: str,
+    index: int,
+    span: tuple[int, int],
+    choice: Mapping[str, Any],
+    reviewer: str,
+) -> str:
+    mark = store.add_annotation(
+        doc_id,
+        index,
+        span[0],
+        span[1],
+        category=str(choice["category"]),
+        severity=str(choice["severity"]),
+        comment=str(choice.get("comment") or ""),
+        reviewer=reviewer,
+    )
+    st.session_state[CHOICE] = {"category": mark.category, "severity": mark.severity}
+    return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
+
+
+def add_marked(store: ReviewStore, doc_id: str, text: str, reviewer: str) -> None:
+    """The segment component's picker: one error, and its correction when one was typed."""
+    payload = event(SEGMENT_KEY, "add")
+    if not isinstance(payload, Mapping):
+        return
+    handled: set[str] = st.session_state.setdefault(HANDLED, set())
+    if payload.get("id") in handled:
+        return  # a fragment's rerun can hand the same trigger over again
+    handled.add(str(payload.get("id")))
+    if payload.get("doc") != doc_id or payload.get("segment") != st.session_state.get("current"):
+        flash("warning", "that selection was made in a segment that is no longer open")
+        return
+    index = int(payload["segment"])
+    span = selection_span(text, payload)
+    if span is None:
+        flash("error", "the selection does not match the segment's text; select it again")
+        return
+    guarded(lambda: _add(store, doc_id, index, span, payload, reviewer))
+    correction = payload.get("correction")
+    if isinstance(correction, str):
+        _save(store, doc_id, index, correction, reviewer)
+
+
 def add_error(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
+    """The "Mark by typing" form: the words found, category and severity from its boxes."""
     pending = st.session_state.get(PENDING)
     if not pending or tuple(pending[:2]) != (doc_id, index):
-        flash("warning", "select words in the segment first (mouse, or 'Find text to mark')")
+        flash("warning", "find the words to mark first")
         return
     state = st.session_state
+    choice = {
+        "category": state["new_category"],
+        "severity": state["new_severity"],
+        "comment": state.get("new_comment", ""),
+    }
 
     def run() -> str:
-        mark = store.add_annotation(
-            doc_id,
-            index,
-            pending[2],
-            pending[3],
-            category=state["new_category"],
-            severity=state["new_severity"],
-            comment=state.get("new_comment", ""),
-            reviewer=reviewer,
-        )
+        done = _add(store, doc_id, index, (pending[2], pending[3]), choice, reviewer)
         state.pop(PENDING, None)
         state["new_comment"] = ""
-        return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
+        return done
 
     guarded(run)
 
@@ -119,8 +177,7 @@ def decide(
     guarded(run)
 
 
-def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, reviewer: str) -> None:
-    text = st.session_state.get(key, "")
+def _save(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
     base = base_version(doc_id, index, 0)
     try:
         saved = store.save_correction(
@@ -134,7 +191,11 @@ def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, revie
             "version": exc.current_version,
             "mine": text,
         }
-        flash("error", str(exc))
+        flash(
+            "error",
+            f"segment {index + 1} was saved by someone else first (version "
+            f"{exc.current_version}); their text is shown under the correction box",
+        )
         return
     except MTReviewError as exc:
         flash("error", str(exc))
@@ -142,6 +203,10 @@ def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, revie
     set_base(doc_id, index, saved.version)
     st.session_state.pop(CONFLICT, None)
     flash("success", f"correction saved (version {saved.version})")
+
+
+def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, reviewer: str) -> None:
+    _save(store, doc_id, index, st.session_state.get(key, ""), reviewer)
 
 
 def take_theirs(doc_id: str, index: int) -> None:

@@ -1,8 +1,10 @@
 """The custom components (Streamlit components v2, inline JS/CSS from this package).
 
 `article_view` shows the whole document, tinted by risk, and reports a clicked segment;
-`span_selector` shows one segment and reports the mouse selection as code points. Both put
-text in the page with `textContent` only, so document text can never become markup.
+`segment_editor` shows the open segment, lets the reviewer mark words with the mouse or
+the keyboard and pick category, severity and correction in a picker drawn by the browser
+(no server round trip until the error is added). Both put text in the page with
+`textContent` only, so document text can never become markup.
 """
 
 from __future__ import annotations
@@ -14,40 +16,50 @@ from typing import Any
 
 import streamlit as st
 
+# The component's script, in the order they are joined into one module.
+SCRIPTS = ("review_text.js", "review_picker.js", "review.js")
+SEGMENT_KEY = "segment_editor"
+ARTICLE_KEY = "article"
+
 
 def _asset(name: str) -> str:
     return resources.files("mtreview.ui").joinpath(name).read_text(encoding="utf-8")
+
+
+def script() -> str:
+    """The component's JavaScript module (also imported as is by the browser tests)."""
+    return "\n".join(_asset(name) for name in SCRIPTS)
 
 
 @functools.cache
 def _component() -> Callable[..., Any]:
     return st.components.v2.component(
         "mtreview_review",
-        js=_asset("review.js"),
+        js=script(),
         css=_asset("review.css"),
         isolate_styles=False,  # the page's own Selection API must see the text
     )
 
 
-def _ignore() -> None:
-    """Trigger values are read from the result; the callback only registers the event."""
+def event(key: str, name: str) -> Any:
+    """A component's trigger value, read inside its `on_<name>_change` callback."""
+    state = st.session_state.get(key)
+    return state.get(name) if isinstance(state, Mapping) else None
 
 
-def span_selector(
-    text: str, marks: Sequence[Mapping[str, Any]], *, segment: int, key: str
-) -> dict[str, Any] | None:
-    """Mount the selectable segment; returns the selection made since the last run."""
-    data = {"mode": "segment", "text": text, "marks": list(marks), "segment": segment}
-    result = _component()(key=key, data=data, on_selection_change=_ignore)
-    selection = result.get("selection")
-    return dict(selection) if isinstance(selection, Mapping) else None
+def segment_editor(data: Mapping[str, Any], *, on_add: Callable[[], None]) -> None:
+    """Mount the open segment; `on_add` runs (before the page is drawn) when the reviewer
+    adds an error in the picker; it reads the error with `event(SEGMENT_KEY, "add")`."""
+    _component()(key=SEGMENT_KEY, data={"mode": "segment", **data}, on_add_change=on_add)
 
 
 def article_view(
-    paragraphs: Sequence[Sequence[Mapping[str, Any]]], *, current: int, key: str
-) -> int | None:
-    """Mount the article; returns the index of a segment clicked since the last run."""
+    paragraphs: Sequence[Sequence[Mapping[str, Any]]],
+    *,
+    current: int,
+    on_open: Callable[[], None],
+) -> None:
+    """Mount the article; `on_open` runs when a segment is clicked (`event(ARTICLE_KEY,
+    "open")` is its index)."""
     data = {"mode": "article", "paragraphs": [list(p) for p in paragraphs], "current": current}
-    result = _component()(key=key, data=data, on_open_change=_ignore)
-    opened = result.get("open")
-    return int(opened) if isinstance(opened, int) else None
+    _component()(key=ARTICLE_KEY, data=data, on_open_change=on_open)

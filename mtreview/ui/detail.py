@@ -1,4 +1,4 @@
-"""The open segment: its text to mark with the mouse, errors, pre-highlights, correction.
+"""The open segment: its text to mark, pre-highlights, errors, correction, analysis.
 
 Document and reviewer text reaches the page only through `st.text`, `st.code`, widget
 values, escaped HTML (`view_model`) or the component's `textContent`, never as markup.
@@ -14,78 +14,15 @@ import streamlit as st
 from mtreview.mqm import Typology, segment_score
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.components import span_selector
-from mtreview.ui.offsets import find_span, selection_span
-from mtreview.ui.view_model import (
-    diff_html,
-    focused_flag,
-    heatmap_html,
-    md_escape,
-    segment_marks,
-)
-
-SHORTCUTS = {
-    "next": "J",
-    "previous": "K",
-    "accept": "A",
-    "reject": "X",
-    "save": "Ctrl+S",
-    "reviewed": "Ctrl+Shift+Enter",
-}
+from mtreview.ui.correction import correction_box, start_text
+from mtreview.ui.marking import marking
+from mtreview.ui.shortcuts import SHORTCUTS
+from mtreview.ui.view_model import focused_flag, heatmap_html, last_choice, md_escape
 
 
 def _quote(text: str | None, empty: str = "—") -> str:
     body = html.escape(text) if text else f'<span style="opacity:.6">{empty}</span>'
     return f'<div style="padding:.3rem .6rem;border-left:3px solid #999">{body}</div>'
-
-
-def _pending(review: SegmentReview) -> tuple[int, int] | None:
-    pending = st.session_state.get(actions.PENDING)
-    if pending and tuple(pending[:2]) == (review.doc_id, review.index):
-        return int(pending[2]), int(pending[3])
-    return None
-
-
-def _selection(review: SegmentReview, focus: int | None) -> None:
-    """The segment, selectable with the mouse; a selection becomes the pending span."""
-    marks = segment_marks(review, pending=_pending(review), focus=focus)
-    chosen = span_selector(review.text, marks, segment=review.index, key="span_selector")
-    if chosen and chosen.get("segment") != review.index:
-        chosen = None  # made in a segment that is no longer open
-    span = selection_span(review.text, chosen) if chosen else None
-    if span is not None and _pending(review) != span:
-        st.session_state[actions.PENDING] = (review.doc_id, review.index, *span)
-        st.rerun()
-    with st.expander("Find text to mark (keyboard)", expanded=False):
-        wanted = st.text_input("Text in the segment", key="mark_find")
-        if st.button("Select it", key="mark_find_btn"):
-            found = find_span(review.text, wanted)
-            if found is None:
-                st.warning("not found in this segment")
-            else:
-                st.session_state[actions.PENDING] = (review.doc_id, review.index, *found)
-                st.rerun()
-
-
-def _new_error_form(
-    store: ReviewStore, review: SegmentReview, typology: Typology, reviewer: str
-) -> None:
-    span = _pending(review)
-    if span is None:
-        st.caption("Select words in the segment above to mark an error.")
-        return
-    st.text(f"Selected [{span[0]}, {span[1]}): {review.text[span[0] : span[1]]}")
-    left, right = st.columns(2)
-    left.selectbox("MQM category", typology.labels, key="new_category")
-    right.selectbox("Severity", typology.severities, key="new_severity")
-    st.text_input("Comment (optional)", key="new_comment")
-    st.button(
-        "Add error",
-        key="add_error",
-        type="primary",
-        on_click=actions.add_error,
-        args=(store, review.doc_id, review.index, reviewer),
-    )
 
 
 def _flags(store: ReviewStore, review: SegmentReview, focus: int | None, reviewer: str) -> None:
@@ -96,41 +33,32 @@ def _flags(store: ReviewStore, review: SegmentReview, focus: int | None, reviewe
     args = (store, review.doc_id, review.index)
     for number, flag in enumerate(flags):
         decision = review.decision(number)
-        cols = st.columns([6, 1, 1])
         state = decision.decision if decision else ("← focused" if number == focus else "")
-        cols[0].text(
-            f"{review.text[flag.start : flag.end]} · {flag.category} ({flag.severity}) · "
-            f"{flag.message} {state}".strip()
-        )
-        cols[1].button(
-            "Accept",
-            key=f"flag_accept_{number}",
-            on_click=actions.decide,
-            args=(*args, number, True, reviewer),
-            disabled=decision is not None and decision.decision == "accepted",
-        )
-        cols[2].button(
-            "Reject",
-            key=f"flag_reject_{number}",
-            on_click=actions.decide,
-            args=(*args, number, False, reviewer),
-            disabled=decision is not None and decision.decision == "rejected",
-        )
-    focus_cols = st.columns(2)
-    focus_cols[0].button(
-        "Accept focused",
-        key="accept_focused",
-        shortcut=SHORTCUTS["accept"],
-        on_click=actions.decide,
-        args=(*args, focus, True, reviewer),
-    )
-    focus_cols[1].button(
-        "Reject focused",
-        key="reject_focused",
-        shortcut=SHORTCUTS["reject"],
-        on_click=actions.decide,
-        args=(*args, focus, False, reviewer),
-    )
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        with row:
+            st.text(
+                f"{review.text[flag.start : flag.end]} · {flag.category} ({flag.severity}) · "
+                f"{flag.message} {state}".strip(),
+                width="stretch",
+            )
+            for label, accept in (("Accept", True), ("Reject", False)):
+                st.button(
+                    label,
+                    key=f"flag_{label.lower()}_{number}",
+                    on_click=actions.decide,
+                    args=(*args, number, accept, reviewer),
+                    disabled=decision is not None
+                    and decision.decision == ("accepted" if accept else "rejected"),
+                )
+    with st.container(horizontal=True, gap="small"):
+        for verb, accept in (("accept", True), ("reject", False)):
+            st.button(
+                f"{verb.capitalize()} focused",
+                key=f"{verb}_focused",
+                shortcut=SHORTCUTS[verb],
+                on_click=actions.decide,
+                args=(*args, focus, accept, reviewer),
+            )
 
 
 def _errors(store: ReviewStore, review: SegmentReview, typology: Typology, reviewer: str) -> None:
@@ -154,14 +82,14 @@ def _errors(store: ReviewStore, review: SegmentReview, typology: Typology, revie
                 key=f"ann_sev_{mark.id}",
             )
             st.text_input("Comment", value=mark.comment, key=f"ann_comment_{mark.id}")
-            cols = st.columns(2)
-            cols[0].button(
+            row = st.container(horizontal=True, gap="small")
+            row.button(
                 "Save changes",
                 key=f"ann_save_{mark.id}",
                 on_click=actions.update_error,
                 args=(store, mark.id, reviewer),
             )
-            cols[1].button(
+            row.button(
                 "Delete",
                 key=f"ann_del_{mark.id}",
                 on_click=actions.delete_error,
@@ -169,58 +97,16 @@ def _errors(store: ReviewStore, review: SegmentReview, typology: Typology, revie
             )
 
 
-def _correction(store: ReviewStore, review: SegmentReview, reviewer: str) -> None:
-    doc_id, index = review.doc_id, review.index
-    base = actions.base_version(doc_id, index, review.version)
-    history = store.corrections(doc_id, index) if review.version else []
-    start_text = next((c.text for c in history if c.version == base), review.text)
-    key = f"fix_{doc_id}_{index}_{base}"
-    st.text_area("Corrected segment", value=start_text, key=key, height=110)
-    cols = st.columns(2)
-    cols[0].button(
-        "Save correction",
-        key="save_fix",
-        type="primary",
-        shortcut=SHORTCUTS["save"],
-        on_click=actions.save_correction,
-        args=(store, doc_id, index, key, reviewer),
-    )
-    cols[1].button(
-        "Reviewed, no change",
-        key="mark_reviewed",
-        shortcut=SHORTCUTS["reviewed"],
-        on_click=actions.mark_reviewed,
-        args=(store, doc_id, index, reviewer),
-    )
-    conflict = st.session_state.get(actions.CONFLICT)
-    if conflict and tuple(conflict["segment"]) == (doc_id, index):
-        st.error("Someone else saved this segment first. Their text:")
-        st.text(conflict["theirs"])
-        st.caption("Your text (not saved):")
-        st.text(conflict["mine"])
-        st.button(
-            "Continue from their version",
-            key="take_theirs",
-            on_click=actions.take_theirs,
-            args=(doc_id, index),
-        )
-    if review.correction is not None:
-        st.markdown("**Original → corrected**")
-        st.html(diff_html(review.text, review.current_text))
-    if history:
-        with st.expander(f"Version history ({len(history)})"):
-            for item in reversed(history):
-                st.caption(md_escape(f"v{item.version} · {item.reviewer} · {item.created_at[:19]}"))
-                st.text(item.text)
-
-
-def _analysis(review: SegmentReview) -> None:
+def _analysis(review: SegmentReview, analysing: bool) -> None:
     analysis = review.analysis
+    missing = (
+        "the models are on their way to this segment…" if analysing else "no model: not computed"
+    )
     with st.expander("Back-translation, round trip, metrics", expanded=True):
         st.caption("Back-translation (pivot)")
-        st.html(_quote(analysis.back_translation, "no model: not computed"))
+        st.html(_quote(analysis.back_translation, missing))
         st.caption("Round trip")
-        st.html(_quote(analysis.round_trip, "no model: not computed"))
+        st.html(_quote(analysis.round_trip, missing))
         values = {name: f"{score.score:.1f}" for name, score in analysis.metrics.items()}
         if analysis.logprob is not None:
             values["log-prob"] = f"{analysis.logprob:.2f}"
@@ -251,9 +137,11 @@ def segment_panel(
     reviewer: str,
     *,
     total: int | None = None,
+    analysing: bool = False,
 ) -> None:
     """Everything about the segment at `position` of `reviews` (the document, or a stretch
-    of it around the segment: then `total` is the document's size)."""
+    of it around the segment: then `total` is the document's size; `analysing`: the models
+    have not reached it yet)."""
     review = reviews[position]
     focus = focused_flag(review)
     status = f"reviewed by {review.reviewed_by}" if review.reviewed else "not reviewed yet"
@@ -261,10 +149,17 @@ def segment_panel(
     paragraph = review.analysis.segment.paragraph + 1
     st.caption(md_escape(f"{status} · version {review.version} · paragraph {paragraph}"))
     _context(reviews, position, -1, "Previous segment")
-    _selection(review, focus)
-    _new_error_form(store, review, typology, reviewer)
+    marking(
+        store,
+        review,
+        typology,
+        reviewer,
+        choice=st.session_state.get(actions.CHOICE) or last_choice(reviews, reviewer, typology),
+        focus=focus,
+        current_text=start_text(store, review)[1],
+    )
     _flags(store, review, focus, reviewer)
     _errors(store, review, typology, reviewer)
-    _correction(store, review, reviewer)
+    correction_box(store, review, reviewer)
     _context(reviews, position, 1, "Next segment")
-    _analysis(review)
+    _analysis(review, analysing)

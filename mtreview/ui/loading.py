@@ -24,19 +24,11 @@ from mtreview.pipeline import make_analyzer, read_input
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings
 from mtreview.store import ReviewStore
+from mtreview.ui.jobs import AnalysisJobs, ModelState, analysis_info
+
+__all__ = ["ModelState", "add_analyzed", "load_models", "open_path", "rescore_document"]
 
 SHIPPED_ARTICLE = Path(__file__).resolve().parent.parent / "data" / "kaztag-ngo-pressure.fr.txt"
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelState:
-    models: Models
-    message: str | None  # why models are not used, for the banner; None when loaded
-    fetchable: tuple[str, ...] = ()  # hub models missing or broken here: a fetch may help
-
-    @property
-    def loaded(self) -> bool:
-        return self.message is None
 
 
 def load_models(settings: Settings) -> ModelState:
@@ -64,24 +56,23 @@ def load_models(settings: Settings) -> ModelState:
         return ModelState(Models(), message, fetchable)
 
 
-def analyze_document(
-    document: Document, settings: Settings, state: ModelState
-) -> tuple[list, dict[str, object]]:
-    """Analyses of every segment (model-free when the models are absent) and what ran."""
-    results = analyze_with(document, make_analyzer(settings, models=state.models))
-    info: dict[str, object] = {
-        "models": state.models.describe(),
-        "model_free": not state.loaded,
-        "note": state.message or "",
-    }
-    return results, info
-
-
 def add_analyzed(
-    store: ReviewStore, document: Document, settings: Settings, state: ModelState
+    store: ReviewStore,
+    document: Document,
+    settings: Settings,
+    state: ModelState,
+    jobs: AnalysisJobs | None = None,
 ) -> str:
-    analyses, info = analyze_document(document, settings, state)
-    store.add_document(document, analyses, info=info)
+    """Store `document` reviewable at once: rule flags and risk now (no model needed, a
+    second or two), the models' analyses by `jobs` in the background when they are loaded
+    (without `jobs`, before returning)."""
+    if jobs is None or not state.loaded:
+        analyses = analyze_with(document, make_analyzer(settings, models=state.models))
+        store.add_document(document, analyses, info=analysis_info(state))
+        return document.doc_id
+    quick = analyze_with(document, make_analyzer(settings, models=Models()))
+    store.add_document(document, quick, info=analysis_info(state, analysing=True))
+    jobs.start(store, document, settings, state)
     return document.doc_id
 
 
@@ -89,16 +80,23 @@ def rescore_document(
     store: ReviewStore, doc_id: str, settings: Settings, state: ModelState
 ) -> None:
     """Analyse a stored document again (the models came); reviews are kept."""
-    analyses, info = analyze_document(store.load_document(doc_id), settings, state)
-    store.replace_analyses(doc_id, analyses, info=info)
+    analyzer = make_analyzer(settings, models=state.models)
+    analyses = analyze_with(store.load_document(doc_id), analyzer)
+    store.replace_analyses(doc_id, analyses, info=analysis_info(state))
 
 
-def open_path(store: ReviewStore, path: Path, settings: Settings, state: ModelState) -> str:
+def open_path(
+    store: ReviewStore,
+    path: Path,
+    settings: Settings,
+    state: ModelState,
+    jobs: AnalysisJobs | None = None,
+) -> str:
     """The doc_id of `path` in the store, reading and analysing it the first time."""
     document = read_input(path, settings)
     if store.has_document(document.doc_id):
         return document.doc_id
-    return add_analyzed(store, document, settings, state)
+    return add_analyzed(store, document, settings, state, jobs)
 
 
 def default_document(environ: dict[str, str] | None = None) -> Path:
@@ -116,7 +114,12 @@ def _free_doc_id(store: ReviewStore, wanted: str) -> str:
 
 
 def import_upload(
-    store: ReviewStore, name: str, data: bytes, settings: Settings, state: ModelState
+    store: ReviewStore,
+    name: str,
+    data: bytes,
+    settings: Settings,
+    state: ModelState,
+    jobs: AnalysisJobs | None = None,
 ) -> str:
     """Read an uploaded file with the reader its suffix names; a new doc_id each time."""
     suffix = Path(name).suffix.lower()
@@ -135,4 +138,4 @@ def import_upload(
         doc_id=doc_id,
         segments=tuple(dataclasses.replace(s, doc=doc_id) for s in document),
     )
-    return add_analyzed(store, document, settings, state)
+    return add_analyzed(store, document, settings, state, jobs)

@@ -7,6 +7,7 @@ closed tab or a restarted server loses nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -17,10 +18,12 @@ from mtreview.settings import Settings, load_settings
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions, charts, corpus, team
 from mtreview.ui.components import article_view
-from mtreview.ui.detail import SHORTCUTS, segment_panel
+from mtreview.ui.detail import segment_panel
 from mtreview.ui.exports import export_section
 from mtreview.ui.get_models import models_banner
-from mtreview.ui.loading import ModelState, default_document, import_upload, load_models, open_path
+from mtreview.ui.jobs import AnalysisJobs, ModelState
+from mtreview.ui.loading import default_document, import_upload, load_models, open_path
+from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.signin import Identity, current_identity, identity_sidebar
 from mtreview.ui.timing import timed
 from mtreview.ui.view_model import (
@@ -43,6 +46,12 @@ def _models(settings: Settings) -> ModelState:
     return load_models(settings)
 
 
+@st.cache_resource(show_spinner=False)
+def _jobs(db: str) -> AnalysisJobs:
+    """The background analyses of this server process in store `db` (`mtreview.ui.jobs`)."""
+    return AnalysisJobs()
+
+
 def _document(
     store: ReviewStore,
     settings: Settings,
@@ -63,7 +72,9 @@ def _document(
         try:
             if not identity.can("import"):
                 raise MTReviewError("Nothing is assigned to you yet." if not visible else "")
-            st.session_state["doc_id"] = open_path(store, default_document(), settings, models)
+            st.session_state["doc_id"] = open_path(
+                store, default_document(), settings, models, _jobs(settings.db)
+            )
         except MTReviewError as exc:
             if str(exc):
                 st.error(md_escape(str(exc)))
@@ -91,8 +102,10 @@ def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
         upload = st.file_uploader("Translation to review", type=kinds, key="import_file")
         if st.button("Import and score", key="import_go", disabled=upload is None) and upload:
             try:
-                with st.spinner("Analysing…"):
-                    doc_id = import_upload(store, upload.name, upload.getvalue(), settings, models)
+                with st.spinner("Reading and checking…"):
+                    doc_id = import_upload(
+                        store, upload.name, upload.getvalue(), settings, models, _jobs(settings.db)
+                    )
             except MTReviewError as exc:
                 st.error(md_escape(str(exc)))
                 return
@@ -156,6 +169,37 @@ def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, na
     cols[3].metric("errors", score.errors)
 
 
+@st.fragment(run_every=1.0)
+def _analysis_progress(jobs: AnalysisJobs, doc_id: str) -> None:
+    """While the models analyse the document: how far they got (in the sidebar, so the
+    page does not move); the page is drawn again once they are done."""
+    job = jobs.get(doc_id)
+    if job is None:
+        return
+    if job.error:
+        st.sidebar.error(md_escape(f"The models' analysis stopped: {job.error}"))
+        return
+    if job.finished:
+        if st.session_state.pop("analysing_shown", None) == doc_id:
+            st.rerun()
+        return
+    st.session_state["analysing_shown"] = doc_id
+    st.sidebar.progress(
+        job.share,
+        text=f"Models: {job.done} of {job.total} segments analysed (review goes on meanwhile)",
+    )
+
+
+def _resume_analysis(
+    store: ReviewStore, doc_id: str, info: dict[str, object], settings: Settings, models: ModelState
+) -> None:
+    """A server stopped in the middle of an analysis: start it again (the cache keeps what
+    was done)."""
+    jobs = _jobs(settings.db)
+    if info.get("analysing") and models.loaded and jobs.get(doc_id) is None:
+        jobs.start(store, store.load_document(doc_id), settings, models)
+
+
 def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
     st.altair_chart(charts.risk_chart(reviews), width="stretch")
     errors = charts.errors_chart(reviews, typology)
@@ -170,12 +214,30 @@ def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
         st.altair_chart(scatter, width="stretch")
 
 
+ICONS = {
+    "success": ":material/check_circle:",
+    "info": ":material/info:",
+    "warning": ":material/warning:",
+    "error": ":material/error:",
+}
+
+
+def _toasts() -> None:
+    """Messages of the last action: toasts float over the page and never push it down."""
+    for kind, message in st.session_state.pop(actions.FLASH, []):
+        if kind == "error":
+            st.toast(md_escape(message), icon=ICONS["error"], duration="long")
+        else:
+            st.toast(md_escape(message), icon=ICONS.get(kind))
+
+
 def main() -> None:
     timed(_main)
 
 
 def _main() -> None:
     st.set_page_config(page_title="mtreview", layout="wide")
+    st.set_option("client.toolbarMode", "viewer")  # no Deploy, no developer menu
     try:
         settings = load_settings()
         store = _store(settings.db)
@@ -203,6 +265,11 @@ def _main() -> None:
         st.info("No document to review: import one from the sidebar.")
         return
     info = store.document(doc_id)
+    _resume_analysis(store, doc_id, info.analysis_info, settings, models)
+    job = _jobs(settings.db).get(doc_id)
+    if job is not None and (not job.finished or st.session_state.get("analysing_shown")):
+        with st.sidebar:  # a fragment writes only inside the container it was called in
+            _analysis_progress(_jobs(settings.db), doc_id)
     reviews = list(store.iter_segments(doc_id))
     if scope is not None:
         reviews = team.blind(store, identity, doc_id, reviews)
@@ -220,33 +287,56 @@ def _main() -> None:
             st.info("Nothing assigned to you matches this filter.")
             return
     current = _navigation(shown, reviews)
-    st.sidebar.caption(" · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()))
+    st.sidebar.caption(
+        " · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()) + " · ? all keys"
+    )
     if identity.can("export"):
         export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
-    if flash := st.session_state.pop(actions.FLASH, None):
-        getattr(st, flash[0])(md_escape(flash[1]))
+    _toasts()
     _header(reviews, info.words, typology, info.name)
     models_banner(store, doc_id, info.analysis_info, settings, models, _models.clear)
+    waiting = range(job.done, job.total) if job is not None and not job.finished else range(0)
+    # Only the open tab is drawn: the charts cost more than the rest of the page together.
     lead_tabs = ["Team", "Agreement", "Adjudicate"] if identity.can("adjudicate") else []
-    review_tab, chart_tab, *team_tabs = st.tabs(["Review", "Charts", *lead_tabs])
-    with review_tab:
-        left, right = st.columns([5, 6], gap="large")
-        with left:
-            opened = article_view(
-                article_paragraphs(reviews, shown), current=current, key="article"
-            )
-            if opened is not None and opened != current:
-                actions.go_to(opened)
-                st.rerun()
-        with right:
-            position = next(i for i, r in enumerate(reviews) if r.index == current)
-            segment_panel(store, reviews, position, typology, reviewer)
-    with chart_tab:
-        _charts(reviews, typology)
+    review_tab, chart_tab, *team_tabs = st.tabs(
+        ["Review", "Charts", *lead_tabs], key="view", on_change="rerun"
+    )
+    if review_tab.open:
+        with review_tab:
+            left, right = st.columns([5, 6], gap="large")
+            with left:
+                article_view(
+                    article_paragraphs(reviews, shown, waiting),
+                    current=current,
+                    on_open=actions.open_clicked,
+                )
+            with right:
+                position = next(i for i, r in enumerate(reviews) if r.index == current)
+                segment_panel(
+                    store, reviews, position, typology, reviewer, analysing=current in waiting
+                )
+    if chart_tab.open:
+        with chart_tab:
+            _charts(reviews, typology)
     if team_tabs:
-        with team_tabs[0]:
-            team.assignments_tab(store, identity, doc_id, info.segments)
-        with team_tabs[1]:
+        _team_tabs(team_tabs, store, identity, doc_id, info.segments, typology)
+
+
+def _team_tabs(
+    tabs: Sequence[Any],
+    store: ReviewStore,
+    identity: Identity,
+    doc_id: str,
+    segments: int,
+    typology: Typology,
+) -> None:
+    """A lead's tabs, each drawn only while open."""
+    if tabs[0].open:
+        with tabs[0]:
+            team.assignments_tab(store, identity, doc_id, segments)
+    if tabs[1].open:
+        with tabs[1]:
             team.agreement_tab(store, doc_id, typology)
-        with team_tabs[2]:
+    if tabs[2].open:
+        with tabs[2]:
             team.adjudication_tab(store, identity, doc_id)

@@ -1,87 +1,26 @@
-// mtreview review components (Streamlit components v2, inline, no build step).
+// mtreview review component, part 3 of 3: the article, the open segment, page keys
+// (`el`, `pieces`, `buildPicker`… come from the parts before it in the same module).
+// (Streamlit components v2, inline, no build step; components.py joins the three parts.)
 // Every text from a document or a reviewer is put in the page with textContent: never HTML.
-// Offsets sent back to Python are Unicode code points (JS strings count UTF-16 units).
+//
+// A span is stored only as it was on screen: the selection is read at mouse-up from the
+// nodes drawn here, this component never redraws while the mouse button is down (new
+// data waits for the mouse-up), and what was read is shown back at once, in the picker.
 
-export function cpLength(text) {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
+const HEADER_PX = 72; // Streamlit's fixed header (60 px) plus some air
+const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+const BOX = 'textarea[aria-label="Corrected segment"]';
+
+function isTyping(target) {
+  return Boolean(target && (TYPING_TAGS.has(target.tagName) || target.isContentEditable));
 }
 
-export function utf16ToCp(text, offset) {
-  return cpLength(text.slice(0, offset));
-}
-
-export function cpToUtf16(text, index) {
-  let units = 0;
-  let seen = 0;
-  for (const ch of text) {
-    if (seen >= index) break;
-    units += ch.length;
-    seen += 1;
-  }
-  return units;
-}
-
-// Code-point offsets where a user-perceived character (grapheme) starts, plus the end.
-export function graphemeBounds(text) {
-  const bounds = [0];
-  if (typeof Intl !== "undefined" && Intl.Segmenter) {
-    const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-    let cp = 0;
-    for (const part of segmenter.segment(text)) {
-      cp += cpLength(part.segment);
-      bounds.push(cp);
-    }
-  } else {
-    let cp = 0;
-    for (const _ of text) bounds.push(++cp);
-  }
-  return bounds;
-}
-
-// Widen [start, end) to whole graphemes and trim the spaces a double click takes along.
-export function snapSpan(text, start, end) {
-  const chars = Array.from(text);
-  const bounds = graphemeBounds(text);
-  let s = 0;
-  for (const b of bounds) if (b <= start) s = b;
-  let e = chars.length;
-  for (let i = bounds.length - 1; i >= 0; i -= 1) if (bounds[i] >= end) e = bounds[i];
-  while (s < e && /\s/u.test(chars[s])) s += 1;
-  while (e > s && /\s/u.test(chars[e - 1])) e -= 1;
-  if (s >= e) return null;
-  return { start: s, end: e, text: chars.slice(s, e).join("") };
-}
-
-// Pieces of `text` between every mark boundary, each with the marks covering it.
-export function pieces(text, marks) {
-  const chars = Array.from(text);
-  const cuts = new Set([0, chars.length]);
-  for (const m of marks) {
-    cuts.add(Math.max(0, Math.min(chars.length, m.start)));
-    cuts.add(Math.max(0, Math.min(chars.length, m.end)));
-  }
-  const sorted = Array.from(cuts).sort((a, b) => a - b);
-  const out = [];
-  for (let i = 0; i + 1 < sorted.length; i += 1) {
-    const [a, b] = [sorted[i], sorted[i + 1]];
-    if (a === b) continue;
-    out.push({
-      start: a,
-      end: b,
-      text: chars.slice(a, b).join(""),
-      marks: marks.filter((m) => m.start <= a && m.end >= b),
-    });
-  }
-  return out;
-}
-
-function renderText(target, text, marks, base) {
+function renderText(target, text, marks) {
+  target.replaceChildren();
   for (const piece of pieces(text, marks)) {
     const span = document.createElement("span");
     span.textContent = piece.text;
-    span.dataset.cp = String(base + piece.start);
+    span.dataset.cp = String(piece.start);
     for (const m of piece.marks) span.classList.add(`mtr-${m.kind}`);
     if (piece.marks.some((m) => m.focus)) span.classList.add("mtr-focus");
     const titles = piece.marks.map((m) => m.label).filter(Boolean);
@@ -108,71 +47,406 @@ function boundaryOffset(root, node, offset, total) {
   return offset >= children.length ? total : 0;
 }
 
-function segmentView(component, root, data) {
-  const { setTriggerValue } = component;
-  const text = data.text || "";
-  const total = cpLength(text);
-  root.className = "mtr-segment";
-  renderText(root, text, data.marks || [], 0);
-  const onUp = () => {
-    const selection = window.getSelection();
-    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
-    const range = selection.getRangeAt(0);
-    if (!range.intersectsNode(root)) return;
-    const a = boundaryOffset(root, range.startContainer, range.startOffset, total);
-    const b = boundaryOffset(root, range.endContainer, range.endOffset, total);
-    const span = snapSpan(text, Math.min(a, b), Math.max(a, b));
-    if (!span) return;
-    setTriggerValue("selection", {
-      start: span.start,
-      end: span.end,
-      text: span.text,
-      utf16_start: cpToUtf16(text, span.start),
-      utf16_end: cpToUtf16(text, span.end),
-      segment: data.segment,
-    });
-  };
-  root.addEventListener("mouseup", onUp);
-  root.addEventListener("keyup", (event) => {
-    if (event.shiftKey) onUp();
-  });
-  return () => root.removeEventListener("mouseup", onUp);
+// Scroll `node` into view below Streamlit's fixed header, only when it is not in view.
+function keepInView(node) {
+  if (!node || !node.isConnected) return;
+  const rect = node.getBoundingClientRect();
+  if (rect.top >= HEADER_PX && rect.bottom <= window.innerHeight - 8) return;
+  node.style.scrollMarginTop = `${HEADER_PX + 8}px`;
+  node.style.scrollMarginBottom = "16px";
+  node.scrollIntoView({ block: rect.top < HEADER_PX ? "start" : "nearest" });
 }
 
-function articleView(component, root, data) {
-  const { setTriggerValue } = component;
-  root.className = "mtr-article";
-  for (const paragraph of data.paragraphs || []) {
-    const p = document.createElement("p");
-    for (const seg of paragraph) {
-      const span = document.createElement("span");
-      span.className = "mtr-seg";
-      span.dataset.index = String(seg.index);
-      span.style.setProperty("--risk", String(seg.risk));
-      if (seg.reviewed) span.classList.add("mtr-reviewed");
-      if (seg.corrected) span.classList.add("mtr-corrected");
-      if (seg.index === data.current) span.classList.add("mtr-current");
-      if (seg.hidden) span.classList.add("mtr-dim");
-      span.title = seg.title || "";
-      renderText(span, seg.text, seg.marks || [], 0);
-      span.addEventListener("click", () => {
-        const selection = window.getSelection();
-        if (selection && !selection.isCollapsed) return;
-        setTriggerValue("open", seg.index);
-      });
-      p.appendChild(span);
-      p.appendChild(document.createTextNode(" "));
+function helpOverlay(help) {
+  const overlay = document.createElement("div");
+  overlay.className = "mtr-help";
+  overlay.setAttribute("role", "dialog");
+  overlay.setAttribute("aria-label", "Keyboard shortcuts");
+  overlay.tabIndex = -1;
+  const table = document.createElement("table");
+  const row = (key, what) => {
+    const tr = document.createElement("tr");
+    const k = document.createElement("td");
+    k.appendChild(document.createElement("kbd")).textContent = key;
+    tr.appendChild(k);
+    tr.appendChild(document.createElement("td")).textContent = what;
+    table.appendChild(tr);
+  };
+  overlay.appendChild(document.createElement("h4")).textContent = "Keyboard shortcuts";
+  for (const [key, what] of help.keys || []) row(key, what);
+  for (const s of help.severities || []) row(s.key, `severity: ${s.label} (in the picker)`);
+  for (const c of help.categories || []) if (c.key) row(c.key, `${c.label} (in the picker)`);
+  overlay.appendChild(table);
+  overlay.appendChild(document.createElement("p")).textContent = "? or Esc closes this list.";
+  overlay.addEventListener("click", () => overlay.remove());
+  overlay.addEventListener("keydown", (event) => {
+    event.stopPropagation();
+    if (event.key === "Escape" || event.key === "?") overlay.remove();
+  });
+  return overlay;
+}
+
+class SegmentView {
+  constructor(parent) {
+    this.root = el("div", "mtr-root mtr-segment-root");
+    this.text = el("div", "mtr-segment");
+    this.text.tabIndex = 0;
+    this.text.setAttribute("role", "textbox");
+    this.text.setAttribute("aria-readonly", "true");
+    this.text.setAttribute(
+      "aria-label",
+      "Segment text: select words with the mouse, or arrows and Shift+arrows, then Enter",
+    );
+    this.hint = el("div", "mtr-hint");
+    this.root.append(this.text, this.hint);
+    parent.appendChild(this.root);
+    this.data = null;
+    this.sig = "";
+    this.dragging = false;
+    this.deferred = null;
+    this.sel = null; // {start, end, text} in code points: the span waiting for a category
+    this.keys = null; // {anchor, focus} token indices of a keyboard selection
+    this.picker = null;
+    this.saving = false;
+    this.choice = null;
+    this.refocus = false;
+    this.text.addEventListener("mousedown", (event) => {
+      if (event.button === 0) this.dragging = true;
+    });
+    this.onMouseUp = () => this.mouseUp();
+    document.addEventListener("mouseup", this.onMouseUp, true);
+    this.text.addEventListener("keydown", (event) => this.keyDown(event));
+  }
+
+  connected() {
+    if (this.root.isConnected) return true;
+    document.removeEventListener("mouseup", this.onMouseUp, true);
+    return false;
+  }
+
+  update(component, data) {
+    this.component = component;
+    const sig = JSON.stringify(data);
+    if (sig === this.sig) return;
+    if (this.dragging) {
+      this.deferred = data; // never redraw under the mouse: after mouse-up
+      return;
     }
-    root.appendChild(p);
+    this.apply(data);
+  }
+
+  apply(data) {
+    const previous = this.data;
+    const same =
+      previous !== null &&
+      previous.doc === data.doc &&
+      previous.segment === data.segment &&
+      previous.text === data.text;
+    const hadFocus = this.root.contains(document.activeElement) || this.refocus;
+    this.refocus = false;
+    this.data = data;
+    this.sig = JSON.stringify(data);
+    if (!same || this.saving) this.reset();
+    if (data.defaults && (!same || !this.choice)) this.choice = { ...data.defaults };
+    this.hint.textContent = data.hint || "";
+    this.draw();
+    if (!same || previous.focus_token !== data.focus_token) keepInView(this.text);
+    if (hadFocus && !this.picker) this.text.focus({ preventScroll: true });
+  }
+
+  reset() {
+    if (this.picker) this.picker.element.remove();
+    this.picker = null;
+    this.sel = null;
+    this.keys = null;
+    this.saving = false;
+  }
+
+  draw() {
+    const marks = (this.data.marks || []).slice();
+    if (this.sel) {
+      marks.push({ start: this.sel.start, end: this.sel.end, kind: "pending", label: "" });
+    }
+    renderText(this.text, this.data.text, marks);
+    this.text.classList.toggle("mtr-saving", this.saving);
+  }
+
+  readSelection() {
+    const selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    if (!this.text.isConnected || !range.intersectsNode(this.text)) return null;
+    const text = this.data.text;
+    const total = cpLength(text);
+    const a = boundaryOffset(this.text, range.startContainer, range.startOffset, total);
+    const b = boundaryOffset(this.text, range.endContainer, range.endOffset, total);
+    return snapSpan(text, Math.min(a, b), Math.max(a, b));
+  }
+
+  mouseUp() {
+    if (!this.connected() || !this.dragging) return;
+    this.dragging = false;
+    const span = this.saving ? null : this.readSelection();
+    if (span) {
+      window.getSelection().removeAllRanges();
+      this.sel = span;
+      this.keys = null;
+      this.draw();
+      this.openPicker();
+    } else if (this.picker && !this.saving && window.getSelection().isCollapsed) {
+      this.cancel(); // a plain click in the text drops the span waiting for a category
+    }
+    if (this.deferred) {
+      const data = this.deferred;
+      this.deferred = null;
+      this.apply(data);
+    }
+  }
+
+  selectTokens(anchor, focus) {
+    const all = tokens(this.data.text);
+    if (!all.length) return;
+    const clamp = (i) => Math.max(0, Math.min(all.length - 1, i));
+    this.keys = { anchor: clamp(anchor), focus: clamp(focus) };
+    const first = all[Math.min(this.keys.anchor, this.keys.focus)];
+    const last = all[Math.max(this.keys.anchor, this.keys.focus)];
+    const chars = Array.from(this.data.text);
+    this.sel = {
+      start: first.start,
+      end: last.end,
+      text: chars.slice(first.start, last.end).join(""),
+    };
+    this.draw();
+  }
+
+  keyDown(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || this.saving) return;
+    const key = event.key;
+    const count = tokens(this.data.text).length;
+    const k = this.keys || { anchor: -1, focus: -1 };
+    let target = null;
+    if (key === "ArrowRight") target = this.keys ? k.focus + 1 : 0;
+    else if (key === "ArrowLeft") target = this.keys ? k.focus - 1 : 0;
+    else if (key === "Home") target = 0;
+    else if (key === "End") target = count - 1;
+    if (target !== null) {
+      event.preventDefault();
+      event.stopPropagation();
+      const anchor = event.shiftKey && this.keys ? k.anchor : target;
+      this.selectTokens(anchor, target);
+      return;
+    }
+    if ((key === "Enter" || key === " ") && this.sel) {
+      event.preventDefault();
+      event.stopPropagation();
+      this.openPicker();
+    } else if (key === "Escape" && this.sel) {
+      event.stopPropagation();
+      this.cancel();
+    }
+  }
+
+  correctionBox() {
+    const boxes = document.querySelectorAll(BOX);
+    return boxes.length ? boxes[boxes.length - 1] : null;
+  }
+
+  // Where a span of the machine translation sits in the correction box as it is now.
+  placeInBox(span) {
+    const box = this.correctionBox();
+    const live = box ? box.value : this.data.current_text || this.data.text;
+    const text = this.data.text;
+    const at = counterpart(text, live, cpToUtf16(text, span.start), cpToUtf16(text, span.end));
+    return { box, live, at };
+  }
+
+  openPicker() {
+    if (!this.sel) return;
+    if (this.picker) this.picker.element.remove();
+    const place = this.placeInBox(this.sel);
+    const data = this.data;
+    this.picker = buildPicker({
+      categories: data.categories || [],
+      severities: data.severities || [],
+      choice: this.choice || {},
+      span: this.sel,
+      fix: place.at ? place.live.slice(place.at.start, place.at.end) : null,
+      onCommit: (choice) => this.commit(choice, place),
+      onCancel: () => this.cancel(),
+      onHelp: () => toggleHelp(),
+    });
+    const element = this.picker.element;
+    element.style.top = `${this.text.offsetTop + this.text.offsetHeight + 6}px`;
+    this.root.appendChild(element);
+    this.picker.focus();
+    keepInView(element);
+  }
+
+  commit(choice, place) {
+    if (this.saving || !this.sel) return;
+    this.choice = { category: choice.category, severity: choice.severity };
+    const text = this.data.text;
+    let correction = null;
+    if (choice.fix !== null && place.at) {
+      correction =
+        place.live.slice(0, place.at.start) + choice.fix + place.live.slice(place.at.end);
+    }
+    this.saving = true;
+    this.refocus = this.root.contains(document.activeElement); // back to the text when saved
+    this.picker.busy();
+    this.draw();
+    this.component.setTriggerValue("add", {
+      id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, // sent once, handled once
+      doc: this.data.doc,
+      segment: this.data.segment,
+      start: this.sel.start,
+      end: this.sel.end,
+      text: this.sel.text,
+      utf16_start: cpToUtf16(text, this.sel.start),
+      utf16_end: cpToUtf16(text, this.sel.end),
+      category: choice.category,
+      severity: choice.severity,
+      comment: choice.comment,
+      correction,
+    });
+  }
+
+  cancel() {
+    const keyboard = this.picker && this.root.contains(document.activeElement);
+    this.reset();
+    this.draw();
+    if (keyboard) this.text.focus({ preventScroll: true });
+  }
+
+  focusText() {
+    this.text.focus({ preventScroll: true });
+    keepInView(this.text);
+    if (!this.sel) this.selectTokens(0, 0);
+  }
+
+  // C: the correction box, with the words of the marked (or last marked) span selected.
+  focusCorrection() {
+    const span = this.sel || this.data.last_mark;
+    const place = span ? this.placeInBox(span) : { box: this.correctionBox(), at: null };
+    if (!place.box) return;
+    place.box.focus({ preventScroll: true });
+    if (place.at) place.box.setSelectionRange(place.at.start, place.at.end);
+    keepInView(place.box);
   }
 }
 
-// Ctrl+S saves the correction: leave the text box first so Streamlit commits what was
-// typed before the button's shortcut runs (a box only commits its value on blur).
-function commitBeforeShortcut(event) {
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+class ArticleView {
+  constructor(parent) {
+    this.root = el("div", "mtr-root");
+    this.article = el("div", "mtr-article");
+    this.root.appendChild(this.article);
+    parent.appendChild(this.root);
+    this.sig = "";
+    this.current = null;
+  }
+
+  update(component, data) {
+    this.component = component;
+    const sig = JSON.stringify(data);
+    if (sig === this.sig) return;
+    this.sig = sig;
+    const scrolled = this.article.scrollTop;
+    this.article.replaceChildren();
+    for (const paragraph of data.paragraphs || []) {
+      const p = document.createElement("p");
+      for (const seg of paragraph) p.append(this.segment(seg, data.current), " ");
+      this.article.appendChild(p);
+    }
+    this.fit();
+    this.article.scrollTop = scrolled; // a redraw keeps the reader's place
+    if (data.current !== this.current) this.showCurrent();
+    this.current = data.current;
+  }
+
+  segment(seg, current) {
+    const span = document.createElement("span");
+    span.className = "mtr-seg";
+    span.dataset.index = String(seg.index);
+    span.style.setProperty("--risk", String(seg.risk));
+    if (seg.reviewed) span.classList.add("mtr-reviewed");
+    if (seg.corrected) span.classList.add("mtr-corrected");
+    if (seg.index === current) span.classList.add("mtr-current");
+    if (seg.hidden) span.classList.add("mtr-dim");
+    if (!seg.ready) span.classList.add("mtr-waiting");
+    span.title = seg.title || "";
+    renderText(span, seg.text, seg.marks || []);
+    span.addEventListener("click", () => {
+      const selection = window.getSelection();
+      if (selection && !selection.isCollapsed) return;
+      this.component.setTriggerValue("open", seg.index);
+    });
+    return span;
+  }
+
+  // The article's box ends at the bottom of the window (page scrolled to the top), so
+  // every segment it shows can be clicked without scrolling the page.
+  fit() {
+    const main = this.article.closest('[data-testid="stMain"]');
+    const top = this.article.getBoundingClientRect().top + (main ? main.scrollTop : 0);
+    const room = Math.max(240, window.innerHeight - top - 16);
+    this.article.style.maxHeight = `${Math.round(room)}px`;
+  }
+
+  // The open segment inside the article's own scroll box, without moving the page: near
+  // the top when it is off or low, so what comes next is in view.
+  showCurrent() {
+    const node = this.article.querySelector(".mtr-current");
+    if (!node) return;
+    const box = this.article;
+    const top = node.offsetTop - box.offsetTop;
+    const low = top + node.offsetHeight > box.scrollTop + box.clientHeight * 0.45;
+    if (top < box.scrollTop || low) box.scrollTop = Math.max(0, top - box.clientHeight * 0.12);
+  }
+}
+
+let helpData = null;
+
+function toggleHelp() {
+  const open = document.querySelector(".mtr-help");
+  if (open) {
+    open.remove();
+    return;
+  }
+  if (!helpData) return;
+  const overlay = helpOverlay(helpData);
+  document.body.appendChild(overlay);
+  overlay.focus({ preventScroll: true });
+}
+
+function activeSegment() {
+  const views = window.__mtreviewSegments || [];
+  return views.filter((view) => view.connected()).pop() || null;
+}
+
+// Page keys that are not Streamlit buttons: ? (help), M (mark from the keyboard), C (the
+// correction box). Ctrl+S leaves the text box first so Streamlit has its value when the
+// Save button's own shortcut runs.
+function pageKey(event) {
+  const key = event.key;
+  if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "s") {
     const active = document.activeElement;
     if (active && active.tagName === "TEXTAREA") active.blur();
+    return;
+  }
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (isTyping(event.target) || event.target.closest?.(".mtr-picker")) return;
+  const view = activeSegment();
+  if (key === "Escape" && document.querySelector(".mtr-help")) {
+    toggleHelp();
+  } else if (key === "?") {
+    event.preventDefault();
+    toggleHelp();
+  } else if (view && (key === "m" || key === "M") && !view.picker) {
+    event.preventDefault();
+    view.focusText();
+  } else if (view && (key === "c" || key === "C") && !view.picker) {
+    event.preventDefault();
+    view.focusCorrection();
   }
 }
 
@@ -180,20 +454,22 @@ export default function (component) {
   const { data, parentElement } = component;
   if (!window.__mtreviewKeys) {
     window.__mtreviewKeys = true;
-    window.addEventListener("keydown", commitBeforeShortcut, true);
+    window.addEventListener("keydown", pageKey, true);
   }
-  let root = parentElement.querySelector(":scope > .mtr-root");
-  if (!root) {
-    root = document.createElement("div");
-    parentElement.appendChild(root);
-  }
-  root.replaceChildren();
-  const inner = document.createElement("div");
-  inner.classList.add("mtr-root-inner");
-  root.className = "mtr-root";
-  root.appendChild(inner);
   if (!data) return undefined;
-  return data.mode === "article"
-    ? articleView(component, inner, data)
-    : segmentView(component, inner, data);
+  let view = parentElement.__mtreview;
+  const kind = data.mode === "article" ? ArticleView : SegmentView;
+  if (!(view instanceof kind) || !view.root.isConnected) {
+    for (const old of parentElement.querySelectorAll(":scope > .mtr-root")) old.remove();
+    view = new kind(parentElement);
+    parentElement.__mtreview = view;
+    if (view instanceof SegmentView) {
+      window.__mtreviewSegments = [...(window.__mtreviewSegments || []), view].filter((v) =>
+        v.connected(),
+      );
+    }
+  }
+  if (data.help) helpData = data.help;
+  view.update(component, data);
+  return undefined;
 }

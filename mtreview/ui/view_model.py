@@ -112,11 +112,28 @@ def segment_marks(
     return marks
 
 
+def last_choice(
+    reviews: Sequence[SegmentReview], reviewer: str, typology: Typology
+) -> dict[str, str]:
+    """The category and severity the picker starts with: those of the reviewer's latest
+    error in the document (so they survive a reload), else the typology's first."""
+    mine = [a for r in reviews for a in r.annotations if a.reviewer == reviewer]
+    category, severity = typology.labels[0], typology.severities[0]
+    if mine:
+        latest = max(mine, key=lambda a: (a.updated_at or a.created_at, a.id))
+        category = typology.resolve(latest.category)
+        if latest.severity in typology.severities:
+            severity = latest.severity
+    return {"category": category, "severity": severity}
+
+
 def article_paragraphs(
-    reviews: Sequence[SegmentReview], shown: Iterable[int]
+    reviews: Sequence[SegmentReview], shown: Iterable[int], waiting: Iterable[int] = ()
 ) -> list[list[dict[str, Any]]]:
-    """Segments grouped by paragraph as the article reads, for the article component."""
+    """Segments grouped by paragraph as the article reads, for the article component
+    (`waiting`: segments the models have not analysed yet)."""
     visible = set(shown)
+    pending = set(waiting)
     paragraphs: list[list[dict[str, Any]]] = []
     last: int | None = None
     for review in reviews:
@@ -133,6 +150,7 @@ def article_paragraphs(
                 "reviewed": review.reviewed,
                 "corrected": review.corrected,
                 "hidden": review.index not in visible,
+                "ready": review.index not in pending,
                 "title": f"segment {review.index + 1} · risk {review.analysis.risk:.2f} · "
                 f"{status} · {len(review.analysis.flags)} flag(s)",
                 "marks": segment_marks(review),

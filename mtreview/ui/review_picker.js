@@ -1,0 +1,219 @@
+// mtreview review component, part 2 of 3: the picker that opens under a marked span.
+// One key per choice: a letter picks a category, a digit the severity (then the cursor
+// waits in the correction field), Enter adds the error, Esc cancels, "/" searches.
+// Everything it shows is put in the page with textContent.
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function keyed(tag, className, key, label) {
+  const node = el(tag, className);
+  if (key) node.appendChild(el("kbd", "", key));
+  node.appendChild(document.createTextNode(label));
+  return node;
+}
+
+const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+export function buildPicker(options) {
+  const { categories, severities, span, fix, onCommit, onCancel, onHelp } = options;
+  const state = {
+    category: options.choice.category || (categories[0] && categories[0].label),
+    severity: options.choice.severity || (severities[0] && severities[0].label),
+    shown: categories.slice(),
+  };
+  const box = el("div", "mtr-picker");
+  box.tabIndex = -1;
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-label", "Mark an error");
+  const title = el("div", "mtr-picked");
+  title.appendChild(el("span", "mtr-quote", `«${span.text}»`));
+  title.appendChild(el("span", "mtr-where", ` characters ${span.start + 1}–${span.end}`));
+  box.appendChild(title);
+
+  const search = el("input", "mtr-search");
+  search.type = "search";
+  search.placeholder = "/ to search categories";
+  search.setAttribute("aria-label", "Search categories");
+  box.appendChild(search);
+  const list = el("div", "mtr-cats");
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "MQM category");
+  box.appendChild(list);
+  const sevs = el("div", "mtr-sevs");
+  sevs.setAttribute("role", "radiogroup");
+  sevs.setAttribute("aria-label", "Severity");
+  box.appendChild(sevs);
+
+  const fixLabel = el("label", "mtr-field");
+  fixLabel.appendChild(el("span", "", "Correction"));
+  const fixInput = el("input", "mtr-fix");
+  fixInput.setAttribute("aria-label", "Correction of the marked words");
+  if (fix === null) {
+    fixInput.disabled = true;
+    fixInput.placeholder = "already edited: correct it in the box below (C)";
+  } else {
+    fixInput.value = fix;
+  }
+  fixLabel.appendChild(fixInput);
+  box.appendChild(fixLabel);
+  const commentLabel = el("label", "mtr-field");
+  commentLabel.appendChild(el("span", "", "Comment"));
+  const comment = el("input", "mtr-comment");
+  comment.setAttribute("aria-label", "Comment (optional)");
+  commentLabel.appendChild(comment);
+  box.appendChild(commentLabel);
+
+  const buttons = el("div", "mtr-actions");
+  const add = keyed("button", "mtr-add", "Enter", " Add error");
+  add.type = "button";
+  const cancel = keyed("button", "mtr-cancel", "Esc", " Cancel");
+  cancel.type = "button";
+  const help = keyed("button", "mtr-help-btn", "?", " Shortcuts");
+  help.type = "button";
+  buttons.append(add, cancel, help);
+  box.appendChild(buttons);
+
+  // One row of choices: a button per option, its key shown, the chosen one marked.
+  function drawOptions(holder, options, role, chosen, pick) {
+    holder.replaceChildren();
+    const mark = role === "option" ? "aria-selected" : "aria-checked";
+    for (const option of options) {
+      const button = keyed("button", `mtr-${role === "option" ? "cat" : "sev"}`, option.key,
+        ` ${option.label}`);
+      button.type = "button";
+      button.tabIndex = -1;
+      button.setAttribute("role", role);
+      button.dataset.label = option.label;
+      button.setAttribute(mark, String(option.label === chosen));
+      button.addEventListener("click", () => pick(option.label));
+      holder.appendChild(button);
+    }
+  }
+
+  function drawCategories() {
+    drawOptions(list, state.shown, "option", state.category, pickCategory);
+  }
+
+  function drawSeverities() {
+    drawOptions(sevs, severities, "radio", state.severity, pickSeverity);
+  }
+
+  function pickCategory(label) {
+    state.category = label;
+    drawCategories();
+    box.focus({ preventScroll: true });
+  }
+
+  function pickSeverity(label) {
+    state.severity = label;
+    drawSeverities();
+    const next = fixInput.disabled ? box : fixInput;
+    next.focus({ preventScroll: true });
+    if (next === fixInput) fixInput.select();
+  }
+
+  function commit() {
+    const changed = !fixInput.disabled && fixInput.value !== fix;
+    onCommit({
+      category: state.category,
+      severity: state.severity,
+      comment: comment.value.trim(),
+      fix: changed ? fixInput.value : null,
+    });
+  }
+
+  function filter() {
+    const query = search.value;
+    state.shown = query ? filterCategories(categories, query) : categories.slice();
+    drawCategories();
+  }
+
+  search.addEventListener("input", filter);
+  add.addEventListener("click", commit);
+  cancel.addEventListener("click", () => onCancel());
+  help.addEventListener("click", () => onHelp());
+
+  box.addEventListener("keydown", (event) => {
+    // Every key pressed here is the picker's: Streamlit's own shortcuts (J, K, A, X…)
+    // must not act on the page behind it.
+    event.stopPropagation();
+    const typing = TYPING.has(event.target.tagName);
+    const key = event.key;
+    if ((event.ctrlKey || event.metaKey) && (key === "Enter" || key.toLowerCase() === "s")) {
+      event.preventDefault();
+      commit();
+      return;
+    }
+    if (key === "Escape") {
+      event.preventDefault();
+      if (event.target === search && search.value) {
+        search.value = "";
+        filter();
+      } else if (typing) {
+        box.focus({ preventScroll: true });
+      } else {
+        onCancel();
+      }
+      return;
+    }
+    if (key === "Enter") {
+      event.preventDefault();
+      if (event.target === search) {
+        if (state.shown.length) pickCategory(state.shown[0].label);
+        search.value = "";
+        filter();
+        return;
+      }
+      commit();
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (key === "/") {
+      event.preventDefault();
+      search.focus({ preventScroll: true });
+      return;
+    }
+    if (key === "?") {
+      event.preventDefault();
+      onHelp();
+      return;
+    }
+    if (key === "ArrowDown" || key === "ArrowUp") {
+      event.preventDefault();
+      const labels = state.shown.map((c) => c.label);
+      const at = labels.indexOf(state.category);
+      const step = key === "ArrowDown" ? 1 : -1;
+      const next = labels[(at + step + labels.length) % labels.length];
+      if (next) pickCategory(next);
+      return;
+    }
+    const severity = severities.find((s) => s.key === key);
+    if (severity) {
+      event.preventDefault();
+      pickSeverity(severity.label);
+      return;
+    }
+    const category = categories.find((c) => c.key && c.key === key.toLowerCase());
+    if (category) {
+      event.preventDefault();
+      pickCategory(category.label);
+    }
+  });
+
+  drawCategories();
+  drawSeverities();
+  return {
+    element: box,
+    focus: () => box.focus({ preventScroll: true }),
+    busy: () => {
+      box.classList.add("mtr-busy");
+      for (const node of box.querySelectorAll("button, input")) node.disabled = true;
+      add.lastChild.textContent = " Saving…";
+    },
+  };
+}
