@@ -394,3 +394,19 @@ def test_export_for_download_keeps_names_inside(tmp_path: Path) -> None:
     assert file_stem(doc.doc_id) == "évasion" and download.file_name == "évasion.tsv"
     assert download.mime == EXPORTERS["tsv"].media_type
     assert "Un chat." in download.data.decode("utf-8")
+
+
+def test_export_section_leaves_deleted_segments_out(env: Path) -> None:
+    at = _app()
+    with ReviewStore(env) as store:
+        doc_id = store.documents()[0].doc_id
+        store.save_correction(doc_id, 1, "", expected_version=0, reviewer="Anne")  # "Anonim"
+    at.run()
+    download = _prepared(_prepare(at, "tsv"))
+    assert "Anonim" not in download.data.decode("utf-8")
+    assert "1 segment corrected to empty left out." in _shown(at.sidebar.caption)
+    at.sidebar.checkbox(key="export_keep_deleted").check()
+    at.run()
+    download = _prepared(_prepare(at, "tsv"))
+    assert "\tdeleted\t" in download.data.decode("utf-8")
+    assert "1 segment corrected to empty kept, marked deleted." in _shown(at.sidebar.caption)

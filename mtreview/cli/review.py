@@ -39,6 +39,12 @@ def add_export_parser(commands: Any) -> None:
         "always carry the adjudicated text and spans",
     )
     parser.add_argument("--doc", action="append", default=[], metavar="ID", help="repeatable")
+    parser.add_argument(
+        "--keep-deleted",
+        action="store_true",
+        help="keep segments corrected to empty in corpus formats, marked deleted (default: "
+        "left out, and counted)",
+    )
     parser.add_argument("--system", default="mt", help="mqm: value of the system column")
     parser.add_argument("--title", default="mtreview report", help="html: report title")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
@@ -66,13 +72,11 @@ def run_export(args: argparse.Namespace) -> int:
         system=args.system,
         title=args.title,
         typology=settings.mqm_typology,
+        keep_deleted=args.keep_deleted,
     )
     with _existing_store(settings.db) as store:
         summary = export_to_path(store, args.format, args.output, options)
-    sys.stderr.write(
-        f"{summary.format}: {summary.segments} segments, {summary.annotations} annotations "
-        f"(pair {summary.pair}) -> {', '.join(summary.paths)}\n"
-    )
+    sys.stderr.write(summary.describe() + "\n")
     return 0
 
 

@@ -7,6 +7,7 @@ writers stream XML/text, files are renamed into place only when complete.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tempfile
 import zipfile
@@ -89,32 +90,52 @@ def export_to_path(
     writer = exporter(fmt)
     paths = writer.paths(Path(target), context)
     with AtomicFiles(paths) as files:
-        segments, annotations = writer.export(source, context, files.handles)
+        written = writer.export(source, context, files.handles)
         files.commit()
     return ExportSummary(
         format=fmt,
         paths=tuple(str(path) for path in paths),
         pair=context.pair,
-        segments=segments,
-        annotations=annotations,
+        segments=written.segments,
+        annotations=written.annotations,
+        deleted=written.deleted,
+        kept_deleted=context.options.keep_deleted or not writer.corpus,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportFile:
+    """An export in memory, for a download button: name, content, media type, summary."""
+
+    file_name: str
+    data: bytes
+    media_type: str
+    summary: ExportSummary
+
+
+def export_file(
+    store: Any, fmt: str, options: ExportOptions | None = None, *, stem: str = "export"
+) -> ExportFile:
+    """One export as bytes (Moses: both files zipped), with what it wrote."""
+    writer = exporter(fmt)
+    with tempfile.TemporaryDirectory(prefix="mtreview-export-") as folder:
+        target = Path(folder) / f"{stem}{writer.suffix}"
+        summary = export_to_path(store, fmt, target, options)
+        if len(summary.paths) == 1:
+            return ExportFile(target.name, target.read_bytes(), writer.media_type, summary)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in summary.paths:
+                archive.write(path, Path(path).name)
+        return ExportFile(f"{stem}.{fmt}.zip", buffer.getvalue(), "application/zip", summary)
 
 
 def export_to_bytes(
     store: Any, fmt: str, options: ExportOptions | None = None, *, stem: str = "export"
 ) -> tuple[str, bytes, str]:
     """(file name, content, media type) for a download button; Moses comes as a zip."""
-    writer = exporter(fmt)
-    with tempfile.TemporaryDirectory(prefix="mtreview-export-") as folder:
-        target = Path(folder) / f"{stem}{writer.suffix}"
-        summary = export_to_path(store, fmt, target, options)
-        if len(summary.paths) == 1:
-            return target.name, target.read_bytes(), writer.media_type
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in summary.paths:
-                archive.write(path, Path(path).name)
-        return f"{stem}.{fmt}.zip", buffer.getvalue(), "application/zip"
+    done = export_file(store, fmt, options, stem=stem)
+    return done.file_name, done.data, done.media_type
 
 
 __all__ = [
@@ -122,11 +143,13 @@ __all__ = [
     "ExportAnnotation",
     "ExportContext",
     "ExportDocument",
+    "ExportFile",
     "ExportOptions",
     "ExportRow",
     "ExportSource",
     "ExportSummary",
     "Exporter",
+    "export_file",
     "export_to_bytes",
     "export_to_path",
     "resolve",

@@ -23,6 +23,7 @@ from mtreview.export.model import (
     ExportDocument,
     ExportOptions,
     ExportRow,
+    Written,
 )
 
 # XML 1.0 `Char`: anything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot be
@@ -120,6 +121,7 @@ class Exporter:
     suffix: ClassVar[str]
     media_type: ClassVar[str] = "text/plain"
     description: ClassVar[str] = ""
+    corpus: ClassVar[bool] = True  # pairs to train on: segments corrected to nothing go
 
     def paths(self, target: Path, context: ExportContext) -> tuple[Path, ...]:
         """The files this format writes for `-o target` (Moses writes two)."""
@@ -127,11 +129,12 @@ class Exporter:
 
     def export(
         self, source: ExportSource, context: ExportContext, outputs: list[BinaryIO]
-    ) -> tuple[int, int]:
-        """Write everything; returns (segments, annotations) written."""
-        counted = RowCounter(context.rows(source))
+    ) -> Written:
+        """Write everything; says how many segments and annotations went in."""
+        drop = self.corpus and not context.options.keep_deleted
+        counted = RowCounter(context.rows(source), drop_deleted=drop)
         self.write(context, counted, outputs)
-        return counted.segments, counted.annotations
+        return Written(counted.segments, counted.annotations, counted.deleted)
 
     def write(
         self, context: ExportContext, rows: Iterator[ExportRow], outputs: list[BinaryIO]
@@ -140,21 +143,29 @@ class Exporter:
 
 
 class RowCounter:
-    """Counts rows and annotations as a writer consumes them (no second pass)."""
+    """Counts rows and annotations as a writer consumes them (no second pass), and the
+    segments corrected to nothing, which it leaves out with `drop_deleted`."""
 
-    def __init__(self, rows: Iterator[ExportRow]) -> None:
+    def __init__(self, rows: Iterator[ExportRow], *, drop_deleted: bool = False) -> None:
         self._rows = rows
+        self._drop = drop_deleted
         self.segments = 0
         self.annotations = 0
+        self.deleted = 0
 
     def __iter__(self) -> RowCounter:
         return self
 
     def __next__(self) -> ExportRow:
-        row = next(self._rows)
-        self.segments += 1
-        self.annotations += len(row.annotations)
-        return row
+        while True:
+            row = next(self._rows)
+            if row.deleted:
+                self.deleted += 1
+                if self._drop:
+                    continue
+            self.segments += 1
+            self.annotations += len(row.annotations)
+            return row
 
 
 def json_default(value: Any) -> Any:
@@ -191,7 +202,7 @@ def annotation_note(row: ExportRow, annotation: ExportAnnotation) -> str:
 
 
 def review_note(row: ExportRow) -> str:
-    note = row.status
+    note = row.state
     if row.reviewer:
         note += f" by {row.reviewer}"
     if row.changed is not None:

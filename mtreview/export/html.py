@@ -189,6 +189,7 @@ class HtmlExporter(Exporter):
     suffix = ".html"
     media_type = "text/html"
     description = "standalone review report for people who don't run the tool"
+    corpus = False  # a report shows every segment
 
     def write(
         self, context: ExportContext, rows: Iterator[ExportRow], outputs: list[BinaryIO]

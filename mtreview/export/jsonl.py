@@ -29,5 +29,7 @@ class JsonlExporter(Exporter):
                     context.source_lang(row): check_text(context.left(row), where(row, "source")),
                     row.lang: check_text(row.target, where(row, "translation")),
                 }
-                record = {"id": f"{row.doc}:{row.number}", "translation": pair}
+                record: dict[str, object] = {"id": f"{row.doc}:{row.number}", "translation": pair}
+                if row.deleted:  # kept with --keep-deleted: say so
+                    record["deleted"] = True
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -60,6 +60,16 @@ class ExportRow:
     def reviewed(self) -> bool:
         return self.status in ("reviewed", "corrected")
 
+    @property
+    def deleted(self) -> bool:
+        """Corrected to nothing (a scraping leftover, a repeated title): no pair to train on."""
+        return self.corrected is not None and not self.corrected.strip()
+
+    @property
+    def state(self) -> str:
+        """The status a file shows: `deleted` for a segment corrected to nothing."""
+        return "deleted" if self.deleted else self.status
+
     def span_text(self, annotation: ExportAnnotation) -> str:
         return self.mt[annotation.start : annotation.end]
 
@@ -86,6 +96,7 @@ class ExportOptions:
     system: str = "mt"  # the MQM `system` column
     title: str = "mtreview report"
     typology: str = ""  # MQM table for report scores; "" is the shipped one
+    keep_deleted: bool = False  # corpora keep segments corrected to nothing, marked
 
     def keeps(self, row: ExportRow) -> bool:
         if self.only == "reviewed":
@@ -106,3 +117,24 @@ class ExportSummary:
     pair: str
     segments: int
     annotations: int
+    deleted: int = 0  # segments corrected to nothing: left out, or kept and marked
+    kept_deleted: bool = False
+
+    def describe(self) -> str:
+        """One line for people: what went where, and what happened to deleted segments."""
+        line = f"{self.format}: {self.segments} segments, {self.annotations} annotations"
+        line += f" (pair {self.pair})"
+        if self.deleted:
+            plural = "s" if self.deleted > 1 else ""
+            what = "kept" if self.kept_deleted else "left out (--keep-deleted keeps them, marked)"
+            line += f"; {self.deleted} segment{plural} corrected to empty {what}"
+        return f"{line} -> {', '.join(self.paths)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """What one exporter wrote."""
+
+    segments: int
+    annotations: int
+    deleted: int = 0

@@ -39,6 +39,7 @@ class MqmExporter(Exporter):
     suffix = ".tsv"
     media_type = "text/tab-separated-values"
     description = "WMT MQM annotations, one row per error"
+    corpus = False  # errors in the MT stay errors when the segment was deleted
 
     def write(
         self, context: ExportContext, rows: Iterator[ExportRow], outputs: list[BinaryIO]

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from mtreview.errors import ExportError
 from mtreview.export.base import ExportContext, Exporter, ExportSource
+from mtreview.export.model import Written
 
 
 class ReviewsExporter(Exporter):
@@ -14,14 +15,15 @@ class ReviewsExporter(Exporter):
     suffix = ".jsonl"
     media_type = "application/jsonl"
     description = "every reviewer action, for backup and `mtreview import-reviews`"
+    corpus = False  # a backup holds everything
 
     def export(
         self, source: ExportSource, context: ExportContext, outputs: list[BinaryIO]
-    ) -> tuple[int, int]:
+    ) -> Written:
         write_reviews = getattr(source, "write_reviews", None)
         if write_reviews is None:
             raise ExportError("the reviews format needs a review store as its source")
         if context.options.only != "all":
             raise ExportError("the reviews format always holds every segment; drop --only")
         counts = write_reviews(outputs[0], context.options.docs)
-        return counts["segment"], counts["annotation"]
+        return Written(counts["segment"], counts["annotation"])

@@ -48,7 +48,7 @@ def _tu(context: ExportContext, row: ExportRow) -> etree._Element:
         )
     _prop(tu, "x-doc", row.doc, where(row, "document id"))
     _prop(tu, "x-segment", str(row.number), "")
-    _prop(tu, "x-status", row.status, "")
+    _prop(tu, "x-status", row.state, "")
     if context.pair == "source":
         _prop(tu, "x-mt", row.mt, where(row, "machine translation"))
     for annotation in row.annotations:

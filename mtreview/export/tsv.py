@@ -42,7 +42,7 @@ class TsvExporter(Exporter):
                     str(row.number),
                     check_text(context.left(row), where(row, "source")),
                     check_text(row.target, where(row, "translation")),
-                    row.status,
+                    row.state,
                     row.reviewer or "",
                     iso_time(row.changed) or "",
                 )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from mtreview.errors import MTReviewError
-from mtreview.export import EXPORTERS, ExportOptions, export_to_bytes
+from mtreview.export import EXPORTERS, ExportOptions, export_file
 from mtreview.export.model import ONLY, PAIRS
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui.view_model import md_escape
@@ -26,11 +26,21 @@ _UNSAFE = re.compile(r"[^\w.-]+")  # no separators: names stay in the export fol
 
 @dataclasses.dataclass(frozen=True)
 class Download:
-    """What a download button serves: file name, content, media type."""
+    """What a download button serves: file name, content, media type; and how many
+    segments corrected to empty were left out (or kept, marked)."""
 
     file_name: str
     data: bytes
     mime: str
+    deleted: int = 0
+    kept_deleted: bool = False
+
+    def note(self) -> str:
+        if not self.deleted:
+            return ""
+        plural = "s" if self.deleted > 1 else ""
+        what = "kept, marked deleted" if self.kept_deleted else "left out"
+        return f"{self.deleted} segment{plural} corrected to empty {what}."
 
 
 def default_pair(reviews: Sequence[SegmentReview]) -> str:
@@ -53,12 +63,23 @@ def export_for_download(
     *,
     title: str = "mtreview report",
     typology: str = "",
+    keep_deleted: bool = False,
 ) -> Download:
     """One document exported as a file to download (Moses: a zip of both sides).
     Raises ExportError (a one-line message) for what the format cannot carry."""
-    options = ExportOptions(pair=pair, only=only, docs=(doc_id,), title=title, typology=typology)
-    name, data, mime = export_to_bytes(store, fmt, options, stem=file_stem(doc_id))
-    return Download(name, data, mime)
+    options = ExportOptions(
+        pair=pair,
+        only=only,
+        docs=(doc_id,),
+        title=title,
+        typology=typology,
+        keep_deleted=keep_deleted,
+    )
+    done = export_file(store, fmt, options, stem=file_stem(doc_id))
+    summary = done.summary
+    return Download(
+        done.file_name, done.data, done.media_type, summary.deleted, summary.kept_deleted
+    )
 
 
 def revision(reviews: Sequence[SegmentReview]) -> int:
@@ -97,14 +118,26 @@ def export_section(
             help="left side of each pair: the source text, or the original machine translation",
         )
         only = st.selectbox("Segments", list(ONLY), key="export_only")
-        request = (doc_id, fmt, pair, only)
+        keep = st.checkbox(
+            "Keep segments corrected to empty",
+            key="export_keep_deleted",
+            help="a corpus leaves them out by default; kept, they are marked deleted",
+        )
+        request = (doc_id, fmt, pair, only, keep)
         current = revision(reviews)
         if st.button("Prepare export", key="export_prepare"):
             st.session_state.pop(PREPARED, None)
             try:
                 with st.spinner("Exporting…"):
                     download = export_for_download(
-                        store, doc_id, fmt, pair, only, title=name, typology=typology
+                        store,
+                        doc_id,
+                        fmt,
+                        pair,
+                        only,
+                        title=name,
+                        typology=typology,
+                        keep_deleted=keep,
                     )
             except MTReviewError as exc:
                 st.error(md_escape(str(exc)))
@@ -121,5 +154,7 @@ def export_section(
                 key="export_download",
                 on_click="ignore",
             )
+            if download.note():
+                st.caption(download.note())
         elif prepared is not None and prepared[0] == request:
             st.caption("The reviews changed since: prepare the export again.")
