@@ -410,3 +410,29 @@ def test_export_section_leaves_deleted_segments_out(env: Path) -> None:
     download = _prepared(_prepare(at, "tsv"))
     assert "\tdeleted\t" in download.data.decode("utf-8")
     assert "1 segment corrected to empty kept, marked deleted." in _shown(at.sidebar.caption)
+
+
+def test_progress_while_the_models_analyse(env: Path) -> None:
+    """A document being analysed: the sidebar says how far the models got, segments they
+    have not reached say so, and everything is reviewable meanwhile."""
+    from mtreview.ui.jobs import AnalysisJob
+    from mtreview.ui.page import _jobs
+
+    at = _app()
+    with ReviewStore(env) as store:
+        [info] = store.documents()
+    job = AnalysisJob(info.doc_id, total=info.segments, done=8)  # running: not ended
+    _jobs(str(env))._jobs[info.doc_id] = job
+    at.run()
+    [bar] = at.sidebar.get("progress")
+    assert f"8 of {info.segments} segments analysed" in bar.proto.text
+    bodies = "".join(h.proto.body for h in at.html)
+    assert "on their way" not in bodies  # segment 1 is ready
+    at.sidebar.selectbox(key="segment_pick").set_value(9)
+    at.run()
+    assert "on their way" in "".join(h.proto.body for h in at.html)
+    _click(at, "mark_reviewed")  # reviewable while it waits
+    job.done = job.total
+    job.ended.set()
+    at.run()
+    assert not at.sidebar.get("progress")

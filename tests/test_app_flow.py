@@ -66,12 +66,15 @@ def test_scripted_reviewer_meets_the_targets(page: Any, tmp_path: Path) -> None:
 
 def _screenshot(page: Any) -> None:
     """The README's picture: a corrected segment with its errors, the picker open."""
+    page.set_viewport_size({"width": 1500, "height": 1280})
     person = ScriptedReviewer(page)
     person.idle()
     person.open_segment(6)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stToast\"]')")
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTop = 0")
     person.drag("plusieurs organisations")
     page.locator(".mtr-picker").wait_for()
-    page.mouse.move(5, 300)
+    page.mouse.move(5, 600)
     page.screenshot(path=str(SCREENSHOT))
 
 

@@ -82,7 +82,7 @@ RUN_DONE = """(t0) => {
   const started = log.findIndex((e) => e.t >= t0 && e.state === 'running');
   if (started < 0) return null;
   const done = log.slice(started + 1).find((e) => e.state === 'notRunning');
-  return done ? done.t : null;
+  return done ? [log[started].t, done.t] : null;
 }"""
 # Where words of the open segment sit on screen: the left edge of the first character and
 # the right edge of the last, found through the DOM's own text nodes.
@@ -136,7 +136,8 @@ class Tally:
     keys: int = 0
     scrolls: int = 0
     typed: int = 0  # characters of corrections: not actions
-    server_seconds: float = 0.0
+    server_seconds: float = 0.0  # from an action to the end of the run it started
+    run_seconds: float = 0.0  # the runs alone, as the page saw them start and end
     out_of_view: int = 0  # times the open segment was not fully visible after an action
 
     @property
@@ -173,6 +174,7 @@ class FlowResult:
             "actions": self.tally.actions,
             "actions_per_error": round(self.actions_per_error, 2),
             "server_seconds_per_error": round(self.server_seconds_per_error, 3),
+            "run_seconds_per_error": round(self.tally.run_seconds / self.errors, 3),
             "seconds_per_error": round(self.seconds_per_error, 3),
             "wrong_spans": self.wrong_spans,
             "missing_spans": self.missing_spans,
@@ -200,8 +202,9 @@ class ScriptedReviewer:
 
     def _until_served(self, start: float) -> None:
         """Wait for the script run the last action started; count its time."""
-        handle = self.page.wait_for_function(RUN_DONE, arg=start)
-        self.tally.server_seconds += (float(handle.json_value()) - start) / 1000
+        began, ended = self.page.wait_for_function(RUN_DONE, arg=start).json_value()
+        self.tally.server_seconds += (float(ended) - start) / 1000
+        self.tally.run_seconds += (float(ended) - float(began)) / 1000
 
     def _check_view(self) -> None:
         if not self.page.evaluate(IN_VIEW, HEADER_PX):

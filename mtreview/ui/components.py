@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 
 # The component's script, in the order they are joined into one module.
-SCRIPTS = ("review_text.js", "review_picker.js", "review.js")
+SCRIPTS = ("review_text.js", "review_picker.js", "review_article.js", "review.js")
 SEGMENT_KEY = "segment_editor"
 ARTICLE_KEY = "article"
 

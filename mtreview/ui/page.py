@@ -171,20 +171,20 @@ def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, na
 
 @st.fragment(run_every=1.0)
 def _analysis_progress(jobs: AnalysisJobs, doc_id: str) -> None:
-    """While the models analyse the document: how far they got (in the sidebar, so the
-    page does not move); the page is drawn again once they are done."""
+    """While the models analyse the document: how far they got (drawn in the sidebar, so
+    the page does not move); the page is drawn again once they are done."""
     job = jobs.get(doc_id)
     if job is None:
         return
     if job.error:
-        st.sidebar.error(md_escape(f"The models' analysis stopped: {job.error}"))
+        st.error(md_escape(f"The models' analysis stopped: {job.error}"))
         return
     if job.finished:
         if st.session_state.pop("analysing_shown", None) == doc_id:
             st.rerun()
         return
     st.session_state["analysing_shown"] = doc_id
-    st.sidebar.progress(
+    st.progress(
         job.share,
         text=f"Models: {job.done} of {job.total} segments analysed (review goes on meanwhile)",
     )

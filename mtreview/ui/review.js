@@ -1,5 +1,6 @@
-// mtreview review component, part 3 of 3: the article, the open segment, page keys
-// (`el`, `pieces`, `buildPicker`… come from the parts before it in the same module).
+// mtreview review component, part 4 of 4: the open segment, page keys, the entry point
+// (`el`, `pieces`, `buildPicker`, `ArticleView`… come from the parts before it in the
+// same module).
 // (Streamlit components v2, inline, no build step; components.py joins the three parts.)
 // Every text from a document or a reviewer is put in the page with textContent: never HTML.
 //
@@ -332,75 +333,6 @@ class SegmentView {
     place.box.focus({ preventScroll: true });
     if (place.at) place.box.setSelectionRange(place.at.start, place.at.end);
     keepInView(place.box);
-  }
-}
-
-class ArticleView {
-  constructor(parent) {
-    this.root = el("div", "mtr-root");
-    this.article = el("div", "mtr-article");
-    this.root.appendChild(this.article);
-    parent.appendChild(this.root);
-    this.sig = "";
-    this.current = null;
-  }
-
-  update(component, data) {
-    this.component = component;
-    const sig = JSON.stringify(data);
-    if (sig === this.sig) return;
-    this.sig = sig;
-    const scrolled = this.article.scrollTop;
-    this.article.replaceChildren();
-    for (const paragraph of data.paragraphs || []) {
-      const p = document.createElement("p");
-      for (const seg of paragraph) p.append(this.segment(seg, data.current), " ");
-      this.article.appendChild(p);
-    }
-    this.fit();
-    this.article.scrollTop = scrolled; // a redraw keeps the reader's place
-    if (data.current !== this.current) this.showCurrent();
-    this.current = data.current;
-  }
-
-  segment(seg, current) {
-    const span = document.createElement("span");
-    span.className = "mtr-seg";
-    span.dataset.index = String(seg.index);
-    span.style.setProperty("--risk", String(seg.risk));
-    if (seg.reviewed) span.classList.add("mtr-reviewed");
-    if (seg.corrected) span.classList.add("mtr-corrected");
-    if (seg.index === current) span.classList.add("mtr-current");
-    if (seg.hidden) span.classList.add("mtr-dim");
-    if (!seg.ready) span.classList.add("mtr-waiting");
-    span.title = seg.title || "";
-    renderText(span, seg.text, seg.marks || []);
-    span.addEventListener("click", () => {
-      const selection = window.getSelection();
-      if (selection && !selection.isCollapsed) return;
-      this.component.setTriggerValue("open", seg.index);
-    });
-    return span;
-  }
-
-  // The article's box ends at the bottom of the window (page scrolled to the top), so
-  // every segment it shows can be clicked without scrolling the page.
-  fit() {
-    const main = this.article.closest('[data-testid="stMain"]');
-    const top = this.article.getBoundingClientRect().top + (main ? main.scrollTop : 0);
-    const room = Math.max(240, window.innerHeight - top - 16);
-    this.article.style.maxHeight = `${Math.round(room)}px`;
-  }
-
-  // The open segment inside the article's own scroll box, without moving the page: near
-  // the top when it is off or low, so what comes next is in view.
-  showCurrent() {
-    const node = this.article.querySelector(".mtr-current");
-    if (!node) return;
-    const box = this.article;
-    const top = node.offsetTop - box.offsetTop;
-    const low = top + node.offsetHeight > box.scrollTop + box.clientHeight * 0.45;
-    if (top < box.scrollTop || low) box.scrollTop = Math.max(0, top - box.clientHeight * 0.12);
   }
 }
 
