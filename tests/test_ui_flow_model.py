@@ -90,6 +90,11 @@ def test_models_analyse_in_the_background_while_the_document_is_reviewable(
         reviews = list(store.iter_segments(doc_id))
         again = jobs.start(store, store.load_document(doc_id), settings, state)
         assert again is not job and jobs.wait(doc_id, timeout=300) is again
+        # What a server does on exit: the chunk under way ends, no other starts.
+        stopping = AnalysisJobs(chunk=1)
+        cut = stopping.start(store, store.load_document(doc_id), settings, state)
+        stopping.stop(timeout=300)
+        assert cut.finished and 1 <= cut.done < cut.total and "stopped" in (cut.error or "")
     assert first.analysis_info["analysing"] is True
     assert "analysing" not in info and info["model_free"] is False
     assert all(r.analysis.back_translation is not None for r in reviews)
@@ -101,7 +106,7 @@ def test_chunks_start_small_and_grow(article: Path) -> None:
 
     segments = read_document(article).segments * 10
     settings = Settings(use_models=False, grammar=False)
-    sizes = [len(c) for c in chunked_analyses(Analyzer(settings), segments, settings, 8)]
+    sizes = [len(c) for c in chunked_analyses(Analyzer(settings), segments, 8)]
     assert sizes[:4] == [8, 16, 32, 64] and sum(sizes) == len(segments)
 
 

@@ -8,6 +8,7 @@ are ready, and the page shows how far it got. No Streamlit here: the page keeps 
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
@@ -90,6 +91,18 @@ class AnalysisJobs:
         self._jobs: dict[str, AnalysisJob] = {}
         self._lock = threading.Lock()
         self._models_lock = threading.Lock()
+        self._stopping = threading.Event()
+        # A model call cut short by the interpreter's exit aborts the process: let the
+        # chunk under way finish, start no other.
+        atexit.register(self.stop, timeout=60.0)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """No more chunks; wait for the ones under way."""
+        self._stopping.set()
+        with self._lock:
+            running = list(self._jobs.values())
+        for job in running:
+            job.ended.wait(timeout)
 
     def get(self, doc_id: str) -> AnalysisJob | None:
         with self._lock:
@@ -142,6 +155,9 @@ class AnalysisJobs:
                     info = analysis_info(state) if last else None
                     store.replace_analyses(document.doc_id, analyses, info=info)
                     job.done += len(analyses)
+                    if self._stopping.is_set() and not last:
+                        job.error = "stopped with the server; it goes on when the app opens again"
+                        break
         except MTReviewError as exc:
             job.error = str(exc)
         except (OSError, RuntimeError, ValueError) as exc:  # third-party model code
