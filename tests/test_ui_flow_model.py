@@ -116,3 +116,14 @@ def test_help_and_readme_list_every_key() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for key, _what in PAGE_KEYS:
         assert f"| `{key}` |" in readme, key
+
+
+def test_mtreview_app_runs_the_packaged_script_for_reviewers() -> None:
+    import argparse
+
+    from mtreview.cli.review import app_command
+
+    line = app_command(argparse.Namespace(port=8600, host="127.0.0.1"))
+    script = Path(line[line.index("run") + 1])
+    assert script.is_file() and script.name == "streamlit_app.py"
+    assert line[line.index("--client.toolbarMode") + 1] == "viewer"  # no Deploy button
