@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mtreview.testing.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
-from mtreview.testing.reviewer import ARTICLE_ERRORS, run_flow
+from mtreview.testing.reviewer import ARTICLE_ERRORS, REVIEWER_ENV, run_flow
 
 BASELINE_ACTIONS = 10.0  # issue 15: 5.7 clicks, 2 drags, 2.8 scrolls per error
 BASELINE_SECONDS = 4.0  # issue 15: 4–7 s per error; the low end, to be fair to it
@@ -31,7 +31,7 @@ BASELINE_SECONDS = 4.0  # issue 15: 4–7 s per error; the low end, to be fair t
 def one_run(browser: Any) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mtreview-flow-") as folder:
         db = Path(folder) / "review.db"
-        with streamlit_app(db, Path(folder) / "streamlit.log") as url:
+        with streamlit_app(db, Path(folder) / "streamlit.log", **REVIEWER_ENV) as url:
             context = browser.new_context(viewport={"width": 1500, "height": 1100})
             page = context.new_page()
             page.set_default_timeout(60_000)

@@ -16,9 +16,13 @@ needs_chromium = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app on a free port with a store of its own, shared by a module's tests."""
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The app on a free port with a store of its own, shared by a module's tests; a module
+    may set `APP_ENV` (e.g. the local user's name)."""
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "review.db"
-    with streamlit_app(db, folder / "streamlit.log") as url:
+    env = getattr(request.module, "APP_ENV", {})
+    with streamlit_app(db, folder / "streamlit.log", **env) as url:
         yield url, db

@@ -18,6 +18,7 @@ from mtreview.testing.browser import ROOT, streamlit_app
 from mtreview.testing.reviewer import (
     ARTICLE_ERRORS,
     LOCATE,
+    REVIEWER_ENV,
     RUN_LOG,
     ScriptedReviewer,
     run_flow,
@@ -29,6 +30,7 @@ __all__ = ["app"]  # a fixture, used by name
 
 SCREENSHOT = ROOT / "docs" / "review-screen.png"  # refreshed on MTREVIEW_UPDATE_SCREENSHOT=1
 BOX = "textarea[aria-label='Corrected segment']"
+APP_ENV = {"MTREVIEW_REVIEWER": "Keys"}  # the module's app: a local store, its user named
 
 
 def _annotations(db: Path, index: int) -> list[tuple[int, int, str, str, str]]:
@@ -37,8 +39,9 @@ def _annotations(db: Path, index: int) -> list[tuple[int, int, str, str, str]]:
     return [(a.start, a.end, a.text, a.category, a.severity) for a in review.annotations]
 
 
-def _open(page: Any, url: str, reviewer: str, segment: int) -> ScriptedReviewer:
-    page.goto(f"{url}/?reviewer={reviewer}")
+def _open(page: Any, url: str, segment: int) -> ScriptedReviewer:
+    """A new browser session on the app's local user, segment `segment` open."""
+    page.goto(url)
     page.wait_for_selector(".mtr-segment")
     person = ScriptedReviewer(page)
     person.idle()
@@ -52,7 +55,7 @@ def test_scripted_reviewer_meets_the_targets(page: Any, tmp_path: Path) -> None:
     error besides the typed corrections (scrolls and clicks to move on included), the open
     segment fully in view after every action."""
     db = tmp_path / "review.db"
-    with streamlit_app(db, tmp_path / "streamlit.log") as url:
+    with streamlit_app(db, tmp_path / "streamlit.log", **REVIEWER_ENV) as url:
         result = run_flow(page, url, db)
         if os.environ.get("MTREVIEW_UPDATE_SCREENSHOT"):
             _screenshot(page)
@@ -82,7 +85,7 @@ def test_drag_during_a_pending_edit_stores_the_span_seen(app: tuple[str, Path], 
     """Issue 15's trap: a message on the page, unsaved text in the correction box, then a
     slow drag. Nothing may run or move between mouse-down and mouse-up."""
     url, db = app
-    person = _open(page, url, "Dragging", 5)
+    person = _open(page, url, 5)
     person.drag("sape")
     page.locator(".mtr-picker").wait_for()
     person.key("Enter", reruns=True)
@@ -117,7 +120,7 @@ def test_drag_during_a_pending_edit_stores_the_span_seen(app: tuple[str, Path], 
 
 def test_keyboard_marking_help_and_remembered_choice(app: tuple[str, Path], page: Any) -> None:
     url, db = app
-    _open(page, url, "Keys", 9)
+    _open(page, url, 9)
     page.keyboard.press("m")  # the segment's text, first word selected
     pending = page.locator(".mtr-segment .mtr-pending")
     assert pending.all_inner_texts() == ["Selon"]
@@ -160,7 +163,7 @@ def test_keyboard_marking_help_and_remembered_choice(app: tuple[str, Path], page
     )
     assert chosen == "de telles actions"
 
-    person = _open(page, url, "Keys", 10)  # a new session: the choice comes from the store
+    person = _open(page, url, 10)  # a new session: the choice comes from the store
     person.drag("fermement")
     picker = page.locator(".mtr-picker")
     assert picker.locator('.mtr-cat[aria-selected="true"]').get_attribute("data-label") == (

@@ -87,11 +87,6 @@ def _sign_in(page: Any, url: str, name: str) -> None:
     page.get_by_text(f"Reviewer: {name}").wait_for()
 
 
-def _choose(page: Any, key: str, option: str) -> None:
-    page.locator(f".st-key-{key} [data-testid='stSelectbox']").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def _review(page: Any, name: str) -> None:
     # blind: nothing the other reviewer did on this shared segment shows (once the panel
     # is drawn: its correction box holds the machine translation, not the other's text)
@@ -107,10 +102,11 @@ def _review(page: Any, name: str) -> None:
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=12)
     page.mouse.up()
-    assert page.get_by_text("Selected [").inner_text().endswith(words)
-    _choose(page, "new_category", category)
-    _choose(page, "new_severity", severity)
-    page.get_by_role("button", name="Add error").click()
+    picker = page.locator(".mtr-picker")  # the span read back at once, to confirm
+    assert picker.locator(".mtr-quote").inner_text() == f"«{words}»"
+    picker.locator(f'.mtr-cat[data-label="{category}"]').click()
+    picker.locator(f'.mtr-sev[data-label="{severity}"]').click()
+    picker.get_by_role("button", name="Add error").click()
     page.get_by_text(f"marked “{words}").wait_for()
     page.get_by_label("Corrected segment").fill(FIXES[name])
     page.get_by_role("button", name="Save correction").click()

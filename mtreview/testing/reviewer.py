@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 HEADER_PX = 60  # Streamlit's fixed header covers the top of the page
+REVIEWER_ENV = {"MTREVIEW_REVIEWER": "Scripted reviewer"}  # for `browser.streamlit_app`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,8 +322,9 @@ def check_store(db: Path, errors: Sequence[PlannedError]) -> tuple[int, int, int
 def run_flow(
     page: Any, url: str, db: Path, errors: Sequence[PlannedError] = ARTICLE_ERRORS
 ) -> FlowResult:
-    """Open the app as a new reviewer and enter `errors` in segment order."""
-    page.goto(f"{url}/?reviewer=Scripted%20reviewer")
+    """Open the app (started with its local user named, `REVIEWER_ENV`) and enter
+    `errors` in segment order."""
+    page.goto(url)
     page.wait_for_selector(".mtr-segment")
     reviewer = ScriptedReviewer(page)
     reviewer.idle()
