@@ -157,6 +157,7 @@ def test_keyboard_marking_help_and_remembered_choice(app: tuple[str, Path], page
     assert page.locator(".mtr-help").count() == 0
 
     page.keyboard.press("c")  # the correction box, the marked words selected in it
+    page.wait_for_function("() => document.activeElement.tagName === 'TEXTAREA'")
     chosen = page.evaluate(
         "() => { const a = document.activeElement; "
         "return a.value.slice(a.selectionStart, a.selectionEnd); }"

@@ -247,8 +247,12 @@ class SegmentView {
     }
   }
 
+  // The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
+  // stale, while it draws the new one).
   correctionBox() {
-    const boxes = document.querySelectorAll(BOX);
+    const boxes = Array.from(document.querySelectorAll(BOX)).filter(
+      (box) => box.offsetParent !== null && !box.closest('[data-stale="true"]'),
+    );
     return boxes.length ? boxes[boxes.length - 1] : null;
   }
 
@@ -326,13 +330,20 @@ class SegmentView {
   }
 
   // C: the correction box, with the words of the marked (or last marked) span selected.
-  focusCorrection() {
+  // Pressed while the page is being drawn again, it waits for the box (up to two seconds).
+  focusCorrection(tries = 20) {
     const span = this.sel || this.data.last_mark;
     const place = span ? this.placeInBox(span) : { box: this.correctionBox(), at: null };
-    if (!place.box) return;
+    if (!place.box) {
+      if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1), 100);
+      return;
+    }
     place.box.focus({ preventScroll: true });
     if (place.at) place.box.setSelectionRange(place.at.start, place.at.end);
     keepInView(place.box);
+    setTimeout(() => {
+      if (tries > 0 && !place.box.isConnected) this.focusCorrection(tries - 1); // redrawn
+    }, 100);
   }
 }
 
