@@ -61,6 +61,7 @@ def test_scripted_reviewer_meets_the_targets(page: Any, tmp_path: Path) -> None:
             _screenshot(page)
     counts = json.dumps(result.as_dict())
     assert (result.wrong_spans, result.missing_spans, result.wrong_corrections) == (0, 0, 0)
+    assert result.page_errors == ()
     assert result.errors == len(ARTICLE_ERRORS)
     assert result.actions_per_error <= 5, counts
     assert result.tally.out_of_view == 0, counts
@@ -116,6 +117,7 @@ def test_drag_during_a_pending_edit_stores_the_span_seen(app: tuple[str, Path], 
     assert page.locator(BOX).input_value().endswith(" (à revoir)")  # still there, unsaved
     with ReviewStore(db) as store:
         assert store.corrections(store.documents()[0].doc_id, 4) == []
+    assert person.page_errors == []
 
 
 def test_keyboard_marking_help_and_remembered_choice(app: tuple[str, Path], page: Any) -> None:
@@ -173,6 +175,7 @@ def test_keyboard_marking_help_and_remembered_choice(app: tuple[str, Path], page
     assert picker.locator('.mtr-sev[aria-checked="true"]').get_attribute("data-label") == (
         "critical"
     )
+    assert person.page_errors == []
 
 
 def _mount(page: Any) -> None:

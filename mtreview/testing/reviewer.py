@@ -154,6 +154,7 @@ class FlowResult:
     wrong_spans: int
     missing_spans: int
     wrong_corrections: int
+    page_errors: tuple[str, ...] = ()
 
     @property
     def actions_per_error(self) -> float:
@@ -180,6 +181,7 @@ class FlowResult:
             "wrong_spans": self.wrong_spans,
             "missing_spans": self.missing_spans,
             "wrong_corrections": self.wrong_corrections,
+            "page_errors": len(self.page_errors),
         }
 
 
@@ -189,6 +191,8 @@ class ScriptedReviewer:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.tally = Tally()
+        self.page_errors: list[str] = []  # the component's script must never fail
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
 
     # --- measuring ---------------------------------------------------------------------
     def idle(self) -> None:
@@ -337,4 +341,12 @@ def run_flow(
             raise AssertionError(f"segment {error.segment}, «{error.words}»: {exc}") from exc
     wall = time.perf_counter() - began
     wrong, missing, wrong_fixes = check_store(db, errors)
-    return FlowResult(len(errors), reviewer.tally, wall, wrong, missing, wrong_fixes)
+    return FlowResult(
+        len(errors),
+        reviewer.tally,
+        wall,
+        wrong,
+        missing,
+        wrong_fixes,
+        tuple(reviewer.page_errors),
+    )
