@@ -169,6 +169,9 @@ def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, na
     cols[3].metric("errors", score.errors)
 
 
+DRAWN_WAITING = "drawn_waiting"  # the open segment was drawn before the models reached it
+
+
 @st.fragment(run_every=1.0)
 def _analysis_progress(jobs: AnalysisJobs, doc_id: str) -> None:
     """While the models analyse the document: how far they got (drawn in the sidebar, so
@@ -183,6 +186,9 @@ def _analysis_progress(jobs: AnalysisJobs, doc_id: str) -> None:
         if st.session_state.pop("analysing_shown", None) == doc_id:
             st.rerun()
         return
+    if st.session_state.get(DRAWN_WAITING) and st.session_state.get("current", -1) < job.done:
+        st.session_state[DRAWN_WAITING] = False  # once: the page run sets it again
+        st.rerun()  # the open segment's analysis is here: draw it now, not at the end
     st.session_state["analysing_shown"] = doc_id
     st.progress(
         job.share,
@@ -296,6 +302,7 @@ def _main() -> None:
     _header(reviews, info.words, typology, info.name)
     models_banner(store, doc_id, info.analysis_info, settings, models, _models.clear)
     waiting = range(job.done, job.total) if job is not None and not job.finished else range(0)
+    st.session_state[DRAWN_WAITING] = current in waiting
     # Only the open tab is drawn: the charts cost more than the rest of the page together.
     lead_tabs = ["Team", "Agreement", "Adjudicate"] if identity.can("adjudicate") else []
     review_tab, chart_tab, *team_tabs = st.tabs(
