@@ -17,6 +17,7 @@ from test_score_store import ROWS, findings, write_corpus
 
 from mtreview.cli import main
 from mtreview.store import ReviewStore
+from mtreview.testing.reviewer import PlannedError, ScriptedReviewer
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,17 +84,17 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
             if 0 <= neighbour < len(ROWS[doc]):
                 assert ROWS[doc][neighbour][1] in context
 
-        page.get_by_text("Find text to mark (keyboard)").click()
+        # the review flow's picker: drag the word, pick, type its fix, Enter
         word = ROWS[doc][index][1].split()[1]
-        page.get_by_label("Text in the segment").fill(word)
-        page.get_by_role("button", name="Select it").click()
-        page.get_by_text("Selected [").wait_for()
-        only(page, ".st-key-add_error button").click()
-        page.get_by_text("marked “").wait_for()
+        person = ScriptedReviewer(page)
+        person.idle()
+        person.mark(PlannedError(index + 1, word, "Fluency/Spelling", "minor", "X"))
+        page.get_by_text("correction saved (version 1)").wait_for()
         settle(page)  # a box filled while the run redraws it would get its old text back
         only(page, "textarea[aria-label='Corrected segment']").fill(CORRECTION)
         only(page, ".st-key-save_fix button").click()
-        page.get_by_text("correction saved (version 1)").wait_for()
+        page.get_by_text("correction saved (version 2)").wait_for()
+        assert person.page_errors == []
 
         only(page, ".st-key-corpus_next button").click()
         second = labels[1].split(" · ")
@@ -102,12 +103,29 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         page.get_by_text("riskiest first").wait_for()
         assert len(_queue_labels(page)) == len(labels) - 1  # the corrected one is reviewed
 
+        # a segment in context opens its whole document in the review flow, at that segment
+        third = labels[2].split(" · ")
+        page.locator("[class*='st-key-queue_open_'] button").nth(1).click()
+        page.get_by_text(f"{third[1]} · {third[2]} of").wait_for()
+        only(page, ".st-key-corpus_document button").click()
+        number = int(third[2].removeprefix("segment "))
+        heading = f"Segment {number} of {len(ROWS[third[1]])}"
+        page.get_by_role("heading", name=heading).wait_for()
+        settle(page)
+        current = only(page, ".mtr-seg.mtr-current")
+        assert current.get_attribute("data-index") == str(number - 1)
+        assert only(page, ".mtr-segment").count() == 1  # the picker's segment component
+
     assert findings(db) == before and _stamps(db) == stamps  # computed once, by the run
     with ReviewStore(db) as store:
         review = store.segment(doc, index)
         assert review.current_text == CORRECTION and review.reviewed_by == "Ana"
         [mark] = review.annotations
         assert mark.text == word and mark.reviewer == "Ana"
+        assert (mark.category, mark.severity) == ("Fluency/Spelling", "minor")
+        start = ROWS[doc][index][1].index(word)
+        assert (mark.start, mark.end) == (start, start + len(word))
+        assert store.corrections(doc, index)[0].text == ROWS[doc][index][1].replace(word, "X", 1)
     out = tmp_path / "corrected.jsonl"
     assert main(["export", "--db", str(db), "--format", "jsonl", "-o", str(out)]) == 0
     pairs = [json.loads(line)["translation"] for line in out.read_text("utf-8").splitlines()]

@@ -16,6 +16,7 @@ from mtreview.errors import ConflictError, MTReviewError
 from mtreview.store import ReviewStore
 from mtreview.ui.components import ARTICLE_KEY, SEGMENT_KEY, event
 from mtreview.ui.offsets import selection_span
+from mtreview.ui.view_model import md_escape
 
 FLASH = "flash"  # messages for the next run's toasts: [(kind, text)]
 FOCUS = "focus_token"  # counts actions: the segment component keeps the segment in view
@@ -30,6 +31,23 @@ HANDLED = "handled_adds"  # ids of the picker's errors already stored
 def flash(kind: str, message: str) -> None:
     st.session_state.setdefault(FLASH, []).append((kind, message))
     st.session_state[FOCUS] = st.session_state.get(FOCUS, 0) + 1
+
+
+ICONS = {
+    "success": ":material/check_circle:",
+    "info": ":material/info:",
+    "warning": ":material/warning:",
+    "error": ":material/error:",
+}
+
+
+def toasts() -> None:
+    """Messages of the last action: toasts float over the page and never push it down."""
+    for kind, message in st.session_state.pop(FLASH, []):
+        if kind == "error":
+            st.toast(md_escape(message), icon=ICONS["error"], duration="long")
+        else:
+            st.toast(md_escape(message), icon=ICONS.get(kind))
 
 
 def guarded(action: Callable[[], str | None]) -> None:
@@ -94,8 +112,9 @@ def _add(
     return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
 
 
-def add_marked(store: ReviewStore, doc_id: str, text: str, reviewer: str) -> None:
-    """The segment component's picker: one error, and its correction when one was typed."""
+def add_marked(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
+    """The segment component's picker: one error, and its correction when one was typed.
+    (`doc_id`, `index`, `text`: the segment the page last drew open, in either view.)"""
     payload = event(SEGMENT_KEY, "add")
     if not isinstance(payload, Mapping):
         return
@@ -103,10 +122,9 @@ def add_marked(store: ReviewStore, doc_id: str, text: str, reviewer: str) -> Non
     if payload.get("id") in handled:
         return  # a fragment's rerun can hand the same trigger over again
     handled.add(str(payload.get("id")))
-    if payload.get("doc") != doc_id or payload.get("segment") != st.session_state.get("current"):
+    if payload.get("doc") != doc_id or payload.get("segment") != index:
         flash("warning", "that selection was made in a segment that is no longer open")
         return
-    index = int(payload["segment"])
     span = selection_span(text, payload)
     if span is None:
         flash("error", "the selection does not match the segment's text; select it again")

@@ -58,8 +58,9 @@ def article_view(
     *,
     current: int,
     on_open: Callable[[], None],
+    key: str = ARTICLE_KEY,
 ) -> None:
-    """Mount the article; `on_open` runs when a segment is clicked (`event(ARTICLE_KEY,
-    "open")` is its index)."""
+    """Mount the article (or a stretch of it); `on_open` runs when a segment is clicked
+    (`event(key, "open")` is its index)."""
     data = {"mode": "article", "paragraphs": [list(p) for p in paragraphs], "current": current}
-    _component()(key=ARTICLE_KEY, data=data, on_open_change=on_open)
+    _component()(key=key, data=data, on_open_change=on_open)

@@ -16,7 +16,7 @@ import streamlit as st
 from mtreview.mqm import Typology
 from mtreview.store import STATUSES, QueueFilter, ReviewStore
 from mtreview.ui import actions
-from mtreview.ui.components import article_view
+from mtreview.ui.components import article_view, event
 from mtreview.ui.corpus_model import (
     ANY,
     PAGE_SIZE,
@@ -26,12 +26,14 @@ from mtreview.ui.corpus_model import (
     queue_filter,
     queue_label,
 )
-from mtreview.ui.detail import SHORTCUTS, segment_panel
+from mtreview.ui.detail import segment_panel
+from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.view_model import article_paragraphs, md_escape
 
 CORPUS, DOCUMENT = "Corpus", "Document"
 VIEWS = (CORPUS, DOCUMENT)
 OPEN = "corpus_open"  # (doc_id, index) of the segment open in the corpus view
+CONTEXT_KEY = "corpus_context"  # the article component showing the open segment's context
 PAGE = "corpus_page"
 FILTERS = {  # session key -> QueueFilter field
     "cf_doc": "doc",
@@ -90,6 +92,13 @@ def _filters(store: ReviewStore, typology: Typology) -> QueueFilter:
 def open_segment(doc_id: str, index: int) -> None:
     st.session_state[OPEN] = (doc_id, index)
     st.session_state.pop(actions.PENDING, None)
+
+
+def _open_clicked(doc_id: str, index: int) -> None:
+    """The context's component: a click on another segment opens it."""
+    clicked = event(CONTEXT_KEY, "open")
+    if isinstance(clicked, int) and clicked != index:
+        open_segment(doc_id, clicked)
 
 
 def close_segment() -> None:
@@ -197,12 +206,12 @@ def _segment(store: ReviewStore, wanted: QueueFilter, typology: Typology, review
     with left:
         st.caption("The paragraph before, the segment's own, the paragraph after")
         shown = [r.index for r in reviews]
-        clicked = article_view(
-            article_paragraphs(reviews, shown), current=index, key="corpus_context"
+        article_view(
+            article_paragraphs(reviews, shown),
+            current=index,
+            on_open=lambda: _open_clicked(doc_id, index),
+            key=CONTEXT_KEY,
         )
-        if clicked is not None and clicked != index:
-            open_segment(doc_id, clicked)
-            st.rerun()
     with right:
         segment_panel(store, reviews, position, typology, reviewer, total=total)
 
@@ -211,8 +220,7 @@ def corpus_page(store: ReviewStore, typology: Typology, reviewer: str) -> None:
     """The whole corpus view for one run of the script."""
     st.session_state.setdefault("cf_status", STATUSES[0])
     wanted = _filters(store, typology)
-    if flash := st.session_state.pop(actions.FLASH, None):
-        getattr(st, flash[0])(md_escape(flash[1]))
+    actions.toasts()
     if st.session_state.get(OPEN):
         _segment(store, wanted, typology, reviewer)
         return

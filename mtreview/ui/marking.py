@@ -74,7 +74,9 @@ def marking(
     data = editor_data(review, typology, choice, focus, current_text)
     segment_editor(
         data,
-        on_add=lambda: actions.add_marked(store, review.doc_id, review.text, reviewer),
+        on_add=lambda: actions.add_marked(
+            store, review.doc_id, review.index, review.text, reviewer
+        ),
     )
     with st.expander("Mark by typing the words", expanded=_pending(review) is not None):
         _typed_form(store, review, typology, reviewer, choice)

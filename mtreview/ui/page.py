@@ -220,23 +220,6 @@ def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
         st.altair_chart(scatter, width="stretch")
 
 
-ICONS = {
-    "success": ":material/check_circle:",
-    "info": ":material/info:",
-    "warning": ":material/warning:",
-    "error": ":material/error:",
-}
-
-
-def _toasts() -> None:
-    """Messages of the last action: toasts float over the page and never push it down."""
-    for kind, message in st.session_state.pop(actions.FLASH, []):
-        if kind == "error":
-            st.toast(md_escape(message), icon=ICONS["error"], duration="long")
-        else:
-            st.toast(md_escape(message), icon=ICONS.get(kind))
-
-
 def main() -> None:
     timed(_main)
 
@@ -298,7 +281,7 @@ def _main() -> None:
     )
     if identity.can("export"):
         export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
-    _toasts()
+    actions.toasts()
     _header(reviews, info.words, typology, info.name)
     models_banner(store, doc_id, info.analysis_info, settings, models, _models.clear)
     waiting = range(job.done, job.total) if job is not None and not job.finished else range(0)
@@ -306,7 +289,7 @@ def _main() -> None:
     # Only the open tab is drawn: the charts cost more than the rest of the page together.
     lead_tabs = ["Team", "Agreement", "Adjudicate"] if identity.can("adjudicate") else []
     review_tab, chart_tab, *team_tabs = st.tabs(
-        ["Review", "Charts", *lead_tabs], key="view", on_change="rerun"
+        ["Review", "Charts", *lead_tabs], key="tab", on_change="rerun"
     )
     if review_tab.open:
         with review_tab:
