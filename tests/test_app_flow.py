@@ -14,7 +14,7 @@ import pytest
 from browser_fixtures import app, needs_chromium
 
 from mtreview.store import ReviewStore
-from mtreview.testing.browser import ROOT, streamlit_app
+from mtreview.testing.browser import ROOT, only, settle, streamlit_app
 from mtreview.testing.reviewer import (
     ARTICLE_ERRORS,
     LOCATE,
@@ -230,3 +230,27 @@ def test_component_never_redraws_under_a_drag(page: Any) -> None:
         "major",
     )
     assert sent["segment"] == 3 and sent["correction"] is None
+
+
+def test_marking_by_typing_the_words(app: tuple[str, Path], page: Any) -> None:
+    """No mouse, no picker: the words typed, "Find them" (or Enter) and "Add error". The
+    words and the click are one form, so a click right after typing is never lost."""
+    url, db = app
+    person = _open(page, url, 3)
+    page.get_by_text("Mark by typing the words").click()
+    page.get_by_label("Words in the segment").fill("internationale")
+    page.get_by_role("button", name="Find them").click()  # at once, no wait for a run
+    page.get_by_text("Found (characters 46–59): internationale").wait_for()
+    only(page, ".st-key-add_error button").click()
+    page.get_by_text("marked “internationale”").wait_for()
+    settle(page)
+    page.get_by_label("Words in the segment").fill("ONG")
+    page.get_by_label("Words in the segment").press("Enter")
+    page.get_by_text("Found (characters 17–19): ONG").wait_for()
+    only(page, ".st-key-add_error button").click()
+    page.get_by_text("marked “ONG”").wait_for()
+    assert sorted(mark[:3] for mark in _annotations(db, 2)) == [
+        (16, 19, "ONG"),
+        (45, 59, "internationale"),
+    ]
+    assert person.page_errors == []

@@ -18,6 +18,8 @@ HINT = (
     "and a severity (1 2 3), type the correction, Enter. ? lists every key."
 )
 
+TYPING = "mark_typing"  # this session marks by typing the words: keep their form open
+
 
 def _last_mark(review: SegmentReview) -> dict[str, int] | None:
     """The span C selects in the correction box when nothing is marked right now."""
@@ -78,11 +80,13 @@ def marking(
             store, review.doc_id, review.index, review.text, reviewer
         ),
     )
-    with st.expander("Mark by typing the words", expanded=_pending(review) is not None):
+    typing = _pending(review) is not None or bool(st.session_state.get(TYPING))
+    with st.expander("Mark by typing the words", expanded=typing):
         _typed_form(store, review, typology, reviewer, choice)
 
 
 def _find(review: SegmentReview) -> None:
+    st.session_state[TYPING] = True  # a keyboard reviewer: the form stays open from now on
     found = find_span(review.text, st.session_state.get("mark_find", ""))
     if found is None:
         actions.flash("warning", "those words are not in this segment")
@@ -97,8 +101,11 @@ def _typed_form(
     reviewer: str,
     choice: dict[str, str],
 ) -> None:
-    st.text_input("Words in the segment", key="mark_find")
-    st.button("Find them", key="mark_find_btn", on_click=_find, args=(review,))
+    # A form: the words and the click reach the server together, in one run (a button
+    # clicked while the input's own rerun is under way can otherwise be lost).
+    with st.form("mark_find_form", border=False):
+        st.text_input("Words in the segment", key="mark_find")
+        st.form_submit_button("Find them", key="mark_find_btn", on_click=_find, args=(review,))
     span = _pending(review)
     if span is None:
         return
