@@ -35,6 +35,10 @@ def _stamps(db: Path) -> list[str]:
 def _queue_labels(page: Any) -> list[str]:
     """The queue's lines once the page is drawn (the run may still be adding them)."""
     page.locator("[class*='st-key-queue_open_'] button").first.wait_for()
+    page.wait_for_function(  # the run that draws them is over, not just under way
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.dataset.testScriptState === 'notRunning'"
+    )
     settle(page)
     return page.locator("[class*='st-key-queue_open_'] button").all_inner_texts()
 
