@@ -69,9 +69,17 @@ class Settings:
     reviewer: str = ""
     # review
     mqm_typology: str = ""  # empty: the shipped mtreview/data/mqm.tsv
+    page_size: int = 50  # segments the document view lists and draws at once
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "num_beams", "num_return", "max_length", "max_segment_chars"):
+        for name in (
+            "batch_size",
+            "num_beams",
+            "num_return",
+            "max_length",
+            "max_segment_chars",
+            "page_size",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.threads < 0:

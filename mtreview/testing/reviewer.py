@@ -10,6 +10,7 @@ the script run it started (Streamlit's `data-test-script-state`).
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -224,7 +225,8 @@ class ScriptedReviewer:
             self._until_served(start)
 
     def open_segment(self, number: int) -> None:
-        """J for the next segment, else a click on it in the article."""
+        """J for the next segment, else a click on it in the article, else (on another
+        page of a long document) its number in "Go to segment"."""
         current = self.current_segment()
         if number == current:
             return
@@ -232,6 +234,14 @@ class ScriptedReviewer:
         if number == current + 1:
             self.page.keyboard.press("j")
             self.tally.keys += 1
+        elif not self.page.locator(f'.mtr-seg[data-index="{number - 1}"]').count():
+            box = self.page.get_by_label(re.compile(r"^Go to segment"))
+            box.click()
+            box.fill(str(number))
+            box.press("Enter")
+            self.tally.clicks += 1
+            self.tally.keys += 1
+            box.evaluate("(e) => e.blur()")  # J and K again, not digits in the box
         else:
             where = self.page.evaluate(FIRST_LINE, number - 1)
             if not where["visible"]:

@@ -23,6 +23,7 @@ from mtreview.ui.exports import export_section
 from mtreview.ui.get_models import models_banner
 from mtreview.ui.jobs import AnalysisJobs, ModelState
 from mtreview.ui.loading import default_document, import_upload, load_models, open_path
+from mtreview.ui.navigation import navigation, page_bar
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.signin import Identity, current_identity, identity_sidebar
 from mtreview.ui.timing import timed
@@ -112,48 +113,6 @@ def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
             st.session_state.update(doc_id=doc_id, current=None)
             st.session_state.pop("doc_pick", None)
             st.rerun()
-
-
-def _navigation(shown: list[int], reviews: Sequence[SegmentReview]) -> int:
-    """The open segment; previous/next move through the list as filtered and ordered."""
-    by_index = {r.index: r for r in reviews}
-    current = st.session_state.get("current")
-    if current not in by_index:
-        current = shown[0] if shown else reviews[0].index
-        st.session_state["current"] = current
-    options = shown if current in shown else [current, *shown]
-    st.session_state["segment_pick"] = current
-    st.sidebar.selectbox(
-        "Segment",
-        options,
-        key="segment_pick",
-        format_func=lambda i: (
-            f"{i + 1} · {'✓' if by_index[i].reviewed else '·'} · "
-            f"risk {by_index[i].analysis.risk:.2f} · {by_index[i].text[:50]}"
-        ),
-        on_change=lambda: actions.go_to(st.session_state["segment_pick"]),
-    )
-    position = options.index(current)
-    previous = options[position - 1] if position > 0 else None
-    following = options[position + 1] if position + 1 < len(options) else None
-    cols = st.sidebar.columns(2)
-    cols[0].button(
-        "◀ Previous",
-        key="prev_btn",
-        shortcut=SHORTCUTS["previous"],
-        disabled=previous is None,
-        on_click=actions.go_to,
-        args=(previous,),
-    )
-    cols[1].button(
-        "Next ▶",
-        key="next_btn",
-        shortcut=SHORTCUTS["next"],
-        disabled=following is None,
-        on_click=actions.go_to,
-        args=(following,),
-    )
-    return int(current)
 
 
 def _header(reviews: Sequence[SegmentReview], words: int, typology: Typology, name: str) -> None:
@@ -275,7 +234,7 @@ def _main() -> None:
         if not shown:
             st.info("Nothing assigned to you matches this filter.")
             return
-    current = _navigation(shown, reviews)
+    current, page = navigation(shown, reviews, settings.page_size)
     st.sidebar.caption(
         " · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()) + " · ? all keys"
     )
@@ -295,8 +254,10 @@ def _main() -> None:
         with review_tab:
             left, right = st.columns([5, 6], gap="large")
             with left:
+                if page.count > 1:  # a long document: one page of it, never all of it
+                    page_bar(page, shown, reviews, settings.page_size)
                 article_view(
-                    article_paragraphs(reviews, shown, waiting),
+                    article_paragraphs(reviews[page.start : page.stop], shown, waiting),
                     current=current,
                     on_open=actions.open_clicked,
                 )

@@ -53,7 +53,8 @@ def _worst_first(reviews: Sequence[SegmentReview], _category: str) -> list[int]:
 
 
 def _unreviewed(reviews: Sequence[SegmentReview], category: str) -> list[int]:
-    return [i for i in _worst_first(reviews, category) if not _by_index(reviews)[i].reviewed]
+    by_index = _by_index(reviews)  # once: a long document has thousands of segments
+    return [i for i in _worst_first(reviews, category) if not by_index[i].reviewed]
 
 
 def _by_index(reviews: Sequence[SegmentReview]) -> dict[int, SegmentReview]:
