@@ -9,7 +9,7 @@ abbreviations (M., Dr., fév., etc.) never end a sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from mtreview.errors import SettingsError
@@ -23,11 +23,12 @@ ABBREVIATIONS = frozenset(
     """cf etc p pp art al av apr env ex vol éd ed chap fig no n° tél réf janv fév févr avr
     juil sept oct nov déc jr gén col lt cdt sr sgt""".split()
 )
-_DATELINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w'’\- ]{0,40}[.,]\s+\d{1,2}(?:er)?\s+[A-Za-zÀ-ÿ]{3,12}\.?(?:\s+\d{4})?[.,]?\s*",
+_DATELINE = re.compile(  # matched at a paragraph's start (no ^: match(text, pos))
+    r"\s*[A-ZÀ-Ý][\w'’\- ]{0,40}[.,]\s+\d{1,2}(?:er)?\s+[A-Za-zÀ-ÿ]{3,12}\.?(?:\s+\d{4})?[.,]?\s*",
 )
-_LAST_WORD = re.compile(r"([\w°]+)\.\s*$")
-_CHUNK_LIMIT = 5000
+_LONGEST_ABBREVIATION = max(len(word) for word in TITLES | ABBREVIATIONS)
+_CHUNK_LIMIT = 5000  # characters the splitter sees at once
+MAX_SENTENCE = 20000  # default longest sentence (the setting max_segment_chars)
 LONG_QUOTATION = 250  # characters: shorter quotations stay one segment
 _QUOTE = re.compile(r"[«»\"“”]")
 _QUOTED_BREAK = re.compile(r"[.!?…]\s+(?=[A-ZÀ-Ý])")
@@ -70,6 +71,13 @@ class RegexSplitter:
 
 
 class PysbdSplitter:
+    """pysbd's rules; its sentences are placed back into the text by `_locate`.
+
+    `Segmenter.segment` would place them itself by compiling each sentence into a regular
+    expression and searching the whole text for it: a 5,000-character sentence costs a
+    tenth of a second, and the compiled patterns fill `re`'s cache. Its processor gives
+    the same sentences without that step."""
+
     def __init__(self, lang: str = "fr") -> None:
         import pysbd
 
@@ -79,11 +87,15 @@ class PysbdSplitter:
             raise SettingsError(f"sentence splitter: no rules for language {lang!r}") from exc
         self._fallback = RegexSplitter()
 
+    def _sentences(self, text: str) -> list[str]:
+        return [str(s) for s in self._segmenter.processor(text).process()] if text else []
+
     def split(self, text: str) -> list[Span]:
         spans: list[Span] = []
-        for offset, chunk in _chunks(text):
-            located = _locate(chunk, self._segmenter.segment(chunk)) or self._fallback.split(chunk)
-            spans.extend((offset + s, offset + e) for s, e in located)
+        for start, end in pieces(text, _CHUNK_LIMIT):  # at most _CHUNK_LIMIT at once
+            chunk = text[start:end]
+            located = _locate(chunk, self._sentences(chunk)) or self._fallback.split(chunk)
+            spans.extend((start + s, start + e) for s, e in located)
         return spans
 
 
@@ -103,11 +115,98 @@ def make_splitter(name: str = "pysbd", lang: str = "fr") -> SentenceSplitter:
     return factory(lang)
 
 
-def split_sentences(text: str, splitter: SentenceSplitter) -> list[Span]:
-    """Sentences of one paragraph, with the news repairs applied."""
-    spans = _split_long_quotations(text, splitter.split(text))
-    spans = _merge_abbreviations(text, spans)
-    return _merge_dateline(text, spans)
+def split_sentences(
+    text: str, splitter: SentenceSplitter, *, max_chars: int = MAX_SENTENCE
+) -> list[Span]:
+    """Sentences of one paragraph, with the news repairs applied (the whole paragraph at
+    hand; `ParagraphSentences` does the same for a paragraph read piece by piece)."""
+    sentences = ParagraphSentences(splitter, max_chars=max_chars)
+    spans: list[Span] = []
+    for start, end in pieces(text, sentences.piece_limit):
+        spans.extend(sentences.feed(text, 0, start, end))
+    spans.extend(sentences.flush())
+    return spans
+
+
+def pieces(text: str, limit: int) -> Iterator[Span]:
+    """`text` cut with `chunk_cut` into pieces of at most `limit` characters."""
+    start = 0
+    while len(text) - start > limit:
+        cut = chunk_cut(text, start, limit)
+        yield start, cut
+        start = cut
+    yield start, len(text)
+
+
+def chunk_cut(text: str, start: int, limit: int) -> int:
+    """Where to cut a long paragraph after `start` so the splitter sees at most `limit`
+    characters at once: the last likely sentence end in the window's second half, else
+    the last space, else the window's end."""
+    window_end = start + limit
+    cut = None
+    for match in _CHUNK_BREAK.finditer(text, start + limit // 2, window_end):
+        cut = match.end()
+    if cut is None:
+        space = text.rfind(" ", start + 1, window_end)
+        cut = space + 1 if space > start else window_end
+    return cut
+
+
+class ParagraphSentences:
+    """The sentences of one paragraph, fed in pieces of at most `piece_limit` characters
+    (cut with `chunk_cut`), so a paragraph of any length costs linear time and memory
+    bounded by `max_chars`. The last sentence of a piece is held back until the next one
+    shows whether an abbreviation joins them; a join never makes a sentence longer than
+    `max_chars`."""
+
+    def __init__(self, splitter: SentenceSplitter, *, max_chars: int = MAX_SENTENCE) -> None:
+        self.splitter = splitter
+        self.max_chars = max(1, max_chars)
+        self.piece_limit = max(2, min(_CHUNK_LIMIT, self.max_chars))
+        self.first = True
+        self.held: Span | None = None  # absolute offsets
+        self.held_word = ""  # the word before the held sentence's final period, lower-cased
+
+    @property
+    def held_start(self) -> int | None:
+        return self.held[0] if self.held is not None else None
+
+    def feed(self, text: str, base: int, start: int, end: int) -> list[Span]:
+        """Sentences finished by the piece `text[start:end]`; `base` is the absolute offset
+        of `text[0]`, and spans come back absolute. The held sentence must still be in
+        `text` (its start at or after `base`)."""
+        piece = text[start:end]
+        spans = [(start + s, start + e) for s, e in self.splitter.split(piece)]
+        spans = _split_long_quotations(text, spans)
+        if self.first and spans:
+            spans = _merge_dateline(text, start, spans)
+            self.first = False
+        done: list[Span] = []
+        for s, e in spans:
+            if self.held is not None and self._joins(text, base, s, e):
+                self.held = (self.held[0], base + e)
+            else:
+                if self.held is not None:
+                    done.append(self.held)
+                self.held = (base + s, base + e)
+            self.held_word = _last_word(text, s, e)
+        return done
+
+    def flush(self) -> list[Span]:
+        """The held sentence at the end of the paragraph."""
+        held, self.held, self.first = self.held, None, True
+        return [held] if held is not None else []
+
+    def _joins(self, text: str, base: int, start: int, end: int) -> bool:
+        if self.held is None:
+            return False
+        if base + end - self.held[0] > self.max_chars:
+            return False
+        word = self.held_word
+        following = text[start : start + 1]
+        return word in TITLES or (
+            word in ABBREVIATIONS and not following.isupper() and following.isalnum()
+        )
 
 
 def _split_long_quotations(text: str, spans: list[Span]) -> list[Span]:
@@ -136,48 +235,11 @@ def _strip(text: str, span: Span) -> Span:
     return start, end
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
-    """Cut very long paragraphs at likely boundaries so the splitter stays fast."""
-    if len(text) <= _CHUNK_LIMIT:
-        return [(0, text)]
-    chunks: list[tuple[int, str]] = []
-    start = 0
-    while len(text) - start > _CHUNK_LIMIT:
-        window_end = start + _CHUNK_LIMIT
-        cut = None
-        for match in _CHUNK_BREAK.finditer(text, start + _CHUNK_LIMIT // 2, window_end):
-            cut = match.end()
-        if cut is None:
-            space = text.rfind(" ", start + 1, window_end)
-            cut = space + 1 if space > start else window_end
-        chunks.append((start, text[start:cut]))
-        start = cut
-    chunks.append((start, text[start:]))
-    return chunks
-
-
-def _merge_abbreviations(text: str, spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for span in spans:
-        if merged:
-            previous = text[merged[-1][0] : merged[-1][1]]
-            match = _LAST_WORD.search(previous)
-            word = match.group(1).lower() if match else ""
-            following = text[span[0] : span[0] + 1]
-            if word in TITLES or (
-                word in ABBREVIATIONS and not following.isupper() and following.isalnum()
-            ):
-                merged[-1] = (merged[-1][0], span[1])
-                continue
-        merged.append(span)
-    return merged
-
-
-def _merge_dateline(text: str, spans: list[Span]) -> list[Span]:
+def _merge_dateline(text: str, start: int, spans: list[Span]) -> list[Span]:
     """Keep "City. 2 février. AGENCY - …" together with the sentence it opens."""
     if len(spans) < 2:
         return spans
-    match = _DATELINE.match(text)
+    match = _DATELINE.match(text, start, spans[-1][1])
     if not match:
         return spans
     dateline_end = match.end()
@@ -187,3 +249,24 @@ def _merge_dateline(text: str, spans: list[Span]) -> list[Span]:
     if absorbed == 0:
         return spans
     return [(spans[0][0], spans[absorbed][1]), *spans[absorbed + 1 :]]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_°"
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The word before the final period of `text[start:end]` ("… M." -> "m"), lower-cased;
+    "" when there is none or it is longer than any abbreviation. It reads a few characters
+    back, never the whole sentence: a paragraph-long word costs nothing."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start or text[end - 1] != ".":
+        return ""
+    stop = end - 1
+    first, longest = stop, _LONGEST_ABBREVIATION
+    while first > start and stop - first <= longest and _is_word_char(text[first - 1]):
+        first -= 1
+    if stop - first > longest:
+        return ""
+    return text[first:stop].lower()
