@@ -75,8 +75,13 @@ def test_one_megabyte_table_cell_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "big.tsv"
+    path.write_text("translation\n" + "mot " * 6_000 + "\n", encoding="utf-8")
+    assert ":2: segment of 24,000 characters is longer than the limit of 20,000" in score_fails(
+        tmp_path, capsys, str(path)
+    )
+    # a line far over what a row may hold is refused before it is read whole
     path.write_text("translation\n" + "mot " * 250_000 + "\n", encoding="utf-8")
-    assert "longer than the limit" in score_fails(tmp_path, capsys, str(path))
+    assert ":2: line longer than 480,000 bytes" in score_fails(tmp_path, capsys, str(path))
 
 
 def test_wrong_column_count_names_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

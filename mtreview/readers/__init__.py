@@ -89,7 +89,27 @@ def iter_segments(
         max_segment_chars=max_segment_chars,
         quoting=quoting,
     )
-    return READERS[name].iter_segments(path, options)
+    return _something_to_review(path, name, READERS[name].iter_segments(path, options))
+
+
+# What an input with no segment lacks, by format, for the one-line error.
+NOTHING_TO_REVIEW = {
+    "xliff": "no <trans-unit> with a non-empty <target>",
+    "tmx": "no <tu> with a <seg>",
+    "po": "no translated entry (only a header, or every msgstr empty)",
+}
+
+
+def _something_to_review(path: Path, name: str, segments: Iterator[Segment]) -> Iterator[Segment]:
+    """The segments, or an error when there is none: an input with nothing to review is a
+    mistake to report, not an empty success."""
+    found = False
+    for segment in segments:
+        found = True
+        yield segment
+    if not found:
+        why = NOTHING_TO_REVIEW.get(name, "no text to review")
+        raise InputError(path, f"nothing to review: {why}")
 
 
 def read_document(

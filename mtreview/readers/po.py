@@ -15,11 +15,12 @@ from pathlib import Path
 
 from mtreview.documents import Segment
 from mtreview.errors import InputError
-from mtreview.readers.base import ReadOptions, iter_lines
+from mtreview.readers.base import ReadOptions, iter_lines, max_line_bytes
 from mtreview.readers.rows import RowDocument
 
 _KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(".*)$')
 _ESCAPE = re.compile(r'\\(?:([ntrabfv"\\?\'])|([0-7]{1,3})|x([0-9a-fA-F]{1,2}))')
+MAX_PLURAL = 99
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
 
@@ -57,6 +58,7 @@ class _Entry:
     line: int = 0
     fields: dict[str, list[str]] = field(default_factory=dict)
     current: str | None = None
+    length: int = 0  # characters of the current string so far
     formats: tuple[str, ...] = ()  # `#, c-format, …`: which placeholders the strings hold
 
     @property
@@ -84,12 +86,14 @@ class _Entry:
 class PoReader:
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
-        for line, source, text, formats in self._entries(path):
+        for line, source, text, formats in self._entries(path, options.max_segment_chars):
             yield builder.segment(line, text, source, None, formats=formats)
 
-    def _entries(self, path: Path) -> Iterator[Row]:
+    def _entries(self, path: Path, max_chars: int) -> Iterator[Row]:
+        """Entries streamed; a string longer than `max_chars`, or a plural index over
+        `MAX_PLURAL`, is refused while it is read (memory stays bounded)."""
         entry = _Entry()
-        for number, raw in iter_lines(path):
+        for number, raw in iter_lines(path, max_line_bytes(max_chars)):
             line = raw.strip()
             if not line or line.startswith("#"):
                 if entry.complete and not line.startswith("#~"):
@@ -100,7 +104,9 @@ class PoReader:
                 continue
             match = _KEYWORD.match(line)
             if match is not None:
-                keyword, _plural_index, literal = match.groups()
+                keyword, plural_index, literal = match.groups()
+                if plural_index is not None and int(plural_index) > MAX_PLURAL:
+                    raise InputError(path, f"plural index over {MAX_PLURAL}", line=number)
                 if keyword in ("msgctxt", "msgid") and "msgid" in entry.fields:
                     yield from entry.finish(path)
                     entry = _Entry()
@@ -108,9 +114,19 @@ class PoReader:
                     raise InputError(path, f"{keyword} given twice in one entry", line=number)
                 entry.line = entry.line or number
                 entry.fields[keyword] = [unquote(path, number, literal)]
-                entry.current = keyword
+                entry.current, entry.length = keyword, len(entry.fields[keyword][0])
             elif line.startswith('"') and entry.current is not None:
-                entry.fields[entry.current].append(unquote(path, number, line))
+                piece = unquote(path, number, line)
+                if piece:  # empty pieces add nothing: a million of them cost no memory
+                    entry.fields[entry.current].append(piece)
+                    entry.length += len(piece)
+                if entry.length > max_chars:
+                    raise InputError(
+                        path,
+                        f"{entry.current} longer than {max_chars:,} characters "
+                        "(setting max_segment_chars)",
+                        line=number,
+                    )
             else:
                 raise InputError(
                     path,

@@ -20,6 +20,7 @@ from mtreview.readers.base import (
     check_readable,
     iter_json_objects,
     iter_lines,
+    max_line_bytes,
 )
 
 COLUMNS = ("translation", "source", "reference")
@@ -69,13 +70,14 @@ class RowDocument:
         if doc is not None:
             self._switch(line, doc)
         limit = self.options.max_segment_chars
-        if len(translation) > limit:
-            raise InputError(
-                self.path,
-                f"segment of {len(translation):,} characters is longer than the "
-                f"limit of {limit:,} (setting max_segment_chars); split it into sentences",
-                line=line,
-            )
+        for name, cell in (("segment", translation), ("source", source), ("reference", reference)):
+            if cell is not None and len(cell) > limit:
+                raise InputError(
+                    self.path,
+                    f"{name} of {len(cell):,} characters is longer than the limit of "
+                    f"{limit:,} (setting max_segment_chars); split it into sentences",
+                    line=line,
+                )
         start = self.cursor
         segment = Segment(
             doc=self.doc,
@@ -108,8 +110,8 @@ class TableReader:
     def __init__(self, delimiter: str) -> None:
         self.delimiter = delimiter
 
-    def _rows(self, path: Path, quoting: str) -> Iterator[tuple[int, list[str]]]:
-        lines: Iterator[tuple[int, str]] = iter_lines(path)
+    def _rows(self, path: Path, quoting: str, max_bytes: int) -> Iterator[tuple[int, list[str]]]:
+        lines: Iterator[tuple[int, str]] = iter_lines(path, max_bytes)
         if quoting == "auto":
             head = list(itertools.islice(lines, SNIFF_LINES))
             quoting = "csv" if self.delimiter == "," or self._quoted(head) else "none"
@@ -142,7 +144,8 @@ class TableReader:
         columns: tuple[str, ...] | None = None
         if options.quoting not in QUOTINGS:
             raise InputError(path, f"quoting must be one of {', '.join(QUOTINGS)}")
-        for number, row in self._rows(path, options.quoting):
+        limit = max_line_bytes(options.max_segment_chars)
+        for number, row in self._rows(path, options.quoting, limit):
             cells = [cell.strip("\r") for cell in row]
             if columns is None:
                 columns = _header(path, number, cells)
@@ -194,7 +197,7 @@ class JsonlReader:
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
         known = set(COLUMNS) | set(OPTIONAL_KEYS)
-        for number, record in iter_json_objects(path):
+        for number, record in iter_json_objects(path, max_line_bytes(options.max_segment_chars)):
             translation = record.get("translation")
             source = record.get("source")
             if isinstance(translation, dict):  # Hugging Face {"translation": {"fr": …, "ru": …}}
@@ -230,13 +233,14 @@ class MosesReader:
 
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
         builder = RowDocument(path, options)
+        limit = max_line_bytes(options.max_segment_chars)
         if options.source_file is None:
-            yield from (builder.segment(n, text, None, None) for n, text in iter_lines(path))
+            yield from (builder.segment(n, t, None, None) for n, t in iter_lines(path, limit))
             return
         source_path = Path(options.source_file)
         check_readable(source_path)
-        targets = iter_lines(path)
-        sources = iter_lines(source_path)
+        targets = iter_lines(path, limit)
+        sources = iter_lines(source_path, limit)
         for (number, target), pair in _zip_longest(targets, sources):
             if pair is None:
                 raise InputError(source_path, f"ends before {path} (line {number})", line=number)
