@@ -3,7 +3,8 @@
 While a run writes, records go to `OUT.partial`, one line each, flushed as they come, and
 `OUT.progress` says which run (inputs, settings, format) the partial belongs to. When the
 run completes, the partial is renamed to OUT and the sidecar removed, so a file named OUT is
-always complete. If the run stops (Ctrl-C, kill, crash) both stay; `--resume` checks the
+always complete. A run stopped by bad input removes both: it can never complete as given.
+If the run stops otherwise (Ctrl-C, kill, crash, another error) both stay; `--resume` checks the
 sidecar, cuts the partial after its last complete line (a record half-written when the
 process died), skips that many segments of the input without analysing them and appends
 the rest: no duplicates, no gaps.
@@ -127,10 +128,17 @@ class ResumableOutput:
         os.replace(self.partial, self.target)
         self.sidecar.unlink(missing_ok=True)
 
-    def __exit__(self, *exc: object) -> None:
-        if self._open:  # interrupted: keep partial and sidecar for --resume
-            self.handle.close()
-            self._open = False
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if not self._open:
+            return
+        self.handle.close()
+        self._open = False
+        if kind is not None and issubclass(kind, InputError):
+            # bad input: this run can never complete as given, so its records are of no
+            # use to --resume. Interrupted (Ctrl-C, kill) or stopped by another error (a
+            # model, the cache, Ray), partial and sidecar stay for --resume.
+            self.partial.unlink(missing_ok=True)
+            self.sidecar.unlink(missing_ok=True)
 
 
 def complete_prefix(path: Path) -> int:
