@@ -26,6 +26,7 @@ from mtreview.readers.base import iter_json_objects
 from mtreview.store.base import StoreBase
 from mtreview.store.merge import BACKUP_NAMES, LoadSummary
 from mtreview.store.transfer import RecordError, dump_records, load_records
+from mtreview.store.validation import RecordProblem, check_record
 
 _STR, _INT, _OPT_STR, _OPT_INT = (str,), (int,), (str, type(None)), (int, type(None))
 FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
@@ -105,26 +106,34 @@ def write_reviews(store: StoreBase, output: BinaryIO, docs: Sequence[str] = ()) 
 
 
 def read_reviews(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) from a reviews file, each checked against `FIELDS`."""
+    """(line number, record) from a reviews file, each checked against `FIELDS` and, value
+    by value, by `mtreview.store.validation` (a missing nullable field counts as null)."""
     for number, record in iter_json_objects(path):
-        fields = FIELDS.get(record.get("type"))  # type: ignore[arg-type]
+        kind = record.get("type")
+        fields = FIELDS.get(kind) if isinstance(kind, str) else None
         if fields is None:
             raise InputError(
                 path,
-                f"unknown record type {record.get('type')!r}; expected {', '.join(FIELDS)}",
+                f"unknown record type {str(kind)[:40]!r}; expected {', '.join(FIELDS)}",
                 line=number,
             )
         for name, kinds in fields.items():
-            if name not in record and (record["type"], name) in OPTIONAL:
+            if name not in record and (kind, name) in OPTIONAL:
                 continue
+            if name not in record and type(None) in kinds:
+                record[name] = None
             value = record.get(name)
             if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
                 expected = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
-                raise InputError(path, f"{name!r} must be {expected}", line=number)
+                missing = " (it is missing)" if name not in record else ""
+                raise InputError(path, f"{name!r} must be {expected}{missing}", line=number)
         problem = _nested_problem(record)
         if problem:
             raise InputError(path, problem, line=number)
-        yield number, record
+        try:
+            yield number, check_record(record)
+        except RecordProblem as exc:
+            raise InputError(path, str(exc), line=number) from None
 
 
 def _nested_problem(record: dict[str, Any]) -> str | None:

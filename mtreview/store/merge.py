@@ -70,7 +70,7 @@ def backup_analysis(segment: Segment, analysis: dict[str, Any]) -> SegmentAnalys
     try:
         record_version(findings)
         return SegmentAnalysis.from_record(findings, segment=segment)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise StoreError(
             f"{where} is not an mtreview analysis record ({type(exc).__name__}: {exc})"
         ) from None
