@@ -1,0 +1,277 @@
+"""The standing fuzz suite: generated inputs for every reader (through `mtreview score` and
+the app's upload), the reviews importer and the exporters. Each run exits 0 with valid
+output or 2 with one line, never with a traceback, leaves no stray file and keeps memory
+under a cap. `MTREVIEW_FUZZ_EXAMPLES=N` sets the examples per test (the long run)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fuzzing import (
+    MEMORY_CAP_MB,
+    MOSES_SOURCE,
+    SEEDS,
+    check_jsonl_output,
+    dumps,
+    edits,
+    fuzz_settings,
+    json_values,
+    leftovers,
+    mutate,
+    peak_memory_mb,
+    plausible,
+    run_cli,
+    seeds_and_mutations,
+)
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from mtreview.analysis import Models, SegmentAnalysis
+from mtreview.errors import MTReviewError
+from mtreview.export import EXPORTERS
+from mtreview.flags import Flag
+from mtreview.readers import document_from_text
+from mtreview.settings import Settings
+from mtreview.store import ReviewStore
+from mtreview.ui.loading import ModelState, import_upload
+
+COUNTS: dict[str, int] = {}
+BASELINE: dict[str, float] = {}
+
+
+def counted(name: str) -> None:
+    """One more generated input; the memory cap holds after each."""
+    COUNTS[name] = COUNTS.get(name, 0) + 1
+    BASELINE.setdefault(name, peak_memory_mb())
+    grown = peak_memory_mb() - BASELINE[name]
+    assert grown < MEMORY_CAP_MB, f"peak memory grew by {grown:.0f} MB"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and COUNTS:
+        total = sum(COUNTS.values())
+        parts = ", ".join(f"{name} {count}" for name, count in sorted(COUNTS.items()))
+        reporter.write_line(f"fuzz: {total} generated inputs ({parts}), no traceback")
+
+
+# --- readers, through `mtreview score` --------------------------------------------------
+@fuzz_settings(ci_examples=120)
+@given(fmt=st.sampled_from(sorted(SEEDS)), data=st.data())
+def test_score_any_input(fmt: str, data: st.DataObject) -> None:
+    suffix, seed = SEEDS[fmt]
+    content = data.draw(seeds_and_mutations(seed), label="input")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / f"input{suffix}"
+        path.write_bytes(content)
+        out = folder / "out.jsonl"
+        argv = ["score", str(path), "--no-models", "--no-grammar", "-o", str(out)]
+        inputs = {path.name}
+        if fmt == "moses":
+            source = folder / "source.txt"
+            source.write_bytes(data.draw(seeds_and_mutations(MOSES_SOURCE.encode())))
+            argv += ["--source-file", str(source)]
+            inputs.add(source.name)
+        else:
+            argv += ["--input-format", fmt]
+        outcome = run_cli(*argv)
+        event(f"score {fmt} exit {outcome.code}")
+        assert leftovers(folder, inputs | ({out.name} if outcome.code == 0 else set())) == []
+        if outcome.code == 0:
+            assert check_jsonl_output(out) > 0
+    counted("score")
+
+
+keys = st.sampled_from(["translation", "source", "reference", "id", "fr", "ru", "other"])
+records = st.dictionaries(keys, json_values | st.text(max_size=30), max_size=4)
+
+
+@fuzz_settings(ci_examples=60)
+@given(lines=st.lists(records | json_values, min_size=1, max_size=4))
+def test_score_structured_jsonl(lines: list[object]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "input.jsonl"
+        path.write_text("".join(dumps(line) + "\n" for line in lines), encoding="utf-8")
+        out = folder / "out.jsonl"
+        outcome = run_cli("score", str(path), "--no-models", "--no-grammar", "-o", str(out))
+        assert leftovers(folder, {path.name} | ({out.name} if outcome.code == 0 else set())) == []
+    counted("jsonl")
+
+
+# --- the app's upload -------------------------------------------------------------------
+@fuzz_settings(ci_examples=60)
+@given(fmt=st.sampled_from(sorted(set(SEEDS) - {"moses"})), data=st.data())
+def test_app_upload_any_file(fmt: str, data: st.DataObject) -> None:
+    suffix, seed = SEEDS[fmt]
+    content = data.draw(seeds_and_mutations(seed), label="upload")
+    with tempfile.TemporaryDirectory() as tmp, ReviewStore(Path(tmp) / "s.db") as store:
+        settings = Settings(use_models=False, grammar=False, cache_dir=tmp)
+        state = ModelState(Models(), "models off")
+        try:
+            doc_id = import_upload(store, f"upload{suffix}", content, settings, state)
+        except MTReviewError as exc:
+            assert "\n" not in str(exc)
+            assert store.documents() == []
+        else:
+            reviews = list(store.iter_segments(doc_id))
+            assert reviews and all(r.text.encode("utf-8") for r in reviews)
+    counted("upload")
+
+
+# --- the reviews importer and every exporter ---------------------------------------------
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A real store with every kind of record, and its reviews export."""
+    folder = tmp_path_factory.mktemp("fuzz-reviews")
+    db = folder / "seed.db"
+    with ReviewStore(db) as store:
+        doc = document_from_text(SEEDS["txt"][1].decode(), doc_id="news", name="news.txt")
+        flag = Flag(0, 6, "Accuracy/Mistranslation", "minor", ("rule:test",), "ville ?")
+        first = SegmentAnalysis(segment=doc.segments[0], flags=(flag,), risk=0.5)
+        store.add_document(doc, [first], info={"models": "none"})
+        store.add_annotation(
+            "news", 0, 0, 6, category="Fluency/Spelling", severity="minor", reviewer="zoé",
+            comment="« non » <b>&amp;</b> 😀",
+        )  # fmt: skip
+        store.decide_flag("news", 0, 0, accept=True, reviewer="bob")
+        store.save_correction("news", 1, "Corrigé.", expected_version=0, reviewer="zoé")
+        store.mark_reviewed("news", 2, reviewer="bob")
+    out = folder / "reviews.jsonl"
+    assert run_cli("export", "--db", str(db), "--format", "reviews", "-o", str(out)).code == 0
+    return db, out.read_text(encoding="utf-8").splitlines()
+
+
+def mutate_records(lines: list[str], seed: int, values: list[object]) -> list[str]:
+    """Record-level damage: a field set to an extreme value or removed, a line dropped,
+    repeated or moved."""
+    rng = random.Random(seed)
+    records = [json.loads(line) for line in lines]
+    for value in values:
+        record = rng.choice(records)
+        action = rng.randrange(6)
+        if action <= 2 and record:
+            record[rng.choice(sorted(record))] = value
+        elif action == 3 and record:
+            record.pop(rng.choice(sorted(record)))
+        elif action == 4:
+            records.insert(rng.randrange(len(records) + 1), rng.choice(records))
+        elif len(records) > 1:
+            records.remove(record)
+        nested = record.get("analysis")
+        inner = nested.get("record") if isinstance(nested, dict) else None
+        if isinstance(inner, dict) and rng.random() < 0.3:
+            target = inner
+            target[rng.choice(sorted(target) or ["x"])] = value
+    return [dumps(record) for record in records]
+
+
+@fuzz_settings(ci_examples=60)
+@given(
+    seed=st.integers(0, 2**32),
+    values=st.lists(plausible | json_values, max_size=3),
+    raw=st.one_of(st.none(), edits),
+    merge=st.booleans(),
+    data=st.data(),
+)
+def test_import_reviews_then_export_everything(
+    backup: tuple[Path, list[str]],
+    seed: int,
+    values: list[object],
+    raw: list[tuple[float, int, bytes]] | None,
+    merge: bool,
+    data: st.DataObject,
+) -> None:
+    seed_db, lines = backup
+    content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
+    if raw is not None:
+        content = mutate(content, raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "reviews.jsonl"
+        path.write_bytes(content)
+        db = folder / "store.db"
+        if merge:  # into a store that has the document: the merge path
+            shutil.copy(seed_db, db)
+        before = _dump(db) if merge else None
+        outcome = run_cli("import-reviews", str(path), "--db", str(db))
+        event(f"import exit {outcome.code}")
+        if outcome.code == 2:  # one transaction: nothing changed
+            assert _dump(db) == before if merge else not _documents(db)
+        else:
+            _export_everything(folder, db, data)
+    counted("import-reviews")
+
+
+def _documents(db: Path) -> list[object]:
+    with ReviewStore(db) as store:
+        return list(store.documents())
+
+
+def _dump(db: Path) -> bytes:
+    out = db.with_name("before.jsonl")
+    assert run_cli("export", "--db", str(db), "--format", "reviews", "-o", str(out)).code == 0
+    content = out.read_bytes()
+    out.unlink()
+    return content
+
+
+def _export_everything(folder: Path, db: Path, data: st.DataObject) -> None:
+    for fmt in EXPORTERS:
+        out = folder / f"export.{fmt}"
+        before = set(folder.iterdir())
+        only = data.draw(st.sampled_from(["all", "reviewed", "corrected"]), label="only")
+        argv = ["export", "--db", str(db), "--format", fmt, "-o", str(out)]
+        outcome = run_cli(*argv, *(["--only", only] if fmt != "reviews" else []))
+        made = set(folder.iterdir()) - before
+        if outcome.code == 2:
+            assert made == set(), made
+        else:
+            assert made and all(p.name.startswith("export.") for p in made)
+
+
+# --- exports of hostile store content ------------------------------------------------------
+hostile_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("\0\v\ufffe«»&<"),
+    min_size=1,
+    max_size=60,
+)
+
+
+@fuzz_settings(ci_examples=40)
+@given(text=hostile_text, comment=hostile_text, reviewer=hostile_text, fix=hostile_text)
+def test_export_hostile_store_content(text: str, comment: str, reviewer: str, fix: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "store.db"
+        with ReviewStore(db) as store:
+            try:
+                doc = document_from_text(text, doc_id="d", name="d.txt")
+            except MTReviewError:
+                return
+            store.add_document(doc)
+            try:
+                store.add_annotation(
+                    "d", 0, 0, 1, category="Other", severity="minor", reviewer=reviewer,
+                    comment=comment,
+                )  # fmt: skip
+                store.save_correction("d", 0, fix, expected_version=0, reviewer=reviewer)
+            except MTReviewError:
+                pass
+        for fmt in EXPORTERS:
+            out = folder / f"export.{fmt}"
+            outcome = run_cli("export", "--db", str(db), "--format", fmt, "-o", str(out))
+            if outcome.code == 2:
+                assert not list(folder.glob("export.*"))
+            for made in folder.glob("export.*"):
+                made.unlink()
+    counted("export")
