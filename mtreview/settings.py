@@ -70,16 +70,11 @@ class Settings:
     # review
     mqm_typology: str = ""  # empty: the shipped mtreview/data/mqm.tsv
     page_size: int = 50  # segments the document view lists and draws at once
+    max_upload_mb: int = 20  # largest file the app takes (server.maxUploadSize)
 
     def __post_init__(self) -> None:
-        for name in (
-            "batch_size",
-            "num_beams",
-            "num_return",
-            "max_length",
-            "max_segment_chars",
-            "page_size",
-        ):
+        positive = ("batch_size", "num_beams", "num_return", "max_length", "max_segment_chars")
+        for name in (*positive, "page_size", "max_upload_mb"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.threads < 0:

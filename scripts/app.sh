@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/mtreview models fetch --optional || true
-exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
-  --client.toolbarMode viewer "$@"
+# `mtreview app` sets the upload limit (max_upload_mb) and keeps XSRF protection on; its
+# Streamlit child stops with it.
+exec .venv/bin/mtreview app --headless "$@"

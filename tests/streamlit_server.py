@@ -11,6 +11,7 @@ from mtreview.testing.browser import (
     serving,
     settle,
     streamlit_app,
+    wait_until_serving,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "serving",
     "settle",
     "streamlit_app",
+    "wait_until_serving",
 ]

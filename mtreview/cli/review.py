@@ -117,19 +117,27 @@ def add_app_parser(commands: Any) -> None:
         help="address to listen on (default 127.0.0.1: this machine only, one local user, "
         "no password); 0.0.0.0 serves a team and needs accounts (mtreview users add)",
     )
+    parser.add_argument("--headless", action="store_true", help="do not open a browser")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
 
 
-def app_command(args: argparse.Namespace) -> list[str]:
+def app_command(args: argparse.Namespace, settings: Any = None) -> list[str]:
     """The `streamlit run` line: listening where asked, never sending usage statistics,
-    showing reviewers no developer tools."""
+    uploads limited to `max_upload_mb`, XSRF protection on, no developer tools shown."""
+    from mtreview.settings import Settings
+
+    upload_mb = (settings or Settings()).max_upload_mb
     app = Path(__file__).resolve().parent.parent / "ui" / "streamlit_app.py"
     return [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(args.port),
         "--server.address", args.host,
+        "--server.maxUploadSize", str(upload_mb),
+        "--server.enableXsrfProtection", "true",
+        "--server.enableCORS", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no Deploy button or developer menu
+        *(["--server.headless", "true"] if getattr(args, "headless", False) else []),
     ]  # fmt: skip
 
 
@@ -144,6 +152,9 @@ def _has_accounts(db: str) -> bool:
 
 @command("app")
 def run_app(args: argparse.Namespace) -> int:
+    """Streamlit in a child process that lives and dies with this one: SIGTERM, SIGHUP or
+    Ctrl-C here stop it, and on Linux it is told to stop if this process is killed."""
+    import signal
     import subprocess
 
     import sqlalchemy
@@ -163,7 +174,32 @@ def run_app(args: argparse.Namespace) -> int:
     env = dict(os.environ, MTREVIEW_DB=settings.db)
     if args.file:
         env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
-    return subprocess.call(app_command(args), env=env)
+    child = subprocess.Popen(app_command(args, settings), env=env, preexec_fn=_stop_with_parent)
+    stopped: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        child.send_signal(signal.SIGTERM)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
+    while True:
+        try:
+            code = child.wait()
+            break
+        except KeyboardInterrupt:  # Ctrl-C reached the child too; wait for it to stop
+            stopped.append(signal.SIGINT)
+    return 128 + stopped[0] if stopped else code
+
+
+def _stop_with_parent() -> None:
+    """In the child before exec: SIGTERM when the parent dies, even by SIGKILL (Linux)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(AttributeError, OSError):  # not Linux: the handlers still forward
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 PARSERS = [add_app_parser, add_export_parser, add_import_reviews_parser]

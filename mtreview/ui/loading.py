@@ -121,7 +121,15 @@ def import_upload(
     state: ModelState,
     jobs: AnalysisJobs | None = None,
 ) -> str:
-    """Read an uploaded file with the reader its suffix names; a new doc_id each time."""
+    """Read an uploaded file with the reader its suffix names; a new doc_id each time.
+    Streamlit refuses files over `max_upload_mb` (`mtreview app` sets its
+    server.maxUploadSize); this checks again for whoever calls it otherwise."""
+    if len(data) > settings.max_upload_mb * 1024 * 1024:
+        raise InputError(
+            name,
+            f"file of {len(data) / 1024 / 1024:.1f} MB is over the upload limit of "
+            f"{settings.max_upload_mb} MB (setting max_upload_mb)",
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(name, f"unknown file type {suffix!r}; expected {', '.join(SUFFIXES)}")
