@@ -7,7 +7,9 @@ run (`@command`); `main` dispatches.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from mtreview.cli import corpus, models, review, score, team
@@ -39,15 +41,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl-C does (partial output kept for --resume, a local
+    Ray shut down), not in the middle of a write."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return COMMANDS[args.command](args)
     except MTReviewError as exc:
         sys.stderr.write(f"mtreview: error: {' '.join(str(exc).split())}\n")
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         sys.stderr.write("mtreview: interrupted\n")
-        return 130
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except BrokenPipeError:
         return 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
