@@ -50,7 +50,7 @@ class Quotes(Check):
                 )
         if len(straight) % 2:
             flags.append(self.flag(straight[-1], straight[-1] + 1, 'unbalanced "'))
-        return sorted(set(flags), key=lambda f: (f.start, f.end))
+        return sorted(dict.fromkeys(flags), key=lambda f: (f.start, f.end))  # not set(): hash order
 
     def _guillemets(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         """« » may span segments of one paragraph: carry the open count along it. A source
