@@ -82,12 +82,18 @@ def make_analyzer(
     highlighter: FinishStep | None = None,
 ) -> Analyzer:
     """The analyzer a run should use. With the cache (the default) the models' results are
-    kept per segment; without models only Grammalecte's flags are worth keeping."""
-    if not cache:
-        return Analyzer(settings, models=models, highlighter=highlighter)
-    store = AnalysisCache.for_settings(settings)
+    kept per segment; without it they go to a private cache that dies with the run, so
+    the run forms the same batches, hence the same numbers, as a first run with the cache.
+    Without models only Grammalecte's flags are worth keeping."""
     loaded = models if models is not None else Models.load(settings)
-    if loaded.back is not None or loaded.source is not None:
+    has_models = loaded.back is not None or loaded.source is not None
+    if not cache:
+        if has_models:
+            private = AnalysisCache.temporary()
+            return CachedAnalyzer(settings, cache=private, models=loaded, highlighter=highlighter)
+        return Analyzer(settings, models=loaded, highlighter=highlighter)
+    store = AnalysisCache.for_settings(settings)
+    if has_models:
         return CachedAnalyzer(settings, cache=store, models=loaded, highlighter=highlighter)
     return Analyzer(
         settings, models=loaded, highlighter=highlighter or cached_highlighter(settings, store)

@@ -166,8 +166,12 @@ def test_unreadable_cache_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_no_cache_without_models_or_when_asked(settings: Settings) -> None:
     assert not isinstance(make_analyzer(Settings(use_models=False)), CachedAnalyzer)
-    assert not isinstance(make_analyzer(settings, cache=False), CachedAnalyzer)
-    assert isinstance(make_analyzer(settings), CachedAnalyzer)
+    # asked for none: a private cache, so batches are those of a first cached run
+    private = make_analyzer(settings, cache=False)
+    assert isinstance(private, CachedAnalyzer) and private.cache.private
+    assert not Path(settings.cache_dir, "analysis.sqlite").exists()  # nothing on disk
+    analyzer = make_analyzer(settings)
+    assert isinstance(analyzer, CachedAnalyzer) and not analyzer.cache.private
 
 
 def test_cli_second_run_comes_from_the_cache(

@@ -38,14 +38,23 @@ LOOKUP_CHUNK = 500  # SQLite host parameters per query
 
 
 class AnalysisCache:
-    """A key -> record JSON table; safe to share between processes (WAL, busy timeout)."""
+    """A key -> record JSON table; safe to share between processes (WAL, busy timeout).
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    `AnalysisCache.temporary()` is one that no other run sees and that leaves nothing on
+    disk, even when the process is killed (SQLite's temporary database): `--no-cache`
+    runs use it, so they form the same batches as a first run with the cache and give
+    the same bytes."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = Path(path) if path is not None else Path("(private)")
+        self.private = path is None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30.0)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            if path is None:
+                self.db = sqlite3.connect("")  # deleted when closed, unlinked at once
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, timeout=30.0)
+                self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS analyses "
                 "(key TEXT PRIMARY KEY, record TEXT NOT NULL, stored REAL NOT NULL)"
@@ -57,6 +66,10 @@ class AnalysisCache:
     @classmethod
     def for_settings(cls, settings: Settings) -> AnalysisCache:
         return cls(settings.resolved_cache_dir() / CACHE_FILE)
+
+    @classmethod
+    def temporary(cls) -> AnalysisCache:
+        return cls(None)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
@@ -227,13 +240,27 @@ class CachedAnalyzer(Analyzer):
             pending.update(missing)
         return Lookup(tuple(segments), keys, stored, missing)
 
-    def fill(self, lookup: Lookup, results: Sequence[SegmentAnalysis]) -> list[SegmentAnalysis]:
-        """Store the results computed for `lookup.missing`; all results in segment order."""
-        fresh = dict(zip(lookup.missing, results, strict=True))
-        if fresh:
-            self.cache.put_many({key: _encode(a) for key, a in fresh.items()})
-        late = [key for key in lookup.keys if key not in lookup.stored and key not in fresh]
-        stored = {**lookup.stored, **(self.cache.get_many(late) if late else {})}
+    def fill(
+        self,
+        lookup: Lookup,
+        results: Sequence[SegmentAnalysis],
+        *,
+        window: dict[str, str] | None = None,
+    ) -> list[SegmentAnalysis]:
+        """All results of `lookup` in segment order, given those computed for its missing
+        segments. Fresh results take the cache's way too (encoded, decoded), so a result
+        reads the same whether it was just computed or stored long ago. They are stored at
+        once, or, with `window`, gathered there for `store` (one transaction a window, so
+        a killed run never leaves half a window's batches in the cache)."""
+        fresh = {key: _encode(a) for key, a in zip(lookup.missing, results, strict=True)}
+        if window is None:
+            if fresh:
+                self.cache.put_many(fresh)
+        else:
+            window.update(fresh)
+        known = {**(window or {}), **fresh}
+        late = [key for key in lookup.keys if key not in lookup.stored and key not in known]
+        stored = {**lookup.stored, **known, **(self.cache.get_many(late) if late else {})}
         missing = [key for key in late if key not in stored]
         if missing:
             raise StoreError(f"{self.cache.path}: {len(missing)} result(s) missing from the cache")
@@ -242,11 +269,27 @@ class CachedAnalyzer(Analyzer):
         self.stats.computed += len(fresh)
         self.stats.repeats += len(lookup.keys) - hits - len(fresh)
         return [
-            dataclasses.replace(fresh[key], segment=segment)
-            if key in fresh
-            else SegmentAnalysis.from_record(_decode(stored[key]), segment=segment)
+            SegmentAnalysis.from_record(_decode(stored[key]), segment=segment)
             for key, segment in zip(lookup.keys, lookup.segments, strict=True)
         ]
+
+    def store(self, records: dict[str, str]) -> None:
+        """Results gathered by `fill(..., window=...)`, in one transaction."""
+        if records:
+            self.cache.put_many(records)
+
+    def remember(self, analyses: Sequence[SegmentAnalysis]) -> None:
+        """Put results read back from elsewhere (a partial output being resumed) into the
+        cache where it lacks them, so later copies of those segments get the same values."""
+        keys = {segment_key(self.namespace, a.segment): a for a in analyses}
+        stored = self.cache.get_many(keys)
+        self.store(
+            {
+                key: _encode(dataclasses.replace(a, flags=(), risk=0.0))  # as compute leaves it
+                for key, a in keys.items()
+                if key not in stored
+            }
+        )
 
 
 class CachedGrammarChecker(GrammarChecker):
@@ -284,7 +327,9 @@ def cached_highlighter(settings: Settings, cache: AnalysisCache) -> Highlighter:
 
 def cache_stats(analyzer: Analyzer) -> dict[str, int] | None:
     """What the cache did in this run (None without a cache), for the run summary."""
-    return dataclasses.asdict(analyzer.stats) if isinstance(analyzer, CachedAnalyzer) else None
+    if not isinstance(analyzer, CachedAnalyzer) or analyzer.cache.private:
+        return None
+    return dataclasses.asdict(analyzer.stats)
 
 
 def cache_line(stats: dict[str, int] | None) -> str:

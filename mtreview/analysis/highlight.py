@@ -214,6 +214,12 @@ class Highlighter:
             result.append(dataclasses.replace(analysis, flags=merged, risk=risk))
         return result
 
+    def replay(self, segment: Segment) -> None:
+        """Walk the document checks over a segment whose record a resumed run already has,
+        so their running state (open quotes, what single-pass has seen) is that of an
+        uninterrupted run when checking goes on."""
+        self._rule_flags(segment)
+
     def _rule_flags(self, segment: Segment) -> list[Flag]:
         context = self.context(segment.doc)
         context.observe(segment)

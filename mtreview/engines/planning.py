@@ -29,9 +29,12 @@ def chunked(items: Iterable[T], size: int, *, start: int = 0) -> Iterator[list[T
 
 class WindowPlan:
     """The work for a window of chunks, the same in every engine so results are the same:
-    without a cache, each chunk is one group; with one, the window's misses are computed
-    together in groups of `chunk_size`, so a few corrections scattered over a document cost
-    one batch, not a batch each. `pending` is shared by windows planned before computing."""
+    with a cache (a private one for `--no-cache` runs with models), the window's distinct
+    misses are computed together in groups of `chunk_size`, so a few corrections scattered
+    over a document cost one batch, not a batch each; without one (no models), each chunk
+    is one group. `pending` is shared by windows planned before computing. Model numbers
+    depend in their last bits on the batch, so the batches must be the same whatever the
+    engine, the cache or a resume point (windows start at multiples of their size)."""
 
     def __init__(
         self,
@@ -59,10 +62,14 @@ class WindowPlan:
             return
         flat = [analysis for group in computed for analysis in group]
         position = 0
+        window: dict[str, str] = {}
+        filled = []
         for lookup in self.lookups:
             count = len(lookup.missing)
-            yield analyzer.fill(lookup, flat[position : position + count])
+            filled.append(analyzer.fill(lookup, flat[position : position + count], window=window))
             position += count
+        analyzer.store(window)  # the whole window at once
+        yield from filled
 
     def finished(self, computed: Iterable[list[SegmentAnalysis]]) -> list[SegmentAnalysis]:
         """The window's analyses with flags and risk: `finish` once per window, so costly

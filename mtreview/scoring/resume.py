@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.analysis.cache import CachedAnalyzer
+from mtreview.analysis.highlight import Highlighter
 from mtreview.documents import Segment
-from mtreview.engines import Engine
+from mtreview.engines import CHUNK_SIZE, Engine
+from mtreview.engines.planning import WINDOW_CHUNKS, chunked
 from mtreview.errors import InputError, SettingsError
 from mtreview.scoring.summary import RunSummary, SummaryBuilder, score_segments
 from mtreview.settings import Settings
@@ -185,14 +188,27 @@ class Continuation:
     writer: Any
     summary: SummaryBuilder
     segments: Iterator[Segment]
-    start: int  # segments already done by the interrupted run
+    start: int  # index of the first segment the engine gets: a window's start
+    drop: int = 0  # results before the resume point, computed again but not written
 
 
 def continue_run(
-    output: ResumableOutput, fmt: str, analyzer: Analyzer, segments: Iterable[Segment]
+    output: ResumableOutput,
+    fmt: str,
+    analyzer: Analyzer,
+    segments: Iterable[Segment],
+    *,
+    window: int = CHUNK_SIZE * WINDOW_CHUNKS,
 ) -> Continuation:
     """Skip (read, not analyse) the segments the interrupted run wrote; replay their JSONL
-    records into the summary so corpus scores cover the whole input."""
+    records into the summary so corpus scores cover the whole input.
+
+    So that the rest comes out byte for byte as in an uninterrupted run, the document
+    checks are walked over the skipped segments (their running state), and with models
+    the engine starts again at the start of the window holding the resume point (the same
+    batches; what the interrupted run computed comes from the cache) and the written
+    records go back into the cache where it lacks them (later copies of those segments
+    get the same values)."""
     from mtreview.scoring.records import RECORD_WRITERS
 
     header_lines = 1 if fmt == "tsv" else 0
@@ -201,19 +217,30 @@ def continue_run(
     if output.done == 0:
         return Continuation(RECORD_WRITERS[fmt](output.handle), summary, iterator, 0)
     start = output.done - header_lines
+    models = isinstance(analyzer, CachedAnalyzer)
     if fmt == "jsonl" and output.target is not None:
-        for analysis in replay_jsonl(
-            output.target.with_name(output.target.name + ".partial"), start
-        ):
-            summary.add(analysis)
+        written = replay_jsonl(output.target.with_name(output.target.name + ".partial"), start)
+        for batch in chunked(written, 500):
+            for analysis in batch:
+                summary.add(analysis)
+            if isinstance(analyzer, CachedAnalyzer):
+                analyzer.remember(batch)
     summary.resumed = start
-    skipped = sum(1 for _ in itertools.islice(iterator, start))
-    if skipped < start:
+    aligned = start - start % max(1, window) if models else start  # batches: model numbers
+    highlighter = analyzer.highlighter if isinstance(analyzer.highlighter, Highlighter) else None
+    skipped = 0
+    for segment in itertools.islice(iterator, aligned):
+        skipped += 1
+        if highlighter is not None:
+            highlighter.replay(segment)
+    again = list(itertools.islice(iterator, start - aligned))
+    if skipped + len(again) < start:
         raise InputError(
-            output.target or "-", f"the partial output has {start} records, the input {skipped}"
+            output.target or "-",
+            f"the partial output has {start} records, the input {skipped + len(again)}",
         )
     writer = headerless_writer(output.handle, RECORD_WRITERS[fmt])
-    return Continuation(writer, summary, iterator, start)
+    return Continuation(writer, summary, itertools.chain(again, iterator), aligned, len(again))
 
 
 def score_to_output(
@@ -226,7 +253,8 @@ def score_to_output(
     on_record: Callable[[], object] | None = None,
 ) -> RunSummary:
     """Score into a (possibly resumed) output and complete it: the body of `mtreview score`."""
-    run = continue_run(output, fmt, analyzer, segments)
+    window = CHUNK_SIZE * getattr(engine, "window_chunks", WINDOW_CHUNKS)
+    run = continue_run(output, fmt, analyzer, segments, window=window)
 
     def emit(analysis: SegmentAnalysis) -> None:
         run.writer.write(analysis.to_record())
@@ -235,7 +263,8 @@ def score_to_output(
             on_record()
 
     summary = score_segments(
-        run.segments, analyzer, engine=engine, on_result=emit, start=run.start, summary=run.summary
-    )
+        run.segments, analyzer, engine=engine, on_result=emit, start=run.start,
+        summary=run.summary, drop=run.drop,
+    )  # fmt: skip
     output.commit()
     return summary
