@@ -263,3 +263,21 @@ def test_import_reviews_fills_missing_nullable_fields_and_normalises_times(
 
     for fmt in EXPORTERS:  # whatever an import accepted, every export writes
         assert main(["export", "--db", str(db), "--format", fmt, "-o", str(tmp_path / fmt)]) == 0
+
+
+def test_a_conversion_killed_midway_leaves_nothing_for_long(
+    tmp_path: Path, tiny_fr_en: Path
+) -> None:
+    import os
+
+    from mtreview.backends.ct2 import convert_once, converted_dir
+
+    target = converted_dir(str(tiny_fr_en), "int8", tmp_path)
+    target.parent.mkdir(parents=True)
+    stale, recent = target.parent / f".{target.name}.old", target.parent / f".{target.name}.now"
+    stale.mkdir()
+    recent.mkdir()  # another process converting right now: left alone
+    os.utime(stale, (0, 0))
+    assert convert_once(str(tiny_fr_en), "int8", tmp_path) == target
+    assert (target / "model.bin").is_file()
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, recent.name])

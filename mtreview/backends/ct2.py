@@ -7,11 +7,13 @@ equal the transformers backend's; int8 trades a little agreement for speed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,7 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
     from ctranslate2.converters import TransformersConverter
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         try:
@@ -102,6 +105,18 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return target
+
+
+STALE_SECONDS = 3600  # a conversion takes seconds: a temporary folder this old was left
+
+
+def _remove_stale(target: Path) -> None:
+    """Temporary folders of conversions killed midway (another process's recent one may
+    still be in use: left alone)."""
+    for old in target.parent.glob(f".{target.name}.*"):
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def load_tokenizer(model: str) -> Any:
