@@ -248,12 +248,14 @@ def leftovers(folder: Path, expected: set[str]) -> list[str]:
 
 
 def check_jsonl_output(path: Path) -> int:
-    """Every line an analysis record, valid UTF-8 and JSON; the number of records."""
+    """Every line an analysis record, valid UTF-8 and JSON, its offsets those of its text
+    (rows may be empty: a Moses or table row keeps its place); the number of records."""
     count = 0
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            assert isinstance(record["text"], str) and record["text"].strip()
-            record["text"].encode("utf-8")
+            assert isinstance(record["text"], str)
+            assert record["end"] - record["start"] == len(record["text"])
+            assert record["segment_id"] == count
             count += 1
     return count
