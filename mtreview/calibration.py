@@ -21,7 +21,6 @@ some flag / reviewer spans. Only reviewed segments count.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 from mtreview.analysis.weights import settings_weights, smoothed_precision
 from mtreview.errors import InputError
 from mtreview.flags import Flag
+from mtreview.readers.base import iter_json_objects
 
 NO_ERROR = "No-error"
 SegmentKey = tuple[str, int]
@@ -235,10 +235,10 @@ def read_reviews(path: str | Path) -> Reviews:
             kind == "segment" and not record.get("reviewed_by")
         ):
             continue
-        if kind == "segment":
-            spans.setdefault((str(record["doc"]), int(record["segment"])), [])
-            continue
         try:
+            if kind == "segment":
+                spans.setdefault((str(record["doc"]), int(record["segment"])), [])
+                continue
             doc = str(_pick(record, "doc", "doc_id", "document"))
             segment_id = int(_pick(record, "segment_id", "segment_index", "seg_id", "segment"))
             marks = record.get("annotations")
@@ -248,7 +248,7 @@ def read_reviews(path: str | Path) -> Reviews:
                 span = _span(doc, segment_id, item)
                 if span is not None:
                     bucket.append(span)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             message = "expected doc, segment_id and integer start < end"
             raise InputError(path, f"{message} ({exc})", line=number) from None
     return Reviews({key: tuple(value) for key, value in spans.items()})
@@ -272,24 +272,8 @@ def _pick(record: Mapping[str, Any], *names: str) -> Any:
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    raise InputError(path, "not a JSON object", line=number) from None
-                if not isinstance(record, dict):
-                    raise InputError(path, "expected a JSON object", line=number)
-                yield number, record
-        except UnicodeDecodeError:
-            raise InputError(path, "not UTF-8 text") from None
+    """The JSON-lines reader every input goes through (precise one-line errors)."""
+    return iter_json_objects(path)
 
 
 def read_flags(path: str | Path) -> dict[SegmentKey, tuple[Flag, ...]]:
@@ -299,7 +283,7 @@ def read_flags(path: str | Path) -> dict[SegmentKey, tuple[Flag, ...]]:
         try:
             key = (str(record["doc"]), int(record["segment_id"]))
             flags[key] = tuple(Flag.from_dict(f) for f in record.get("flags") or ())
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             message = f"expected a score record with flags ({exc})"
             raise InputError(path, message, line=number) from None
     return flags

@@ -275,3 +275,43 @@ def test_export_hostile_store_content(text: str, comment: str, reviewer: str, fi
             for made in folder.glob("export.*"):
                 made.unlink()
     counted("export")
+
+
+# --- calibrate: reviews and analysis files ---------------------------------------------------
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The records of a real `mtreview score` run."""
+    folder = tmp_path_factory.mktemp("fuzz-analysis")
+    source = folder / "news.txt"
+    source.write_bytes(SEEDS["txt"][1])
+    out = folder / "analysis.jsonl"
+    assert run_cli("score", str(source), "--no-models", "--no-grammar", "-o", str(out)).code == 0
+    return out.read_text(encoding="utf-8").splitlines()
+
+
+@fuzz_settings(ci_examples=40)
+@given(
+    seed=st.integers(0, 2**32),
+    values=st.lists(plausible | json_values, max_size=3),
+    raw=st.one_of(st.none(), edits),
+)
+def test_calibrate_any_reviews_and_analysis(
+    backup: tuple[Path, list[str]],
+    analysis: list[str],
+    seed: int,
+    values: list[object],
+    raw: list[tuple[float, int, bytes]] | None,
+) -> None:
+    reviews = ("\n".join(mutate_records(backup[1], seed, values)) + "\n").encode()
+    flags = ("\n".join(mutate_records(analysis, seed + 1, values)) + "\n").encode()
+    if raw is not None:
+        reviews, flags = mutate(reviews, raw), mutate(flags, raw[::-1])
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "reviews.jsonl").write_bytes(reviews)
+        (folder / "analysis.jsonl").write_bytes(flags)
+        outcome = run_cli(
+            "calibrate", str(folder / "reviews.jsonl"), "--analysis", str(folder / "analysis.jsonl")
+        )
+        event(f"calibrate exit {outcome.code}")
+    counted("calibrate")
