@@ -281,3 +281,20 @@ def test_a_conversion_killed_midway_leaves_nothing_for_long(
     assert convert_once(str(tiny_fr_en), "int8", tmp_path) == target
     assert (target / "model.bin").is_file()
     assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, recent.name])
+
+
+def test_files_the_cli_cannot_write_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Le chat dort.\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    missing = tmp_path / "no" / "summary.json"
+    assert "its folder does not exist (--summary)" in fails(
+        capsys, *score(text, out, "--summary", str(missing))
+    )
+    assert not out.exists()  # refused before the run, not after it
+    assert main([*score(text, out)]) == 0
+    capsys.readouterr()
+    err = fails(capsys, "calibrate", str(out), "--analysis", str(out), "--json", str(missing))
+    assert f"{missing}: No such file or directory" in err

@@ -69,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command was told to write or read (full disk, rights)
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"mtreview: error: {where}{exc.strerror or exc}\n")
+        return 2
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -144,6 +144,8 @@ def run_score(args: argparse.Namespace) -> int:
     )
     if args.ray_address and args.engine != "ray":
         raise MTReviewError("--ray-address needs --engine ray")
+    if args.summary and not Path(args.summary).resolve().parent.is_dir():
+        raise MTReviewError(f"{args.summary}: its folder does not exist (--summary)")
     engine = make_engine(args.engine, **({"address": args.ray_address} if args.ray_address else {}))
     if args.db:
         from mtreview.cli.corpus import score_into_store
