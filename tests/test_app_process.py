@@ -64,6 +64,10 @@ def test_app_server_limits_uploads_keeps_xsrf_and_stops_on_sigterm(tmp_path: Pat
         assert options["--server.enableXsrfProtection"] == "true"
         with urllib.request.urlopen(f"{url}/_stcore/host-config", timeout=5) as answer:
             assert answer.status == 200
+        forged = urllib.request.Request(f"{url}/_stcore/upload_file/s/f", b"x", method="PUT")
+        with pytest.raises(urllib.error.HTTPError) as refused:  # no XSRF token: refused
+            urllib.request.urlopen(forged, timeout=5)
+        assert refused.value.code == 403
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 128 + signal.SIGTERM
         _wait_gone(child)

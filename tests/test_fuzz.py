@@ -56,11 +56,13 @@ def counted(name: str) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and COUNTS:
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and COUNTS:
         total = sum(COUNTS.values())
         parts = ", ".join(f"{name} {count}" for name, count in sorted(COUNTS.items()))
-        reporter.write_line(f"fuzz: {total} generated inputs ({parts}), no traceback")
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nfuzz: {total} generated inputs ({parts}), no traceback")
 
 
 # --- readers, through `mtreview score` --------------------------------------------------
