@@ -3,8 +3,8 @@
 The file is read in blocks and cut into paragraphs and sentences as it comes, so any
 text, even one paragraph of a hundred megabytes with no sentence end, costs linear time
 and memory bounded by the longest sentence allowed (`max_segment_chars`), never by the
-file. A paragraph ends at a blank line (only spaces, tabs, CR, FF or VT); a line break
-followed by more than `MAX_GAP` such characters ends one too.
+file. A paragraph ends at a blank line (only spaces, tabs, CR, FF or VT); a run of more
+than `MAX_GAP` whitespace characters ends one too, so no run of blanks is ever held whole.
 """
 
 from __future__ import annotations
