@@ -10,6 +10,8 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+MAX_DOC_ID_CHARS = 300  # the store's column; longer ids are refused where they are read
+
 
 @dataclasses.dataclass(frozen=True)
 class Segment:

@@ -1,10 +1,12 @@
-"""The standing fuzz suite: generated inputs for every reader (through `mtreview score` and
-the app's upload), the reviews importer and the exporters. Each run exits 0 with valid
+"""The standing fuzz suite: generated inputs for every reader (through `mtreview score`, into
+a file or a store, and the app's upload), the reviews and analysis importers and the
+exporters. Each run exits 0 with valid
 output or 2 with one line, never with a traceback, leaves no stray file and keeps memory
 under a cap. `MTREVIEW_FUZZ_EXAMPLES=N` sets the examples per test (the long run)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shutil
@@ -65,19 +67,22 @@ def _report(request: pytest.FixtureRequest) -> Iterator[None]:
             reporter.write_line(f"\nfuzz: {total} generated inputs ({parts}), no traceback")
 
 
-# --- readers, through `mtreview score` --------------------------------------------------
+# --- readers, through `mtreview score` (into a file, or with --db into a store) -----------
 @fuzz_settings(ci_examples=120)
-@given(fmt=st.sampled_from(sorted(SEEDS)), data=st.data())
-def test_score_any_input(fmt: str, data: st.DataObject) -> None:
+@given(fmt=st.sampled_from(sorted(SEEDS)), into_store=st.booleans(), data=st.data())
+def test_score_any_input(fmt: str, into_store: bool, data: st.DataObject) -> None:
     suffix, seed = SEEDS[fmt]
     content = data.draw(seeds_and_mutations(seed), label="input")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / f"input{suffix}"
         path.write_bytes(content)
-        out = folder / "out.jsonl"
+        out, db = folder / "out.jsonl", folder / "store.db"
         argv = ["score", str(path), "--no-models", "--no-grammar", "-o", str(out)]
         inputs = {path.name}
+        if into_store:
+            argv += ["--db", str(db)]
+            inputs.add(db.name)  # created before the input is read; empty if it is bad
         if fmt == "moses":
             source = folder / "source.txt"
             source.write_bytes(data.draw(seeds_and_mutations(MOSES_SOURCE.encode())))
@@ -89,8 +94,15 @@ def test_score_any_input(fmt: str, data: st.DataObject) -> None:
         event(f"score {fmt} exit {outcome.code}")
         assert leftovers(folder, inputs | ({out.name} if outcome.code == 0 else set())) == []
         if outcome.code == 0:
-            assert check_jsonl_output(out) > 0
-    counted("score")
+            records = check_jsonl_output(out)
+            assert records > 0
+            if into_store:
+                with ReviewStore(db) as store:
+                    stored = [(d.doc_id, d.segments) for d in store.documents()]
+                assert sum(count for _, count in stored) == records
+        elif into_store:
+            assert not _documents(db)
+    counted("score --db" if into_store else "score")
 
 
 keys = st.sampled_from(["translation", "source", "reference", "id", "fr", "ru", "other"])
@@ -169,12 +181,25 @@ def mutate_records(lines: list[str], seed: int, values: list[object]) -> list[st
             records.insert(rng.randrange(len(records) + 1), rng.choice(records))
         elif len(records) > 1:
             records.remove(record)
-        nested = record.get("analysis")
-        inner = nested.get("record") if isinstance(nested, dict) else None
-        if isinstance(inner, dict) and rng.random() < 0.3:
-            target = inner
-            target[rng.choice(sorted(target) or ["x"])] = value
+        inner = _nested_object(record, rng)
+        if inner is not None and rng.random() < 0.3:
+            inner[rng.choice(sorted(inner) or ["x"])] = copy.deepcopy(value)
     return [dumps(record) for record in records]
+
+
+def _nested_object(value: object, rng: random.Random) -> dict | None:
+    """An object somewhere inside `value` (an analysis, a flag, a token), or None."""
+    found: list[dict] = []
+    stack = [value] if isinstance(value, dict | list) else []
+    while stack:
+        item = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict):
+                found.append(child)
+            if isinstance(child, dict | list):
+                stack.append(child)
+    return rng.choice(found) if found else None
 
 
 @fuzz_settings(ci_examples=60)
@@ -239,6 +264,77 @@ def _export_everything(folder: Path, db: Path, data: st.DataObject) -> None:
             assert made == set(), made
         else:
             assert made and all(p.name.startswith("export.") for p in made)
+
+
+# --- import-analysis: the records of real runs with (tiny) models --------------------------
+@pytest.fixture(scope="module")
+def scored(
+    tmp_path_factory: pytest.TempPathFactory, tiny_fr_en: Path, tiny_en_fr: Path
+) -> tuple[dict[str, Path], dict[str, list[str]], Path]:
+    """An article and a table scored with models (their inputs and records), and a store
+    that holds both."""
+    folder = tmp_path_factory.mktemp("fuzz-runs")
+    inputs = {"news": folder / "news.txt", "pairs": folder / "pairs.tsv"}
+    inputs["news"].write_bytes(SEEDS["txt"][1])
+    inputs["pairs"].write_bytes(SEEDS["tsv"][1])
+    models = ["--back-model", str(tiny_fr_en), "--return-model", str(tiny_en_fr)]
+    models += ["--no-grammar", "--no-cache", "--num-beams", "1"]
+    runs = {}
+    for name, path in inputs.items():
+        out = folder / f"{name}.jsonl"
+        assert run_cli("score", str(path), "-o", str(out), *models).code == 0
+        runs[name] = out.read_text(encoding="utf-8").splitlines()
+        assert '"logprob": null' not in runs[name][0]
+    db = folder / "seed.db"
+    argv = ["import-analysis", *(str(folder / f"{name}.jsonl") for name in inputs)]
+    argv += ["--db", str(db), "--input", *map(str, inputs.values())]
+    assert run_cli(*argv).code == 0
+    return inputs, runs, db
+
+
+@fuzz_settings(ci_examples=60)
+@given(
+    seed=st.integers(0, 2**32),
+    values=st.lists(plausible | json_values, max_size=3),
+    raw=st.one_of(st.none(), edits),
+    names=st.sampled_from([("news",), ("pairs",), ("news", "pairs")]),
+    with_input=st.booleans(),
+    store=st.sampled_from(["new", "kept", "replace"]),
+    data=st.data(),
+)
+def test_import_analysis_then_export_everything(
+    scored: tuple[dict[str, Path], dict[str, list[str]], Path],
+    seed: int,
+    values: list[object],
+    raw: list[tuple[float, int, bytes]] | None,
+    names: tuple[str, ...],
+    with_input: bool,
+    store: str,
+    data: st.DataObject,
+) -> None:
+    inputs, runs, seed_db = scored
+    lines = [line for name in names for line in runs[name]]
+    content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
+    if raw is not None:
+        content = mutate(content, raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "run.jsonl"
+        path.write_bytes(content)
+        db = folder / "store.db"
+        if store != "new":  # the documents are stored: kept, or replaced
+            shutil.copy(seed_db, db)
+        before = _dump(db) if store != "new" else None
+        argv = ["import-analysis", str(path), "--db", str(db)]
+        if with_input:
+            argv += ["--input", *(str(inputs[name]) for name in names)]
+        outcome = run_cli(*argv, *(["--replace"] if store == "replace" else []))
+        event(f"import-analysis exit {outcome.code}")
+        if outcome.code == 2:  # checked before anything is written: nothing changed
+            assert _dump(db) == before if before else not _documents(db)
+        else:
+            _export_everything(folder, db, data)
+    counted("import-analysis")
 
 
 # --- exports of hostile store content ------------------------------------------------------

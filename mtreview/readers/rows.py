@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
-from mtreview.documents import Segment
+from mtreview.documents import MAX_DOC_ID_CHARS, Segment
 from mtreview.errors import InputError
 from mtreview.readers.base import (
     ReadOptions,
@@ -44,6 +44,10 @@ class RowDocument:
         """A `doc` cell: the rows from here on belong to that document."""
         if not doc.strip():
             raise InputError(self.path, "empty 'doc' cell, expected a document id", line=line)
+        if len(doc) > MAX_DOC_ID_CHARS:
+            raise InputError(
+                self.path, f"'doc' cell longer than {MAX_DOC_ID_CHARS} characters", line=line
+            )
         if doc == self.doc:
             return
         if doc in self.done:

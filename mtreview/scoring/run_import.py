@@ -28,6 +28,7 @@ from mtreview.readers.base import iter_json_objects
 from mtreview.readers.rows import ROW_SEPARATOR
 from mtreview.settings import Settings
 from mtreview.store import IncomingDocument, ReviewStore
+from mtreview.store.validation import check_scored_record
 
 WINDOW = 1000
 ROWS = "rows"  # the format of a document rebuilt from its records
@@ -131,8 +132,9 @@ class _Checker:
             raise ValueError(f"{problem} (an analysis record of mtreview score)")
         try:
             analysis = SegmentAnalysis.from_record(record)
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, OverflowError) as exc:
             raise ValueError(f"not an analysis record ({type(exc).__name__}: {exc})") from None
+        check_scored_record(record)  # a RecordProblem is a ValueError: named with its line
         segment = analysis.segment
         doc = self.current
         if doc is None or doc.doc_id != segment.doc:

@@ -13,7 +13,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from mtreview.analysis import SegmentAnalysis
-from mtreview.documents import segment_fields
+from mtreview.documents import MAX_DOC_ID_CHARS, segment_fields
 
 SCHEMA_VERSION = 2  # 2: the segment row is the only copy of the segment; risk and flags indexed
 
@@ -46,7 +46,7 @@ reviewers = sa.Table(
 documents = sa.Table(
     "documents",
     metadata,
-    sa.Column("doc_id", sa.String(300), primary_key=True),
+    sa.Column("doc_id", sa.String(MAX_DOC_ID_CHARS), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("lang", sa.String(20), nullable=False),
     sa.Column("source_lang", sa.String(20)),

@@ -1,5 +1,6 @@
-"""Reviews records checked value by value before they reach a store, so that nothing an
-import accepts can make an export, the app or another database fail later.
+"""Reviews records (`import-reviews`) and analysis records (`import-analysis`) checked value
+by value before they reach a store, so that nothing an import accepts can make an export,
+the app or another database fail later.
 
 `mtreview.store.backup` checks each field's JSON type; here each value's range: indexes
 and counts fit a 32-bit database integer, short texts fit their columns, timestamps are
@@ -12,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
 from mtreview.analysis import SegmentAnalysis
-from mtreview.analysis.record import record_version, split_record
-from mtreview.documents import segment_from_mapping
+from mtreview.analysis.record import RECORD_NAMES, SEGMENT_KEYS, record_version, split_record
+from mtreview.documents import MAX_DOC_ID_CHARS, Segment, segment_from_mapping
 from mtreview.store.merge import BACKUP_NAMES
 
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER: the narrowest store column
@@ -26,7 +26,7 @@ TIMES = ("created_at", "updated_at", "reviewed_at")
 DECISIONS = ("accepted", "rejected")
 # (record type, field) -> longest text its column holds
 LENGTHS = {
-    "doc": 300,
+    "doc": MAX_DOC_ID_CHARS,
     "lang": 20,
     "source_lang": 20,
     "format": 20,
@@ -97,18 +97,17 @@ def normal_time(name: str, value: str) -> str:
 def _segment(record: dict[str, Any]) -> None:
     if record["start"] > record["end"]:
         raise RecordProblem("segment 'start' is after its 'end'")
-    if record["end"] - record["start"] != len(record["text"]):
-        raise RecordProblem("segment 'end' - 'start' is not the length of its 'text'")
     if (record["reviewed_by"] is None) != (record["reviewed_at"] is None):
         raise RecordProblem("'reviewed_by' and 'reviewed_at' go together: both or neither")
     analysis = record["analysis"]
     if analysis is None:
         return
-    risk = analysis["risk"]
-    if isinstance(risk, bool) or not (math.isfinite(risk) and 0 <= risk <= 1):
-        raise RecordProblem("analysis 'risk' must be a number from 0 to 1")
     analysis["created_at"] = normal_time("created_at", analysis["created_at"])
-    check_analysis_record(record, analysis["record"])
+    # fields it repeats (backups 1 and 2) are compared with the segment by the loader
+    _, findings = split_record(analysis["record"])
+    this = f"analysis of {record['doc']!r} segment {record['segment']}"
+    owner = segment_from_mapping(record, BACKUP_NAMES)
+    check_findings(this, findings, owner, record["end"] - record["start"])
 
 
 def _decision(record: dict[str, Any]) -> None:
@@ -126,16 +125,26 @@ CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "decision": _decision,
 }
 
-def check_analysis_record(segment: dict[str, Any], record: dict[str, Any]) -> None:
-    """An analysis record must be what mtreview writes for this segment: its findings are
-    read as a `SegmentAnalysis`, written again and compared field by field (the fields it
-    has), and its spans must lie in the segment's text. Segment fields it repeats (backups
-    1 and 2) are compared with the segment record by the loader (`merge.backup_analysis`)."""
-    this = f"analysis of {segment['doc']!r} segment {segment['segment']}"
-    _, findings = split_record(record)
+def check_scored_record(record: dict[str, Any]) -> None:
+    """A record of `mtreview score -o` (for `import-analysis`): its segment's integers and
+    document id fit the store's columns, and its findings are what mtreview writes."""
+    for key in SEGMENT_KEYS:
+        value = record.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            _check_int(key, value)
+    _check_length("doc", record["doc"])
+    segment, findings = split_record(record)
+    owner = segment_from_mapping(segment, RECORD_NAMES)
+    this = f"analysis of {owner.doc!r} segment {owner.index}"
+    check_findings(this, findings, owner, len(owner.text))
+
+
+def check_findings(this: str, findings: dict[str, Any], owner: Segment, length: int) -> None:
+    """An analysis' findings must be what mtreview writes for `owner`: read as a
+    `SegmentAnalysis`, written again and compared field by field (the fields given), a
+    risk from 0 to 1, and every span inside the segment's `length` characters."""
     try:
         record_version(findings)
-        owner = segment_from_mapping(segment, BACKUP_NAMES)
         canonical = SegmentAnalysis.from_record(findings, segment=owner).findings_record()
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise RecordProblem(
@@ -144,12 +153,18 @@ def check_analysis_record(segment: dict[str, Any], record: dict[str, Any]) -> No
     for key, value in findings.items():
         if key != "version" and key in canonical and _json(canonical[key]) != _json(value):
             raise RecordProblem(f"{this}: {key!r} is not what mtreview writes")
-    length = len(segment["text"])
+    if not 0 <= canonical["risk"] <= 1:
+        raise RecordProblem(f"{this}: 'risk' must be a number from 0 to 1")
     spans = [*canonical["flags"], *canonical["model_flags"]]
     spans += [*canonical["tokens"], *canonical["source_tokens"]]
     for span in spans:
-        if not 0 <= span["start"] <= span["end"] <= length:
-            raise RecordProblem(f"{this}: span [{span['start']}, {span['end']}) is outside it")
+        start, end = span["start"], span["end"]
+        if not (_is_int(start) and _is_int(end) and 0 <= start <= end <= length):
+            raise RecordProblem(f"{this}: span [{start!r}, {end!r}) is not inside it")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _json(value: object) -> str:
