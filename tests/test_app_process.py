@@ -37,6 +37,7 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, str]:
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "MTREVIEW_USE_MODELS": "false"}
     command = [sys.executable, "-m", "mtreview.cli", "app", "--headless", "--port", str(port)]
+    command += ["--server.fileWatcherType", "none"]  # Streamlit's own: passed on
     log = (tmp_path / "app.log").open("wb")
     process = subprocess.Popen(
         [*command, "--db", str(tmp_path / "s.db")], cwd=tmp_path, env=env, stdout=log, stderr=log
@@ -62,6 +63,7 @@ def test_app_server_limits_uploads_keeps_xsrf_and_stops_on_sigterm(tmp_path: Pat
         options = dict(itertools.pairwise(argv))
         assert options["--server.maxUploadSize"] == "20"  # the max_upload_mb default
         assert options["--server.enableXsrfProtection"] == "true"
+        assert options["--server.fileWatcherType"] == "none"
         with urllib.request.urlopen(f"{url}/_stcore/host-config", timeout=5) as answer:
             assert answer.status == 200
         forged = urllib.request.Request(f"{url}/_stcore/upload_file/s/f", b"x", method="PUT")

@@ -1,6 +1,7 @@
 """Same input, same output: `mtreview score` gives byte-identical records across processes
 with different hash seeds, with the analysis cache off, cold or warm, and after a kill and
-`--resume`; with the transformers and CTranslate2 backends and on Ray.
+`--resume`; with the transformers and CTranslate2 backends and on Ray; `score --db` stores
+the same records.
 
 Model numbers depend in their last bits on the batch a segment is computed in (padding,
 kernel choice): every run must form the same batches. Beam search with n-best lists and
@@ -8,6 +9,7 @@ two threads is where the differences showed (5e-7 in a log-probability)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+
+from mtreview.store import ReviewStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
@@ -108,9 +112,7 @@ def test_hash_seeds_do_not_change_the_output(tmp_path: Path) -> None:
     assert len(outputs) == 1
 
 
-def test_transformers_same_bytes_cached_or_not(
-    job: list[str], tmp_path: Path
-) -> None:
+def test_transformers_same_bytes_cached_or_not(job: list[str], tmp_path: Path) -> None:
     run = [*job, str(document(tmp_path, 60))]  # 101 segments: old batches differed at 81
     reference = tmp_path / "nocache.jsonl"
     score(run, 1, "--no-cache", "-o", str(reference))
@@ -120,7 +122,9 @@ def test_transformers_same_bytes_cached_or_not(
         out = tmp_path / f"{name}.jsonl"
         score(run, seed, "--cache-dir", cache, "-o", str(out))
         assert out.read_bytes() == expected, name
-    # killed and resumed: below with CTranslate2 (no cache) and on Ray (cache)
+    resumed = tmp_path / "resumed.jsonl"  # killed and resumed, with a cache of its own
+    fresh = [*run, "--cache-dir", str(tmp_path / "own-cache")]
+    assert killed_then_resumed(fresh, resumed, (4, 5), keep=57) == expected
 
 
 def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(job: list[str], tmp_path: Path) -> None:
@@ -134,6 +138,11 @@ def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(job: list[str], tmp_
     assert cached.read_bytes() == expected
     resumed = tmp_path / "resumed.jsonl"
     assert killed_then_resumed([*ct2, "--no-cache"], resumed, (13, 14), keep=43) == expected
+    db = tmp_path / "store.db"  # score --db: the store holds the same records
+    score(ct2, 15, "--no-cache", "--db", str(db))
+    with ReviewStore(db) as store:
+        stored = [review.analysis.to_record() for review in store.iter_segments()]
+    assert stored == [json.loads(line) for line in expected.splitlines()]
 
 
 def test_ray_same_bytes_killed_or_not(job: list[str], tmp_path: Path) -> None:

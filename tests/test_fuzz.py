@@ -219,24 +219,39 @@ def test_import_reviews_then_export_everything(
     data: st.DataObject,
 ) -> None:
     seed_db, lines = backup
+    content = damaged(lines, seed, values, raw)
+    # merge: into a store that has the document
+    import_then_export("import-reviews", content, [], seed_db if merge else None, data)
+    counted("import-reviews")
+
+
+def damaged(
+    lines: list[str], seed: int, values: list[object], raw: list[tuple[float, int, bytes]] | None
+) -> bytes:
+    """JSON lines with record-level damage, then, when `raw` is given, byte-level damage."""
     content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
-    if raw is not None:
-        content = mutate(content, raw)
+    return mutate(content, raw) if raw is not None else content
+
+
+def import_then_export(
+    command: str, content: bytes, options: list[str], seed_db: Path | None, data: st.DataObject
+) -> None:
+    """`mtreview COMMAND FILE --db DB OPTIONS` into a new store or a copy of `seed_db`:
+    exit 2 leaves the store as it was (one transaction, or every record checked before
+    the first is written); after exit 0 every export works."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        path = folder / "reviews.jsonl"
+        path, db = folder / "records.jsonl", folder / "store.db"
         path.write_bytes(content)
-        db = folder / "store.db"
-        if merge:  # into a store that has the document: the merge path
+        if seed_db is not None:
             shutil.copy(seed_db, db)
-        before = _dump(db) if merge else None
-        outcome = run_cli("import-reviews", str(path), "--db", str(db))
-        event(f"import exit {outcome.code}")
-        if outcome.code == 2:  # one transaction: nothing changed
-            assert _dump(db) == before if merge else not _documents(db)
+        before = _dump(db) if seed_db is not None else None
+        outcome = run_cli(command, str(path), "--db", str(db), *options)
+        event(f"{command} exit {outcome.code}")
+        if outcome.code == 2:
+            assert _dump(db) == before if before is not None else not _documents(db)
         else:
             _export_everything(folder, db, data)
-    counted("import-reviews")
 
 
 def _documents(db: Path) -> list[object]:
@@ -314,26 +329,13 @@ def test_import_analysis_then_export_everything(
 ) -> None:
     inputs, runs, seed_db = scored
     lines = [line for name in names for line in runs[name]]
-    content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
-    if raw is not None:
-        content = mutate(content, raw)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = folder / "run.jsonl"
-        path.write_bytes(content)
-        db = folder / "store.db"
-        if store != "new":  # the documents are stored: kept, or replaced
-            shutil.copy(seed_db, db)
-        before = _dump(db) if store != "new" else None
-        argv = ["import-analysis", str(path), "--db", str(db)]
-        if with_input:
-            argv += ["--input", *(str(inputs[name]) for name in names)]
-        outcome = run_cli(*argv, *(["--replace"] if store == "replace" else []))
-        event(f"import-analysis exit {outcome.code}")
-        if outcome.code == 2:  # checked before anything is written: nothing changed
-            assert _dump(db) == before if before else not _documents(db)
-        else:
-            _export_everything(folder, db, data)
+    options = ["--input", *(str(inputs[name]) for name in names)] if with_input else []
+    options += ["--replace"] if store == "replace" else []
+    content = damaged(lines, seed, values, raw)
+    # the documents stored already (kept, or replaced) or not
+    import_then_export(
+        "import-analysis", content, options, seed_db if store != "new" else None, data
+    )
     counted("import-analysis")
 
 
@@ -400,10 +402,8 @@ def test_calibrate_any_reviews_and_analysis(
     values: list[object],
     raw: list[tuple[float, int, bytes]] | None,
 ) -> None:
-    reviews = ("\n".join(mutate_records(backup[1], seed, values)) + "\n").encode()
-    flags = ("\n".join(mutate_records(analysis, seed + 1, values)) + "\n").encode()
-    if raw is not None:
-        reviews, flags = mutate(reviews, raw), mutate(flags, raw[::-1])
+    reviews = damaged(backup[1], seed, values, raw)
+    flags = damaged(analysis, seed + 1, values, raw[::-1] if raw else None)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "reviews.jsonl").write_bytes(reviews)

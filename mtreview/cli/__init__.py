@@ -55,7 +55,11 @@ def _stop(signum: int, _frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words, streamlit_options = review.split_streamlit_options(
+        list(sys.argv[1:] if argv is None else argv)
+    )
+    args = build_parser().parse_args(words)
+    args.streamlit_options = streamlit_options
     previous = {}
     if threading.current_thread() is threading.main_thread():
         previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGHUP)}

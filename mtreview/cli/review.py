@@ -138,7 +138,27 @@ def app_command(args: argparse.Namespace, settings: Any = None) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no Deploy button or developer menu
         *(["--server.headless", "true"] if getattr(args, "headless", False) else []),
+        *getattr(args, "streamlit_options", ()),
     ]  # fmt: skip
+
+
+def split_streamlit_options(words: list[str]) -> tuple[list[str], list[str]]:
+    """`mtreview app` hands Streamlit's own options (`--server.port 8502`,
+    `--theme.base=dark`: a dot in the name, which no mtreview option has) to Streamlit,
+    after its own, so `scripts/app.sh --server.port 8502` works as it did."""
+    if not words or words[0] != "app":
+        return words, []
+    ours: list[str] = []
+    theirs: list[str] = []
+    rest = iter(words)
+    for word in rest:
+        if not (word.startswith("--") and "." in word.split("=", 1)[0]):
+            ours.append(word)
+            continue
+        theirs.append(word)
+        if "=" not in word:
+            theirs.append(next(rest, ""))
+    return ours, theirs
 
 
 def _has_accounts(db: str) -> bool:
