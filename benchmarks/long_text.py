@@ -11,7 +11,8 @@ with no sentence end (`no-end`) and one word with no space (`one-word`).
     .venv/bin/python benchmarks/long_text.py --score --sizes 1 10  # mtreview score too
     .venv/bin/python benchmarks/long_text.py --upload --sizes 5 20 --kinds article
 
-Prints seconds per MB (flat: linear) and the memory growth (flat: bounded). `--upload`
+Prints seconds per MB (flat: linear), the memory growth (flat: bounded), and ratios against
+the smallest size: time, size and peak memory. `--upload`
 measures the app's import of a file instead (`import_upload`: the whole document is read,
 analysed without models and stored, so its memory grows with the file; the app's upload
 limit, `max_upload_mb`, bounds it).
@@ -143,26 +144,35 @@ def main() -> None:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     header = f"{'text':<10} {'MB':>5} {'segments':>9} {'longest':>8} {'s':>8} {'s/MB':>6} "
-    header += f"{'peak MB':>8} {'growth MB':>9}"
-    print(header + ("  score s  s/MB  peak MB" if args.score else ""))
+    header += f"{'peak MB':>8} {'growth MB':>9} {'time x':>7} {'size x':>7} {'peak x':>7}"
+    print(header + ("  score s  s/MB  peak MB  time x" if args.score else ""))
     for kind in args.kinds:
+        first: dict[str, float] = {}
         for size in args.sizes:
             path = work / f"{kind}-{size:g}MB.txt"
             make_text(kind, int(size * MB), path)
             found = measure(path, "--upload-child" if args.upload else "--child")
+            first = first or {**found, "size": size}
             line = (
                 f"{kind:<10} {size:>5g} {found['segments']:>9} {found['longest']:>8} "
                 f"{found['seconds']:>8.1f} {found['seconds'] / size:>6.2f} "
-                f"{found['peak_mb']:>8.0f} {found['growth_mb']:>9.1f}"
+                f"{found['peak_mb']:>8.0f} {found['growth_mb']:>9.1f} "
+                f"{found['seconds'] / first['seconds']:>7.1f} {size / first['size']:>7.1f} "
+                f"{found['peak_mb'] / first['peak_mb']:>7.2f}"
             )
             if args.score:
                 scored = measure_score(path, work)
+                first.setdefault("score_seconds", scored["seconds"])
                 line += (
                     f"  {scored['seconds']:>7.1f} {scored['seconds'] / size:>5.2f} "
-                    f"{scored['peak_mb']:>8.0f}"
+                    f"{scored['peak_mb']:>8.0f} {scored['seconds'] / first['score_seconds']:>7.1f}"
                 )
             print(line, flush=True)
             path.unlink()
+    print(
+        "time x and size x: against the smallest size (linear: equal); peak x: its peak "
+        "resident memory against the smallest size's (bounded: about 1)"
+    )
 
 
 if __name__ == "__main__":

