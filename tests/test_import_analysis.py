@@ -75,6 +75,17 @@ def test_an_article_needs_its_text(
         (5, {"doc": "alpha", "segment_id": 3}, "records of document 'alpha' come again"),
         (3, {"text": None}, "'text' must be str"),
         (3, {"flags": [{"start": 0}]}, "not an analysis record (KeyError"),
+        # values the store or an export could not take (issue 13)
+        (2, {"line": 2**63}, "'line' must be an integer from 0 to 2,147,483,647"),
+        (2, {"doc": "d" * 301}, "'doc' is longer than 300 characters"),
+        (2, {"risk": 2}, "'risk' must be a number from 0 to 1"),
+        (2, {"logprob": float("nan")}, "a number that is not finite"),
+        (2, {"risk": 10**400}, "not an analysis record (OverflowError"),
+        (
+            2,
+            {"logprob": -1.0, "tokens": [{"text": "L", "start": "0", "end": 1, "logprob": -1.0}]},
+            "span ['0', 1) is not inside it",
+        ),
     ],
 )
 def test_bad_records_are_refused_by_line_and_nothing_is_written(

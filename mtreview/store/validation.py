@@ -150,11 +150,11 @@ def check_findings(this: str, findings: dict[str, Any], owner: Segment, length: 
         raise RecordProblem(
             f"{this} is not an mtreview analysis record ({type(exc).__name__}: {exc})"
         ) from None
+    if not 0 <= canonical["risk"] <= 1:
+        raise RecordProblem(f"{this}: 'risk' must be a number from 0 to 1")
     for key, value in findings.items():
         if key != "version" and key in canonical and _json(canonical[key]) != _json(value):
             raise RecordProblem(f"{this}: {key!r} is not what mtreview writes")
-    if not 0 <= canonical["risk"] <= 1:
-        raise RecordProblem(f"{this}: 'risk' must be a number from 0 to 1")
     spans = [*canonical["flags"], *canonical["model_flags"]]
     spans += [*canonical["tokens"], *canonical["source_tokens"]]
     for span in spans:
