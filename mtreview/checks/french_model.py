@@ -113,6 +113,8 @@ class Parses:
         """The parse of `text`, or None (no model, or a blank text)."""
         if text not in self.docs and text.strip():
             self._parse(self._batch_from(text))
+            if text not in self.docs:  # its batch held more than KEEP_CHARS: alone
+                self._parse([text])
         return self.docs.get(text)
 
     def _batch_from(self, text: str) -> list[str]:
