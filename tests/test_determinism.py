@@ -28,7 +28,13 @@ ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
 pytestmark = pytest.mark.slow
 
 
-QUOTES = 'Il a dit « oui » puis "non.'  # two flags on one span: their order once hashed
+# two flags on one span, each line at other offsets: their order once hashed
+QUOTES = [
+    'Il a dit « oui » puis "non.',
+    'Elle a crié « jamais » puis "toujours.',
+    'Le maire de la ville a répondu « peut-être » et "demain.',
+    'Nous « rien » "tout.',
+]
 
 
 def document(folder: Path, lines: int) -> Path:
@@ -36,7 +42,7 @@ def document(folder: Path, lines: int) -> Path:
     body = [f'Phrase {n} : « Oui », dit M. Dupont ; "non" répond-il.' for n in range(lines)]
     article = ARTICLE.read_text(encoding="utf-8")
     path = folder / f"doc{lines}.txt"
-    path.write_text("\n\n".join([article, *body, QUOTES, article]) + "\n", encoding="utf-8")
+    path.write_text("\n\n".join([article, *body, QUOTES[0], article]) + "\n", encoding="utf-8")
     return path
 
 
@@ -103,9 +109,10 @@ def killed_then_resumed(argv: Sequence[str], out: Path, seeds: tuple[int, int], 
 
 def test_hash_seeds_do_not_change_the_output(tmp_path: Path) -> None:
     path = tmp_path / "quotes.txt"
-    path.write_text(f"{QUOTES}\n\nLe chat chat dort. M. Dupont et M. Durand.\n", "utf-8")
+    lines = [*QUOTES, "Le chat chat dort. M. Dupont et M. Durand."]
+    path.write_text("\n\n".join(lines) + "\n", "utf-8")
     outputs = set()
-    for seed in range(6):
+    for seed in range(3):
         out = tmp_path / f"out{seed}.jsonl"
         score(["score", str(path), "--no-models", "--no-grammar"], seed, "-o", str(out))
         outputs.add(out.read_bytes())
@@ -117,14 +124,12 @@ def test_transformers_same_bytes_cached_or_not(job: list[str], tmp_path: Path) -
     reference = tmp_path / "nocache.jsonl"
     score(run, 1, "--no-cache", "-o", str(reference))
     expected = reference.read_bytes()
-    cache = str(tmp_path / "cache")
-    for seed, name in ((2, "cold"), (3, "warm")):
-        out = tmp_path / f"{name}.jsonl"
-        score(run, seed, "--cache-dir", cache, "-o", str(out))
-        assert out.read_bytes() == expected, name
-    resumed = tmp_path / "resumed.jsonl"  # killed and resumed, with a cache of its own
-    fresh = [*run, "--cache-dir", str(tmp_path / "own-cache")]
-    assert killed_then_resumed(fresh, resumed, (4, 5), keep=57) == expected
+    cached = [*run, "--cache-dir", str(tmp_path / "cache")]
+    resumed = tmp_path / "resumed.jsonl"  # the cache cold: killed, then resumed
+    assert killed_then_resumed(cached, resumed, (2, 3), keep=57) == expected
+    warm = tmp_path / "warm.jsonl"
+    score(cached, 4, "-o", str(warm))
+    assert warm.read_bytes() == expected
 
 
 def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(job: list[str], tmp_path: Path) -> None:
@@ -149,10 +154,7 @@ def test_ray_same_bytes_killed_or_not(job: list[str], tmp_path: Path) -> None:
     ray = [*job, str(document(tmp_path, 4)), "--cache-dir", str(tmp_path / "c")]
     local = tmp_path / "local.jsonl"
     score(ray, 21, "--no-cache", "-o", str(local))
-    ray += ["--engine", "ray"]
-    reference = tmp_path / "ray.jsonl"
-    score(ray, 22, "--no-cache", "-o", str(reference))
-    assert reference.read_bytes() == local.read_bytes()  # actors plan and batch as locally
+    ray += ["--engine", "ray"]  # actors plan and batch as locally (and test_ray_engine)
     resumed = tmp_path / "resumed.jsonl"
     assert killed_then_resumed(ray, resumed, (23, 24), keep=29) == local.read_bytes()
     assert len(local.read_bytes().splitlines()) == 45
