@@ -3,15 +3,18 @@ and the invariant every run must keep (exit 0 with valid output, or exit 2 with 
 no traceback; no leftover files; memory under a cap).
 
 The budget is `MTREVIEW_FUZZ_EXAMPLES` generated inputs per test (default: a CI-sized
-run of a few minutes in all); `MTREVIEW_FUZZ_EXAMPLES=2500` is the long run of the README.
+run of about a minute and a half in all); `MTREVIEW_FUZZ_EXAMPLES=1500` is the long run of
+the README (over 10,000 inputs).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
+import random
 import resource
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,6 +217,52 @@ json_values = st.recursive(
 def dumps(value: object) -> str:
     """JSON as any tool might write it: NaN allowed, lone surrogates as `\\ud800` escapes."""
     return json.dumps(value, ensure_ascii=True)
+
+
+# --- damaged records (reviews backups, analysis runs) ------------------------------------
+def mutate_records(lines: list[str], seed: int, values: list[object]) -> list[str]:
+    """Record-level damage: a field set to an extreme value or removed, a line dropped,
+    repeated or moved."""
+    rng = random.Random(seed)
+    records = [json.loads(line) for line in lines]
+    for value in values:
+        record = rng.choice(records)
+        action = rng.randrange(6)
+        if action <= 2 and record:
+            record[rng.choice(sorted(record))] = value
+        elif action == 3 and record:
+            record.pop(rng.choice(sorted(record)))
+        elif action == 4:
+            records.insert(rng.randrange(len(records) + 1), rng.choice(records))
+        elif len(records) > 1:
+            records.remove(record)
+        inner = _nested_object(record, rng)
+        if inner is not None and rng.random() < 0.3:
+            inner[rng.choice(sorted(inner) or ["x"])] = copy.deepcopy(value)
+    return [dumps(record) for record in records]
+
+
+def _nested_object(value: object, rng: random.Random) -> dict | None:
+    """An object somewhere inside `value` (an analysis, a flag, a token), or None."""
+    found: list[dict] = []
+    stack = [value] if isinstance(value, dict | list) else []
+    while stack:
+        item = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict):
+                found.append(child)
+            if isinstance(child, dict | list):
+                stack.append(child)
+    return rng.choice(found) if found else None
+
+
+def damaged(
+    lines: list[str], seed: int, values: list[object], raw: list[tuple[float, int, bytes]] | None
+) -> bytes:
+    """JSON lines with record-level damage, then, when `raw` is given, byte-level damage."""
+    content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
+    return mutate(content, raw) if raw is not None else content
 
 
 # --- the invariant --------------------------------------------------------------------------

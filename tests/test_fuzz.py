@@ -6,9 +6,6 @@ under a cap. `MTREVIEW_FUZZ_EXAMPLES=N` sets the examples per test (the long run
 
 from __future__ import annotations
 
-import copy
-import json
-import random
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,12 +17,12 @@ from fuzzing import (
     MOSES_SOURCE,
     SEEDS,
     check_jsonl_output,
+    damaged,
     dumps,
     edits,
     fuzz_settings,
     json_values,
     leftovers,
-    mutate,
     peak_memory_mb,
     plausible,
     run_cli,
@@ -165,43 +162,6 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return db, out.read_text(encoding="utf-8").splitlines()
 
 
-def mutate_records(lines: list[str], seed: int, values: list[object]) -> list[str]:
-    """Record-level damage: a field set to an extreme value or removed, a line dropped,
-    repeated or moved."""
-    rng = random.Random(seed)
-    records = [json.loads(line) for line in lines]
-    for value in values:
-        record = rng.choice(records)
-        action = rng.randrange(6)
-        if action <= 2 and record:
-            record[rng.choice(sorted(record))] = value
-        elif action == 3 and record:
-            record.pop(rng.choice(sorted(record)))
-        elif action == 4:
-            records.insert(rng.randrange(len(records) + 1), rng.choice(records))
-        elif len(records) > 1:
-            records.remove(record)
-        inner = _nested_object(record, rng)
-        if inner is not None and rng.random() < 0.3:
-            inner[rng.choice(sorted(inner) or ["x"])] = copy.deepcopy(value)
-    return [dumps(record) for record in records]
-
-
-def _nested_object(value: object, rng: random.Random) -> dict | None:
-    """An object somewhere inside `value` (an analysis, a flag, a token), or None."""
-    found: list[dict] = []
-    stack = [value] if isinstance(value, dict | list) else []
-    while stack:
-        item = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        for child in children:
-            if isinstance(child, dict):
-                found.append(child)
-            if isinstance(child, dict | list):
-                stack.append(child)
-    return rng.choice(found) if found else None
-
-
 @fuzz_settings(ci_examples=60)
 @given(
     seed=st.integers(0, 2**32),
@@ -223,14 +183,6 @@ def test_import_reviews_then_export_everything(
     # merge: into a store that has the document
     import_then_export("import-reviews", content, [], seed_db if merge else None, data)
     counted("import-reviews")
-
-
-def damaged(
-    lines: list[str], seed: int, values: list[object], raw: list[tuple[float, int, bytes]] | None
-) -> bytes:
-    """JSON lines with record-level damage, then, when `raw` is given, byte-level damage."""
-    content = ("\n".join(mutate_records(lines, seed, values)) + "\n").encode()
-    return mutate(content, raw) if raw is not None else content
 
 
 def import_then_export(
