@@ -19,6 +19,8 @@ Public API (records in `mtreview.store.schema`):
     .decide_flag(doc_id, index, flag_index, accept=...)   accept/reject a pre-highlight
     .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
+    .save_draft(doc_id, index, text, base_version=, reviewer=) .draft(...) .discard_draft(...)
+                                         a correction typed, not saved yet (per reviewer)
     .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
     .corpus_overview() .corpus_queue(filter, offset=, limit=) .corpus_count(filter)
     .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index)
@@ -57,6 +59,7 @@ from mtreview.store.corpus import (
     FilterChoices,
     QueueFilter,
 )
+from mtreview.store.drafts import DraftActions
 from mtreview.store.ingest import IncomingDocument, ScoredWrites, StoredState
 from mtreview.store.merge import LoadSummary
 from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
@@ -64,6 +67,7 @@ from mtreview.store.schema import (
     Annotation,
     Correction,
     DocumentInfo,
+    Draft,
     FlagDecision,
     Reviewer,
     SegmentReview,
@@ -108,6 +112,7 @@ __all__ = [
     "Correction",
     "DocumentInfo",
     "DocumentOverview",
+    "Draft",
     "FilterChoices",
     "FinalSpan",
     "FlagDecision",
@@ -130,7 +135,9 @@ __all__ = [
 ITER_BATCH = 500
 
 
-class ReviewStore(ReviewActions, AccountActions, TeamActions, ScoredWrites, CorpusQueries):
+class ReviewStore(
+    ReviewActions, DraftActions, AccountActions, TeamActions, ScoredWrites, CorpusQueries
+):
     """One store per database; safe to share between threads (each call is one transaction)."""
 
     # --- documents ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mtreview.encoding import SURROGATE
 from mtreview.errors import ConflictError, StoreError
 from mtreview.store.base import StoreBase, clean_name, new_id
 from mtreview.store.read import build_reviews, segment_row
@@ -21,12 +22,15 @@ from mtreview.store.schema import (
     analyses,
     annotations_table,
     corrections,
+    drafts,
     flag_decisions,
     now,
     reviewers,
     segments,
 )
 from mtreview.store.team_schema import reviewer_marks
+
+MAX_TYPED_CHARS = 100_000  # a correction or draft (segments are at most 20,000 by default)
 
 
 class ReviewActions(StoreBase):
@@ -230,6 +234,7 @@ class ReviewActions(StoreBase):
         agreement): only their own versions count, `expected_version` is their own latest
         (0: none yet), and another reviewer's save is no conflict."""
         name = clean_name(reviewer)
+        check_typed("correction", text)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
             rid = self._reviewer_id(conn, reviewer)
@@ -246,6 +251,12 @@ class ReviewActions(StoreBase):
                 .values(reviewed_by=rid, reviewed_at=stamp)
             )
             mark_done(conn, seg.id, rid, stamp)
+            # saved: the reviewer's draft of the segment is this text now, or superseded
+            conn.execute(
+                drafts.delete().where(
+                    (drafts.c.segment_id == seg.id) & (drafts.c.reviewer_id == rid)
+                )
+            )
             self._audit(conn, reviewer, "correct", doc_id, index, version=version, text=text)
         return Correction(doc_id, index, version, text, name, stamp)
 
@@ -358,6 +369,19 @@ def check_span(seg: Any, start: int, end: int) -> None:
             f"span [{start}, {end}) is outside segment {seg.idx} "
             f"(expected 0 <= start < end <= {len(seg.text)})"
         )
+
+
+def check_typed(what: str, text: str) -> None:
+    """Text a reviewer typed: UTF-8 must be able to hold it (the browser can send a lone
+    surrogate) and it stays within what a store row should carry."""
+    match = SURROGATE.search(text)
+    if match is not None:
+        raise StoreError(
+            f"the {what} has a lone surrogate U+{ord(match.group()):04X} at position "
+            f"{match.start()}, which UTF-8 cannot hold"
+        )
+    if len(text) > MAX_TYPED_CHARS:
+        raise StoreError(f"the {what} is longer than {MAX_TYPED_CHARS:,} characters")
 
 
 def check_label(category: str, severity: str) -> None:

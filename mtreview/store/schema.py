@@ -165,6 +165,17 @@ flag_decisions = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
+# a correction typed but not saved yet, one per segment and reviewer (restored on return)
+drafts = sa.Table(
+    "drafts",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("base_version", sa.Integer, nullable=False),  # the version it was typed on
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
 
 def now() -> str:
     """UTC timestamps as ISO-8601 text: portable across SQLite and PostgreSQL."""
@@ -227,6 +238,15 @@ class Correction:
     text: str
     reviewer: str
     created_at: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Draft:
+    """A correction a reviewer typed and did not save, on top of `base_version`."""
+
+    text: str
+    base_version: int
+    updated_at: str
 
 
 @dataclasses.dataclass(frozen=True)
