@@ -28,8 +28,13 @@ CHOICE = "last_choice"  # the category and severity of the reviewer's last error
 HANDLED = "handled_adds"  # ids of the picker's errors already stored
 
 
-def flash(kind: str, message: str) -> None:
-    st.session_state.setdefault(FLASH, []).append((kind, message))
+def flash(kind: str, message: str, messages: list[tuple[str, str]] | None = None) -> None:
+    """A message for the next run's toasts. `messages`: the list taken from st.session_state
+    before a store write, so the message is in it even if the bump of FOCUS (a point where
+    Streamlit may stop the callback for a newer request) does not happen."""
+    (st.session_state.setdefault(FLASH, []) if messages is None else messages).append(
+        (kind, message)
+    )
     st.session_state[FOCUS] = st.session_state.get(FOCUS, 0) + 1
 
 
@@ -196,14 +201,24 @@ def decide(
 
 
 def _save(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
-    base = base_version(doc_id, index, 0)
+    # Every read and write of st.session_state is a point where Streamlit may stop this
+    # callback for a newer rerun request (a draft sent with Ctrl+S, a fragment's timer).
+    # So the session's containers are taken before the store writes, and the new base and
+    # the message are put in them without going through st.session_state: a stop cannot
+    # lose the base (the next save would conflict with the reviewer's own) or the toast.
+    state = st.session_state
+    messages: list[tuple[str, str]] = state.setdefault(FLASH, [])
+    bases: dict[tuple[str, int], int] = state.setdefault(BASES, {})
+    base = bases.setdefault((doc_id, index), 0)
+    independent = (doc_id, index) in state.get(INDEPENDENT, set())
+    state.pop(CONFLICT, None)
     try:
         saved = store.save_correction(
-            doc_id, index, text, expected_version=base, reviewer=reviewer,
-            independent=(doc_id, index) in st.session_state.get(INDEPENDENT, set()),
-        )  # fmt: skip
+            doc_id, index, text, expected_version=base, reviewer=reviewer, independent=independent
+        )
     except ConflictError as exc:
-        st.session_state[CONFLICT] = {
+        _keep(lambda: store.save_draft(doc_id, index, text, base_version=base, reviewer=reviewer))
+        state[CONFLICT] = {
             "segment": (doc_id, index),
             "theirs": exc.current_text,
             "version": exc.current_version,
@@ -218,19 +233,28 @@ def _save(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str)
     except MTReviewError as exc:
         flash("error", str(exc))
         return
-    set_base(doc_id, index, saved.version)
-    st.session_state.pop(CONFLICT, None)
-    flash("success", f"correction saved (version {saved.version})")
+    bases[(doc_id, index)] = saved.version
+    flash("success", f"correction saved (version {saved.version})", messages)
+
+
+def _keep(draft_action: Callable[[], object]) -> None:
+    """A draft kept or dropped beside a save: its failure is told, the save stands."""
+    try:
+        draft_action()
+    except MTReviewError as exc:
+        flash("error", f"the draft: {exc}")
 
 
 def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, reviewer: str) -> None:
     _save(store, doc_id, index, st.session_state.get(key, ""), reviewer)
 
 
-def take_theirs(doc_id: str, index: int) -> None:
+def take_theirs(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
+    """Give up this reviewer's text (and its draft) for the version saved first."""
     conflict: dict[str, Any] = st.session_state.pop(CONFLICT, {}) or {}
     if conflict:
         set_base(doc_id, index, int(conflict["version"]))
+        _keep(lambda: store.discard_draft(doc_id, index, reviewer=reviewer))
 
 
 def mark_reviewed(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:

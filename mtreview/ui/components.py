@@ -3,7 +3,8 @@
 `article_view` shows the whole document, tinted by risk, and reports a clicked segment;
 `segment_editor` shows the open segment, lets the reviewer mark words with the mouse or
 the keyboard and pick category, severity and correction in a picker drawn by the browser
-(no server round trip until the error is added). Both put text in the page with
+(no server round trip until the error is added); `draft_keeper` sends what is typed in the
+correction box (a form, silent until sent) as the reviewer's draft. Both put text in the page with
 `textContent` only, so document text can never become markup.
 """
 
@@ -17,9 +18,16 @@ from typing import Any
 import streamlit as st
 
 # The component's script, in the order they are joined into one module.
-SCRIPTS = ("review_text.js", "review_picker.js", "review_article.js", "review.js")
+SCRIPTS = (
+    "review_text.js",
+    "review_picker.js",
+    "review_article.js",
+    "review_draft.js",
+    "review.js",
+)
 SEGMENT_KEY = "segment_editor"
 ARTICLE_KEY = "article"
+DRAFT_KEY = "draft_keeper"
 
 
 def _asset(name: str) -> str:
@@ -64,3 +72,9 @@ def article_view(
     (`event(key, "open")` is its index)."""
     data = {"mode": "article", "paragraphs": [list(p) for p in paragraphs], "current": current}
     _component()(key=key, data=data, on_open_change=on_open)
+
+
+def draft_keeper(data: Mapping[str, Any], *, on_draft: Callable[[], None]) -> None:
+    """Mount the draft keeper of the open segment's correction box; `on_draft` runs when
+    the browser sends the box's text (`event(DRAFT_KEY, "draft")`)."""
+    _component()(key=DRAFT_KEY, data={"mode": "draft", **data}, on_draft_change=on_draft)

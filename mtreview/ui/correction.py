@@ -1,5 +1,6 @@
 """The correction box: a form, so typing never reruns the page (a rerun in the middle of a
-drag once moved the text under the mouse); Ctrl+S or the button sends it."""
+drag once moved the text under the mouse); Ctrl+S or the button sends it. What is typed
+and not sent is kept as the reviewer's draft (`ui.drafts`)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,17 @@ import streamlit as st
 
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions
+from mtreview.ui.drafts import BoxStart, draft_line, keep_typed
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.view_model import diff_html, md_escape
 
 
-def start_text(store: ReviewStore, review: SegmentReview) -> tuple[str, str]:
-    """(widget key, text) of the box: the version this session started from."""
+def correction_box(
+    store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str
+) -> None:
     doc_id, index = review.doc_id, review.index
-    base = actions.base_version(doc_id, index, review.version)
-    text = review.current_text
-    if base != review.version:
-        history = store.corrections(doc_id, index) if base else []
-        text = next((c.text for c in history if c.version == base), review.text)
-    return f"fix_{doc_id}_{index}_{base}", text
-
-
-def correction_box(store: ReviewStore, review: SegmentReview, reviewer: str) -> None:
-    doc_id, index = review.doc_id, review.index
-    key, text = start_text(store, review)
     with st.form("correction", border=False, enter_to_submit=False):
-        st.text_area("Corrected segment", value=text, key=key, height=110)
+        st.text_area("Corrected segment", value=start.text, key=start.key, height=110)
         row = st.container(horizontal=True, gap="small")
         with row:
             st.form_submit_button(
@@ -35,16 +27,17 @@ def correction_box(store: ReviewStore, review: SegmentReview, reviewer: str) -> 
                 type="primary",
                 shortcut=SHORTCUTS["save"],
                 on_click=actions.save_correction,
-                args=(store, doc_id, index, key, reviewer),
+                args=(store, doc_id, index, start.key, reviewer),
             )
             st.form_submit_button(
                 "Reviewed, no change",
                 key="mark_reviewed",
                 shortcut=SHORTCUTS["reviewed"],
-                on_click=actions.mark_reviewed,
-                args=(store, doc_id, index, reviewer),
+                on_click=keep_typed,
+                args=(store, review, start, reviewer),
             )
-    _conflict(doc_id, index)
+    draft_line(store, review, start, reviewer)
+    _conflict(store, doc_id, index, reviewer)
     if review.correction is not None:
         st.markdown("**Original → corrected**")
         st.html(diff_html(review.text, review.current_text))
@@ -56,17 +49,17 @@ def correction_box(store: ReviewStore, review: SegmentReview, reviewer: str) -> 
                 st.text(item.text)
 
 
-def _conflict(doc_id: str, index: int) -> None:
+def _conflict(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
     conflict = st.session_state.get(actions.CONFLICT)
     if not conflict or tuple(conflict["segment"]) != (doc_id, index):
         return
     st.error("Someone else saved this segment first. Their text:")
     st.text(conflict["theirs"])
-    st.caption("Your text (not saved):")
+    st.caption("Your text (not saved; kept as your draft until you continue from theirs):")
     st.text(conflict["mine"])
     st.button(
         "Continue from their version",
         key="take_theirs",
         on_click=actions.take_theirs,
-        args=(doc_id, index),
+        args=(store, doc_id, index, reviewer),
     )

@@ -14,7 +14,8 @@ import streamlit as st
 from mtreview.mqm import Typology, segment_score
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.correction import correction_box, start_text
+from mtreview.ui.correction import correction_box
+from mtreview.ui.drafts import box_start
 from mtreview.ui.marking import marking
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.view_model import focused_flag, heatmap_html, last_choice, md_escape
@@ -143,6 +144,7 @@ def segment_panel(
     of it around the segment: then `total` is the document's size; `analysing`: the models
     have not reached it yet)."""
     review = reviews[position]
+    start = box_start(store, review, reviewer)
     focus = focused_flag(review)
     status = f"reviewed by {review.reviewed_by}" if review.reviewed else "not reviewed yet"
     st.subheader(f"Segment {review.index + 1} of {total or len(reviews)}")
@@ -156,10 +158,10 @@ def segment_panel(
         reviewer,
         choice=st.session_state.get(actions.CHOICE) or last_choice(reviews, reviewer, typology),
         focus=focus,
-        current_text=start_text(store, review)[1],
+        current_text=start.text,
     )
     _flags(store, review, focus, reviewer)
     _errors(store, review, typology, reviewer)
-    correction_box(store, review, reviewer)
+    correction_box(store, review, start, reviewer)
     _context(reviews, position, 1, "Next segment")
     _analysis(review, analysing)

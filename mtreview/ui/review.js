@@ -1,7 +1,7 @@
-// mtreview review component, part 4 of 4: the open segment, page keys, the entry point
-// (`el`, `pieces`, `buildPicker`, `ArticleView`… come from the parts before it in the
-// same module).
-// (Streamlit components v2, inline, no build step; components.py joins the three parts.)
+// mtreview review component, part 5 of 5: the open segment, page keys, the entry point
+// (`el`, `pieces`, `buildPicker`, `ArticleView`, `DraftKeeper`… come from the parts before
+// it in the same module).
+// (Streamlit components v2, inline, no build step; components.py joins the five parts.)
 // Every text from a document or a reviewer is put in the page with textContent: never HTML.
 //
 // A span is stored only as it was on screen: the selection is read at mouse-up from the
@@ -10,7 +10,6 @@
 
 const HEADER_PX = 72; // Streamlit's fixed header (60 px) plus some air
 const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
-const BOX = 'textarea[aria-label="Corrected segment"]';
 
 function isTyping(target) {
   return Boolean(target && (TYPING_TAGS.has(target.tagName) || target.isContentEditable));
@@ -247,18 +246,9 @@ class SegmentView {
     }
   }
 
-  // The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
-  // stale, while it draws the new one).
-  correctionBox() {
-    const boxes = Array.from(document.querySelectorAll(BOX)).filter(
-      (box) => box.offsetParent !== null && !box.closest('[data-stale="true"]'),
-    );
-    return boxes.length ? boxes[boxes.length - 1] : null;
-  }
-
   // Where a span of the machine translation sits in the correction box as it is now.
   placeInBox(span) {
-    const box = this.correctionBox();
+    const box = correctionBox();
     const live = box ? box.value : this.data.current_text || this.data.text;
     const text = this.data.text;
     const at = counterpart(text, live, cpToUtf16(text, span.start), cpToUtf16(text, span.end));
@@ -333,7 +323,7 @@ class SegmentView {
   // Pressed while the page is being drawn again, it waits for the box (up to two seconds).
   focusCorrection(tries = 20) {
     const span = this.sel || this.data.last_mark;
-    const place = span ? this.placeInBox(span) : { box: this.correctionBox(), at: null };
+    const place = span ? this.placeInBox(span) : { box: correctionBox(), at: null };
     if (!place.box) {
       if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1), 100);
       return;
@@ -373,7 +363,11 @@ function pageKey(event) {
   const key = event.key;
   if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "s") {
     const active = document.activeElement;
-    if (active && active.tagName === "TEXTAREA") active.blur();
+    if (active && active.tagName === "TEXTAREA") {
+      savingFromKeys = true; // the form sends this text: no draft of it on the way out
+      active.blur();
+      savingFromKeys = false;
+    }
     return;
   }
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -393,6 +387,9 @@ function pageKey(event) {
   }
 }
 
+// What each mounted instance draws, by its data's `mode`.
+const VIEWS = { article: ArticleView, segment: SegmentView, draft: DraftKeeper };
+
 export default function (component) {
   const { data, parentElement } = component;
   if (!window.__mtreviewKeys) {
@@ -400,8 +397,10 @@ export default function (component) {
     window.addEventListener("keydown", pageKey, true);
   }
   if (!data) return undefined;
+  watchDrafts();
   let view = parentElement.__mtreview;
-  const kind = data.mode === "article" ? ArticleView : SegmentView;
+  const kind = VIEWS[data.mode];
+  if (!kind) return undefined;
   if (!(view instanceof kind) || !view.root.isConnected) {
     for (const old of parentElement.querySelectorAll(":scope > .mtr-root")) old.remove();
     view = new kind(parentElement);

@@ -1,4 +1,4 @@
-// mtreview review component, part 3 of 4: the article, tinted by risk; a click opens a
+// mtreview review component, part 3 of 5: the article, tinted by risk; a click opens a
 // segment. Redrawn only when its data change, keeping the reader's place in its box.
 
 class ArticleView {

@@ -1,4 +1,4 @@
-// mtreview review component, part 2 of 4: the picker that opens under a marked span.
+// mtreview review component, part 2 of 5: the picker that opens under a marked span.
 // One key per choice: a letter picks a category, a digit the severity (then the cursor
 // waits in the correction field), Enter adds the error, Esc cancels, "/" searches.
 // Everything it shows is put in the page with textContent.

@@ -1,4 +1,4 @@
-// mtreview review component, part 1 of 4: text helpers with no DOM (tested in Chromium).
+// mtreview review component, part 1 of 5: text helpers with no DOM (tested in Chromium).
 // Offsets sent back to Python are Unicode code points (JS strings count UTF-16 units).
 
 export function cpLength(text) {

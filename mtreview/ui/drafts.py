@@ -1,0 +1,184 @@
+"""Drafts in the app: a correction typed and not saved is kept per segment and reviewer.
+
+The correction box is a form (typing never reruns the page), so the browser sends what is
+typed (`review_draft.js`: after a pause, on leaving the box, before a reload); the store
+keeps it and the box starts from it on return, after a reload or a restarted server.
+Keeping a draft reruns the page, not a fragment: a draft sent while the reviewer opens
+another segment would be dropped with a fragment that the new page no longer has.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+import streamlit as st
+
+from mtreview.errors import MTReviewError
+from mtreview.store import Draft, ReviewStore, SegmentReview
+from mtreview.ui import actions
+from mtreview.ui.components import DRAFT_KEY, draft_keeper, event
+
+DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
+DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
+
+
+@dataclasses.dataclass(frozen=True)
+class BoxStart:
+    """What the correction box starts from in this session."""
+
+    key: str  # the box's widget key: one per segment and base version
+    base: int  # the version this session edits from
+    saved: str  # that version's text
+    draft: Draft | None  # the reviewer's draft typed on that version, shown in the box
+
+    @property
+    def text(self) -> str:
+        return self.draft.text if self.draft is not None else self.saved
+
+
+def version_text(store: ReviewStore, review: SegmentReview, version: int) -> str:
+    if version == review.version:
+        return review.current_text
+    history = store.corrections(review.doc_id, review.index) if version else []
+    return next((c.text for c in history if c.version == version), review.text)
+
+
+def box_start(store: ReviewStore, review: SegmentReview, reviewer: str) -> BoxStart:
+    """The box's key, base version and text: a draft brings back the version it was typed
+    on, so saving it still meets the conflict check when someone saved meanwhile."""
+    doc_id, index = review.doc_id, review.index
+    draft = store.draft(doc_id, index, reviewer=reviewer)
+    base = actions.base_version(doc_id, index, draft.base_version if draft else review.version)
+    kept = draft if draft is not None and draft.base_version == base else None
+    return BoxStart(f"fix_{doc_id}_{index}_{base}", base, version_text(store, review, base), kept)
+
+
+def draft_note(draft: Draft, current_version: int) -> str:
+    when = draft.updated_at[:16].replace("T", " ")
+    note = f"Draft kept {when} UTC, not saved yet"
+    if draft.base_version != current_version:
+        note += (
+            f" (typed on version {draft.base_version}; version {current_version} was saved "
+            "since: saving shows both)"
+        )
+    return note
+
+
+def draft_line(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
+    """The keeper under the correction box: its note says whether the text is kept."""
+    doc_id, index = review.doc_id, review.index
+    draft = store.draft(doc_id, index, reviewer=reviewer)
+    kept = draft if draft is not None and draft.base_version == start.base else None
+    data = {
+        "doc": doc_id,
+        "segment": index,
+        "key": start.key,
+        "base": start.base,
+        "saved": start.saved,
+        "draft": kept.text if kept else None,
+        "note": st.session_state.pop(DRAFT_ERROR, None)
+        or (draft_note(kept, review.version) if kept else ""),
+        "handled": _ledger().handled,
+    }
+    draft_keeper(data, on_draft=lambda: keep_draft(store, reviewer))
+
+
+@dataclasses.dataclass(frozen=True)
+class SentDraft:
+    """A draft as the browser sent it; `number` grows with every draft a page sends."""
+
+    doc_id: str
+    index: int
+    base: int
+    text: str
+    number: int
+
+
+def _sent_draft() -> SentDraft | None:
+    payload = event(DRAFT_KEY, "draft")
+    if not isinstance(payload, Mapping):
+        return None
+    doc, index, base, text, number = (
+        payload.get(k) for k in ("doc", "segment", "base", "text", "number")
+    )
+    if not (isinstance(doc, str) and isinstance(text, str)):
+        return None
+    if not (_whole(index) and _whole(base) and _whole(number)):
+        return None
+    return SentDraft(doc, index, base, text, number)
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+@dataclasses.dataclass
+class DraftLedger:
+    """This session's record of the drafts it handled (kept in st.session_state and changed
+    in place: a write through st.session_state is a point where Streamlit may stop the
+    callback for a newer request, here between the store and the record)."""
+
+    latest: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)
+    handled: int = 0  # the highest draft number handled: the browser sends again above it
+
+
+def _ledger() -> DraftLedger:
+    ledger = st.session_state.get(DRAFT_LEDGER)
+    if not isinstance(ledger, DraftLedger):
+        ledger = st.session_state[DRAFT_LEDGER] = DraftLedger()
+    return ledger
+
+
+def keep_draft(store: ReviewStore, reviewer: str) -> None:
+    """The browser sent the box's text: keep it, or forget the draft when it is back to the
+    saved text. A late draft is let go: one from before a save in this session (the base
+    moved on, the save has its text), or one older than a draft already handled (Streamlit
+    can hand a trigger over twice, and the browser sends again what was not handled)."""
+    sent = _sent_draft()
+    if sent is None:
+        return
+    bases: Mapping[Any, int] = st.session_state.get(actions.BASES, {})
+    ledger, segment = _ledger(), (sent.doc_id, sent.index)
+    error = None
+    if bases.get(segment) == sent.base and sent.number > ledger.latest.get(segment, -1):
+        error = _keep(store, sent, reviewer)
+        ledger.latest[segment] = sent.number
+    ledger.handled = max(ledger.handled, sent.number)
+    if error:
+        st.session_state[DRAFT_ERROR] = f"The draft could not be kept: {error}"
+
+
+def _keep(store: ReviewStore, sent: SentDraft, reviewer: str) -> str | None:
+    """Store the draft (no st.* call in here); the store's refusal, if any."""
+    try:
+        review = store.segment(sent.doc_id, sent.index)
+        if sent.text == version_text(store, review, sent.base):
+            store.discard_draft(sent.doc_id, sent.index, reviewer=reviewer)
+        else:
+            store.save_draft(
+                sent.doc_id, sent.index, sent.text, base_version=sent.base, reviewer=reviewer
+            )
+    except MTReviewError as exc:
+        return str(exc)
+    return None
+
+
+def keep_typed(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
+    """ "Reviewed, no change" sent with text typed in the box: the segment is marked
+    reviewed and the typed text stays a draft (nothing typed is thrown away unasked)."""
+    doc_id, index = review.doc_id, review.index
+    actions.mark_reviewed(store, doc_id, index, reviewer)
+    text = st.session_state.get(start.key)
+    if not isinstance(text, str):
+        return
+
+    def keep() -> str | None:
+        if text == start.saved:
+            store.discard_draft(doc_id, index, reviewer=reviewer)
+            return None
+        store.save_draft(doc_id, index, text, base_version=start.base, reviewer=reviewer)
+        return "the text typed in the box is kept as a draft, not saved"
+
+    actions.guarded(keep)

@@ -1,0 +1,248 @@
+// mtreview review component, part 4 of 5: the draft keeper.
+// The correction box is a Streamlit form, so typing never reruns the page (issue 15) and
+// the server cannot see what is typed until the form is sent. The keeper sends it as the
+// reviewer's draft: after a pause in typing, when the box loses focus, when the tab is
+// hidden, and before a reload or close (warning then if the text may not have reached the
+// server). It never sends while the mouse is down in the segment's text, a picker is open
+// or an error is being saved, so no rerun starts under a drag. A click elsewhere (the
+// article, a button) sends it at mouse-down, ahead of the click's own rerun. Streamlit can
+// drop a trigger when a newer request cuts its run short, so each page says which draft
+// numbers the server has handled and the keeper sends again what it has not.
+
+const BOX = 'textarea[aria-label="Corrected segment"]';
+const DRAFT_PAUSE_MS = 1500; // typing paused this long: keep what is there
+const DRAFT_RETRY_MS = 250; // busy (mouse down, picker open): look again this often
+
+// The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
+// stale, while it draws the new one).
+function correctionBox() {
+  const boxes = Array.from(document.querySelectorAll(BOX)).filter(
+    (box) => box.offsetParent !== null && !box.closest('[data-stale="true"]'),
+  );
+  return boxes.length ? boxes[boxes.length - 1] : null;
+}
+
+// The class Streamlit gives the element of a widget with key `key`.
+function keyClass(key) {
+  return `st-key-${key.trim().replace(/[^a-zA-Z0-9_-]/g, "-")}`;
+}
+
+let draftNumber = Date.now() * 1000; // drafts sent from this page, in order (reloads too)
+
+let savingFromKeys = false; // Ctrl+S is taking the focus from the box to send the form
+const DRAFT_TRIES = 3; // sends of one draft before it is given up (a refused one, say)
+
+// Put `text` in a box React draws: its own value setter, then the input event it listens to.
+function setBoxText(box, text) {
+  const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+  setter.call(box, text);
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+class DraftKeeper {
+  constructor(parent) {
+    this.root = el("div", "mtr-root mtr-draft");
+    this.root.setAttribute("aria-live", "polite");
+    this.note = el("span", "mtr-draft-note");
+    this.discard = el("button", "mtr-draft-discard", "Discard draft");
+    this.discard.type = "button";
+    this.discard.addEventListener("click", () => this.drop());
+    this.root.append(this.note, this.discard);
+    parent.appendChild(this.root);
+    this.data = null;
+    this.timer = null; // the pause in typing
+    this.retry = null; // a draft waiting for the mouse or the picker
+    this.pending = null; // that draft, taken from the box when it was due
+    this.sent = null; // the text last sent, until the server's answer comes back
+    this.unanswered = []; // drafts sent, not yet handled by the server (oldest first)
+    // The note follows the box, which Streamlit may fill after this keeper's data arrives.
+    this.ticker = setInterval(() => {
+      if (this.connected()) this.show();
+      else clearInterval(this.ticker);
+    }, 400);
+  }
+
+  connected() {
+    return this.root.isConnected;
+  }
+
+  update(component, data) {
+    this.component = component;
+    const previous = this.data;
+    const moved =
+      !previous ||
+      previous.doc !== data.doc ||
+      previous.segment !== data.segment ||
+      previous.base !== data.base;
+    if (moved) {
+      this.stop();
+      this.flush(true); // the segment left behind keeps what was typed in it
+    }
+    this.data = data;
+    this.sent = null;
+    window.__mtreviewDraft = this;
+    // Handled, or typed on a version of this segment that a save has replaced since.
+    this.unanswered = this.unanswered.filter(
+      (d) =>
+        d.number > (data.handled || 0) &&
+        !(d.doc === data.doc && d.segment === data.segment && d.base !== data.base),
+    );
+    this.show();
+    const again = this.unanswered.find((d) => d.tries < DRAFT_TRIES);
+    if (again && !this.pending) {
+      // a run ended without it: send it again once the page has settled
+      setTimeout(() => this.resend(again), DRAFT_RETRY_MS);
+    }
+  }
+
+  resend(draft) {
+    if (!this.connected() || !this.unanswered.includes(draft) || this.busy()) return;
+    draft.tries += 1;
+    const { tries, ...payload } = draft;
+    this.component.setTriggerValue("draft", payload);
+  }
+
+  // What the server holds for this box: the reviewer's draft, or else the saved text.
+  kept() {
+    return typeof this.data.draft === "string" ? this.data.draft : this.data.saved;
+  }
+
+  // This keeper's own box: the one drawn for its segment and version (while the page is
+  // drawn again, the box on screen may still be the previous segment's). During any script
+  // run Streamlit marks the page's elements stale until the run sends them again: a stale
+  // box with this key is still the reviewer's, holding what they typed.
+  box() {
+    if (!this.data) return null;
+    const boxes = Array.from(document.querySelectorAll(`.${keyClass(this.data.key)} ${BOX}`));
+    return boxes.find((box) => !box.closest('[data-stale="true"]')) || boxes[0] || null;
+  }
+
+  owns(target) {
+    return Boolean(this.data && target.closest(`.${keyClass(this.data.key)}`));
+  }
+
+  typed() {
+    const box = this.box();
+    return box ? box.value : null;
+  }
+
+  unkept() {
+    const text = this.typed();
+    return text !== null && text !== this.kept();
+  }
+
+  show() {
+    if (!this.data) return;
+    const hasDraft = typeof this.data.draft === "string";
+    if (this.unkept()) {
+      this.note.textContent = "Not saved yet: kept as a draft when you pause or leave the box";
+    } else {
+      this.note.textContent = hasDraft ? this.data.note || "" : "";
+    }
+    this.discard.hidden = !hasDraft;
+  }
+
+  typing() {
+    this.stop();
+    this.timer = setTimeout(() => this.send(), DRAFT_PAUSE_MS);
+    this.show();
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  busy() {
+    const view = activeSegment();
+    return Boolean(view && (view.dragging || view.picker || view.saving));
+  }
+
+  // Take the box's text as the draft, unless the server has it already; send it now or,
+  // when busy, as soon as the mouse and the picker are done. `now`: the page is going.
+  send(now = false) {
+    this.stop();
+    if (!this.connected() || !this.data) return;
+    const text = this.typed();
+    if (text === null) return;
+    if (text === (this.sent ?? this.kept())) {
+      clearTimeout(this.retry); // what the server has, or is about to have
+      this.pending = null;
+      return;
+    }
+    const { doc, segment, base } = this.data;
+    draftNumber += 1;
+    this.pending = { doc, segment, base, text, number: draftNumber };
+    this.flush(now);
+  }
+
+  flush(now = false) {
+    clearTimeout(this.retry);
+    this.retry = null;
+    if (!this.pending) return;
+    if (!now && this.busy()) {
+      this.retry = setTimeout(() => this.flush(), DRAFT_RETRY_MS);
+      return;
+    }
+    const draft = this.pending;
+    this.pending = null;
+    this.sent = draft.text;
+    this.unanswered.push({ ...draft, tries: 1 });
+    this.component.setTriggerValue("draft", draft);
+  }
+
+  // Back to the saved text; the server then forgets the draft.
+  drop() {
+    const box = this.box();
+    if (!box) return;
+    setBoxText(box, this.data.saved);
+    this.send(true);
+  }
+}
+
+function activeKeeper() {
+  const keeper = window.__mtreviewDraft;
+  return keeper && keeper.connected() ? keeper : null;
+}
+
+function isBox(target) {
+  return Boolean(target && target.matches && target.matches(BOX));
+}
+
+// Page listeners, once: they reach whichever keeper is on the page now.
+function watchDrafts() {
+  if (window.__mtreviewDraftWatch) return;
+  window.__mtreviewDraftWatch = true;
+  document.addEventListener(
+    "input",
+    (event) => {
+      const keeper = activeKeeper();
+      if (isBox(event.target) && keeper?.owns(event.target)) keeper.typing();
+    },
+    true,
+  );
+  document.addEventListener(
+    "focusout",
+    (event) => {
+      const keeper = activeKeeper();
+      if (!isBox(event.target) || !keeper?.owns(event.target)) return;
+      // Ctrl+S, or focus moving to the box's own buttons: the form sends the text itself.
+      const form = event.target.closest('[data-testid="stForm"]');
+      const toForm = form && event.relatedTarget && form.contains(event.relatedTarget);
+      if (savingFromKeys) keeper.stop();
+      if (savingFromKeys || toForm) return; // (a pause still keeps it if no click comes)
+      keeper.send();
+    },
+    true,
+  );
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") activeKeeper()?.send(true);
+  });
+  window.addEventListener("beforeunload", (event) => {
+    const keeper = activeKeeper();
+    if (!keeper || !(keeper.unkept() || keeper.unanswered.length)) return;
+    keeper.send(true); // most often it arrives; the browser asks whether to leave meanwhile
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}

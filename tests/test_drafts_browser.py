@@ -1,0 +1,223 @@
+"""Issue 13 in Chromium: a correction typed and not saved is never lost. The browser sends
+it as the reviewer's draft after a pause in typing, on leaving the box (even straight into
+a click on another segment) and before a reload; it comes back on return and after a
+reload; "Discard draft" gives it up; Ctrl+S right after typing leaves no draft behind. And
+the keeper alone on a blank page: nothing is sent while a mouse button is down or the
+picker is open."""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_fixtures import app, needs_chromium
+
+from mtreview.store import Draft, ReviewStore
+from mtreview.testing.reviewer import ScriptedReviewer
+from mtreview.ui.components import script
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+__all__ = ["app"]  # a fixture, used by name
+
+BOX = "textarea[aria-label='Corrected segment']"
+APP_ENV = {"MTREVIEW_REVIEWER": "Drafts"}
+NOTE = ".mtr-draft-note"
+
+
+def _doc(db: Path) -> str:
+    with ReviewStore(db) as store:
+        return store.documents()[0].doc_id
+
+
+def _draft(db: Path, index: int) -> Draft | None:
+    with ReviewStore(db) as store:
+        return store.draft(_doc(db), index, reviewer="Drafts")
+
+
+def _wait_for_draft(db: Path, index: int, text: str | None) -> None:
+    """Until the store holds `text` as the draft of segment `index` (None: no draft)."""
+    deadline = time.monotonic() + 30
+    while True:
+        draft = _draft(db, index)
+        if (draft.text if draft else None) == text:
+            return
+        assert time.monotonic() < deadline, f"segment {index + 1}'s draft is {draft!r}"
+        time.sleep(0.2)
+
+
+def _start(page: Any, url: str) -> ScriptedReviewer:
+    page.goto(url)
+    page.wait_for_selector(".mtr-segment")
+    person = ScriptedReviewer(page)
+    person.idle()
+    return person
+
+
+def _open(person: ScriptedReviewer, number: int) -> None:
+    """A click on segment `number` (1-based) in the article, then wait for its panel."""
+    person.page.locator(f'.mtr-seg[data-index="{number - 1}"]').click()
+    person.page.get_by_role("heading", name=f"Segment {number} of").wait_for()
+    person.idle()
+
+
+def _type_at_end(page: Any, text: str) -> None:
+    area = page.locator(BOX)
+    area.click()
+    area.press("Control+End")
+    area.type(text)
+
+
+def test_a_pause_keeps_the_draft_and_it_comes_back(app: tuple[str, Path], page: Any) -> None:
+    url, db = app
+    person = _start(page, url)
+    _open(person, 5)
+    saved = page.locator(BOX).input_value()
+    _type_at_end(page, " (à revoir)")
+    assert page.locator(NOTE).inner_text().startswith("Not saved yet")
+    _wait_for_draft(db, 4, saved + " (à revoir)")  # a pause, no click: kept all the same
+    page.wait_for_function(
+        "(note) => document.querySelector(note).textContent.startsWith('Draft kept')", arg=NOTE
+    )
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"  # typing goes on
+    page.keyboard.type(" encore")
+    page.locator(BOX).evaluate("(box) => box.blur()")  # leaving the box keeps it at once
+    _wait_for_draft(db, 4, saved + " (à revoir) encore")
+
+    _open(person, 7)
+    assert page.locator(BOX).input_value() != saved + " (à revoir) encore"
+    _open(person, 5)
+    assert page.locator(BOX).input_value() == saved + " (à revoir) encore"
+    page.reload()
+    person = _start(page, url)
+    _open(person, 5)
+    assert page.locator(BOX).input_value() == saved + " (à revoir) encore"
+    assert page.locator(NOTE).inner_text().startswith("Draft kept")
+
+    page.locator(".mtr-draft-discard").click()  # give the draft up
+    _wait_for_draft(db, 4, None)
+    assert page.locator(BOX).input_value() == saved
+    page.wait_for_function("() => document.querySelector('.mtr-draft-discard').hidden")
+    with ReviewStore(db) as store:
+        assert store.corrections(_doc(db), 4) == []  # drafts never became corrections
+    assert person.page_errors == []
+
+
+def test_typing_then_clicking_another_segment_at_once(app: tuple[str, Path], page: Any) -> None:
+    """The draft leaves with the focus while the mouse is down on the other segment; it is
+    sent when the button is up, and reaches the store though the page moved on."""
+    url, db = app
+    person = _start(page, url)
+    _open(person, 8)
+    saved = page.locator(BOX).input_value()
+    _type_at_end(page, " VITE")
+    _open(person, 9)  # well before the pause is over
+    _wait_for_draft(db, 7, saved + " VITE")
+    assert _draft(db, 8) is None  # the segment opened has no draft of it
+    _open(person, 8)
+    assert page.locator(BOX).input_value() == saved + " VITE"
+    assert person.page_errors == []
+
+
+def test_ctrl_s_right_after_typing_leaves_no_draft(app: tuple[str, Path], page: Any) -> None:
+    """Ctrl+S takes the focus from the box (a draft goes) and saves (the form goes): in
+    either order, the save is stored and no draft is left, save after save."""
+    url, db = app
+    person = _start(page, url)
+    _open(person, 10)
+    for number in range(1, 4):
+        _type_at_end(page, f" v{number}")
+        page.keyboard.press("Control+s")
+        page.get_by_text(f"correction saved (version {number})").wait_for()
+        person.idle()
+    time.sleep(2)  # anything still on its way arrives
+    with ReviewStore(db) as store:
+        history = store.corrections(_doc(db), 9)
+    assert [(c.version, c.text.split(" v", 1)[-1]) for c in history] == [
+        (1, "1"),
+        (2, "1 v2"),
+        (3, "1 v2 v3"),
+    ]
+    assert _draft(db, 9) is None
+    assert page.locator(NOTE).inner_text() == ""
+    assert person.page_errors == []
+
+
+def test_a_reload_with_text_not_yet_kept_asks_first(app: tuple[str, Path], page: Any) -> None:
+    url, db = app
+    person = _start(page, url)
+    _open(person, 12)
+    saved = page.locator(BOX).input_value()
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    _type_at_end(page, " RECHARGÉ")
+    page.reload()  # within the pause: the text was not sent yet
+    assert asked == ["beforeunload"]
+    _wait_for_draft(db, 11, saved + " RECHARGÉ")  # sent while the browser asked
+    person = _start(page, url)
+    _open(person, 12)
+    assert page.locator(BOX).input_value() == saved + " RECHARGÉ"
+
+
+def _mount_keeper(page: Any) -> None:
+    """The keeper, a correction box and a segment view alone on a blank page; what the
+    keeper sends is collected."""
+    url = "data:text/javascript;base64," + base64.b64encode(script().encode()).decode()
+    page.goto("about:blank")
+    page.evaluate(
+        """async (url) => {
+          const m = await import(url);
+          window.__events = [];
+          const send = (name, value) => window.__events.push([name, value]);
+          const holder = document.body.appendChild(document.createElement('div'));
+          holder.className = 'st-key-fix_d_3_0';
+          const box = holder.appendChild(document.createElement('textarea'));
+          box.setAttribute('aria-label', 'Corrected segment');
+          box.value = 'Un chat noir dort ici.';
+          const mount = (mode, data) => {
+            const parent = document.body.appendChild(document.createElement('div'));
+            m.default({parentElement: parent, setTriggerValue: send, data: {mode, ...data}});
+          };
+          mount('segment', {doc: 'd', segment: 3, text: 'Un chat noir dort ici.', marks: [],
+                categories: [{label: 'Fluency/Grammar', key: 'g'}],
+                severities: [{label: 'minor', key: '1'}],
+                defaults: {category: 'Fluency/Grammar', severity: 'minor'}});
+          mount('draft', {doc: 'd', segment: 3, key: 'fix_d_3_0', base: 0,
+                saved: 'Un chat noir dort ici.', draft: null, note: ''});
+        }""",
+        url,
+    )
+
+
+def _sent(page: Any) -> list[str]:
+    return [value["text"] for name, value in page.evaluate("window.__events") if name == "draft"]
+
+
+def test_keeper_waits_for_the_mouse_and_the_picker(page: Any) -> None:
+    _mount_keeper(page)
+    page.locator("textarea").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Oui.")
+    segment = page.locator(".mtr-segment").bounding_box()
+    page.mouse.move(segment["x"] + 4, segment["y"] + segment["height"] / 2)
+    page.mouse.down()  # the box loses focus under a held button: the draft waits
+    page.mouse.move(segment["x"] + 60, segment["y"] + segment["height"] / 2, steps=5)
+    time.sleep(2)  # past the pause too
+    assert _sent(page) == []
+    page.mouse.up()  # a span selected: the picker opens, and the draft still waits
+    page.locator(".mtr-picker").wait_for()
+    time.sleep(1)
+    assert _sent(page) == []
+    page.keyboard.press("Escape")  # picker closed: now it goes, once
+    page.wait_for_function("() => window.__events.length > 0")
+    time.sleep(1)
+    assert _sent(page) == ["Un chat noir dort ici. Oui."]
+    [[_, sent]] = page.evaluate("window.__events")
+    assert (sent["doc"], sent["segment"], sent["base"]) == ("d", 3, 0)
