@@ -24,7 +24,9 @@ __all__ = ["app"]  # a fixture, used by name
 
 BOX = "textarea[aria-label='Corrected segment']"
 APP_ENV = {"MTREVIEW_REVIEWER": "Drafts"}
+UNSENT = "mtreview-unsent-drafts"  # the keeper's sessionStorage item
 NOTE = ".mtr-draft-note"
+KEPT = "() => document.querySelector('.mtr-draft-note').textContent.startsWith('Draft kept')"
 
 
 def _doc(db: Path) -> str:
@@ -78,9 +80,7 @@ def test_a_pause_keeps_the_draft_and_it_comes_back(app: tuple[str, Path], page: 
     _type_at_end(page, " (à revoir)")
     assert page.locator(NOTE).inner_text().startswith("Not saved yet")
     _wait_for_draft(db, 4, saved + " (à revoir)")  # a pause, no click: kept all the same
-    page.wait_for_function(
-        "(note) => document.querySelector(note).textContent.startsWith('Draft kept')", arg=NOTE
-    )
+    page.wait_for_function(KEPT)
     assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"  # typing goes on
     page.keyboard.type(" encore")
     page.locator(BOX).evaluate("(box) => box.blur()")  # leaving the box keeps it at once
@@ -94,7 +94,7 @@ def test_a_pause_keeps_the_draft_and_it_comes_back(app: tuple[str, Path], page: 
     person = _start(page, url)
     _open(person, 5)
     assert page.locator(BOX).input_value() == saved + " (à revoir) encore"
-    assert page.locator(NOTE).inner_text().startswith("Draft kept")
+    page.wait_for_function(KEPT)
 
     page.locator(".mtr-draft-discard").click()  # give the draft up
     _wait_for_draft(db, 4, None)
@@ -141,7 +141,7 @@ def test_ctrl_s_right_after_typing_leaves_no_draft(app: tuple[str, Path], page: 
         (3, "1 v2 v3"),
     ]
     assert _draft(db, 9) is None
-    assert page.locator(NOTE).inner_text() == ""
+    page.wait_for_function("(note) => document.querySelector(note).textContent === ''", arg=NOTE)
     assert person.page_errors == []
 
 
@@ -170,7 +170,9 @@ def _mount_keeper(page: Any) -> None:
     """The keeper, a correction box and a segment view alone on a blank page; what the
     keeper sends is collected."""
     url = "data:text/javascript;base64," + base64.b64encode(script().encode()).decode()
-    page.goto("about:blank")
+    blank = "http://keeper.test/"  # an origin of its own: about:blank has no sessionStorage
+    page.route(blank, lambda route: route.fulfill(body="<!doctype html>", content_type="text/html"))
+    page.goto(blank)
     page.evaluate(
         """async (url) => {
           const m = await import(url);
@@ -185,12 +187,14 @@ def _mount_keeper(page: Any) -> None:
             const parent = document.body.appendChild(document.createElement('div'));
             m.default({parentElement: parent, setTriggerValue: send, data: {mode, ...data}});
           };
+          window.__mountKeeper = (extra) => mount('draft', {doc: 'd', segment: 3,
+                key: 'fix_d_3_0', base: 0, saved: 'Un chat noir dort ici.', draft: null,
+                note: '', handled: [], reviewer: 'Anne', ...extra});
           mount('segment', {doc: 'd', segment: 3, text: 'Un chat noir dort ici.', marks: [],
                 categories: [{label: 'Fluency/Grammar', key: 'g'}],
                 severities: [{label: 'minor', key: '1'}],
                 defaults: {category: 'Fluency/Grammar', severity: 'minor'}});
-          mount('draft', {doc: 'd', segment: 3, key: 'fix_d_3_0', base: 0,
-                saved: 'Un chat noir dort ici.', draft: null, note: ''});
+          window.__mountKeeper({});
         }""",
         url,
     )
@@ -221,3 +225,33 @@ def test_keeper_waits_for_the_mouse_and_the_picker(page: Any) -> None:
     assert _sent(page) == ["Un chat noir dort ici. Oui."]
     [[_, sent]] = page.evaluate("window.__events")
     assert (sent["doc"], sent["segment"], sent["base"]) == ("d", 3, 0)
+
+
+def test_a_draft_cut_off_by_a_reload_is_sent_from_the_next_page(page: Any) -> None:
+    """Before the page goes, what may not have reached the server waits in the tab's
+    sessionStorage; the next page's keeper sends it, for the same reviewer only."""
+    _mount_keeper(page)
+    page.locator("textarea").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Rechargé.")
+    page.evaluate("window.dispatchEvent(new Event('beforeunload', {cancelable: true}))")
+    left = page.evaluate(f"JSON.parse(sessionStorage.getItem('{UNSENT}'))")
+    typed = "Un chat noir dort ici. Rechargé."
+    assert [(d["text"], d["reviewer"]) for d in left] == [(typed, "Anne")]
+    store_again = f"(left) => sessionStorage.setItem('{UNSENT}', JSON.stringify(left))"
+
+    page.evaluate("window.__events.length = 0")
+    page.evaluate("window.__mountKeeper({reviewer: 'Bob'})")  # another reviewer's page
+    time.sleep(1)
+    assert _sent(page) == []  # never sent under Bob's name
+    assert page.evaluate(f"sessionStorage.getItem('{UNSENT}')") is None
+
+    page.evaluate(store_again, left)
+    page.evaluate("window.__mountKeeper({})")  # Anne's next page
+    page.wait_for_function("() => window.__events.length > 0")
+    [[name, sent]] = page.evaluate("window.__events")
+    assert name == "draft" and sent == {k: v for k, v in left[0].items() if k != "reviewer"}
+    page.evaluate("window.__events.length = 0")
+    page.evaluate(f"window.__mountKeeper({{handled: [{left[0]['number']}]}})")  # handled
+    time.sleep(1)
+    assert _sent(page) == []

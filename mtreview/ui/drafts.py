@@ -22,6 +22,7 @@ from mtreview.ui.components import DRAFT_KEY, draft_keeper, event
 
 DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
 DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
+HANDLED_SHOWN = 32  # draft numbers the page reports handled (far more than are ever unsure)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +82,7 @@ def draft_line(store: ReviewStore, review: SegmentReview, start: BoxStart, revie
         "note": st.session_state.pop(DRAFT_ERROR, None)
         or (draft_note(kept, review.version) if kept else ""),
         "handled": _ledger().handled,
+        "reviewer": reviewer,  # a draft kept across a reload goes back to its reviewer only
     }
     draft_keeper(data, on_draft=lambda: keep_draft(store, reviewer))
 
@@ -121,7 +123,11 @@ class DraftLedger:
     callback for a newer request, here between the store and the record)."""
 
     latest: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)
-    handled: int = 0  # the highest draft number handled: the browser sends again above it
+    # the numbers of the drafts handled last: the browser sends again a draft not among them
+    handled: list[int] = dataclasses.field(default_factory=list)
+
+    def record(self, number: int) -> None:
+        self.handled = [*self.handled[-(HANDLED_SHOWN - 1) :], number]
 
 
 def _ledger() -> DraftLedger:
@@ -142,10 +148,13 @@ def keep_draft(store: ReviewStore, reviewer: str) -> None:
     bases: Mapping[Any, int] = st.session_state.get(actions.BASES, {})
     ledger, segment = _ledger(), (sent.doc_id, sent.index)
     error = None
-    if bases.get(segment) == sent.base and sent.number > ledger.latest.get(segment, -1):
+    # (a segment this session has not opened: no save here to be late for, e.g. a draft
+    # the page kept across a reload)
+    fresh = bases.get(segment, sent.base) == sent.base
+    if fresh and sent.number > ledger.latest.get(segment, -1):
         error = _keep(store, sent, reviewer)
         ledger.latest[segment] = sent.number
-    ledger.handled = max(ledger.handled, sent.number)
+    ledger.record(sent.number)
     if error:
         st.session_state[DRAFT_ERROR] = f"The draft could not be kept: {error}"
 

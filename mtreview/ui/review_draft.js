@@ -12,6 +12,7 @@
 const BOX = 'textarea[aria-label="Corrected segment"]';
 const DRAFT_PAUSE_MS = 1500; // typing paused this long: keep what is there
 const DRAFT_RETRY_MS = 250; // busy (mouse down, picker open): look again this often
+const DRAFT_TRIES = 3; // sends of one draft the server never answers before giving it up
 
 // The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
 // stale, while it draws the new one).
@@ -27,10 +28,9 @@ function keyClass(key) {
   return `st-key-${key.trim().replace(/[^a-zA-Z0-9_-]/g, "-")}`;
 }
 
+const UNSENT = "mtreview-unsent-drafts"; // sessionStorage: drafts a reload may have cut off
 let draftNumber = Date.now() * 1000; // drafts sent from this page, in order (reloads too)
-
 let savingFromKeys = false; // Ctrl+S is taking the focus from the box to send the form
-const DRAFT_TRIES = 3; // sends of one draft before it is given up (a refused one, say)
 
 // Put `text` in a box React draws: its own value setter, then the input event it listens to.
 function setBoxText(box, text) {
@@ -81,10 +81,13 @@ class DraftKeeper {
     this.data = data;
     this.sent = null;
     window.__mtreviewDraft = this;
+    this.takeUnsent();
+    requestAnimationFrame(() => this.show()); // once the box has its new text too
     // Handled, or typed on a version of this segment that a save has replaced since.
+    const handled = data.handled || [];
     this.unanswered = this.unanswered.filter(
       (d) =>
-        d.number > (data.handled || 0) &&
+        !handled.includes(d.number) &&
         !(d.doc === data.doc && d.segment === data.segment && d.base !== data.base),
     );
     this.show();
@@ -95,10 +98,42 @@ class DraftKeeper {
     }
   }
 
+  // What the page before a reload left in this tab's storage, for this reviewer: sent
+  // again from here (the server lets a draft through once).
+  takeUnsent() {
+    let left = [];
+    try {
+      left = JSON.parse(sessionStorage.getItem(UNSENT) || "[]");
+      sessionStorage.removeItem(UNSENT);
+    } catch {
+      return;
+    }
+    for (const draft of left) {
+      if (draft.reviewer === this.data.reviewer) this.unanswered.push({ ...draft, tries: 0 });
+    }
+  }
+
+  // The page is going: what may not have reached the server waits in this tab's storage.
+  leaveUnsent() {
+    const left = this.unanswered.map(({ tries, ...draft }) => draft);
+    const text = this.typed();
+    if (text !== null && text !== this.kept() && text !== this.sent) {
+      const { doc, segment, base } = this.data;
+      draftNumber += 1;
+      left.push({ doc, segment, base, text, number: draftNumber });
+    }
+    const reviewer = this.data.reviewer;
+    try {
+      sessionStorage.setItem(UNSENT, JSON.stringify(left.map((d) => ({ ...d, reviewer }))));
+    } catch {
+      // storage full or off: the prompt and the send below are what is left
+    }
+  }
+
   resend(draft) {
     if (!this.connected() || !this.unanswered.includes(draft) || this.busy()) return;
     draft.tries += 1;
-    const { tries, ...payload } = draft;
+    const { tries, reviewer, ...payload } = draft;
     this.component.setTriggerValue("draft", payload);
   }
 
@@ -241,6 +276,7 @@ function watchDrafts() {
   window.addEventListener("beforeunload", (event) => {
     const keeper = activeKeeper();
     if (!keeper || !(keeper.unkept() || keeper.unanswered.length)) return;
+    keeper.leaveUnsent();
     keeper.send(true); // most often it arrives; the browser asks whether to leave meanwhile
     event.preventDefault();
     event.returnValue = "";
