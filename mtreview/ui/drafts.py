@@ -69,12 +69,10 @@ def draft_note(draft: Draft, current_version: int) -> str:
 
 def draft_line(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
     """The keeper under the correction box: its note says whether the text is kept."""
-    doc_id, index = review.doc_id, review.index
-    draft = store.draft(doc_id, index, reviewer=reviewer)
-    kept = draft if draft is not None and draft.base_version == start.base else None
+    kept = start.draft
     data = {
-        "doc": doc_id,
-        "segment": index,
+        "doc": review.doc_id,
+        "segment": review.index,
         "key": start.key,
         "base": start.base,
         "saved": start.saved,
@@ -152,26 +150,26 @@ def keep_draft(store: ReviewStore, reviewer: str) -> None:
     # the page kept across a reload)
     fresh = bases.get(segment, sent.base) == sent.base
     if fresh and sent.number > ledger.latest.get(segment, -1):
-        error = _keep(store, sent, reviewer)
+        try:
+            saved = version_text(store, store.segment(sent.doc_id, sent.index), sent.base)
+            keep_text(store, sent.doc_id, sent.index, sent.text, sent.base, saved, reviewer)
+        except MTReviewError as exc:
+            error = str(exc)
         ledger.latest[segment] = sent.number
     ledger.record(sent.number)
     if error:
         st.session_state[DRAFT_ERROR] = f"The draft could not be kept: {error}"
 
 
-def _keep(store: ReviewStore, sent: SentDraft, reviewer: str) -> str | None:
-    """Store the draft (no st.* call in here); the store's refusal, if any."""
-    try:
-        review = store.segment(sent.doc_id, sent.index)
-        if sent.text == version_text(store, review, sent.base):
-            store.discard_draft(sent.doc_id, sent.index, reviewer=reviewer)
-        else:
-            store.save_draft(
-                sent.doc_id, sent.index, sent.text, base_version=sent.base, reviewer=reviewer
-            )
-    except MTReviewError as exc:
-        return str(exc)
-    return None
+def keep_text(
+    store: ReviewStore, doc_id: str, index: int, text: str, base: int, saved: str, reviewer: str
+) -> bool:
+    """`text` as the reviewer's draft typed on version `base`, or no draft when it is that
+    version's text (`saved`); whether a draft is kept. No st.* call in here."""
+    if text == saved:
+        store.discard_draft(doc_id, index, reviewer=reviewer)
+        return False
+    return store.save_draft(doc_id, index, text, base_version=base, reviewer=reviewer) is not None
 
 
 def keep_typed(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
@@ -184,10 +182,8 @@ def keep_typed(store: ReviewStore, review: SegmentReview, start: BoxStart, revie
         return
 
     def keep() -> str | None:
-        if text == start.saved:
-            store.discard_draft(doc_id, index, reviewer=reviewer)
-            return None
-        store.save_draft(doc_id, index, text, base_version=start.base, reviewer=reviewer)
-        return "the text typed in the box is kept as a draft, not saved"
+        if keep_text(store, doc_id, index, text, start.base, start.saved, reviewer):
+            return "the text typed in the box is kept as a draft, not saved"
+        return None
 
     actions.guarded(keep)
