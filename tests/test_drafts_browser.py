@@ -65,6 +65,17 @@ def _open(person: ScriptedReviewer, number: int) -> None:
     person.idle()
 
 
+def _box_shows(page: Any, text: str) -> None:
+    """Until the correction box on the page holds `text` (a run may still be drawing it):
+    a box that never does fails the test."""
+    page.wait_for_function(
+        "([box, text]) => { const all = document.querySelectorAll(box);"
+        " return all.length === 1 && all[0].value === text; }",
+        arg=[BOX, text],
+        timeout=20_000,
+    )
+
+
 def _type_at_end(page: Any, text: str) -> None:
     area = page.locator(BOX)
     area.click()
@@ -89,16 +100,16 @@ def test_a_pause_keeps_the_draft_and_it_comes_back(app: tuple[str, Path], page: 
     _open(person, 7)
     assert page.locator(BOX).input_value() != saved + " (à revoir) encore"
     _open(person, 5)
-    assert page.locator(BOX).input_value() == saved + " (à revoir) encore"
+    _box_shows(page, saved + " (à revoir) encore")
     page.reload()
     person = _start(page, url)
     _open(person, 5)
-    assert page.locator(BOX).input_value() == saved + " (à revoir) encore"
+    _box_shows(page, saved + " (à revoir) encore")
     page.wait_for_function(KEPT)
 
     page.locator(".mtr-draft-discard").click()  # give the draft up
     _wait_for_draft(db, 4, None)
-    assert page.locator(BOX).input_value() == saved
+    _box_shows(page, saved)
     page.wait_for_function("() => document.querySelector('.mtr-draft-discard').hidden")
     with ReviewStore(db) as store:
         assert store.corrections(_doc(db), 4) == []  # drafts never became corrections
@@ -117,7 +128,7 @@ def test_typing_then_clicking_another_segment_at_once(app: tuple[str, Path], pag
     _wait_for_draft(db, 7, saved + " VITE")
     assert _draft(db, 8) is None  # the segment opened has no draft of it
     _open(person, 8)
-    assert page.locator(BOX).input_value() == saved + " VITE"
+    _box_shows(page, saved + " VITE")
     assert person.page_errors == []
 
 
@@ -163,7 +174,7 @@ def test_a_reload_with_text_not_yet_kept_asks_first(app: tuple[str, Path], page:
     _wait_for_draft(db, 11, saved + " RECHARGÉ")  # sent while the browser asked
     person = _start(page, url)
     _open(person, 12)
-    assert page.locator(BOX).input_value() == saved + " RECHARGÉ"
+    _box_shows(page, saved + " RECHARGÉ")
 
 
 def _mount_keeper(page: Any) -> None:
