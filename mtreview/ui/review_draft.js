@@ -131,7 +131,13 @@ class DraftKeeper {
   }
 
   resend(draft) {
-    if (!this.connected() || !this.unanswered.includes(draft) || this.busy()) return;
+    if (!this.connected() || !this.unanswered.includes(draft)) return;
+    if (this.busy() || appRunning()) {
+      // not into a run in progress (a new page's first run, a click's): a request that
+      // cuts such a run short can undo what it was doing
+      setTimeout(() => this.resend(draft), DRAFT_RETRY_MS);
+      return;
+    }
     draft.tries += 1;
     const { tries, reviewer, ...payload } = draft;
     this.component.setTriggerValue("draft", payload);
@@ -233,6 +239,12 @@ class DraftKeeper {
     setBoxText(box, this.data.saved);
     this.send(true);
   }
+}
+
+// Whether Streamlit is running the page script now.
+function appRunning() {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return Boolean(app && app.dataset.testScriptState === "running");
 }
 
 function activeKeeper() {
