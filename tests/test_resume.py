@@ -10,26 +10,23 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from model_batches import SENTENCES, recording_analyzer, write_with_copies
 
-from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.analysis.highlight import primed_segments
+from mtreview.analysis import Analyzer, Models, SegmentAnalysis
+from mtreview.analysis.highlight import Highlighter, primed_segments
 from mtreview.cli import main
 from mtreview.documents import Segment
+from mtreview.engines.local import LocalEngine
 from mtreview.errors import SettingsError
 from mtreview.pipeline import input_segments
+from mtreview.scoring import RunSummary
 from mtreview.scoring.resume import ResumableOutput, complete_prefix, run_key, score_to_output
 from mtreview.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SENTENCES = [
-    "Le ministère a publié le rapport lundi.",
-    "Les ONG ont dénoncé la pression des autorités.",
-    "Le président n'a pas répondu aux questions.",
-    "La réunion aura lieu à Almaty la semaine prochaine.",
-    "Selon l'UE, la situation reste préoccupante.",
-]
 
 
 def write_input(path: Path, count: int) -> Path:
@@ -151,10 +148,19 @@ class Interrupt(KeyboardInterrupt):
 
 
 def run_until(
-    source: Path, out: Path, fmt: str, *, resume: bool, stop_after: int | None
-) -> CountingAnalyzer:
-    settings = Settings(use_models=False, grammar=False)
-    analyzer = CountingAnalyzer(settings)
+    source: Path,
+    out: Path,
+    fmt: str,
+    *,
+    resume: bool,
+    stop_after: int | None,
+    analyzer: Analyzer | None = None,
+    engine: LocalEngine | None = None,
+) -> tuple[Analyzer, RunSummary]:
+    """`mtreview score SOURCE -o OUT` in process, stopped as Ctrl-C would after a record."""
+    if analyzer is None:
+        analyzer = CountingAnalyzer(Settings(use_models=False, grammar=False))
+    settings = analyzer.settings
     written = 0
 
     def on_record() -> None:
@@ -164,32 +170,80 @@ def run_until(
             raise Interrupt
 
     key = run_key([source], settings, fmt)
+    assert isinstance(analyzer.highlighter, Highlighter)
     with ResumableOutput(out, key=key, resume=resume) as output:
         segments = primed_segments(  # the document pass, as `mtreview score` does it
             [lambda: input_segments([source], settings)], analyzer.highlighter
         )
-        score_to_output(segments, analyzer, output, fmt, on_record=on_record)
-    return analyzer
+        summary = score_to_output(
+            segments, analyzer, output, fmt, engine=engine, on_record=on_record
+        )
+    return analyzer, summary
+
+
+def same_summary(one: RunSummary, other: RunSummary) -> bool:
+    """Everything but the time taken and how much was resumed."""
+    timing = ("seconds", "segments_per_second", "resumed")
+    strip = [{k: v for k, v in s.to_dict().items() if k not in timing} for s in (one, other)]
+    return strip[0] == strip[1]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "tsv"])
 def test_resume_computes_only_what_is_missing(tmp_path: Path, fmt: str) -> None:
     source = write_input(tmp_path / "doc.txt", 150)
     reference = tmp_path / f"reference.{fmt}"
-    run_until(source, reference, fmt, resume=False, stop_after=None)
+    _, expected = run_until(source, reference, fmt, resume=False, stop_after=None)
     out = tmp_path / f"out.{fmt}"
     with pytest.raises(Interrupt):
         run_until(source, out, fmt, resume=False, stop_after=100)
     partial = Path(f"{out}.partial")
     with open(partial, "a", encoding="utf-8") as handle:
         handle.write('{"doc": "half a rec')  # the line being written when the process died
-    second = run_until(source, out, fmt, resume=True, stop_after=None)
+    second, summary = run_until(source, out, fmt, resume=True, stop_after=None)
     assert out.read_bytes() == reference.read_bytes()
     total = len(reference.read_text(encoding="utf-8").splitlines()) - (fmt == "tsv")
     assert total > 100
-    assert second.computed == list(range(100, total))  # the finished 100: not again
-    if fmt == "tsv":
+    assert isinstance(second, CountingAnalyzer)
+    if fmt == "jsonl":
+        assert second.computed == list(range(100, total))  # the finished 100: not again
+    else:  # four decimals, no flag detail: nothing to replay, so analysed again, not written
+        assert second.computed == list(range(total))
         assert out.read_text(encoding="utf-8").count("doc\tsegment_id") == 1
+    assert summary.resumed == 100
+    assert same_summary(summary, expected)  # the summary covers the whole input
+
+
+def test_resumed_window_computes_the_batches_of_an_uninterrupted_run(
+    tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path
+) -> None:
+    """With the cache off (a private cache), the window holding the resume point sends
+    the models the batches of an uninterrupted run, copies of earlier windows' segments
+    being cache hits as they were."""
+    source = write_with_copies(tmp_path / "doc.txt")
+    settings = Settings(
+        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=20, num_beams=1,
+        grammar=False, cache_dir=str(tmp_path / "cache"),
+    )  # fmt: skip
+    models = Models.load(settings)
+
+    def run(out: Path, **how: Any) -> tuple[list[list[int]], RunSummary | None]:
+        analyzer, batches = recording_analyzer(settings, models)
+        engine = LocalEngine(window_chunks=2)  # windows of 128 segments
+        try:
+            summary = run_until(source, out, "jsonl", analyzer=analyzer, engine=engine, **how)[1]
+        except Interrupt:
+            return batches, None
+        return batches, summary
+
+    reference = tmp_path / "reference.jsonl"
+    uninterrupted, expected = run(reference, resume=False, stop_after=None)
+    out = tmp_path / "out.jsonl"
+    run(out, resume=False, stop_after=160)  # in the second window, [128, 256)
+    resumed, summary = run(out, resume=True, stop_after=None)
+    assert resumed == [batch for batch in uninterrupted if min(batch) >= 128]
+    assert sum(map(len, uninterrupted)) < 300  # copies were cache hits, not computed
+    assert out.read_bytes() == reference.read_bytes()
+    assert summary is not None and expected is not None and same_summary(summary, expected)
 
 
 def test_resume_refuses_a_different_run(tmp_path: Path) -> None:

@@ -3,14 +3,17 @@ files, tiny real Marian models, interrupted runs and re-scoring that keeps the r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from model_batches import recording_analyzer, write_with_copies
 
-from mtreview.analysis import Analyzer
+from mtreview.analysis import Analyzer, Models
 from mtreview.cli import main
+from mtreview.engines.local import LocalEngine
 from mtreview.pipeline import with_document_pass
 from mtreview.scoring.to_store import StoreSink, plan_store_run, score_to_store
 from mtreview.settings import Settings
@@ -185,6 +188,51 @@ def test_an_interrupted_run_resumes_where_it_stopped(
         assert [d.segments for d in resumed.documents()] == [7, 7, 7, 7]
         for n in range(4):
             assert resumed.load_document(f"doc{n}") == reference.load_document(f"doc{n}")
+
+
+def test_a_resumed_store_run_sends_the_models_the_same_batches(
+    tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path
+) -> None:
+    """`score --db --no-cache`, killed and resumed: what the killed run stored goes back
+    into the private cache, so later copies are hits and the batches are the same."""
+    source = write_with_copies(tmp_path / "doc.txt")
+    base = Settings(
+        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=20, num_beams=1,
+        grammar=False,
+    )  # fmt: skip
+    models = Models.load(base)
+
+    def scored(db: Path, stop_after: int | None = None) -> list[list[int]]:
+        settings = dataclasses.replace(base, db=str(db))
+        analyzer, batches = recording_analyzer(settings, models)
+        handed = 0
+
+        def crash(_analysis: object) -> None:
+            nonlocal handed
+            handed += 1
+            if handed == stop_after:
+                raise KeyboardInterrupt
+
+        with ReviewStore(db) as store:
+            plan = plan_store_run(store, [source], settings, resume=True)
+            sink = StoreSink(store, plan, {}, window=128)
+            segments = with_document_pass(
+                sink.segments(settings, fmt=None, source_file=None), plan.paths, settings,
+                analyzer, keep=sink.keep,
+            )  # fmt: skip
+            engine = LocalEngine(window_chunks=2)  # windows of 128, as the store's
+            try:
+                score_to_store(segments, analyzer, sink, engine=engine, also=crash)
+            except KeyboardInterrupt:
+                assert stop_after is not None
+        return batches
+
+    whole, db = tmp_path / "whole.db", tmp_path / "resumed.db"
+    uninterrupted = scored(whole)
+    scored(db, stop_after=160)  # the first window stored, the second not
+    resumed = scored(db)
+    assert resumed == [batch for batch in uninterrupted if min(batch) >= 128]
+    assert findings(db) == findings(whole)
 
 
 def test_bad_input_stores_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -205,10 +205,16 @@ def continue_run(
 
     So that the rest comes out byte for byte as in an uninterrupted run, the document
     checks are walked over the skipped segments (their running state), and with models
-    the engine starts again at the start of the window holding the resume point (the same
-    batches; what the interrupted run computed comes from the cache) and the written
-    records go back into the cache where it lacks them (later copies of those segments
-    get the same values)."""
+    the engine starts again at the start of the window holding the resume point. That
+    window must meet the cache as the interrupted run's window met it, so that its misses,
+    hence its batches, are the same: the records of the windows before it go back into the
+    cache where it lacks them (later copies of those segments are hits, as they were), and
+    the window's own records do not (with `--no-cache` they are computed again; a lasting
+    cache has them from the interrupted run, which stored the window whole).
+
+    A TSV output keeps four decimals and no flags' detail, nothing to replay: its segments
+    are analysed again from the start (what a lasting cache holds is not computed again)
+    and only the missing records written, so the summary still covers the whole input."""
     from mtreview.scoring.records import RECORD_WRITERS
 
     header_lines = 1 if fmt == "tsv" else 0
@@ -217,30 +223,29 @@ def continue_run(
     if output.done == 0:
         return Continuation(RECORD_WRITERS[fmt](output.handle), summary, iterator, 0)
     start = output.done - header_lines
-    models = isinstance(analyzer, CachedAnalyzer)
-    if fmt == "jsonl" and output.target is not None:
-        written = replay_jsonl(output.target.with_name(output.target.name + ".partial"), start)
-        for batch in chunked(written, 500):
-            for analysis in batch:
-                summary.add(analysis)
-            if isinstance(analyzer, CachedAnalyzer):
-                analyzer.remember(batch)
+    writer = headerless_writer(output.handle, RECORD_WRITERS[fmt])
     summary.resumed = start
-    aligned = start - start % max(1, window) if models else start  # batches: model numbers
+    if fmt != "jsonl" or output.target is None:
+        return Continuation(writer, summary, iterator, 0, start)
+    cached = analyzer if isinstance(analyzer, CachedAnalyzer) else None
+    aligned = start - start % max(1, window) if cached is not None else start
+    written = replay_jsonl(output.target.with_name(output.target.name + ".partial"), aligned)
+    for batch in chunked(written, 500):
+        for analysis in batch:
+            summary.add(analysis)
+        if cached is not None:
+            cached.remember(batch)
     highlighter = analyzer.highlighter if isinstance(analyzer.highlighter, Highlighter) else None
     skipped = 0
     for segment in itertools.islice(iterator, aligned):
         skipped += 1
         if highlighter is not None:
             highlighter.replay(segment)
-    again = list(itertools.islice(iterator, start - aligned))
-    if skipped + len(again) < start:
+    if skipped < aligned:
         raise InputError(
-            output.target or "-",
-            f"the partial output has {start} records, the input {skipped + len(again)}",
+            output.target, f"the partial output has {start} records, the input {skipped}"
         )
-    writer = headerless_writer(output.handle, RECORD_WRITERS[fmt])
-    return Continuation(writer, summary, itertools.chain(again, iterator), aligned, len(again))
+    return Continuation(writer, summary, iterator, aligned, start - aligned)
 
 
 def score_to_output(
@@ -255,8 +260,13 @@ def score_to_output(
     """Score into a (possibly resumed) output and complete it: the body of `mtreview score`."""
     window = CHUNK_SIZE * getattr(engine, "window_chunks", WINDOW_CHUNKS)
     run = continue_run(output, fmt, analyzer, segments, window=window)
+    unwritten = run.drop  # the interrupted run wrote these: analysed again, not written
 
     def emit(analysis: SegmentAnalysis) -> None:
+        nonlocal unwritten
+        if unwritten:
+            unwritten -= 1
+            return
         run.writer.write(analysis.to_record())
         output.flush()
         if on_record is not None:
@@ -264,7 +274,13 @@ def score_to_output(
 
     summary = score_segments(
         run.segments, analyzer, engine=engine, on_result=emit, start=run.start,
-        summary=run.summary, drop=run.drop,
+        summary=run.summary,
     )  # fmt: skip
+    if unwritten:
+        records = output.done - (fmt == "tsv")
+        raise InputError(
+            output.target or "-",
+            f"the partial output has {records} records, the input {records - unwritten}",
+        )
     output.commit()
     return summary

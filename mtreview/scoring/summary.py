@@ -104,21 +104,16 @@ def score_segments(
     chunk_size: int = 64,
     start: int = 0,
     summary: SummaryBuilder | None = None,
-    drop: int = 0,
 ) -> RunSummary:
     """Run the analysis over a stream, handing each result on in order as it comes.
 
-    A resumed run passes the stream from segment `start` on, a summary already fed with
-    the records the interrupted run wrote, and how many results at the start (`drop`)
-    it computes again only to form the same batches."""
+    A resumed run passes the stream from segment `start` (a window's start) on and a
+    summary already fed with the records the interrupted run wrote before it."""
     if summary is None:
         summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
     for analysis in analyze_stream(
         segments, analyzer, engine=engine, chunk_size=chunk_size, start=start
     ):
-        if drop:
-            drop -= 1
-            continue
         summary.add(analysis)
         on_result(analysis)
     return summary.result()

@@ -14,13 +14,15 @@ segments (`readers.original_text`), so offsets index it as in any document.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from mtreview.analysis import Analyzer, SegmentAnalysis
+from mtreview.analysis.cache import CachedAnalyzer
 from mtreview.documents import Segment
 from mtreview.engines import CHUNK_SIZE, Engine
-from mtreview.engines.planning import WINDOW_CHUNKS
+from mtreview.engines.planning import WINDOW_CHUNKS, chunked
 from mtreview.errors import InputError, SettingsError
 from mtreview.pipeline import input_segments
 from mtreview.readers import detect_format, original_text
@@ -209,16 +211,24 @@ class StoreSink:
         stream = input_segments(self.plan.paths, settings, fmt=fmt, source_file=source_file)
         return filter(self.keep, stream)
 
-    def begin(self, summary: SummaryBuilder) -> None:
+    def begin(self, summary: SummaryBuilder, analyzer: Analyzer | None = None) -> None:
         """Documents analysed again are incomplete from now on, until finished; what an
-        interrupted run stored goes into the summary, so it covers the whole input."""
+        interrupted run stored goes into the summary, so it covers the whole input, and
+        into the analyzer's cache where it lacks it (a `--no-cache` run's private cache):
+        later copies of those segments are hits, as in the interrupted run, so the models
+        get the same batches."""
+        cached = analyzer if isinstance(analyzer, CachedAnalyzer) else None
         for item in self.plan.documents:
             if item.again:
                 self.store.mark_scoring(item.document.doc_id, run=item.document.run)
             if item.skip:
                 reviews = self.store.iter_segments(item.document.doc_id)
-                for _ in range(item.skip):
-                    summary.add(next(reviews).analysis)
+                stored = (review.analysis for review in itertools.islice(reviews, item.skip))
+                for batch in chunked(stored, 500):
+                    for analysis in batch:
+                        summary.add(analysis)
+                    if cached is not None:
+                        cached.remember(batch)
         summary.resumed = self.plan.resumed
         self.flush()  # a document whose every segment was stored before the kill
 
@@ -260,7 +270,7 @@ def score_to_store(
 ) -> RunSummary:
     """Analyse the planned segments into the store (and hand each analysis to `also`)."""
     summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
-    sink.begin(summary)
+    sink.begin(summary, analyzer)
 
     def emit(analysis: SegmentAnalysis) -> None:
         sink.add(analysis)
