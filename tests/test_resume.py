@@ -20,7 +20,7 @@ from mtreview.analysis.highlight import Highlighter, primed_segments
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.engines.local import LocalEngine
-from mtreview.errors import SettingsError
+from mtreview.errors import InputError, SettingsError
 from mtreview.pipeline import input_segments
 from mtreview.scoring import RunSummary
 from mtreview.scoring.resume import ResumableOutput, complete_prefix, run_key, score_to_output
@@ -244,6 +244,20 @@ def test_resumed_window_computes_the_batches_of_an_uninterrupted_run(
     assert sum(map(len, uninterrupted)) < 300  # copies were cache hits, not computed
     assert out.read_bytes() == reference.read_bytes()
     assert summary is not None and expected is not None and same_summary(summary, expected)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv"])
+def test_resume_refuses_a_partial_longer_than_the_input(tmp_path: Path, fmt: str) -> None:
+    source = write_input(tmp_path / "doc.txt", 10)  # 20 segments
+    out = tmp_path / f"out.{fmt}"
+    with pytest.raises(Interrupt):
+        run_until(source, out, fmt, resume=False, stop_after=5)
+    partial = Path(f"{out}.partial")
+    lines = partial.read_text(encoding="utf-8").splitlines(keepends=True)
+    partial.write_text("".join(lines + lines[-1:] * 30), encoding="utf-8")
+    with pytest.raises(InputError, match="the partial output has 35 records, the input 20"):
+        run_until(source, out, fmt, resume=True, stop_after=None)
+    assert not out.exists()  # never a complete-looking output
 
 
 def test_resume_refuses_a_different_run(tmp_path: Path) -> None:
