@@ -277,7 +277,7 @@ def score_to_output(
         summary=run.summary,
     )  # fmt: skip
     if unwritten:
-        records = output.done - (fmt == "tsv")
+        records = run.start + run.drop  # what the partial output holds
         raise InputError(
             output.target or "-",
             f"the partial output has {records} records, the input {records - unwritten}",
