@@ -130,8 +130,7 @@ def load_tokenizer(model: str) -> Any:
         raise ModelError(f"cannot load tokenizer of {model!r}: {first}; {HINT}") from None
 
 
-def generation_options(model: str) -> dict[str, Any]:
-    """Beam-search settings the model ships with, so both backends search alike."""
+def shipped_generation_config(model: str) -> dict[str, Any]:
     folder = cached_snapshot(model) or Path(model).expanduser()
     path = folder / "generation_config.json"
     if not path.is_file():
@@ -140,7 +139,19 @@ def generation_options(model: str) -> dict[str, Any]:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return {}
+    return config if isinstance(config, dict) else {}
+
+
+def generation_options(model: str) -> dict[str, Any]:
+    """Beam-search settings the model ships with, so both backends search alike."""
+    config = shipped_generation_config(model)
     return {ours: config[theirs] for theirs, ours in GENERATION_OPTIONS.items() if theirs in config}
+
+
+def shipped_length_limit(model: str) -> int | None:
+    """The model's own `max_length` for generation (transformers honours it too)."""
+    limit = shipped_generation_config(model).get("max_length")
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 2 else None
 
 
 def split_threads(threads: int) -> tuple[int, int]:
@@ -195,6 +206,7 @@ class CT2MarianBackend(BatchedTranslator):
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"{model}: cannot load CTranslate2 model {path}: {exc}") from None
         self.search = generation_options(model)
+        self.length_limit = shipped_length_limit(model) or max_length
 
     def share(self, rows: int, limit: int) -> int:
         """Rows per sub-batch: the batch split evenly over the workers, which run at once."""
@@ -223,7 +235,8 @@ class CT2MarianBackend(BatchedTranslator):
                 "max_decoding_length": self.fixed_length,
             }
         else:  # transformers counts the start token and ends with a forced EOS: 2 fewer
-            lengths = {"max_decoding_length": max(1, min(self.max_length, 2 * longest + 10) - 2)}
+            cap = min(self.max_length, self.length_limit, 2 * longest + 10)
+            lengths = {"max_decoding_length": max(1, cap - 2)}
         results = self.translator.translate_batch(
             sources,
             beam_size=beams,

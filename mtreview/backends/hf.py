@@ -146,6 +146,9 @@ class HFMarianBackend(BatchedTranslator):
         self.fixed_length = fixed_length
         self.tokenizer, self.model = load_marian(model)
         check_target_token(self.tokenizer, model, target_token)
+        # the model's own generation limit bounds ours (opus-mt ships 512; tiny test models less)
+        shipped = getattr(self.model.generation_config, "max_length", None)
+        self.length_limit = shipped if isinstance(shipped, int) and shipped > 2 else max_length
         self._torch = torch
 
     @property
@@ -166,7 +169,7 @@ class HFMarianBackend(BatchedTranslator):
             lengths: dict[str, int] = (
                 {"min_new_tokens": self.fixed_length, "max_new_tokens": self.fixed_length}
                 if self.fixed_length
-                else {"max_length": min(self.max_length, 2 * longest + 10)}
+                else {"max_length": min(self.max_length, self.length_limit, 2 * longest + 10)}
             )
             generated = self.model.generate(
                 **batch, num_beams=beams, num_return_sequences=n, **lengths

@@ -70,6 +70,7 @@ def build_tiny_marian(
     pad_vocab_to: int = 0,
     init_std: float = 0.02,
     target_tokens: Sequence[str] = (),
+    max_length: int = 512,
 ) -> Path:
     """Write a Marian model directory loadable by `MarianMTModel.from_pretrained`.
 
@@ -77,7 +78,9 @@ def build_tiny_marian(
     opus-mt output layer, 59,514 entries, is much of the work). A larger `init_std` makes
     random outputs depend on the input (at 0.02 the positions drown the tokens).
     `target_tokens` (e.g. `>>fra<<`, `>>spa<<`) make it a multilingual model, as
-    opus-mt-en-ROMANCE: each input must start with one of them."""
+    opus-mt-en-ROMANCE: each input must start with one of them. `max_length` is the
+    generation limit the model ships with (opus-mt: 512): random weights rarely stop early,
+    so a test suite caps it to keep beam search short."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -124,7 +127,7 @@ def build_tiny_marian(
     with torch.no_grad():  # like a trained opus-mt model: <pad> only starts the decoder
         model.final_logits_bias[0, vocab[PAD]] = PAD_LOGIT_BIAS
     model.generation_config.num_beams = 4
-    model.generation_config.max_length = 512
+    model.generation_config.max_length = max_length
     model.generation_config.bad_words_ids = [[vocab[PAD]]]
     model.save_pretrained(out, safe_serialization=True)
     tokenizer = MarianTokenizer(
@@ -146,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--d-model", type=int, default=32)
     parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--max-length", type=int, default=512)
     args = parser.parse_args(argv)
     path = build_tiny_marian(
         args.out_dir,
@@ -154,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         d_model=args.d_model,
         layers=args.layers,
+        max_length=args.max_length,
     )
     sys.stdout.write(f"{path}\n")
     return 0
