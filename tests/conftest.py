@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import subprocess
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -157,3 +158,65 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+# --- tiers: markers from what a test uses, so none is forgotten ------------------------------
+FUZZ_MODULES = {"test_fuzz", "test_fuzz_faces", "test_hostile_input"}
+
+
+# quick tools a test may run without being a `processes` test
+QUICK_TOOLS = {"xmllint", "grammalecte-cli", "git", "node", "initdb", "pg_ctl", "createdb"}
+_RUNNING: list[str] = []  # the node id of the test being run
+_LAUNCHED: dict[str, list[str]] = {}
+
+
+def _spy_on_processes() -> None:
+    """Records each process a test starts (in its fixtures too), to check its marks."""
+    original = subprocess.Popen.__init__
+
+    def launch(self: subprocess.Popen[Any], args: Any, *rest: Any, **options: Any) -> None:
+        words = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
+        program = os.path.basename(os.fsdecode(words[0])) if words else ""
+        if _RUNNING and program not in QUICK_TOOLS:
+            _LAUNCHED.setdefault(_RUNNING[0], []).append(program)
+        original(self, args, *rest, **options)
+
+    subprocess.Popen.__init__ = launch  # type: ignore[method-assign]
+
+
+_spy_on_processes()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    _RUNNING[:] = [item.nodeid]
+    yield
+    _RUNNING.clear()
+
+
+@pytest.fixture(autouse=True)
+def _processes_are_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that starts Python processes or servers must say so (`processes`), so the
+    fast tier stays fast; browser and PostgreSQL tests are their own tiers."""
+    yield
+    launched = _LAUNCHED.pop(request.node.nodeid, [])
+    marks = {mark.name for mark in request.node.iter_markers()}
+    if launched and not marks & {"processes", "browser", "postgres"}:
+        pytest.fail(f"started {sorted(set(launched))}: mark the test `processes`")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`browser`, `postgres`, `models` and `fuzz` follow from the fixtures and module a test
+    uses; `processes` and `slow` are declared by the modules that start servers or take long.
+    The fast tier (`scripts/test.sh --fast`) leaves out all but `models`."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if used & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
+        if "postgres" in used or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+        if any(name.startswith("tiny_") for name in used):
+            item.add_marker(pytest.mark.models)
+        if item.module is not None and item.module.__name__ in FUZZ_MODULES:
+            item.add_marker(pytest.mark.fuzz)

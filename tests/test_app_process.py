@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit_server import free_port, wait_until_serving
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
 def _children(pid: int) -> list[int]:

@@ -25,7 +25,7 @@ from mtreview.store import ReviewStore
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
 # two flags on one span, each line at other offsets: their order once hashed

@@ -62,6 +62,7 @@ def _segments(db: Path) -> int:
         return store.document("kaztag").segments
 
 
+@pytest.mark.processes
 def test_corpora_leave_deleted_segments_out_and_count_them(db: Path, tmp_path: Path) -> None:
     total = _segments(db)
     said = _export(db, "tsv", tmp_path / "c.tsv")
@@ -86,6 +87,7 @@ def test_corpora_leave_deleted_segments_out_and_count_them(db: Path, tmp_path: P
     assert len(list(etree.parse(str(tmp_path / "c.tmx")).iter("tu"))) == total - 2
 
 
+@pytest.mark.processes
 def test_keep_deleted_marks_them(db: Path, tmp_path: Path) -> None:
     total = _segments(db)
     said = _export(db, "tsv", tmp_path / "k.tsv", "--keep-deleted")

@@ -308,6 +308,7 @@ def test_merging_two_reviewers_work(tmp_path: Path, article: Path) -> None:
     assert any(a.comment == "leur ajout" for a in ours.segment("pairs", 3).annotations)
 
 
+@pytest.mark.processes
 def test_import_reviews_errors_name_the_line_and_change_nothing(
     store: ReviewStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,8 @@ from streamlit_server import free_port
 
 from mtreview.testing.hub_server import HubServer
 
+pytestmark = pytest.mark.processes  # the test hub, the CLI and the app as processes
+
 FR_EN, EN_FR = "Helsinki-NLP/opus-mt-fr-en", "Helsinki-NLP/opus-mt-en-fr"
 TEXT = "Le chat dort sur la table.\n\nL'ONG a reçu une lettre du ministère.\n"
 

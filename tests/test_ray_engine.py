@@ -15,6 +15,8 @@ from mtreview.documents import Segment
 from mtreview.engines import ENGINES, LocalEngine, make_engine
 from mtreview.settings import Settings
 
+pytestmark = pytest.mark.processes  # a local Ray cluster
+
 ray = pytest.importorskip("ray", reason="the ray extra is not installed")
 
 TEXTS = [

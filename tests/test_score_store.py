@@ -190,6 +190,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(
             assert resumed.load_document(f"doc{n}") == reference.load_document(f"doc{n}")
 
 
+@pytest.mark.slow  # windows of 128 segments through the tiny models, twice
 def test_a_resumed_store_run_sends_the_models_the_same_batches(
     tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path
 ) -> None:
@@ -264,6 +265,7 @@ def test_store_options_that_do_not_go_together(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.processes
 def test_score_db_on_a_local_ray_stores_what_the_local_engine_stores(
     tmp_path: Path, model_args: list[str]
 ) -> None:

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from transformers import MarianMTModel, MarianTokenizer
 
 
+@pytest.mark.processes
 def test_builder_command_is_deterministic_and_loadable(tmp_path: Path, tiny_fr_en: Path) -> None:
     out = tmp_path / "model"
     result = subprocess.run(
