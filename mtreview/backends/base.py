@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
-from mtreview.errors import ModelError
+from mtreview.errors import ModelError, MTReviewError
 
 EOS_TEXT = "</s>"
 T = TypeVar("T")
@@ -121,3 +123,38 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     return start, end
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message in one line (its type when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def model_failures(model: str, doing: str) -> Iterator[None]:
+    """Whatever a third-party loader or runtime raises while `doing` something with a model
+    (transformers, torch, safetensors, sentencepiece, huggingface_hub, CTranslate2 each
+    have their own exceptions, and a damaged model the directory checks let through can
+    raise any of them) becomes one ModelError line naming the model."""
+    try:
+        yield
+    except MTReviewError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"{model}: {doing}: {type(exc).__name__}: {first_line(exc)}") from None
+
+
+@contextlib.contextmanager
+def quiet_loader_logs() -> Iterator[None]:
+    """transformers logs some failures before raising them (a config attribute it cannot
+    set, with a dump of the whole config): the raised error becomes one ModelError line,
+    so its logs stay out of stderr while a model loads or converts."""
+    from transformers.utils import logging as transformers_logging
+
+    previous = transformers_logging.get_verbosity()  # sets its logger up first: not later
+    transformers_logging.set_verbosity(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(previous)

@@ -23,6 +23,9 @@ from mtreview.backends.base import (
     BatchedTranslator,
     ScoredText,
     TokenScore,
+    first_line,
+    model_failures,
+    quiet_loader_logs,
     run_unique,
 )
 from mtreview.backends.fingerprint import model_fingerprint
@@ -93,10 +96,11 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         try:
-            TransformersConverter(model).convert(str(temp), quantization=compute_type, force=True)
-        except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{model}: cannot convert to CTranslate2: {first}") from None
+            with quiet_loader_logs():
+                converter = TransformersConverter(model)
+                converter.convert(str(temp), quantization=compute_type, force=True)
+        except Exception as exc:  # the converter runs transformers and torch: any of theirs
+            raise ModelError(f"{model}: cannot convert to CTranslate2: {first_line(exc)}") from None
         try:
             os.replace(temp, target)
         except OSError:  # another process finished first: use its conversion
@@ -124,10 +128,14 @@ def load_tokenizer(model: str) -> Any:
 
     source, _is_local = resolve_model(model)
     try:
-        return MarianTokenizer.from_pretrained(source)
-    except (OSError, ValueError, KeyError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot load tokenizer of {model!r}: {first}; {HINT}") from None
+        with quiet_loader_logs():
+            return MarianTokenizer.from_pretrained(source)
+    except OSError as exc:
+        raise ModelError(f"cannot load tokenizer of {model!r}: {first_line(exc)}; {HINT}") from None
+    except Exception as exc:  # what the checks cannot foresee, from any loader: one line
+        raise ModelError(
+            f"{model}: cannot load the tokenizer ({type(exc).__name__}: {first_line(exc)})"
+        ) from None
 
 
 def shipped_generation_config(model: str) -> dict[str, Any]:
@@ -182,6 +190,7 @@ class CT2MarianBackend(BatchedTranslator):
         target_token: str = "",
         fixed_length: int | None = None,
     ) -> None:
+        resolve_model(model)  # a missing or broken model fails before CTranslate2 is imported
         import ctranslate2
 
         self.model_id = model
@@ -203,8 +212,10 @@ class CT2MarianBackend(BatchedTranslator):
                 intra_threads=per_worker,
                 inter_threads=self.workers,
             )
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"{model}: cannot load CTranslate2 model {path}: {exc}") from None
+        except Exception as exc:  # CTranslate2's own, whatever the conversion left
+            raise ModelError(
+                f"{model}: cannot load CTranslate2 model {path}: {first_line(exc)}"
+            ) from None
         self.search = generation_options(model)
         self.length_limit = shipped_length_limit(model) or max_length
 
@@ -227,6 +238,10 @@ class CT2MarianBackend(BatchedTranslator):
 
     # --- translation -------------------------------------------------------------------
     def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
+        with model_failures(self.model_id, "translating"):
+            return self._generate_batch(texts, n, beams)
+
+    def _generate_batch(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
         sources = self.source_tokens(texts)
         longest = max(len(tokens) for tokens in sources)
         if self.fixed_length:
@@ -257,7 +272,8 @@ class CT2MarianBackend(BatchedTranslator):
             raise ModelError(f"score: {len(sources)} sources but {len(targets)} targets")
 
         def compute(unique: list[tuple[str, str]]) -> list[object]:
-            return list(self._score(unique, batch_size))
+            with model_failures(self.model_id, "scoring"):
+                return list(self._score(unique, batch_size))
 
         pairs = list(zip(sources, targets, strict=True))
         return run_unique(pairs, compute)  # type: ignore[return-value]

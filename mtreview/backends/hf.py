@@ -13,12 +13,27 @@ from mtreview.backends.base import (
     ScoredText,
     TokenScore,
     char_offsets_from_bytes,
+    first_line,
     length_batches,
+    model_failures,
+    quiet_loader_logs,
     run_unique,
     trim_span,
 )
-from mtreview.backends.hub import cached_snapshot, is_offline, remote_model
-from mtreview.backends.marian_files import check_model_dir
+from mtreview.backends.hub import (
+    RemoteModel,
+    cached_snapshot,
+    download_file,
+    is_offline,
+    remote_model,
+)
+from mtreview.backends.marian_files import (
+    OPTIONAL_FILES,
+    TOKENIZER_FILES,
+    WEIGHT_FILES,
+    check_model_dir,
+    config_problem,
+)
 from mtreview.errors import ModelError
 
 HINT = (
@@ -30,8 +45,10 @@ HINT_REPAIR = "run `mtreview models fetch {model}` to repair it"
 
 def resolve_model(model: str) -> tuple[str, bool]:
     """(what transformers should load, whether it is a local directory), after checking
-    what is on this machine: a local directory, or a hub model's cached snapshot, must be
-    a whole Marian model; a path that does not exist is an error."""
+    what is on this machine: a local directory, or a hub model's snapshot (cached, or
+    downloaded here first), must be a whole, sound Marian model (`check_model_dir`: the
+    one gate before transformers, torch or CTranslate2 read a model's files); a path that
+    does not exist is an error."""
     local = Path(model).expanduser()
     if local.is_dir():
         check_model_dir(local, safetensors_only=True)
@@ -39,38 +56,65 @@ def resolve_model(model: str) -> tuple[str, bool]:
     if local.exists() or model.startswith((".", "/", "~")):
         raise ModelError(f"{model}: model directory not found ({HINT})")
     snapshot = cached_snapshot(model)
-    if snapshot is not None:
-        check_model_dir(
-            snapshot, label=f"model {model!r} ({HINT_REPAIR.format(model=model)})"
-        )
-    elif is_offline():
+    if snapshot is None and is_offline():
         raise ModelError(
             f"cannot load model {model!r}: not on this machine (HF_HUB_OFFLINE is set); {HINT}"
         )
-    else:  # transformers will download it: fail in one line, and fast, if it cannot
+    if snapshot is None:  # download it here, to check it before transformers reads it
         try:
-            remote_model(model)
-        except ModelError as exc:
+            remote = remote_model(model)
+        except ModelError as exc:  # fail in one line, and fast, if it cannot be had
             raise type(exc)(f"{exc}; {HINT}") from None
+        snapshot = download_for_loading(remote)
+    check_model_dir(snapshot, label=f"model {model!r} ({HINT_REPAIR.format(model=model)})")
     return model, False
+
+
+def download_for_loading(remote: RemoteModel) -> Path:
+    """The files a Marian model loads from, into the Hugging Face cache: config.json first
+    (a config mtreview refuses stops the download before the weights), then the tokenizer's
+    and the optional files the hub has, then one weights file (safetensors preferred)."""
+    listed = {file.path for file in remote.files}
+    weights = next((name for name in WEIGHT_FILES if name in listed), WEIGHT_FILES[0])
+    snapshot: Path | None = None
+    for name in ("config.json", *TOKENIZER_FILES, *OPTIONAL_FILES, weights):
+        if name not in listed:
+            continue
+        snapshot = download_file(remote.name, "main", name).parent
+        problem = config_problem(snapshot) if name == "config.json" else None
+        if problem:
+            raise ModelError(f"model {remote.name!r}: {problem}")
+    if snapshot is None:
+        raise ModelError(f"{remote.name}: not a transformers model on the hub (no config.json)")
+    return snapshot
 
 
 def load_marian(model: str) -> tuple[Any, Any]:
     """(tokenizer, model) from a local directory or a hub name; clear errors, no traceback."""
-    from transformers import MarianMTModel, MarianTokenizer
-
     source, is_local = resolve_model(model)
     try:
-        if not is_local:  # fail with the hub's own reason before half-loading
-            from transformers.utils import cached_file
-
-            cached_file(source, "config.json")
-        tokenizer = MarianTokenizer.from_pretrained(source)
-        network = MarianMTModel.from_pretrained(source, use_safetensors=is_local or None)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        with quiet_loader_logs():
+            return _from_pretrained(source, is_local)
+    except OSError as exc:  # a file missing or unreadable, a hub that cannot serve it
         offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"cannot load model {model!r}{offline}: {first}; {HINT}") from None
+        raise ModelError(
+            f"cannot load model {model!r}{offline}: {first_line(exc)}; {HINT}"
+        ) from None
+    except Exception as exc:  # what the checks cannot foresee, from any loader: one line
+        raise ModelError(
+            f"{model}: cannot load the model ({type(exc).__name__}: {first_line(exc)})"
+        ) from None
+
+
+def _from_pretrained(source: str, is_local: bool) -> tuple[Any, Any]:
+    from transformers import MarianMTModel, MarianTokenizer
+
+    if not is_local:  # fail with the hub's own reason before half-loading
+        from transformers.utils import cached_file
+
+        cached_file(source, "config.json")
+    tokenizer = MarianTokenizer.from_pretrained(source)
+    network = MarianMTModel.from_pretrained(source, use_safetensors=is_local or None)
     network.eval()
     return tokenizer, network
 
@@ -157,7 +201,7 @@ class HFMarianBackend(BatchedTranslator):
 
     # --- translation -------------------------------------------------------------------
     def _generate(self, texts: list[str], n: int, beams: int) -> list[list[str]]:
-        with self._torch.inference_mode():
+        with model_failures(self.model_id, "translating"), self._torch.inference_mode():
             batch = self.tokenizer(
                 with_target_token(texts, self.target_token),
                 return_tensors="pt",
@@ -202,6 +246,10 @@ class HFMarianBackend(BatchedTranslator):
         return run_unique(pairs, compute)  # type: ignore[return-value]
 
     def _score(self, pairs: list[tuple[str, str]]) -> list[ScoredText]:
+        with model_failures(self.model_id, "scoring"):
+            return self._score_batch(pairs)
+
+    def _score_batch(self, pairs: list[tuple[str, str]]) -> list[ScoredText]:
         torch = self._torch
         encoded = [self.target_pieces(target) for _, target in pairs]
         width = max(len(ids) for ids, _, _ in encoded)
