@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` for a message: a lone surrogate standing for a byte of a name that is not
+    UTF-8 (how Python reads such file names and arguments) shown as that byte (`\\xe9`),
+    any other as its escape (`\\ud800`), so the message itself is valid UTF-8."""
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
 
 class MTReviewError(Exception):
     """Base of every error the library raises on purpose."""
@@ -11,9 +27,9 @@ class InputError(MTReviewError):
     """A document, table or file given by the user cannot be read as expected."""
 
     def __init__(self, path: object, message: str, *, line: int | None = None) -> None:
-        self.path = str(path)
+        self.path = printable(str(path))  # a file name that is not UTF-8, as its bytes
         self.line = line
-        self.detail = " ".join(message.split())  # one line, whatever a parser said
+        self.detail = printable(" ".join(message.split()))  # one line, whatever was said
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {self.detail}")
 

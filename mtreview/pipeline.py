@@ -19,7 +19,7 @@ from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer, cached_highli
 from mtreview.analysis.highlight import Highlighter, primed_segments
 from mtreview.documents import Document, Segment
 from mtreview.engines import CHUNK_SIZE, Engine, LocalEngine
-from mtreview.readers import iter_segments, read_document
+from mtreview.readers import check_file_name, iter_segments, read_document
 from mtreview.segmentation import SentenceSplitter, make_splitter
 from mtreview.settings import Settings
 
@@ -47,7 +47,10 @@ def input_segments(
     fmt: str | None = None,
     source_file: str | Path | None = None,
 ) -> Iterator[Segment]:
-    """Segments of every input, one file after another, streamed."""
+    """Segments of every input, one file after another, streamed; every file name is
+    checked before the first segment, so no output starts for a run that must stop."""
+    for path in paths:
+        check_file_name(path)
     for path in paths:
         yield from iter_segments(path, fmt=fmt, source_file=source_file, **reader_options(settings))
 

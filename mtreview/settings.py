@@ -1,21 +1,32 @@
 """Explicit settings: defaults, then a TOML file, then MTREVIEW_* variables, then flags.
 
-Nothing is read at import time; callers build one `Settings` and pass it down.
+Nothing is read at import time; callers build one `Settings` and pass it down. Every value
+is checked by its field's type and range (declared once, next to the field), whatever
+gave it: a wrong value is one line naming the key, where it came from and what was
+expected, never a traceback later (an `inf` batch size, a NUL in a path, a folder named
+after a TOML table).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mtreview.errors import SettingsError
+from mtreview.errors import SettingsError, printable
 
 ENV_PREFIX = "MTREVIEW_"
 DEFAULT_CONFIG_NAME = "mtreview.toml"
+
+
+def _within(default: int | float, low: float, high: float) -> Any:
+    """A numeric field and the values it may take, inclusive."""
+    return dataclasses.field(default=default, metadata={"range": (low, high)})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +45,13 @@ class Settings:
     model_table: str = ""  # empty: the shipped mtreview/data/opus_mt.tsv
     backend: str = "hf"
     compute_type: str = "auto"
-    threads: int = 0  # 0: one per available core
-    batch_size: int = 16
-    num_beams: int = 4
-    num_return: int = 1
-    max_length: int = 256  # tokens a model reads or writes per segment
-    max_segment_chars: int = 20000  # longer table cells are refused, not silently cut
+    threads: int = _within(0, 0, 4096)  # 0: one per available core
+    batch_size: int = _within(16, 1, 100_000)
+    num_beams: int = _within(4, 1, 64)
+    num_return: int = _within(1, 1, 64)
+    max_length: int = _within(256, 1, 100_000)  # tokens a model reads or writes per segment
+    # longer table cells are refused, not silently cut
+    max_segment_chars: int = _within(20000, 1, 10_000_000)
     table_quoting: str = "auto"  # TSV/CSV cells: csv ("a ""b"""), none, or auto-detected
     use_models: bool = True
     # scoring
@@ -51,16 +63,17 @@ class Settings:
     grammar_typography: bool = False
     grammar_spelling: bool = False  # Grammalecte's unknown-word flags (mostly names on MT)
     grammar_suggestions: bool = False  # Grammalecte's spelling suggestions (-wss): ~7x slower
-    grammar_processes: int = 0  # Grammalecte processes side by side; 0: one per core
-    surprisal_threshold: float = -4.0  # token log-prob below this is suspicious
-    surprisal_major_threshold: float = -8.0  # below this the flag's severity is major
+    grammar_processes: int = _within(0, 0, 4096)  # processes side by side; 0: one per core
+    # token log-prob below this is suspicious; below the major one the flag is major
+    surprisal_threshold: float = _within(-4.0, -1000.0, 0.0)
+    surprisal_major_threshold: float = _within(-8.0, -1000.0, 0.0)
     roundtrip_flags: bool = True
     calque_table: str = ""  # a team's own calques (TSV), read after mtreview/data/calques.tsv
     allowed_words: tuple[str, ...] = ()  # never flagged as non-French (names, loanwords)
     grammar_command: str = "grammalecte-cli"
-    grammar_timeout: float = 120.0  # seconds for one Grammalecte call (one batch)
-    nbest_agreement: float = 1.0  # share of n-best back-translations that must agree
-    risk_flag_scale: float = 5.0  # flag weight that lifts risk by 1 - 1/e (see README)
+    grammar_timeout: float = _within(120.0, 0.001, 86_400.0)  # seconds for one batch
+    nbest_agreement: float = _within(1.0, 0.0, 1.0)  # share of n-best that must agree
+    risk_flag_scale: float = _within(5.0, 0.001, 1e6)  # weight lifting risk by 1 - 1/e
     flag_weights: tuple[str, ...] = ()  # "signal=weight": learnt by `calibrate --fit`
     document_pass: bool = True  # read each input twice: document checks see all of it
     # storage and caching
@@ -69,16 +82,15 @@ class Settings:
     reviewer: str = ""
     # review
     mqm_typology: str = ""  # empty: the shipped mtreview/data/mqm.tsv
-    page_size: int = 50  # segments the document view lists and draws at once
-    max_upload_mb: int = 20  # largest file the app takes (server.maxUploadSize)
+    page_size: int = _within(50, 1, 10_000)  # segments the document view lists at once
+    max_upload_mb: int = _within(20, 1, 100_000)  # largest upload (server.maxUploadSize)
 
     def __post_init__(self) -> None:
-        positive = ("batch_size", "num_beams", "num_return", "max_length", "max_segment_chars")
-        for name in (*positive, "page_size", "max_upload_mb"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.threads < 0:
-            raise SettingsError(f"threads must be 0 (all cores) or more, got {self.threads}")
+        """Values built in code are held to the same rules as those read from a file."""
+        for name in _FIELDS:
+            value = _checked(name, getattr(self, name))
+            if value is not getattr(self, name):  # a list for a tuple, an int for a float
+                object.__setattr__(self, name, value)
 
     def model_name(self, role: str) -> str:
         """The configured model for `back`, `return` or `source`; the model table's
@@ -122,44 +134,159 @@ def available_cores() -> int:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # NUL; a lone surrogate (a non-UTF-8 byte)
+# flags named otherwise than their key (the rest are --key-with-dashes)
+_FLAG_NAMES = {
+    "table_quoting": "--quoting",
+    "use_models": "--no-models",
+    "disabled_checks": "--disable-check",
+    "grammar": "--no-grammar",
+    "roundtrip_flags": "--no-roundtrip-flags",
+    "allowed_words": "--allow-word",
+    "document_pass": "--single-pass",
+}
 
 
-def _coerce(name: str, value: Any, origin: str) -> Any:
-    default = _FIELDS[name].default
+class _Refused(Exception):
+    """What a value should have been; the caller adds where it came from."""
+
+
+def _kind(name: str) -> type:
+    return type(_FIELDS[name].default)
+
+
+def _expected(name: str) -> str:
+    kind = _kind(name)
+    if kind is bool:
+        return "true or false"
+    if kind in (int, float):
+        low, high = _FIELDS[name].metadata["range"]
+        noun = "an integer" if kind is int else "a number"
+        return f"{noun} from {_number(low)} to {_number(high)}"
+    if kind is tuple:
+        return "a list of text"
+    return "text"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _checked(name: str, value: Any) -> Any:
+    """`value` as the field holds it, or `SettingsError` (no origin: built in code)."""
     try:
-        if isinstance(default, bool):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in {"1", "true", "yes", "on"}:
-                return True
-            if text in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(value)
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            return float(value)
-        if isinstance(default, tuple):
-            if isinstance(value, dict):  # a TOML table: flag_weights
-                return tuple(f"{key}={float(item)}" for key, item in value.items())
-            if isinstance(value, str):
-                return tuple(part.strip() for part in value.split(",") if part.strip())
-            return tuple(str(part) for part in value)
-        return str(value)
-    except (TypeError, ValueError):
-        kind = type(default).__name__
-        raise SettingsError(f"{origin}: {name} must be {kind}, got {value!r}") from None
+        return _typed(name, value)
+    except _Refused as exc:
+        raise SettingsError(f"{name} must be {exc}, got {_shown(value)}") from None
 
 
-def _apply(values: dict[str, Any], updates: Mapping[str, Any], origin: str) -> None:
+def _typed(name: str, value: Any) -> Any:
+    """The field's own type, range and text rules; `_Refused` says what was expected."""
+    kind = _kind(name)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise _Refused(_expected(name))
+        return value
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+            raise _Refused(_expected(name))
+        low, high = _FIELDS[name].metadata["range"]
+        finite = isinstance(value, int) or math.isfinite(value)  # an int never overflows here
+        if not (finite and low <= value <= high):
+            raise _Refused(_expected(name))
+        return float(value) if kind is float and not isinstance(value, float) else value
+    if kind is tuple:
+        if not isinstance(value, (tuple, list)):
+            raise _Refused(_expected(name))
+        for item in value:
+            _text(item, "a list of text")
+        return value if isinstance(value, tuple) else tuple(value)
+    return _text(value, "text")
+
+
+def _text(value: Any, expected: str) -> str:
+    if not isinstance(value, str):
+        raise _Refused(expected)
+    found = _BAD_TEXT.search(value)
+    if found is not None:
+        if found.group() == "\x00":
+            raise _Refused(f"{expected} without U+0000 (NUL)")
+        raise _Refused(f"{expected} in valid UTF-8")
+    return value
+
+
+def _from_text(name: str, value: Any) -> Any:
+    """An environment variable's or a flag's value: words for booleans, digits for
+    integers, a decimal number for floats, commas between the items of a list."""
+    if not isinstance(value, str):
+        return value
+    kind = _kind(name)
+    text = value.strip()
+    if kind is bool:
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise _Refused("true or false (or 1/0, yes/no, on/off)")
+    if kind is int:
+        if not _INTEGER.fullmatch(text) or len(text) > 40:
+            raise _Refused(_expected(name))
+        return int(text)
+    if kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise _Refused(_expected(name)) from None
+    if kind is tuple:
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _from_toml(name: str, value: Any) -> Any:
+    """A TOML value: already typed; a list may also be one comma-separated string, and
+    `flag_weights` a table of signal = weight."""
+    kind = _kind(name)
+    if kind is tuple and isinstance(value, str):
+        return _from_text(name, value)
+    if name == "flag_weights" and isinstance(value, dict):
+        weights = []
+        for key, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise _Refused("a table of signal = number")
+            if not math.isfinite(weight):
+                raise _Refused("a table of signal = finite number")
+            weights.append(f"{key}={float(weight)}")
+        return tuple(weights)
+    return value
+
+
+def _coerce(name: str, value: Any, origin: str, *, toml: bool = False) -> Any:
+    try:
+        return _typed(name, _from_toml(name, value) if toml else _from_text(name, value))
+    except _Refused as exc:
+        raise SettingsError(f"{origin}: {name} must be {exc}, got {_shown(value)}") from None
+
+
+def _apply(
+    values: dict[str, Any], updates: Mapping[str, Any], origin: str, *, toml: bool = False
+) -> None:
     for key, value in updates.items():
         name = key.replace("-", "_")
         if name not in _FIELDS:
             raise SettingsError(f"{origin}: unknown setting {key!r}")
         if value is None:
             continue
-        values[name] = _coerce(name, value, origin)
+        where = origin
+        if origin == "environment":
+            where = f"environment {ENV_PREFIX}{name.upper()}"
+        elif origin == "option":
+            where = f"option {_FLAG_NAMES.get(name, '--' + name.replace('_', '-'))}"
+        values[name] = _coerce(name, value, where, toml=toml)
 
 
 def load_settings(
@@ -171,17 +298,18 @@ def load_settings(
     """Layer the sources in order; `config=None` reads ./mtreview.toml when it exists."""
     values: dict[str, Any] = {}
     path = Path(config) if config is not None else Path(DEFAULT_CONFIG_NAME)
+    where = printable(str(path))  # a name that is not UTF-8, as its bytes
     if config is not None and not path.is_file():
-        raise SettingsError(f"{path}: settings file not found")
+        raise SettingsError(f"{where}: settings file not found")
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+            raise SettingsError(f"{where}: not valid TOML ({exc})") from None
         section = data.get("mtreview", data)
         if not isinstance(section, dict):
-            raise SettingsError(f"{path}: [mtreview] must be a table")
-        _apply(values, section, str(path))
+            raise SettingsError(f"{where}: [mtreview] must be a table")
+        _apply(values, section, where, toml=True)
     env = os.environ if environ is None else environ
     from_env = {
         key[len(ENV_PREFIX) :].lower(): value

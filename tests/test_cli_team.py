@@ -22,7 +22,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
 def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> None:
     db = str(tmp_path / "team.db")
     assert _run(monkeypatch, "users", "add", "anne", "--role", "reviewer", "--password-stdin",
-                "--db", db, stdin="s3cret-pass\n") == 0  # fmt: skip
+                "--db", db, "--create", stdin="s3cret-pass\n") == 0  # fmt: skip
     assert _run(monkeypatch, "users", "add", "lena", "--role", "lead", "--no-password",
                 "--db", db) == 0  # fmt: skip
     capsys.readouterr()
@@ -51,11 +51,12 @@ def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> N
     assert _run(monkeypatch, "users", "list", "--db", str(tmp_path / "none.db")) == 2
 
 
+@pytest.mark.processes
 def test_password_is_never_an_argument_and_stdin_works_in_a_pipe(tmp_path: Path) -> None:
     db = str(tmp_path / "team.db")
     done = subprocess.run(
         [sys.executable, "-m", "mtreview.cli", "users", "add", "zoé", "--role", "admin",
-         "--password-stdin", "--db", db],
+         "--password-stdin", "--db", db, "--create"],
         input="correct horse battery\n", capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -94,5 +94,5 @@ def test_page_size_is_a_setting(app_env: Path, monkeypatch: pytest.MonkeyPatch) 
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     assert len(at.sidebar.selectbox(key="segment_pick").options) == 200
     assert "Segments 1–200 of 2000 · page 1 of 10" in _captions(at)
-    with pytest.raises(SettingsError, match="page_size must be at least 1"):
+    with pytest.raises(SettingsError, match="page_size must be an integer from 1 to"):
         Settings(page_size=0)

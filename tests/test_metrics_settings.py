@@ -66,7 +66,7 @@ def test_settings_layers_in_order(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("[mtreview]\nbatch = 3\n", "unknown setting 'batch'"),
-        ("[mtreview]\nnum_beams = 'x'\n", "num_beams must be int"),
+        ("[mtreview]\nnum_beams = 'x'\n", "num_beams must be an integer"),
         ("not toml ===", "not valid TOML"),
     ],
 )

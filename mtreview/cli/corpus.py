@@ -35,6 +35,7 @@ def score_into_store(args: argparse.Namespace, settings: Any, engine: Any) -> in
     from mtreview.scoring import RECORD_WRITERS, ResumableOutput, run_key
     from mtreview.scoring.to_store import StoreSink, plan_store_run, score_to_store
     from mtreview.store import ReviewStore
+    from mtreview.store.base import removed_on_failure
 
     if args.resume and args.output:
         raise SettingsError(
@@ -42,7 +43,8 @@ def score_into_store(args: argparse.Namespace, settings: Any, engine: Any) -> in
             "keeps every analysis), or resume the -o run without --db"
         )
     fmt, source_file = args.input_format, args.source_file
-    with ReviewStore(settings.db) as store:
+    new = removed_on_failure(settings.db, keep_if_interrupted=True)  # kept for --resume
+    with new, ReviewStore(settings.db) as store:
         plan = plan_store_run(
             store, args.inputs, settings, fmt=fmt, source_file=source_file,
             resume=args.resume, reanalyse=args.reanalyse,
@@ -113,9 +115,10 @@ def add_import_analysis_parser(commands: Any) -> None:
 def run_import_analysis(args: argparse.Namespace) -> int:
     from mtreview.scoring.run_import import import_analysis
     from mtreview.store import ReviewStore
+    from mtreview.store.base import removed_on_failure
 
     settings = settings_from(args, db=args.db, lang=args.lang, source_lang=args.source_lang)
-    with ReviewStore(settings.db) as store:
+    with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
         summary = import_analysis(
             store, args.runs, settings, inputs=args.input, replace=args.replace,
             fmt=args.input_format, source_file=args.source_file,

@@ -34,7 +34,7 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 # --- users --------------------------------------------------------------------------------
 def add_users_parser(commands: Any) -> None:
-    from mtreview.store import ROLES
+    from mtreview.roles import ROLES
 
     parser = commands.add_parser("users", help="team accounts: add, list, passwd, disable")
     actions = parser.add_subparsers(dest="users_action", required=True, metavar="ACTION")
@@ -42,6 +42,9 @@ def add_users_parser(commands: Any) -> None:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=list(ROLES))
     add.add_argument("--no-password", action="store_true", help="sign-in by OIDC only")
+    add.add_argument(
+        "--create", action="store_true", help="make a new review store when --db has none"
+    )
     passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
     passwd.add_argument("name")
     for sub in (add, passwd):
@@ -71,9 +74,20 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def _new_or_existing_store(db: str, *, create: bool) -> Any:
+    """`users add` makes a store only when asked: a mistyped --db (or none, and no
+    ./mtreview.db) is an error, not a new empty store holding one account."""
+    from mtreview.store import ReviewStore
+    from mtreview.store.base import store_exists
+
+    if not create and not store_exists(db):
+        raise MTReviewError(f"{db}: no such review store; pass --create to make a new one")
+    return ReviewStore(db)
+
+
 @command("users")
 def run_users(args: argparse.Namespace) -> int:
-    from mtreview.store import ReviewStore
+    from mtreview.store.base import clean_name, removed_on_failure
 
     settings = settings_from(args, db=args.db)
     action, by = args.users_action, cli_actor()
@@ -84,16 +98,22 @@ def run_users(args: argparse.Namespace) -> int:
                 login = "password" if user.has_password else "oidc only"
                 _say(f"{user.name}\t{user.role}\t{state}\t{login}\t{user.created_at}")
         return 0
-    with ReviewStore(settings.db) if action == "add" else _existing_store(settings.db) as store:
+    clean_name(args.name)  # not UTF-8, a control character: refused before any SQL
+    with removed_on_failure(settings.db):  # `add --create` that fails leaves no new store
         if action == "add":
-            password = None if args.no_password else _password(args)
-            user = store.add_user(args.name, role=args.role, password=password, by=by)
-        elif action == "passwd":
-            user = store.update_user(args.name, password=_password(args), by=by)
-        elif action == "role":
-            user = store.update_user(args.name, role=args.role, by=by)
+            opened = _new_or_existing_store(settings.db, create=args.create)
         else:
-            user = store.update_user(args.name, disabled=action == "disable", by=by)
+            opened = _existing_store(settings.db)
+        with opened as store:
+            if action == "add":
+                password = None if args.no_password else _password(args)
+                user = store.add_user(args.name, role=args.role, password=password, by=by)
+            elif action == "passwd":
+                user = store.update_user(args.name, password=_password(args), by=by)
+            elif action == "role":
+                user = store.update_user(args.name, role=args.role, by=by)
+            else:
+                user = store.update_user(args.name, disabled=action == "disable", by=by)
     state = "disabled" if user.disabled else "active"
     sys.stderr.write(f"{action}: {user.name} ({user.role}, {state})\n")
     return 0

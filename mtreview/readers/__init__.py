@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mtreview.documents import Document, Segment
+from mtreview.encoding import SURROGATE
 from mtreview.errors import InputError
 from mtreview.readers.base import Reader, ReadOptions, read_text
 from mtreview.readers.po import PoReader
@@ -55,6 +56,15 @@ def detect_format(path: Path, *, source_file: Path | None = None) -> str:
     )
 
 
+def check_file_name(path: str | Path) -> None:
+    """A file name that is not UTF-8 (its bytes reach Python as lone surrogates) would
+    become a document id that no output can write as UTF-8 and no store can keep: refused,
+    named by its bytes (`caf\\xe9.txt`)."""
+    name = Path(path).name
+    if SURROGATE.search(name):
+        raise InputError(name, "file name is not valid UTF-8; rename the file")
+
+
 def default_doc_id(path: Path) -> str:
     name = path.name
     for suffix in (".txt", ".tsv", ".csv", ".jsonl", ".xlf", ".xliff", ".tmx", ".po"):
@@ -76,6 +86,7 @@ def iter_segments(
 ) -> Iterator[Segment]:
     """Stream the segments of one input file (a million rows never sit in memory)."""
     path = Path(path)
+    check_file_name(path)
     source = Path(source_file) if source_file is not None else None
     name = fmt or detect_format(path, source_file=source)
     if name not in READERS:
@@ -198,6 +209,7 @@ __all__ = [
     "READERS",
     "ReadOptions",
     "Reader",
+    "check_file_name",
     "detect_format",
     "document_from_text",
     "iter_segments",

@@ -30,6 +30,7 @@ from mtreview.scoring.resume import run_key
 from mtreview.scoring.summary import RunSummary, SummaryBuilder, score_segments
 from mtreview.settings import Settings
 from mtreview.store import IncomingDocument, ReviewStore, StoredState
+from mtreview.store.text import value_problem
 
 WINDOW = CHUNK_SIZE * WINDOW_CHUNKS  # an engine window: one transaction
 
@@ -130,6 +131,9 @@ class _Planner:
         self.check: list[Segment] = []
 
     def add(self, path: Path, kind: str, run: str, segment: Segment) -> None:
+        problem = value_problem((segment.doc, segment.text, segment.source, segment.reference))
+        if problem:  # the store would refuse it later, without the line
+            raise InputError(path, problem, line=segment.line)
         current = self.current
         if current is None or current.document.doc_id != segment.doc:
             self.close()

@@ -2,8 +2,8 @@
 
 Passwords are hashed with argon2id (argon2-cffi, its default parameters) and never stored
 in clear; a session is a random token handed to the browser, stored only as its SHA-256,
-and expires. Roles are data (`ROLES`: name -> what it may do), read by the CLI choices and
-by the checks in `mtreview.team`.
+and expires. Roles are data (`mtreview.roles.ROLES`: name -> what it may do), read by the CLI
+choices and by the checks in `mtreview.team`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
+from mtreview.roles import ROLES
 from mtreview.store.base import StoreBase, clean_name
 from mtreview.store.schema import meta, now, reviewers
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
 
-# what each role may do; a lead reviews too, an admin does everything
-ROLES: dict[str, frozenset[str]] = {
-    "reviewer": frozenset({"review"}),
-    "lead": frozenset({"review", "assign", "adjudicate", "agreement", "see-all"}),
-    "admin": frozenset(
-        {"review", "assign", "adjudicate", "agreement", "see-all", "users", "import", "export"}
-    ),
-}
 MIN_PASSWORD = 8
 LOCAL_KEY = "local_user"
 SESSION_HOURS = 12.0

@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mtreview.encoding import SURROGATE
 from mtreview.errors import ConflictError, StoreError
 from mtreview.store.base import StoreBase, clean_name, new_id
 from mtreview.store.read import build_reviews, segment_row
@@ -29,6 +28,7 @@ from mtreview.store.schema import (
     segments,
 )
 from mtreview.store.team_schema import reviewer_marks
+from mtreview.store.text import UNSTORABLE
 
 MAX_TYPED_CHARS = 100_000  # a correction or draft (segments are at most 20,000 by default)
 
@@ -373,13 +373,14 @@ def check_span(seg: Any, start: int, end: int) -> None:
 
 def check_typed(what: str, text: str) -> None:
     """Text a reviewer typed: UTF-8 must be able to hold it (the browser can send a lone
-    surrogate) and it stays within what a store row should carry."""
-    match = SURROGATE.search(text)
+    surrogate), every database too (no NUL: `mtreview.store.text`), and it stays within
+    what a store row should carry."""
+    match = UNSTORABLE.search(text)
     if match is not None:
-        raise StoreError(
-            f"the {what} has a lone surrogate U+{ord(match.group()):04X} at position "
-            f"{match.start()}, which UTF-8 cannot hold"
-        )
+        code = ord(match.group())
+        char = "U+0000 (NUL)" if code == 0 else f"a lone surrogate U+{code:04X} (not UTF-8)"
+        where = f"at position {match.start()}"
+        raise StoreError(f"the {what} holds {char} {where}, which a review store cannot keep")
     if len(text) > MAX_TYPED_CHARS:
         raise StoreError(f"the {what} is longer than {MAX_TYPED_CHARS:,} characters")
 

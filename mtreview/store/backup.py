@@ -21,10 +21,11 @@ from typing import Any, BinaryIO
 
 from mtreview.documents import segment_defaults, segment_fields
 from mtreview.encoding import check_text
-from mtreview.errors import InputError
+from mtreview.errors import ExportError, InputError
 from mtreview.readers.base import iter_json_objects
 from mtreview.store.base import StoreBase
 from mtreview.store.merge import BACKUP_NAMES, LoadSummary
+from mtreview.store.text import value_problem
 from mtreview.store.transfer import RecordError, dump_records, load_records
 from mtreview.store.validation import RecordProblem, check_record
 
@@ -86,6 +87,9 @@ def encode(record: dict[str, Any]) -> Iterator[bytes]:
     head = json.dumps({key: _sorted(value) for key, value in items}, ensure_ascii=False)
     where = f"document {record.get('doc')!r} segment {record.get('segment')} ({record['type']})"
     check_text(head, where)
+    problem = value_problem(dict(items))  # a NUL: no store would load the line again
+    if problem:
+        raise ExportError(f"{where}: {problem}")
     if long is None:
         yield (head + "\n").encode("utf-8")
         return

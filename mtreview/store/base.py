@@ -7,6 +7,7 @@ read-then-write the same rows; PostgreSQL relies on the unique constraints inste
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -18,6 +19,7 @@ from mtreview.errors import StoreError
 from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 from mtreview.store.team_schema import audit_log  # registers the team tables for create_all
+from mtreview.store.text import guard_engine, store_json
 
 
 def new_id(result: Any) -> int:
@@ -41,6 +43,47 @@ def database_url(db: str | Path) -> str:
     return f"sqlite:///{path}"
 
 
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")  # a store file and what SQLite puts beside it
+
+
+def sqlite_file(db: str | Path) -> Path | None:
+    """The file of an SQLite store (given as a path or an `sqlite:///` URL), else None."""
+    try:
+        url = sa.make_url(database_url(db))
+    except (StoreError, sa.exc.ArgumentError):
+        return None
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def store_exists(db: str | Path) -> bool:
+    """Whether `db` names a store that is there: an SQLite file, or any database URL
+    (a server's database is not created by mtreview)."""
+    path = sqlite_file(db)
+    return path.is_file() if path is not None else "://" in str(db)
+
+
+@contextlib.contextmanager
+def removed_on_failure(db: str | Path, *, keep_if_interrupted: bool = False) -> Iterator[None]:
+    """A command that creates the SQLite store `db` and then fails leaves no new store
+    behind (nor its -wal, -shm, -journal): the files it made are removed when the block
+    raises. A store that was there before is never touched. `keep_if_interrupted`: Ctrl-C
+    keeps what was stored (`score --db --resume` continues it). Close the store inside
+    the block, so its files are shut when they go."""
+    path = sqlite_file(db)
+    made = [] if path is None or path.exists() else [Path(f"{path}{end}") for end in SQLITE_FILES]
+    made = [file for file in made if not file.exists()]
+    try:
+        yield
+    except BaseException as exc:
+        if not (keep_if_interrupted and isinstance(exc, KeyboardInterrupt)):
+            for file in made:
+                with contextlib.suppress(OSError):  # the command's own error comes first
+                    file.unlink(missing_ok=True)
+        raise
+
+
 def _sqlite_pragmas(engine: sa.Engine) -> None:
     """WAL + busy timeout; we issue BEGIN ourselves so writers can take the lock up front."""
 
@@ -61,10 +104,17 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
 
 
 def clean_name(name: str) -> str:
-    """A reviewer's name as stored: inner whitespace collapsed, 1 to 200 characters."""
+    """A reviewer's name as stored: inner whitespace collapsed, 1 to 200 characters, no
+    control character and nothing that is not UTF-8 (a name is shown, logged, exported)."""
     clean = " ".join(name.split())
     if not clean or len(clean) > 200:
         raise StoreError("reviewer name must be 1 to 200 characters")
+    for char in clean:
+        kind = unicodedata.category(char)
+        if kind == "Cs":  # a byte of a command line that is not UTF-8
+            raise StoreError(f"name {clean!r} is not valid UTF-8 text")
+        if kind == "Cc":
+            raise StoreError(f"name {clean!r} holds a control character (U+{ord(char):04X})")
     return clean
 
 
@@ -75,15 +125,17 @@ class StoreBase:
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
         try:
+            options: dict[str, Any] = {"json_serializer": store_json}
             if self.url in ("sqlite://", "sqlite:///:memory:"):
-                self.engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool)
-            else:
-                options = {"connect_args": {"timeout": 30}} if self.is_sqlite else {}
-                self.engine = sa.create_engine(self.url, **options)
+                options["poolclass"] = sa.pool.StaticPool
+            elif self.is_sqlite:
+                options["connect_args"] = {"timeout": 30}
+            self.engine = sa.create_engine(self.url, **options)
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise StoreError(f"{db}: not a usable database URL ({exc})") from None
         if self.is_sqlite:
             _sqlite_pragmas(self.engine)
+        guard_engine(self.engine)
         with self._errors():
             self._check_schema()
 
@@ -93,6 +145,9 @@ class StoreBase:
         try:
             yield
         except sa.exc.SQLAlchemyError as exc:
+            ours = getattr(exc, "orig", None)
+            if isinstance(ours, StoreError):  # raised by store_json, wrapped by SQLAlchemy
+                raise ours from None
             first = str(exc.orig if hasattr(exc, "orig") and exc.orig else exc).splitlines()[0]
             raise StoreError(f"{self.describe()}: {first}") from None
 

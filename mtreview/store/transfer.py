@@ -72,6 +72,7 @@ class LongText:
         where = documents.c.doc_id == self.doc_id
         with self.store._read() as conn:
             length = conn.execute(sa.select(sa.func.length(column)).where(where)).scalar_one()
+            _refuse_cut_text(self.store, conn, self.doc_id)
         for start in range(1, length + 1, self.size):  # SQL substr counts from 1, in characters
             with self.store._read() as conn:
                 query = sa.select(sa.func.substr(column, start, self.size)).where(where)
@@ -81,10 +82,27 @@ class LongText:
         return "".join(self.chunks())
 
 
+def _refuse_cut_text(store: StoreBase, conn: Connection, doc_id: str) -> None:
+    """SQLite's `length()` and `substr()` stop at a NUL, so a document text holding one
+    (a store written before NUL was refused) would be cut short: refuse it instead. Its
+    BLOB form is searched byte by byte, NUL included."""
+    if not store.is_sqlite:
+        return  # PostgreSQL text cannot hold a NUL
+    raw = sa.cast(documents.c.original, sa.LargeBinary)
+    query = sa.select(sa.func.instr(raw, b"\x00")).where(documents.c.doc_id == doc_id)
+    at = conn.execute(query).scalar()
+    if at:
+        raise StoreError(
+            f"document {doc_id!r}: its text holds U+0000 (NUL) at byte {at - 1}, which a "
+            f"review store cannot keep; {store.describe()} was written before NUL was refused"
+        )
+
+
 def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
     columns = [c for c in documents.c if c.name != "original"]
     with store._read() as conn:
         row = conn.execute(sa.select(*columns).where(documents.c.doc_id == doc_id)).one()
+        _refuse_cut_text(store, conn, doc_id)  # before any of the document is written
     yield {
         "type": "document",
         "doc": row.doc_id,

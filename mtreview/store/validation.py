@@ -20,6 +20,7 @@ from mtreview.analysis import SegmentAnalysis
 from mtreview.analysis.record import RECORD_NAMES, SEGMENT_KEYS, record_version, split_record
 from mtreview.documents import MAX_DOC_ID_CHARS, Segment, segment_from_mapping
 from mtreview.store.merge import BACKUP_NAMES
+from mtreview.store.text import value_problem
 
 INT_MAX = 2**31 - 1  # PostgreSQL INTEGER: the narrowest store column
 TIMES = ("created_at", "updated_at", "reviewed_at")
@@ -45,6 +46,7 @@ class RecordProblem(ValueError):
 def check_record(record: dict[str, Any]) -> dict[str, Any]:
     """The record with its timestamps normalised, or `RecordProblem`. Field types are
     already checked (`backup.FIELDS`)."""
+    _check_text(record)
     for name, value in record.items():
         if name == "type":
             continue
@@ -62,6 +64,12 @@ def check_record(record: dict[str, Any]) -> dict[str, Any]:
 
 def _nothing(_record: dict[str, Any]) -> None:
     return None
+
+
+def _check_text(record: dict[str, Any]) -> None:
+    problem = value_problem(record)  # NUL, lone surrogates: refused alike on every database
+    if problem:
+        raise RecordProblem(problem)
 
 
 def _check_int(name: str, value: int) -> None:
@@ -125,9 +133,12 @@ CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "decision": _decision,
 }
 
+
 def check_scored_record(record: dict[str, Any]) -> None:
     """A record of `mtreview score -o` (for `import-analysis`): its segment's integers and
-    document id fit the store's columns, and its findings are what mtreview writes."""
+    document id fit the store's columns, its text the store's text model, and its
+    findings are what mtreview writes."""
+    _check_text(record)
     for key in SEGMENT_KEYS:
         value = record.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
