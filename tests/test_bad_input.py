@@ -23,6 +23,7 @@ def score_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) 
     assert "Traceback" not in err
     assert not out.exists()
     assert not list(tmp_path.glob(".out.jsonl.*"))  # no temp file left behind either
+    assert not list(tmp_path.glob("out.jsonl.*"))  # nor the .partial and .progress it made
     return err
 
 
@@ -141,6 +142,7 @@ def test_unreachable_hub_model_says_how_to_provide_it(
     assert "--no-models" in err and "HF_HUB_OFFLINE" in err
 
 
+@pytest.mark.processes
 def test_default_models_offline_exit_2_from_a_real_process(tmp_path: Path, article: Path) -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     result = subprocess.run(
@@ -172,7 +174,7 @@ def test_bad_setting_value(
     config.write_text("[mtreview]\nbatch_size = 'many'\n")
     code = main(["score", str(article), "--no-models", "--config", str(config)])
     err = capsys.readouterr().err
-    assert code == 2 and "batch_size must be int" in err
+    assert code == 2 and "batch_size must be an integer" in err
 
 
 @pytest.mark.parametrize("flag", ["--batch-size", "--num-beams"])
@@ -181,4 +183,4 @@ def test_nonpositive_sizes_are_refused(
 ) -> None:
     code = main(["score", str(article), "--no-models", flag, "0"])
     assert code == 2
-    assert "must be at least 1" in capsys.readouterr().err
+    assert "must be an integer from 1 to" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,6 +97,7 @@ def wait_for_lines(path: Path, lines: int, process: subprocess.Popen[bytes]) -> 
     pytest.fail("score wrote nothing in time")
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize(
     "how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["kill", "ctrl-c", "term"]
 )
@@ -213,6 +215,7 @@ def test_resume_computes_only_what_is_missing(tmp_path: Path, fmt: str) -> None:
     assert same_summary(summary, expected)  # the summary covers the whole input
 
 
+@pytest.mark.slow  # windows of 128 segments through the tiny models, twice
 def test_resumed_window_computes_the_batches_of_an_uninterrupted_run(
     tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path
 ) -> None:
@@ -249,13 +252,18 @@ def test_resumed_window_computes_the_batches_of_an_uninterrupted_run(
 @pytest.mark.parametrize("fmt", ["jsonl", "tsv"])
 def test_resume_refuses_a_partial_longer_than_the_input(tmp_path: Path, fmt: str) -> None:
     source = write_input(tmp_path / "doc.txt", 10)  # 20 segments
+    reference = tmp_path / f"reference.{fmt}"
+    run_until(source, reference, fmt, resume=False, stop_after=None)
     out = tmp_path / f"out.{fmt}"
     with pytest.raises(Interrupt):
         run_until(source, out, fmt, resume=False, stop_after=5)
     partial = Path(f"{out}.partial")
-    lines = partial.read_text(encoding="utf-8").splitlines(keepends=True)
-    partial.write_text("".join(lines + lines[-1:] * 30), encoding="utf-8")
-    with pytest.raises(InputError, match="the partial output has 35 records, the input 20"):
+    lines = reference.read_text(encoding="utf-8").splitlines(keepends=True)
+    partial.write_text("".join(lines + lines[-1:] * 15), encoding="utf-8")  # 20 + 15
+    line = 21 + (fmt == "tsv")  # the first record the input has no segment for
+    with pytest.raises(
+        InputError, match=rf"\.partial:{line}: the partial output has 35 records, the input 20"
+    ):
         run_until(source, out, fmt, resume=True, stop_after=None)
     assert not out.exists()  # never a complete-looking output
 
@@ -290,3 +298,166 @@ def test_complete_prefix_cuts_after_the_last_newline(tmp_path: Path) -> None:
     assert complete_prefix(path) == 0
     path.write_bytes(b"x" * 200_000 + b"\n" + b"y" * 100_000)
     assert complete_prefix(path) == 200_001
+
+
+# --- a damaged partial output: checked line by line, refused, nothing changed ---------------
+@pytest.fixture(scope="module")
+def killed_partial(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path, bytes]:
+    """The score arguments (no models), the folder where a real process was stopped with
+    Ctrl-C (SIGINT) after 40 records, and the bytes of an uninterrupted run."""
+    folder = tmp_path_factory.mktemp("killed")
+    source = write_input(folder / "doc.txt", 1_000)  # 2,000 segments
+    args = ["score", str(source), "--no-models", "--no-grammar"]
+    process = start_score([*args, "-o", str(folder / "out.jsonl")], folder)
+    wait_for_lines(folder / "out.jsonl.partial", 40, process)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 128 + signal.SIGINT
+    reference = folder / "reference.jsonl"
+    assert main([*args, "-o", str(reference)]) == 0
+    return args, folder, reference.read_bytes()
+
+
+def resume_copy(killed: tuple[list[str], Path, bytes], where: Path, partial: bytes) -> Path:
+    """The killed run's sidecar with `partial` as its partial output, in `where`."""
+    _args, folder, _reference = killed
+    (where / "out.jsonl.progress").write_bytes((folder / "out.jsonl.progress").read_bytes())
+    (where / "out.jsonl.partial").write_bytes(partial)
+    return where / "out.jsonl"
+
+
+def _damage(lines: list[bytes], case: str) -> tuple[list[bytes], int]:
+    """The partial's lines damaged as a fuzz did, and the first bad line (1-based)."""
+    damaged = list(lines)
+    record = json.loads(lines[6])
+    if case == "repeated":  # records 1-20 written twice
+        return lines[:20] + lines[:40], 21
+    if case == "altered text":
+        record["text"] = "Un autre texte."
+        damaged[6] = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+        return damaged, 7
+    if case == "swapped pair":
+        damaged[3], damaged[4] = lines[4], lines[3]
+        return damaged, 4
+    if case == "bad utf-8":
+        damaged[8] = lines[8].replace(b'"text": "', b'"text": "\xff', 1)
+        return damaged, 9
+    if case == "truncated json":
+        damaged[11] = lines[11][: len(lines[11]) // 2] + b"\n"
+        return damaged, 12
+    if case == "other document":
+        record = json.loads(lines[2])
+        record["doc"] = "another"
+        damaged[2] = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+        return damaged, 3
+    if case == "wrong types":
+        record = json.loads(lines[4])
+        record["segment_id"] = "4"
+        damaged[4] = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+        return damaged, 5
+    assert case == "not an object"
+    damaged[5] = b"[1, 2]\n"
+    return damaged, 6
+
+
+DAMAGES = [
+    "repeated",
+    "altered text",
+    "swapped pair",
+    "bad utf-8",
+    "truncated json",
+    "other document",
+    "wrong types",
+    "not an object",
+]
+
+
+@pytest.mark.processes  # the killed run of the fixture
+@pytest.mark.parametrize("case", DAMAGES)
+def test_resume_refuses_a_damaged_partial_and_changes_nothing(
+    killed_partial: tuple[list[str], Path, bytes],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+) -> None:
+    args, folder, _reference = killed_partial
+    lines = (folder / "out.jsonl.partial").read_bytes().splitlines(keepends=True)
+    assert len(lines) >= 40
+    damaged, bad_line = _damage(lines, case)
+    out = resume_copy(killed_partial, tmp_path, b"".join(damaged) + b'{"doc": "half')
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main([*args, "-o", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mtreview: error: {out}.partial:{bad_line}: "), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # nothing deleted, truncated or added (the half line included)
+
+
+@pytest.mark.processes  # the killed run of the fixture
+def test_resume_refuses_a_partial_without_its_progress_file(
+    killed_partial: tuple[list[str], Path, bytes],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args, folder, _reference = killed_partial
+    partial = tmp_path / "out.jsonl.partial"
+    partial.write_bytes((folder / "out.jsonl.partial").read_bytes())
+    assert main([*args, "-o", str(tmp_path / "out.jsonl"), "--resume"]) == 2
+    assert "out.jsonl.progress beside it" in capsys.readouterr().err
+    assert partial.read_bytes() == (folder / "out.jsonl.partial").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl.partial"]
+
+
+@pytest.mark.processes  # the killed run of the fixture
+def test_resume_of_a_valid_partial_with_a_half_written_line_is_complete(
+    killed_partial: tuple[list[str], Path, bytes], tmp_path: Path
+) -> None:
+    args, folder, reference = killed_partial
+    partial = (folder / "out.jsonl.partial").read_bytes()
+    out = resume_copy(killed_partial, tmp_path, partial + b'{"doc": "half a rec')
+    assert main([*args, "-o", str(out), "--resume"]) == 0
+    assert out.read_bytes() == reference
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("case", "bad_line", "message"),
+    [
+        ("header", 1, "not the header of a TSV output"),
+        ("columns", 4, "expected 14 columns, found 13"),
+        ("swapped pair", 5, "holds segment 4 of 'doc' where the input gives segment 3"),
+        ("altered text", 7, "segment 5 of 'doc' differs from the input"),
+        ("bad utf-8", 3, "invalid UTF-8"),
+        ("number", 6, "start 'x' is no number"),
+    ],
+)
+def test_tsv_resume_refuses_a_damaged_partial_and_changes_nothing(
+    tmp_path: Path, case: str, bad_line: int, message: str
+) -> None:
+    source = write_input(tmp_path / "doc.txt", 10)
+    out = tmp_path / "out.tsv"
+    with pytest.raises(Interrupt):
+        run_until(source, out, "tsv", resume=False, stop_after=8)
+    partial = Path(f"{out}.partial")
+    lines = partial.read_bytes().splitlines(keepends=True)  # the header and 8 records
+    if case == "header":
+        lines[0] = lines[0].replace(b"risk", b"danger")
+    elif case == "columns":
+        lines[3] = lines[3].replace(b"\t", b" ", 1)
+    elif case == "swapped pair":
+        lines[4], lines[5] = lines[5], lines[4]
+    elif case == "altered text":
+        cells = lines[6].split(b"\t")
+        cells[11] = b"Un autre texte."
+        lines[6] = b"\t".join(cells)
+    elif case == "bad utf-8":
+        lines[2] = lines[2].replace(b"\t", b"\t\xff", 1)
+    else:
+        cells = lines[5].split(b"\t")
+        cells[3] = b"x"
+        lines[5] = b"\t".join(cells)
+    partial.write_bytes(b"".join(lines) + b"doc\t1")  # and a half-written line
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(InputError, match=rf"\.partial:{bad_line}: .*{re.escape(message)}"):
+        run_until(source, out, "tsv", resume=True, stop_after=None)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -6,7 +6,6 @@ import argparse
 import gc
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from mtreview.cli.common import command, progress_bar, report_run, settings_from
@@ -144,8 +143,7 @@ def run_score(args: argparse.Namespace) -> int:
     )
     if args.ray_address and args.engine != "ray":
         raise MTReviewError("--ray-address needs --engine ray")
-    if args.summary and not Path(args.summary).resolve().parent.is_dir():
-        raise MTReviewError(f"{args.summary}: its folder does not exist (--summary)")
+    check_outputs(args, settings)
     engine = make_engine(args.engine, **({"address": args.ray_address} if args.ray_address else {}))
     if args.db:
         from mtreview.cli.corpus import score_into_store
@@ -170,6 +168,23 @@ def run_score(args: argparse.Namespace) -> int:
         )
     progress.close()
     return report_run(args, summary, analyzer, [output.note])
+
+
+def check_outputs(args: argparse.Namespace, settings: Any) -> None:
+    """Before anything is read: each output can be written (its folder exists), and none
+    is an input or another output (`mtreview.output_paths`)."""
+    from mtreview.output_paths import check_distinct, destination, store_file
+
+    for name in (args.output, args.summary):
+        if name is not None:
+            destination(name)
+    db = store_file(settings.db)
+    if db is not None and destination(db).in_place:  # SQLite would leave a journal beside it
+        raise MTReviewError(f"{db}: --db needs a review store file, not a device or FIFO")
+    inputs = [("input", name) for name in args.inputs]
+    inputs += [("--source-file", args.source_file), ("--config", args.config)]
+    outputs = [("-o", args.output), ("--summary", args.summary), ("--db", store_file(settings.db))]
+    check_distinct(outputs, inputs)
 
 
 # --- calibrate ----------------------------------------------------------------------------
@@ -206,8 +221,13 @@ def add_calibrate_parser(commands: Any) -> None:
 @command("calibrate")
 def run_calibrate(args: argparse.Namespace) -> int:
     from mtreview import calibration
+    from mtreview.output_paths import check_distinct, write_output
     from mtreview.settings import DEFAULT_CONFIG_NAME
 
+    calibrate_inputs = [("REVIEWS", args.reviews), ("--analysis", args.analysis)]
+    calibrate_inputs += [("--input", name) for name in args.input or ()]
+    fitted = (args.config or DEFAULT_CONFIG_NAME) if args.fit else None
+    check_distinct([("--json", args.json), ("--fit", fitted)], calibrate_inputs)
     if calibration.is_store(args.reviews):
         reviews, flags = calibration.store_reviews(args.reviews, gold=args.gold)
     elif args.gold != "reviews":
@@ -234,7 +254,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
         calibration.write_weights(target, weights)
         sys.stderr.write(f"note          {len(weights)} risk weights written to {target}\n")
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
+        data = json.dumps(report.to_dict(), indent=2) + "\n"
+        write_output(args.json, data.encode("utf-8"), inputs=calibrate_inputs)
     sys.stdout.write(_calibration_table(report))
     return 0
 

@@ -11,6 +11,7 @@ import dataclasses
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from mtreview.export.reviews import ReviewsExporter
 from mtreview.export.tmx import TmxExporter
 from mtreview.export.tsv import TsvExporter
 from mtreview.export.xliff import XliffExporter
+from mtreview.output_paths import STDOUT, Named
 
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.name: exporter
@@ -82,14 +84,22 @@ def exporter(fmt: str) -> Exporter:
 
 
 def export_to_path(
-    store: Any, fmt: str, target: str | Path, options: ExportOptions | None = None
+    store: Any,
+    fmt: str,
+    target: str | Path,
+    options: ExportOptions | None = None,
+    *,
+    inputs: Iterable[Named] = (),
 ) -> ExportSummary:
-    """Write one export; its files appear only once complete (Moses: `target.<lang>` ×2)."""
+    """Write one export; its files appear only once complete (Moses: `target.<lang>` ×2);
+    `-` is standard output. None of the files may be one of `inputs` (the store file)."""
     source = as_source(store)
     context = resolve(source, options or ExportOptions())
     writer = exporter(fmt)
     paths = writer.paths(Path(target), context)
-    with AtomicFiles(paths) as files:
+    if str(target) == STDOUT and len(paths) > 1:
+        raise ExportError(f"{fmt} writes {len(paths)} files: give -o a file name, not -")
+    with AtomicFiles(paths, inputs=inputs) as files:
         written = writer.export(source, context, files.handles)
         files.commit()
     return ExportSummary(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any, Protocol
 
 TSV_COLUMNS = (
     "doc",
@@ -27,7 +27,13 @@ TSV_COLUMNS = (
 )
 
 
-def _tsv_cell(value: Any) -> str:
+class TextSink(Protocol):
+    """What a record writer writes to: an open file, or a resumed partial output."""
+
+    def write(self, text: str, /) -> int: ...
+
+
+def tsv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -37,7 +43,7 @@ def _tsv_cell(value: Any) -> str:
 
 
 class JsonlRecordWriter:
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: TextSink) -> None:
         self.handle = handle
 
     def write(self, record: dict[str, Any]) -> None:
@@ -45,7 +51,7 @@ class JsonlRecordWriter:
 
 
 class TsvRecordWriter:
-    def __init__(self, handle: IO[str]) -> None:
+    def __init__(self, handle: TextSink) -> None:
         self.handle = handle
         handle.write("\t".join(TSV_COLUMNS) + "\n")
 
@@ -61,10 +67,10 @@ class TsvRecordWriter:
                 for f in record.get("flags") or ()
             ),
         }
-        self.handle.write("\t".join(_tsv_cell(flat.get(name)) for name in TSV_COLUMNS) + "\n")
+        self.handle.write("\t".join(tsv_cell(flat.get(name)) for name in TSV_COLUMNS) + "\n")
 
 
-RECORD_WRITERS: dict[str, Callable[[IO[str]], JsonlRecordWriter | TsvRecordWriter]] = {
+RECORD_WRITERS: dict[str, Callable[[TextSink], JsonlRecordWriter | TsvRecordWriter]] = {
     "jsonl": JsonlRecordWriter,
     "tsv": TsvRecordWriter,
 }

@@ -3,11 +3,13 @@
 While a run writes, records go to `OUT.partial`, one line each, flushed as they come, and
 `OUT.progress` says which run (inputs, settings, format) the partial belongs to. When the
 run completes, the partial is renamed to OUT and the sidecar removed, so a file named OUT is
-always complete. A run stopped by bad input removes both: it can never complete as given.
-If the run stops otherwise (Ctrl-C, kill, crash, another error) both stay; `--resume` checks the
-sidecar, cuts the partial after its last complete line (a record half-written when the
-process died), skips that many segments of the input without analysing them and appends
-the rest: no duplicates, no gaps.
+always complete. A run stopped by bad input (or before its first record) removes both if it
+made them: it can never complete as given. If the run stops otherwise (Ctrl-C, kill, crash,
+another error) both stay; `--resume` checks the sidecar, checks that each complete line of
+the partial is the record of the input's segment at that position (`scoring.partial`),
+skips that many segments of the input without analysing them, cuts a record half-written
+when the process died, and appends the rest: no duplicates, no gaps. A refused resume
+changes nothing: what it refuses is the user's to look at.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ from mtreview.documents import Segment
 from mtreview.engines import CHUNK_SIZE, Engine
 from mtreview.engines.planning import WINDOW_CHUNKS, chunked
 from mtreview.errors import InputError, SettingsError
+from mtreview.output_paths import STDOUT, destination
+from mtreview.scoring.partial import (
+    check_tsv,
+    input_shorter,
+    jsonl_records,
+    matched_tsv,
+    same_segment,
+)
+from mtreview.scoring.records import TextSink
 from mtreview.scoring.summary import RunSummary, SummaryBuilder, score_segments
 from mtreview.settings import Settings
 
@@ -59,37 +70,65 @@ def run_key(inputs: Sequence[str | Path], settings: Settings, *options: object) 
 
 class ResumableOutput:
     """A text output that survives interruption; its first `done` lines are kept from the
-    interrupted run (header lines included)."""
+    interrupted run (header lines included).
+
+    `-` is standard output, and a device or FIFO is written in place (neither can be
+    resumed); a symbolic link is followed, so the partial lies beside the file it links
+    to and the link stays a link (`mtreview.output_paths`)."""
 
     def __init__(self, target: str | Path | None, *, key: str, resume: bool = False) -> None:
-        self.target = Path(target) if target not in (None, "-") else None
+        self.given = None if target is None else str(target)
+        self.target: Path | None = None  # the regular file written once complete
         self.key = key
         self.resume = resume
-        self.done = 0
+        self.resumed = False  # continuing a partial output of an interrupted run
+        self.created = False  # this run made the partial and its sidecar
+        self.done = 0  # complete lines of the partial output
+        self.cut = 0  # their bytes: what is kept of the partial output
+        self.written = 0  # records this run wrote
         self.note = ""
         self.handle: IO[str] = sys.stdout
         self._open = False
+        self._pending = False  # resumed: the partial is opened for appending at first use
 
     def _sibling(self, target: Path, suffix: str) -> Path:
         return target.with_name(target.name + suffix)
 
     def __enter__(self) -> ResumableOutput:
-        if self.target is None:
+        where = destination(self.given if self.given is not None else STDOUT)
+        if where.real is None:
             if self.resume:
                 raise SettingsError("--resume needs an output file (-o FILE)")
             return self
-        if self.target.is_dir():
-            raise InputError(self.target, "is a directory, expected an output file name")
-        if not self.target.parent.is_dir():
-            raise InputError(self.target, f"output folder {self.target.parent} does not exist")
+        if where.in_place:
+            if self.resume:
+                raise SettingsError(
+                    f"{self.given}: --resume needs a regular output file; a device or FIFO "
+                    "is written in place, nothing of it can be resumed"
+                )
+            self.handle = open(where.real, "w", encoding="utf-8", newline="\n")
+            self._open = True
+            return self
+        self.target = where.real
         self.partial = self._sibling(self.target, ".partial")
         self.sidecar = self._sibling(self.target, ".progress")
-        if self.resume and self.sidecar.is_file():
+        if self.resume and self.sidecar.exists():
             self._reopen()
+        elif self.resume and os.path.lexists(self.partial):
+            raise InputError(
+                self.partial,
+                f"no {self.sidecar.name} beside it says which run wrote it; run without "
+                "--resume to start over",
+            )
         else:
             if self.resume:
                 self.note = f"nothing to resume for {self.target}: starting from the beginning"
-            self.handle = open(self.partial, "w", encoding="utf-8", newline="\n")
+            if self.partial.is_symlink() or self.partial.is_file():
+                self.partial.unlink()  # replaced, not truncated: a hard link keeps its text
+            elif os.path.lexists(self.partial):
+                raise InputError(self.partial, "exists and is not a regular file; remove it")
+            self.handle = open(self.partial, "x", encoding="utf-8", newline="\n")
+            self.created = True
             self._write_sidecar()
         self._open = True
         return self
@@ -101,9 +140,10 @@ class ResumableOutput:
         os.replace(temp, self.sidecar)
 
     def _reopen(self) -> None:
+        """Check the sidecar and measure the partial; nothing is changed until `append`."""
         try:
             data = json.loads(self.sidecar.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             raise InputError(self.sidecar, "not a progress file of mtreview score") from None
         if not isinstance(data, dict) or data.get("run") != self.key:
             raise SettingsError(
@@ -112,21 +152,36 @@ class ResumableOutput:
             )
         if not self.partial.is_file():
             raise InputError(self.partial, "partial output is missing; run without --resume")
-        with open(self.partial, "r+b") as raw:
-            raw.truncate(complete_prefix(self.partial))
-        with open(self.partial, encoding="utf-8", newline="\n") as handle:
-            self.done = sum(1 for _ in handle)
+        self.cut = complete_prefix(self.partial)
+        self.done = count_lines(self.partial, self.cut)
+        self.resumed = self._pending = True
+
+    def append(self) -> IO[str]:
+        """The partial output, open for appending: a half-written last line (the record
+        being written when the process died) is cut here, once what it holds was checked,
+        not before: a refused resume leaves the partial as it found it."""
+        if not self._pending:
+            return self.handle
+        self._pending = False
+        if self.partial.stat().st_size > self.cut:
+            with open(self.partial, "r+b") as raw:
+                raw.truncate(self.cut)
         self.handle = open(self.partial, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+        return self.handle
 
     def flush(self) -> None:
         """After each record: a kill then loses at most the line being written."""
+        self.written += 1
         self.handle.flush()
 
     def commit(self) -> None:
         if self.target is None:
             self.handle.flush()
+            if self._open:  # a device or FIFO
+                self.handle.close()
+                self._open = False
             return
-        self.handle.close()
+        self.append().close()
         self._open = False
         os.replace(self.partial, self.target)
         self.sidecar.unlink(missing_ok=True)
@@ -134,14 +189,41 @@ class ResumableOutput:
     def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
         if not self._open:
             return
-        self.handle.close()
+        if not self._pending:
+            self.handle.close()
         self._open = False
-        if kind is not None and issubclass(kind, InputError):
+        if kind is None or not self.created:
+            return  # a resumed partial is never deleted: this run did not make it
+        if issubclass(kind, InputError | SettingsError) or self.written == 0:
             # bad input: this run can never complete as given, so its records are of no
-            # use to --resume. Interrupted (Ctrl-C, kill) or stopped by another error (a
-            # model, the cache, Ray), partial and sidecar stay for --resume.
+            # use to --resume (nor are none). Interrupted (Ctrl-C, kill) or stopped by
+            # another error (a model, the cache, Ray) after writing, both stay for --resume.
             self.partial.unlink(missing_ok=True)
             self.sidecar.unlink(missing_ok=True)
+
+
+def count_lines(path: Path, end: int) -> int:
+    """Newlines in the first `end` bytes: the complete lines."""
+    lines = 0
+    with open(path, "rb") as raw:
+        while end > 0:
+            block = raw.read(min(1 << 20, end))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            end -= len(block)
+    return lines
+
+
+class PartialAppender:
+    """Where a resumed run's writer writes: the partial output, opened (and its half line
+    cut) only at the first record, after every line it keeps was checked."""
+
+    def __init__(self, output: ResumableOutput) -> None:
+        self.output = output
+
+    def write(self, text: str) -> int:
+        return self.output.append().write(text)
 
 
 def complete_prefix(path: Path) -> int:
@@ -160,19 +242,7 @@ def complete_prefix(path: Path) -> int:
     return 0
 
 
-def replay_jsonl(path: Path, count: int) -> Iterator[SegmentAnalysis]:
-    """The first `count` records of a JSONL output, to rebuild the run summary."""
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if number > count:
-                break
-            try:
-                yield SegmentAnalysis.from_record(json.loads(line))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(path, f"not an analysis record ({exc})", line=number) from None
-
-
-def headerless_writer(handle: IO[str], make_writer: Any) -> Any:
+def headerless_writer(handle: TextSink, make_writer: Any) -> Any:
     """A record writer for `handle` that does not write its header (already in the file)."""
     import io
 
@@ -200,8 +270,10 @@ def continue_run(
     *,
     window: int = CHUNK_SIZE * WINDOW_CHUNKS,
 ) -> Continuation:
-    """Skip (read, not analyse) the segments the interrupted run wrote; replay their JSONL
-    records into the summary so corpus scores cover the whole input.
+    """Skip (read, not analyse) the segments the interrupted run wrote, each checked
+    against the line it wrote (`scoring.partial`: JSONL before anything is analysed, TSV's
+    layout then and its segments as they pass); replay the JSONL records into the summary
+    so corpus scores cover the whole input.
 
     So that the rest comes out byte for byte as in an uninterrupted run, the document
     checks are walked over the skipped segments (their running state), and with models
@@ -220,32 +292,36 @@ def continue_run(
     header_lines = 1 if fmt == "tsv" else 0
     summary = SummaryBuilder(analyzer.settings, analyzer.models.describe())
     iterator = iter(segments)
+    handle = PartialAppender(output) if output.resumed else output.handle
     if output.done == 0:
-        return Continuation(RECORD_WRITERS[fmt](output.handle), summary, iterator, 0)
+        return Continuation(RECORD_WRITERS[fmt](handle), summary, iterator, 0)
     start = output.done - header_lines
-    writer = headerless_writer(output.handle, RECORD_WRITERS[fmt])
+    writer = headerless_writer(handle, RECORD_WRITERS[fmt])
     summary.resumed = start
-    if fmt != "jsonl" or output.target is None:
-        return Continuation(writer, summary, iterator, 0, start)
+    if fmt != "jsonl":
+        check_tsv(output.partial, output.cut)  # its layout, before anything is analysed
+        checked = matched_tsv(iterator, output.partial, output.cut, start)
+        return Continuation(writer, summary, checked, 0, start)
     cached = analyzer if isinstance(analyzer, CachedAnalyzer) else None
     aligned = start - start % max(1, window) if cached is not None else start
-    written = replay_jsonl(output.target.with_name(output.target.name + ".partial"), aligned)
-    for batch in chunked(written, 500):
-        for analysis in batch:
-            summary.add(analysis)
-        if cached is not None:
-            cached.remember(batch)
     highlighter = analyzer.highlighter if isinstance(analyzer.highlighter, Highlighter) else None
-    skipped = 0
-    for segment in itertools.islice(iterator, aligned):
-        skipped += 1
+    held: list[Segment] = []  # the resume point's window: checked, then analysed again
+    for line, analysis in jsonl_records(output.partial, output.cut):
+        segment = next(iterator, None)
+        if segment is None:
+            raise input_shorter(output.partial, line, start, line - 1)
+        same_segment(output.partial, line, analysis.segment, segment)
+        if line > aligned:
+            held.append(segment)
+            continue
+        summary.add(analysis)
         if highlighter is not None:
             highlighter.replay(segment)
-    if skipped < aligned:
-        raise InputError(
-            output.target, f"the partial output has {start} records, the input {skipped}"
-        )
-    return Continuation(writer, summary, iterator, aligned, start - aligned)
+    if cached is not None:  # only now that every line was checked
+        written = (analysis for _, analysis in jsonl_records(output.partial, output.cut))
+        for batch in chunked(itertools.islice(written, aligned), 500):
+            cached.remember(batch)
+    return Continuation(writer, summary, itertools.chain(held, iterator), aligned, start - aligned)
 
 
 def score_to_output(
@@ -278,9 +354,9 @@ def score_to_output(
     )  # fmt: skip
     if unwritten:
         records = run.start + run.drop  # what the partial output holds
+        where = output.partial if output.resumed else output.given or STDOUT
         raise InputError(
-            output.target or "-",
-            f"the partial output has {records} records, the input {records - unwritten}",
+            where, f"the partial output has {records} records, the input {records - unwritten}"
         )
     output.commit()
     return summary
