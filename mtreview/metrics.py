@@ -6,6 +6,7 @@ Scores carry sacrebleu's own signature so a number is never separated from how i
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,14 +51,22 @@ def check_metric_names(names: Sequence[str]) -> tuple[str, ...]:
 
 
 class SentenceScorer:
-    """Builds each sacrebleu metric once and scores hypothesis/reference pairs."""
+    """Builds each sacrebleu metric once, on the first pair scored (a run without models
+    scores none and never imports sacrebleu), and scores hypothesis/reference pairs."""
 
     def __init__(self, names: Sequence[str] = ("chrf", "bleu", "ter")) -> None:
         self.names = check_metric_names(names)
-        self._metrics = {name: METRICS[name](True) for name in self.names}
-        for metric in self._metrics.values():  # sacrebleu signs a metric once it has scored
+
+    @functools.cached_property
+    def _metrics(self) -> dict[str, Any]:
+        metrics = {name: METRICS[name](True) for name in self.names}
+        for metric in metrics.values():  # sacrebleu signs a metric once it has scored
             metric.sentence_score("a", ["a"])
-        self.signatures = {
+        return metrics
+
+    @functools.cached_property
+    def signatures(self) -> dict[str, str]:
+        return {
             name: str(metric.get_signature().format()) for name, metric in self._metrics.items()
         }
 
@@ -77,9 +86,13 @@ class CorpusScorer:
 
     def __init__(self, names: Sequence[str] = ("chrf", "bleu", "ter")) -> None:
         self.names = check_metric_names(names)
-        self._metrics = {name: METRICS[name](False) for name in self.names}
         self._stats: dict[str, list[float] | None] = dict.fromkeys(self.names)
         self.count = 0
+
+    @functools.cached_property
+    def _metrics(self) -> dict[str, Any]:
+        """Built on first use, as the sentence scorer's."""
+        return {name: METRICS[name](False) for name in self.names}
 
     def add(self, hypothesis: str, reference: str) -> None:
         self.count += 1
@@ -91,7 +104,9 @@ class CorpusScorer:
             )
 
     def result(self) -> dict[str, MetricScore]:
-        scores = {}
+        scores: dict[str, MetricScore] = {}
+        if not self.count:
+            return scores
         for name, metric in self._metrics.items():
             stats = self._stats[name]
             if stats is None:

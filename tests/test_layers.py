@@ -10,7 +10,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mtreview"
 
 # lowest first; a module may import its own layer and the layers below it
 LAYERS: list[set[str]] = [
-    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats", "hosts"}
+    {"", "errors", "settings", "mqm", "flags", "documents", "encoding", "stats", "hosts", "roles"}
+    | {"output_paths"}  # where outputs go, shared by score and export
     | {"data_tables", "model_table"},  # shipped tables (settings reads the model table)
     {"backends", "metrics", "segmentation"},
     {"checks", "readers", "grammar", "models"},

@@ -104,7 +104,7 @@ def test_first_command_fetches_the_models_then_reviews_with_them(
     """The README's first command, `bash scripts/app.sh`, and nothing else typed."""
     port = free_port()
     command = ["bash", str(ROOT / "scripts" / "app.sh"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]  # fmt: skip
+               "--host", "127.0.0.1", "--server.fileWatcherType", "none"]  # fmt: skip
     log = tmp_path / "app.log"
     with HubServer({FR_EN: tiny_fr_en, EN_FR: tiny_en_fr}) as hub:
         env = {**os.environ, **hub_env(tmp_path, hub.url)}
@@ -122,7 +122,7 @@ def test_first_command_without_the_hub_opens_the_app_model_free(
     """No hub: the script says so in one line, and the app says so in one line too."""
     port = free_port()
     command = ["bash", str(ROOT / "scripts" / "app.sh"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]  # fmt: skip
+               "--host", "127.0.0.1", "--server.fileWatcherType", "none"]  # fmt: skip
     log = tmp_path / "app.log"
     env = {**os.environ, **hub_env(tmp_path, f"http://127.0.0.1:{free_port()}")}
     with serving(command, port, log, env, cwd=tmp_path) as url:

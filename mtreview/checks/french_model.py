@@ -6,15 +6,23 @@ The model loads once per process, on first use; the segments of a batch are pars
 parses are kept per text (the most recent, up to `KEEP` and `KEEP_CHARS`), so memory is
 bounded whatever the segments' length. When spaCy
 or the model is missing, the checks that need it are skipped with one notice.
+
+Start-up: spaCy imports thinc, and thinc imports torch when it is installed (1.5 s, and
+hundreds of MB) only to offer torch layers this CNN pipeline never uses; `import_spacy`
+lets thinc find no torch unless torch is loaded already (the models are), and the
+pipeline is loaded without the components the checks do not read.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.abc
 import itertools
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 from mtreview.checks.base import Check, DocumentContext
@@ -32,15 +40,61 @@ KEEP = 4096  # parses kept (a window of segments is ~1,000) ...
 KEEP_CHARS = 250_000  # ... and at most this many characters of them (~0.2 KB each)
 
 
-@functools.lru_cache(maxsize=2)
-def load(name: str = MODEL) -> Any:
-    """The spaCy pipeline, without named entities (unused); None when not installed."""
+# What the checks read: part of speech and morphology (morphologizer, on tok2vec), the
+# dependency parse (parser), lemmas (attribute_ruler, lemmatizer). Named entities are never
+# read, and the parser already splits sentences (senter ships disabled): neither is loaded.
+UNUSED_COMPONENTS = ("ner", "senter")
+
+
+class _NoTorchForThinc(importlib.abc.MetaPathFinder):
+    """Makes `import torch` fail when, and only when, thinc.compat probes for it, in this
+    thread: thinc then records `has_torch = False`, as it does where torch is not
+    installed. Another thread importing torch meanwhile (a model loading in the app) is
+    not looked at, and an import of torch from anywhere else goes through."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.partition(".")[0] == "torch" and _probed_by_thinc():
+            raise ModuleNotFoundError(f"{name} is not imported for spaCy", name=name)
+
+
+def _probed_by_thinc() -> bool:
+    frame = sys._getframe(1)
+    for _depth in range(40):  # the import machinery sits between thinc.compat and here
+        if frame.f_globals.get("__name__") == "thinc.compat":
+            return True
+        if frame.f_back is None:
+            return False
+        frame = frame.f_back
+    return False
+
+
+def import_spacy() -> ModuleType:
+    """`import spacy`, without torch unless torch is loaded already; ImportError when
+    spaCy is not installed. spaCy's results are the same either way: this pipeline runs
+    on thinc's numpy operations."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    finder = _NoTorchForThinc()
+    sys.meta_path.insert(0, finder)
     try:
         import spacy
+    finally:
+        sys.meta_path.remove(finder)
+    return spacy
+
+
+@functools.lru_cache(maxsize=2)
+def load(name: str = MODEL) -> Any:
+    """The spaCy pipeline, without the components no check reads; None when spaCy or the
+    model is not installed."""
+    try:
+        spacy = import_spacy()
     except ImportError:
         return None
     try:
-        return spacy.load(name, exclude=["ner"])
+        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError:
         return None
 
@@ -62,6 +116,7 @@ def french_forms() -> Any:
 def english_only_words() -> frozenset[str]:
     """spaCy's English stop words that are not French ones ("under", "after", "with")."""
     try:
+        import_spacy()
         from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
         from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
     except ImportError:

@@ -7,6 +7,7 @@ run (`@command`); `main` dispatches.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from mtreview.cli import corpus, models, review, score, team
 from mtreview.cli.common import COMMANDS
+from mtreview.cli.parser import Parser
 from mtreview.errors import MTReviewError
 
 PARSERS = [
@@ -32,7 +34,7 @@ PARSERS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mtreview", description="Find and fix what a machine translation got wrong."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -54,7 +56,29 @@ def _stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
 
 
+def progress_bars_on_terminal_only() -> None:
+    """Model loading draws Hugging Face progress bars ("Loading weights", downloads) on
+    stderr; in a log file or a pipe they are noise, so they are turned off unless stderr is
+    a terminal (an explicit HF_HUB_DISABLE_PROGRESS_BARS wins). The variable is read when
+    huggingface_hub is imported, which has not happened yet in a `mtreview` process;
+    in-process callers that imported it already get the bars turned off directly."""
+    if sys.stderr.isatty():
+        return
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if os.environ["HF_HUB_DISABLE_PROGRESS_BARS"].upper() not in {"1", "ON", "YES", "TRUE"}:
+        return  # the caller asked for the bars
+    if "huggingface_hub" in sys.modules:
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
+    if "transformers" in sys.modules:
+        from transformers.utils import logging
+
+        logging.disable_progress_bar()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    progress_bars_on_terminal_only()
     words, streamlit_options = review.split_streamlit_options(
         list(sys.argv[1:] if argv is None else argv)
     )

@@ -7,7 +7,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 Command = Callable[[argparse.Namespace], int]
@@ -35,7 +34,9 @@ def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: lis
 
     report = {**summary.to_dict(), "cache": cache_stats(analyzer)}
     if args.summary:
-        Path(args.summary).write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        from mtreview.output_paths import write_output
+
+        write_output(args.summary, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
     _print_summary(summary)
     for line in filter(None, [*notes, cache_line(report["cache"])]):
         sys.stderr.write(f"note          {line}\n")
@@ -44,10 +45,23 @@ def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: lis
     return 0
 
 
+class _NoBar:
+    """What a disabled tqdm does, without importing tqdm (a log or a pipe shows no bar)."""
+
+    def update(self, n: float | None = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def progress_bar() -> Any:
+    """A bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(unit="seg", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+    return tqdm(unit="seg", file=sys.stderr, leave=False)
 
 
 def _print_summary(summary: Any) -> None:

@@ -23,7 +23,10 @@ def add_export_parser(commands: Any) -> None:
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
     parser.add_argument("--format", required=True, choices=list(EXPORTERS))
     parser.add_argument(
-        "-o", "--output", required=True, help="output file (moses: OUT.<lang> for each side)"
+        "-o",
+        "--output",
+        required=True,
+        help="output file, - for standard output (moses: OUT.<lang> for each side)",
     )
     parser.add_argument(
         "--pair",
@@ -61,6 +64,7 @@ def _existing_store(db: str) -> Any:
 @command("export")
 def run_export(args: argparse.Namespace) -> int:
     from mtreview.export import ExportOptions, export_to_path
+    from mtreview.output_paths import check_distinct, store_file
 
     settings = settings_from(args, db=args.db)
     if args.adjudicated_only and args.only not in ("all", "adjudicated"):
@@ -74,8 +78,10 @@ def run_export(args: argparse.Namespace) -> int:
         typology=settings.mqm_typology,
         keep_deleted=args.keep_deleted,
     )
+    inputs = [("--db", store_file(settings.db)), ("--config", args.config)]
+    check_distinct([("-o", args.output)], inputs)  # before the store is opened
     with _existing_store(settings.db) as store:
-        summary = export_to_path(store, args.format, args.output, options)
+        summary = export_to_path(store, args.format, args.output, options, inputs=inputs)
     sys.stderr.write(summary.describe() + "\n")
     return 0
 
@@ -93,9 +99,10 @@ def add_import_reviews_parser(commands: Any) -> None:
 @command("import-reviews")
 def run_import_reviews(args: argparse.Namespace) -> int:
     from mtreview.store import ReviewStore
+    from mtreview.store.base import removed_on_failure
 
     settings = settings_from(args, db=args.db)
-    with ReviewStore(settings.db) as store:
+    with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
         summary = store.import_reviews(args.file)
     sys.stderr.write(
         f"imported {summary.documents} documents, {summary.segments} segments, "
@@ -107,7 +114,15 @@ def run_import_reviews(args: argparse.Namespace) -> int:
 
 # --- app ----------------------------------------------------------------------------------
 def add_app_parser(commands: Any) -> None:
-    parser = commands.add_parser("app", help="start the review app in the browser")
+    parser = commands.add_parser(
+        "app",
+        help="start the review app in the browser",
+        epilog="Streamlit's own options pass through: --SECTION.OPTION VALUE or "
+        "--SECTION.OPTION=VALUE (a dot in the name; e.g. --server.port 8502, "
+        "--theme.base=dark, --server.baseUrlPath review) goes to `streamlit run` after "
+        "mtreview's own, so it wins over them (except --server.address: give --host, which "
+        "is checked); `streamlit config show` lists every option.",
+    )
     parser.add_argument("file", nargs="?", help="document to open (default: the shipped article)")
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
     parser.add_argument("--port", type=int, default=8501)
@@ -182,6 +197,9 @@ def run_app(args: argparse.Namespace) -> int:
     from mtreview.hosts import is_loopback
 
     settings = settings_from(args, db=args.db)
+    passed = [word.split("=", 1)[0] for word in getattr(args, "streamlit_options", ())]
+    if "--server.address" in passed:  # it would win over --host and skip the check below
+        raise MTReviewError("give the address to listen on with --host, not --server.address")
     if not is_loopback(args.host) and not _has_accounts(settings.db):
         from mtreview.store import database_url
 
@@ -189,7 +207,7 @@ def run_app(args: argparse.Namespace) -> int:
         raise MTReviewError(
             f"--host {args.host} would let anyone who reaches the port review without "
             f"signing in; add accounts first (mtreview users add NAME --role admin --db "
-            f"{shown}), or keep the default 127.0.0.1"
+            f"{shown} --create), or keep the default 127.0.0.1"
         )
     env = dict(os.environ, MTREVIEW_DB=settings.db)
     if args.file:

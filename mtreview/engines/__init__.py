@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from mtreview.analysis import Analyzer, SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.engines.local import LocalEngine
 from mtreview.engines.planning import CHUNK_SIZE
 from mtreview.errors import SettingsError
+
+if TYPE_CHECKING:  # the CLI reads ENGINES for --help, which needs no analyzer
+    from mtreview.analysis import Analyzer, SegmentAnalysis
 
 __all__ = ["CHUNK_SIZE", "ENGINES", "Engine", "LocalEngine", "make_engine"]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.analysis.cache import CachedAnalyzer
 from mtreview.documents import Segment
-from mtreview.engines.planning import CHUNK_SIZE, WINDOW_CHUNKS, plan_windows
+from mtreview.engines.planning import CHUNK_SIZE, WINDOW_CHUNKS, as_cached, plan_windows
+
+if TYPE_CHECKING:  # imported by the registry that `--help` reads: the analyzer only to run
+    from mtreview.analysis import Analyzer, SegmentAnalysis
 
 
 class LocalEngine:
@@ -24,9 +26,8 @@ class LocalEngine:
         chunk_size: int = CHUNK_SIZE,
         start: int = 0,
     ) -> Iterator[SegmentAnalysis]:
-        compute = (
-            analyzer.compute_fresh if isinstance(analyzer, CachedAnalyzer) else analyzer.compute
-        )
+        cached = as_cached(analyzer)
+        compute = analyzer.compute if cached is None else cached.compute_fresh
         plans = plan_windows(
             segments, analyzer, chunk_size=chunk_size, window_chunks=self.window_chunks, start=start
         )

@@ -6,15 +6,25 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from mtreview.analysis import Analyzer, SegmentAnalysis
-from mtreview.analysis.cache import CachedAnalyzer
 from mtreview.documents import Segment
+
+if TYPE_CHECKING:  # the engines registry is read for `--help`: the analyzer only to run
+    from mtreview.analysis import Analyzer, SegmentAnalysis
+    from mtreview.analysis.cache import CachedAnalyzer
 
 CHUNK_SIZE = 64
 WINDOW_CHUNKS = 16  # chunks looked up in the cache together (their misses batched together)
 T = TypeVar("T")
+
+
+def as_cached(analyzer: Analyzer) -> CachedAnalyzer | None:
+    """The analyzer as a cached one, or None (the cache module imported when a run needs
+    it, not when the registry is read)."""
+    from mtreview.analysis.cache import CachedAnalyzer
+
+    return analyzer if isinstance(analyzer, CachedAnalyzer) else None
 
 
 def chunked(items: Iterable[T], size: int, *, start: int = 0) -> Iterator[list[T]]:
@@ -45,9 +55,10 @@ class WindowPlan:
     ) -> None:
         self.analyzer = analyzer
         self.chunks = chunks
-        if isinstance(analyzer, CachedAnalyzer):
+        cached = as_cached(analyzer)
+        if cached is not None:
             pending = set() if pending is None else pending
-            self.lookups = [analyzer.lookup(chunk, pending=pending) for chunk in chunks]
+            self.lookups = [cached.lookup(chunk, pending=pending) for chunk in chunks]
             missing = [s for lookup in self.lookups for s in lookup.missing.values()]
             self.groups = list(chunked(missing, chunk_size))
         else:
@@ -56,8 +67,8 @@ class WindowPlan:
 
     def results(self, computed: Iterable[list[SegmentAnalysis]]) -> Iterator[list[SegmentAnalysis]]:
         """Each chunk's analyses (before `finish`), given each group's computed analyses."""
-        analyzer = self.analyzer
-        if not isinstance(analyzer, CachedAnalyzer):
+        analyzer = as_cached(self.analyzer)
+        if analyzer is None:
             yield from computed
             return
         flat = [analysis for group in computed for analysis in group]

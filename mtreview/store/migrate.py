@@ -4,6 +4,12 @@ Schema 1 → 2: the analysis record stops repeating its segment (the row is the 
 the risk moves to the segment row and the pre-highlights get their own table, both for the
 review queue. Nothing reviewers did is touched. A record that contradicts its row is
 refused, naming document and segment, and the store stays as it was.
+
+A schema change means a new `SCHEMA_VERSION` and a step here from the version before
+(tests/test_store_schema.py fails until both are there, and builds a store of every older
+version to open). New tables need nothing more (`create_all` adds them); a new field of
+`Segment` (the `segments` columns follow its fields) has its step already:
+`MIGRATIONS["N"] = add_segment_columns`.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ BATCH = 500
 def _one_to_two(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE segments ADD COLUMN risk FLOAT NOT NULL DEFAULT 0")
     conn.exec_driver_sql("ALTER TABLE analyses DROP COLUMN risk")
-    _add_segment_columns(conn)
+    add_segment_columns(conn)
     metadata.create_all(conn)  # the new table (segment_flags)
     for table in metadata.sorted_tables:
         for index in table.indexes:
@@ -50,24 +56,39 @@ def _one_to_two(conn: Connection) -> None:
         last = rows[-1].id
 
 
-def _add_segment_columns(conn: Connection) -> None:
+def add_segment_columns(conn: Connection) -> None:
     """A column for each Segment field an older store has none for (fields added later
-    have defaults, e.g. `formats`, `table_row`): every stored row takes the default."""
+    have defaults, e.g. `formats`, `table_row`): every stored row takes the default. Any
+    step may call it: it adds only what is missing."""
     present = {column["name"] for column in sa.inspect(conn).get_columns("segments")}
-    defaults = {field.name: field.default for field in dataclasses.fields(Segment)}
+    fields = {field.name: field for field in dataclasses.fields(Segment)}
     for column in segments.columns:
-        if column.name in present:
+        if column.name in present or column.name not in fields:
             continue
-        default = defaults[column.name]
-        value = (
-            ("true" if default else "false")
-            if isinstance(default, bool)
-            else "'" + json.dumps(list(default) if isinstance(default, tuple) else default) + "'"
-        )
         kind = column.type.compile(conn.dialect)
-        conn.exec_driver_sql(
-            f'ALTER TABLE segments ADD COLUMN "{column.name}" {kind} NOT NULL DEFAULT {value}'
-        )
+        default = _sql_literal(_field_default(fields[column.name]))
+        rest = "" if default is None else f" NOT NULL DEFAULT {default}"
+        conn.exec_driver_sql(f'ALTER TABLE segments ADD COLUMN "{column.name}" {kind}{rest}')
+
+
+def _field_default(field: dataclasses.Field[Any]) -> Any:
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    if field.default is dataclasses.MISSING:
+        raise StoreError(f"Segment.{field.name} has no default for the rows already stored")
+    return field.default
+
+
+def _sql_literal(value: Any) -> str | None:
+    """A field's default as SQL (None: NULL); tuples are JSON lists, as rows keep them."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = json.dumps(list(value)) if isinstance(value, tuple) else str(value)
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _upgraded(row: Any) -> StoredAnalysis:

@@ -362,7 +362,9 @@ def tiny_pair(folder: Path) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None, allow_abbrev=False
+    )
     parser.add_argument("--model", action="append", default=[], metavar="NAME=DIR")
     parser.add_argument("--tiny", metavar="DIR", nargs="?", const=".tiny-hub",
                         help="serve tiny models as the default pair (built in DIR)")  # fmt: skip
