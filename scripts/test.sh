@@ -1,8 +1,24 @@
 #!/usr/bin/env bash
 # Set up, then lint, type-check and run the whole test suite.
+#   bash scripts/test.sh           everything (what CI runs)
+#   bash scripts/test.sh --fast    the fast tier: lint, then the tests that start no browser,
+#                                  server, PostgreSQL or fuzz run (tiny models included)
+# Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+FAST_TIER="not browser and not postgres and not processes and not fuzz and not slow"
+fast=0
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
+done
 bash scripts/setup.sh
 .venv/bin/ruff check mtreview tests app.py benchmarks
+docs_site=$(mktemp -d)  # the docs build must pass; its site is not kept
+.venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
+rm -rf "$docs_site"
+if [ "$fast" = 1 ]; then
+  exec .venv/bin/python -m pytest -m "$FAST_TIER" ${args[@]+"${args[@]}"}
+fi
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest ${args[@]+"${args[@]}"}

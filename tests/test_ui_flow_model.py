@@ -110,12 +110,12 @@ def test_chunks_start_small_and_grow(article: Path) -> None:
     assert sizes[:4] == [8, 16, 32, 64] and sum(sizes) == len(segments)
 
 
-def test_help_and_readme_list_every_key() -> None:
+def test_help_and_docs_list_every_key() -> None:
     listed = " ".join(key for key, _what in PAGE_KEYS)
     assert all(key in listed for key in SHORTCUTS.values())  # every button's key is in ?
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "app.md").read_text(encoding="utf-8")
     for key, _what in PAGE_KEYS:
-        assert f"| `{key}` |" in readme, key
+        assert f"| `{key}` |" in page, key
 
 
 def test_mtreview_app_runs_the_packaged_script_for_reviewers() -> None:
