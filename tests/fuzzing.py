@@ -19,6 +19,7 @@ import resource
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from test_readers_cat import PO, TMX, XLIFF
@@ -285,6 +286,18 @@ def run_cli(*argv: str) -> Outcome:
         lines = [line for line in text.splitlines() if not line.startswith("note ")]
         assert len(lines) == 1 and lines[0].startswith("mtreview: error: "), text
     return Outcome(code, text)
+
+
+def report_counts(request: pytest.FixtureRequest, counts: dict[str, int], line: str) -> None:
+    """Prints `line` with the total and the counts at the end of a module's run, past
+    pytest's capture (the long runs read it)."""
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and counts:
+        total = sum(counts.values())
+        parts = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("\n" + line.format(total=total, parts=parts))
 
 
 def peak_memory_mb() -> float:

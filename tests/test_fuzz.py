@@ -25,6 +25,7 @@ from fuzzing import (
     leftovers,
     peak_memory_mb,
     plausible,
+    report_counts,
     run_cli,
     seeds_and_mutations,
 )
@@ -55,13 +56,7 @@ def counted(name: str) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and COUNTS:
-        total = sum(COUNTS.values())
-        parts = ", ".join(f"{name} {count}" for name, count in sorted(COUNTS.items()))
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nfuzz: {total} generated inputs ({parts}), no traceback")
+    report_counts(request, COUNTS, "fuzz: {total} generated inputs ({parts}), no traceback")
 
 
 # --- readers, through `mtreview score` (into a file, or with --db into a store) -----------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fuzzing import MOSES_SOURCE, check_jsonl_output, fuzz_settings
+from fuzzing import MOSES_SOURCE, check_jsonl_output, fuzz_settings, report_counts
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -69,13 +69,7 @@ NEVER = {"--engine", "--ray-address", "--help", "-h", "--version"}
 @pytest.fixture(scope="module", autouse=True)
 def _report(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter is not None and capture is not None and OUTCOMES:
-        total = sum(OUTCOMES.values())
-        parts = ", ".join(f"{name} {count}" for name, count in sorted(OUTCOMES.items()))
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nfuzz faces: {total} generated cases ({parts})")
+    report_counts(request, OUTCOMES, "fuzz faces: {total} generated cases ({parts})")
 
 
 # --- the invariant --------------------------------------------------------------------------
