@@ -39,7 +39,7 @@ TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
 # Off unless grammar_typography is on: spacing and punctuation signs (mtreview's own checks
 # own those, and know placeholders), comma advice, imperative guesses on subjectless UI
 # strings ("Définit le nom"), number grouping, inclusive writing. Measured on the gettext
-# catalogues they were most of Grammalecte's false alarms (README, checks).
+# catalogues they were most of Grammalecte's false alarms (docs/checks.md).
 QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi")
 TYPOGRAPHY_RULES = re.compile(
     r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"

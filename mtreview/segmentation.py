@@ -1,6 +1,6 @@
 """Sentence splitting for news text, behind a small interface.
 
-pysbd was kept after comparing it with sentencex and syntok on French news (see README):
+pysbd was kept after comparing it with sentencex and syntok on French news (docs/scoring.md):
 it keeps quotations « … » whole and handles most abbreviations. News needs a few repairs on
 top, done here for any splitter: datelines ("Almaty. 2 février. KAZTAG - …") and French
 abbreviations (M., Dr., fév., etc.) never end a sentence.

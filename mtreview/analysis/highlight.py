@@ -6,7 +6,7 @@ document order and returns them with `flags` and `risk` filled. Document-level c
 `DocumentContext` per document that grows as segments stream past; call `prime` with a whole
 document first (the review app) so that the first of two spellings is flagged too.
 
-Risk (0 … 1, higher is worse; documented in the README): the chance that something in the
+Risk (0 … 1, higher is worse; documented in docs/checks.md): the chance that something in the
 segment is wrong, if each flag were an independent witness,
     risk = 1 - (1 - model_risk) * product over merged flags of (1 - p(flag))
 where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without

@@ -1,7 +1,7 @@
 """The analysis record: what the analysis found for one segment, and its JSON form.
 
 `SegmentAnalysis` is the contract between the analyzer, the cache, engines, the store and the
-exports; `SegmentAnalysis.to_record` is the stable JSON record documented in the README.
+exports; `SegmentAnalysis.to_record` is the stable JSON record documented in docs/formats.md.
 Everything else in `mtreview.analysis` sits above this module.
 """
 

@@ -6,7 +6,7 @@ right lifts a segment's risk a lot and a noisy one a little. `mtreview calibrate
 learns them from a team's own reviews and writes them to the settings (`flag_weights`);
 the shipped table (`mtreview/data/flag_weights.tsv`) was learnt by
 `benchmarks/flag_quality.py --write-defaults` on human gettext translations with planted
-errors (README, checks). Settings win over the table; a signal in neither falls back to its
+errors (docs/checks.md). Settings win over the table; a signal in neither falls back to its
 MQM weight (see `mtreview.analysis.highlight`).
 """
 

@@ -1,7 +1,7 @@
 """Rule checks that need no model, in one registry: `CHECKS` maps a name to its class.
 
 Which run: `Settings.checks` (empty: every check on by default; `all`: every one) less
-`Settings.disabled_checks`. See the README's checks section for the list.
+`Settings.disabled_checks`. docs/checks.md lists them.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ number: "~ée", "~ion" …), `<num>`, `<code>` (placeholders, tags, paths, ident
 `<p>` (other symbols); punctuation marks are tokens of their own. An elided word
 ("d'", "l'", "qu'") is a token, but a *unit* with the word it leans on: units are what may
 be swapped. `scripts/build_word_order_model.py` counts the shipped table
-(`mtreview/data/word_order_lm.tsv.gz`); the training text is described there and in the
-README.
+(`mtreview/data/word_order_lm.tsv.gz`); the training text is described there and in
+docs/checks.md.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def add_score_parser(commands: Any) -> None:
 
 
 def add_speed_options(parser: argparse.ArgumentParser) -> None:
-    """Runtime, engine, cache and resuming (README: speed)."""
+    """Runtime, engine, cache and resuming (docs/speed.md)."""
     from mtreview.backends.ct2 import COMPUTE_TYPES
     from mtreview.engines import ENGINES
 
@@ -73,7 +73,7 @@ def add_speed_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_flag_options(parser: argparse.ArgumentParser) -> None:
-    """Pre-highlighting: which checks run, grammar, model thresholds (README: checks)."""
+    """Pre-highlighting: which checks run, grammar, model thresholds (docs/checks.md)."""
     from mtreview.checks import CHECKS
 
     group = parser.add_argument_group(
@@ -97,7 +97,9 @@ def add_flag_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--surprisal-threshold", type=float, help="token log-prob (default -4)")
     group.add_argument("--no-roundtrip-flags", action="store_true", help="no round-trip diff flags")
     group.add_argument("--allow-word", action="append", metavar="WORD", help="never non-French")
-    group.add_argument("--single-pass", action="store_true", help="read inputs once (see README)")
+    group.add_argument(
+        "--single-pass", action="store_true", help="read inputs once (docs/checks.md)"
+    )
 
 
 def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Keyboard shortcuts: one table for the buttons, the in-page help (`?`) and the README.
+"""Keyboard shortcuts: one table for the buttons, the in-page help (`?`) and docs/app.md.
 
 Category keys are derived from the typology's labels (the first free letter of the
 subcategory, then of the category), so a team's own table gets keys too, and the shipped
