@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import os
 import secrets
 import stat
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from mtreview.errors import InputError, SettingsError
 
@@ -142,6 +143,30 @@ def new_temp(real: Path) -> tuple[BinaryIO, Path]:
         return os.fdopen(fd, "wb"), temp
 
 
+def stdout_bytes() -> BinaryIO:
+    """Standard output as bytes; its text stream when it has no buffer (stdout replaced by a
+    caller, as tests and embedding programs do), so the bytes still reach it."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    return buffer if buffer is not None else cast(BinaryIO, _TextBytes(sys.stdout))
+
+
+class _TextBytes(io.RawIOBase):
+    """UTF-8 bytes written to a text stream."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.stream.write(bytes(data).decode("utf-8", errors="surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def open_in_place(path: Path) -> BinaryIO:
     """A device or FIFO, opened for writing as it is (a FIFO waits for its reader)."""
     return open(path, "wb")
@@ -157,6 +182,7 @@ class AtomicFiles:
         self.inputs = tuple(inputs)
         self.handles: list[BinaryIO] = []
         self._temps: list[tuple[Path, Path]] = []  # (temporary file, where it goes)
+        self._kept_open: list[BinaryIO] = []  # standard output: flushed, never closed
 
     def __enter__(self) -> AtomicFiles:
         targets = [destination(name) for name in self.names]
@@ -166,7 +192,8 @@ class AtomicFiles:
         try:
             for target in targets:
                 if target.real is None:
-                    self.handles.append(sys.stdout.buffer)
+                    self._kept_open.append(stdout_bytes())
+                    self.handles.append(self._kept_open[-1])
                 elif target.in_place:
                     self.handles.append(open_in_place(target.real))
                 else:
@@ -181,7 +208,7 @@ class AtomicFiles:
 
     def _close(self) -> None:
         for handle in self.handles:
-            if handle is sys.stdout.buffer:
+            if handle in self._kept_open:
                 handle.flush()
             else:
                 handle.close()

@@ -290,11 +290,11 @@ def test_files_the_cli_cannot_write_are_one_line_errors(
     text.write_text("Le chat dort.\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     missing = tmp_path / "no" / "summary.json"
-    assert "its folder does not exist (--summary)" in fails(
+    assert f"{missing}: output folder {missing.parent} does not exist" in fails(
         capsys, *score(text, out, "--summary", str(missing))
     )
     assert not out.exists()  # refused before the run, not after it
     assert main([*score(text, out)]) == 0
     capsys.readouterr()
     err = fails(capsys, "calibrate", str(out), "--analysis", str(out), "--json", str(missing))
-    assert f"{missing}: No such file or directory" in err
+    assert f"{missing}: output folder {missing.parent} does not exist" in err

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.processes  # pip builds a wheel; the installed package runs apart
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -29,8 +31,6 @@ at = AppTest.from_file(str(package / "ui" / "streamlit_app.py"), default_timeout
 at.run()
 assert not at.exception, [e.message for e in at.exception]
 from mtreview.store import ReviewStore
-
-pytestmark = pytest.mark.processes  # pip, builds and installed commands
 with ReviewStore(sys.argv[2]) as store:
     [info] = store.documents()
 print(info.name, info.segments)

@@ -76,7 +76,7 @@ def test_a_draft_of_text_already_saved_is_no_draft(store: ReviewStore) -> None:
 @pytest.mark.parametrize(
     ("text", "base", "problem"),
     [
-        ("abc\ud800def", 0, r"lone surrogate U\+D800 at position 3"),
+        ("abc\ud800def", 0, r"lone surrogate U\+D800 \(not UTF-8\) at position 3"),
         ("x" * (MAX_TYPED_CHARS + 1), 0, f"longer than {MAX_TYPED_CHARS:,} characters"),
         ("fine", -1, "base version is 0 or more"),
     ],
@@ -92,7 +92,7 @@ def test_bad_drafts_are_refused_with_a_reason(
 def test_a_correction_with_a_lone_surrogate_is_refused_before_it_is_stored(
     store: ReviewStore,
 ) -> None:
-    with pytest.raises(StoreError, match="correction has a lone surrogate"):
+    with pytest.raises(StoreError, match="correction holds a lone surrogate"):
         store.save_correction("d", 1, "abc\udfff", expected_version=0, reviewer="anne")
     assert store.corrections("d", 1) == []
 
