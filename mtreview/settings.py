@@ -1,15 +1,22 @@
 """Explicit settings: defaults, then a TOML file, then MTREVIEW_* variables, then flags.
 
-Nothing is read at import time; callers build one `Settings` and pass it down. Every value
-is checked by its field's type and range (declared once, next to the field), whatever
+Nothing is read at import time; callers build one `Settings` and pass it down. Each key is
+declared once, as a field with its help and, for numbers, its range; the TOML keys, the
+`MTREVIEW_<KEY>` variables, the option names in messages and the table in docs/scoring.md
+all come from the fields. Every value is checked by its field's type and range, whatever
 gave it: a wrong value is one line naming the key, where it came from and what was
 expected, never a traceback later (an `inf` batch size, a NUL in a path, a folder named
 after a TOML table).
+
+This is the only module that reads `MTREVIEW_*` variables. `mtreview app` hands the
+settings it resolved to the app's process whole, as JSON in one variable
+(`app_environment`, read back by `settings_for_app`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import re
@@ -24,66 +31,70 @@ ENV_PREFIX = "MTREVIEW_"
 DEFAULT_CONFIG_NAME = "mtreview.toml"
 
 
-def _within(default: int | float, low: float, high: float) -> Any:
-    """A numeric field and the values it may take, inclusive."""
-    return dataclasses.field(default=default, metadata={"range": (low, high)})
+def _setting(default: Any, help: str) -> Any:
+    """A field and its help, the one place the key is described (docs table, `help`)."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+def _within(default: int | float, low: float, high: float, help: str) -> Any:
+    """A numeric field, its help and the values it may take, inclusive."""
+    return dataclasses.field(default=default, metadata={"range": (low, high), "help": help})
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     # languages and models
-    lang: str = "fr"
-    pivot: str = "en"
-    source_lang: str = "ru"
-    back_model: str = ""  # empty: the model table's, else Helsinki-NLP/opus-mt-{lang}-{pivot}
-    return_model: str = ""  # empty: the model table's, else Helsinki-NLP/opus-mt-{pivot}-{lang}
-    source_model: str = ""  # empty: no source-conditioned scoring
-    # target tokens (>>fra<<) for multilingual models; empty: the model table's, if any
-    back_token: str = ""
-    return_token: str = ""
-    source_token: str = ""
-    model_table: str = ""  # empty: the shipped mtreview/data/opus_mt.tsv
-    backend: str = "hf"
-    compute_type: str = "auto"
-    threads: int = _within(0, 0, 4096)  # 0: one per available core
-    batch_size: int = _within(16, 1, 100_000)
-    num_beams: int = _within(4, 1, 64)
-    num_return: int = _within(1, 1, 64)
-    max_length: int = _within(256, 1, 100_000)  # tokens a model reads or writes per segment
-    # longer table cells are refused, not silently cut
-    max_segment_chars: int = _within(20000, 1, 10_000_000)
-    table_quoting: str = "auto"  # TSV/CSV cells: csv ("a ""b"""), none, or auto-detected
-    use_models: bool = True
+    lang: str = _setting("fr", "language of the translations under review")
+    pivot: str = _setting("en", "language of the round trip's back-translation")
+    source_lang: str = _setting("ru", "language of the source texts, when a file has them")
+    back_model: str = _setting("", "target-to-pivot model, hub name or folder; empty: the table")
+    return_model: str = _setting("", "pivot-to-target model, hub name or folder; empty: the table")
+    source_model: str = _setting("", "source-to-target model, for source-conditioned scores")
+    back_token: str = _setting("", "target token (`>>eng<<`) of a multilingual back model")
+    return_token: str = _setting("", "target token (`>>fra<<`) of a multilingual return model")
+    source_token: str = _setting("", "target token of a multilingual source model")
+    model_table: str = _setting("", "models by language pair (TSV); empty: data/opus_mt.tsv")
+    backend: str = _setting("hf", "translation backend: `hf` (transformers) or `ct2`")
+    compute_type: str = _setting("auto", "CTranslate2 weights: `auto`, `int8` or `float32`")
+    threads: int = _within(0, 0, 4096, "CPU threads for the models; 0: one per available core")
+    batch_size: int = _within(16, 1, 100_000, "segments translated together")
+    num_beams: int = _within(4, 1, 64, "beam size of the back-translation")
+    num_return: int = _within(1, 1, 64, "n-best back-translations per segment")
+    max_length: int = _within(256, 1, 100_000, "tokens a model reads or writes per segment")
+    max_segment_chars: int = _within(20000, 1, 10_000_000, "longest segment or cell, never cut")
+    table_quoting: str = _setting("auto", 'TSV/CSV cells: `csv` (`"a ""b"""`), `none`, `auto`')
+    use_models: bool = _setting(True, "translate with the models; false: model-free fields only")
     # scoring
-    metrics: tuple[str, ...] = ("chrf", "bleu", "ter")
+    metrics: tuple[str, ...] = _setting(("chrf", "bleu", "ter"), "round-trip metrics (sacrebleu)")
     # pre-highlighting
-    checks: tuple[str, ...] = ()  # empty: every registered check that is on by default
-    disabled_checks: tuple[str, ...] = ()
-    grammar: bool = True
-    grammar_typography: bool = False
-    grammar_spelling: bool = False  # Grammalecte's unknown-word flags (mostly names on MT)
-    grammar_suggestions: bool = False  # Grammalecte's spelling suggestions (-wss): ~7x slower
-    grammar_processes: int = _within(0, 0, 4096)  # processes side by side; 0: one per core
-    # token log-prob below this is suspicious; below the major one the flag is major
-    surprisal_threshold: float = _within(-4.0, -1000.0, 0.0)
-    surprisal_major_threshold: float = _within(-8.0, -1000.0, 0.0)
-    roundtrip_flags: bool = True
-    calque_table: str = ""  # a team's own calques (TSV), read after mtreview/data/calques.tsv
-    allowed_words: tuple[str, ...] = ()  # never flagged as non-French (names, loanwords)
-    grammar_command: str = "grammalecte-cli"
-    grammar_timeout: float = _within(120.0, 0.001, 86_400.0)  # seconds for one batch
-    nbest_agreement: float = _within(1.0, 0.0, 1.0)  # share of n-best that must agree
-    risk_flag_scale: float = _within(5.0, 0.001, 1e6)  # weight lifting risk by 1 - 1/e
-    flag_weights: tuple[str, ...] = ()  # "signal=weight": learnt by `calibrate --fit`
-    document_pass: bool = True  # read each input twice: document checks see all of it
+    checks: tuple[str, ...] = _setting((), "checks to run; empty: the defaults; `all`: every one")
+    disabled_checks: tuple[str, ...] = _setting((), "checks never run")
+    grammar: bool = _setting(True, "French grammar by Grammalecte, when installed")
+    grammar_typography: bool = _setting(False, "Grammalecte's typography and spacing rules")
+    grammar_spelling: bool = _setting(False, "Grammalecte's unknown words (mostly names on MT)")
+    grammar_suggestions: bool = _setting(False, "Grammalecte's spelling suggestions: ~7x slower")
+    grammar_processes: int = _within(0, 0, 4096, "Grammalecte processes; 0: one per core")
+    surprisal_threshold: float = _within(-4.0, -1000.0, 0.0, "token log-prob that is suspicious")
+    surprisal_major_threshold: float = _within(-8.0, -1000.0, 0.0, "token log-prob of a major flag")
+    roundtrip_flags: bool = _setting(True, "flag words the round trip replaced or dropped")
+    calque_table: str = _setting("", "a team's own calques (TSV), after data/calques.tsv")
+    allowed_words: tuple[str, ...] = _setting((), "never flagged non-French or misspelt (names)")
+    grammar_command: str = _setting("grammalecte-cli", "the Grammalecte command")
+    grammar_timeout: float = _within(120.0, 0.001, 86_400.0, "seconds for one Grammalecte batch")
+    nbest_agreement: float = _within(1.0, 0.0, 1.0, "share of the n-best that must agree")
+    risk_flag_scale: float = _within(5.0, 0.001, 1e6, "flag weight lifting risk by 1 - 1/e")
+    flag_weights: tuple[str, ...] = _setting((), "`signal=weight` pairs, from `calibrate --fit`")
+    document_pass: bool = _setting(True, "read each input twice: document checks see it all")
     # storage and caching
-    db: str = "mtreview.db"
-    cache_dir: str = ""  # empty: ~/.cache/mtreview
-    reviewer: str = ""
-    # review
-    mqm_typology: str = ""  # empty: the shipped mtreview/data/mqm.tsv
-    page_size: int = _within(50, 1, 10_000)  # segments the document view lists at once
-    max_upload_mb: int = _within(20, 1, 100_000)  # largest upload (server.maxUploadSize)
+    db: str = _setting("mtreview.db", "review store: SQLite file or SQLAlchemy URL")
+    cache_dir: str = _setting("", "analysis cache, ct2 conversions; empty: ~/.cache/mtreview")
+    reviewer: str = _setting("", "the app's local reviewer name; empty: asked once")
+    # review (the app)
+    document: str = _setting("", "what the app opens on a new store; empty: the shipped article")
+    mqm_typology: str = _setting("", "MQM typology (TSV); empty: the shipped data/mqm.tsv")
+    page_size: int = _within(50, 1, 10_000, "segments the app's document view lists at once")
+    max_upload_mb: int = _within(20, 1, 100_000, "largest upload to the app, in MB")
+    timing_log: str = _setting("", "file the app logs each script run's times to (JSON lines)")
 
     def __post_init__(self) -> None:
         """Values built in code are held to the same rules as those read from a file."""
@@ -285,7 +296,7 @@ def _apply(
         if origin == "environment":
             where = f"environment {ENV_PREFIX}{name.upper()}"
         elif origin == "option":
-            where = f"option {_FLAG_NAMES.get(name, '--' + name.replace('_', '-'))}"
+            where = f"option {flag_name(name)}"
         values[name] = _coerce(name, value, where, toml=toml)
 
 
@@ -319,4 +330,81 @@ def load_settings(
     _apply(values, from_env, "environment")
     if overrides:
         _apply(values, overrides, "option")
+    return Settings(**values)
+
+
+# --- declared once: help, docs table ------------------------------------------------------
+def setting_help(name: str) -> str:
+    """What the key `name` sets, as declared with its field."""
+    return str(_FIELDS[name].metadata["help"])
+
+
+def flag_name(name: str) -> str:
+    """The command-line flag that sets `name` where a command has one."""
+    return _FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
+
+
+def _toml_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_literal(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def settings_table() -> str:
+    """Every key as a Markdown table (key, default, what it sets): docs/scoring.md holds
+    it between `<!-- settings-table -->` markers, and a test keeps the two the same."""
+    lines = ["| key | default | what it sets |", "| --- | --- | --- |"]
+    for name, field in _FIELDS.items():
+        text = setting_help(name).replace("|", "\\|")
+        if "range" in field.metadata:
+            low, high = field.metadata["range"]
+            text += f" ({_number(low)} to {_number(high)})"
+        lines.append(f"| `{name}` | `{_toml_literal(field.default)}` | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- the app's child: the resolved settings, whole ------------------------------------------
+APP_SETTINGS_VARIABLE = f"{ENV_PREFIX}SETTINGS_JSON"
+
+
+def _is_setting_variable(key: str) -> bool:
+    return key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _FIELDS
+
+
+def settings_json(settings: Settings) -> str:
+    """Every key's value as one JSON object (ASCII, so any value fits in a variable)."""
+    return json.dumps({name: getattr(settings, name) for name in _FIELDS}, sort_keys=True)
+
+
+def app_environment(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment `mtreview app` gives the Streamlit child: this one's, less the
+    `MTREVIEW_<key>` variables (already in `settings`), plus the resolved settings in
+    `MTREVIEW_SETTINGS_JSON`, which `settings_for_app` reads there."""
+    env = os.environ if environ is None else environ
+    child = {key: value for key, value in env.items() if not _is_setting_variable(key)}
+    child[APP_SETTINGS_VARIABLE] = settings_json(settings)
+    return child
+
+
+def settings_for_app(environ: Mapping[str, str] | None = None) -> Settings:
+    """The app's settings: those `mtreview app` resolved (`MTREVIEW_SETTINGS_JSON`, each
+    value checked again as a file's would be), else `load_settings()` (`streamlit run
+    app.py`: ./mtreview.toml and the MTREVIEW_* variables)."""
+    env = os.environ if environ is None else environ
+    given = env.get(APP_SETTINGS_VARIABLE)
+    if given is None:
+        return load_settings(environ=env)
+    origin = f"environment {APP_SETTINGS_VARIABLE}"
+    try:
+        data = json.loads(given)
+    except ValueError as exc:
+        raise SettingsError(f"{origin}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{origin}: must be a JSON object of settings")
+    values: dict[str, Any] = {}
+    _apply(values, data, origin, toml=True)
     return Settings(**values)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -185,18 +184,17 @@ def _has_accounts(db: str) -> bool:
         return store.has_accounts()
 
 
-@command("app")
-def run_app(args: argparse.Namespace) -> int:
-    """Streamlit in a child process that lives and dies with this one: SIGTERM, SIGHUP or
-    Ctrl-C here stop it, and on Linux it is told to stop if this process is killed."""
-    import signal
-    import subprocess
-
+def app_launch(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """What `mtreview app` starts, once its checks pass: the `streamlit run` line and the
+    child's environment, which carries the settings resolved here (`--config`, the
+    MTREVIEW_* variables, FILE and --db) whole, for `settings_for_app` in the child."""
     import sqlalchemy
 
     from mtreview.hosts import is_loopback
+    from mtreview.settings import app_environment
 
-    settings = settings_from(args, db=args.db)
+    document = str(Path(args.file).resolve()) if args.file else None
+    settings = settings_from(args, db=args.db, document=document)
     passed = [word.split("=", 1)[0] for word in getattr(args, "streamlit_options", ())]
     if "--server.address" in passed:  # it would win over --host and skip the check below
         raise MTReviewError("give the address to listen on with --host, not --server.address")
@@ -209,10 +207,18 @@ def run_app(args: argparse.Namespace) -> int:
             f"signing in; add accounts first (mtreview users add NAME --role admin --db "
             f"{shown} --create), or keep the default 127.0.0.1"
         )
-    env = dict(os.environ, MTREVIEW_DB=settings.db)
-    if args.file:
-        env["MTREVIEW_DOCUMENT"] = str(Path(args.file).resolve())
-    child = subprocess.Popen(app_command(args, settings), env=env, preexec_fn=_stop_with_parent)
+    return app_command(args, settings), app_environment(settings)
+
+
+@command("app")
+def run_app(args: argparse.Namespace) -> int:
+    """Streamlit in a child process that lives and dies with this one: SIGTERM, SIGHUP or
+    Ctrl-C here stop it, and on Linux it is told to stop if this process is killed."""
+    import signal
+    import subprocess
+
+    line, env = app_launch(args)
+    child = subprocess.Popen(line, env=env, preexec_fn=_stop_with_parent)
     stopped: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -75,7 +74,7 @@ class RayEngine:
             actors is not None and actors < 1
         ):
             raise SettingsError("the ray engine needs at least one actor with one CPU")
-        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.address = address or None  # None: ray.init reads Ray's own RAY_ADDRESS
         self.actors = actors
         self.cpus_per_actor = cpus_per_actor
         self.num_cpus = num_cpus  # a local Ray only; a cluster has its own
@@ -133,7 +132,8 @@ class RayEngine:
             yield from plan.finished(groups)
 
     def _connect(self, ray: Any) -> bool:
-        """Join the cluster at `address`, else start a local Ray; True if we started it."""
+        """Join the cluster at `address` (or at Ray's own `RAY_ADDRESS`, which `ray.init`
+        reads), else start a local Ray; True if we started it."""
         if ray.is_initialized():
             return False
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
@@ -144,7 +144,7 @@ class RayEngine:
         try:
             ray.init(**options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = self.address or "a local Ray"
+            where = self.address or "RAY_ADDRESS, else a local Ray"
             raise SettingsError(f"cannot start or join Ray ({where}): {exc}") from None
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False

@@ -9,11 +9,10 @@ as in the document view (`detail.segment_panel`).
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from mtreview.mqm import Typology
+from mtreview.settings import Settings
 from mtreview.store import STATUSES, QueueFilter, ReviewStore
 from mtreview.ui import actions
 from mtreview.ui.components import article_view, event
@@ -45,20 +44,20 @@ FILTERS = {  # session key -> QueueFilter field
 }
 
 
-def pick_view(store: ReviewStore) -> str:
+def pick_view(store: ReviewStore, settings: Settings) -> str:
     """Corpus or one document. A store of several documents opens on the corpus (unless a
-    document to open was named); a new store, or one of a single article, on the document."""
+    document to open was named: `settings.document`); a new store, or one of a single
+    article, on the document."""
     if "view" not in st.session_state:
-        named = bool(os.environ.get("MTREVIEW_DOCUMENT"))
-        corpus = not named and store.document_count() > 1
+        corpus = not settings.document and store.document_count() > 1
         st.session_state["view"] = CORPUS if corpus else DOCUMENT
     return str(st.sidebar.radio("View", VIEWS, key="view", horizontal=True))
 
 
-def first_document(store: ReviewStore) -> str | None:
+def first_document(store: ReviewStore, settings: Settings) -> str | None:
     """The document the document view opens first in a store that holds some (unless a
-    document to open was named): the oldest."""
-    if os.environ.get("MTREVIEW_DOCUMENT"):
+    document to open was named: `settings.document`): the oldest."""
+    if settings.document:
         return None
     return next(iter(store.document_names()), None)
 

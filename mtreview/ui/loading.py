@@ -9,7 +9,6 @@ it lacks (`ModelState.fetchable`), then re-analyses the document with them.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -43,7 +42,7 @@ def load_models(settings: Settings) -> ModelState:
         return ModelState(
             Models(),
             f"model {missing[0]!r} is not on this machine (no local directory, not in the "
-            "Hugging Face cache); set MTREVIEW_BACK_MODEL / MTREVIEW_RETURN_MODEL to model "
+            "Hugging Face cache); set back_model / return_model (settings) to model "
             "directories to score round trips",
             fetchable,
         )
@@ -99,9 +98,9 @@ def open_path(
     return add_analyzed(store, document, settings, state, jobs)
 
 
-def default_document(environ: dict[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env.get("MTREVIEW_DOCUMENT") or SHIPPED_ARTICLE)
+def default_document(settings: Settings) -> Path:
+    """The document a new store opens on: the `document` setting, else the shipped one."""
+    return Path(settings.document or SHIPPED_ARTICLE)
 
 
 def _free_doc_id(store: ReviewStore, wanted: str) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
-from mtreview.settings import Settings, load_settings
+from mtreview.settings import Settings, settings_for_app
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions, charts, corpus, team
 from mtreview.ui.components import article_view
@@ -63,7 +63,7 @@ def _document(
     if (
         "doc_id" not in st.session_state
         and scope is None
-        and (first := corpus.first_document(store))  # a corpus: never add the shipped article
+        and (first := corpus.first_document(store, settings))  # never add the shipped article
     ):
         st.session_state["doc_id"] = first
     visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
@@ -74,7 +74,7 @@ def _document(
             if not identity.can("import"):
                 raise MTReviewError("Nothing is assigned to you yet." if not visible else "")
             st.session_state["doc_id"] = open_path(
-                store, default_document(), settings, models, _jobs(settings.db)
+                store, default_document(settings), settings, models, _jobs(settings.db)
             )
         except MTReviewError as exc:
             if str(exc):
@@ -179,15 +179,30 @@ def _charts(reviews: Sequence[SegmentReview], typology: Typology) -> None:
         st.altair_chart(scatter, width="stretch")
 
 
+SETTINGS = "settings"  # session key: the settings this run of the page uses
+
+
 def main() -> None:
-    timed(_main)
+    """One run of the page, with the settings `mtreview app` resolved (else ./mtreview.toml
+    and the MTREVIEW_* variables: `settings_for_app`)."""
+    try:
+        settings = settings_for_app()
+    except MTReviewError as exc:
+        _page_setup()
+        st.error(md_escape(str(exc)))
+        return
+    timed(settings.timing_log, lambda: _main(settings))
 
 
-def _main() -> None:
+def _page_setup() -> None:
     st.set_page_config(page_title="mtreview", layout="wide")
     st.set_option("client.toolbarMode", "viewer")  # no Deploy, no developer menu
+
+
+def _main(settings: Settings) -> None:
+    _page_setup()
+    st.session_state[SETTINGS] = settings  # what the page runs with, for all to see
     try:
-        settings = load_settings()
         store = _store(settings.db)
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
@@ -203,7 +218,7 @@ def _main() -> None:
     scope = team.review_scope(store, identity)
     if scope is not None:
         team.queue_sidebar(store, identity)
-    elif corpus.pick_view(store) == corpus.CORPUS:  # those who see everything: the corpus
+    elif corpus.pick_view(store, settings) == corpus.CORPUS:  # those who see everything: the corpus
         corpus.corpus_page(store, typology, reviewer)
         return
     doc_id = _document(store, settings, models, identity, scope)

@@ -1,18 +1,18 @@
-"""How long each run of the page script takes, for the benchmarks: with
-`MTREVIEW_TIMING_LOG=FILE` every run appends one JSON line to FILE: `at`, `seconds` (wall
-time) and `cpu` (the script thread's CPU time: what the run cost, however busy the machine)."""
+"""How long each run of the page script takes, for the benchmarks: with the `timing_log`
+setting (`MTREVIEW_TIMING_LOG=FILE`) every run appends one JSON line to FILE: `at`,
+`seconds` (wall time) and `cpu` (the script thread's CPU time: what the run cost, however
+busy the machine)."""
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 
 
-def timed(run: Callable[[], None]) -> None:
-    path = os.environ.get("MTREVIEW_TIMING_LOG")
-    if not path:
+def timed(log: str, run: Callable[[], None]) -> None:
+    """`run()`, and its times appended to the file `log` when one is named."""
+    if not log:
         run()
         return
     started, cpu = time.perf_counter(), time.thread_time()
@@ -24,5 +24,5 @@ def timed(run: Callable[[], None]) -> None:
             "seconds": round(time.perf_counter() - started, 6),
             "cpu": round(time.thread_time() - cpu, 6),
         }
-        with open(path, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry) + "\n")
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(json.dumps(entry) + "\n")
