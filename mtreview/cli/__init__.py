@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from mtreview.cli import corpus, models, review, score, team
 from mtreview.cli.common import COMMANDS
 from mtreview.cli.parser import Parser
-from mtreview.errors import MTReviewError
+from mtreview.errors import MTReviewError, printable
 
 PARSERS = [
     score.add_score_parser,
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except MTReviewError as exc:
-        sys.stderr.write(f"mtreview: error: {' '.join(str(exc).split())}\n")
+        sys.stderr.write(f"mtreview: error: {printable(' '.join(str(exc).split()))}\n")
         return 2
     except KeyboardInterrupt as exc:
         sys.stderr.write("mtreview: interrupted\n")
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:  # a file the command was told to write or read (full disk, rights)
         where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(f"mtreview: error: {where}{exc.strerror or exc}\n")
+        sys.stderr.write(f"mtreview: error: {printable(f'{where}{exc.strerror or exc}')}\n")
         return 2
     finally:
         for signum, handler in previous.items():

@@ -16,6 +16,8 @@ import difflib
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from mtreview.errors import printable
+
 
 def closest(word: str, candidates: Sequence[str]) -> str | None:
     """The candidate `word` was most likely meant to be, if one is close enough."""
@@ -49,6 +51,11 @@ class Parser(argparse.ArgumentParser):
             described.append(f"{word} (did you mean {guess}?)" if guess else word)
         plural = "s" if len(extras) > 1 else ""
         self.error(f"unrecognized argument{plural} {', '.join(described)}")
+
+    def error(self, message: str) -> NoReturn:
+        """A word that is not UTF-8 (a surrogate escape) is shown as its byte, so the
+        message is valid UTF-8 wherever stderr goes."""
+        super().error(printable(message))
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         """A value outside the choices (a command, a --format) names the nearest choice."""
