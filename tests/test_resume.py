@@ -354,6 +354,9 @@ def _damage(lines: list[bytes], case: str) -> tuple[list[bytes], int]:
         record["segment_id"] = "4"
         damaged[4] = json.dumps(record, ensure_ascii=False).encode() + b"\n"
         return damaged, 5
+    if case == "reformatted":  # the same record, other bytes: kept as is, it must be exact
+        damaged[7] = json.dumps(json.loads(lines[7]), ensure_ascii=True).encode() + b"\n"
+        return damaged, 8
     assert case == "not an object"
     damaged[5] = b"[1, 2]\n"
     return damaged, 6
@@ -367,6 +370,7 @@ DAMAGES = [
     "truncated json",
     "other document",
     "wrong types",
+    "reformatted",
     "not an object",
 ]
 

@@ -5,8 +5,10 @@ run wrote and nothing else: a line counted instead of checked would let records 
 twice pass as forty segments done, and keep an altered record. So every complete line is
 read back, decoded and parsed (a line that is not UTF-8, not JSON, or not a record is
 refused), and line *i* must describe the segment the input gives at position *i*: same
-document, same segment number, same text and offsets. Any refusal is one line naming the
-partial file and the first bad line (`OUT.partial:LINE: ...`), and changes nothing.
+document, same segment number, same text and offsets; and, since the resumed output keeps
+the line as it is, it must be the record exactly as the run wrote it. Any refusal is one
+line naming the partial file and the first bad line (`OUT.partial:LINE: ...`), and changes
+nothing.
 
 Checking reads the file again rather than holding it: a million records are not held.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 from mtreview.analysis.record import SegmentAnalysis, record_version
 from mtreview.documents import Segment, segment_differences
 from mtreview.errors import InputError
-from mtreview.scoring.records import TSV_COLUMNS, tsv_cell
+from mtreview.scoring.records import TSV_COLUMNS, jsonl_line, tsv_cell
 
 AGAIN = "; run without --resume to start over"
 TSV_SEGMENT_COLUMNS = ("doc", "segment_id", "paragraph", "start", "end", "text")
@@ -65,6 +67,9 @@ def jsonl_records(path: Path, end: int) -> Iterator[tuple[int, SegmentAnalysis]]
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             message = f"not an analysis record of mtreview score ({exc!s:.200})"
             raise refuse(path, number, message) from None
+        if jsonl_line(analysis.to_record()) != text + "\n":  # kept as it is: must be exact
+            message = "not the record as mtreview score wrote it (the line was edited)"
+            raise refuse(path, number, message)
         yield number, analysis
 
 

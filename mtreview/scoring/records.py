@@ -42,12 +42,17 @@ def tsv_cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def jsonl_line(record: dict[str, Any]) -> str:
+    """A record as a JSONL output holds it: one line, byte for byte the same each time."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
 class JsonlRecordWriter:
     def __init__(self, handle: TextSink) -> None:
         self.handle = handle
 
     def write(self, record: dict[str, Any]) -> None:
-        self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.write(jsonl_line(record))
 
 
 class TsvRecordWriter:
