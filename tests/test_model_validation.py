@@ -261,3 +261,25 @@ def test_the_generator_is_deterministic(tiny_fr_en: Path, tmp_path: Path) -> Non
     for case, folder in first.items():
         for path in sorted(folder.iterdir()):
             assert path.read_bytes() == (second[case] / path.name).read_bytes(), (case, path)
+
+
+def test_a_model_folder_is_loaded_again_when_it_is_another_or_changed(
+    tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Models load once per process, but the same relative name in another folder is
+    another model, and a folder whose files changed is checked again (the fuzz found a
+    broken copy served from the cache of a sound one)."""
+    from mtreview.backends import load_backend
+
+    shutil.copytree(tiny_fr_en, tmp_path / "a" / "model")
+    shutil.copytree(tiny_en_fr, tmp_path / "b" / "model")
+    monkeypatch.chdir(tmp_path / "a")
+    first = load_backend("hf", "model", threads=1)
+    assert load_backend("hf", "model", threads=1) is first
+    monkeypatch.chdir(tmp_path / "b")
+    other = load_backend("hf", "model", threads=1)
+    assert other is not first
+    assert other.tokenizer.source_lang == "en" and first.tokenizer.source_lang == "fr"
+    (tmp_path / "b" / "model" / "config.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"config\.json"):
+        load_backend("hf", "model", threads=1)

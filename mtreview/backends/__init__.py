@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mtreview.backends.base import ScoredText, TokenScore, TranslationBackend
@@ -27,7 +28,6 @@ def _ct2(model: str, **options: Any) -> TranslationBackend:
 BACKENDS: dict[str, Callable[..., TranslationBackend]] = {"hf": _hf, "ct2": _ct2}
 
 
-@functools.lru_cache(maxsize=8)
 def load_backend(
     name: str,
     model: str,
@@ -38,7 +38,36 @@ def load_backend(
     cache_dir: str = "",
     target_token: str = "",
 ) -> TranslationBackend:
-    """One instance per (backend, model, options) per process: models load once."""
+    """One instance per (backend, model, options) per process: models load once. A local
+    directory is told apart by where it is and what it holds, so the same relative name
+    from another folder, or a folder whose files changed, is loaded (and checked) again."""
+    options = (threads, max_length, compute_type, cache_dir, target_token)
+    return _load_backend(name, model, _directory_stamp(model), *options)
+
+
+def _directory_stamp(model: str) -> tuple[object, ...]:
+    folder = Path(model).expanduser()
+    try:
+        if not folder.is_dir():
+            return ()
+        files = sorted(entry for entry in folder.iterdir() if entry.is_file())
+        stats = [(entry.name, entry.stat().st_size, entry.stat().st_mtime_ns) for entry in files]
+    except OSError:
+        return ()
+    return (str(folder.resolve()), *stats)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_backend(
+    name: str,
+    model: str,
+    _stamp: tuple[object, ...],
+    threads: int,
+    max_length: int,
+    compute_type: str,
+    cache_dir: str,
+    target_token: str,
+) -> TranslationBackend:
     try:
         factory = BACKENDS[name]
     except KeyError:

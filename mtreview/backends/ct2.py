@@ -91,6 +91,7 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
         return target
     from ctranslate2.converters import TransformersConverter
 
+    made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -100,6 +101,10 @@ def convert_once(model: str, compute_type: str, cache_dir: Path) -> Path:
                 converter = TransformersConverter(model)
                 converter.convert(str(temp), quantization=compute_type, force=True)
         except Exception as exc:  # the converter runs transformers and torch: any of theirs
+            shutil.rmtree(temp, ignore_errors=True)
+            for folder in made:  # a refused model leaves no folder behind (empty ones only)
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             raise ModelError(f"{model}: cannot convert to CTranslate2: {first_line(exc)}") from None
         try:
             os.replace(temp, target)

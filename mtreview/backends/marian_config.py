@@ -307,6 +307,11 @@ def generation_values(config: dict[str, Any], shape: ModelShape, *, token_ids: b
     for name, (low, high) in GENERATION_SIZES.items():
         if name in config and not (config[name] is None and name == "max_new_tokens"):
             integer(config, name, low, high)
+    if config.get("max_length", 0) > shape.max_position_embeddings:  # each step a position
+        raise ConfigProblem(
+            f"max_length ({config['max_length']}) must not exceed max_position_embeddings "
+            f"({shape.max_position_embeddings}): the model has no position past it"
+        )
     for name, (low_f, high_f) in GENERATION_NUMBERS.items():
         if name in config:
             number(config, name, low_f, high_f)
