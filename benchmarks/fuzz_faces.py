@@ -2,7 +2,7 @@
 names, settings files and variables, model directories, damaged partial outputs and
 colliding outputs, with counts by outcome.
 
-    .venv/bin/python benchmarks/fuzz_faces.py                 # 1,700 cases a face (10,200)
+    .venv/bin/python benchmarks/fuzz_faces.py                 # 2,000 cases a face (11,728)
     .venv/bin/python benchmarks/fuzz_faces.py --examples 200 --workers 1
     .venv/bin/python benchmarks/fuzz_faces.py --json fuzz.json
 
@@ -60,7 +60,7 @@ def run_face(name: str, examples: int, seed: int) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=1700, help="cases per face")
+    parser.add_argument("--examples", type=int, default=2000, help="cases per face")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--faces", nargs="+", choices=sorted(FACES), default=list(FACES))
