@@ -35,6 +35,9 @@ def fuzz_settings(ci_examples: int) -> settings:
     limits beyond hypothesis' own; the database stays in .hypothesis (git-ignored)."""
     return settings(
         max_examples=EXAMPLES or ci_examples,
+        # CI draws the same examples every run (a red CI is then a change, not a draw); the
+        # long runs (MTREVIEW_FUZZ_EXAMPLES, benchmarks/fuzz_faces.py's seeds) explore
+        derandomize=bool(os.environ.get("CI")) and not EXAMPLES,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )

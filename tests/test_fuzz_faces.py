@@ -344,7 +344,7 @@ def test_any_settings(pairs: list[tuple[str, str]], section: bool, via_environme
         saved = dict(os.environ)
         if via_environment:
             for key, value in pairs:
-                os.environ[f"MTREVIEW_{key.upper()}"] = value.strip('"').replace("\\u0000", "")
+                os.environ[f"MTREVIEW_{key.upper()}"] = _as_variable(value)
         else:
             lines = ["[mtreview]"] if section else []
             lines += [f"{key} = {value}" for key, value in pairs]
@@ -357,10 +357,15 @@ def test_any_settings(pairs: list[tuple[str, str]], section: bool, via_environme
             os.environ.clear()
             os.environ.update(saved)
         # a valid cache_dir is the user's cache, made where it says
-        promised = {"out.jsonl"} | {v.strip('"') for k, v in pairs if k == "cache_dir"}
+        promised = {"out.jsonl"} | {_as_variable(v) for k, v in pairs if k == "cache_dir"}
         check_effects(before, folder, result, promised)
         if result.code == 0:
             assert check_jsonl_output(folder / "out.jsonl") > 0
+
+
+def _as_variable(value: str) -> str:
+    """A TOML value as an environment variable holds it (no quotes; a variable has no NUL)."""
+    return value.strip('"').replace("\\u0000", "")
 
 
 # --- outputs that collide with inputs, each other or special files ---------------------------
