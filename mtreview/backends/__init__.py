@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mtreview.backends.base import ScoredText, TokenScore, TranslationBackend
+from mtreview.backends.fingerprint import folder_stamp
 from mtreview.errors import SettingsError
 
 
@@ -48,13 +49,9 @@ def load_backend(
 def _directory_stamp(model: str) -> tuple[object, ...]:
     folder = Path(model).expanduser()
     try:
-        if not folder.is_dir():
-            return ()
-        files = sorted(entry for entry in folder.iterdir() if entry.is_file())
-        stats = [(entry.name, entry.stat().st_size, entry.stat().st_mtime_ns) for entry in files]
+        return folder_stamp(folder) if folder.is_dir() else ()
     except OSError:
         return ()
-    return (str(folder.resolve()), *stats)
 
 
 @functools.lru_cache(maxsize=8)

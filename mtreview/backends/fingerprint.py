@@ -18,8 +18,22 @@ def _model_files(folder: Path) -> list[Path]:
     return sorted(path for path in found if path.is_file())
 
 
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def file_stamp(paths: list[Path]) -> Stamp:
+    """(resolved path, size, mtime) of each file: what work memoised on a model's files
+    (hashing, checking, loading) is keyed on, so a copy elsewhere or a changed file is new."""
+    return tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+
+
+def folder_stamp(folder: Path) -> Stamp:
+    """`file_stamp` of every file directly in `folder`."""
+    return file_stamp(sorted(entry for entry in folder.iterdir() if entry.is_file()))
+
+
 @functools.lru_cache(maxsize=64)
-def _hash_files(stamp: tuple[tuple[str, int, int], ...]) -> str:
+def _hash_files(stamp: Stamp) -> str:
     digest = hashlib.sha256()
     for name, size, _mtime in stamp:
         digest.update(f"{Path(name).name}\0{size}\0".encode())
@@ -36,11 +50,7 @@ def model_fingerprint(model: str) -> str:
     """
     local = Path(model).expanduser()
     if local.is_dir():
-        stamp = tuple(
-            (str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns)
-            for path in _model_files(local)
-        )
-        return "sha256:" + _hash_files(stamp)
+        return "sha256:" + _hash_files(file_stamp(_model_files(local)))
     return "rev:" + hub_revision(model)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mtreview.backends import marian_vocab
+from mtreview.backends.fingerprint import Stamp, folder_stamp
 from mtreview.backends.marian_config import (
     ConfigProblem,
     ModelShape,
@@ -98,20 +99,14 @@ def _located(file: str, problem: ConfigProblem) -> Problem:
 
 def _first_problem(path: Path, *, safetensors_only: bool) -> Problem | None:
     try:
-        stamp = tuple(
-            (entry.name, entry.stat().st_size, entry.stat().st_mtime_ns)
-            for entry in sorted(path.iterdir())
-            if entry.is_file()
-        )
+        stamp = folder_stamp(path)
     except OSError as exc:
         return "", f"cannot be read ({exc.strerror or exc})"
     return _problem(str(path), stamp, safetensors_only)
 
 
 @functools.lru_cache(maxsize=64)
-def _problem(
-    folder: str, _stamp: tuple[tuple[str, int, int], ...], safetensors_only: bool
-) -> Problem | None:
+def _problem(folder: str, _stamp: Stamp, safetensors_only: bool) -> Problem | None:
     """The first problem of the directory, file by file in the order the loaders read
     them (memoised on the files' names, sizes and times: `_stamp`)."""
     path = Path(folder)
