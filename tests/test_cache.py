@@ -277,3 +277,22 @@ def test_cli_cache_shows_prunes_and_clears(
         main(["cache", "--cache-dir", str(folder), "--older-than", "-1"])
     assert stopped.value.code == 2
     assert "number of days" in capsys.readouterr().err
+
+
+def test_a_refused_run_makes_no_cache_folder_and_a_run_makes_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cache file and its folder are made at the first write: a run refused before it
+    analyses anything leaves none (the faces fuzz found a `cache_dir` made by one)."""
+    text = tmp_path / "a.txt"
+    text.write_text("Le chat dort.\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    argv = ["score", str(text), "--no-models", "--no-grammar", "--cache-dir", str(cache)]
+    assert main([*argv, "--disable-check", "no_such_check", "-o", str(tmp_path / "x")]) == 2
+    assert "no_such_check" in capsys.readouterr().err
+    assert not cache.exists()
+    opened = AnalysisCache(cache / "analysis.sqlite")
+    assert opened.get_many(["k"]) == {} and len(opened) == 0 and not cache.exists()
+    opened.put_many({"k": "{}"})
+    assert opened.get_many(["k"]) == {"k": "{}"} and (cache / "analysis.sqlite").is_file()
+    opened.close()

@@ -48,20 +48,38 @@ class AnalysisCache:
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path is not None else Path("(private)")
         self.private = path is None
+        self._db: sqlite3.Connection | None = None
+        if self.private or self.path.exists():
+            self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        """The cache's database; a cache file (and its folder) that is not there yet is made
+        at the first write, so a run refused before it analyses anything leaves none."""
+        if self._db is not None:
+            return self._db
         try:
-            if path is None:
-                self.db = sqlite3.connect("")  # deleted when closed, unlinked at once
+            if self.private:
+                db = sqlite3.connect("")  # deleted when closed, unlinked at once
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(self.path, timeout=30.0)
-                self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute(
+                db = sqlite3.connect(self.path, timeout=30.0)
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
                 "CREATE TABLE IF NOT EXISTS analyses "
                 "(key TEXT PRIMARY KEY, record TEXT NOT NULL, stored REAL NOT NULL)"
             )
-            self.db.commit()
+            db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the analysis cache ({exc})") from None
+        self._db = db
+        return db
+
+    def _existing(self) -> sqlite3.Connection | None:
+        """The database for reading: None while nothing was ever stored (another process
+        sharing the cache may have made it since)."""
+        if self._db is None and not self.path.exists():
+            return None
+        return self._open()
 
     @classmethod
     def for_settings(cls, settings: Settings) -> AnalysisCache:
@@ -74,11 +92,14 @@ class AnalysisCache:
     def get_many(self, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
+        db = self._existing()
+        if db is None:
+            return found
         try:
             for i in range(0, len(wanted), LOOKUP_CHUNK):
                 part = wanted[i : i + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(part))
-                rows = self.db.execute(
+                rows = db.execute(
                     f"SELECT key, record FROM analyses WHERE key IN ({marks})", part
                 )
                 found.update(rows.fetchall())
@@ -88,9 +109,10 @@ class AnalysisCache:
 
     def put_many(self, records: dict[str, str]) -> None:
         now = time.time()
+        db = self._open()
         try:
-            with self.db:
-                self.db.executemany(
+            with db:
+                db.executemany(
                     "INSERT OR REPLACE INTO analyses (key, record, stored) VALUES (?, ?, ?)",
                     [(key, record, now) for key, record in records.items()],
                 )
@@ -98,21 +120,25 @@ class AnalysisCache:
             raise StoreError(f"{self.path}: cannot write the analysis cache ({exc})") from None
 
     def __len__(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM analyses").fetchone()[0])
+        db = self._existing()
+        return 0 if db is None else int(db.execute("SELECT COUNT(*) FROM analyses").fetchone()[0])
 
     def prune(self, stored_before: float | None = None) -> int:
         """Delete what was stored before a time (everything when None) and give the space
         back to the file system; the number of entries deleted."""
+        db = self._existing()
+        if db is None:
+            return 0
         try:
-            with self.db:
+            with db:
                 if stored_before is None:
-                    deleted = self.db.execute("DELETE FROM analyses").rowcount
+                    deleted = db.execute("DELETE FROM analyses").rowcount
                 else:
-                    deleted = self.db.execute(
+                    deleted = db.execute(
                         "DELETE FROM analyses WHERE stored < ?", (stored_before,)
                     ).rowcount
-            self.db.execute("VACUUM")
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot prune the analysis cache ({exc})") from None
         return int(deleted)
@@ -122,7 +148,8 @@ class AnalysisCache:
         return sum(path.stat().st_size for path in files if path.exists())
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
 
 
 def cache_namespace(settings: Settings, models: Models) -> str:
