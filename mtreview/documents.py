@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 MAX_DOC_ID_CHARS = 300  # the store's column; longer ids are refused where they are read
+MAX_SYSTEM_CHARS = 64
+SYSTEM_SEPARATOR = "@"  # document `news` translated by system `B` is document `news@B`
+_SYSTEM_NAME = re.compile(r"[\w.+-]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Segment:
     line: int | None = None  # 1-based line of the input where the segment begins
     formats: tuple[str, ...] = ()  # gettext format flags (c-format, …) when the input says
     table_row: bool = False  # a row of a table or catalogue, not a sentence of prose
+    system: str | None = None  # the MT system that made this translation, when several did
 
     @property
     def text_hash(self) -> str:
@@ -152,3 +157,33 @@ def segment_differences(first: Segment, second: Segment) -> list[str]:
 def text_hash(text: str) -> str:
     """Stable short key for caching and duplicate detection."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# --- several systems ---------------------------------------------------------------------------
+# Each system's translation of a source is a document of its own (`news@A`, `news@B`), analysed,
+# reviewed and exported like any other; its segments carry `system`, and segment `i` of every
+# system's document translates the same source row: that is how comparisons pair them.
+
+
+def system_problem(name: str) -> str | None:
+    """Why `name` cannot name a system (it becomes part of document ids and file names)."""
+    if not name:
+        return "empty system name"
+    if len(name) > MAX_SYSTEM_CHARS:
+        return f"system name longer than {MAX_SYSTEM_CHARS} characters"
+    if not _SYSTEM_NAME.fullmatch(name):
+        return f"system name {name!r} may hold only letters, digits and . _ + -"
+    return None
+
+
+def system_doc_id(doc: str, system: str | None) -> str:
+    """The document id of `system`'s translation of document `doc`."""
+    return doc if system is None else f"{doc}{SYSTEM_SEPARATOR}{system}"
+
+
+def base_doc_id(doc_id: str, system: str | None) -> str:
+    """The document id shared by every system's translation (`news@B` -> `news`)."""
+    suffix = f"{SYSTEM_SEPARATOR}{system}"
+    if system is None or not doc_id.endswith(suffix):
+        return doc_id
+    return doc_id[: -len(suffix)]

@@ -13,6 +13,7 @@ from mtreview.analysis.record import SEGMENT_KEYS
 from mtreview.cli import main
 from mtreview.store import QueueFilter, ReviewStore
 from mtreview.store.merge import VERSION
+from mtreview.store.schema import SCHEMA_VERSION
 
 DATA = Path(__file__).resolve().parent / "data"
 DOC = "kaztag-ngo-pressure.fr"
@@ -41,7 +42,7 @@ def test_a_schema_1_store_is_brought_up_to_date_in_place(tmp_path: Path) -> None
         queue = store.corpus_queue(QueueFilter(status="all"), limit=100)
         assert [item.risk for item in queue] == sorted((old[i]["risk"] for i in old), reverse=True)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (str(SCHEMA_VERSION),)
         for (record,) in conn.execute("SELECT record FROM analyses"):
             assert not set(SEGMENT_KEYS) & set(json.loads(record))
 

@@ -103,4 +103,7 @@ def _upgraded(row: Any) -> StoredAnalysis:
     return StoredAnalysis(row.id, analysis, row.created_at)
 
 
-MIGRATIONS: dict[str, Callable[[Connection], None]] = {"1": _one_to_two}
+MIGRATIONS: dict[str, Callable[[Connection], None]] = {
+    "1": _one_to_two,
+    "2": add_segment_columns,  # 3: `system`
+}

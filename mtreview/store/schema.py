@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import MAX_DOC_ID_CHARS, segment_fields
 
-SCHEMA_VERSION = 2  # 2: the segment row is the only copy of the segment; risk and flags indexed
+# 2: the segment row is the only copy of the segment; risk and flags indexed
+# 3: segments name their MT system (`Segment.system`)
+SCHEMA_VERSION = 3
 
 # How the `segments` table names the Segment's fields (`index` is an SQL keyword).
 ROW_NAMES = {"doc": "doc_id", "index": "idx"}
