@@ -75,4 +75,9 @@ def _print_summary(summary: Any) -> None:
     for label, scores in (("round trip", summary.round_trip), ("reference", summary.reference)):
         for name, score in scores.items():
             lines.append(f"{label:<10} {name:<5} {score.score:6.2f}  {score.signature}")
+    for system, part in summary.systems.items():
+        lines.append(f"system        {system}: {part.segments} segments, {part.flags} flags")
+        for label, scores in (("round trip", part.round_trip), ("reference", part.reference)):
+            for name, score in scores.items():
+                lines.append(f"  {label:<10} {name:<5} {score.score:6.2f}")
     sys.stderr.write("\n".join(lines) + "\n")

@@ -30,6 +30,8 @@ class JsonlExporter(Exporter):
                     row.lang: check_text(row.target, where(row, "translation")),
                 }
                 record: dict[str, object] = {"id": f"{row.doc}:{row.number}", "translation": pair}
+                if row.system is not None:
+                    record["system"] = row.system
                 if row.deleted:  # kept with --keep-deleted: say so
                     record["deleted"] = True
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from mtreview.documents import base_doc_id
+
 PAIRS = ("source", "mt")
 ONLY = ("all", "reviewed", "corrected", "adjudicated")
 STATUSES = ("new", "reviewed", "corrected")
@@ -46,6 +48,12 @@ class ExportRow:
     source_lang: str | None = None
     paragraph: int = 0
     adjudicated: bool = False  # target and annotations are a lead's final word
+    system: str | None = None  # the MT system whose translation `mt` is, when several are
+
+    @property
+    def base_doc(self) -> str:
+        """The document every system's translation shares (`news@B` -> `news`)."""
+        return base_doc_id(self.doc, self.system)
 
     @property
     def number(self) -> int:
@@ -93,7 +101,7 @@ class ExportOptions:
     pair: str | None = None
     only: str = "all"
     docs: tuple[str, ...] = ()
-    system: str = "mt"  # the MQM `system` column
+    system: str = "mt"  # the MQM `system` column for segments that name no system
     title: str = "mtreview report"
     typology: str = ""  # MQM table for report scores; "" is the shipped one
     keep_deleted: bool = False  # corpora keep segments corrected to nothing, marked

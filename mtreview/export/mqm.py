@@ -4,7 +4,9 @@ Columns `system doc doc_id seg_id rater source target category severity`: one ro
 annotation with its span marked `<v>…</v>` in the target (the machine translation
 reviewed), and one `No-error` row for a reviewed segment without errors. As in the WMT
 files, `doc_id` is the segment's number within its document and `seg_id` its number
-across the export. Tabs and line breaks in text become spaces; the format has no quoting.
+across the export; several systems' translations of one source row share `doc` (the
+document without `@system`) and `seg_id`, and `system` tells them apart. Tabs and line
+breaks in text become spaces; the format has no quoting.
 """
 
 from __future__ import annotations
@@ -44,13 +46,17 @@ class MqmExporter(Exporter):
     def write(
         self, context: ExportContext, rows: Iterator[ExportRow], outputs: list[BinaryIO]
     ) -> None:
-        system = cell(context.options.system)
+        default_system = context.options.system
         with text_output(outputs[0]) as out:
             out.write("\t".join(COLUMNS) + "\n")
-            for seg_id, row in enumerate(rows, start=1):
+            seg_ids: dict[tuple[str, int], int] = {}  # every system's row of a source: one id
+            for row in rows:
+                seg_id = seg_ids.setdefault((row.base_doc, row.index), len(seg_ids) + 1)
                 mt = check_text(row.mt, where(row, "machine translation"))
                 source = cell(check_text(row.source or "", where(row, "source")))
-                first = (system, cell(row.doc), str(row.number), str(seg_id))
+                # WMT's layout: one `doc` for every system's translation, `system` tells them apart
+                system = cell(row.system or default_system)
+                first = (system, cell(row.base_doc), str(row.number), str(seg_id))
                 for annotation in row.annotations:
                     rater = cell(annotation.reviewer or row.reviewer or "")
                     out.write(

@@ -48,6 +48,7 @@ def row_from_review(
         source_lang=source_lang,
         paragraph=segment.paragraph,
         adjudicated=adjudication is not None,
+        system=segment.system,
     )
 
 

@@ -49,6 +49,8 @@ def _tu(context: ExportContext, row: ExportRow) -> etree._Element:
     _prop(tu, "x-doc", row.doc, where(row, "document id"))
     _prop(tu, "x-segment", str(row.number), "")
     _prop(tu, "x-status", row.state, "")
+    if row.system is not None:
+        _prop(tu, "x-system", row.system, where(row, "system"))
     if context.pair == "source":
         _prop(tu, "x-mt", row.mt, where(row, "machine translation"))
     for annotation in row.annotations:

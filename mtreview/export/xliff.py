@@ -37,11 +37,19 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
-def _header(context: ExportContext) -> etree._Element:
+def system_tool(system: str) -> str:
+    """The `tool-id` naming the MT system a file's translations come from."""
+    return f"x-system:{system}"
+
+
+def _header(context: ExportContext, row: ExportRow | None) -> etree._Element:
     header = etree.Element(_q("header"), nsmap={None: NS})
     etree.SubElement(header, _q("tool"), {"tool-id": "mtreview", "tool-name": "mtreview"}).set(
         "tool-version", __version__
     )
+    if row is not None and row.system is not None:  # one <file> a document: one system
+        name = check_xml(row.system, where(row, "system"))
+        etree.SubElement(header, _q("tool"), {"tool-id": system_tool(name), "tool-name": name})
     note = etree.SubElement(header, _q("note"), {"from": "mtreview"})
     note.text = PAIR_NOTES[context.pair]
     return header
@@ -68,6 +76,8 @@ def _unit(context: ExportContext, row: ExportRow) -> etree._Element:
         note.text = check_xml(review_note(row), where(row, "reviewer"))
     if context.pair == "source":
         alt = etree.SubElement(unit, _q("alt-trans"), origin="machine-translation")
+        if row.system is not None:
+            alt.set("tool-id", system_tool(row.system))
         etree.SubElement(alt, _q("target"), {XML_LANG: row.lang}).text = check_xml(
             row.mt, where(row, "machine translation")
         )
@@ -110,7 +120,7 @@ class XliffExporter(Exporter):
             "tool-id": "mtreview",
         }
         with xml.element(_q("file"), attributes):
-            xml.write("\n", _header(context), "\n")
+            xml.write("\n", _header(context, row), "\n")
             with xml.element(_q("body")):
                 xml.write("\n")
                 yield

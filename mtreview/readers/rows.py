@@ -8,11 +8,18 @@ together, its segments count from 0 and its offsets index its own rows joined.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from mtreview.documents import MAX_DOC_ID_CHARS, Segment
+from mtreview.documents import (
+    MAX_DOC_ID_CHARS,
+    Segment,
+    base_doc_id,
+    system_doc_id,
+    system_problem,
+)
 from mtreview.errors import InputError
 from mtreview.readers.base import (
     ReadOptions,
@@ -24,7 +31,9 @@ from mtreview.readers.base import (
 )
 
 COLUMNS = ("translation", "source", "reference")
-OPTIONAL_KEYS = ("id", "doc")
+OPTIONAL_KEYS = ("id", "doc", "system")
+SYSTEM_COLUMN = "translation:"
+SOME_ROWS_ONLY = "a 'system' key on some rows only; name every row's system or none"  # `translation:B`: system B's translation of the row
 POSITIONAL = {1: ("translation",), 2: ("source", "translation"), 3: COLUMNS}
 ROW_SEPARATOR = "\n"
 
@@ -32,10 +41,11 @@ ROW_SEPARATOR = "\n"
 class RowDocument:
     """Turns (line, translation, source, reference) rows into segments with offsets."""
 
-    def __init__(self, path: Path, options: ReadOptions) -> None:
+    def __init__(self, path: Path, options: ReadOptions, system: str | None = None) -> None:
         self.path = path
         self.options = options
-        self.doc = options.doc_id
+        self.system = system
+        self.doc = system_doc_id(options.doc_id, system)
         self.done: set[str] = set()  # documents whose rows are over
         self.cursor = 0
         self.index = 0
@@ -44,9 +54,13 @@ class RowDocument:
         """A `doc` cell: the rows from here on belong to that document."""
         if not doc.strip():
             raise InputError(self.path, "empty 'doc' cell, expected a document id", line=line)
+        doc = system_doc_id(doc, self.system)
         if len(doc) > MAX_DOC_ID_CHARS:
             raise InputError(
-                self.path, f"'doc' cell longer than {MAX_DOC_ID_CHARS} characters", line=line
+                self.path,
+                f"'doc' cell longer than {MAX_DOC_ID_CHARS} characters"
+                + (f" with its system ({doc!r})" if self.system else ""),
+                line=line,
             )
         if doc == self.doc:
             return
@@ -95,6 +109,7 @@ class RowDocument:
             line=line,
             formats=formats,
             table_row=True,
+            system=self.system,
         )
         self.cursor = segment.end + len(ROW_SEPARATOR)
         self.index += 1
@@ -144,10 +159,32 @@ class TableReader:
         )
 
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
-        builder = RowDocument(path, options)
-        columns: tuple[str, ...] | None = None
         if options.quoting not in QUOTINGS:
             raise InputError(path, f"quoting must be one of {', '.join(QUOTINGS)}")
+        limit = max_line_bytes(options.max_segment_chars)
+        first = next(self._rows(path, options.quoting, limit), None)
+        header = _header(path, first[0], first[1]) if first is not None else None
+        if header is None or not _systems_layout(header):
+            yield from self._pass(path, options, None)
+            return
+        wide = [n.removeprefix(SYSTEM_COLUMN) for n in header if n.startswith(SYSTEM_COLUMN)]
+        systems = wide or _systems_in(path, self._cells(path, options, "system"))
+        yield from aligned_systems(path, systems, lambda system: self._pass(path, options, system))
+
+    def _cells(self, path: Path, options: ReadOptions, name: str) -> Iterator[tuple[int, str]]:
+        """(line, cell) of one named column, every data row."""
+        limit = max_line_bytes(options.max_segment_chars)
+        rows = self._rows(path, options.quoting, limit)
+        _, head = next(rows)
+        position = [_column_name(cell) for cell in head].index(name)
+        for number, row in rows:
+            if len(row) == len(head):
+                yield number, row[position].strip("\r")
+
+    def _pass(self, path: Path, options: ReadOptions, system: str | None) -> Iterator[Segment]:
+        """The rows as segments; with several systems, `system`'s translations only."""
+        builder = RowDocument(path, options, system)
+        columns: tuple[str, ...] | None = None
         limit = max_line_bytes(options.max_segment_chars)
         for number, row in self._rows(path, options.quoting, limit):
             cells = [cell.strip("\r") for cell in row]
@@ -169,42 +206,160 @@ class TableReader:
                     path, f"expected {len(columns)} columns, found {len(cells)}", line=number
                 )
             values = dict(zip(columns, cells, strict=True))
+            if "system" in values and values["system"].strip() != system:
+                continue
+            translation = values.get(f"{SYSTEM_COLUMN}{system}", values.get("translation"))
             yield builder.segment(
                 number,
-                values["translation"],
+                translation or "",
                 values.get("source"),
                 values.get("reference"),
                 doc=values.get("doc"),
             )
 
 
+def _systems_layout(header: Sequence[str]) -> bool:
+    return "system" in header or any(name.startswith(SYSTEM_COLUMN) for name in header)
+
+
+def _systems_in(path: Path, cells: Iterator[tuple[int, object]]) -> list[str]:
+    """The systems a `system` column (or key) names, in the order they first appear."""
+    found: dict[str, None] = {}
+    for line, cell in cells:
+        if cell is None:
+            raise InputError(path, SOME_ROWS_ONLY, line=line)
+        name = check_cell(path, line, "system", cell) or ""
+        if name.strip() not in found:
+            problem = system_problem(name.strip())
+            if problem:
+                raise InputError(path, f"'system': {problem}", line=line)
+            found[name.strip()] = None
+    return list(found)
+
+
+def aligned_systems(
+    path: Path, systems: Sequence[str], one_pass: Callable[[str], Iterator[Segment]]
+) -> Iterator[Segment]:
+    """Each system's document after the other (a document's segments stay together), read
+    in one pass of the file each; every system must translate the same rows: the same
+    documents, the same number of segments, the same sources."""
+    for system in systems:
+        problem = system_problem(system)
+        if problem:
+            raise InputError(path, problem)
+    expected: list[bytes] = []
+    for number, system in enumerate(systems):
+        position = 0
+        for segment in one_pass(system):
+            key = _row_key(segment)
+            if number == 0:
+                expected.append(key)
+            elif position >= len(expected) or expected[position] != key:
+                raise InputError(
+                    path,
+                    f"system {system!r} row {segment.index + 1} of its document does not "
+                    f"translate what system {systems[0]!r} row {segment.index + 1} does "
+                    "(another document, source or reference); every system must translate "
+                    "the same rows in the same order",
+                    line=segment.line,
+                )
+            position += 1
+            yield segment
+        if number and position != len(expected):
+            raise InputError(
+                path,
+                f"system {system!r} has {position} rows, system {systems[0]!r} {len(expected)}; "
+                "every system must translate the same rows",
+            )
+
+
+def _row_key(segment: Segment) -> bytes:
+    """What must be equal across systems: the row's place, source and reference (hashed:
+    a million rows cost 16 MB, not their text)."""
+    base = base_doc_id(segment.doc, segment.system)
+    seen = "\0".join((base, str(segment.index), segment.source or "", segment.reference or ""))
+    return hashlib.blake2b(seen.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def _header(path: Path, line: int, cells: list[str]) -> tuple[str, ...] | None:
-    names = [cell.strip().lower() for cell in cells]
+    names = [_column_name(cell) for cell in cells]
     known = set(COLUMNS) | set(OPTIONAL_KEYS)
-    if not any(name in known for name in names):
+    if not any(name in known or name.startswith(SYSTEM_COLUMN) for name in names):
         return None
-    unknown = [name for name in names if name not in known]
+    unknown = [name for name in names if name not in known and not name.startswith(SYSTEM_COLUMN)]
     if unknown:
         raise InputError(
             path,
-            f"unknown column {unknown[0]!r}; expected {', '.join(COLUMNS + OPTIONAL_KEYS)}",
+            f"unknown column {unknown[0]!r}; expected {', '.join(COLUMNS + OPTIONAL_KEYS)} "
+            "or translation:SYSTEM",
             line=line,
         )
-    if "translation" not in names:
+    wide = [name for name in names if name.startswith(SYSTEM_COLUMN)]
+    if wide and ("translation" in names or "system" in names):
+        raise InputError(
+            path,
+            "a header with translation:SYSTEM columns has no 'translation' or 'system' column",
+            line=line,
+        )
+    if "translation" not in names and not wide:
         raise InputError(path, "header has no 'translation' column", line=line)
     if len(set(names)) != len(names):
         raise InputError(path, "a column is named twice in the header", line=line)
+    for name in wide:
+        problem = system_problem(name.removeprefix(SYSTEM_COLUMN))
+        if problem:
+            raise InputError(path, f"column {name!r}: {problem}", line=line)
     return tuple(names)
 
 
+def _column_name(cell: str) -> str:
+    """A header cell as a column name: case does not matter, except in a system's name."""
+    name = cell.strip()
+    prefix = name[: len(SYSTEM_COLUMN)]
+    if prefix.lower() == SYSTEM_COLUMN:
+        return SYSTEM_COLUMN + name[len(SYSTEM_COLUMN) :].strip()
+    return name.lower()
+
+
 class JsonlReader:
+    """JSON lines. `translation` is text, a language pair (Hugging Face
+    `{"fr": …, "ru": …}`: a key is the target language) or one text per system
+    (`{"A": …, "B": …}`: no key is a language); or a `system` key names each row's system."""
+
     def iter_segments(self, path: Path, options: ReadOptions) -> Iterator[Segment]:
-        builder = RowDocument(path, options)
+        limit = max_line_bytes(options.max_segment_chars)
+        first = next(iter_json_objects(path, limit), None)
+        record = first[1] if first is not None else {}
+        translation = record.get("translation")
+        if isinstance(translation, dict) and not _language_pair(translation, options):
+            systems = [str(name) for name in translation]
+        elif "system" in record:
+            objects = iter_json_objects(path, limit)
+            systems = _systems_in(path, ((n, r.get("system")) for n, r in objects))
+            yield from aligned_systems(
+                path, systems, lambda system: self._pass(path, options, system, by_key=True)
+            )
+            return
+        else:
+            yield from self._pass(path, options, None)
+            return
+        yield from aligned_systems(path, systems, lambda system: self._pass(path, options, system))
+
+    def _pass(
+        self, path: Path, options: ReadOptions, system: str | None, *, by_key: bool = False
+    ) -> Iterator[Segment]:
+        """The rows as segments; with several systems, `system`'s only (`by_key`: rows
+        name their system with a `system` key)."""
+        builder = RowDocument(path, options, system)
         known = set(COLUMNS) | set(OPTIONAL_KEYS)
         for number, record in iter_json_objects(path, max_line_bytes(options.max_segment_chars)):
+            if by_key != ("system" in record):
+                raise InputError(path, SOME_ROWS_ONLY, line=number)
+            if by_key and (check_cell(path, number, "system", record["system"]) or "") != system:
+                continue
             translation = record.get("translation")
             source = record.get("source")
-            if isinstance(translation, dict):  # Hugging Face {"translation": {"fr": …, "ru": …}}
+            if isinstance(translation, dict) and _language_pair(translation, options):
                 pair = translation
                 translation = pair.get(options.lang)
                 if translation is None:
@@ -214,6 +369,15 @@ class JsonlReader:
                 others = [key for key in pair if key != options.lang]
                 if source is None and len(others) == 1:
                     source = pair[others[0]]
+            elif isinstance(translation, dict):
+                if system is None or system not in translation:
+                    raise InputError(
+                        path,
+                        f"'translation' object has no {system or options.lang!r} key; each row "
+                        "names the same systems (or languages) as the first",
+                        line=number,
+                    )
+                translation = translation[system]
             unknown = sorted(set(record) - known)
             if unknown:
                 raise InputError(
@@ -230,6 +394,13 @@ class JsonlReader:
                 check_cell(path, number, "reference", record.get("reference")),
                 doc=check_cell(path, number, "doc", record.get("doc")),
             )
+
+
+def _language_pair(translation: dict[str, object], options: ReadOptions) -> bool:
+    """`{"fr": …, "ru": …}` (Hugging Face) rather than one translation per system."""
+    return options.lang in translation or (
+        options.source_lang is not None and options.source_lang in translation
+    )
 
 
 class MosesReader:

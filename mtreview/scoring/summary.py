@@ -16,6 +16,20 @@ from mtreview.settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)
+class SystemSummary:
+    """One MT system's share of a run that holds several (`Segment.system`)."""
+
+    segments: int
+    flags: int
+    round_trip: dict[str, MetricScore]
+    reference: dict[str, MetricScore]
+
+
+def _scores(values: dict[str, MetricScore]) -> dict[str, Any]:
+    return {name: {"score": s.score, "signature": s.signature} for name, s in values.items()}
+
+
+@dataclasses.dataclass(frozen=True)
 class RunSummary:
     """What a scoring run produced, with corpus scores carrying their signatures."""
 
@@ -28,17 +42,14 @@ class RunSummary:
     mean_logprob: float | None
     models: dict[str, str | None]
     resumed: int = 0  # segments whose records an interrupted run had already written
+    systems: dict[str, SystemSummary] = dataclasses.field(default_factory=dict)
 
     @property
     def segments_per_second(self) -> float:
         return self.segments / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        def scores(values: dict[str, MetricScore]) -> dict[str, Any]:
-            return {
-                name: {"score": s.score, "signature": s.signature} for name, s in values.items()
-            }
-
+        scores = _scores
         return {
             "segments": self.segments,
             "documents": self.documents,
@@ -50,7 +61,40 @@ class RunSummary:
             "mean_logprob": self.mean_logprob,
             "models": self.models,
             "resumed": self.resumed,
+            "systems": {
+                name: {
+                    "segments": system.segments,
+                    "flags": system.flags,
+                    "round_trip": scores(system.round_trip),
+                    "reference": scores(system.reference),
+                }
+                for name, system in self.systems.items()
+            },
         }
+
+
+class _SystemTotals:
+    """Corpus statistics of one system, while its results stream past."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.round_trip = CorpusScorer(settings.metrics)
+        self.reference = CorpusScorer(settings.metrics)
+        self.count = 0
+        self.flags = 0
+
+    def add(self, analysis: SegmentAnalysis) -> None:
+        seg = analysis.segment
+        self.count += 1
+        self.flags += len(analysis.flags)
+        if analysis.round_trip is not None:
+            self.round_trip.add(analysis.round_trip, seg.text)
+        if seg.reference is not None:
+            self.reference.add(seg.text, seg.reference)
+
+    def result(self) -> SystemSummary:
+        return SystemSummary(
+            self.count, self.flags, self.round_trip.result(), self.reference.result()
+        )
 
 
 class SummaryBuilder:
@@ -66,6 +110,8 @@ class SummaryBuilder:
         self.logprob_sum = 0.0
         self.logprob_count = 0
         self.resumed = 0
+        self.systems: dict[str, _SystemTotals] = {}
+        self.settings = settings
         self.started = time.perf_counter()
 
     def add(self, analysis: SegmentAnalysis) -> None:
@@ -80,6 +126,10 @@ class SummaryBuilder:
         if analysis.logprob is not None:
             self.logprob_sum += analysis.logprob
             self.logprob_count += 1
+        if seg.system is not None:
+            if seg.system not in self.systems:
+                self.systems[seg.system] = _SystemTotals(self.settings)
+            self.systems[seg.system].add(analysis)
 
     def result(self) -> RunSummary:
         return RunSummary(
@@ -92,6 +142,7 @@ class SummaryBuilder:
             mean_logprob=(self.logprob_sum / self.logprob_count if self.logprob_count else None),
             models=self.models,
             resumed=self.resumed,
+            systems={name: totals.result() for name, totals in self.systems.items()},
         )
 
 
