@@ -32,8 +32,8 @@ from mtreview.readers.base import (
 
 COLUMNS = ("translation", "source", "reference")
 OPTIONAL_KEYS = ("id", "doc", "system")
-SYSTEM_COLUMN = "translation:"
-SOME_ROWS_ONLY = "a 'system' key on some rows only; name every row's system or none"  # `translation:B`: system B's translation of the row
+SYSTEM_COLUMN = "translation:"  # `translation:B`: system B's translation of the row
+SOME_ROWS_ONLY = "a 'system' key on some rows only; name every row's system or none"
 POSITIONAL = {1: ("translation",), 2: ("source", "translation"), 3: COLUMNS}
 ROW_SEPARATOR = "\n"
 
