@@ -37,6 +37,7 @@ def reader_options(settings: Settings) -> dict[str, Any]:
         "source_lang": settings.source_lang,
         "max_segment_chars": settings.max_segment_chars,
         "quoting": settings.table_quoting,
+        "system": settings.system,
     }
 
 

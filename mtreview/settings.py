@@ -63,6 +63,7 @@ class Settings:
     max_length: int = _within(256, 1, 100_000, "tokens a model reads or writes per segment")
     max_segment_chars: int = _within(20000, 1, 10_000_000, "longest segment or cell, never cut")
     table_quoting: str = _setting("auto", 'TSV/CSV cells: `csv` (`"a ""b"""`), `none`, `auto`')
+    system: str = _setting("", "MT system of an input of one system (document `NAME@SYSTEM`)")
     use_models: bool = _setting(True, "translate with the models; false: model-free fields only")
     # scoring
     metrics: tuple[str, ...] = _setting(("chrf", "bleu", "ter"), "round-trip metrics (sacrebleu)")

@@ -253,3 +253,22 @@ def test_reviews_backup_round_trip_keeps_systems(reviewed_store: Path, tmp_path:
             "Accuracy/Mistranslation",
             "B",
         )
+
+
+def test_runs_of_one_system_each_pair_up_by_name(tmp_path: Path) -> None:
+    """`score --system NAME`: files named alike, or WMT's `news.NAME.txt`, give one base
+    document; an input that names its own systems, or a bad name, is refused."""
+    (tmp_path / "A").mkdir()
+    first = tmp_path / "A" / "news.txt"
+    first.write_text("Le chat dort. Il fait beau.\n", encoding="utf-8")
+    second = tmp_path / "news.B.txt"
+    second.write_text("Le chat dors. Il fais beau.\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    for path, name in ((first, "A"), (second, "B")):
+        assert main(["score", str(path), "--system", name, "--no-models", "--db", str(db)]) == 0
+    with ReviewStore(db) as store:
+        assert [info.doc_id for info in store.documents()] == ["news@A", "news@B"]
+        assert [r.analysis.segment.system for r in store.iter_segments("news@B")] == ["B", "B"]
+    wide = wide_tsv(tmp_path / "wide.tsv")
+    assert main(["score", str(wide), "--system", "C", "--no-models", "-o", "-"]) == 2
+    assert main(["score", str(first), "--system", "a b", "--no-models", "-o", "-"]) == 2

@@ -32,6 +32,12 @@ def add_score_parser(commands: Any) -> None:
         help='TSV/CSV cells: csv reads "a ""b""" as a "b", none keeps quotes as text '
         "(default auto: CSV quoted, TSV when its cells are)",
     )
+    parser.add_argument(
+        "--system",
+        metavar="NAME",
+        help="the MT system these inputs come from: documents become DOC@NAME, so runs of "
+        "several systems over one source compare (mtreview compare, the app)",
+    )
     parser.add_argument("--lang", help="language of the translation (default fr)")
     parser.add_argument("--pivot", help="back-translation language (default en)")
     parser.add_argument("--source-lang", help="language of the source, when given")
@@ -139,6 +145,7 @@ def run_score(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         compute_type=args.compute_type,
         table_quoting=args.quoting,
+        system=args.system,
         use_models=False if args.no_models else None,
         db=args.db,
         **flag_overrides(args),

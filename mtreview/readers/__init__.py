@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mtreview.documents import Document, Segment
+from mtreview.documents import (
+    MAX_DOC_ID_CHARS,
+    Document,
+    Segment,
+    system_doc_id,
+    system_problem,
+)
 from mtreview.encoding import SURROGATE
-from mtreview.errors import InputError
+from mtreview.errors import InputError, SettingsError
 from mtreview.readers.base import Reader, ReadOptions, read_text
 from mtreview.readers.po import PoReader
 from mtreview.readers.rows import ROW_SEPARATOR, JsonlReader, MosesReader, TableReader
@@ -83,8 +90,10 @@ def iter_segments(
     source_lang: str | None = None,
     max_segment_chars: int = 20000,
     quoting: str = "auto",
+    system: str = "",
 ) -> Iterator[Segment]:
-    """Stream the segments of one input file (a million rows never sit in memory)."""
+    """Stream the segments of one input file (a million rows never sit in memory);
+    `system`: the MT system that translated an input of one system (see `as_system`)."""
     path = Path(path)
     check_file_name(path)
     source = Path(source_file) if source_file is not None else None
@@ -100,7 +109,32 @@ def iter_segments(
         max_segment_chars=max_segment_chars,
         quoting=quoting,
     )
-    return _something_to_review(path, name, READERS[name].iter_segments(path, options))
+    segments = READERS[name].iter_segments(path, options)
+    if system:
+        segments = as_system(path, segments, system)
+    return _something_to_review(path, name, segments)
+
+
+def as_system(path: Path, segments: Iterator[Segment], system: str) -> Iterator[Segment]:
+    """An input of one system, named: its documents become `NAME@SYSTEM`, so runs of
+    several systems over the same source pair up (`mtreview compare`, the app). Files
+    named alike (`A/news.txt`, `B/news.txt`) or in WMT's way (`news.A.txt`: the system's
+    name last) give every system the same `NAME`."""
+    problem = system_problem(system)
+    if problem:
+        raise SettingsError(f"system: {problem}")
+    for segment in segments:
+        if segment.system is not None:
+            raise InputError(
+                path,
+                "names its own systems (translation:NAME columns or a system column); "
+                "--system is for an input of one system",
+                line=segment.line,
+            )
+        doc = system_doc_id(segment.doc.removesuffix(f".{system}") or segment.doc, system)
+        if len(doc) > MAX_DOC_ID_CHARS:
+            raise InputError(path, f"document id {doc!r} longer than {MAX_DOC_ID_CHARS}")
+        yield dataclasses.replace(segment, doc=doc, system=system)
 
 
 # What an input with no segment lacks, by format, for the one-line error.
@@ -134,6 +168,7 @@ def read_document(
     source_lang: str | None = None,
     max_segment_chars: int = 20000,
     quoting: str = "auto",
+    system: str = "",
     name: str | None = None,
 ) -> Document:
     """Read a whole document (the app and small files)."""
@@ -151,6 +186,7 @@ def read_document(
             source_lang=source_lang,
             max_segment_chars=max_segment_chars,
             quoting=quoting,
+            system=system,
         )
     )
     if not segments:
