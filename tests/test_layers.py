@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"checks", "readers", "grammar", "models"},
     {"analysis"},
     {"store", "engines"},
-    {"pipeline", "scoring", "calibration", "agreement"},
+    {"pipeline", "scoring", "calibration", "agreement", "compare"},
     {"export"},
     {"ui", "cli"},
     {"testing"},

@@ -34,6 +34,7 @@ READS_ENVIRONMENT = {
     "cli/__init__.py": "HF_HUB_DISABLE_PROGRESS_BARS, huggingface_hub's own, set for it",
     "backends/hf.py": "HF_HUB_OFFLINE, huggingface_hub's own, named in a message",
     "grammar.py": "copies the environment for the Grammalecte child (PYTHONHASHSEED)",
+    "compare/reference.py": "SACREBLEU_SEED, sacreBLEU's own: read, and set while it is read",
     "testing/browser.py": "the harness's app child",
     "testing/postgres.py": "the harness's PostgreSQL user",
 }

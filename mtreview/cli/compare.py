@@ -1,0 +1,96 @@
+"""`mtreview compare`: MT systems' runs side by side, with paired significance tests."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from mtreview.cli.common import command
+from mtreview.errors import SettingsError
+
+
+def _whole(low: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {text!r}")
+        return value
+
+    return parse
+
+
+def add_compare_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "compare",
+        help="compare MT systems: scores, paired significance tests, buckets, differences",
+        description="Compare systems' translations of the same source, from `mtreview score` "
+        "runs: one system a run (named after the file), or records with a 'system' each.",
+    )
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="analysis JSONL (score -o)")
+    parser.add_argument("--json", metavar="OUT", help="write the report as JSON (- for stdout)")
+    parser.add_argument("--html", metavar="OUT", help="write the report as an HTML page")
+    for option, low, default, what in (
+        ("--paired-bs-n", 1, 1000, "paired bootstrap resamples"),
+        ("--paired-ar-n", 1, 10000, "approximate randomization trials"),
+        ("--top", 0, 10, "largest differences a pair of systems"),
+    ):
+        parser.add_argument(
+            option,
+            type=_whole(low),
+            default=default,
+            metavar="N",
+            help=f"{what} (default {default})",
+        )
+    parser.add_argument(
+        "--app-url", metavar="URL", help="review app for links (default http://localhost:8501)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=_whole(1),
+        metavar="N",
+        help="resampling seed (default $SACREBLEU_SEED, else 12345)",
+    )
+
+
+@command("compare")
+def run_compare(args: argparse.Namespace) -> int:
+    from mtreview.compare import CompareOptions, Resampling, compare, load_runs
+    from mtreview.compare.reference import environment_seed
+    from mtreview.output_paths import STDOUT, AtomicFiles, check_distinct, destination
+
+    inputs = [("RUN", name) for name in args.runs]
+    outputs = [("--json", args.json), ("--html", args.html)]
+    if args.json == args.html == STDOUT:
+        raise SettingsError("only one output can go to standard output (-)")
+    for _label, name in outputs:
+        if name is not None:
+            destination(name)  # its folder exists, it is no directory: before any reading
+    check_distinct(outputs, inputs)
+    seed = args.seed if args.seed is not None else environment_seed()
+    resampling = Resampling(args.paired_bs_n, args.paired_ar_n, seed)
+    app = {"app_url": args.app_url} if args.app_url else {}
+    report = compare(load_runs(args.runs), CompareOptions(resampling, top=args.top, **app))
+    pages: list[tuple[str, str]] = []  # (where, what)
+    if args.json:
+        pages.append((args.json, report.to_json()))
+    if args.html:
+        from mtreview.compare.page import report_html
+
+        pages.append((args.html, report_html(report)))
+    if pages:
+        with AtomicFiles([name for name, _ in pages], inputs=inputs) as files:
+            for handle, (_name, page) in zip(files.handles, pages, strict=True):
+                handle.write(page.encode("utf-8"))
+            files.commit()
+    if STDOUT not in (args.json, args.html):
+        from mtreview.compare.text import report_text
+
+        sys.stdout.write(report_text(report))
+    return 0
+
+
+PARSERS = [add_compare_parser]
