@@ -253,7 +253,8 @@ def test_buckets_and_differences(quick_report: dict[str, Any], rows: list[Row]) 
         for system in ("A", "B"):
             cells = [b["systems"][system] for b in buckets[name]["buckets"]]
             assert sum(cell["segments"] for cell in cells) == len(rows)
-            assert all(set(cell) == {"segments", "chrf", "roundtrip_chrf"} for cell in cells)
+            means = {"segments", "chrf", "roundtrip_chrf", "risk"}
+            assert all(set(cell) == means for cell in cells)
     labels = [b["bucket"] for b in buckets["length"]["buckets"]]
     assert labels == ["<10", "10-19", "20-29", "30+"]
     flagged = {b["bucket"]: b["systems"] for b in buckets["flag_category"]["buckets"]}

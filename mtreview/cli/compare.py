@@ -30,7 +30,20 @@ def add_compare_parser(commands: Any) -> None:
         description="Compare systems' translations of the same source, from `mtreview score` "
         "runs: one system a run (named after the file), or records with a 'system' each.",
     )
-    parser.add_argument("runs", nargs="+", metavar="RUN", help="analysis JSONL (score -o)")
+    parser.add_argument("runs", nargs="*", metavar="RUN", help="analysis JSONL (score -o); or --db")
+    parser.add_argument(
+        "--db",
+        metavar="DB",
+        help="compare the systems of a review store instead (with reviewers' MQM penalties)",
+    )
+    parser.add_argument(
+        "--doc",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --db: only this document's systems (its id without @SYSTEM); repeatable",
+    )
+    parser.add_argument("--config", help="settings TOML (the MQM typology, with --db)")
     parser.add_argument("--json", metavar="OUT", help="write the report as JSON (- for stdout)")
     parser.add_argument("--html", metavar="OUT", help="write the report as an HTML page")
     for option, low, default, what in (
@@ -62,7 +75,15 @@ def run_compare(args: argparse.Namespace) -> int:
     from mtreview.compare.reference import environment_seed
     from mtreview.output_paths import STDOUT, AtomicFiles, check_distinct, destination
 
+    if bool(args.runs) == bool(args.db):
+        raise SettingsError("give the runs to compare, or --db DB, not both")
+    if args.doc and not args.db:
+        raise SettingsError("--doc needs --db")
     inputs = [("RUN", name) for name in args.runs]
+    if args.db:
+        from mtreview.output_paths import store_file
+
+        inputs += [("--db", store_file(args.db)), ("--config", args.config)]
     outputs = [("--json", args.json), ("--html", args.html)]
     if args.json == args.html == STDOUT:
         raise SettingsError("only one output can go to standard output (-)")
@@ -73,7 +94,8 @@ def run_compare(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else environment_seed()
     resampling = Resampling(args.paired_bs_n, args.paired_ar_n, seed)
     app = {"app_url": args.app_url} if args.app_url else {}
-    report = compare(load_runs(args.runs), CompareOptions(resampling, top=args.top, **app))
+    options = CompareOptions(resampling, top=args.top, **app)
+    report = compare(_store_systems(args) if args.db else load_runs(args.runs), options)
     pages: list[tuple[str, str]] = []  # (where, what)
     if args.json:
         pages.append((args.json, report.to_json()))
@@ -91,6 +113,18 @@ def run_compare(args: argparse.Namespace) -> int:
 
         sys.stdout.write(report_text(report))
     return 0
+
+
+def _store_systems(args: argparse.Namespace) -> Any:
+    from mtreview.cli.common import settings_from
+    from mtreview.cli.review import _existing_store
+    from mtreview.compare.store_runs import load_store
+    from mtreview.mqm import load_typology
+
+    settings = settings_from(args, db=args.db)
+    typology = load_typology(settings.mqm_typology)
+    with _existing_store(settings.db) as store:
+        return load_store(store, typology, docs=args.doc)
 
 
 PARSERS = [add_compare_parser]

@@ -28,6 +28,8 @@ from mtreview.metrics import MetricScore
 DEFAULT_APP_URL = "http://localhost:8501"
 ROUNDTRIP_SIGNATURE = "mean of segment chrF, round trip vs translation (metrics.chrf)"
 MQM_SIGNATURE = "mean MQM penalty a segment (reviewed errors' weights)"
+MIN_REVIEWED_ROWS = 10  # fewer rows reviewed in every system: no MQM test (its p says nothing)
+RISK_SIGNATURE = "mean segment risk, 0-1 (flags and model signals; no model needed)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,8 +112,20 @@ def compare(aligned: AlignedSystems, options: CompareOptions | None = None) -> C
     for name, field, signature, higher in (
         ("roundtrip_chrf", "roundtrip_chrf", ROUNDTRIP_SIGNATURE, True),
         ("mqm", "mqm", MQM_SIGNATURE, False),
+        ("risk", "risk", RISK_SIGNATURE, False),
     ):
         values = {system: aligned.values(system, field) for system in aligned.systems}
+        if name == "mqm" and not all(column is not None for column in values.values()):
+            reviewed, note = _reviewed_everywhere(aligned)
+            notes.extend(note)
+            if reviewed is None:
+                continue
+            metrics.append(
+                mean_comparison(
+                    name, reviewed, options.resampling, signature=signature, higher_is_better=higher
+                )
+            )
+            continue  # over some rows only: no buckets, no differences from it
         if all(column is not None for column in values.values()):
             complete = {system: column or [] for system, column in values.items()}
             resampling = options.resampling
@@ -124,7 +138,8 @@ def compare(aligned: AlignedSystems, options: CompareOptions | None = None) -> C
         elif name == "roundtrip_chrf":
             notes.append("some segments have no round-trip chrF (scored without models)")
     differences: tuple[Difference, ...] = ()
-    score = next((name for name in ("chrf", "roundtrip_chrf") if name in segment_scores), None)
+    scores = ("chrf", "roundtrip_chrf", "mqm", "risk")
+    score = next((name for name in scores if name in segment_scores), None)
     if score is not None:
         differences = largest_differences(
             aligned, score, segment_scores[score], top=options.top, app_url=options.app_url
@@ -141,6 +156,27 @@ def compare(aligned: AlignedSystems, options: CompareOptions | None = None) -> C
         differences=differences,
         notes=tuple(notes),
     )
+
+
+def _reviewed_everywhere(
+    aligned: AlignedSystems,
+) -> tuple[dict[str, list[float]] | None, list[str]]:
+    """MQM penalties of the rows reviewed in every system (a row some system's reviewer
+    never read says nothing about that system), with a note saying how many those are."""
+    columns = {s: [o.mqm for o in aligned.outputs[s]] for s in aligned.systems}
+    keep = [i for i in range(len(aligned.rows)) if all(c[i] is not None for c in columns.values())]
+    total = len(aligned.rows)
+    if not keep:
+        if any(value is not None for column in columns.values() for value in column):
+            return None, [f"MQM: no row of {total} is reviewed in every system yet"]
+        return None, []
+    if len(keep) < MIN_REVIEWED_ROWS:
+        return None, [
+            f"MQM: {len(keep)} of {total} rows reviewed in every system; a comparison needs "
+            f"{MIN_REVIEWED_ROWS}"
+        ]
+    note = f"MQM over the {len(keep)} of {total} rows reviewed in every system"
+    return {s: [float(c[i] or 0.0) for i in keep] for s, c in columns.items()}, [note]
 
 
 def _roundtrip_scores(aligned: AlignedSystems) -> dict[str, dict[str, MetricScore]]:
