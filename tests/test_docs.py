@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "benchmarks" / "RESULTS.md"]
 ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
+TWO_SYSTEMS = ROOT / "data" / "kaztag-two-systems.tsv"
 PROGRAMS = {"mtreview", ".venv/bin/mtreview"}
 OPERATORS = {"|", "||", "&&", ";", "&"}
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
@@ -236,17 +237,20 @@ def needs_no_model(words: tuple[str, ...]) -> bool:
 def test_the_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "data").mkdir()
     shutil.copy(ARTICLE, tmp_path / "data" / ARTICLE.name)
+    shutil.copy(TWO_SYSTEMS, tmp_path / "data" / TWO_SYSTEMS.name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     commands = tour_commands()
-    assert [c.words[0] for c in commands] == ["score", "score", "score", "app", "export", "export"]
+    assert [c.words[0] for c in commands] == [
+        *("score", "score", "score", "app", "export", "export", "score", "compare")
+    ]
     ran = []
     for command in commands:
         parse(command.words)
         if needs_no_model(command.words):
             assert main(list(command.words)) == 0, command.text
             ran.append(command.words)
-    assert len(ran) == 4
+    assert len(ran) == 6
     # what the README says of them
     records = [json.loads(line) for line in Path("analysis.jsonl").read_text().splitlines()]
     assert len(records) == 20 and sum(len(r["flags"]) for r in records) == 38
@@ -255,6 +259,18 @@ def test_the_readme_tour_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert db.execute("select count(*) from documents").fetchone() == (1,)
     assert len(etree.parse("corrected.tmx").findall(".//tu")) == 20
     assert Path("report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    shown = README.read_text(encoding="utf-8").split("**5. Compare two systems.**")[1]
+    counts = re.findall(r"flags {5}(\w+): (\d+) ", shown)
+    systems = [json.loads(line) for line in Path("systems.jsonl").read_text().splitlines()]
+    for system, count in counts:  # the flag counts the README shows are the run's
+        assert sum(len(r["flags"]) for r in systems if r["system"] == system) == int(count)
+    assert [name for name, _ in counts] == ["shipped", "edited"]
+    risks = re.search(r"risk \(↓\) +([\d.]+) +([\d.]+)", shown)
+    assert risks is not None
+    for system, value in zip(("shipped", "edited"), risks.groups(), strict=True):
+        mine = [r["risk"] for r in systems if r["system"] == system]
+        assert f"{sum(mine) / len(mine):.2f}" == value
+    assert "<html" in Path("compare.html").read_text(encoding="utf-8")
 
 
 def test_the_tour_marks_a_span_the_article_has() -> None:
