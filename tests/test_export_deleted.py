@@ -133,9 +133,9 @@ def test_keep_deleted_marks_them(db: Path, tmp_path: Path) -> None:
 def test_reports_and_annotations_keep_every_segment(db: Path) -> None:
     """MQM rows, the reviews backup and the HTML report are not corpora: nothing dropped."""
     assert [name for name, kind in EXPORTERS.items() if not kind.corpus] == [
+        "html",
         "mqm",
         "reviews",
-        "html",
     ]
     with ReviewStore(db) as store:
         report = export_file(store, "html", ExportOptions(docs=("kaztag",)))

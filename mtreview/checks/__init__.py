@@ -7,29 +7,15 @@ Which run: `Settings.checks` (empty: every check on by default; `all`: every one
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from mtreview.checks.base import CHECKS, Check, DocumentContext, register_check, words
 from mtreview.errors import SettingsError
 from mtreview.settings import Settings
 
-# modules whose checks register themselves on import
-MODULES = (
-    "agreement",
-    "calques",
-    "duplicates",
-    "echo",
-    "elision",
-    "foreign",
-    "punctuation",
-    "quotes",
-    "repeats",
-    "scraping",
-    "source",
-    "swaps",
-    "variants",
-    "word_order",
-)
-for _module in MODULES:
+# Every module of this package is imported, in name order (the order of `CHECKS`): a check
+# registers itself with `@register_check` where it is written, and no list can forget it.
+for _module in sorted(info.name for info in pkgutil.iter_modules(__path__)):
     importlib.import_module(f"mtreview.checks.{_module}")
 
 

@@ -8,7 +8,9 @@ writers stream XML/text, files are renamed into place only when complete.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import io
+import pkgutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -16,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mtreview.errors import ExportError
+from mtreview.export import base
 from mtreview.export.base import ExportContext, Exporter, ExportSource
-from mtreview.export.html import HtmlExporter
-from mtreview.export.jsonl import JsonlExporter
 from mtreview.export.model import (
     ONLY,
     PAIRS,
@@ -28,28 +29,16 @@ from mtreview.export.model import (
     ExportRow,
     ExportSummary,
 )
-from mtreview.export.moses import MosesExporter
-from mtreview.export.mqm import MqmExporter
 from mtreview.export.output import AtomicFiles
-from mtreview.export.reviews import ReviewsExporter
-from mtreview.export.tmx import TmxExporter
-from mtreview.export.tsv import TsvExporter
-from mtreview.export.xliff import XliffExporter
 from mtreview.output_paths import STDOUT, Named
 
-EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter
-    for exporter in (
-        TmxExporter,
-        XliffExporter,
-        TsvExporter,
-        JsonlExporter,
-        MosesExporter,
-        MqmExporter,
-        ReviewsExporter,
-        HtmlExporter,
-    )
-}
+EXPORTERS: dict[str, type[Exporter]] = {}
+for _module in sorted(info.name for info in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"mtreview.export.{_module}")  # each format registers itself
+# corpora first (the app's first choice is TMX), then reports and annotations; by name
+for _name in sorted(base.EXPORTERS, key=lambda n: (not base.EXPORTERS[n].corpus, n)):
+    EXPORTERS[_name] = base.EXPORTERS[_name]
+DEFAULT_FORMAT = "tmx"
 
 
 def as_source(store_or_source: Any) -> ExportSource:
@@ -149,6 +138,7 @@ def export_to_bytes(
 
 
 __all__ = [
+    "DEFAULT_FORMAT",
     "EXPORTERS",
     "ExportAnnotation",
     "ExportContext",

@@ -1,6 +1,7 @@
 """What every exporter shares: the source protocol, the resolved context, text checks.
 
-A format is a subclass of `Exporter` registered in `mtreview.export.EXPORTERS`; it writes
+A format is a subclass of `Exporter`, registered in `EXPORTERS` by being written (a class
+with its own `name`; `mtreview.export` imports every module of the package); it writes
 bytes to already-open temporary files and never opens, names or renames files itself.
 """
 
@@ -114,8 +115,16 @@ class ExportContext:
         return (row for row in source.rows(self.options.docs) if keep(row))
 
 
+EXPORTERS: dict[str, type[Exporter]] = {}  # filled as the format modules are imported
+
+
 class Exporter:
     """One output format. Subclasses set the class attributes and implement `write`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            EXPORTERS[cls.name] = cls
 
     name: ClassVar[str]
     suffix: ClassVar[str]
