@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from mtreview.errors import MTReviewError
-from mtreview.export import EXPORTERS, ExportOptions, export_file
+from mtreview.export import DEFAULT_FORMAT, EXPORTERS, ExportOptions, export_file
 from mtreview.export.model import ONLY, PAIRS
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui.view_model import md_escape
@@ -107,6 +107,7 @@ def export_section(
         fmt = st.selectbox(
             "Format",
             list(EXPORTERS),
+            index=list(EXPORTERS).index(DEFAULT_FORMAT),
             key="export_format",
             format_func=lambda f: f"{f}: {EXPORTERS[f].description}",
         )
