@@ -25,6 +25,8 @@ Public API (records in `mtreview.store.schema`):
     .corpus_overview() .corpus_queue(filter, offset=, limit=) .corpus_count(filter)
     .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index)
     .filter_choices()                    the corpus view (mtreview.store.corpus)
+    .comparisons()                       documents several MT systems made of one source
+                                         (mtreview.store.systems)
     .write_scored(window, incoming) .finish_scored(...) .scored_state(doc_id)
                                          score --db and import-analysis (store.ingest)
 Teams (mtreview.store.accounts, mtreview.store.team):
@@ -80,6 +82,7 @@ from mtreview.store.schema import (
     segment_flags,
     segments,
 )
+from mtreview.store.systems import Comparison, SystemQueries
 from mtreview.store.team import (
     AssignSummary,
     Progress,
@@ -107,6 +110,7 @@ __all__ = [
     "AssignSummary",
     "AuditEntry",
     "AuthError",
+    "Comparison",
     "ConflictError",
     "CorpusItem",
     "Correction",
@@ -136,7 +140,13 @@ ITER_BATCH = 500
 
 
 class ReviewStore(
-    ReviewActions, DraftActions, AccountActions, TeamActions, ScoredWrites, CorpusQueries
+    ReviewActions,
+    DraftActions,
+    AccountActions,
+    TeamActions,
+    ScoredWrites,
+    CorpusQueries,
+    SystemQueries,
 ):
     """One store per database; safe to share between threads (each call is one transaction)."""
 
