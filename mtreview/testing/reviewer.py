@@ -87,9 +87,12 @@ RUN_DONE = """(t0) => {
   return done ? [log[started].t, done.t] : null;
 }"""
 # Where words of the open segment sit on screen: the left edge of the first character and
-# the right edge of the last, found through the DOM's own text nodes.
+# the right edge of the last, found through the DOM's own text nodes. The argument is the
+# words, or [words, a selector of the element holding the segment editor meant].
 LOCATE = """(wanted) => {
-  const root = document.querySelector('.mtr-segment');
+  const [words, within] = Array.isArray(wanted) ? wanted : [wanted, ''];
+  wanted = words;
+  const root = document.querySelector(`${within} .mtr-segment`.trim());
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const nodes = []; let all = '';
   while (walker.nextNode()) {
@@ -123,8 +126,8 @@ FIRST_LINE = """(index) => {
           visible: line.top >= Math.max(box.top, 60) &&
                    line.bottom <= Math.min(box.bottom, window.innerHeight)};
 }"""
-IN_VIEW = """(header) => {
-  const node = document.querySelector('.mtr-segment');
+IN_VIEW = """([header, within]) => {
+  const node = document.querySelector(`${within} .mtr-segment`.trim());
   if (!node) return false;
   const r = node.getBoundingClientRect();
   return r.top >= header && r.bottom <= window.innerHeight;
@@ -187,10 +190,13 @@ class FlowResult:
 
 
 class ScriptedReviewer:
-    """Drives one Playwright page of the app; counts its own actions."""
+    """Drives one Playwright page of the app; counts its own actions. `within`: a selector
+    of the element holding the segment editor to use, when a page has several (the
+    comparison view); it may change between actions."""
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Any, within: str = "") -> None:
         self.page = page
+        self.within = within
         self.tally = Tally()
         self.page_errors: list[str] = []  # the component's script must never fail
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
@@ -213,7 +219,7 @@ class ScriptedReviewer:
         self.tally.run_seconds += (float(ended) - float(began)) / 1000
 
     def _check_view(self) -> None:
-        if not self.page.evaluate(IN_VIEW, HEADER_PX):
+        if not self.page.evaluate(IN_VIEW, [HEADER_PX, self.within]):
             self.tally.out_of_view += 1
 
     # --- actions -----------------------------------------------------------------------
@@ -260,15 +266,27 @@ class ScriptedReviewer:
         title = self.page.locator('[data-testid="stHeading"]').filter(has_text="Segment ")
         return int(title.first.inner_text().split()[1])
 
+    def _in(self, selector: str) -> str:
+        """`selector` inside the editor in use."""
+        return f"{self.within} {selector}".strip()
+
     def drag(self, words: str) -> None:
-        box = self.page.evaluate(LOCATE, words)
+        box = self.page.evaluate(LOCATE, [words, self.within])
         if box is None:
             raise AssertionError(f"{words!r} is not in the open segment")
         height = self.page.viewport_size["height"]
         if box["top"] < HEADER_PX or box["bottom"] > height:
             self.page.mouse.wheel(0, box["top"] - height / 3)
             self.tally.scrolls += 1
-            box = self.page.evaluate(LOCATE, words)
+            # the page scrolls after the wheel returns, maybe over several frames: until
+            # the words have moved and stay put
+            before, last = box["top"], box["top"]
+            for _ in range(100):
+                self.page.wait_for_timeout(20)
+                box = self.page.evaluate(LOCATE, [words, self.within])
+                if box["top"] == last != before:
+                    break
+                last = box["top"]
         self.page.mouse.move(box["x1"], box["y1"])
         self.page.mouse.down()
         self.page.mouse.move(box["x2"], box["y2"], steps=10)
@@ -277,9 +295,9 @@ class ScriptedReviewer:
 
     def mark(self, error: PlannedError) -> None:
         """Drag the words, confirm them in the picker, pick, type the fix, Enter."""
-        marks = self.page.locator(".mtr-segment .mtr-error").count()
+        marks = self.page.locator(self._in(".mtr-segment .mtr-error")).count()
         self.drag(error.words)
-        picker = self.page.locator(".mtr-picker")
+        picker = self.page.locator(self._in(".mtr-picker"))
         picker.wait_for()
         shown = picker.locator(".mtr-quote").inner_text()
         if shown != f"«{error.words}»":
@@ -294,9 +312,9 @@ class ScriptedReviewer:
         self.tally.typed += len(error.fix)
         self.key("Enter", reruns=True)
         self.page.wait_for_function(
-            "(n) => document.querySelectorAll('.mtr-segment .mtr-error').length > n "
-            "&& !document.querySelector('.mtr-picker')",
-            arg=marks,
+            "([n, within]) => document.querySelectorAll(`${within} .mtr-segment .mtr-error`)"
+            ".length > n && !document.querySelector('.mtr-picker')",
+            arg=[marks, self.within],
         )
         self._check_view()
 

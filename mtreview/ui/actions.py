@@ -14,7 +14,7 @@ import streamlit as st
 
 from mtreview.errors import ConflictError, MTReviewError
 from mtreview.store import ReviewStore
-from mtreview.ui.components import ARTICLE_KEY, SEGMENT_KEY, event
+from mtreview.ui.components import ARTICLE_KEY, DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
 from mtreview.ui.offsets import selection_span
 from mtreview.ui.view_model import md_escape
 
@@ -117,17 +117,25 @@ def _add(
     return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
 
 
-def add_marked(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
+def add_marked(
+    store: ReviewStore,
+    doc_id: str,
+    index: int,
+    text: str,
+    reviewer: str,
+    slot: Slot = DOCUMENT_SLOT,
+) -> None:
     """The segment component's picker: one error, and its correction when one was typed.
-    (`doc_id`, `index`, `text`: the segment the page last drew open, in either view.)"""
-    payload = event(SEGMENT_KEY, "add")
+    (`doc_id`, `index`, `text`: the segment the page last drew open, in any view; `slot`:
+    the editor it was drawn in, one of several on the page or the document view's.)"""
+    payload = event(slot.key(SEGMENT_KEY), "add")
     if not isinstance(payload, Mapping):
         return
     handled: set[str] = st.session_state.setdefault(HANDLED, set())
     if payload.get("id") in handled:
         return  # a fragment's rerun can hand the same trigger over again
     handled.add(str(payload.get("id")))
-    if payload.get("doc") != doc_id or payload.get("segment") != index:
+    if payload.get("doc") != (slot.doc or doc_id) or payload.get("segment") != index:
         flash("warning", "that selection was made in a segment that is no longer open")
         return
     span = selection_span(text, payload)
@@ -140,7 +148,9 @@ def add_marked(store: ReviewStore, doc_id: str, index: int, text: str, reviewer:
         _save(store, doc_id, index, correction, reviewer)
 
 
-def add_error(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
+def add_error(
+    store: ReviewStore, doc_id: str, index: int, reviewer: str, slot: Slot = DOCUMENT_SLOT
+) -> None:
     """The "Mark by typing" form: the words found, category and severity from its boxes."""
     pending = st.session_state.get(PENDING)
     if not pending or tuple(pending[:2]) != (doc_id, index):
@@ -148,15 +158,15 @@ def add_error(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> Non
         return
     state = st.session_state
     choice = {
-        "category": state["new_category"],
-        "severity": state["new_severity"],
-        "comment": state.get("new_comment", ""),
+        "category": state[slot.key("new_category")],
+        "severity": state[slot.key("new_severity")],
+        "comment": state.get(slot.key("new_comment"), ""),
     }
 
     def run() -> str:
         done = _add(store, doc_id, index, (pending[2], pending[3]), choice, reviewer)
         state.pop(PENDING, None)
-        state["new_comment"] = ""
+        state[slot.key("new_comment")] = ""
         return done
 
     guarded(run)

@@ -10,6 +10,7 @@ correction box (a form, silent until sent) as the reviewer's draft. Both put tex
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
@@ -28,6 +29,30 @@ SCRIPTS = (
 SEGMENT_KEY = "segment_editor"
 ARTICLE_KEY = "article"
 DRAFT_KEY = "draft_keeper"
+CORRECTION_FORM = "correction"  # the correction box's form
+
+
+@dataclasses.dataclass(frozen=True)
+class Slot:
+    """Where one segment's editor, error list and correction box keep their widgets, so
+    several can share a page (the comparison view). The default is the document view's one
+    editor, with the keys it always had."""
+
+    prefix: str = ""  # put before each widget key of the editor (a key shows in the page)
+    doc: str | None = None  # what the browser is told the document is; None: its id
+    # the document a name the browser sent (`doc`) at segment index means; None: the name
+    resolve: Callable[[str, int], str | None] | None = None
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    @property
+    def several(self) -> bool:
+        """Whether this editor is one of several on the page."""
+        return bool(self.prefix)
+
+
+DOCUMENT_SLOT = Slot()
 
 
 def _asset(name: str) -> str:
@@ -55,10 +80,12 @@ def event(key: str, name: str) -> Any:
     return state.get(name) if isinstance(state, Mapping) else None
 
 
-def segment_editor(data: Mapping[str, Any], *, on_add: Callable[[], None]) -> None:
+def segment_editor(
+    data: Mapping[str, Any], *, on_add: Callable[[], None], key: str = SEGMENT_KEY
+) -> None:
     """Mount the open segment; `on_add` runs (before the page is drawn) when the reviewer
-    adds an error in the picker; it reads the error with `event(SEGMENT_KEY, "add")`."""
-    _component()(key=SEGMENT_KEY, data={"mode": "segment", **data}, on_add_change=on_add)
+    adds an error in the picker; it reads the error with `event(key, "add")`."""
+    _component()(key=key, data={"mode": "segment", **data}, on_add_change=on_add)
 
 
 def article_view(
@@ -74,7 +101,9 @@ def article_view(
     _component()(key=key, data=data, on_open_change=on_open)
 
 
-def draft_keeper(data: Mapping[str, Any], *, on_draft: Callable[[], None]) -> None:
+def draft_keeper(
+    data: Mapping[str, Any], *, on_draft: Callable[[], None], key: str = DRAFT_KEY
+) -> None:
     """Mount the draft keeper of the open segment's correction box; `on_draft` runs when
-    the browser sends the box's text (`event(DRAFT_KEY, "draft")`)."""
-    _component()(key=DRAFT_KEY, data={"mode": "draft", **data}, on_draft_change=on_draft)
+    the browser sends the box's text (`event(key, "draft")`)."""
+    _component()(key=key, data={"mode": "draft", **data}, on_draft_change=on_draft)

@@ -62,7 +62,10 @@ def _flags(store: ReviewStore, review: SegmentReview, focus: int | None, reviewe
             )
 
 
-def _errors(store: ReviewStore, review: SegmentReview, typology: Typology, reviewer: str) -> None:
+def error_list(
+    store: ReviewStore, review: SegmentReview, typology: Typology, reviewer: str
+) -> None:
+    """The errors marked in the segment, each to change or delete."""
     if not review.annotations:
         return
     score = segment_score(review.annotations, typology)
@@ -161,7 +164,7 @@ def segment_panel(
         current_text=start.text,
     )
     _flags(store, review, focus, reviewer)
-    _errors(store, review, typology, reviewer)
+    error_list(store, review, typology, reviewer)
     correction_box(store, review, start, reviewer)
     _context(reviews, position, 1, "Next segment")
     _analysis(review, analysing)

@@ -18,7 +18,7 @@ import streamlit as st
 from mtreview.errors import MTReviewError
 from mtreview.store import Draft, ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.components import DRAFT_KEY, draft_keeper, event
+from mtreview.ui.components import DOCUMENT_SLOT, DRAFT_KEY, Slot, draft_keeper, event
 
 DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
 DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
@@ -46,14 +46,19 @@ def version_text(store: ReviewStore, review: SegmentReview, version: int) -> str
     return next((c.text for c in history if c.version == version), review.text)
 
 
-def box_start(store: ReviewStore, review: SegmentReview, reviewer: str) -> BoxStart:
+def box_start(
+    store: ReviewStore, review: SegmentReview, reviewer: str, slot: Slot = DOCUMENT_SLOT
+) -> BoxStart:
     """The box's key, base version and text: a draft brings back the version it was typed
-    on, so saving it still meets the conflict check when someone saved meanwhile."""
+    on, so saving it still meets the conflict check when someone saved meanwhile. (One of
+    several boxes on a page is keyed by its slot, which says which document it shows: a
+    key is a class in the page, and the page may not name the document.)"""
     doc_id, index = review.doc_id, review.index
     draft = store.draft(doc_id, index, reviewer=reviewer)
     base = actions.base_version(doc_id, index, draft.base_version if draft else review.version)
     kept = draft if draft is not None and draft.base_version == base else None
-    return BoxStart(f"fix_{doc_id}_{index}_{base}", base, version_text(store, review, base), kept)
+    key = slot.key(f"fix_{index}_{base}") if slot.several else f"fix_{doc_id}_{index}_{base}"
+    return BoxStart(key, base, version_text(store, review, base), kept)
 
 
 def draft_note(draft: Draft, current_version: int) -> str:
@@ -67,11 +72,17 @@ def draft_note(draft: Draft, current_version: int) -> str:
     return note
 
 
-def draft_line(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
+def draft_line(
+    store: ReviewStore,
+    review: SegmentReview,
+    start: BoxStart,
+    reviewer: str,
+    slot: Slot = DOCUMENT_SLOT,
+) -> None:
     """The keeper under the correction box: its note says whether the text is kept."""
     kept = start.draft
     data = {
-        "doc": review.doc_id,
+        "doc": slot.doc or review.doc_id,
         "segment": review.index,
         "key": start.key,
         "base": start.base,
@@ -82,7 +93,8 @@ def draft_line(store: ReviewStore, review: SegmentReview, start: BoxStart, revie
         "handled": _ledger().handled,
         "reviewer": reviewer,  # a draft kept across a reload goes back to its reviewer only
     }
-    draft_keeper(data, on_draft=lambda: keep_draft(store, reviewer))
+    key = slot.key(DRAFT_KEY)
+    draft_keeper(data, on_draft=lambda: keep_draft(store, reviewer, slot), key=key)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,8 +108,8 @@ class SentDraft:
     number: int
 
 
-def _sent_draft() -> SentDraft | None:
-    payload = event(DRAFT_KEY, "draft")
+def _sent_draft(slot: Slot) -> SentDraft | None:
+    payload = event(slot.key(DRAFT_KEY), "draft")
     if not isinstance(payload, Mapping):
         return None
     doc, index, base, text, number = (
@@ -107,6 +119,10 @@ def _sent_draft() -> SentDraft | None:
         return None
     if not (_whole(index) and _whole(base) and _whole(number)):
         return None
+    if slot.resolve is not None:  # the browser knows the document by another name
+        doc = slot.resolve(doc, index)
+        if doc is None:
+            return None
     return SentDraft(doc, index, base, text, number)
 
 
@@ -135,12 +151,12 @@ def _ledger() -> DraftLedger:
     return ledger
 
 
-def keep_draft(store: ReviewStore, reviewer: str) -> None:
+def keep_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """The browser sent the box's text: keep it, or forget the draft when it is back to the
     saved text. A late draft is let go: one from before a save in this session (the base
     moved on, the save has its text), or one older than a draft already handled (Streamlit
     can hand a trigger over twice, and the browser sends again what was not handled)."""
-    sent = _sent_draft()
+    sent = _sent_draft(slot)
     if sent is None:
         return
     bases: Mapping[Any, int] = st.session_state.get(actions.BASES, {})

@@ -8,7 +8,7 @@ import streamlit as st
 from mtreview.mqm import Typology
 from mtreview.store import ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.components import segment_editor
+from mtreview.ui.components import DOCUMENT_SLOT, SEGMENT_KEY, Slot, segment_editor
 from mtreview.ui.offsets import find_span
 from mtreview.ui.shortcuts import category_keys, help_table, severity_keys
 from mtreview.ui.view_model import segment_marks
@@ -42,12 +42,20 @@ def editor_data(
     choice: dict[str, str],
     focus: int | None,
     current_text: str,
+    slot: Slot = DOCUMENT_SLOT,
+    box_key: str | None = None,
 ) -> dict[str, object]:
-    """Everything the segment component needs, as JSON."""
+    """Everything the segment component needs, as JSON (one of several editors on a page
+    also names its own correction box, `box_key` the key of its text area, and comes into
+    view only when it was used)."""
     labels, severities = typology.labels, typology.severities
     keys = category_keys(labels)
+    several: dict[str, object] = {}
+    if slot.several:
+        several = {"several": True, "box_key": box_key}
     return {
-        "doc": review.doc_id,
+        **several,
+        "doc": slot.doc or review.doc_id,
         "segment": review.index,
         "text": review.text,
         "current_text": current_text,
@@ -71,23 +79,26 @@ def marking(
     choice: dict[str, str],
     focus: int | None,
     current_text: str,
+    slot: Slot = DOCUMENT_SLOT,
+    box_key: str | None = None,
 ) -> None:
     """The segment to mark, then the keyboard form (found words go through the form)."""
-    data = editor_data(review, typology, choice, focus, current_text)
+    data = editor_data(review, typology, choice, focus, current_text, slot, box_key)
     segment_editor(
         data,
         on_add=lambda: actions.add_marked(
-            store, review.doc_id, review.index, review.text, reviewer
+            store, review.doc_id, review.index, review.text, reviewer, slot
         ),
+        key=slot.key(SEGMENT_KEY),
     )
     typing = _pending(review) is not None or bool(st.session_state.get(TYPING))
     with st.expander("Mark by typing the words", expanded=typing):
-        _typed_form(store, review, typology, reviewer, choice)
+        _typed_form(store, review, typology, reviewer, choice, slot)
 
 
-def _find(review: SegmentReview) -> None:
+def _find(review: SegmentReview, slot: Slot) -> None:
     st.session_state[TYPING] = True  # a keyboard reviewer: the form stays open from now on
-    found = find_span(review.text, st.session_state.get("mark_find", ""))
+    found = find_span(review.text, st.session_state.get(slot.key("mark_find"), ""))
     if found is None:
         actions.flash("warning", "those words are not in this segment")
         return
@@ -100,12 +111,16 @@ def _typed_form(
     typology: Typology,
     reviewer: str,
     choice: dict[str, str],
+    slot: Slot,
 ) -> None:
     # A form: the words and the click reach the server together, in one run (a button
     # clicked while the input's own rerun is under way can otherwise be lost).
-    with st.form("mark_find_form", border=False):
-        st.text_input("Words in the segment", key="mark_find")
-        st.form_submit_button("Find them", key="mark_find_btn", on_click=_find, args=(review,))
+    key = slot.key
+    with st.form(key("mark_find_form"), border=False):
+        st.text_input("Words in the segment", key=key("mark_find"))
+        st.form_submit_button(
+            "Find them", key=key("mark_find_btn"), on_click=_find, args=(review, slot)
+        )
     span = _pending(review)
     if span is None:
         return
@@ -113,16 +128,16 @@ def _typed_form(
     labels, severities = list(typology.labels), list(typology.severities)
     row = st.columns(2)
     row[0].selectbox(
-        "MQM category", labels, index=labels.index(choice["category"]), key="new_category"
+        "MQM category", labels, index=labels.index(choice["category"]), key=key("new_category")
     )
     row[1].selectbox(
-        "Severity", severities, index=severities.index(choice["severity"]), key="new_severity"
+        "Severity", severities, index=severities.index(choice["severity"]), key=key("new_severity")
     )
-    st.text_input("Comment (optional)", key="new_comment")
+    st.text_input("Comment (optional)", key=key("new_comment"))
     st.button(
         "Add error",
-        key="add_error",
+        key=key("add_error"),
         type="primary",
         on_click=actions.add_error,
-        args=(store, review.doc_id, review.index, reviewer),
+        args=(store, review.doc_id, review.index, reviewer, slot),
     )

@@ -113,6 +113,9 @@ class SegmentView {
     this.text.addEventListener("mousedown", (event) => {
       if (event.button === 0) this.dragging = true;
     });
+    // the editor page keys (M, C) act on: the one last used, when a page has several
+    this.root.addEventListener("mousedown", () => touch(this), true);
+    this.root.addEventListener("focusin", () => touch(this), true);
     this.onMouseUp = () => this.mouseUp();
     document.addEventListener("mouseup", this.onMouseUp, true);
     this.text.addEventListener("keydown", (event) => this.keyDown(event));
@@ -150,7 +153,9 @@ class SegmentView {
     if (data.defaults && (!same || !this.choice)) this.choice = { ...data.defaults };
     this.hint.textContent = data.hint || "";
     this.draw();
-    if (!same || previous.focus_token !== data.focus_token) keepInView(this.text);
+    // One of several editors on a page (`several`) comes into view only after it was used.
+    const moved = !same || previous.focus_token !== data.focus_token;
+    if (moved && (!data.several || (same && lastTouched === this))) keepInView(this.text);
     if (hadFocus && !this.picker) this.text.focus({ preventScroll: true });
   }
 
@@ -248,7 +253,7 @@ class SegmentView {
 
   // Where a span of the machine translation sits in the correction box as it is now.
   placeInBox(span) {
-    const box = correctionBox();
+    const box = correctionBox(this.data.box_key);
     const live = box ? box.value : this.data.current_text || this.data.text;
     const text = this.data.text;
     const at = counterpart(text, live, cpToUtf16(text, span.start), cpToUtf16(text, span.end));
@@ -323,7 +328,9 @@ class SegmentView {
   // Pressed while the page is being drawn again, it waits for the box (up to two seconds).
   focusCorrection(tries = 20) {
     const span = this.sel || this.data.last_mark;
-    const place = span ? this.placeInBox(span) : { box: correctionBox(), at: null };
+    const place = span
+      ? this.placeInBox(span)
+      : { box: correctionBox(this.data.box_key), at: null };
     if (!place.box) {
       if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1), 100);
       return;
@@ -351,9 +358,39 @@ function toggleHelp() {
   overlay.focus({ preventScroll: true });
 }
 
+let lastTouched = null; // the segment editor last clicked or focused in
+
+function touch(view) {
+  lastTouched = view;
+}
+
+function segmentViews() {
+  return (window.__mtreviewSegments || []).filter((view) => view.connected());
+}
+
+// The editor the page keys act on: the one last used; else, of several on a page, the
+// first; else the last drawn (the only one outside the comparison view).
 function activeSegment() {
-  const views = window.__mtreviewSegments || [];
-  return views.filter((view) => view.connected()).pop() || null;
+  const views = segmentViews();
+  if (views.includes(lastTouched)) return lastTouched;
+  const several = views.filter((view) => view.data?.several);
+  if (several.length) {
+    const FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
+    const before = (a, b) => a.root.compareDocumentPosition(b.root) & FOLLOWING;
+    return several.sort((a, b) => (before(a, b) ? -1 : 1))[0];
+  }
+  return views.pop() || null;
+}
+
+// Ctrl+S in one of several correction boxes (whose buttons have no shortcut of their
+// own): that box's form is sent with its own Save button.
+function saveOwnForm(box) {
+  const form = box.closest('[data-testid="stForm"]');
+  const button = form?.querySelector('[class*="save_fix"] button');
+  const own = button?.closest('[class*="st-key-"]');
+  if (!button || !own || own.classList.contains("st-key-save_fix")) return false;
+  setTimeout(() => button.click(), 0); // once Streamlit has the text the blur gave it
+  return true;
 }
 
 // Page keys that are not Streamlit buttons: ? (help), M (mark from the keyboard), C (the
@@ -367,6 +404,7 @@ function pageKey(event) {
       savingFromKeys = true; // the form sends this text: no draft of it on the way out
       active.blur();
       savingFromKeys = false;
+      if (saveOwnForm(active)) event.preventDefault();
     }
     return;
   }

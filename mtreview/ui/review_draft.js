@@ -15,9 +15,11 @@ const DRAFT_RETRY_MS = 250; // busy (mouse down, picker open): look again this o
 const DRAFT_TRIES = 3; // sends of one draft the server never answers before giving it up
 
 // The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
-// stale, while it draws the new one).
-function correctionBox() {
-  const boxes = Array.from(document.querySelectorAll(BOX)).filter(
+// stale, while it draws the new one); `key`: the one with that widget key, when a page
+// has several boxes (the comparison view).
+function correctionBox(key = null) {
+  const wanted = key ? `.${keyClass(key)} ${BOX}` : BOX;
+  const boxes = Array.from(document.querySelectorAll(wanted)).filter(
     (box) => box.offsetParent !== null && !box.closest('[data-stale="true"]'),
   );
   return boxes.length ? boxes[boxes.length - 1] : null;
@@ -80,7 +82,7 @@ class DraftKeeper {
     }
     this.data = data;
     this.sent = null;
-    window.__mtreviewDraft = this;
+    window.__mtreviewDrafts = [...keepers().filter((k) => k !== this), this];
     this.takeUnsent();
     requestAnimationFrame(() => this.show()); // once the box has its new text too
     // Handled, or typed on a version of this segment that a save has replaced since.
@@ -113,8 +115,9 @@ class DraftKeeper {
     }
   }
 
-  // The page is going: what may not have reached the server waits in this tab's storage.
-  leaveUnsent() {
+  // The page is going: what may not have reached the server, to wait in this tab's
+  // storage (`leaveUnsent`).
+  unsent() {
     const left = this.unanswered.map(({ tries, ...draft }) => draft);
     const text = this.typed();
     if (text !== null && text !== this.kept() && text !== this.sent) {
@@ -123,11 +126,7 @@ class DraftKeeper {
       left.push({ doc, segment, base, text, number: draftNumber });
     }
     const reviewer = this.data.reviewer;
-    try {
-      sessionStorage.setItem(UNSENT, JSON.stringify(left.map((d) => ({ ...d, reviewer }))));
-    } catch {
-      // storage full or off: the prompt and the send below are what is left
-    }
+    return left.map((d) => ({ ...d, reviewer }));
   }
 
   resend(draft) {
@@ -195,8 +194,7 @@ class DraftKeeper {
   }
 
   busy() {
-    const view = activeSegment();
-    return Boolean(view && (view.dragging || view.picker || view.saving));
+    return segmentViews().some((view) => view.dragging || view.picker || view.saving);
   }
 
   // Take the box's text as the draft, unless the server has it already; send it now or,
@@ -247,9 +245,23 @@ function appRunning() {
   return Boolean(app && app.dataset.testScriptState === "running");
 }
 
-function activeKeeper() {
-  const keeper = window.__mtreviewDraft;
-  return keeper && keeper.connected() ? keeper : null;
+// The keepers on the page now: one, or one for each correction box (the comparison view).
+function keepers() {
+  return (window.__mtreviewDrafts || []).filter((keeper) => keeper.connected());
+}
+
+function ownerOf(target) {
+  return keepers().find((keeper) => keeper.owns(target)) || null;
+}
+
+// The page is going: what the keepers could not be sure the server has waits in this
+// tab's storage, for the next page's keepers.
+function leaveUnsent(going) {
+  try {
+    sessionStorage.setItem(UNSENT, JSON.stringify(going.flatMap((keeper) => keeper.unsent())));
+  } catch {
+    // storage full or off: the prompt and the send below are what is left
+  }
 }
 
 function isBox(target) {
@@ -263,16 +275,15 @@ function watchDrafts() {
   document.addEventListener(
     "input",
     (event) => {
-      const keeper = activeKeeper();
-      if (isBox(event.target) && keeper?.owns(event.target)) keeper.typing();
+      if (isBox(event.target)) ownerOf(event.target)?.typing();
     },
     true,
   );
   document.addEventListener(
     "focusout",
     (event) => {
-      const keeper = activeKeeper();
-      if (!isBox(event.target) || !keeper?.owns(event.target)) return;
+      const keeper = isBox(event.target) ? ownerOf(event.target) : null;
+      if (!keeper) return;
       // Ctrl+S, or focus moving to the box's own buttons: the form sends the text itself.
       const form = event.target.closest('[data-testid="stForm"]');
       const toForm = form && event.relatedTarget && form.contains(event.relatedTarget);
@@ -283,13 +294,14 @@ function watchDrafts() {
     true,
   );
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") activeKeeper()?.send(true);
+    if (document.visibilityState === "hidden") for (const keeper of keepers()) keeper.send(true);
   });
   window.addEventListener("beforeunload", (event) => {
-    const keeper = activeKeeper();
-    if (!keeper || !(keeper.unkept() || keeper.unanswered.length)) return;
-    keeper.leaveUnsent();
-    keeper.send(true); // most often it arrives; the browser asks whether to leave meanwhile
+    const going = keepers().filter((keeper) => keeper.unkept() || keeper.unanswered.length);
+    if (!going.length) return;
+    leaveUnsent(going);
+    // most often it arrives; the browser asks whether to leave meanwhile
+    for (const keeper of going) keeper.send(true);
     event.preventDefault();
     event.returnValue = "";
   });
