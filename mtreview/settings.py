@@ -94,6 +94,7 @@ class Settings:
     document: str = _setting("", "what the app opens on a new store; empty: the shipped article")
     mqm_typology: str = _setting("", "MQM typology (TSV); empty: the shipped data/mqm.tsv")
     page_size: int = _within(50, 1, 10_000, "segments the app's document view lists at once")
+    show_system_names: bool = _setting(False, "the app's comparison view names the MT systems")
     max_upload_mb: int = _within(20, 1, 100_000, "largest upload to the app, in MB")
     timing_log: str = _setting("", "file the app logs each script run's times to (JSON lines)")
 

@@ -110,6 +110,7 @@ def _every_key(team: Path) -> dict[str, Any]:
         "max_length": 99,
         "max_segment_chars": 5000,
         "table_quoting": "csv",
+        "system": "teamsys",
         "use_models": False,
         "metrics": ["chrf"],
         "checks": ["repeated_words", "french_spacing", "non_french"],
@@ -136,6 +137,7 @@ def _every_key(team: Path) -> dict[str, Any]:
         "document": str(files["document"]),
         "mqm_typology": str(files["mqm_typology"]),
         "page_size": 3,
+        "show_system_names": True,
         "max_upload_mb": 7,
         "timing_log": str(team / "timing.jsonl"),
     }

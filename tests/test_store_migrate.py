@@ -42,7 +42,8 @@ def test_a_schema_1_store_is_brought_up_to_date_in_place(tmp_path: Path) -> None
         queue = store.corpus_queue(QueueFilter(status="all"), limit=100)
         assert [item.risk for item in queue] == sorted((old[i]["risk"] for i in old), reverse=True)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (str(SCHEMA_VERSION),)
+        found = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        assert found == (str(SCHEMA_VERSION),)
         for (record,) in conn.execute("SELECT record FROM analyses"):
             assert not set(SEGMENT_KEYS) & set(json.loads(record))
 

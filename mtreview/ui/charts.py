@@ -100,3 +100,45 @@ def roundtrip_chart(reviews: Sequence[SegmentReview]) -> alt.Chart | None:
             tooltip=["segment:O", "chrF:Q", "logprob:Q", "risk:Q"],
         )
     )
+
+
+def system_errors_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart | None:
+    """The comparison's systems: their errors by MQM category; None before any error."""
+    if not rows:
+        return None
+    return (
+        alt.Chart(alt.Data(values=list(rows)), title="Errors by system and MQM category")
+        .mark_bar()
+        .encode(
+            y=alt.Y("system:N", title=None),
+            x=alt.X("sum(errors):Q", title="errors", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color("category:N", title="category"),
+            tooltip=["system:N", "category:N", "sum(errors):Q"],
+        )
+    )
+
+
+def pairs_chart(rows: Sequence[dict[str, Any]]) -> alt.Chart | None:
+    """Each pair of systems: rows won, tied and lost (a lower segment MQM penalty wins)."""
+    if not rows or not any(row["rows"] for row in rows):
+        return None
+    outcomes = ["win", "tie", "loss"]
+    return (
+        alt.Chart(alt.Data(values=list(rows)), title="Rows won, tied and lost, pair by pair")
+        .mark_bar()
+        .encode(
+            y=alt.Y("pair:N", title=None),
+            x=alt.X("rows:Q", title="rows", stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color(
+                "outcome:N",
+                scale=alt.Scale(domain=outcomes, range=["#16a34a", "#a3a3a3", "#dc2626"]),
+                title=None,
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=["pair:N", "outcome:N", "rows:Q"],
+        )
+        .transform_calculate(
+            pair="datum.system + ' vs ' + datum.against",
+            rank="indexof(['win', 'tie', 'loss'], datum.outcome)",
+        )
+    )

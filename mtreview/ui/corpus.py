@@ -29,8 +29,8 @@ from mtreview.ui.detail import segment_panel
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.view_model import article_paragraphs, md_escape
 
-CORPUS, DOCUMENT = "Corpus", "Document"
-VIEWS = (CORPUS, DOCUMENT)
+CORPUS, DOCUMENT, COMPARISON = "Corpus", "Document", "Comparison"
+VIEWS = (CORPUS, DOCUMENT, COMPARISON)
 OPEN = "corpus_open"  # (doc_id, index) of the segment open in the corpus view
 CONTEXT_KEY = "corpus_context"  # the article component showing the open segment's context
 PAGE = "corpus_page"
@@ -44,14 +44,20 @@ FILTERS = {  # session key -> QueueFilter field
 }
 
 
-def pick_view(store: ReviewStore, settings: Settings) -> str:
-    """Corpus or one document. A store of several documents opens on the corpus (unless a
-    document to open was named: `settings.document`); a new store, or one of a single
-    article, on the document."""
-    if "view" not in st.session_state:
-        corpus = not settings.document and store.document_count() > 1
-        st.session_state["view"] = CORPUS if corpus else DOCUMENT
-    return str(st.sidebar.radio("View", VIEWS, key="view", horizontal=True))
+def pick_view(
+    store: ReviewStore, settings: Settings, *, corpus: bool = True, comparison: bool = False
+) -> str:
+    """Corpus (`corpus`: for those who see everything), one document, or the comparison of
+    several systems' translations (`comparison`: when the store holds one). A store of
+    several documents opens on the corpus (unless a document to open was named:
+    `settings.document`); a new store, or one of a single article, on the document."""
+    views = [view for view, on in zip(VIEWS, (corpus, True, comparison), strict=True) if on]
+    if len(views) == 1:
+        return DOCUMENT
+    if st.session_state.get("view") not in views:
+        many = corpus and not settings.document and store.document_count() > 1
+        st.session_state["view"] = CORPUS if many else DOCUMENT
+    return str(st.sidebar.radio("View", views, key="view", horizontal=True))
 
 
 def first_document(store: ReviewStore, settings: Settings) -> str | None:

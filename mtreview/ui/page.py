@@ -16,7 +16,7 @@ from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, settings_for_app
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions, charts, corpus, team
+from mtreview.ui import actions, charts, compare, corpus, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import segment_panel
 from mtreview.ui.exports import export_section
@@ -216,10 +216,16 @@ def _main(settings: Settings) -> None:
     st.sidebar.markdown("**mtreview**")
     identity_sidebar(store, identity)
     scope = team.review_scope(store, identity)
-    if scope is not None:
+    comparisons = compare.visible_comparisons(store, scope)
+    # the corpus for those who see everything; the comparison when the store holds one
+    view = corpus.pick_view(store, settings, corpus=scope is None, comparison=bool(comparisons))
+    if scope is not None and view == corpus.DOCUMENT:  # (its keys name the documents)
         team.queue_sidebar(store, identity)
-    elif corpus.pick_view(store, settings) == corpus.CORPUS:  # those who see everything: the corpus
+    if view == corpus.CORPUS:
         corpus.corpus_page(store, typology, reviewer)
+        return
+    if view == corpus.COMPARISON:
+        compare.compare_page(store, typology, identity, settings, comparisons, scope)
         return
     doc_id = _document(store, settings, models, identity, scope)
     if identity.can("import"):
