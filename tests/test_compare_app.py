@@ -210,3 +210,38 @@ def test_a_reviewer_sees_only_the_systems_assigned_and_blind(team_db: Path) -> N
     at.number_input(key="cmp_row").set_value(3)
     _run(at)
     assert "Row 2 of 3" in [c.value for c in at.caption]  # row 3 is not hers
+
+
+def _linked(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return _run(at)
+
+
+def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
+    """`?doc=news&segment=2` (what `mtreview compare` links to) opens the comparison view at
+    source row 3; a document id opens the document view at that segment; a link to what is
+    not there says so and opens the app as usual."""
+    _store(app_env, tmp_path)
+    at = _linked(doc="news", segment="2")
+    assert at.radio(key="view").value == "Comparison"
+    assert at.number_input(key="cmp_row").value == 3
+    assert ROWS[2][0] in [t.value for t in at.text]
+    _click(at, "cmp_prev")  # followed once: the reviewer moves on from there
+    assert at.number_input(key="cmp_row").value == 2
+
+    at = _linked(doc="news@sysbeta", segment="1")
+    assert at.radio(key="view").value == "Document"
+    assert "Segment 2 of 3" in [h.value for h in at.subheader]
+
+    for params in (
+        {"doc": "news", "segment": "7"},
+        {"doc": "nope"},
+        {"doc": "news", "segment": "x"},
+    ):
+        at = _linked(**params)
+        assert next(t.value for t in at.toast).replace("\\", "").startswith("link: ")  # md-escaped
+        assert (
+            at.radio(key="view").value != "Comparison" or at.number_input(key="cmp_row").value == 1
+        )

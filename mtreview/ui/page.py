@@ -16,7 +16,7 @@ from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, settings_for_app
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions, charts, compare, corpus, team
+from mtreview.ui import actions, charts, compare, corpus, links, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import segment_panel
 from mtreview.ui.exports import export_section
@@ -217,6 +217,7 @@ def _main(settings: Settings) -> None:
     identity_sidebar(store, identity)
     scope = team.review_scope(store, identity)
     comparisons = compare.visible_comparisons(store, scope)
+    links.follow_link(store, comparisons, scope)  # ?doc=…&segment=… (mtreview compare's links)
     # the corpus for those who see everything; the comparison when the store holds one
     view = corpus.pick_view(store, settings, corpus=scope is None, comparison=bool(comparisons))
     if scope is not None and view == corpus.DOCUMENT:  # (its keys name the documents)
