@@ -323,14 +323,14 @@ def store_reviews(
 def analyze_flags(
     paths: list[str], settings: Any, keys: Iterable[SegmentKey]
 ) -> dict[SegmentKey, tuple[Flag, ...]]:
-    """Flag the inputs afresh with `settings` (to tune thresholds), keeping only `keys`."""
-    from mtreview.pipeline import analyze_stream, input_segments, make_analyzer, with_document_pass
+    """Flag the inputs afresh with `settings` (to tune thresholds), keeping only `keys`: the
+    run of `mtreview score`, so the flags are those a score run gives."""
+    from mtreview.scoring.run import ScoringRun
 
     wanted = set(keys)
-    analyzer = make_analyzer(settings)
-    segments = with_document_pass(input_segments(paths, settings), paths, settings, analyzer)
+    run = ScoringRun.of_files(settings, paths)
     return {
         (analysis.segment.doc, analysis.segment.index): tuple(analysis.flags)
-        for analysis in analyze_stream(segments, analyzer)
+        for analysis in run.analyses(run.analyzer())
         if (analysis.segment.doc, analysis.segment.index) in wanted
     }

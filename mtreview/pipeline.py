@@ -1,9 +1,10 @@
-"""From files to analysed documents, one way for every face: `mtreview score`, the review
-app, `mtreview calibrate` and the tests.
+"""From files to analysed documents: the steps of a run, which `scoring.run.ScoringRun`
+puts together the same way for every face (`mtreview score`, `score --db`, the review app,
+`mtreview calibrate`); the tests use the steps too.
 
 What the settings decide about reading (language, source language, segment size, splitter)
-is decided here once; so is which analyzer a run gets (cached by default) and how document
-checks see a whole document before its segments are flagged (`document_pass`).
+is decided here once; so is which analyzer a run gets (cached by default) and whether
+document checks see a whole document before its segments are flagged (`document_pass`).
 """
 
 from __future__ import annotations
@@ -104,6 +105,48 @@ def make_analyzer(
     )
 
 
+def document_pass(analyzer: Analyzer) -> Highlighter | None:
+    """The highlighter that sees each whole document before its segments are flagged, so
+    the first of two spellings or copies is flagged too; None when the settings turn the
+    document pass off (or the analyzer finishes without document checks). The one place
+    that decides, for every face."""
+    highlighter = analyzer.highlighter
+    if analyzer.settings.document_pass and isinstance(highlighter, Highlighter):
+        return highlighter
+    return None
+
+
+def primed(
+    segments: Iterator[Segment],
+    sources: Sequence[Callable[[], Iterable[Segment]]],
+    analyzer: Analyzer,
+    *,
+    keep: Callable[[Segment], bool] | None = None,
+) -> Iterator[Segment]:
+    """With the document pass, each source read once to show the document checks the
+    whole document, then again to analyse it (only the segments `keep` says, when given:
+    the others were analysed before); otherwise `segments` as they are."""
+    highlighter = document_pass(analyzer)
+    if highlighter is None:
+        return segments
+    stream = primed_segments(sources, highlighter)
+    return stream if keep is None else filter(keep, stream)
+
+
+def file_sources(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    fmt: str | None = None,
+    source_file: str | Path | None = None,
+) -> list[Callable[[], Iterator[Segment]]]:
+    """Each input as a source that can be read again (the document pass reads it twice)."""
+    return [
+        functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
+        for path in paths
+    ]
+
+
 def with_document_pass(
     segments: Iterator[Segment],
     paths: Sequence[str | Path],
@@ -114,17 +157,9 @@ def with_document_pass(
     source_file: str | Path | None = None,
     keep: Callable[[Segment], bool] | None = None,
 ) -> Iterator[Segment]:
-    """With `document_pass`, each input is read once to show the document checks the whole
-    document, then again to score it (only the segments `keep` says, when given: the
-    others were analysed before); otherwise the stream as it is."""
-    if not settings.document_pass or not isinstance(analyzer.highlighter, Highlighter):
-        return segments
-    sources = [
-        functools.partial(input_segments, [path], settings, fmt=fmt, source_file=source_file)
-        for path in paths
-    ]
-    primed = primed_segments(sources, analyzer.highlighter)
-    return primed if keep is None else filter(keep, primed)
+    """`primed` over input files."""
+    sources = file_sources(paths, settings, fmt=fmt, source_file=source_file)
+    return primed(segments, sources, analyzer, keep=keep)
 
 
 def analyze_stream(
@@ -144,7 +179,5 @@ def analyze_document(
 ) -> list[SegmentAnalysis]:
     """A whole document at hand: document checks see all of it first (`document_pass`), so
     the first of two spellings or copies is flagged too; then the engine as in a run."""
-    segments: Iterator[Segment] = iter(document.segments)
-    if analyzer.settings.document_pass and isinstance(analyzer.highlighter, Highlighter):
-        segments = primed_segments([lambda: document.segments], analyzer.highlighter)
+    segments = primed(iter(document.segments), [lambda: document.segments], analyzer)
     return list(analyze_stream(segments, analyzer, engine=engine))

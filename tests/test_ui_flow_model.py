@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mtreview.engines import CHUNK_SIZE
 from mtreview.mqm import load_typology, parse_typology
 from mtreview.settings import Settings
 from mtreview.store import ReviewStore
-from mtreview.ui.jobs import AnalysisJobs, chunked_analyses
+from mtreview.ui.jobs import AnalysisJobs
 from mtreview.ui.loading import load_models, open_path
 from mtreview.ui.shortcuts import PAGE_KEYS, SHORTCUTS, category_keys, help_table, severity_keys
 from mtreview.ui.view_model import last_choice
@@ -100,14 +101,25 @@ def test_models_analyse_in_the_background_while_the_document_is_reviewable(
     assert all(r.analysis.back_translation is not None for r in reviews)
 
 
-def test_chunks_start_small_and_grow(article: Path) -> None:
-    from mtreview.analysis import Analyzer
-    from mtreview.readers import read_document
+def test_background_chunks_are_the_planning_modules(article: Path) -> None:
+    """The app's chunks are the chunks of the windows `score --db` plans, and together the
+    analyses of the whole document at once."""
+    import dataclasses
 
-    segments = read_document(article).segments * 10
+    from mtreview.analysis import Analyzer
+    from mtreview.pipeline import analyze_document
+    from mtreview.readers import read_document
+    from mtreview.scoring.run import ScoringRun
+
+    once = read_document(article)
+    document = dataclasses.replace(once, segments=once.segments * 10)
     settings = Settings(use_models=False, grammar=False)
-    sizes = [len(c) for c in chunked_analyses(Analyzer(settings), segments, 8)]
-    assert sizes[:4] == [8, 16, 32, 64] and sum(sizes) == len(segments)
+    run = ScoringRun.of_document(settings, document)
+    pieces = list(run.pieces(Analyzer(settings)))
+    sizes = [len(piece) for piece in pieces]
+    assert sizes[:-1] == [CHUNK_SIZE] * (len(sizes) - 1) and sum(sizes) == len(document)
+    whole = analyze_document(document, Analyzer(settings))
+    assert [a.to_record() for piece in pieces for a in piece] == [a.to_record() for a in whole]
 
 
 def test_help_and_docs_list_every_key() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from typing import Any
@@ -127,8 +126,7 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
 @command("score")
 def run_score(args: argparse.Namespace) -> int:
     from mtreview.engines import make_engine
-    from mtreview.pipeline import input_segments, make_analyzer, peek, with_document_pass
-    from mtreview.scoring import ResumableOutput, run_key, score_to_output
+    from mtreview.scoring.run import ScoringRun
 
     settings = settings_from(
         args,
@@ -154,29 +152,24 @@ def run_score(args: argparse.Namespace) -> int:
         raise MTReviewError("--ray-address needs --engine ray")
     check_outputs(args, settings)
     engine = make_engine(args.engine, **({"address": args.ray_address} if args.ray_address else {}))
-    if args.db:
-        from mtreview.cli.corpus import score_into_store
-
-        return score_into_store(args, settings, engine)
-    if args.reanalyse:
+    if args.reanalyse and not args.db:
         raise MTReviewError("--reanalyse needs --db (documents already in a review store)")
-    _first, segments = peek(
-        input_segments(args.inputs, settings, fmt=args.input_format, source_file=args.source_file)
-    )
-    analyzer = make_analyzer(settings, cache=args.cache)
-    gc.freeze()  # modules and models live as long as the run: no GC pass walks them again
-    segments = with_document_pass(
-        segments, args.inputs, settings, analyzer, fmt=args.input_format,
-        source_file=args.source_file,
+    run = ScoringRun.of_files(
+        settings, args.inputs, fmt=args.input_format, source_file=args.source_file,
+        engine=engine, cache=args.cache,
     )  # fmt: skip
-    progress = progress_bar()
-    key = run_key(args.inputs, settings, args.format, args.input_format, args.source_file)
-    with ResumableOutput(args.output, key=key, resume=args.resume) as output:
-        summary = score_to_output(
-            segments, analyzer, output, args.format, engine=engine, on_record=progress.update
-        )
-    progress.close()
-    return report_run(args, summary, analyzer, [output.note])
+    if args.db:
+        from mtreview.cli.corpus import announce_plan
+
+        result = run.to_store(
+            resume=args.resume, reanalyse=args.reanalyse, output=args.output,
+            output_format=args.format, progress=progress_bar, on_plan=announce_plan,
+        )  # fmt: skip
+    else:
+        result = run.to_output(args.output, args.format, resume=args.resume, progress=progress_bar)
+    if result.summary is None:  # nothing was left to analyse
+        return 0
+    return report_run(args, result.summary, result.analyzer, list(result.notes))
 
 
 def check_outputs(args: argparse.Namespace, settings: Any) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mtreview.documents import Segment
-from mtreview.engines.planning import CHUNK_SIZE, WINDOW_CHUNKS, as_cached, plan_windows
+from mtreview.engines.planning import (
+    CHUNK_SIZE,
+    WINDOW_CHUNKS,
+    WindowPlan,
+    as_cached,
+    plan_windows,
+)
 
 if TYPE_CHECKING:  # imported by the registry that `--help` reads: the analyzer only to run
     from mtreview.analysis import Analyzer, SegmentAnalysis
+
+Compute = Callable[[list[Segment]], list["SegmentAnalysis"]]
 
 
 class LocalEngine:
@@ -26,10 +34,31 @@ class LocalEngine:
         chunk_size: int = CHUNK_SIZE,
         start: int = 0,
     ) -> Iterator[SegmentAnalysis]:
+        compute, plans = self._plans(segments, analyzer, chunk_size, start)
+        for plan in plans:
+            yield from plan.finished(compute(group) for group in plan.groups)
+
+    def pieces(
+        self,
+        segments: Iterable[Segment],
+        analyzer: Analyzer,
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        start: int = 0,
+    ) -> Iterator[list[SegmentAnalysis]]:
+        """What `run` gives, in the same windows and model batches, handed on a chunk at a
+        time as soon as its batches are computed (`WindowPlan.released`)."""
+        compute, plans = self._plans(segments, analyzer, chunk_size, start)
+        for plan in plans:
+            yield from plan.released(compute(group) for group in plan.groups)
+
+    def _plans(
+        self, segments: Iterable[Segment], analyzer: Analyzer, chunk_size: int, start: int
+    ) -> tuple[Compute, Iterator[WindowPlan]]:
+        """The model work (the misses alone with a cache) and the windows' plans."""
         cached = as_cached(analyzer)
         compute = analyzer.compute if cached is None else cached.compute_fresh
         plans = plan_windows(
             segments, analyzer, chunk_size=chunk_size, window_chunks=self.window_chunks, start=start
         )
-        for plan in plans:
-            yield from plan.finished(compute(group) for group in plan.groups)
+        return compute, plans

@@ -82,6 +82,33 @@ class WindowPlan:
         analyzer.store(window)  # the whole window at once
         yield from filled
 
+    def released(
+        self, computed: Iterable[list[SegmentAnalysis]]
+    ) -> Iterator[list[SegmentAnalysis]]:
+        """The window's analyses chunk by chunk, each finished as soon as the groups
+        computed so far hold its misses: the batches of `finished`, the first results a
+        batch in rather than a window (the app shows them while the rest computes).
+        `finish` is a pass in document order whose flags do not depend on where it is cut
+        (each check keeps its document state between calls, grammar reads each text
+        alone), so the analyses are those of `finished`. The cache gets the window at its
+        end, as there: a window left half done is computed again with the same batches."""
+        analyzer = as_cached(self.analyzer)
+        if analyzer is None:
+            for chunk in computed:
+                yield self.analyzer.finish(chunk)
+            return
+        groups = iter(computed)
+        flat: list[SegmentAnalysis] = []
+        window: dict[str, str] = {}
+        position = 0
+        for lookup in self.lookups:
+            end = position + len(lookup.missing)
+            while len(flat) < end:
+                flat.extend(next(groups))
+            yield self.analyzer.finish(analyzer.fill(lookup, flat[position:end], window=window))
+            position = end
+        analyzer.store(window)
+
     def finished(self, computed: Iterable[list[SegmentAnalysis]]) -> list[SegmentAnalysis]:
         """The window's analyses with flags and risk: `finish` once per window, so costly
         checks (one Grammalecte process a call) run on a thousand segments, not sixty-four."""

@@ -1,8 +1,10 @@
 """The models' analysis of a document, in the background, chunk by chunk.
 
 A document is stored at once with what needs no model (rule flags, risk), so the reviewer
-starts while the models work; each chunk's analyses replace the quick ones as soon as they
-are ready, and the page shows how far it got. No Streamlit here: the page keeps one
+starts while the models work; each chunk's analyses replace the quick ones as soon as its
+batch is computed, and the page shows how far it got. The chunks and batches are those the
+planning module forms for `mtreview score --db` (`ScoringRun.into_stored`), so the app
+stores the analyses the command would. No Streamlit here: the page keeps one
 `AnalysisJobs` per server and polls it.
 """
 
@@ -11,20 +13,14 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import threading
-from collections.abc import Iterator, Sequence
 
-from mtreview.analysis import Analyzer, Models, SegmentAnalysis
-from mtreview.analysis.highlight import Highlighter
-from mtreview.documents import Document, Segment
+from mtreview.analysis import Models
+from mtreview.documents import Document
+from mtreview.engines import CHUNK_SIZE
 from mtreview.errors import MTReviewError
-from mtreview.pipeline import make_analyzer
+from mtreview.scoring.run import ScoringRun
 from mtreview.settings import Settings
 from mtreview.store import ReviewStore
-
-# The first chunk is small, so the first segments are ready in seconds; the next ones
-# double up to the batch size the models like (batching is where their speed comes from).
-FIRST_CHUNK = 8
-LARGEST_CHUNK = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,25 +65,11 @@ class AnalysisJob:
         return self.done / self.total if self.total else 1.0
 
 
-def chunked_analyses(
-    analyzer: Analyzer, segments: Sequence[Segment], first: int
-) -> Iterator[list[SegmentAnalysis]]:
-    """What `pipeline.analyze_document` returns, a chunk at a time as each is ready: the
-    document checks see the whole document first (`document_pass`), as there."""
-    if analyzer.settings.document_pass and isinstance(analyzer.highlighter, Highlighter):
-        analyzer.highlighter.prime(segments)
-    offset, size = 0, first
-    while offset < len(segments):
-        yield analyzer.analyze(segments[offset : offset + size])
-        offset += size
-        size = min(size * 2, max(first, LARGEST_CHUNK))
-
-
 class AnalysisJobs:
     """Background analyses, one document at a time (the models are shared)."""
 
-    def __init__(self, *, chunk: int = FIRST_CHUNK) -> None:
-        self.chunk = chunk
+    def __init__(self, *, chunk: int = CHUNK_SIZE) -> None:
+        self.chunk = chunk  # the planning module's chunk: tests make it small
         self._jobs: dict[str, AnalysisJob] = {}
         self._lock = threading.Lock()
         self._models_lock = threading.Lock()
@@ -148,14 +130,12 @@ class AnalysisJobs:
     ) -> None:
         try:
             with self._models_lock:
-                analyzer = make_analyzer(settings, models=state.models)  # cached
-                chunks = chunked_analyses(analyzer, document.segments, self.chunk)
-                for analyses in chunks:
-                    last = job.done + len(analyses) >= job.total
-                    info = analysis_info(state) if last else None
-                    store.replace_analyses(document.doc_id, analyses, info=info)
-                    job.done += len(analyses)
-                    if self._stopping.is_set() and not last:
+                run = ScoringRun.of_document(settings, document)
+                analyzer = run.analyzer(models=state.models)  # the lasting cache, as score's
+                info = analysis_info(state)
+                for done in run.into_stored(store, analyzer, info=info, chunk_size=self.chunk):
+                    job.done = done
+                    if self._stopping.is_set() and done < job.total:
                         job.error = "stopped with the server; it goes on when the app opens again"
                         break
         except MTReviewError as exc:

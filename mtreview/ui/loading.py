@@ -13,14 +13,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from mtreview.analysis import Models
+from mtreview.analysis import Models, SegmentAnalysis
 from mtreview.backends.hub import is_hub_name
 from mtreview.documents import Document
 from mtreview.errors import InputError, MTReviewError
 from mtreview.models.manage import model_status
-from mtreview.pipeline import analyze_document as analyze_with
-from mtreview.pipeline import make_analyzer, read_input
+from mtreview.pipeline import read_input
 from mtreview.readers import SUFFIXES
+from mtreview.scoring.run import ScoringRun
 from mtreview.settings import Settings
 from mtreview.store import ReviewStore
 from mtreview.ui.jobs import AnalysisJobs, ModelState, analysis_info
@@ -66,10 +66,11 @@ def add_analyzed(
     second or two), the models' analyses by `jobs` in the background when they are loaded
     (without `jobs`, before returning)."""
     if jobs is None or not state.loaded:
-        analyses = analyze_with(document, make_analyzer(settings, models=state.models))
-        store.add_document(document, analyses, info=analysis_info(state))
+        store.add_document(
+            document, _analysed(document, settings, state.models), info=analysis_info(state)
+        )
         return document.doc_id
-    quick = analyze_with(document, make_analyzer(settings, models=Models()))
+    quick = _analysed(document, settings, Models())
     store.add_document(document, quick, info=analysis_info(state, analysing=True))
     jobs.start(store, document, settings, state)
     return document.doc_id
@@ -79,9 +80,14 @@ def rescore_document(
     store: ReviewStore, doc_id: str, settings: Settings, state: ModelState
 ) -> None:
     """Analyse a stored document again (the models came); reviews are kept."""
-    analyzer = make_analyzer(settings, models=state.models)
-    analyses = analyze_with(store.load_document(doc_id), analyzer)
+    analyses = _analysed(store.load_document(doc_id), settings, state.models)
     store.replace_analyses(doc_id, analyses, info=analysis_info(state))
+
+
+def _analysed(document: Document, settings: Settings, models: Models) -> list[SegmentAnalysis]:
+    """The document's analyses at once, by the run every face uses (`ScoringRun`)."""
+    run = ScoringRun.of_document(settings, document)
+    return list(run.analyses(run.analyzer(models=models)))
 
 
 def open_path(
