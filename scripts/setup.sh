@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(chromium libxml2-utils grammalecte-cli python3-grammalecte postgresql)
+# Node.js for the component's JavaScript checks: the machine's own when it has one (these
+# machines ship Node 20), else Debian's.
+command -v node >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -21,3 +24,17 @@ PYTHON=${PYTHON:-python3}
 # The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
 .venv/bin/python -c "import torch" 2>/dev/null || .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -e ".[test,ray,postgres]"
+
+# The JavaScript tools (eslint, typescript: package.json, locked by package-lock.json) for
+# the review component's lint, type check and unit tests; installed again when the lock
+# changes. Node.js and npm are the machine's own: the app runs without them.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.mtreview-lock; then
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.mtreview-lock
+  fi
+else
+  echo "setup: Node.js (20 or newer) and npm not found: scripts/test.sh needs them to lint," \
+    "type-check and unit-test the review component's JavaScript (mtreview/ui/*.js)." \
+    "Install them (Debian: apt-get install nodejs npm) and run this again." >&2
+fi

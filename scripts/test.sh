@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Set up, then lint, type-check and run the whole test suite.
+# Set up, then lint, type-check and run the whole test suite (Python and JavaScript).
 #   bash scripts/test.sh           everything (what CI runs)
-#   bash scripts/test.sh --fast    the fast tier: lint, then the tests that start no browser,
-#                                  server, PostgreSQL or fuzz run (tiny models included)
+#   bash scripts/test.sh --fast    the fast tier: lint, the JavaScript checks and unit tests,
+#                                  then the tests that start no browser, server, PostgreSQL
+#                                  or fuzz run (tiny models included)
 # Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,14 @@ for arg in "$@"; do
 done
 bash scripts/setup.sh
 .venv/bin/ruff check mtreview tests app.py benchmarks
+# The review component's JavaScript: lint, type check (JSDoc, jsconfig.json), unit tests.
+if [ ! -x node_modules/.bin/eslint ]; then
+  echo "test: Node.js and npm are needed for the JavaScript checks (see scripts/setup.sh)" >&2
+  exit 1
+fi
+npx --no-install eslint mtreview/ui tests/js eslint.config.js
+npx --no-install tsc --noEmit -p jsconfig.json
+node --test tests/js/
 docs_site=$(mktemp -d)  # the docs build must pass; its site is not kept
 .venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
 rm -rf "$docs_site"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import streamlit as st
 
-# The component's script, in the order they are joined into one module.
+# The component's ES modules, each after those it imports: the order they are joined in.
 SCRIPTS = (
     "review_text.js",
     "review_picker.js",
@@ -59,9 +60,22 @@ def _asset(name: str) -> str:
     return resources.files("mtreview.ui").joinpath(name).read_text(encoding="utf-8")
 
 
+# `import { a, b } from "./review_text.js";` (one line or several): an import of a sibling.
+RELATIVE_IMPORT = re.compile(
+    r'^import\s*\{(?P<names>[^}]*)\}\s*from\s*"\./(?P<file>[\w.-]+\.js)";?[ \t]*\n?',
+    re.MULTILINE,
+)
+
+
 def script() -> str:
-    """The component's JavaScript module (also imported as is by the browser tests)."""
-    return "\n".join(_asset(name) for name in SCRIPTS)
+    """The component's JavaScript as one module (also imported as is by the browser tests).
+
+    Streamlit (components v2) imports the `js` string from a blob URL, where a relative
+    `import` cannot be resolved; so the files are joined in `SCRIPTS` order (each after what
+    it imports) with their relative imports taken out: the names they import are then
+    declared earlier in the same module. Their `export`s stay (the default one is the entry
+    point Streamlit calls; the named ones are what tests import)."""
+    return "\n".join(RELATIVE_IMPORT.sub("", _asset(name)) for name in SCRIPTS)
 
 
 @functools.cache

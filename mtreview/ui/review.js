@@ -1,45 +1,56 @@
+// @ts-check
 // mtreview review component, part 5 of 5: the open segment, page keys, the entry point
-// (`el`, `pieces`, `buildPicker`, `ArticleView`, `DraftKeeper`… come from the parts before
-// it in the same module).
-// (Streamlit components v2, inline, no build step; components.py joins the five parts.)
+// (the module's default export, which Streamlit calls for each mounted instance).
+// (Streamlit components v2 loads one inline module and no build step is run:
+// components.py joins the five parts in import order and drops their relative imports.)
 // Every text from a document or a reviewer is put in the page with textContent: never HTML.
 //
 // A span is stored only as it was on screen: the selection is read at mouse-up from the
 // nodes drawn here, this component never redraws while the mouse button is down (new
 // data waits for the mouse-up), and what was read is shown back at once, in the picker.
 
+import { counterpart, cpLength, cpToUtf16, snapSpan, tokens, utf16ToCp } from "./review_text.js";
+import { buildPicker, el } from "./review_picker.js";
+import { ArticleView, renderText } from "./review_article.js";
+import {
+  DraftKeeper,
+  blurForSave,
+  correctionBox,
+  segmentViews,
+  watchDrafts,
+} from "./review_draft.js";
+
+/** @typedef {import("./review_text.js").Span} Span */
+/** Where a span sits in the correction box (`live`: the box's text, or the segment's
+ * when no box is on screen; `at`: UTF-16 offsets in it, null when the words are gone).
+ * @typedef {{box: HTMLTextAreaElement | null, live?: string,
+ *   at: {start: number, end: number} | null}} Place */
+
 const HEADER_PX = 72; // Streamlit's fixed header (60 px) plus some air
 const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
+/** @param {HTMLElement} target */
 function isTyping(target) {
   return Boolean(target && (TYPING_TAGS.has(target.tagName) || target.isContentEditable));
 }
 
-function renderText(target, text, marks) {
-  target.replaceChildren();
-  for (const piece of pieces(text, marks)) {
-    const span = document.createElement("span");
-    span.textContent = piece.text;
-    span.dataset.cp = String(piece.start);
-    for (const m of piece.marks) span.classList.add(`mtr-${m.kind}`);
-    if (piece.marks.some((m) => m.focus)) span.classList.add("mtr-focus");
-    const titles = piece.marks.map((m) => m.label).filter(Boolean);
-    if (titles.length) span.title = titles.join("\n");
-    target.appendChild(span);
-  }
-}
-
-// Code-point offset of a DOM boundary (node, offset) inside `root`.
+/** Code-point offset of a DOM boundary (node, offset) inside `root`.
+ * @param {HTMLElement} root
+ * @param {Node} node
+ * @param {number} offset
+ * @param {number} total
+ * @returns {number} */
 function boundaryOffset(root, node, offset, total) {
   if (!root.contains(node)) {
     const position = root.compareDocumentPosition(node);
     return position & Node.DOCUMENT_POSITION_PRECEDING ? 0 : total;
   }
   if (node.nodeType === Node.TEXT_NODE) {
+    /** @type {HTMLElement} */
     const holder = node.parentElement.closest("[data-cp]");
     return Number(holder.dataset.cp) + utf16ToCp(node.textContent, offset);
   }
-  const children = Array.from(node.childNodes);
+  const children = /** @type {HTMLElement[]} */ (Array.from(node.childNodes));
   const next = children[offset];
   if (next && next.nodeType === Node.ELEMENT_NODE && next.dataset.cp !== undefined) {
     return Number(next.dataset.cp);
@@ -47,7 +58,8 @@ function boundaryOffset(root, node, offset, total) {
   return offset >= children.length ? total : 0;
 }
 
-// Scroll `node` into view below Streamlit's fixed header, only when it is not in view.
+/** Scroll `node` into view below Streamlit's fixed header, only when it is not in view.
+ * @param {HTMLElement | null} node */
 function keepInView(node) {
   if (!node || !node.isConnected) return;
   const rect = node.getBoundingClientRect();
@@ -57,6 +69,7 @@ function keepInView(node) {
   node.scrollIntoView({ block: rect.top < HEADER_PX ? "start" : "nearest" });
 }
 
+/** @param {MtrHelp} help */
 function helpOverlay(help) {
   const overlay = document.createElement("div");
   overlay.className = "mtr-help";
@@ -64,6 +77,8 @@ function helpOverlay(help) {
   overlay.setAttribute("aria-label", "Keyboard shortcuts");
   overlay.tabIndex = -1;
   const table = document.createElement("table");
+  /** @param {string} key
+   * @param {string} what */
   const row = (key, what) => {
     const tr = document.createElement("tr");
     const k = document.createElement("td");
@@ -86,7 +101,8 @@ function helpOverlay(help) {
   return overlay;
 }
 
-class SegmentView {
+export class SegmentView {
+  /** @param {HTMLElement} parent */
   constructor(parent) {
     this.root = el("div", "mtr-root mtr-segment-root");
     this.text = el("div", "mtr-segment");
@@ -100,14 +116,22 @@ class SegmentView {
     this.hint = el("div", "mtr-hint");
     this.root.append(this.text, this.hint);
     parent.appendChild(this.root);
+    /** @type {MtrSegmentData | null} */
     this.data = null;
+    /** @type {MtrComponent | null} */
+    this.component = null;
     this.sig = "";
     this.dragging = false;
+    /** @type {MtrSegmentData | null} */
     this.deferred = null;
+    /** @type {Span | null} */
     this.sel = null; // {start, end, text} in code points: the span waiting for a category
+    /** @type {{anchor: number, focus: number} | null} */
     this.keys = null; // {anchor, focus} token indices of a keyboard selection
+    /** @type {import("./review_picker.js").Picker | null} */
     this.picker = null;
     this.saving = false;
+    /** @type {{category?: string, severity?: string} | null} */
     this.choice = null;
     this.refocus = false;
     this.text.addEventListener("mousedown", (event) => {
@@ -127,6 +151,8 @@ class SegmentView {
     return false;
   }
 
+  /** @param {MtrComponent} component
+   * @param {MtrSegmentData} data */
   update(component, data) {
     this.component = component;
     const sig = JSON.stringify(data);
@@ -138,6 +164,7 @@ class SegmentView {
     this.apply(data);
   }
 
+  /** @param {MtrSegmentData} data */
   apply(data) {
     const previous = this.data;
     const same =
@@ -208,10 +235,12 @@ class SegmentView {
     }
   }
 
+  /** @param {number} anchor
+   * @param {number} focus */
   selectTokens(anchor, focus) {
     const all = tokens(this.data.text);
     if (!all.length) return;
-    const clamp = (i) => Math.max(0, Math.min(all.length - 1, i));
+    const clamp = (/** @type {number} */ i) => Math.max(0, Math.min(all.length - 1, i));
     this.keys = { anchor: clamp(anchor), focus: clamp(focus) };
     const first = all[Math.min(this.keys.anchor, this.keys.focus)];
     const last = all[Math.max(this.keys.anchor, this.keys.focus)];
@@ -224,6 +253,7 @@ class SegmentView {
     this.draw();
   }
 
+  /** @param {KeyboardEvent} event */
   keyDown(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || this.saving) return;
     const key = event.key;
@@ -251,7 +281,9 @@ class SegmentView {
     }
   }
 
-  // Where a span of the machine translation sits in the correction box as it is now.
+  /** Where a span of the machine translation sits in the correction box as it is now.
+   * @param {{start: number, end: number}} span
+   * @returns {Place} */
   placeInBox(span) {
     const box = correctionBox(this.data.box_key);
     const live = box ? box.value : this.data.current_text || this.data.text;
@@ -282,6 +314,8 @@ class SegmentView {
     keepInView(element);
   }
 
+  /** @param {import("./review_picker.js").Picked} choice
+   * @param {Place} place */
   commit(choice, place) {
     if (this.saving || !this.sel) return;
     this.choice = { category: choice.category, severity: choice.severity };
@@ -330,7 +364,7 @@ class SegmentView {
     const span = this.sel || this.data.last_mark;
     const place = span
       ? this.placeInBox(span)
-      : { box: correctionBox(this.data.box_key), at: null };
+      : /** @type {Place} */ ({ box: correctionBox(this.data.box_key), at: null });
     if (!place.box) {
       if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1), 100);
       return;
@@ -344,6 +378,7 @@ class SegmentView {
   }
 }
 
+/** @type {MtrHelp | null} */
 let helpData = null;
 
 function toggleHelp() {
@@ -358,14 +393,12 @@ function toggleHelp() {
   overlay.focus({ preventScroll: true });
 }
 
+/** @type {SegmentView | null} */
 let lastTouched = null; // the segment editor last clicked or focused in
 
+/** @param {SegmentView} view */
 function touch(view) {
   lastTouched = view;
-}
-
-function segmentViews() {
-  return (window.__mtreviewSegments || []).filter((view) => view.connected());
 }
 
 // The editor the page keys act on: the one last used; else, of several on a page, the
@@ -376,6 +409,8 @@ function activeSegment() {
   const several = views.filter((view) => view.data?.several);
   if (several.length) {
     const FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
+    /** @param {SegmentView} a
+     * @param {SegmentView} b */
     const before = (a, b) => a.root.compareDocumentPosition(b.root) & FOLLOWING;
     return several.sort((a, b) => (before(a, b) ? -1 : 1))[0];
   }
@@ -384,8 +419,10 @@ function activeSegment() {
 
 // Ctrl+S in one of several correction boxes (whose buttons have no shortcut of their
 // own): that box's form is sent with its own Save button.
+/** @param {Element} box */
 function saveOwnForm(box) {
   const form = box.closest('[data-testid="stForm"]');
+  /** @type {HTMLButtonElement | null | undefined} */
   const button = form?.querySelector('[class*="save_fix"] button');
   const own = button?.closest('[class*="st-key-"]');
   if (!button || !own || own.classList.contains("st-key-save_fix")) return false;
@@ -396,20 +433,20 @@ function saveOwnForm(box) {
 // Page keys that are not Streamlit buttons: ? (help), M (mark from the keyboard), C (the
 // correction box). Ctrl+S leaves the text box first so Streamlit has its value when the
 // Save button's own shortcut runs.
+/** @param {KeyboardEvent} event */
 function pageKey(event) {
   const key = event.key;
   if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "s") {
-    const active = document.activeElement;
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
     if (active && active.tagName === "TEXTAREA") {
-      savingFromKeys = true; // the form sends this text: no draft of it on the way out
-      active.blur();
-      savingFromKeys = false;
+      blurForSave(active); // the form sends this text: no draft of it on the way out
       if (saveOwnForm(active)) event.preventDefault();
     }
     return;
   }
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (isTyping(event.target) || event.target.closest?.(".mtr-picker")) return;
+  const target = /** @type {HTMLElement} */ (event.target);
+  if (isTyping(target) || target.closest?.(".mtr-picker")) return;
   const view = activeSegment();
   if (key === "Escape" && document.querySelector(".mtr-help")) {
     toggleHelp();
@@ -426,8 +463,12 @@ function pageKey(event) {
 }
 
 // What each mounted instance draws, by its data's `mode`.
+/** @type {Record<string, new (parent: HTMLElement) => MtrView>} */
 const VIEWS = { article: ArticleView, segment: SegmentView, draft: DraftKeeper };
 
+/** Streamlit calls this for each instance, when it is mounted and when its data change.
+ * @param {MtrComponent} component
+ * @returns {undefined} */
 export default function (component) {
   const { data, parentElement } = component;
   if (!window.__mtreviewKeys) {
@@ -450,6 +491,8 @@ export default function (component) {
     }
   }
   if (data.help) helpData = data.help;
-  view.update(component, data);
+  // each kind of view takes the data of its own mode
+  const shown = /** @type {{update(component: MtrComponent, data: MtrData): void}} */ (view);
+  shown.update(component, data);
   return undefined;
 }

@@ -1,16 +1,46 @@
+// @ts-check
 // mtreview review component, part 3 of 5: the article, tinted by risk; a click opens a
 // segment. Redrawn only when its data change, keeping the reader's place in its box.
+// `renderText` draws a segment's text with its marks, here and in the open segment.
 
-class ArticleView {
+import { pieces } from "./review_text.js";
+import { el } from "./review_picker.js";
+
+/** Draw `text` in `target`, one span a piece between mark boundaries, each span's first
+ * code point in `data-cp` (what a selection's offsets are read back from).
+ * @param {HTMLElement} target
+ * @param {string} text
+ * @param {import("./review_text.js").Mark[]} marks */
+export function renderText(target, text, marks) {
+  target.replaceChildren();
+  for (const piece of pieces(text, marks)) {
+    const span = document.createElement("span");
+    span.textContent = piece.text;
+    span.dataset.cp = String(piece.start);
+    for (const m of piece.marks) span.classList.add(`mtr-${m.kind}`);
+    if (piece.marks.some((m) => m.focus)) span.classList.add("mtr-focus");
+    const titles = piece.marks.map((m) => m.label).filter(Boolean);
+    if (titles.length) span.title = titles.join("\n");
+    target.appendChild(span);
+  }
+}
+
+export class ArticleView {
+  /** @param {HTMLElement} parent */
   constructor(parent) {
     this.root = el("div", "mtr-root");
     this.article = el("div", "mtr-article");
     this.root.appendChild(this.article);
     parent.appendChild(this.root);
     this.sig = "";
+    /** @type {number | null} */
     this.current = null;
+    /** @type {MtrComponent | null} */
+    this.component = null;
   }
 
+  /** @param {MtrComponent} component
+   * @param {MtrArticleData} data */
   update(component, data) {
     this.component = component;
     const sig = JSON.stringify(data);
@@ -29,6 +59,8 @@ class ArticleView {
     this.current = data.current;
   }
 
+  /** @param {MtrArticleSegment} seg
+   * @param {number} current */
   segment(seg, current) {
     const span = document.createElement("span");
     span.className = "mtr-seg";
@@ -44,7 +76,7 @@ class ArticleView {
     span.addEventListener("click", () => {
       const selection = window.getSelection();
       if (selection && !selection.isCollapsed) return;
-      this.component.setTriggerValue("open", seg.index);
+      /** @type {MtrComponent} */ (this.component).setTriggerValue("open", seg.index);
     });
     return span;
   }
@@ -61,7 +93,7 @@ class ArticleView {
   // The open segment inside the article's own scroll box, without moving the page: near
   // the top when it is off or low, so what comes next is in view.
   showCurrent() {
-    const node = this.article.querySelector(".mtr-current");
+    const node = /** @type {HTMLElement | null} */ (this.article.querySelector(".mtr-current"));
     if (!node) return;
     const box = this.article;
     const top = node.offsetTop - box.offsetTop;

@@ -1,3 +1,4 @@
+// @ts-check
 // mtreview review component, part 4 of 5: the draft keeper.
 // The correction box is a Streamlit form, so typing never reruns the page (issue 15) and
 // the server cannot see what is typed until the form is sent. The keeper sends it as the
@@ -9,6 +10,16 @@
 // drop a trigger when a newer request cuts its run short, so each page says which draft
 // numbers the server has handled and the keeper sends again what it has not.
 
+import { el } from "./review_picker.js";
+
+/** A draft as sent to the server (`base`: the version it was typed on).
+ * @typedef {{doc: string, segment: number, base: number, text: string, number: number}} Draft */
+/** A draft sent and not yet handled, with the sends so far (and its reviewer, when it
+ * was left by the page before a reload).
+ * @typedef {Draft & {tries: number, reviewer?: string}} SentDraft */
+/** A draft left in this tab's storage for the next page, with its reviewer.
+ * @typedef {Draft & {reviewer: string}} LeftDraft */
+
 const BOX = 'textarea[aria-label="Corrected segment"]';
 const DRAFT_PAUSE_MS = 1500; // typing paused this long: keep what is there
 const DRAFT_RETRY_MS = 250; // busy (mouse down, picker open): look again this often
@@ -17,16 +28,22 @@ const DRAFT_TRIES = 3; // sends of one draft the server never answers before giv
 // The correction box on screen (Streamlit keeps an outgoing element for a moment, marked
 // stale, while it draws the new one); `key`: the one with that widget key, when a page
 // has several boxes (the comparison view).
-function correctionBox(key = null) {
+/** @param {string | null | undefined} key
+ * @returns {HTMLTextAreaElement | null} */
+export function correctionBox(key = null) {
   const wanted = key ? `.${keyClass(key)} ${BOX}` : BOX;
-  const boxes = Array.from(document.querySelectorAll(wanted)).filter(
+  /** @type {HTMLTextAreaElement[]} */
+  const all = Array.from(document.querySelectorAll(wanted));
+  const boxes = all.filter(
     (box) => box.offsetParent !== null && !box.closest('[data-stale="true"]'),
   );
   return boxes.length ? boxes[boxes.length - 1] : null;
 }
 
-// The class Streamlit gives the element of a widget with key `key`.
-function keyClass(key) {
+/** The class Streamlit gives the element of a widget with key `key`.
+ * @param {string} key
+ * @returns {string} */
+export function keyClass(key) {
   return `st-key-${key.trim().replace(/[^a-zA-Z0-9_-]/g, "-")}`;
 }
 
@@ -34,14 +51,33 @@ const UNSENT = "mtreview-unsent-drafts"; // sessionStorage: drafts a reload may 
 let draftNumber = Date.now() * 1000; // drafts sent from this page, in order (reloads too)
 let savingFromKeys = false; // Ctrl+S is taking the focus from the box to send the form
 
-// Put `text` in a box React draws: its own value setter, then the input event it listens to.
+/** Ctrl+S in a correction box: take the focus from it so Streamlit has its text when the
+ * form is sent; the form sends this text, so no draft of it goes out on the way.
+ * @param {HTMLElement} box */
+export function blurForSave(box) {
+  savingFromKeys = true;
+  box.blur();
+  savingFromKeys = false;
+}
+
+/** The segment editors on the page now (review.js registers them): the keepers wait
+ * while one is busy (mouse down, picker open, error being saved).
+ * @returns {import("./review.js").SegmentView[]} */
+export function segmentViews() {
+  return (window.__mtreviewSegments || []).filter((view) => view.connected());
+}
+
+/** Put `text` in a box React draws: its own value setter, then the input event it listens to.
+ * @param {HTMLTextAreaElement} box
+ * @param {string} text */
 function setBoxText(box, text) {
   const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
   setter.call(box, text);
   box.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-class DraftKeeper {
+export class DraftKeeper {
+  /** @param {HTMLElement} parent */
   constructor(parent) {
     this.root = el("div", "mtr-root mtr-draft");
     this.root.setAttribute("aria-live", "polite");
@@ -51,11 +87,19 @@ class DraftKeeper {
     this.discard.addEventListener("click", () => this.drop());
     this.root.append(this.note, this.discard);
     parent.appendChild(this.root);
+    /** @type {MtrDraftData | null} */
     this.data = null;
+    /** @type {MtrComponent | null} */
+    this.component = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
     this.timer = null; // the pause in typing
+    /** @type {ReturnType<typeof setTimeout> | null} */
     this.retry = null; // a draft waiting for the mouse or the picker
+    /** @type {Draft | null} */
     this.pending = null; // that draft, taken from the box when it was due
+    /** @type {string | null} */
     this.sent = null; // the text last sent, until the server's answer comes back
+    /** @type {SentDraft[]} */
     this.unanswered = []; // drafts sent, not yet handled by the server (oldest first)
     // The note follows the box, which Streamlit may fill after this keeper's data arrives.
     this.ticker = setInterval(() => {
@@ -68,6 +112,8 @@ class DraftKeeper {
     return this.root.isConnected;
   }
 
+  /** @param {MtrComponent} component
+   * @param {MtrDraftData} data */
   update(component, data) {
     this.component = component;
     const previous = this.data;
@@ -129,6 +175,7 @@ class DraftKeeper {
     return left.map((d) => ({ ...d, reviewer }));
   }
 
+  /** @param {SentDraft} draft */
   resend(draft) {
     if (!this.connected() || !this.unanswered.includes(draft)) return;
     if (this.busy() || appRunning()) {
@@ -151,12 +198,15 @@ class DraftKeeper {
   // drawn again, the box on screen may still be the previous segment's). During any script
   // run Streamlit marks the page's elements stale until the run sends them again: a stale
   // box with this key is still the reviewer's, holding what they typed.
+  /** @returns {HTMLTextAreaElement | null} */
   box() {
     if (!this.data) return null;
+    /** @type {HTMLTextAreaElement[]} */
     const boxes = Array.from(document.querySelectorAll(`.${keyClass(this.data.key)} ${BOX}`));
     return boxes.find((box) => !box.closest('[data-stale="true"]')) || boxes[0] || null;
   }
 
+  /** @param {Element} target */
   owns(target) {
     return Boolean(this.data && target.closest(`.${keyClass(this.data.key)}`));
   }
@@ -241,6 +291,7 @@ class DraftKeeper {
 
 // Whether Streamlit is running the page script now.
 function appRunning() {
+  /** @type {HTMLElement | null} */
   const app = document.querySelector('[data-testid="stApp"]');
   return Boolean(app && app.dataset.testScriptState === "running");
 }
@@ -250,12 +301,14 @@ function keepers() {
   return (window.__mtreviewDrafts || []).filter((keeper) => keeper.connected());
 }
 
+/** @param {Element} target */
 function ownerOf(target) {
   return keepers().find((keeper) => keeper.owns(target)) || null;
 }
 
 // The page is going: what the keepers could not be sure the server has waits in this
 // tab's storage, for the next page's keepers.
+/** @param {DraftKeeper[]} going */
 function leaveUnsent(going) {
   try {
     sessionStorage.setItem(UNSENT, JSON.stringify(going.flatMap((keeper) => keeper.unsent())));
@@ -264,12 +317,15 @@ function leaveUnsent(going) {
   }
 }
 
+/** @param {EventTarget | null} target
+ * @returns {target is HTMLTextAreaElement} */
 function isBox(target) {
-  return Boolean(target && target.matches && target.matches(BOX));
+  const element = /** @type {Element | null} */ (target);
+  return Boolean(element && element.matches && element.matches(BOX));
 }
 
 // Page listeners, once: they reach whichever keeper is on the page now.
-function watchDrafts() {
+export function watchDrafts() {
   if (window.__mtreviewDraftWatch) return;
   window.__mtreviewDraftWatch = true;
   document.addEventListener(
@@ -282,11 +338,13 @@ function watchDrafts() {
   document.addEventListener(
     "focusout",
     (event) => {
-      const keeper = isBox(event.target) ? ownerOf(event.target) : null;
+      const box = event.target;
+      const keeper = isBox(box) ? ownerOf(box) : null;
       if (!keeper) return;
       // Ctrl+S, or focus moving to the box's own buttons: the form sends the text itself.
-      const form = event.target.closest('[data-testid="stForm"]');
-      const toForm = form && event.relatedTarget && form.contains(event.relatedTarget);
+      const form = /** @type {HTMLTextAreaElement} */ (box).closest('[data-testid="stForm"]');
+      const to = /** @type {Node | null} */ (event.relatedTarget);
+      const toForm = form && to && form.contains(to);
       if (savingFromKeys) keeper.stop();
       if (savingFromKeys || toForm) return; // (a pause still keeps it if no click comes)
       keeper.send();

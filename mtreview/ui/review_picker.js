@@ -1,15 +1,51 @@
+// @ts-check
 // mtreview review component, part 2 of 5: the picker that opens under a marked span.
 // One key per choice: a letter picks a category, a digit the severity (then the cursor
 // waits in the correction field), Enter adds the error, Esc cancels, "/" searches.
 // Everything it shows is put in the page with textContent.
 
-function el(tag, className, text) {
+import { filterCategories } from "./review_text.js";
+
+/** @typedef {import("./review_text.js").Choice} Choice */
+/** @typedef {import("./review_text.js").Span} Span */
+/** What the reviewer chose in the picker (`fix`: the marked words corrected; null: as
+ * they were, or not correctable here).
+ * @typedef {{category: string | undefined, severity: string | undefined, comment: string,
+ *   fix: string | null}} Picked */
+/** What the picker is given. `fix`: the marked words as the correction box has them, or
+ * null when the box no longer has them.
+ * @typedef {object} PickerOptions
+ * @property {Choice[]} categories
+ * @property {Choice[]} severities
+ * @property {{category?: string, severity?: string}} choice the last choice, picked first
+ * @property {Span} span
+ * @property {string | null} fix
+ * @property {(picked: Picked) => void} onCommit
+ * @property {() => void} onCancel
+ * @property {() => void} onHelp */
+/** An open picker.
+ * @typedef {{element: HTMLDivElement, focus: () => void, busy: () => void}} Picker */
+
+/** A new element, its class and text set (text with textContent: never markup).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[K]} */
+export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
 
+/** An element showing its shortcut key, then its label.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} className
+ * @param {string | undefined} key
+ * @param {string} label
+ * @returns {HTMLElementTagNameMap[K]} */
 function keyed(tag, className, key, label) {
   const node = el(tag, className);
   if (key) node.appendChild(el("kbd", "", key));
@@ -19,8 +55,11 @@ function keyed(tag, className, key, label) {
 
 const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
+/** @param {PickerOptions} options
+ * @returns {Picker} */
 export function buildPicker(options) {
   const { categories, severities, span, fix, onCommit, onCancel, onHelp } = options;
+  /** @type {{category: string | undefined, severity: string | undefined, shown: Choice[]}} */
   const state = {
     category: options.choice.category || (categories[0] && categories[0].label),
     severity: options.choice.severity || (severities[0] && severities[0].label),
@@ -78,7 +117,12 @@ export function buildPicker(options) {
   buttons.append(add, cancel, help);
   box.appendChild(buttons);
 
-  // One row of choices: a button per option, its key shown, the chosen one marked.
+  /** One row of choices: a button per option, its key shown, the chosen one marked.
+   * @param {HTMLElement} holder
+   * @param {Choice[]} options
+   * @param {"option" | "radio"} role
+   * @param {string | undefined} chosen
+   * @param {(label: string) => void} pick */
   function drawOptions(holder, options, role, chosen, pick) {
     holder.replaceChildren();
     const mark = role === "option" ? "aria-selected" : "aria-checked";
@@ -103,12 +147,14 @@ export function buildPicker(options) {
     drawOptions(sevs, severities, "radio", state.severity, pickSeverity);
   }
 
+  /** @param {string} label */
   function pickCategory(label) {
     state.category = label;
     drawCategories();
     box.focus({ preventScroll: true });
   }
 
+  /** @param {string} label */
   function pickSeverity(label) {
     state.severity = label;
     drawSeverities();
@@ -142,7 +188,7 @@ export function buildPicker(options) {
     // Every key pressed here is the picker's: Streamlit's own shortcuts (J, K, A, X…)
     // must not act on the page behind it.
     event.stopPropagation();
-    const typing = TYPING.has(event.target.tagName);
+    const typing = TYPING.has(/** @type {HTMLElement} */ (event.target).tagName);
     const key = event.key;
     if ((event.ctrlKey || event.metaKey) && (key === "Enter" || key.toLowerCase() === "s")) {
       event.preventDefault();
@@ -186,7 +232,7 @@ export function buildPicker(options) {
     if (key === "ArrowDown" || key === "ArrowUp") {
       event.preventDefault();
       const labels = state.shown.map((c) => c.label);
-      const at = labels.indexOf(state.category);
+      const at = labels.indexOf(/** @type {string} */ (state.category)); // -1: none yet
       const step = key === "ArrowDown" ? 1 : -1;
       const next = labels[(at + step + labels.length) % labels.length];
       if (next) pickCategory(next);
@@ -212,8 +258,11 @@ export function buildPicker(options) {
     focus: () => box.focus({ preventScroll: true }),
     busy: () => {
       box.classList.add("mtr-busy");
-      for (const node of box.querySelectorAll("button, input")) node.disabled = true;
-      add.lastChild.textContent = " Saving…";
+      const controls = /** @type {NodeListOf<HTMLButtonElement | HTMLInputElement>} */ (
+        box.querySelectorAll("button, input")
+      );
+      for (const node of controls) node.disabled = true;
+      /** @type {ChildNode} */ (add.lastChild).textContent = " Saving…";
     },
   };
 }

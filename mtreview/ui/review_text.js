@@ -1,16 +1,38 @@
-// mtreview review component, part 1 of 5: text helpers with no DOM (tested in Chromium).
-// Offsets sent back to Python are Unicode code points (JS strings count UTF-16 units).
+// @ts-check
+// mtreview review component, part 1 of 5: text helpers with no DOM (tested by node --test,
+// tests/js/, and in Chromium). Offsets sent back to Python are Unicode code points (JS
+// strings count UTF-16 units).
 
+/** A stretch of a segment, half-open, in code points, and the text it covers.
+ * @typedef {{start: number, end: number, text: string}} Span */
+/** A highlight drawn over a segment's text (code points).
+ * @typedef {{start: number, end: number, kind?: string, label?: string, focus?: boolean}} Mark */
+/** A piece of text between mark boundaries, with the marks that cover it.
+ * @typedef {{start: number, end: number, text: string, marks: Mark[]}} Piece */
+/** An MQM category or a severity as the picker offers it (`key`: its shortcut).
+ * @typedef {{label: string, key?: string}} Choice */
+
+/** The length of `text` in code points.
+ * @param {string} text
+ * @returns {number} */
 export function cpLength(text) {
   let count = 0;
   for (const _ of text) count += 1;
   return count;
 }
 
+/** A UTF-16 offset of `text` as a code-point offset.
+ * @param {string} text
+ * @param {number} offset
+ * @returns {number} */
 export function utf16ToCp(text, offset) {
   return cpLength(text.slice(0, offset));
 }
 
+/** A code-point offset of `text` as a UTF-16 offset.
+ * @param {string} text
+ * @param {number} index
+ * @returns {number} */
 export function cpToUtf16(text, index) {
   let units = 0;
   let seen = 0;
@@ -22,7 +44,9 @@ export function cpToUtf16(text, index) {
   return units;
 }
 
-// Code-point offsets where a user-perceived character (grapheme) starts, plus the end.
+/** Code-point offsets where a user-perceived character (grapheme) starts, plus the end.
+ * @param {string} text
+ * @returns {number[]} */
 export function graphemeBounds(text) {
   const bounds = [0];
   if (typeof Intl !== "undefined" && Intl.Segmenter) {
@@ -39,7 +63,11 @@ export function graphemeBounds(text) {
   return bounds;
 }
 
-// Widen [start, end) to whole graphemes and trim the spaces a double click takes along.
+/** Widen [start, end) to whole graphemes and trim the spaces a double click takes along.
+ * @param {string} text
+ * @param {number} start
+ * @param {number} end
+ * @returns {Span | null} */
 export function snapSpan(text, start, end) {
   const chars = Array.from(text);
   const bounds = graphemeBounds(text);
@@ -53,7 +81,10 @@ export function snapSpan(text, start, end) {
   return { start: s, end: e, text: chars.slice(s, e).join("") };
 }
 
-// Pieces of `text` between every mark boundary, each with the marks covering it.
+/** Pieces of `text` between every mark boundary, each with the marks covering it.
+ * @param {string} text
+ * @param {Mark[]} marks
+ * @returns {Piece[]} */
 export function pieces(text, marks) {
   const chars = Array.from(text);
   const cuts = new Set([0, chars.length]);
@@ -78,6 +109,8 @@ export function pieces(text, marks) {
 
 // The words and punctuation marks of `text` as code-point spans: what the arrow keys step
 // through when the segment is selected from the keyboard.
+/** @param {string} text
+ * @returns {{start: number, end: number}[]} */
 export function tokens(text) {
   const out = [];
   if (typeof Intl !== "undefined" && Intl.Segmenter) {
@@ -101,6 +134,11 @@ export function tokens(text) {
 // Where `[start, end)` of `original` (UTF-16 units) sits in `current`, an edited copy:
 // unchanged text before the first edit and after the last keeps its place; otherwise the
 // occurrence of the same words nearest to where they were. null when they are gone.
+/** @param {string} original
+ * @param {string} current
+ * @param {number} start
+ * @param {number} end
+ * @returns {{start: number, end: number} | null} */
 export function counterpart(original, current, start, end) {
   if (original === current) return { start, end };
   let prefix = 0;
@@ -126,11 +164,16 @@ export function counterpart(original, current, start, end) {
   return best === null ? null : { start: best, end: best + words.length };
 }
 
-// Categories whose label contains every word typed, those starting with it first.
+/** Categories whose label contains every word typed, those starting with it first.
+ * @template {Choice} C
+ * @param {C[]} categories
+ * @param {string} query
+ * @returns {C[]} */
 export function filterCategories(categories, query) {
   const words = query.toLowerCase().split(/\s+/u).filter(Boolean);
   if (!words.length) return categories.slice();
   const hits = categories.filter((c) => words.every((w) => c.label.toLowerCase().includes(w)));
+  /** @param {C} c */
   const starts = (c) =>
     c.label
       .toLowerCase()
