@@ -269,3 +269,20 @@ def test_an_input_name_that_is_not_utf8_leaves_no_partial_output(tmp_path: Path)
         assert left == [b"caf\xe9.txt", b"out.jsonl"], result.stderr
     else:
         assert left == [b"caf\xe9.txt"], result.stderr
+
+
+def test_an_output_name_that_is_not_utf8_is_written_and_said_as_its_byte(
+    tmp_path: Path,
+    store: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name Python reads with a lone surrogate (byte 0xff) is a file like any other; the
+    line that names it shows the byte, so what the command prints is valid UTF-8."""
+    name = os.fsdecode(b"caf\xff.tmx")
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--db", str(store), "--format", "tmx", "-o", name]) == 0
+    said = capsys.readouterr().err
+    said.encode("utf-8")  # no lone surrogate
+    assert said.rstrip().endswith("-> caf\\xff.tmx")
+    assert (tmp_path / os.fsdecode(b"caf\xff.tmx")).stat().st_size > 0

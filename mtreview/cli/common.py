@@ -9,8 +9,20 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from mtreview.errors import printable
+
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {}
+
+
+def out(text: str) -> None:
+    """Standard output, valid UTF-8 whatever a name holds (`errors.printable`)."""
+    sys.stdout.write(printable(text))
+
+
+def err(text: str) -> None:
+    """Standard error, valid UTF-8 whatever a name holds (`errors.printable`)."""
+    sys.stderr.write(printable(text))
 
 
 def command(name: str) -> Callable[[Command], Command]:
@@ -39,9 +51,9 @@ def report_run(args: argparse.Namespace, summary: Any, analyzer: Any, notes: lis
         write_output(args.summary, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
     _print_summary(summary)
     for line in filter(None, [*notes, cache_line(report["cache"])]):
-        sys.stderr.write(f"note          {line}\n")
+        err(f"note          {line}\n")
     for note in getattr(analyzer.highlighter, "notes", ()):
-        sys.stderr.write(f"note          {note}\n")
+        err(f"note          {note}\n")
     return 0
 
 
@@ -80,4 +92,4 @@ def _print_summary(summary: Any) -> None:
         for label, scores in (("round trip", part.round_trip), ("reference", part.reference)):
             for name, score in scores.items():
                 lines.append(f"  {label:<10} {name:<5} {score.score:6.2f}")
-    sys.stderr.write("\n".join(lines) + "\n")
+    err("\n".join(lines) + "\n")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from mtreview.cli.common import command
+from mtreview.cli.common import command, out
 from mtreview.errors import SettingsError
 
 
@@ -111,7 +110,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if STDOUT not in (args.json, args.html):
         from mtreview.compare.text import report_text
 
-        sys.stdout.write(report_text(report))
+        out(report_text(report))
     return 0
 
 

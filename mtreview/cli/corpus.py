@@ -4,17 +4,16 @@ the review store."""
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, err, settings_from
 
 if TYPE_CHECKING:
     from mtreview.scoring.to_store import StorePlan
 
 
 def _note(line: str) -> None:
-    sys.stderr.write(f"note          {line}\n")
+    err(f"note          {line}\n")
 
 
 def _kept_note(kept: tuple[str, ...], db: str, *, verb: str, flag: str) -> str:
@@ -67,7 +66,7 @@ def run_import_analysis(args: argparse.Namespace) -> int:
             fmt=args.input_format, source_file=args.source_file,
         )  # fmt: skip
         where = store.describe()
-    sys.stderr.write(
+    err(
         f"imported {summary.segments} segments: {summary.documents} new documents, "
         f"{summary.replaced} replaced in {where}\n"
     )

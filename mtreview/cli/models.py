@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, err, out, settings_from
 from mtreview.errors import HubUnreachableError
 
 
@@ -44,11 +44,11 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def _out(line: str) -> None:
-    sys.stdout.write(line + "\n")
+    out(line + "\n")
 
 
 def _note(line: str) -> None:
-    sys.stderr.write(f"note  {line}\n")
+    err(f"note  {line}\n")
 
 
 def run_list(_args: argparse.Namespace, settings: Any) -> int:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, err, settings_from
 from mtreview.errors import MTReviewError
 
 
@@ -81,7 +81,7 @@ def run_export(args: argparse.Namespace) -> int:
     check_distinct([("-o", args.output)], inputs)  # before the store is opened
     with _existing_store(settings.db) as store:
         summary = export_to_path(store, args.format, args.output, options, inputs=inputs)
-    sys.stderr.write(summary.describe() + "\n")
+    err(summary.describe() + "\n")
     return 0
 
 
@@ -103,7 +103,7 @@ def run_import_reviews(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
     with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
         summary = store.import_reviews(args.file)
-    sys.stderr.write(
+    err(
         f"imported {summary.documents} documents, {summary.segments} segments, "
         f"{summary.annotations} annotations, {summary.corrections} corrections, "
         f"{summary.decisions} decisions; {summary.skipped} already there\n"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from mtreview.cli.common import command, progress_bar, report_run, settings_from
+from mtreview.cli.common import command, err, out, progress_bar, report_run, settings_from
 from mtreview.errors import MTReviewError
 
 
@@ -254,11 +253,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
         target = args.config or DEFAULT_CONFIG_NAME
         weights = calibration.fitted_weights(report)
         calibration.write_weights(target, weights)
-        sys.stderr.write(f"note          {len(weights)} risk weights written to {target}\n")
+        err(f"note          {len(weights)} risk weights written to {target}\n")
     if args.json:
         data = json.dumps(report.to_dict(), indent=2) + "\n"
         write_output(args.json, data.encode("utf-8"), inputs=calibrate_inputs)
-    sys.stdout.write(_calibration_table(report))
+    out(_calibration_table(report))
     return 0
 
 
@@ -312,15 +311,15 @@ def run_cache(args: argparse.Namespace) -> int:
     settings = settings_from(args, cache_dir=args.cache_dir)
     path = settings.resolved_cache_dir() / CACHE_FILE
     if not path.is_file():
-        sys.stdout.write(f"{path}: no analysis cache yet\n")
+        out(f"{path}: no analysis cache yet\n")
         return 0
     cache = AnalysisCache(path)
     try:
         if args.clear or args.older_than is not None:
             before = None if args.clear else time.time() - args.older_than * 86_400
-            sys.stdout.write(f"{path}: deleted {cache.prune(before)} entries\n")
+            out(f"{path}: deleted {cache.prune(before)} entries\n")
         size = cache.size_bytes() / 1_000_000
-        sys.stdout.write(f"{path}: {len(cache)} entries, {size:.1f} MB\n")
+        out(f"{path}: {len(cache)} entries, {size:.1f} MB\n")
     finally:
         cache.close()
     return 0

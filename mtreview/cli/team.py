@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from mtreview.cli.common import command, settings_from
+from mtreview.cli.common import command, err, out, settings_from
 from mtreview.cli.review import _existing_store
 from mtreview.errors import MTReviewError
 
@@ -24,7 +24,7 @@ def cli_actor() -> str:
 
 
 def _say(line: str = "") -> None:
-    sys.stdout.write(f"{line}\n")
+    out(f"{line}\n")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +115,7 @@ def run_users(args: argparse.Namespace) -> int:
             else:
                 user = store.update_user(args.name, disabled=action == "disable", by=by)
     state = "disabled" if user.disabled else "active"
-    sys.stderr.write(f"{action}: {user.name} ({user.role}, {state})\n")
+    err(f"{action}: {user.name} ({user.role}, {state})\n")
     return 0
 
 
@@ -142,7 +142,7 @@ def run_assign(args: argparse.Namespace) -> int:
             overlap=args.overlap,
         )  # fmt: skip
     shares = ", ".join(f"{name} {n}" for name, n in summary.per_reviewer.items())
-    sys.stderr.write(
+    err(
         f"assigned {summary.segments} segments of {summary.doc_id} ({shares}); "
         f"{summary.doubled} to two reviewers\n"
     )
@@ -179,7 +179,7 @@ def run_agreement(args: argparse.Namespace) -> int:
     rows = report_rows(report)
     if args.format == "json":
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        out("\n")
         return 0
     if args.format == "tsv":
         columns = list(rows[0]) if rows else ["left", "right", "segments"]
