@@ -27,7 +27,9 @@ docs_site=$(mktemp -d)  # the docs build must pass; its site is not kept
 .venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
 rm -rf "$docs_site"
 if [ "$fast" = 1 ]; then
-  exec .venv/bin/python -m pytest -m "$FAST_TIER" ${args[@]+"${args[@]}"}
+  exec .venv/bin/python -m pytest -n 2 --dist loadgroup -m "$FAST_TIER" ${args[@]+"${args[@]}"}
 fi
 .venv/bin/mypy
-.venv/bin/python -m pytest ${args[@]+"${args[@]}"}
+# Two workers (browser tests together on one, see tests/conftest.py): the suite in about
+# half the time on two cores; `bash scripts/test.sh -n 0` runs it in one process.
+.venv/bin/python -m pytest -n 2 --dist loadgroup ${args[@]+"${args[@]}"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import os
@@ -69,9 +70,13 @@ def _tiny(
     options.setdefault("max_length", TINY_MAX_LENGTH)
     folder = Path(request.config.cache.mkdir(f"tiny-marian-{_builder_fingerprint()}"))
     out = folder / f"{src}-{tgt}{variant}-g{options['max_length']}"
-    if not (out / "model.safetensors").is_file():
-        seed = zlib.crc32(f"{src}-{tgt}".encode()) % 1000
-        build_tiny_marian(out, src=src, tgt=tgt, seed=seed, **options)
+    # Parallel workers (pytest -n) build each model once: the first takes the lock, the
+    # others wait for it and find the model there.
+    with (folder / f"{out.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "model.safetensors").is_file():
+            seed = zlib.crc32(f"{src}-{tgt}".encode()) % 1000
+            build_tiny_marian(out, src=src, tgt=tgt, seed=seed, **options)
     return out
 
 
@@ -220,3 +225,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.models)
         if item.module is not None and item.module.__name__ in FUZZ_MODULES:
             item.add_marker(pytest.mark.fuzz)
+        # With parallel workers (scripts/test.sh: pytest -n 2 --dist loadgroup): every
+        # browser test on one worker, one after the other (two Chromiums and their servers
+        # on 2 cores slow each other past the tests' patience); the rest a module at a
+        # time, so a module's fixtures (a scored article, a PostgreSQL) are made once.
+        browser = item.get_closest_marker("browser") is not None
+        module = item.module.__name__ if item.module is not None else item.nodeid
+        item.add_marker(pytest.mark.xdist_group("browser" if browser else module))
+    # The longest first (the browser group, then slow tests and those starting processes):
+    # two workers then end together instead of one waiting on a long test begun last.
+    items.sort(key=_start_early, reverse=True)  # stable: files keep their order within
+
+
+def _start_early(item: pytest.Item) -> int:
+    marks = {mark.name for mark in item.iter_markers()}
+    return 2 * ("browser" in marks) + ("slow" in marks or "processes" in marks)
