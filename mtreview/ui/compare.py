@@ -206,7 +206,11 @@ def _compare_tab(
     )
 
     def resolve(name: str, index: int) -> str | None:
-        return resolve_slot(comparison, number, name, index, reviewer)
+        """A slot name the browser sent (a draft), as a document this reviewer may write."""
+        doc_id = resolve_slot(comparison, number, name, index, reviewer)
+        if doc_id is None or (scope is not None and index not in scope.get(doc_id, ())):
+            return None
+        return doc_id
 
     for position, (place, system, doc_id) in enumerate(slots, start=1):
         label = slot_label(position)
