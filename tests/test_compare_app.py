@@ -245,3 +245,16 @@ def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
         assert (
             at.radio(key="view").value != "Comparison" or at.number_input(key="cmp_row").value == 1
         )
+
+
+def test_ranking_means_carry_a_bootstrap_interval() -> None:
+    from mtreview.ui.compare_model import mean_with_interval
+
+    penalties = [0.0] * 10 + [5.0] * 10
+    mean, low, high = mean_with_interval(penalties)
+    assert mean == 2.5 and low is not None and high is not None
+    assert 0.0 < low < mean < high < 5.0
+    assert mean_with_interval(penalties) == (mean, low, high)  # seeded: the same each time
+    assert mean_with_interval([1.0] * 12) == (1.0, 1.0, 1.0)
+    assert mean_with_interval([3.0]) == (3.0, None, None)
+    assert mean_with_interval([]) == (None, None, None)

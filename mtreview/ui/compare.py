@@ -248,6 +248,9 @@ def _ranking(
             "errors": st.column_config.NumberColumn("Errors"),
             "reviewed": st.column_config.NumberColumn("Reviewed"),
             "segments": st.column_config.NumberColumn("Segments"),
+            "segment_mean": st.column_config.NumberColumn("Mean a judged segment"),
+            "ci_low": st.column_config.NumberColumn("95% CI low"),
+            "ci_high": st.column_config.NumberColumn("95% CI high"),
         },
     )
     errors = charts.system_errors_chart(category_rows(reviews, typology, names))

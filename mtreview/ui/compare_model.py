@@ -85,6 +85,29 @@ class SystemScore:
     errors: int
     reviewed: int  # segments reviewed
     segments: int
+    segment_mean: float | None = None  # mean MQM penalty of the judged segments
+    ci_low: float | None = None  # its 95% interval, bootstrap over those segments
+    ci_high: float | None = None
+
+
+def mean_with_interval(values: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+    """The mean of the segments' penalties and its 95% bootstrap interval (the resampling of
+    `mtreview compare`: 1,000 resamples, seed 12345); no interval under two segments."""
+    if not values:
+        return None, None, None
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return round(mean, 4), None, None
+    import numpy as np
+
+    from mtreview.compare.significance import Resampling, bootstrap_batches, estimate_ci
+
+    column = np.asarray(values, dtype=float)
+    resampled = np.concatenate(
+        [column[rows].mean(axis=1) for rows in bootstrap_batches(len(column), Resampling())]
+    )
+    _, low, high = estimate_ci(resampled)
+    return round(mean, 4), round(low, 4), round(high, 4)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +140,7 @@ def system_scores(
     for system, segments in reviews.items():
         errors = [a for r in segments for a in r.annotations]
         score = document_score(errors, words[system], typology)
+        judged = [segment_score(r.annotations, typology) for r in segments if _judged(r)]
         found.append(
             SystemScore(
                 names[system],
@@ -125,6 +149,7 @@ def system_scores(
                 score.errors,
                 sum(r.reviewed for r in segments),
                 len(segments),
+                *mean_with_interval(judged),
             )
         )
     return sorted(found, key=lambda s: (s.penalty, s.system))
