@@ -20,7 +20,7 @@ from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer, cached_highli
 from mtreview.analysis.highlight import Highlighter, primed_segments
 from mtreview.documents import Document, Segment
 from mtreview.engines import CHUNK_SIZE, Engine, LocalEngine
-from mtreview.readers import check_file_name, iter_segments, read_document
+from mtreview.readers import check_file_name, iter_segments, read_document, read_documents
 from mtreview.segmentation import SentenceSplitter, make_splitter
 from mtreview.settings import Settings
 
@@ -69,6 +69,11 @@ def read_input(
     return read_document(
         path, fmt=fmt, source_file=source_file, name=name, **reader_options(settings)
     )
+
+
+def read_inputs(path: str | Path, settings: Settings, *, name: str | None = None) -> list[Document]:
+    """Every document of one file, whole: one, or one per MT system (`read_documents`)."""
+    return read_documents(path, name=name, **reader_options(settings))
 
 
 def peek(iterator: Iterator[Segment]) -> tuple[Segment | None, Iterator[Segment]]:

@@ -272,3 +272,28 @@ def test_runs_of_one_system_each_pair_up_by_name(tmp_path: Path) -> None:
     wide = wide_tsv(tmp_path / "wide.tsv")
     assert main(["score", str(wide), "--system", "C", "--no-models", "-o", "-"]) == 2
     assert main(["score", str(first), "--system", "a b", "--no-models", "-o", "-"]) == 2
+
+
+def test_an_upload_with_several_systems_becomes_a_comparison(tmp_path: Path) -> None:
+    """The app's upload of a file of two systems stores both documents, under a name no
+    document of the store has, and the store sees a comparison; a second upload of the
+    same file gets the next free name."""
+    from mtreview.analysis import Models
+    from mtreview.settings import Settings
+    from mtreview.ui.loading import ModelState, import_upload
+
+    data = wide_tsv(tmp_path / "news.tsv").read_bytes()
+    state, settings = ModelState(Models(), "off"), Settings(use_models=False, grammar=False)
+    with ReviewStore(tmp_path / "r.db") as store:
+        first = import_upload(store, "news.tsv", data, settings, state)
+        second = import_upload(store, "news.tsv", data, settings, state)
+        assert (first, second) == ("news@A", "news-2@A")
+        assert [(c.base, c.names) for c in store.comparisons()] == [
+            ("news", ("A", "B")),
+            ("news-2", ("A", "B")),
+        ]
+        assert [s.text for s in store.load_document("news-2@B").segments] == [r[2] for r in ROWS]
+        several = tmp_path / "several.tsv"
+        several.write_text("doc\ttranslation\na\tUn.\nb\tDeux.\n", encoding="utf-8")
+        with pytest.raises(InputError, match="holds several documents"):
+            import_upload(store, "several.tsv", several.read_bytes(), settings, state)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from mtreview.documents import (
     MAX_DOC_ID_CHARS,
     Document,
     Segment,
+    base_doc_id,
     system_doc_id,
     system_problem,
 )
@@ -209,6 +211,43 @@ def read_document(
     )
 
 
+def read_documents(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+    **options: Any,
+) -> list[Document]:
+    """Every document of a file held whole (the app's uploads): one, or one per MT system
+    of a file with several (`news@A`, `news@B`); a file of several source documents (a
+    `doc` column) is for `mtreview score FILE --db DB`."""
+    path = Path(path)
+    kind = fmt or detect_format(path, source_file=options.get("source_file"))
+    found: dict[str, list[Segment]] = {}
+    for segment in iter_segments(path, fmt=kind, **options):
+        found.setdefault(segment.doc, []).append(segment)
+    bases = {base_doc_id(doc, group[0].system) for doc, group in found.items()}
+    if len(bases) > 1:
+        first, second, *_ = sorted(bases)
+        raise InputError(
+            path,
+            f"holds several documents ({first!r}, {second!r}, …: a 'doc' column); score it "
+            "into a review store with mtreview score FILE --db DB",
+        )
+    return [
+        Document(
+            doc_id=doc,
+            name=name or path.name,
+            original=original_text(path, kind, (segment.text for segment in group)),
+            segments=tuple(group),
+            lang=options.get("lang", "fr"),
+            source_lang=options.get("source_lang"),
+            format=kind,
+        )
+        for doc, group in found.items()
+    ]
+
+
 def original_text(path: str | Path, fmt: str, texts: Iterable[str]) -> str:
     """The text a document's offsets index into: an article's file as read; for formats of
     one segment a row, the segments' texts joined by newlines (`texts`, in order)."""
@@ -251,5 +290,6 @@ __all__ = [
     "iter_segments",
     "original_text",
     "read_document",
+    "read_documents",
     "register_reader",
 ]

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from mtreview.analysis import Models, SegmentAnalysis
 from mtreview.backends.hub import is_hub_name
-from mtreview.documents import Document
+from mtreview.documents import Document, system_doc_id
 from mtreview.errors import InputError, MTReviewError
 from mtreview.models.manage import model_status
-from mtreview.pipeline import read_input
+from mtreview.pipeline import read_input, read_inputs
 from mtreview.readers import SUFFIXES
 from mtreview.scoring.run import ScoringRun
 from mtreview.settings import Settings
@@ -109,13 +109,15 @@ def default_document(settings: Settings) -> Path:
     return Path(settings.document or SHIPPED_ARTICLE)
 
 
-def _free_doc_id(store: ReviewStore, wanted: str) -> str:
-    base = re.sub(r"[^\w.\-]+", "-", wanted).strip("-") or "document"
-    doc_id, number = base, 1
-    while store.has_document(doc_id):
+def _free_base(store: ReviewStore, wanted: str, systems: list[str | None]) -> str:
+    """A document id from the file's name that no document of the store has, for every
+    system's document (`news`, or `news@A` and `news@B`; else `news-2`…)."""
+    stem = re.sub(r"[^\w.\-]+", "-", wanted).strip("-") or "document"
+    base, number = stem, 1
+    while any(store.has_document(system_doc_id(base, system)) for system in systems):
         number += 1
-        doc_id = f"{base}-{number}"
-    return doc_id
+        base = f"{stem}-{number}"
+    return base
 
 
 def import_upload(
@@ -142,13 +144,17 @@ def import_upload(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            document = read_input(path, settings, name=Path(name).name)
+            documents = read_inputs(path, settings, name=Path(name).name)
         except InputError as exc:  # name the user's file, not our temporary copy
             raise InputError(name, exc.detail, line=exc.line) from None
-    doc_id = _free_doc_id(store, Path(name).stem)
-    document = dataclasses.replace(
-        document,
-        doc_id=doc_id,
-        segments=tuple(dataclasses.replace(s, doc=doc_id) for s in document),
-    )
-    return add_analyzed(store, document, settings, state, jobs)
+    base = _free_base(store, Path(name).stem, [d.segments[0].system for d in documents])
+    added = []
+    for document in documents:  # one, or one per MT system (`base@A`, `base@B`)
+        doc_id = system_doc_id(base, document.segments[0].system)
+        document = dataclasses.replace(
+            document,
+            doc_id=doc_id,
+            segments=tuple(dataclasses.replace(s, doc=doc_id) for s in document),
+        )
+        added.append(add_analyzed(store, document, settings, state, jobs))
+    return added[0]
