@@ -67,6 +67,16 @@ class Typology:
                 return known
         return self.labels[-1]
 
+    def known_label(self, label: str) -> str | None:
+        """The table's own spelling of `label` (case and spacing ignored), or None."""
+        wanted = _key(label)
+        return next((known for known in self.labels if _key(known) == wanted), None)
+
+    def known_severity(self, severity: str) -> str | None:
+        """The table's own spelling of `severity` (case and spacing ignored), or None."""
+        wanted = _key(severity)
+        return next((known for known in self.severities if _key(known) == wanted), None)
+
     def weight(self, category: str, severity: str) -> float:
         known = self._weights.get((category, severity))
         if known is None:

@@ -30,8 +30,8 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     with ReviewStore(db) as store:
         store.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
-        store.add_user("anne", role="reviewer", password="anne-password", by="admin")
-        store.add_user("lena", role="lead", password="lena-password", by="admin")
+        store.add_user("anne", role="reviewer", password="plum orchard lantern", by="admin")
+        store.add_user("lena", role="lead", password="violet harbour sextant", by="admin")
         store.assign("doc", ["anne"], by="lena", first=2, last=4)
     return db
 
@@ -66,7 +66,7 @@ def test_anonymous_and_forged_requests_get_the_sign_in_form(team_db: Path) -> No
 
 
 def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
-    at = _sign_in("anne", "anne-password", reviewer="lena")
+    at = _sign_in("anne", "plum orchard lantern", reviewer="lena")
     texts = [t.value for t in at.text]
     assert "Reviewer: anne" in texts and "Reviewer: lena" not in texts
     options = at.selectbox(key="segment_pick").options
@@ -79,7 +79,7 @@ def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
 
 
 def test_a_lead_sees_the_team_tabs(team_db: Path) -> None:
-    at = _sign_in("lena", "lena-password")
+    at = _sign_in("lena", "violet harbour sextant")
     assert [t.label for t in at.tabs] == ["Review", "Charts", "Team", "Agreement", "Adjudicate"]
     assert len(at.selectbox(key="segment_pick").options) == 8
 

@@ -22,7 +22,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
 def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> None:
     db = str(tmp_path / "team.db")
     assert _run(monkeypatch, "users", "add", "anne", "--role", "reviewer", "--password-stdin",
-                "--db", db, "--create", stdin="s3cret-pass\n") == 0  # fmt: skip
+                "--db", db, "--create", stdin="s3cret pass phrase\n") == 0  # fmt: skip
     assert _run(monkeypatch, "users", "add", "lena", "--role", "lead", "--no-password",
                 "--db", db) == 0  # fmt: skip
     capsys.readouterr()
@@ -33,9 +33,9 @@ def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> N
         ["lena", "lead", "active", "oidc only"],
     ]
     with ReviewStore(db) as store:
-        assert store.sign_in("anne", "s3cret-pass").user.name == "anne"
+        assert store.sign_in("anne", "s3cret pass phrase").user.name == "anne"
     assert _run(monkeypatch, "users", "passwd", "anne", "--password-stdin", "--db", db,
-                stdin="another-pass\n") == 0  # fmt: skip
+                stdin="another pass phrase\n") == 0  # fmt: skip
     assert _run(monkeypatch, "users", "disable", "anne", "--db", db) == 0
     with ReviewStore(db) as store:
         assert store.user("anne").disabled
@@ -43,11 +43,11 @@ def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> N
     assert ("cli", "add-user") in actors and ("cli", "update-user") in actors
     # bad input: one line, exit code 2, nothing changed
     assert _run(monkeypatch, "users", "passwd", "nobody", "--password-stdin", "--db", db,
-                stdin="whatever-pass\n") == 2  # fmt: skip
+                stdin="whatever pass phrase\n") == 2  # fmt: skip
     assert "no user 'nobody'" in capsys.readouterr().err
     assert _run(monkeypatch, "users", "add", "bob", "--role", "reviewer", "--password-stdin",
                 "--db", db, stdin="short\n") == 2  # fmt: skip
-    assert "at least 8" in capsys.readouterr().err
+    assert "at least 12" in capsys.readouterr().err
     assert _run(monkeypatch, "users", "list", "--db", str(tmp_path / "none.db")) == 2
 
 

@@ -184,8 +184,8 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     _store(db, tmp_path)
     with ReviewStore(db) as store:
-        store.add_user("anne", role="reviewer", password="anne-password", by="admin")
-        store.add_user("bob", role="reviewer", password="bob-password", by="admin")
+        store.add_user("anne", role="reviewer", password="plum orchard lantern", by="admin")
+        store.add_user("bob", role="reviewer", password="copper meadow tundra", by="admin")
         store.assign("news@sysbeta", ["anne"], by="admin", first=0, last=1)
         store.assign("news@sysbeta", ["bob"], by="admin", first=0, last=0)
         store.add_annotation(
@@ -197,7 +197,7 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_reviewer_sees_only_the_systems_assigned_and_blind(team_db: Path) -> None:
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     at.text_input(key="signin_name").input("anne")
-    at.text_input(key="signin_password").input("anne-password")
+    at.text_input(key="signin_password").input("plum orchard lantern")
     _click(at, "signin_go")
     assert at.radio(key="view").options == ["Document", "Comparison"]  # no corpus
     at = _comparison(at)

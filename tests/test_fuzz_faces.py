@@ -46,7 +46,7 @@ HOSTILE_VALUES = [
 TEXT = b"Le chat dort. Il fait beau !\n\nLa pression des ONG est forte.\n"
 # commands whose runs stay in the folder and this process (no server, no Ray, no hub)
 COMMANDS = ("score", "export", "import-analysis", "import-reviews", "calibrate", "cache",
-            "users", "assign", "agreement")  # fmt: skip
+            "users", "assign", "agreement", "audit")  # fmt: skip
 # a valid start for each command, so that options are tried on runs that may succeed
 BASES: dict[str, list[tuple[str, ...]]] = {
     "score": [("score", "input.txt"), ("score", "moses.txt", "--source-file", "source.txt")],
@@ -62,6 +62,7 @@ BASES: dict[str, list[tuple[str, ...]]] = {
     "users": [("users", "list", "--db", "store.db"), ("users", "add", "anne", "--db", "store.db")],
     "assign": [("assign", "input", "--db", "store.db", "--reviewers", "anne")],
     "agreement": [("agreement", "--db", "store.db")],
+    "audit": [("audit", "verify", "--db", "store.db"), ("audit", "list", "--db", "store.db")],
 }  # fmt: skip
 NEVER = {"--engine", "--ray-address", "--help", "-h", "--version"}
 

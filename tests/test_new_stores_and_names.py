@@ -120,7 +120,8 @@ def test_other_team_commands_refuse_such_names(
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("mtreview: error: name '")
     with ReviewStore(folder / "team.db") as store:
-        assert store.reviewers() == [] and store.audit_log() == []
+        assert store.reviewers() == []
+        assert [entry.action for entry in store.audit_log()] == ["import-document"]
 
 
 # --- a failed command leaves no new store ---------------------------------------------------
@@ -201,7 +202,7 @@ def test_users_add_makes_a_store_only_with_create(
     assert "mtreview.db: no such review store; pass --create" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert main([*add[:-1], "--password-stdin", "--db", "review.db", "--create"]) == 2
-    assert "at least 8" in capsys.readouterr().err
+    assert "at least 12" in capsys.readouterr().err
     assert _files(folder) == sorted(["ok.txt", os.fsdecode(LATIN1)])  # nothing made
     assert main([*add, "--db", "review.db", "--create"]) == 0
     assert main(["users", "add", "bob", "--role", "reviewer", "--no-password", "--db",

@@ -31,18 +31,18 @@ def store(store_db: str) -> Iterator[ReviewStore]:
 
 def test_accounts_passwords_and_sessions(store: ReviewStore, store_db: str) -> None:
     assert not store.has_accounts()
-    store.add_user("anne", role="reviewer", password="correct horse", by="admin")
-    store.add_user("lena", role="lead", password="battery staple", by="admin")
+    store.add_user("anne", role="reviewer", password="correct horse battery", by="admin")
+    store.add_user("lena", role="lead", password="battery staple donkey", by="admin")
     assert store.has_accounts()
     assert [(u.name, u.role, u.disabled) for u in store.users()] == [
         ("anne", "reviewer", False),
         ("lena", "lead", False),
     ]
     with pytest.raises(StoreError, match="already exists"):
-        store.add_user("anne", role="lead", password="whatever12", by="admin")
+        store.add_user("anne", role="lead", password="whatever pass 12", by="admin")
     with pytest.raises(StoreError, match="unknown role"):
-        store.add_user("x", role="boss", password="whatever12", by="admin")
-    with pytest.raises(StoreError, match="at least 8"):
+        store.add_user("x", role="boss", password="whatever pass 12", by="admin")
+    with pytest.raises(StoreError, match="at least 12"):
         store.add_user("y", role="reviewer", password="short", by="admin")
     # the password is stored as an argon2id hash, never in clear
     engine = sa.create_engine(store.url)
@@ -54,23 +54,23 @@ def test_accounts_passwords_and_sessions(store: ReviewStore, store_db: str) -> N
     with pytest.raises(AuthError):
         store.sign_in("anne", "wrong password")
     with pytest.raises(AuthError):
-        store.sign_in("nobody", "correct horse")
-    session = store.sign_in("anne", "correct horse")
+        store.sign_in("nobody", "correct horse battery")
+    session = store.sign_in("anne", "correct horse battery")
     assert session.user.name == "anne" and len(session.token) >= 40
     assert store.session_user(session.token) == session.user
     assert store.session_user("forged-token") is None and store.session_user(None) is None
     # expired sessions are refused
-    old = store.sign_in("anne", "correct horse", hours=-1)
+    old = store.sign_in("anne", "correct horse battery", hours=-1)
     assert store.session_user(old.token) is None
     # a new password ends the sessions; disabling refuses sign-in
-    store.update_user("anne", password="new password!", by="admin")
+    store.update_user("anne", password="new pass phrase 7!", by="admin")
     assert store.session_user(session.token) is None
-    again = store.sign_in("anne", "new password!")
+    again = store.sign_in("anne", "new pass phrase 7!")
     store.update_user("anne", disabled=True, by="admin")
     assert store.session_user(again.token) is None
     with pytest.raises(AuthError):
-        store.sign_in("anne", "new password!")
-    lena = store.sign_in("lena", "battery staple")
+        store.sign_in("anne", "new pass phrase 7!")
+    lena = store.sign_in("lena", "battery staple donkey")
     store.sign_out(lena.token)
     assert store.session_user(lena.token) is None
     actions = [(e.actor, e.action) for e in store.audit_log()]
@@ -84,12 +84,14 @@ def test_every_action_is_in_the_audit_log(store: ReviewStore) -> None:
     store.mark_reviewed("d", 3, reviewer="al")
     log = store.audit_log("d")
     assert [(e.actor, e.action, e.segment) for e in log] == [
+        ("system:library", "import-document", None),  # the fixture's add_document
         ("bo", "annotate", 2),
         ("bo", "correct", 2),
         ("al", "reviewed", 3),
     ]
-    assert log[1].detail == {"version": 1, "text": "Phrase deux."}
-    assert log[0].at < log[1].at < log[2].at
+    assert log[2].detail == {"version": 1, "text": "Phrase deux."}
+    assert log[0].at < log[1].at < log[2].at < log[3].at
+    assert store.verify_audit().ok and store.verify_audit().rows == len(store.audit_log())
 
 
 def test_assign_with_overlap_queue_and_progress(store: ReviewStore) -> None:
@@ -167,4 +169,9 @@ def test_team_records_survive_the_backup(store: ReviewStore, store_db: str, tmp_
         second = io.BytesIO()
         fresh.write_reviews(second)
         assert fresh.adjudications("d")[1].text == "Final."
-    assert second.getvalue() == first.getvalue()
+        assert all(entry.imported for entry in fresh.audit_log()[:-1])
+        assert fresh.verify_audit().rows == 1  # its own import, the only live row
+    # the same bytes, then the one live row of the fresh store: its import
+    assert second.getvalue().startswith(first.getvalue())
+    [own] = second.getvalue()[len(first.getvalue()) :].splitlines()
+    assert json.loads(own)["action"] == "import-reviews"

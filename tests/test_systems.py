@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from jsonl_files import assert_round_trip
 
 from mtreview.cli import main
 from mtreview.errors import InputError
@@ -246,7 +247,7 @@ def test_reviews_backup_round_trip_keeps_systems(reviewed_store: Path, tmp_path:
     fresh = tmp_path / "fresh.db"
     assert main(["import-reviews", str(first), "--db", str(fresh)]) == 0
     assert main(["export", "--db", str(fresh), "--format", "reviews", "-o", str(again)]) == 0
-    assert first.read_bytes() == again.read_bytes()
+    assert_round_trip(first.read_bytes(), again.read_bytes())
     with ReviewStore(fresh) as store:
         [mark] = store.segment("news@B", 1).annotations
         assert (mark.category, store.segment("news@B", 1).analysis.segment.system) == (

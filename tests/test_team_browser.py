@@ -23,7 +23,11 @@ pytestmark = [
 ]
 
 TEXT = "La pression sur les ONG est endommagée à l'image du pays.\n\nUne autre phrase ici.\n"
-PASSWORDS = {"anne": "anne-password", "bob": "bob-password", "lena": "lena-password"}
+PASSWORDS = {
+    "anne": "plum orchard lantern",
+    "bob": "copper meadow tundra",
+    "lena": "violet harbour sextant",
+}
 # what each reviewer marks in the first segment: the same words, different labels
 MARKS = {
     "anne": ("est endommagée", "Fluency/Grammar", "minor"),

@@ -25,6 +25,16 @@ def err(text: str) -> None:
     sys.stderr.write(printable(text))
 
 
+def cli_actor() -> str:
+    """Who a command typed at the server acts as in the audit log: `cli:<system user>`."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
 def command(name: str) -> Callable[[Command], Command]:
     def register(function: Command) -> Command:
         COMMANDS[name] = function

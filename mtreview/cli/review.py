@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtreview.cli.common import command, err, settings_from
+from mtreview.cli.common import cli_actor, command, err, settings_from
 from mtreview.errors import MTReviewError
 
 
@@ -47,6 +47,12 @@ def add_export_parser(commands: Any) -> None:
         help="keep segments corrected to empty in corpus formats, marked deleted (default: "
         "left out, and counted)",
     )
+    parser.add_argument(
+        "--allow-formulas",
+        action="store_true",
+        help="tsv, mqm: write cells starting with = + - @ tab or CR as they are (default: a "
+        "leading ' so no spreadsheet runs them as formulas)",
+    )
     parser.add_argument("--system", default="mt", help="mqm: value of the system column")
     parser.add_argument("--title", default="mtreview report", help="html: report title")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
@@ -76,11 +82,14 @@ def run_export(args: argparse.Namespace) -> int:
         title=args.title,
         typology=settings.mqm_typology,
         keep_deleted=args.keep_deleted,
+        allow_formulas=args.allow_formulas,
     )
     inputs = [("--db", store_file(settings.db)), ("--config", args.config)]
     check_distinct([("-o", args.output)], inputs)  # before the store is opened
     with _existing_store(settings.db) as store:
-        summary = export_to_path(store, args.format, args.output, options, inputs=inputs)
+        summary = export_to_path(
+            store, args.format, args.output, options, inputs=inputs, by=cli_actor()
+        )
     err(summary.describe() + "\n")
     return 0
 
@@ -102,7 +111,7 @@ def run_import_reviews(args: argparse.Namespace) -> int:
 
     settings = settings_from(args, db=args.db)
     with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
-        summary = store.import_reviews(args.file)
+        summary = store.import_reviews(args.file, by=cli_actor())
     err(
         f"imported {summary.documents} documents, {summary.segments} segments, "
         f"{summary.annotations} annotations, {summary.corrections} corrections, "

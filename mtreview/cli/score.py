@@ -6,7 +6,15 @@ import argparse
 import json
 from typing import Any
 
-from mtreview.cli.common import command, err, out, progress_bar, report_run, settings_from
+from mtreview.cli.common import (
+    cli_actor,
+    command,
+    err,
+    out,
+    progress_bar,
+    report_run,
+    settings_from,
+)
 from mtreview.errors import MTReviewError
 
 
@@ -163,6 +171,7 @@ def run_score(args: argparse.Namespace) -> int:
         result = run.to_store(
             resume=args.resume, reanalyse=args.reanalyse, output=args.output,
             output_format=args.format, progress=progress_bar, on_plan=announce_plan,
+            by=cli_actor(),
         )  # fmt: skip
     else:
         result = run.to_output(args.output, args.format, resume=args.resume, progress=progress_bar)

@@ -11,16 +11,9 @@ import json
 import sys
 from typing import Any
 
-from mtreview.cli.common import command, err, out, settings_from
+from mtreview.cli.common import cli_actor, command, err, out, settings_from
 from mtreview.cli.review import _existing_store
 from mtreview.errors import MTReviewError
-
-
-def cli_actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _say(line: str = "") -> None:

@@ -79,9 +79,12 @@ def export_to_path(
     options: ExportOptions | None = None,
     *,
     inputs: Iterable[Named] = (),
+    by: str | None = None,
 ) -> ExportSummary:
     """Write one export; its files appear only once complete (Moses: `target.<lang>` ×2);
-    `-` is standard output. None of the files may be one of `inputs` (the store file)."""
+    `-` is standard output. None of the files may be one of `inputs` (the store file).
+    An export of a review store is audited (as `by`'s; a library caller's when None) once
+    its files are written."""
     source = as_source(store)
     context = resolve(source, options or ExportOptions())
     writer = exporter(fmt)
@@ -91,6 +94,17 @@ def export_to_path(
     with AtomicFiles(paths, inputs=inputs) as files:
         written = writer.export(source, context, files.handles)
         files.commit()
+    if source is not store and hasattr(store, "record"):  # a review store, not a test source
+        record = {
+            "format": fmt,
+            "docs": [document.doc for document in context.documents],
+            "only": context.options.only,
+            "segments": written.segments,
+            "annotations": written.annotations,
+        }
+        from mtreview.store.base import SYSTEM_ACTOR
+
+        store.record(by or SYSTEM_ACTOR, "export", None, **record)
     return ExportSummary(
         format=fmt,
         paths=tuple(str(path) for path in paths),
@@ -113,13 +127,19 @@ class ExportFile:
 
 
 def export_file(
-    store: Any, fmt: str, options: ExportOptions | None = None, *, stem: str = "export"
+    store: Any,
+    fmt: str,
+    options: ExportOptions | None = None,
+    *,
+    stem: str = "export",
+    by: str | None = None,
 ) -> ExportFile:
-    """One export as bytes (Moses: both files zipped), with what it wrote."""
+    """One export as bytes (Moses: both files zipped), with what it wrote; audited as
+    `by`'s download (see `export_to_path`)."""
     writer = exporter(fmt)
     with tempfile.TemporaryDirectory(prefix="mtreview-export-") as folder:
         target = Path(folder) / f"{stem}{writer.suffix}"
-        summary = export_to_path(store, fmt, target, options)
+        summary = export_to_path(store, fmt, target, options, by=by)
         if len(summary.paths) == 1:
             return ExportFile(target.name, target.read_bytes(), writer.media_type, summary)
         buffer = io.BytesIO()
@@ -130,10 +150,15 @@ def export_file(
 
 
 def export_to_bytes(
-    store: Any, fmt: str, options: ExportOptions | None = None, *, stem: str = "export"
+    store: Any,
+    fmt: str,
+    options: ExportOptions | None = None,
+    *,
+    stem: str = "export",
+    by: str | None = None,
 ) -> tuple[str, bytes, str]:
     """(file name, content, media type) for a download button; Moses comes as a zip."""
-    done = export_file(store, fmt, options, stem=stem)
+    done = export_file(store, fmt, options, stem=stem, by=by)
     return done.file_name, done.data, done.media_type
 
 

@@ -235,6 +235,17 @@ def text_output(handle: BinaryIO) -> Iterator[IO[str]]:
         text.detach()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+
+
+def sheet_cell(text: str, options: ExportOptions) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading `'`
+    (OWASP's rule), unless `options.allow_formulas`."""
+    if not options.allow_formulas and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def tsv_cell(text: str) -> str:
     """One cell on one line: backslash, tab and line breaks escaped (`\\\\ \\t \\n \\r`)."""
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")

@@ -105,6 +105,7 @@ class ExportOptions:
     title: str = "mtreview report"
     typology: str = ""  # MQM table for report scores; "" is the shipped one
     keep_deleted: bool = False  # corpora keep segments corrected to nothing, marked
+    allow_formulas: bool = False  # TSV/MQM: cells starting = + - @ tab CR written as they are
 
     def keeps(self, row: ExportRow) -> bool:
         if self.only == "reviewed":

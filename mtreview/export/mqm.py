@@ -6,7 +6,8 @@ reviewed), and one `No-error` row for a reviewed segment without errors. As in t
 files, `doc_id` is the segment's number within its document and `seg_id` its number
 across the export; several systems' translations of one source row share `doc` (the
 document without `@system`) and `seg_id`, and `system` tells them apart. Tabs and line
-breaks in text become spaces; the format has no quoting.
+breaks in text become spaces; the format has no quoting. A cell starting with `=`, `+`,
+`-` or `@` gets a leading `'` so no spreadsheet runs it (`--allow-formulas`: as it is).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from mtreview.export.base import ExportContext, Exporter, check_text, one_line, text_output, where
+from mtreview.export.base import (
+    ExportContext,
+    Exporter,
+    check_text,
+    one_line,
+    sheet_cell,
+    text_output,
+    where,
+)
 from mtreview.export.model import ExportAnnotation, ExportRow
 
 COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
@@ -47,6 +56,10 @@ class MqmExporter(Exporter):
         self, context: ExportContext, rows: Iterator[ExportRow], outputs: list[BinaryIO]
     ) -> None:
         default_system = context.options.system
+
+        def line(*cells: str) -> str:
+            return "\t".join(sheet_cell(text, context.options) for text in cells) + "\n"
+
         with text_output(outputs[0]) as out:
             out.write("\t".join(COLUMNS) + "\n")
             seg_ids: dict[tuple[str, int], int] = {}  # every system's row of a source: one id
@@ -60,19 +73,15 @@ class MqmExporter(Exporter):
                 for annotation in row.annotations:
                     rater = cell(annotation.reviewer or row.reviewer or "")
                     out.write(
-                        "\t".join(
-                            (
-                                *first,
-                                rater,
-                                source,
-                                cell(marked(mt, annotation)),
-                                cell(annotation.category),
-                                cell(severity(annotation.severity)),
-                            )
+                        line(
+                            *first,
+                            rater,
+                            source,
+                            cell(marked(mt, annotation)),
+                            cell(annotation.category),
+                            cell(severity(annotation.severity)),
                         )
-                        + "\n"
                     )
                 if row.reviewed and not row.annotations:
                     rater = cell(row.reviewer or "")
-                    out.write("\t".join((*first, rater, source, cell(mt), NO_ERROR, NO_ERROR)))
-                    out.write("\n")
+                    out.write(line(*first, rater, source, cell(mt), NO_ERROR, NO_ERROR))

@@ -1,7 +1,9 @@
 """TSV: one segment a line with a header naming the pair (`source` or `mt` column).
 
 Backslash, tab and line breaks inside a cell are escaped as `\\\\`, `\\t`, `\\n`, `\\r`, so
-every segment stays on one line whatever it contains.
+every segment stays on one line whatever it contains. A cell starting with `=`, `+`, `-`,
+`@`, tab or CR gets a leading `'`, so no spreadsheet runs it as a formula
+(`ExportOptions.allow_formulas`, `--allow-formulas`, writes it as it is).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from mtreview.export.base import (
     Exporter,
     check_text,
     iso_time,
+    sheet_cell,
     text_output,
     tsv_cell,
     where,
@@ -46,4 +49,5 @@ class TsvExporter(Exporter):
                     row.reviewer or "",
                     iso_time(row.changed) or "",
                 )
-                out.write("\t".join(tsv_cell(cell) for cell in cells) + "\n")
+                safe = (sheet_cell(cell, context.options) for cell in cells)
+                out.write("\t".join(tsv_cell(cell) for cell in safe) + "\n")

@@ -180,10 +180,12 @@ class ScoringRun:
         output_format: str = "jsonl",
         progress: Callable[[], Progress] | None = None,
         on_plan: Callable[[StorePlan, str], object] | None = None,
+        by: str | None = None,
     ) -> RunResult:
         """`mtreview score --db`: analyses into the store of `settings.db` (and records
         into `output`, when given, alongside). `on_plan` hears what is left to do (the
-        plan, the store's name) before any model loads."""
+        plan, the store's name) before any model loads. Each finished document is audited
+        as `by`'s import (a library caller's when None)."""
         from mtreview.store import ReviewStore
         from mtreview.store.base import removed_on_failure
 
@@ -198,7 +200,7 @@ class ScoringRun:
         new = removed_on_failure(db, keep_if_interrupted=True)  # kept for --resume
         with new, ReviewStore(db) as store:
             return self._into_store(
-                store, resume, reanalyse, output, output_format, progress, on_plan
+                store, resume, reanalyse, output, output_format, progress, on_plan, by
             )
 
     def _into_store(
@@ -210,6 +212,7 @@ class ScoringRun:
         fmt: str,
         progress: Callable[[], Progress] | None,
         on_plan: Callable[[StorePlan, str], object] | None,
+        by: str | None = None,
     ) -> RunResult:
         from mtreview.scoring.to_store import StoreSink, plan_store_run, score_to_store
 
@@ -222,7 +225,7 @@ class ScoringRun:
         if not plan.documents:
             return RunResult(None, None)
         analyzer = self.analyzer()
-        sink = StoreSink(store, plan, model_info(analyzer))
+        sink = StoreSink(store, plan, model_info(analyzer), by=by)
         gc.freeze()  # as in `to_output`
         segments = self.prepared(
             analyzer, sink.segments(self.settings, **reading), paths=plan.paths, keep=sink.keep

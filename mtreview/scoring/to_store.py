@@ -191,9 +191,16 @@ class StoreSink:
     """Receives analyses in input order and writes them window by window."""
 
     def __init__(
-        self, store: ReviewStore, plan: StorePlan, info: dict[str, object], *, window: int = WINDOW
+        self,
+        store: ReviewStore,
+        plan: StorePlan,
+        info: dict[str, object],
+        *,
+        window: int = WINDOW,
+        by: str | None = None,
     ) -> None:
         self.store = store
+        self.by = by  # the audit actor of each document finished (None: the library's)
         self.plan = plan
         self.info = info
         self.window = max(1, window)
@@ -260,6 +267,7 @@ class StoreSink:
             words=item.words,
             original=original_text(item.path, item.document.format, texts),
             info=self.info,
+            **({} if self.by is None else {"by": self.by}),
         )
         self.finished.add(doc_id)
 

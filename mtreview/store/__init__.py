@@ -33,6 +33,7 @@ Teams (mtreview.store.accounts, mtreview.store.team):
     .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
     .sign_in(name, password) -> SignedIn   .session_user(token) .sign_out(token)
     .audit_log(doc_id) .record(actor, action)   who did what and when
+    .verify_audit() -> AuditCheck        the log's hash chain recomputed (mtreview.store.audit)
     .assign(doc_id, names, by=, first=, last=, overlap=) .unassign .assignees .queue .progress
     .reviewer_work(doc_id, index)        .shared_segments(doc_id)   each reviewer's own work
     .adjudicate(doc_id, index, by=, text=, spans=)   .adjudications(doc_id)
@@ -52,7 +53,8 @@ from mtreview.errors import ConflictError, StoreError
 from mtreview.store import backup
 from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
-from mtreview.store.base import database_url
+from mtreview.store.audit import AuditCheck
+from mtreview.store.base import SYSTEM_ACTOR, database_url
 from mtreview.store.corpus import (
     STATUSES,
     CorpusItem,
@@ -108,6 +110,7 @@ __all__ = [
     "Adjudication",
     "Annotation",
     "AssignSummary",
+    "AuditCheck",
     "AuditEntry",
     "AuthError",
     "Comparison",
@@ -157,8 +160,10 @@ class ReviewStore(
         analyses_: Sequence[SegmentAnalysis] | None = None,
         *,
         info: dict[str, object] | None = None,
+        by: str = SYSTEM_ACTOR,
     ) -> DocumentInfo:
-        """Store a document and (optionally) its analyses; refuses an existing doc_id."""
+        """Store a document and (optionally) its analyses; refuses an existing doc_id.
+        Audited as `by`'s "import-document"."""
         given = list(analyses_ or ())
         _check_analyses_match(document, given)
         words = sum(len(seg.text.split()) for seg in document.segments)
@@ -178,6 +183,10 @@ class ReviewStore(
             ids = ensure_segments(conn, document.segments)
             stamp = now()
             write_analyses(conn, [StoredAnalysis(ids[doc_key(a.segment)], a, stamp) for a in given])
+            self._audit(
+                conn, by, "import-document", document.doc_id, None, name=document.name,
+                segments=len(document.segments), words=words,
+            )  # fmt: skip
         return self.document(document.doc_id)
 
     def replace_analyses(
@@ -218,9 +227,10 @@ class ReviewStore(
         """Everything reviewers did, as reviews JSONL; counts of segments and annotations."""
         return backup.write_reviews(self, output, docs)
 
-    def import_reviews(self, path: str | Path) -> LoadSummary:
-        """A reviews file merged in, in one transaction (an error changes nothing)."""
-        return backup.import_reviews(self, path)
+    def import_reviews(self, path: str | Path, *, by: str = SYSTEM_ACTOR) -> LoadSummary:
+        """A reviews file merged in, in one transaction (an error changes nothing), audited
+        as `by`'s; the file's audit lines are kept as imported history."""
+        return backup.import_reviews(self, path, by=by)
 
     def delete_document(self, doc_id: str) -> None:
         with self._write() as conn:

@@ -20,11 +20,11 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.roles import ROLES
-from mtreview.store.base import StoreBase, clean_name
+from mtreview.store.base import StoreBase
+from mtreview.store.names import NameRefused, check_password, clean_name, new_name
 from mtreview.store.schema import meta, now, reviewers
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
 
-MIN_PASSWORD = 8
 LOCAL_KEY = "local_user"
 SESSION_HOURS = 12.0
 
@@ -45,19 +45,17 @@ def _check_role(role: str) -> str:
     return role
 
 
-def _check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
-    return password
-
-
 class AccountActions(StoreBase):
     # --- accounts -------------------------------------------------------------------------
     def add_user(self, name: str, *, role: str, password: str | None, by: str) -> User:
-        """A new account (`password=None`: only an identity provider can sign it in)."""
+        """A new account (`password=None`: only an identity provider can sign it in).
+        The name and password must pass `mtreview.store.names` (also for a reviewer who
+        already has work in the store)."""
         _check_role(role)
-        hashed = None if password is None else _hasher.hash(_check_password(password))
+        name = clean_name(name)
+        hashed = None if password is None else _hasher.hash(check_password(password, name))
         with self._write() as conn:
+            new_name(name, conn.execute(sa.select(reviewers.c.name)).scalars())
             rid = self._reviewer_id(conn, name)
             exists = sa.select(accounts.c.role).where(accounts.c.reviewer_id == rid)
             if conn.execute(exists).first() is not None:
@@ -99,7 +97,7 @@ class AccountActions(StoreBase):
         """Change a password, role or disabled flag; disabling ends the user's sessions."""
         values: dict[str, Any] = {"updated_at": now()}
         if password is not None:
-            values["password_hash"] = _hasher.hash(_check_password(password))
+            values["password_hash"] = _hasher.hash(check_password(password, name))
         if role is not None:
             values["role"] = _check_role(role)
         if disabled is not None:
@@ -152,19 +150,26 @@ class AccountActions(StoreBase):
     def sign_in(self, name: str, password: str, *, hours: float = SESSION_HOURS) -> SignedIn:
         """A session for a correct name and password; AuthError (one message) otherwise."""
         refused = AuthError("wrong name or password, or the account is disabled")
+        try:
+            name = clean_name(name)
+        except NameRefused:
+            name = ""  # no account has it: refused below, in the time a real check takes
         with self._read() as conn:
             query = (
                 sa.select(accounts.c.reviewer_id, accounts.c.password_hash, accounts.c.disabled)
                 .join(reviewers, reviewers.c.id == accounts.c.reviewer_id)
-                .where(reviewers.c.name == " ".join(name.split()))
+                .where(reviewers.c.name == name)
             )
             row = conn.execute(query).first()
         if row is None or row.disabled or row.password_hash is None:
             _hasher.hash(password)  # same time as a real check: names do not leak by timing
+            why = "no such account" if row is None else "disabled or no password"
+            self._audit_now(name or None, "sign-in-failed", reason=why)
             raise refused
         try:
             _hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
+            self._audit_now(name, "sign-in-failed", reason="wrong password")
             raise refused from None
         with self._write() as conn:
             if _hasher.check_needs_rehash(row.password_hash):
@@ -235,7 +240,16 @@ class AccountActions(StoreBase):
                 query = query.limit(limit)
             rows = conn.execute(query).all()
         return [
-            AuditEntry(r.at, r.actor, r.action, r.doc_id, r.segment, dict(r.detail or {}))
+            AuditEntry(
+                r.at,
+                r.actor,
+                r.action,
+                r.doc_id,
+                r.segment,
+                dict(r.detail or {}),
+                id=r.id,
+                imported=bool(r.imported),
+            )
             for r in rows
         ]
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
+from mtreview.mqm import Typology
 from mtreview.store.base import StoreBase, clean_name, new_id
 from mtreview.store.read import build_reviews, segment_row
 from mtreview.store.schema import (
@@ -30,7 +31,9 @@ from mtreview.store.schema import (
 from mtreview.store.team_schema import reviewer_marks
 from mtreview.store.text import UNSTORABLE
 
-MAX_TYPED_CHARS = 100_000  # a correction or draft (segments are at most 20,000 by default)
+MAX_TYPED_CHARS = 100_000  # any correction or draft (segments are at most 20,000 by default)
+MAX_COMMENT = 2_000  # an annotation's comment, an adjudication's note
+MIN_CORRECTION_LIMIT = 2_000  # a correction may be 10 times its segment, or this, if longer
 
 
 class ReviewActions(StoreBase):
@@ -68,7 +71,11 @@ class ReviewActions(StoreBase):
         comment: str = "",
         origin: str = "reviewer",
     ) -> Annotation:
-        """Mark `[start, end)` (code points of the segment's original text)."""
+        """Mark `[start, end)` (code points of the segment's original text). `category` and
+        `severity` must be in the store's typology (stored as the table spells them), the
+        comment at most `MAX_COMMENT` characters."""
+        category, severity = check_label(self.typology, category, severity)
+        check_comment(comment)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
             annotation_id = self._insert_annotation(
@@ -91,7 +98,6 @@ class ReviewActions(StoreBase):
         reviewer: str,
     ) -> int:
         check_span(seg, start, end)
-        check_label(category, severity)
         stamp = now()
         result = conn.execute(
             annotations_table.insert().values(
@@ -120,14 +126,20 @@ class ReviewActions(StoreBase):
         start: int | None = None,
         end: int | None = None,
     ) -> Annotation:
-        """Change what is given; the annotation then carries the reviewer who changed it."""
+        """Change what is given; the annotation then carries the reviewer who changed it.
+        What is given passes the checks of `add_annotation`."""
+        if category is not None:
+            category = check_label(self.typology, category, self.typology.severities[0])[0]
+        if severity is not None:
+            severity = check_label(self.typology, self.typology.labels[0], severity)[1]
+        if comment is not None:
+            check_comment(comment)
         with self._write() as conn:
             row = _annotation_row(conn, annotation_id)
             seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
             check_span(seg, new_start, new_end)
-            check_label(category or row.category, severity or row.severity)
             values: dict[str, Any] = {
                 "start": new_start,
                 "end": new_end,
@@ -188,14 +200,15 @@ class ReviewActions(StoreBase):
             if accept:
                 flag = flags[flag_index]
                 origins = flag.get("origins") or [flag.get("origin") or "check"]
+                severity = self.typology.known_severity(str(flag["severity"]))
                 annotation_id = self._insert_annotation(
                     conn,
                     seg,
                     int(flag["start"]),
                     int(flag["end"]),
-                    str(flag["category"]),
-                    str(flag["severity"]),
-                    str(flag.get("message") or ""),
+                    self.typology.resolve(str(flag["category"])),  # a check's guess: nearest
+                    severity or self.typology.severities[0],
+                    str(flag.get("message") or "")[:MAX_COMMENT],
                     "pre-highlight:" + "+".join(map(str, origins)),
                     reviewer,
                 )
@@ -234,9 +247,9 @@ class ReviewActions(StoreBase):
         agreement): only their own versions count, `expected_version` is their own latest
         (0: none yet), and another reviewer's save is no conflict."""
         name = clean_name(reviewer)
-        check_typed("correction", text)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
+            check_correction(seg.text, text)
             rid = self._reviewer_id(conn, reviewer)
             current = _latest_correction(conn, seg, rid if independent else None)
             if current[0] != expected_version:
@@ -385,9 +398,44 @@ def check_typed(what: str, text: str) -> None:
         raise StoreError(f"the {what} is longer than {MAX_TYPED_CHARS:,} characters")
 
 
-def check_label(category: str, severity: str) -> None:
-    if not category.strip() or not severity.strip():
-        raise StoreError("an annotation needs a category and a severity")
+def correction_limit(segment: str) -> int:
+    """The longest correction of a segment: ten times its length, at least 2,000, at most
+    `MAX_TYPED_CHARS` (a reviewer rewrites a sentence; nobody pastes a book into one)."""
+    return min(MAX_TYPED_CHARS, max(MIN_CORRECTION_LIMIT, 10 * len(segment)))
+
+
+def check_correction(segment: str, text: str, what: str = "correction") -> None:
+    limit = correction_limit(segment)
+    if len(text) > limit:
+        raise StoreError(
+            f"the {what} has {len(text):,} characters; a correction of this segment may have "
+            f"at most {limit:,} (10 times the segment, at least {MIN_CORRECTION_LIMIT:,})"
+        )
+    check_typed(what, text)
+
+
+def check_comment(text: str, what: str = "comment") -> None:
+    """Only the length: what no database can keep is refused as it is written (`text`)."""
+    if len(text) > MAX_COMMENT:
+        raise StoreError(f"the {what} is longer than {MAX_COMMENT:,} characters")
+
+
+def check_label(typology: Typology, category: str, severity: str) -> tuple[str, str]:
+    """The typology's own spelling of an annotation's category and severity (case and
+    spacing ignored); StoreError for anything the table does not hold."""
+    label = typology.known_label(category)
+    if label is None:
+        raise StoreError(
+            f"unknown MQM category {category[:80]!r}: not in the typology {typology.source} "
+            f"(e.g. {', '.join(typology.labels[:3])}, …)"
+        )
+    level = typology.known_severity(severity)
+    if level is None:
+        raise StoreError(
+            f"unknown MQM severity {severity[:80]!r}: expected one of "
+            f"{', '.join(typology.severities)} ({typology.source})"
+        )
+    return label, level
 
 
 def _segment_review(conn: Connection, doc_id: str, index: int) -> SegmentReview:

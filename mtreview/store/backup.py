@@ -3,7 +3,9 @@
 One JSON object a line (UTF-8, `type` first): a header, then per document its record and,
 segment by segment, the segment (with its analysis), annotations with offsets, every
 correction version and pre-highlight decision, each with reviewer and time. No database
-ids, so `import_reviews` into a fresh store and `write_reviews` again give the same bytes.
+ids, so `import_reviews` into a fresh store and `write_reviews` again give the same bytes,
+followed by the audit line of that import (audit lines come in as imported history, see
+`mtreview.store.team_transfer`).
 
 Version 3 (written now): the segment record is the segment's only copy; its analysis holds
 the findings alone. Versions 1 and 2 (whose analysis records repeated the segment; 2 added
@@ -14,6 +16,7 @@ back and checked. `mtreview.store.transfer` turns stores into records and back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -21,9 +24,9 @@ from typing import Any, BinaryIO
 
 from mtreview.documents import segment_defaults, segment_fields
 from mtreview.encoding import check_text
-from mtreview.errors import ExportError, InputError
+from mtreview.errors import ExportError, InputError, printable
 from mtreview.readers.base import iter_json_objects
-from mtreview.store.base import StoreBase
+from mtreview.store.base import SYSTEM_ACTOR, StoreBase
 from mtreview.store.merge import BACKUP_NAMES, LoadSummary
 from mtreview.store.text import value_problem
 from mtreview.store.transfer import RecordError, dump_records, load_records
@@ -156,10 +159,24 @@ def _nested_problem(record: dict[str, Any]) -> str | None:
     return None
 
 
-def import_reviews(store: StoreBase, path: str | Path) -> LoadSummary:
-    """Read a reviews file into a store in one transaction."""
+def import_reviews(store: StoreBase, path: str | Path, *, by: str = SYSTEM_ACTOR) -> LoadSummary:
+    """Read a reviews file into a store in one transaction, audited as `by`'s (with the
+    file's name and SHA-256); its audit lines are kept as imported history."""
     path = Path(path)
+    source: dict[str, object] = {"file": printable(path.name), "sha256": _file_digest(path)}
     try:
-        return load_records(store, read_reviews(path))
+        return load_records(store, read_reviews(path), by=by, source=source)
     except RecordError as exc:
         raise InputError(path, exc.detail, line=exc.number) from None
+
+
+def _file_digest(path: Path) -> str | None:
+    """The file's SHA-256 (None when it cannot be read: the reader says why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()

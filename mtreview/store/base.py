@@ -7,7 +7,6 @@ read-then-write the same rows; PostgreSQL relies on the unique constraints inste
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -16,9 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
+from mtreview.mqm import Typology, load_typology
+from mtreview.store import audit
 from mtreview.store.migrate import MIGRATIONS
+from mtreview.store.names import clean_name, new_name
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
-from mtreview.store.team_schema import audit_log  # registers the team tables for create_all
+from mtreview.store.team_schema import audit_log  # noqa: F401  (team tables for create_all)
 from mtreview.store.text import guard_engine, store_json
 
 
@@ -103,25 +105,18 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def clean_name(name: str) -> str:
-    """A reviewer's name as stored: inner whitespace collapsed, 1 to 200 characters, no
-    control character and nothing that is not UTF-8 (a name is shown, logged, exported)."""
-    clean = " ".join(name.split())
-    if not clean or len(clean) > 200:
-        raise StoreError("reviewer name must be 1 to 200 characters")
-    for char in clean:
-        kind = unicodedata.category(char)
-        if kind == "Cs":  # a byte of a command line that is not UTF-8
-            raise StoreError(f"name {clean!r} is not valid UTF-8 text")
-        if kind == "Cc":
-            raise StoreError(f"name {clean!r} holds a control character (U+{ord(char):04X})")
-    return clean
+# audit actors that are no one's name (`system:` is a reserved prefix, mtreview.store.names)
+UNKNOWN_ACTOR = "system:unknown"  # a refused sign-in with no valid name
+SYSTEM_ACTOR = "system:library"  # a library caller that named no one
 
 
 class StoreBase:
     """Engine, transactions and reviewers: what every part of the store shares."""
 
-    def __init__(self, db: str | Path) -> None:
+    def __init__(self, db: str | Path, *, typology: Typology | None = None) -> None:
+        """`typology`: the MQM labels and severities annotations must use (the team's
+        `mqm_typology` setting; None: the shipped table)."""
+        self.typology = typology if typology is not None else load_typology()
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
         try:
@@ -153,10 +148,19 @@ class StoreBase:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
+        """One write transaction; the audit rows its actions queued (`_audit`) are chained
+        last, just before the commit, so the chain's head stays locked only that long."""
         with self._errors(), self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
+            pending: list[dict[str, object]] = []
+            info = conn.info  # the pooled connection's: cleared whatever happens
+            info[audit.PENDING] = pending
+            try:
+                with conn.begin():
+                    yield conn
+                    audit.append(conn, pending)
+            finally:
+                info.pop(audit.PENDING, None)
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -211,6 +215,7 @@ class StoreBase:
         found = conn.execute(query).scalar()
         if found is not None:
             return int(found)
+        clean = new_name(clean, conn.execute(sa.select(reviewers.c.name)).scalars())
         try:
             with conn.begin_nested():
                 result = conn.execute(reviewers.insert().values(name=clean, created_at=now()))
@@ -227,17 +232,32 @@ class StoreBase:
         segment: int | None = None,
         **detail: object,
     ) -> None:
-        """One line of the audit log, in the transaction of the action it records."""
-        conn.execute(
-            audit_log.insert().values(
-                at=now(),
-                actor=clean_name(actor),
-                action=action,
-                doc_id=doc_id,
-                segment=segment,
-                detail=detail,
-            )
-        )
+        """One line of the audit log, in the transaction of the action it records: chained
+        (`mtreview.store.audit`) when the transaction commits."""
+        entry: dict[str, object] = {
+            "at": now(),
+            "actor": clean_name(actor),
+            "action": action,
+            "doc_id": doc_id,
+            "segment": segment,
+            "detail": audit.normalized(detail),
+        }
+        pending = conn.info.get(audit.PENDING)
+        if pending is None:  # a connection not opened by `_write`: chain it now
+            audit.append(conn, [entry])
+        else:
+            pending.append(entry)
+
+    def _audit_now(self, actor: str | None, action: str, **detail: object) -> None:
+        """An audit row in a transaction of its own: for what was refused (a failed
+        sign-in), whose transaction, if any, rolls back. `actor` None: no valid name."""
+        with self._write() as conn:
+            self._audit(conn, actor or UNKNOWN_ACTOR, action, None, None, **detail)
+
+    def verify_audit(self) -> audit.AuditCheck:
+        """The audit log's hash chain recomputed: intact, or its first broken row."""
+        with self._read() as conn:
+            return audit.verify(conn)
 
     def reviewer(self, name: str) -> Reviewer:
         """The reviewer of this name, created on first use."""

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
-from mtreview.store.base import StoreBase
+from mtreview.store.base import SYSTEM_ACTOR, StoreBase
 from mtreview.store.schema import documents, now, segments
 from mtreview.store.write import disagreement, insert_document, store_analyses, stored_rows
 
@@ -138,9 +138,17 @@ class ScoredWrites(StoreBase):
             )
 
     def finish_scored(
-        self, doc_id: str, *, segments_: int, words: int, original: str, info: dict[str, object]
+        self,
+        doc_id: str,
+        *,
+        segments_: int,
+        words: int,
+        original: str,
+        info: dict[str, object],
+        by: str = SYSTEM_ACTOR,
     ) -> None:
-        """The document is whole: its text, counts and what analysed it; complete now."""
+        """The document is whole: its text, counts and what analysed it; complete now.
+        Audited as `by`'s "import-document" (`score --db`, `import-analysis`)."""
         with self._write() as conn:
             stored = conn.execute(
                 sa.select(sa.func.count()).where(segments.c.doc_id == doc_id)
@@ -160,6 +168,13 @@ class ScoredWrites(StoreBase):
                     analysis_info={k: v for k, v in info.items() if k != SCORING},
                 )
             )
+            name = conn.execute(
+                sa.select(documents.c.name).where(documents.c.doc_id == doc_id)
+            ).scalar()
+            self._audit(
+                conn, by, "import-document", doc_id, None, name=name, segments=segments_,
+                words=words,
+            )  # fmt: skip
 
     def segment_texts(self, doc_id: str, *, batch_size: int = 2000) -> Iterator[str]:
         """The stored segments' texts in order, read in batches."""

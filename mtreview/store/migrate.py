@@ -2,7 +2,10 @@
 
 Schema 1 → 2: the analysis record stops repeating its segment (the row is the one copy),
 the risk moves to the segment row and the pre-highlights get their own table, both for the
-review queue. Nothing reviewers did is touched. A record that contradicts its row is
+review queue. Nothing reviewers did is touched. Schema 3 → 4: the audit log becomes a
+hash chain (`mtreview.store.audit`): the rows already there are chained as they are, in id
+order, so a change made to them before the upgrade cannot be detected (rows an older
+import-reviews brought count as live rows too). A record that contradicts its row is
 refused, naming document and segment, and the store stays as it was.
 
 A schema change means a new `SCHEMA_VERSION` and a step here from the version before
@@ -26,8 +29,10 @@ from mtreview.analysis import SegmentAnalysis
 from mtreview.analysis.record import RECORD_NAMES, split_record
 from mtreview.documents import Segment, segment_contradictions
 from mtreview.errors import StoreError
+from mtreview.store.audit import chain_existing
 from mtreview.store.read import segment_from_row
 from mtreview.store.schema import analyses, metadata, segments
+from mtreview.store.team_schema import audit_head, audit_log
 from mtreview.store.write import StoredAnalysis, write_analyses
 
 BATCH = 500
@@ -103,7 +108,28 @@ def _upgraded(row: Any) -> StoredAnalysis:
     return StoredAnalysis(row.id, analysis, row.created_at)
 
 
+def _chain_audit_log(conn: Connection) -> None:
+    """3 → 4: the audit log's chain columns, its head, and the rows there chained."""
+    if not sa.inspect(conn).has_table("audit_log"):
+        audit_log.create(conn)
+    present = {column["name"] for column in sa.inspect(conn).get_columns("audit_log")}
+    added = {
+        "seq": "INTEGER",
+        "prev_hash": "VARCHAR(64)",
+        "row_hash": "VARCHAR(64)",
+        "imported": "BOOLEAN NOT NULL DEFAULT false",
+    }
+    for name, kind in added.items():
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE audit_log ADD COLUMN {name} {kind}")
+    audit_head.create(conn, checkfirst=True)
+    chain_existing(conn)
+    for index in audit_log.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[str, Callable[[Connection], None]] = {
     "1": _one_to_two,
     "2": add_segment_columns,  # 3: `system`
+    "3": _chain_audit_log,  # 4: the audit log chained
 }

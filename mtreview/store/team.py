@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
-from mtreview.store.actions import check_label, check_span
+from mtreview.store.actions import check_comment, check_correction, check_label, check_span
 from mtreview.store.base import StoreBase, clean_name
 from mtreview.store.read import segment_row
 from mtreview.store.schema import (
@@ -314,12 +314,20 @@ class TeamActions(StoreBase):
         spans: Sequence[FinalSpan],
         note: str = "",
     ) -> Adjudication:
-        """The final target (`None`: the MT stands) and error spans; replaces an earlier one."""
+        """The final target (`None`: the MT stands) and error spans; replaces an earlier one.
+        Labels, comments, note and text pass the checks of `add_annotation` and corrections."""
+        check_comment(note, "note")
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
+            if text is not None:
+                check_correction(seg.text, text, "final text")
+            checked = []
             for span in spans:
                 check_span(seg, span.start, span.end)
-                check_label(span.category, span.severity)
+                check_comment(span.comment)
+                category, severity = check_label(self.typology, span.category, span.severity)
+                checked.append(dataclasses.replace(span, category=category, severity=severity))
+            spans = checked
             final = None if text is None or text == seg.text else text
             stamp = now()
             conn.execute(adjudications.delete().where(adjudications.c.segment_id == seg.id))

@@ -2,7 +2,9 @@
 each reviewer's own progress, and adjudicated results.
 
 New tables only (no column of an older table changes), so `create_all` adds them to a
-store made before they existed and the schema version stays 1.
+store made before they existed and the schema version stays 1. Schema 4 chained the audit
+log (`seq`, `prev_hash`, `row_hash`, `imported`; the head in `audit_head`): see
+`mtreview.store.audit`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,26 @@ audit_log = sa.Table(
     sa.Column("doc_id", sa.String(300)),
     sa.Column("segment", sa.Integer),
     sa.Column("detail", sa.JSON, nullable=False),
+    # the hash chain (mtreview.store.audit): a live row's place in it (1, 2, …), the hash
+    # of the row before it and its own; NULL on rows imported from a backup, which are
+    # history kept as it came (`imported`), outside the chain
+    sa.Column("seq", sa.Integer),
+    sa.Column("prev_hash", sa.String(64)),
+    sa.Column("row_hash", sa.String(64)),
+    sa.Column("imported", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+# the database itself refuses two rows at one place of the chain: a fork cannot be stored
+sa.Index("ux_audit_log_seq", audit_log.c.seq, unique=True)
+
+# the chain's head, one row (id 1): the last live row's place and hash. Every writer of the
+# log takes it under a lock (FOR UPDATE on PostgreSQL; SQLite's writers are serialized),
+# so concurrent transactions chain one after the other, and a cut tail shows
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("row_hash", sa.String(64), nullable=False),
 )
 
 assignments = sa.Table(
@@ -74,7 +96,9 @@ adjudications = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
-TEAM_TABLES = (adjudications, reviewer_marks, assignments, audit_log, sessions, accounts)
+TEAM_TABLES = (
+    adjudications, reviewer_marks, assignments, audit_log, audit_head, sessions, accounts,
+)  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +123,8 @@ class SignedIn:
 
 @dataclasses.dataclass(frozen=True)
 class AuditEntry:
-    """Who did what, when, where."""
+    """Who did what, when, where. `imported`: a line of another store's log that came in
+    with a reviews backup (history as it came, not part of this store's chain)."""
 
     at: str
     actor: str
@@ -107,6 +132,8 @@ class AuditEntry:
     doc_id: str | None
     segment: int | None
     detail: dict[str, object]
+    id: int = 0
+    imported: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

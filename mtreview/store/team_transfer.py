@@ -2,7 +2,10 @@
 adjudication (after a segment's other records), and the audit log (after the documents).
 
 Like the rest of the format: no database ids, timestamps kept, a merge skips what the store
-already has, so export -> import -> export gives the same bytes.
+already has. Audit lines are written live or imported alike and always come in as imported
+history (`audit_log.imported`, outside the hash chain: `mtreview.store.audit`), so a forged
+line in a file never becomes a live row; the import itself is a live row of the store that
+imported. So export -> import -> export gives the same bytes followed by that one line.
 """
 
 from __future__ import annotations
@@ -122,10 +125,12 @@ def team_handlers(loader: Any) -> dict[str, Callable[[Record], None]]:
             "doc_id": r["doc"],
             "segment": r["segment"],
         }
-        if loader._exists(audit_log, values):
+        if loader._exists(audit_log, values):  # live or imported: the store has it
             loader.counts["skipped"] += 1
             return
-        loader.conn.execute(audit_log.insert(), {**values, "detail": r["detail"]})
+        loader.conn.execute(
+            audit_log.insert(), {**values, "detail": r["detail"], "imported": True}
+        )  # another store's history as it came: marked, outside this store's chain
         loader.counts["audit"] += 1
 
     return {"done": done, "adjudication": adjudication, "audit": audit}

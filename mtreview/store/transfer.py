@@ -10,6 +10,7 @@ new corrections become the next versions, a later review mark wins.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from mtreview.documents import segment_to_mapping
 from mtreview.errors import StoreError
-from mtreview.store.base import StoreBase
+from mtreview.store.base import SYSTEM_ACTOR, StoreBase
 from mtreview.store.merge import BACKUP_NAMES, FORMAT, VERSION, Loader, LoadSummary
 from mtreview.store.read import reviewer_names, segment_from_row
 from mtreview.store.schema import (
@@ -220,8 +221,16 @@ class RecordError(StoreError):
         super().__init__(f"record {number}: {message}")
 
 
-def load_records(store: StoreBase, records: Iterable[tuple[int, Record]]) -> LoadSummary:
-    """Write (number, record) pairs, validated by the caller, in one transaction."""
+def load_records(
+    store: StoreBase,
+    records: Iterable[tuple[int, Record]],
+    *,
+    by: str = SYSTEM_ACTOR,
+    source: dict[str, object] | None = None,
+) -> LoadSummary:
+    """Write (number, record) pairs, validated by the caller, in one transaction, audited
+    as `by`'s "import-reviews" (with `source`, e.g. the file, and what was added). The
+    audit records that come along are kept as imported history, outside the chain."""
     with store._write() as conn:
         loader = Loader(store, conn)
         for number, record in records:
@@ -229,7 +238,11 @@ def load_records(store: StoreBase, records: Iterable[tuple[int, Record]]) -> Loa
                 loader.add(record)
             except StoreError as exc:
                 raise RecordError(number, str(exc)) from None
-        return loader.summary()
+        summary = loader.summary()
+        store._audit(
+            conn, by, "import-reviews", None, None, **(source or {}), **dataclasses.asdict(summary)
+        )
+        return summary
 
 
 __all__ = [

@@ -64,6 +64,7 @@ def export_for_download(
     title: str = "mtreview report",
     typology: str = "",
     keep_deleted: bool = False,
+    by: str | None = None,
 ) -> Download:
     """One document exported as a file to download (Moses: a zip of both sides).
     Raises ExportError (a one-line message) for what the format cannot carry."""
@@ -75,7 +76,7 @@ def export_for_download(
         typology=typology,
         keep_deleted=keep_deleted,
     )
-    done = export_file(store, fmt, options, stem=file_stem(doc_id))
+    done = export_file(store, fmt, options, stem=file_stem(doc_id), by=by)
     summary = done.summary
     return Download(
         done.file_name, done.data, done.media_type, summary.deleted, summary.kept_deleted
@@ -98,6 +99,8 @@ def export_section(
     name: str,
     reviews: Sequence[SegmentReview],
     typology: str = "",
+    *,
+    by: str | None = None,
 ) -> None:
     """Format, pair and segments to export, then "Prepare export" and the download button."""
     if st.session_state.get(_OPENED) != doc_id:  # a new document: its own default pair
@@ -139,6 +142,7 @@ def export_section(
                         title=name,
                         typology=typology,
                         keep_deleted=keep,
+                        by=by,
                     )
             except MTReviewError as exc:
                 st.error(md_escape(str(exc)))

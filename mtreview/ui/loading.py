@@ -61,17 +61,21 @@ def add_analyzed(
     settings: Settings,
     state: ModelState,
     jobs: AnalysisJobs | None = None,
+    *,
+    by: str | None = None,
 ) -> str:
     """Store `document` reviewable at once: rule flags and risk now (no model needed, a
     second or two), the models' analyses by `jobs` in the background when they are loaded
-    (without `jobs`, before returning)."""
+    (without `jobs`, before returning). Audited as `by`'s import (the library's when None)."""
+    who = {} if by is None else {"by": by}
     if jobs is None or not state.loaded:
         store.add_document(
-            document, _analysed(document, settings, state.models), info=analysis_info(state)
-        )
+            document, _analysed(document, settings, state.models), info=analysis_info(state),
+            **who,
+        )  # fmt: skip
         return document.doc_id
     quick = _analysed(document, settings, Models())
-    store.add_document(document, quick, info=analysis_info(state, analysing=True))
+    store.add_document(document, quick, info=analysis_info(state, analysing=True), **who)
     jobs.start(store, document, settings, state)
     return document.doc_id
 
@@ -96,12 +100,14 @@ def open_path(
     settings: Settings,
     state: ModelState,
     jobs: AnalysisJobs | None = None,
+    *,
+    by: str | None = None,
 ) -> str:
     """The doc_id of `path` in the store, reading and analysing it the first time."""
     document = read_input(path, settings)
     if store.has_document(document.doc_id):
         return document.doc_id
-    return add_analyzed(store, document, settings, state, jobs)
+    return add_analyzed(store, document, settings, state, jobs, by=by)
 
 
 def default_document(settings: Settings) -> Path:
@@ -127,6 +133,8 @@ def import_upload(
     settings: Settings,
     state: ModelState,
     jobs: AnalysisJobs | None = None,
+    *,
+    by: str | None = None,
 ) -> str:
     """Read an uploaded file with the reader its suffix names; a new doc_id each time.
     Streamlit refuses files over `max_upload_mb` (`mtreview app` sets its
@@ -156,5 +164,5 @@ def import_upload(
             doc_id=doc_id,
             segments=tuple(dataclasses.replace(s, doc=doc_id) for s in document),
         )
-        added.append(add_analyzed(store, document, settings, state, jobs))
+        added.append(add_analyzed(store, document, settings, state, jobs, by=by))
     return added[0]

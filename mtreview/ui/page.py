@@ -38,8 +38,8 @@ from mtreview.ui.view_model import (
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db: str) -> ReviewStore:
-    return ReviewStore(db)
+def _store(db: str, typology: str) -> ReviewStore:
+    return ReviewStore(db, typology=load_typology(typology))
 
 
 @st.cache_resource(show_spinner="Loading translation models…")
@@ -74,8 +74,9 @@ def _document(
             if not identity.can("import"):
                 raise MTReviewError("Nothing is assigned to you yet." if not visible else "")
             st.session_state["doc_id"] = open_path(
-                store, default_document(settings), settings, models, _jobs(settings.db)
-            )
+                store, default_document(settings), settings, models, _jobs(settings.db),
+                by=identity.name,
+            )  # fmt: skip
         except MTReviewError as exc:
             if str(exc):
                 st.error(md_escape(str(exc)))
@@ -97,7 +98,7 @@ def _document(
     return str(st.session_state["doc_id"])
 
 
-def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
+def _import(store: ReviewStore, settings: Settings, models: ModelState, by: str) -> None:
     with st.sidebar.expander("Import a document"):
         kinds = sorted({s.lstrip(".") for s in SUFFIXES})
         upload = st.file_uploader("Translation to review", type=kinds, key="import_file")
@@ -105,8 +106,9 @@ def _import(store: ReviewStore, settings: Settings, models: ModelState) -> None:
             try:
                 with st.spinner("Reading and checking…"):
                     doc_id = import_upload(
-                        store, upload.name, upload.getvalue(), settings, models, _jobs(settings.db)
-                    )
+                        store, upload.name, upload.getvalue(), settings, models,
+                        _jobs(settings.db), by=by,
+                    )  # fmt: skip
             except MTReviewError as exc:
                 st.error(md_escape(str(exc)))
                 return
@@ -203,7 +205,7 @@ def _main(settings: Settings) -> None:
     _page_setup()
     st.session_state[SETTINGS] = settings  # what the page runs with, for all to see
     try:
-        store = _store(settings.db)
+        store = _store(settings.db, settings.mqm_typology)
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
         st.error(md_escape(str(exc)))
@@ -230,7 +232,7 @@ def _main(settings: Settings) -> None:
         return
     doc_id = _document(store, settings, models, identity, scope)
     if identity.can("import"):
-        _import(store, settings, models)
+        _import(store, settings, models, identity.name)
     if doc_id is None:
         st.info("No document to review: import one from the sidebar.")
         return
@@ -261,7 +263,7 @@ def _main(settings: Settings) -> None:
         " · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()) + " · ? all keys"
     )
     if identity.can("export"):
-        export_section(store, doc_id, info.name, reviews, settings.mqm_typology)
+        export_section(store, doc_id, info.name, reviews, settings.mqm_typology, by=identity.name)
     actions.toasts()
     _header(reviews, info.words, typology, info.name)
     models_banner(store, doc_id, info.analysis_info, settings, models, _models.clear)

@@ -1,8 +1,9 @@
 """Team views: what a reviewer may open, their queue; for leads, assignments and progress,
 agreement between reviewers, and adjudication of the segments two or more reviewed.
 
-Document and reviewer text is shown through `st.text`, `st.dataframe` and widget labels,
-never as Markdown or HTML.
+Document and reviewer text is shown through `st.text` and `st.dataframe`, never as
+Markdown or HTML; where Streamlit renders Markdown (button labels, radio options, `st.table`
+cells) it goes through `md_escape` first.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def queue_sidebar(store: ReviewStore, identity: Identity) -> None:
     st.sidebar.progress(share, text=f"Your queue: {done} / {assigned}")
     for item in store.queue(identity.name, limit=5):
         st.sidebar.button(
-            f"#{item.index + 1} · risk {item.risk:.2f} · {item.text[:40]}",
+            md_escape(f"#{item.index + 1} · risk {item.risk:.2f} · {item.text[:40]}"),
             key=f"queue_{item.doc_id}_{item.index}",
             on_click=_open,
             args=(item.doc_id, item.index),
@@ -121,7 +122,7 @@ def agreement_tab(store: ReviewStore, doc_id: str, typology: Typology) -> None:
     if not report.pairs:
         st.info("No segment of this document was reviewed by two reviewers yet.")
         return
-    st.table(report_rows(report))
+    st.table([{k: _escaped(v) for k, v in row.items()} for row in report_rows(report)])
     if report.fleiss_segments:
         st.text(
             f"Fleiss' kappa over {report.fleiss_segments} segments with 3+ reviewers: "
@@ -143,6 +144,11 @@ def agreement_tab(store: ReviewStore, doc_id: str, typology: Typology) -> None:
     st.dataframe(rows, hide_index=True, key="disagreement_table")
 
 
+def _escaped(value: object) -> object:
+    """`st.table` renders string cells as Markdown."""
+    return md_escape(value) if isinstance(value, str) else value
+
+
 # --- lead: adjudication -------------------------------------------------------------------
 def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> None:
     shared = {seg.index: seg for seg in store.shared_segments(doc_id)}
@@ -154,8 +160,9 @@ def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> Non
         "Segment",
         list(shared),
         key="adjudicate_pick",
-        format_func=lambda i: f"{i + 1} · {'settled' if i in settled else 'open'} · "
-        f"{shared[i].text[:50]}",
+        format_func=lambda i: (
+            f"{i + 1} · {'settled' if i in settled else 'open'} · {shared[i].text[:50]}"
+        ),
     )
     seg = shared[int(index)]
     st.text(seg.text)
@@ -164,7 +171,7 @@ def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> Non
         with column:
             st.text(name)
             for span in work.spans:
-                st.text(f"“{seg.text[span.start:span.end]}” {span.category} {span.severity}")
+                st.text(f"“{seg.text[span.start : span.end]}” {span.category} {span.severity}")
             if not work.spans:
                 st.caption("no errors marked")
             st.text(f"→ {work.correction if work.correction is not None else seg.text}")
@@ -174,7 +181,7 @@ def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> Non
 def _span_label(seg: SharedSegment, key: tuple[str, int]) -> str:
     name, number = key
     span = seg.work[name].spans[number]
-    return f"{name}: “{seg.text[span.start:span.end]}” {span.category} {span.severity}"
+    return f"{name}: “{seg.text[span.start : span.end]}” {span.category} {span.severity}"
 
 
 def _adjudication_form(
@@ -183,7 +190,11 @@ def _adjudication_form(
     names = list(seg.work)
     keys = [(name, n) for name in names for n in range(len(seg.work[name].spans))]
     base = st.radio(
-        "Start from", names, horizontal=True, key=f"adj_base_{doc_id}_{seg.index}"
+        "Start from",
+        names,
+        horizontal=True,
+        key=f"adj_base_{doc_id}_{seg.index}",
+        format_func=md_escape,  # radio options are Markdown
     )
     chosen = st.multiselect(
         "Final errors",
@@ -203,9 +214,7 @@ def _adjudication_form(
             s = seg.work[name].spans[number]
             spans.append(FinalSpan(s.start, s.end, s.category, s.severity, s.comment, name))
         try:
-            store.adjudicate(
-                doc_id, seg.index, by=identity.name, text=text, spans=spans, note=note
-            )
+            store.adjudicate(doc_id, seg.index, by=identity.name, text=text, spans=spans, note=note)
         except MTReviewError as exc:
             st.error(md_escape(str(exc)))
         else:
