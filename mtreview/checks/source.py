@@ -18,6 +18,16 @@ from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
 from mtreview.checks.french_model import english_only_words, french_forms
+from mtreview.checks.numerals import (
+    DOTTED_RE,
+    KEPT_ORDINAL_RE,
+    Numeral,
+    french_grouping,
+    reading,
+    source_numerals,
+    target_numerals,
+    version_like,
+)
 from mtreview.checks.protected import (
     CODE_KINDS,
     EMAIL,
@@ -32,12 +42,6 @@ from mtreview.checks.protected import (
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
-# A number: grouped thousands and a decimal part kept together; units may follow (64KB,
-# 0x1F counts its leading 0), ordinals ("1er", "2nd") and words with digits inside do not.
-NUMBER_RE = re.compile(
-    r"(?<![\w.,])\d+(?:[ \u00a0\u202f.,']\d{3})*(?:[.,]\d+)?"
-    r"(?!\d|(?:er|re|ère|e|ème|nd|st|rd|th)\b)"
-)
 CLOSERS = " \t\u00a0\u202f\"'»”’)]}>"
 END_CLASSES: tuple[tuple[str, str], ...] = (
     ("…", "ellipsis"),
@@ -145,16 +149,99 @@ class SourceUrls(_CarriedOver):
 
 @register_check
 class SourceNumbers(_CarriedOver):
+    """Numbers compared by value, the source read the English way and the translation the
+    French way (checks/numerals.py): `3,000` = `3 000`, `3.5` = `3,5`, `21st` = `21e` or `21`.
+    A thousands comma kept from the source (`3,000` reads as 3 in French) is flagged; a
+    decimal point kept (`3.5`) only in prose and not after a name or `version` (`Python 3.5`,
+    `HTTP/1.1`); an English ordinal suffix (`21st`) always. An ordinal of the source may be
+    written out in the translation (`2nd` → `second`): only a different one is flagged."""
+
     name = "source_numbers"
     item = "number"
     description = "numbers differ from the source's (1,000 = 1 000, 1.5 = 1,5) [needs a source]"
 
-    def items(self, text: str, spans: Iterable[ProtectedSpan]) -> list[tuple[int, int, str]]:
-        plain = mask(text, (s for s in spans if s.kind in MARKUP_KINDS), "x")
-        return [
-            (m.start(), m.end(), re.sub(r"\D", "", m.group()).lstrip("0") or "0")
-            for m in NUMBER_RE.finditer(plain)
-        ]
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        if not segment.source:
+            return []
+        formats = tuple(segment.formats)
+        markup = [s for s in segment_spans(segment) if s.kind in MARKUP_KINDS]
+        source_markup = protected_spans(segment.source, None, formats)
+        source = source_numerals(
+            mask(segment.source, (s for s in source_markup if s.kind in MARKUP_KINDS), "x")
+        )
+        target = target_numerals(mask(segment.text, markup, "x"))
+        required = collections.Counter(n.key for n in source if not n.ordinal)
+        optional = collections.Counter(n.key for n in source if n.ordinal)
+        flags: list[Flag] = []
+        unmatched: list[Numeral] = []
+        for number in sorted(target, key=lambda n: n.ordinal):  # cardinals first
+            key = next(
+                (k for k in (number.key, number.english) if k and (required[k] or optional[k])),
+                None,
+            )
+            if key is None:
+                unmatched.append(number)
+                continue
+            (required if required[key] else optional)[key] -= 1
+            flags += self._convention(segment, number, key)
+        source_ordinals_left = sum(optional.values()) > 0
+        for number in unmatched:
+            if not number.ordinal or source_ordinals_left:
+                message = f"{self.item} “{number.key}” is not in the source"
+                flags.append(self.flag(number.start, number.end, message))
+            else:
+                flags += self._convention(segment, number, number.key)
+        flags.sort(key=lambda f: (f.start, f.end))
+        missing = sorted((+required).elements())
+        if missing:
+            start, end = _whole(segment)
+            shown = ", ".join(f"“{key}”" for key in missing[:5])
+            flags.append(self.flag(start, end, f"{self.item} {shown} of the source is missing"))
+        return flags
+
+    def _convention(self, segment: Segment, number: Numeral, key: str) -> list[Flag]:
+        """A flag where the translation writes `number` (read as `key`) the English way."""
+        text = number.text
+        if number.ordinal:
+            if not KEPT_ORDINAL_RE.fullmatch(text):
+                return []
+            ordinal = f"{key}{'er' if key == '1' else 'e'}"
+            message = f"English ordinal suffix (French writes {ordinal})"
+            return [self._locale(number, message, ordinal, "minor")]
+        if reading(text, ",") == key or DOTTED_RE.fullmatch(text):  # French, or a version
+            return []
+        suggestion = french_grouping(text)
+        interval = segment.text[number.start - 1 : number.start] in "[(" and number.start > 0
+        if "," in text and not interval:  # [0,127] is a range
+            french = reading(text, ",")
+            reads = (
+                f"reads as {_french_value(french)} in French"
+                if french
+                else f"French writes {suggestion}"
+            )
+            message = f"thousands separator kept from the source ({reads})"
+            return [self._locale(number, message, suggestion, "major")]
+        if segment.table_row or version_like(segment.text, number):
+            return []
+        message = f"decimal point kept from the source (French writes {suggestion})"
+        return [self._locale(number, message, suggestion, "minor")]
+
+    def _locale(self, number: Numeral, message: str, suggestion: str, severity: str) -> Flag:
+        return self.flag(
+            number.start,
+            number.end,
+            message,
+            suggestion=suggestion,
+            category="Locale convention",
+            severity=severity,
+        )
+
+
+def _french_value(value: str) -> str:
+    """`3.000` as French shows it: `3`; `1.50` → `1,5`."""
+    whole, _, fraction = value.partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole},{fraction}" if fraction else whole
 
 
 def end_class(text: str) -> tuple[str, int]:
