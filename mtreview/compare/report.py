@@ -28,8 +28,13 @@ from mtreview.metrics import MetricScore
 DEFAULT_APP_URL = "http://localhost:8501"
 ROUNDTRIP_SIGNATURE = "mean of segment chrF, round trip vs translation (metrics.chrf)"
 MQM_SIGNATURE = "mean MQM penalty a segment (reviewed errors' weights)"
-MIN_REVIEWED_ROWS = 10  # fewer rows reviewed in every system: no MQM test (its p says nothing)
 RISK_SIGNATURE = "mean segment risk, 0-1 (flags and model signals; no model needed)"
+PER_SEGMENT = (  # (score, signature, higher is better), tested on the mean of its segments
+    ("roundtrip_chrf", ROUNDTRIP_SIGNATURE, True),
+    ("mqm", MQM_SIGNATURE, False),
+    ("risk", RISK_SIGNATURE, False),
+)
+MIN_REVIEWED_ROWS = 10  # fewer rows reviewed in every system: no MQM test (its p says nothing)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,34 +114,18 @@ def compare(aligned: AlignedSystems, options: CompareOptions | None = None) -> C
         segment_scores["chrf"] = {s: list(v) for s, v in found.sentence_chrf.items()}
     elif any(row.reference is not None for row in aligned.rows):
         notes.append("some segments have no reference: no metrics against references")
-    for name, field, signature, higher in (
-        ("roundtrip_chrf", "roundtrip_chrf", ROUNDTRIP_SIGNATURE, True),
-        ("mqm", "mqm", MQM_SIGNATURE, False),
-        ("risk", "risk", RISK_SIGNATURE, False),
-    ):
-        values = {system: aligned.values(system, field) for system in aligned.systems}
-        if name == "mqm" and not all(column is not None for column in values.values()):
-            reviewed, note = _reviewed_everywhere(aligned)
-            notes.extend(note)
-            if reviewed is None:
-                continue
-            metrics.append(
-                mean_comparison(
-                    name, reviewed, options.resampling, signature=signature, higher_is_better=higher
-                )
+    for name, signature, higher in PER_SEGMENT:
+        columns, note, every_row = _per_segment(aligned, name)
+        notes.extend(note)
+        if columns is None:
+            continue
+        metrics.append(
+            mean_comparison(
+                name, columns, options.resampling, signature=signature, higher_is_better=higher
             )
-            continue  # over some rows only: no buckets, no differences from it
-        if all(column is not None for column in values.values()):
-            complete = {system: column or [] for system, column in values.items()}
-            resampling = options.resampling
-            metrics.append(
-                mean_comparison(
-                    name, complete, resampling, signature=signature, higher_is_better=higher
-                )
-            )
-            segment_scores[name] = complete
-        elif name == "roundtrip_chrf":
-            notes.append("some segments have no round-trip chrF (scored without models)")
+        )
+        if every_row:  # over some rows only (MQM), it gives no buckets and no differences
+            segment_scores[name] = columns
     differences: tuple[Difference, ...] = ()
     scores = ("chrf", "roundtrip_chrf", "mqm", "risk")
     score = next((name for name in scores if name in segment_scores), None)
@@ -156,6 +145,22 @@ def compare(aligned: AlignedSystems, options: CompareOptions | None = None) -> C
         differences=differences,
         notes=tuple(notes),
     )
+
+
+def _per_segment(
+    aligned: AlignedSystems, field: str
+) -> tuple[dict[str, list[float]] | None, list[str], bool]:
+    """The systems' columns of a per-segment score (None: not to be tested), notes, and
+    whether they hold every row."""
+    values = {system: aligned.values(system, field) for system in aligned.systems}
+    if all(column is not None for column in values.values()):
+        return {system: column or [] for system, column in values.items()}, [], True
+    if field == "mqm":  # reviews cover some rows: test on those reviewed in every system
+        reviewed, note = _reviewed_everywhere(aligned)
+        return reviewed, note, False
+    if field == "roundtrip_chrf":
+        return None, ["some segments have no round-trip chrF (scored without models)"], False
+    return None, [], False
 
 
 def _reviewed_everywhere(

@@ -138,7 +138,7 @@ def mean_comparison(
     names = list(values)
     columns = {system: np.asarray(values[system], dtype=np.float64) for system in names}
     scores = {system: float(column.mean()) for system, column in columns.items()}
-    samples = _resampled_means(columns, resampling)
+    samples = resampled_means(columns, resampling)
     spread, intervals = bootstrap_pairs(samples)
     pairs: list[PairResult] = []
     baseline = names[0]
@@ -167,7 +167,7 @@ def mean_comparison(
 _METHODS = (BOOTSTRAP, RANDOMIZATION)
 
 
-def _resampled_means(
+def resampled_means(
     columns: Mapping[str, np.ndarray], resampling: Resampling
 ) -> dict[str, np.ndarray]:
     """Each system's mean over each bootstrap resample (the same resamples for all)."""

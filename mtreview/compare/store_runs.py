@@ -28,7 +28,7 @@ def load_store(store: Any, typology: Typology, *, docs: Sequence[str] = ()) -> A
             f"(comparisons: {known})"
         )
     builder = SystemsBuilder()
-    where = (f"review store {store.url}" if hasattr(store, "url") else "review store", None)
+    where = ("the review store", None)  # not its URL: a PostgreSQL one may hold a password
     for comparison in chosen:
         for system, doc_id in comparison.systems:
             for review in store.iter_segments(doc_id):

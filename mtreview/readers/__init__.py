@@ -174,41 +174,27 @@ def read_document(
     name: str | None = None,
 ) -> Document:
     """Read a whole document (the app and small files)."""
-    path = Path(path)
-    source = Path(source_file) if source_file is not None else None
-    kind = fmt or detect_format(path, source_file=source)
-    segments = tuple(
-        iter_segments(
-            path,
-            fmt=kind,
-            doc_id=doc_id,
-            splitter=splitter,
-            source_file=source,
-            lang=lang,
-            source_lang=source_lang,
-            max_segment_chars=max_segment_chars,
-            quoting=quoting,
-            system=system,
-        )
-    )
-    if not segments:
-        raise InputError(path, "no segments found, expected text to review")
-    if segments[-1].doc != segments[0].doc:
-        raise InputError(
-            path,
-            f"holds several documents ({segments[0].doc!r}, {segments[-1].doc!r}, …: a 'doc' "
-            "column); score it into a review store with mtreview score FILE --db DB",
-        )
-    original = original_text(path, kind, (segment.text for segment in segments))
-    return Document(
-        doc_id=segments[0].doc,
-        name=name or path.name,
-        original=original,
-        segments=segments,
+    documents = read_documents(
+        path,
+        fmt=fmt,
+        name=name,
+        doc_id=doc_id,
+        splitter=splitter,
+        source_file=source_file,
         lang=lang,
         source_lang=source_lang,
-        format=kind,
+        max_segment_chars=max_segment_chars,
+        quoting=quoting,
+        system=system,
     )
+    if len(documents) > 1:
+        raise InputError(
+            path,
+            f"holds the translations of several systems ({documents[0].doc_id!r}, "
+            f"{documents[1].doc_id!r}, …); score it into a review store with mtreview "
+            "score FILE --db DB",
+        )
+    return documents[0]
 
 
 def read_documents(

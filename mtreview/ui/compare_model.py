@@ -100,13 +100,10 @@ def mean_with_interval(values: Sequence[float]) -> tuple[float | None, float | N
         return round(mean, 4), None, None
     import numpy as np
 
-    from mtreview.compare.significance import Resampling, bootstrap_batches, estimate_ci
+    from mtreview.compare.significance import Resampling, estimate_ci, resampled_means
 
-    column = np.asarray(values, dtype=float)
-    resampled = np.concatenate(
-        [column[rows].mean(axis=1) for rows in bootstrap_batches(len(column), Resampling())]
-    )
-    _, low, high = estimate_ci(resampled)
+    column = {"system": np.asarray(values, dtype=float)}
+    _, low, high = estimate_ci(resampled_means(column, Resampling())["system"])
     return round(mean, 4), round(low, 4), round(high, 4)
 
 
