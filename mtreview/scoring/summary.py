@@ -73,8 +73,8 @@ class RunSummary:
         }
 
 
-class _SystemTotals:
-    """Corpus statistics of one system, while its results stream past."""
+class _Totals:
+    """Corpus statistics of a run, or of one system in it, while results stream past."""
 
     def __init__(self, settings: Settings) -> None:
         self.round_trip = CorpusScorer(settings.metrics)
@@ -101,44 +101,37 @@ class SummaryBuilder:
     """Accumulates corpus statistics while results stream past."""
 
     def __init__(self, settings: Settings, models: dict[str, str | None]) -> None:
-        self.round_trip = CorpusScorer(settings.metrics)
-        self.reference = CorpusScorer(settings.metrics)
+        self.settings = settings
         self.models = models
-        self.count = 0
-        self.flags = 0
+        self.totals = _Totals(settings)
+        self.systems: dict[str, _Totals] = {}
         self.docs: set[str] = set()
         self.logprob_sum = 0.0
         self.logprob_count = 0
         self.resumed = 0
-        self.systems: dict[str, _SystemTotals] = {}
-        self.settings = settings
         self.started = time.perf_counter()
 
     def add(self, analysis: SegmentAnalysis) -> None:
         seg = analysis.segment
-        self.count += 1
-        self.flags += len(analysis.flags)
+        self.totals.add(analysis)
         self.docs.add(seg.doc)
-        if analysis.round_trip is not None:
-            self.round_trip.add(analysis.round_trip, seg.text)
-        if seg.reference is not None:
-            self.reference.add(seg.text, seg.reference)
         if analysis.logprob is not None:
             self.logprob_sum += analysis.logprob
             self.logprob_count += 1
         if seg.system is not None:
             if seg.system not in self.systems:
-                self.systems[seg.system] = _SystemTotals(self.settings)
+                self.systems[seg.system] = _Totals(self.settings)
             self.systems[seg.system].add(analysis)
 
     def result(self) -> RunSummary:
+        run = self.totals.result()
         return RunSummary(
-            segments=self.count,
+            segments=run.segments,
             documents=len(self.docs),
-            flags=self.flags,
+            flags=run.flags,
             seconds=time.perf_counter() - self.started,
-            round_trip=self.round_trip.result(),
-            reference=self.reference.result(),
+            round_trip=run.round_trip,
+            reference=run.reference,
             mean_logprob=(self.logprob_sum / self.logprob_count if self.logprob_count else None),
             models=self.models,
             resumed=self.resumed,
