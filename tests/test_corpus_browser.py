@@ -122,7 +122,9 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         assert set(current.evaluate_all("els => els.map(e => e.dataset.index)")) == {
             str(number - 1)
         }
-        assert only(page, ".mtr-segment").count() == 1  # the picker's segment component
+        # the picker's segment component, exactly one (a count taken later could fall
+        # between a redraw's removal and its replacement)
+        only(page, ".mtr-segment").wait_for()
 
     assert findings(db) == before and _stamps(db) == stamps  # computed once, by the run
     with ReviewStore(db) as store:
