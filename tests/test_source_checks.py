@@ -154,9 +154,11 @@ def test_po_format_flags_reach_the_checks(tmp_path: Path) -> None:
 
 def test_duplicates_in_a_table_are_one_minor_flag(tmp_path: Path) -> None:
     table = tmp_path / "rows.tsv"
-    rows = ["source\ttranslation", "Read error\tErreur de lecture du disque",
-            "Write error\tÉcriture impossible sur le disque",
-            "Disk read error\tErreur de lecture du disque"]  # fmt: skip
+    # sentences, one a row: running text (a catalogue of UI strings gets no such flag,
+    # tests/test_consistency_scope.py)
+    rows = ["source\ttranslation", "The disk could not be read.\tLe disque n'a pas pu être lu.",
+            "Nothing can be written on the disk.\tRien ne peut être écrit sur le disque.",
+            "Reading the disk failed.\tLe disque n'a pas pu être lu."]  # fmt: skip
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
     document = read_document(table)
     highlighter = Highlighter(Settings(use_models=False, grammar=False))

@@ -1,13 +1,19 @@
 """Segments (titles, sentences) that appear more than once in the same document.
 
-In prose a repeated sentence is a copy-paste or scraping error (major); in a table or a
-catalogue the same string legitimately stands in several rows (a menu label, a message
-used twice), so there it is one minor flag, worth a look for consistency only.
+In running text a repeated sentence is a copy-paste or scraping error (major). A catalogue
+of short UI strings says one thing in many places: the same translation for two different
+sources ("Read error", "Disk read error") is how such catalogues are written, so there it
+is no flag at all. Which a document is, is decided from the document itself
+(`running_text`): prose is running text; a table (TSV, JSONL, PO, XLIFF …) is when most of
+its rows are sentences. In a running-text table the same string may still stand in
+several rows for one source (a TM repeat): only a repeat for another source is flagged,
+once, minor.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check, words
 from mtreview.documents import Segment, text_hash
@@ -15,6 +21,37 @@ from mtreview.flags import Flag
 
 # Shorter segments ("Oui.", "Lire la suite") repeat legitimately or are caught elsewhere.
 MIN_WORDS = 3
+# A table is running text when this share of its rows are sentences: 4 words or more and
+# a full stop, question or exclamation mark or ellipsis at the end. Debian's gettext
+# catalogues reach at most 0.46 (long AppStream descriptions), most under 0.25; a news
+# article's sentences, one a row, 1.0.
+SENTENCE_MIN_WORDS = 4
+RUNNING_TEXT_SHARE = 0.6
+SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
+
+
+def is_sentence(text: str) -> bool:
+    return SENTENCE_END.search(text) is not None and len(text.split()) >= SENTENCE_MIN_WORDS
+
+
+def observe_shape(segment: Segment, context: DocumentContext) -> None:
+    """Count a table's rows and the sentences among them (`running_text` reads them)."""
+    if segment.table_row:
+        shape = context.state.setdefault("text_shape", [0, 0])  # rows, sentences
+        shape[0] += 1
+        shape[1] += is_sentence(segment.text)
+
+
+def running_text(segment: Segment, context: DocumentContext) -> bool:
+    """Prose, or a table whose rows observed so far are mostly sentences (a news article
+    one sentence a row), as opposed to a catalogue of UI strings. Rows with gettext
+    format flags are a program's messages."""
+    if not segment.table_row:
+        return True
+    if segment.formats:
+        return False
+    rows, sentences = context.state.get("text_shape", (0, 0))
+    return rows > 0 and sentences >= RUNNING_TEXT_SHARE * rows
 
 
 @functools.lru_cache(maxsize=4096)  # observed, then checked: computed once
@@ -31,11 +68,15 @@ class DuplicateSegments(Check):
     name = "duplicate_segments"
     category = "Accuracy/Addition"
     severity = "major"
-    description = "the same segment (a title, a sentence) appears again in the document"
+    description = (
+        "the same segment (a title, a sentence) appears again in the document (running text "
+        "only, not a catalogue of UI strings)"
+    )
     segment_level = True
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        observe_shape(segment, context)
         key = duplicate_key(segment.text)
         if key is not None:
             seen = context.segments.setdefault(key, [])
@@ -52,7 +93,7 @@ class DuplicateSegments(Check):
         others = [
             i for i in seen if i < segment.index or (i > segment.index and not segment.table_row)
         ]
-        if key is None or not others:
+        if key is None or not others or not running_text(segment, context):
             return []
         sources = context.state.get("duplicate_sources", {}).get(key, set())
         if segment.table_row and len(sources) == 1:

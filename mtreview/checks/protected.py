@@ -1,7 +1,9 @@
 """Protected spans: the parts of a segment that are code, not prose, found once per segment.
 
-Placeholders (printf `%s` `%1$d` `%pB`, Python `%(name)s` and `{name}`, ICU/.NET `{0}`,
-Qt `%1`, shell `$HOME`), markup tags and entities, URLs, e-mail addresses, file paths,
+Placeholders of every common format (`checks/syntaxes.py` holds one entry a format: printf
+`%s` `%1$d` `%pB`, Python `%(name)s` and `{name}`, ICU `{0}` and `{count, plural, …}`,
+Fluent `{ $var }` `{ -term }`, Qt `%1`, shell `$HOME`), markup tags and entities, CSS
+declarations and sizes (`width: 20em`, `1.5rem`), URLs, e-mail addresses, file paths,
 command-line options and identifiers (`snake_case`, `camelCase`, `arm7tdmi`, `libfoo.so`)
 are left alone by every check: a missing space inside `%s` or an unknown word `mcpu` is
 not a translation error. Words copied unchanged from the source (`gpg-agent`, product
@@ -20,8 +22,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-PLACEHOLDER = "placeholder"
-TAG = "tag"
+from mtreview.checks.syntaxes import CSS, PLACEHOLDER, SYNTAXES, TAG, find_tokens
+
 URL = "url"
 EMAIL = "email"
 PATH = "path"
@@ -29,35 +31,12 @@ OPTION = "option"
 IDENTIFIER = "identifier"
 LAYOUT = "layout"  # leading and trailing blanks, runs of blanks the source has too
 COPIED = "copied"  # a word of the source copied unchanged into the translation
-KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, IDENTIFIER, LAYOUT, COPIED)
+KINDS = (PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, CSS, IDENTIFIER, LAYOUT, COPIED)
 CODE_KINDS = frozenset(KINDS) - {COPIED}  # what no check may flag inside
 # code that stands where no word of the sentence does: blanked out for the parser, left
 # out when numbers are compared (identifiers such as `x86` may read as words)
-MARKUP_KINDS = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION})
+MARKUP_KINDS = frozenset({PLACEHOLDER, TAG, URL, EMAIL, PATH, OPTION, CSS})
 
-_PRINTF_BODY = r"(?:\d+\$)?[-+0#']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|ll|[hlLqjzZt]|I64|I32)?"
-_PRINTF = re.compile(
-    r"%%|%<PRI[a-zA-Z0-9]+>|%p[A-Za-z]{1,3}\b|%" + _PRINTF_BODY + r"[diouxXeEfFgGaAcsSpn@]"
-)
-_PRINTF_SPACE = re.compile(r"% " + _PRINTF_BODY + r"[diouxXeEfFgGaAcsSp]")  # with c-format only
-_PYTHON = re.compile(r"%\(\w+\)[-+ 0#]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
-_BRACE = re.compile(r"\{\{|\}\}|\{[\w.\[\]]*(?:![rsa])?(?::[^{}]*)?\}|\{\d+\s*,[^{}]*\}")
-_QT = re.compile(r"%L?\d+")
-_SHELL = re.compile(r"\$\{\w+\}|\$[A-Z_][A-Z0-9_]*\b|\$\d\b")
-# Markup: closing and empty tags, tags with attributes, and known element names alone
-# (`<unknown>` in a message is a word in angle brackets, not a tag).
-_ELEMENTS = (
-    r"a|b|i|u|s|p|br|hr|em|strong|big|small|span|tt|sub|sup|code|pre|div|li|ul|ol|img|font"
-    r"|kbd|var|cite|q|h[1-6]|table|tr|td|th|link|title|g|x|bx|ex|ph|bpt|ept|it|mrk|emphasis"
-    r"|literal|filename|command|option|replaceable|application|guilabel|guimenu|keycap"
-)
-_TAG = re.compile(
-    r"</[A-Za-z][\w:.-]*\s*>"
-    r"|<[A-Za-z][\w:.-]*(?:\s+[\w:.-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))+\s*/?>"
-    r"|<[A-Za-z][\w:.-]*\s*/>"
-    rf"|<(?:{_ELEMENTS})>"
-    r"|&(?:[A-Za-z]\w*|#\d+|#x[0-9a-fA-F]+);"
-)
 _URL = re.compile(
     r"\b(?:(?:https?|ftp|file|sftp|ssh|git)://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)\]]"
 )
@@ -78,23 +57,7 @@ _IDENTIFIER = re.compile(
 _BLANKS = re.compile(r"^\s+|\s+$|\s{2,}|\t")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 
-# gettext format flags -> the placeholder syntaxes they name
-FORMAT_SYNTAXES: dict[str, tuple[re.Pattern[str], ...]] = {
-    "c-format": (_PRINTF, _PRINTF_SPACE),
-    "objc-format": (_PRINTF, _PRINTF_SPACE),
-    "sh-format": (_SHELL,),
-    "python-format": (_PYTHON, _PRINTF),
-    "python-brace-format": (_BRACE,),
-    "qt-format": (_QT,),
-    "kde-format": (_QT,),
-    "csharp-format": (_BRACE,),
-    "java-format": (_BRACE,),
-    "perl-brace-format": (_BRACE,),
-    "php-format": (_PRINTF,),
-    "boost-format": (_PRINTF, _QT),
-}
-AUTO_SYNTAXES = (_PYTHON, _PRINTF, _BRACE, _QT, _SHELL)
-_OTHER_KINDS = ((TAG, _TAG), (URL, _URL), (EMAIL, _EMAIL), (PATH, _PATH), (OPTION, _OPTION))
+_OTHER_KINDS = ((URL, _URL), (EMAIL, _EMAIL), (PATH, _PATH), (OPTION, _OPTION))
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -105,16 +68,7 @@ class ProtectedSpan:
     end: int
     kind: str
     text: str
-
-
-def placeholder_patterns(formats: Iterable[str] = ()) -> tuple[re.Pattern[str], ...]:
-    """The placeholder syntaxes a string with these gettext format flags uses."""
-    named = [flag for flag in formats if flag in FORMAT_SYNTAXES]
-    negated = {flag.removeprefix("no-") for flag in formats if flag.startswith("no-")}
-    if named:
-        return tuple(dict.fromkeys(p for flag in named for p in FORMAT_SYNTAXES[flag]))
-    excluded = {p for flag in negated for p in FORMAT_SYNTAXES.get(flag, ())}
-    return tuple(p for p in AUTO_SYNTAXES if p not in excluded)
+    syntax: str = ""  # the placeholder format (checks.syntaxes) of a placeholder, tag or CSS
 
 
 @functools.lru_cache(maxsize=4096)  # every check of a segment asks: computed once
@@ -125,8 +79,10 @@ def protected_spans(
     if not _may_hold_code(text) and not source:
         return ()
     found: list[ProtectedSpan] = []
-    for pattern in placeholder_patterns(formats):
-        found += _spans(text, pattern, PLACEHOLDER)
+    found += [
+        ProtectedSpan(t.start, t.end, SYNTAXES[t.syntax].kind, t.text, t.syntax)
+        for t in find_tokens(text, formats)
+    ]
     for kind, pattern in _OTHER_KINDS:
         found += _spans(text, pattern, kind)
     found += _spans(text, _IDENTIFIER, IDENTIFIER)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
+from mtreview.checks.protected import MARKUP_KINDS, mask
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
@@ -107,8 +108,12 @@ class FrenchSpacing(_PatternCheck):
         if not segment.table_row or not any(sign in segment.text for sign in HIGH_SIGNS):
             return
         counts = context.state.setdefault("high_signs", [0, 0])  # spaced, tight
-        counts[0] += len(_SPACED_SIGN.findall(segment.text))
-        counts[1] += sum(len(rule.pattern.findall(segment.text)) for rule in FRENCH_RULES[:2])
+        # signs inside code (`width: 20em;`, `{ NUMBER($n, style: "percent") }`) are not
+        # the table's typography
+        spans = [s for s in segment_spans(segment) if s.kind in MARKUP_KINDS]
+        text = mask(segment.text, spans, "x") if spans else segment.text
+        counts[0] += len(_SPACED_SIGN.findall(text))
+        counts[1] += sum(len(rule.pattern.findall(text)) for rule in FRENCH_RULES[:2])
 
     def wanted(self, rule: Rule, segment: Segment, context: DocumentContext) -> bool:
         """In prose always; in a table (software messages, "erreur: …") only when the

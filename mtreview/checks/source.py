@@ -32,7 +32,6 @@ from mtreview.checks.protected import (
     CODE_KINDS,
     EMAIL,
     MARKUP_KINDS,
-    PLACEHOLDER,
     TAG,
     URL,
     ProtectedSpan,
@@ -108,19 +107,6 @@ class _CarriedOver(Check):
             shown = ", ".join(f"“{key}”" for key in missing[:5])
             flags.append(self.flag(start, end, f"{self.item} {shown} of the source is missing"))
         return flags
-
-
-@register_check
-class SourcePlaceholders(_CarriedOver):
-    name = "source_placeholders"
-    item = "placeholder"
-    description = "placeholders (%s, {name}, %(n)d …) differ from the source's [needs a source]"
-    kinds = frozenset({PLACEHOLDER})
-
-    @staticmethod
-    def key(text: str) -> str:
-        """`%1$s` and `%s` are the same argument kind; order is the translator's choice."""
-        return re.sub(r"^%\d+\$", "%", text)
 
 
 @register_check

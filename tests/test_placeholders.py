@@ -1,0 +1,168 @@
+"""Placeholders of every common format: protected from the typography checks, and compared
+with the source (lost, added, renamed, reordered), each damage with its exact span."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtreview.checks import CHECKS, DocumentContext
+from mtreview.checks.protected import protected_spans
+from mtreview.checks.syntaxes import SYNTAXES, find_tokens
+from mtreview.documents import Segment
+from mtreview.flags import Flag
+
+
+def segment(text: str, source: str | None = None, *, table_row: bool = True) -> Segment:
+    return Segment("doc", 0, 0, 0, len(text), text, source=source, table_row=table_row)
+
+
+def flags(check: str, text: str, source: str | None = None, **fields: bool) -> list[Flag]:
+    return CHECKS[check]().checked(segment(text, source, **fields), DocumentContext("doc"))
+
+
+def spans(check: str, text: str, source: str | None = None) -> list[str]:
+    return [text[f.start : f.end] for f in flags(check, text, source)]
+
+
+# (translation, the token, its syntax, a check whose raw rule fires on or beside the token)
+PROTECTED = [
+    ("Impossible d'ouvrir %1$s; réessayez", "%1$s", "printf", "french_spacing"),
+    ("Le fichier %(name)s! est ouvert", "%(name)s", "python", "french_spacing"),
+    ("{0,number,integer} fichiers", "{0,number,integer}", "brace", "spacing"),
+    ("Copie de %1! vers %2", "%1", "qt", "french_spacing"),
+    ("{count,plural,one {# fichier} other {# fichiers}}", "{count,plural,", "icu", "spacing"),
+    ('Fait : { NUMBER($n, style: "percent") }', '{ NUMBER($n, style: "percent") }', "fluent",
+     "french_spacing"),
+    ('Avec { -brand(case: "genitive") } ici', '{ -brand(case: "genitive") }', "fluent",
+     "french_spacing"),
+    ("Supprimer { $name } ?", "{ $name }", "fluent", None),
+    ("Bienvenue dans { -brand-short-name }", "{ -brand-short-name }", "fluent", None),
+    ("{ $n -> [one] un onglet *[other] { $n } onglets }", "*[other]", "fluent", None),
+    ("Dossier $HOME introuvable", "$HOME", "shell", None),
+    ('<span style="color:red">Attention</span> !', '<span style="color:red">', "tag",
+     "french_spacing"),
+    ("Tom&nbsp;et Jerry", "&nbsp;", "entity", "french_spacing"),
+    ("&brandShortName; est à jour", "&brandShortName;", "entity", None),
+    ("min-width: 20em; max-height:1.5rem", "min-width: 20em;", "css", "french_spacing"),
+    ("min-width: 20em; max-height:1.5rem", "max-height:1.5rem", "css", "french_spacing"),
+    ("Une marge de 12px autour", "12px", "css", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "token", "syntax", "check"), PROTECTED)
+def test_each_format_is_protected(text: str, token: str, syntax: str, check: str | None) -> None:
+    found = {s.text: s for s in protected_spans(text)}
+    assert token in found and found[token].syntax == syntax
+    span = found[token]
+    for name in ("spacing", "french_spacing", "quotes"):
+        kept = flags(name, text)
+        assert not [f for f in kept if f.start <= span.end and span.start <= f.end], name
+    if check is not None:  # without the protection the rule would fire on or next to it
+        raw = CHECKS[check]().check(segment(text), DocumentContext("doc"))
+        assert [f for f in raw if f.start <= span.end and span.start <= f.end]
+
+
+def test_every_registered_syntax_has_a_protected_case() -> None:
+    covered = {syntax for _text, _token, syntax, _check in PROTECTED}
+    assert covered >= set(SYNTAXES) - {"printf-space", "fluent-select"}
+    # `% d` is printf only where the string says c-format ("100 % des voix" is prose)
+    assert [t.text for t in find_tokens("taux de % d", ("c-format",))] == ["% d"]
+    assert find_tokens("100 % des voix") == ()
+
+
+def test_icu_and_fluent_messages_are_prose_inside() -> None:
+    """Only the structure is code: the messages of a plural are translated text."""
+    text = "{count, plural, one {un fichier} other {{count} fichiers}}"
+    protected = [s.text for s in protected_spans(text)]
+    assert protected == ["{count, plural, ", "one", "{", "}", "other", "{", "{count}", "}", "}"]
+    text = "{ $n -> [one] un onglet *[other] { $n } onglets }"
+    assert [s.text for s in protected_spans(text)] == [
+        "{ $n ->",
+        "[one]",
+        "*[other]",
+        "{ $n }",
+        "}",
+    ]
+    # a CSS size is a code; the same number in prose with a space is not
+    assert protected_spans("Il mesure 1.5rem") and not protected_spans("de 12 pt")
+
+
+# (source, translation, check, flagged spans; "*" is the whole translation)
+DAMAGE = [
+    ("Copying %s to %s", "Copie de %s", "source_placeholders", ["*"]),
+    ("Copying %s (%d bytes)", "Copie de %d octets (%s)", "source_placeholders", ["%d"]),
+    ("Hello %(name)s", "Bonjour %(nom)s", "source_placeholders", ["%(nom)s", "*"]),
+    ("File {0} of {1}", "Fichier {0} sur {2}", "source_placeholders", ["{2}", "*"]),
+    ("Copy %1 to %2", "Copier %1 vers", "source_placeholders", ["*"]),
+    ("Folder $HOME", "Dossier $MAISON", "source_placeholders", ["$MAISON", "*"]),
+    ("{ $count } files", "{ $nombre } fichiers", "source_placeholders", ["{ $nombre }", "*"]),
+    ("Welcome to { -brand-short-name }", "Bienvenue", "source_placeholders", ["*"]),
+    ("{ $n -> [one] One tab *[other] { $n } tabs }",
+     "{ $n -> [one] Un onglet *[autre] { $n } onglets }", "source_placeholders",
+     ["*[autre]", "*"]),
+    ("{count, plural, one {# file} other {# files}}",
+     "{count, plural, one {# fichier} autre {# fichiers}}", "source_placeholders",
+     ["autre", "*"]),
+    ("{count, plural, =0 {No file} one {# file} other {# files}}",
+     "{count, plural, one {# fichier} other {# fichiers}}", "source_placeholders", ["*"]),
+    ("{count, plural, one {# file} other {# files}}",
+     "{nombre, plural, one {# fichier} other {# fichiers}}", "source_placeholders",
+     ["{nombre, plural, ", "*"]),
+    ("{gender, select, female {She} other {They}} left",
+     "{gender, select, féminin {Elle} other {Iel}} est partie", "source_placeholders",
+     ["féminin", "*"]),
+    ("Click <b>here</b>", "Cliquez ici", "source_tags", ["*"]),
+    ("Tom &amp; Jerry", "Tom &lt; Jerry", "source_tags", ["&lt;", "*"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "text", "check", "expected"), DAMAGE)
+def test_damage_is_caught_with_its_span(
+    source: str, text: str, check: str, expected: list[str]
+) -> None:
+    assert spans(check, text, source) == [text if s == "*" else s for s in expected]
+    assert spans(check, text, None) == []  # without a source, nothing to compare with
+
+
+def test_messages_name_what_changed() -> None:
+    renamed = flags("source_placeholders", "{ $nombre } fichiers", "{ $count } files")
+    assert "“{ $nombre }” is not in the source (it has “{ $count }”)" in renamed[0].message
+    assert "“{ $count }” of the source is missing" in renamed[1].message
+    order = flags("source_placeholders", "Copie de %d octets (%s)", "Copying %s (%d bytes)")
+    assert "another order" in order[0].message and "(%2$d … %1$s)" in order[0].message
+    key = flags(
+        "source_placeholders", "{c, plural, one {#} autre {#}}", "{c, plural, one {#} other {#}}"
+    )
+    assert "not a plural category" in key[0].message
+    assert "“{c, plural, other …}” of the source is missing" in key[1].message
+
+
+# correct translations: no placeholder, tag, number or typography flag
+CORRECT = [
+    ("Copying %1$s to %2$s", "Copie de %2$s vers %1$s"),
+    ("Copying %s (%d bytes)", "Copie de %2$d octets (%1$s)"),
+    ("Copying %s to %s", "Copie de %s vers %s"),
+    ("Hello %(name)s, %(count)d new", "%(count)d nouveaux, %(name)s"),
+    ("File {0} of {1}", "{1} fichiers, dont {0}"),
+    ("Copy %1 to %2", "Copier vers %2 depuis %1"),
+    ("{ $count } files in { $folder }", "Dans { $folder } : { $count } fichiers"),
+    ("Welcome to { -brand-short-name }",
+     "Bienvenue dans { -brand-short-name } { -brand-name.gender }"),
+    ("{ $n -> [one] One tab *[other] { $n } tabs }",
+     "{ $n -> [one] Un onglet [many] { $n } d’onglets *[other] { $n } onglets }"),
+    ("{count, plural, =0 {No file} one {# file} other {# files}}",
+     "{count, plural, =0 {Aucun fichier} one {{count} fichier} other {# fichiers}}"),
+    ("{gender, select, female {She} other {They}} left",
+     "{gender, select, female {Elle est partie} other {Iel est parti·e}}"),
+    ("Click <a href=\"https://x.org\" title=\"Help\">here</a>&nbsp;!",
+     "Cliquez <a href=\"https://x.org\" title=\"Aide\">ici</a>&nbsp;!"),
+    ("width: 20em; height: 1.5rem;", "width: 25em; height: 1.5rem;"),
+    ("A 12px border", "Une bordure de 16px"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "text"), CORRECT)
+def test_correct_translations_raise_no_flag(source: str, text: str) -> None:
+    for check in ("source_placeholders", "source_tags", "source_numbers", "spacing", "quotes"):
+        assert flags(check, text, source) == [], check
+    assert flags("french_spacing", text, source, table_row=False) == []
