@@ -244,7 +244,7 @@ def review_one(page: Any, recorder: Recorder, store: ReviewStore) -> None:
     def correct() -> None:
         settle(page)  # a box filled while a run redraws it would get its old text back
         only(page, "textarea[aria-label='Corrected segment']").fill(text + " (corrigé)")
-        only(page, ".st-key-save_fix button").click()
+        only(page, ".mtr-box-save").click()
 
     found = page.get_by_text("Found (characters")
     recorder.measure("select words", select, lambda: found.wait_for())

@@ -51,6 +51,12 @@ class StoreError(MTReviewError):
     """The review store cannot be opened or written."""
 
 
+class AccessError(StoreError, PermissionError):
+    """The store refused a call its principal may not make: no live session, a role that
+    does not permit it, a segment not assigned to them, another reviewer's blind work, or
+    a plain name where a team store needs a signed-in principal. Nothing was written."""
+
+
 class ConflictError(StoreError):
     """Someone else saved first: the caller must look at their text before saving again."""
 

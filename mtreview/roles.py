@@ -14,3 +14,15 @@ ROLES: dict[str, frozenset[str]] = {
         {"review", "assign", "adjudicate", "agreement", "see-all", "users", "import", "export"}
     ),
 }
+
+# each permission in words, for the store's refusals ("'anne' (reviewer) may not assign work")
+DOES: dict[str, str] = {
+    "review": "review",
+    "assign": "assign work",
+    "adjudicate": "adjudicate",
+    "agreement": "read everyone's work for agreement",
+    "see-all": "see everyone's work",
+    "users": "manage accounts and roles",
+    "import": "import",
+    "export": "export",
+}

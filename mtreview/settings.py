@@ -97,6 +97,32 @@ class Settings:
     show_system_names: bool = _setting(False, "the app's comparison view names the MT systems")
     max_upload_mb: int = _within(20, 1, 100_000, "largest upload to the app, in MB")
     timing_log: str = _setting("", "file the app logs each script run's times to (JSON lines)")
+    # sign-in on a team store (mtreview.store.throttle)
+    signin_free_failures: int = _within(
+        5, 0, 1000, "failed sign-ins per account and per client address before any wait"
+    )
+    signin_delay_seconds: float = _within(
+        2.0, 0.0, 86_400.0, "seconds of the first wait after the free failures"
+    )
+    signin_delay_factor: float = _within(
+        2.0, 1.0, 100.0, "each further failure multiplies the wait by it"
+    )
+    signin_lockout_failures: int = _within(
+        10, 1, 1000, "failed sign-ins that lock the account or address out"
+    )
+    signin_lockout_minutes: float = _within(
+        15.0, 0.0, 10_080.0, "how long a lockout lasts; a quiet account or address is forgotten"
+    )
+    password_hashes_at_once: int = _within(
+        2, 1, 1024, "argon2 hashes run at once per process; each holds 64 MiB while it runs"
+    )
+    trust_forwarded_for: bool = _setting(
+        False, "count sign-ins by X-Forwarded-For's last hop: only behind your own proxy"
+    )
+    # the web gate (mtreview.ui.gate)
+    allowed_hosts: tuple[str, ...] = _setting(
+        (), "names the app answers to besides localhost (`*.example.org` too); others get 403"
+    )
 
     def __post_init__(self) -> None:
         """Values built in code are held to the same rules as those read from a file."""

@@ -15,8 +15,10 @@ from mtreview.cli import main
 from mtreview.flags import Flag
 from mtreview.readers import document_from_text
 from mtreview.store import FinalSpan, ReviewStore
+from mtreview.testing.team import team
 
 TEXT = "Le chat chat dort.\n\nIl pleut des cordes.\n\nTout va bien.\n"
+PEOPLE = ("anne", "bob", "lena")  # two reviewers, one lead, on a team store
 
 
 @pytest.fixture
@@ -29,16 +31,19 @@ def db(store_db: str) -> str:
     ]
     with ReviewStore(store_db) as store:
         store.add_document(doc, analyses)
-        store.assign("d", ["anne", "bob"], by="lena", overlap=1.0)
+        who = team(store, {n: ("lead" if n == "lena" else "reviewer", None) for n in PEOPLE})
+        store.assign("d", ["anne", "bob"], by=who["lena"], overlap=1.0)
         work = (("anne", (3, 7), "Le chat dort."), ("bob", (8, 12), "Le chat dort !"))
         for name, (start, end), text in work:
             store.add_annotation("d", 0, start, end, category="Fluency/Grammar", severity="minor",
-                                 reviewer=name)  # fmt: skip
-            store.save_correction("d", 0, text, expected_version=0, reviewer=name, independent=True)
-        store.mark_reviewed("d", 1, reviewer="anne")
-        store.add_annotation("d", 1, 0, 2, category="Other", severity="minor", reviewer="anne")
+                                 reviewer=who[name])  # fmt: skip
+            store.save_correction(
+                "d", 0, text, expected_version=0, reviewer=who[name], independent=True
+            )
+        store.mark_reviewed("d", 1, reviewer=who["anne"])
+        store.add_annotation("d", 1, 0, 2, category="Other", severity="minor", reviewer=who["anne"])
         final = [FinalSpan(3, 12, "Fluency/Grammar", "minor", reviewer="anne")]
-        store.adjudicate("d", 0, by="lena", text="Le chat dort.", spans=final)
+        store.adjudicate("d", 0, by=who["lena"], text="Le chat dort.", spans=final)
     return store_db
 
 

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from box_events import box, box_text, send
 from lxml import etree
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
@@ -162,23 +163,21 @@ def test_corrections_history_and_conflict(env: Path) -> None:
     at = _app()
     with ReviewStore(env) as store:
         doc_id = store.documents()[0].doc_id
-    at.text_area(key=f"fix_{doc_id}_0_0").input("Première version")
-    _click(at, "save_fix")
+    send(at, "save", "Première version")  # the box's "Save correction", with its text
     assert any("correction saved (version 1)" in s for s in _toasts(at))
     assert not at.success  # no message box pushes the page down
+    assert (box(at)["base"], box_text(at)) == (1, "Première version")
     # another reviewer saves on top of version 1 while we keep editing
     with ReviewStore(env) as store:
         store.save_correction(doc_id, 0, "Texte de Bob", expected_version=1, reviewer="Bob")
-    at.text_area(key=f"fix_{doc_id}_0_1").input("Ma deuxième version")
-    _click(at, "save_fix")
+    send(at, "save", "Ma deuxième version")
     assert any("segment 1 was saved by someone else" in e for e in _toasts(at))
     assert "Texte de Bob" in _texts(at) and "Ma deuxième version" in _texts(at)
     with ReviewStore(env) as store:
         assert store.segment(doc_id, 0).current_text == "Texte de Bob"  # not overwritten
     _click(at, "take_theirs")
-    assert at.text_area(key=f"fix_{doc_id}_0_2").value == "Texte de Bob"
-    at.text_area(key=f"fix_{doc_id}_0_2").input("Texte de Bob, corrigé")
-    _click(at, "save_fix")
+    assert (box(at)["base"], box_text(at)) == (2, "Texte de Bob")
+    send(at, "save", "Texte de Bob, corrigé")
     with ReviewStore(env) as store:
         history = store.corrections(doc_id, 0)
     assert [(c.version, c.reviewer) for c in history] == [(1, "Anne"), (2, "Bob"), (3, "Anne")]
@@ -188,7 +187,7 @@ def test_corrections_history_and_conflict(env: Path) -> None:
 
 def test_reviewed_without_change_and_navigation(env: Path) -> None:
     at = _app()
-    _click(at, "mark_reviewed")
+    send(at, "reviewed")  # the box's "Reviewed, no change", nothing typed
     assert at.progress[0].value == 100 // 17  # percent
     _click(at, "next_btn")
     assert at.sidebar.selectbox(key="segment_pick").value == 1
@@ -431,7 +430,7 @@ def test_progress_while_the_models_analyse(env: Path) -> None:
     at.sidebar.selectbox(key="segment_pick").set_value(9)
     at.run()
     assert "on their way" in "".join(h.proto.body for h in at.html)
-    _click(at, "mark_reviewed")  # reviewable while it waits
+    send(at, "reviewed")  # reviewable while it waits
     job.done = 12  # the models got past it: the next run draws its analysis
     at.run()
     assert "on their way" not in "".join(h.proto.body for h in at.html)

@@ -139,6 +139,14 @@ def _every_key(team: Path) -> dict[str, Any]:
         "page_size": 3,
         "show_system_names": True,
         "max_upload_mb": 7,
+        "signin_free_failures": 3,
+        "signin_delay_seconds": 1.0,
+        "signin_delay_factor": 3.0,
+        "signin_lockout_failures": 6,
+        "signin_lockout_minutes": 30.0,
+        "password_hashes_at_once": 1,
+        "trust_forwarded_for": True,
+        "allowed_hosts": ["review.example.org"],
         "timing_log": str(team / "timing.jsonl"),
     }
 

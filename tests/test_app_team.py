@@ -15,6 +15,7 @@ from mtreview.cli import main
 from mtreview.cli.review import app_command
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
+from mtreview.testing.team import team
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(8))
@@ -30,9 +31,10 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     with ReviewStore(db) as store:
         store.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
-        store.add_user("anne", role="reviewer", password="plum orchard lantern", by="admin")
-        store.add_user("lena", role="lead", password="violet harbour sextant", by="admin")
-        store.assign("doc", ["anne"], by="lena", first=2, last=4)
+        admin = team(store)["admin"]  # the first admin (OIDC only: never signs in here)
+        store.add_user("anne", role="reviewer", password="plum orchard lantern", by=admin)
+        store.add_user("lena", role="lead", password="violet harbour sextant", by=admin)
+        store.assign("doc", ["anne"], by=admin, first=2, last=4)
     return db
 
 

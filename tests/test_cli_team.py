@@ -12,6 +12,7 @@ import pytest
 from mtreview.cli import main
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
+from mtreview.testing.team import ADMIN, team
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
@@ -19,34 +20,44 @@ def _run(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
     return main(list(argv))
 
 
+ROOT_PASSWORD = "violet harbour sextant"  # the first admin's
+AS_ROOT = ("--as", "root", "--password-stdin")  # then the admin's password, first on stdin
+
+
 def test_users_add_list_passwd_disable(tmp_path: Path, monkeypatch, capsys) -> None:
     db = str(tmp_path / "team.db")
-    assert _run(monkeypatch, "users", "add", "anne", "--role", "reviewer", "--password-stdin",
-                "--db", db, "--create", stdin="s3cret pass phrase\n") == 0  # fmt: skip
+    # the first account of a new store: an admin, no credential asked
+    assert _run(monkeypatch, "users", "add", "root", "--role", "admin", "--password-stdin",
+                "--db", db, "--create", stdin=f"{ROOT_PASSWORD}\n") == 0  # fmt: skip
+    assert _run(monkeypatch, "users", "add", "anne", "--role", "reviewer", *AS_ROOT,
+                "--db", db, stdin=f"{ROOT_PASSWORD}\ns3cret pass phrase\n") == 0  # fmt: skip
     assert _run(monkeypatch, "users", "add", "lena", "--role", "lead", "--no-password",
-                "--db", db) == 0  # fmt: skip
+                *AS_ROOT, "--db", db, stdin=f"{ROOT_PASSWORD}\n") == 0  # fmt: skip
     capsys.readouterr()
     assert _run(monkeypatch, "users", "list", "--db", db) == 0
     lines = [line.split("\t")[:4] for line in capsys.readouterr().out.splitlines()]
     assert lines == [
         ["anne", "reviewer", "active", "password"],
         ["lena", "lead", "active", "oidc only"],
+        ["root", "admin", "active", "password"],
     ]
     with ReviewStore(db) as store:
         assert store.sign_in("anne", "s3cret pass phrase").user.name == "anne"
-    assert _run(monkeypatch, "users", "passwd", "anne", "--password-stdin", "--db", db,
-                stdin="another pass phrase\n") == 0  # fmt: skip
-    assert _run(monkeypatch, "users", "disable", "anne", "--db", db) == 0
+    assert _run(monkeypatch, "users", "passwd", "anne", *AS_ROOT, "--db", db,
+                stdin=f"{ROOT_PASSWORD}\nanother pass phrase\n") == 0  # fmt: skip
+    assert _run(monkeypatch, "users", "disable", "anne", *AS_ROOT, "--db", db,
+                stdin=f"{ROOT_PASSWORD}\n") == 0  # fmt: skip
     with ReviewStore(db) as store:
         assert store.user("anne").disabled
-        actors = {(e.actor.split(":")[0], e.action) for e in store.audit_log()}
-    assert ("cli", "add-user") in actors and ("cli", "update-user") in actors
+        actors = {(e.actor, e.action) for e in store.audit_log()}
+    assert ("root", "add-user") in actors and ("root", "update-user") in actors
+    assert not any(actor.startswith("cli:") for actor, _ in actors)
     # bad input: one line, exit code 2, nothing changed
-    assert _run(monkeypatch, "users", "passwd", "nobody", "--password-stdin", "--db", db,
-                stdin="whatever pass phrase\n") == 2  # fmt: skip
+    assert _run(monkeypatch, "users", "passwd", "nobody", *AS_ROOT, "--db", db,
+                stdin=f"{ROOT_PASSWORD}\nwhatever pass phrase\n") == 2  # fmt: skip
     assert "no user 'nobody'" in capsys.readouterr().err
-    assert _run(monkeypatch, "users", "add", "bob", "--role", "reviewer", "--password-stdin",
-                "--db", db, stdin="short\n") == 2  # fmt: skip
+    assert _run(monkeypatch, "users", "add", "bob", "--role", "reviewer", *AS_ROOT,
+                "--db", db, stdin=f"{ROOT_PASSWORD}\nshort\n") == 2  # fmt: skip
     assert "at least 12" in capsys.readouterr().err
     assert _run(monkeypatch, "users", "list", "--db", str(tmp_path / "none.db")) == 2
 
@@ -69,9 +80,14 @@ def test_assign_command(tmp_path: Path, monkeypatch, capsys) -> None:
     with ReviewStore(db) as store:
         text = "".join(f"Phrase {n}.\n\n" for n in range(10))
         store.add_document(document_from_text(text, doc_id="doc", name="doc.txt"))
+        team(store, {"anne": ("reviewer", None), "bob": ("reviewer", None)})
+        store.update_user(ADMIN, password=ROOT_PASSWORD, by=store.sign_in_external(ADMIN).principal)
     assert _run(monkeypatch, "assign", "doc", "--reviewers", "anne,bob", "--overlap", "0.2",
-                "--db", db) == 0  # fmt: skip
+                "--as", ADMIN, "--password-stdin", "--db", db,
+                stdin=f"{ROOT_PASSWORD}\n") == 0  # fmt: skip
     assert "assigned 10 segments of doc (anne 6, bob 6); 2 to two reviewers" in (
         capsys.readouterr().err
     )
-    assert _run(monkeypatch, "assign", "nodoc", "--reviewers", "anne", "--db", db) == 2
+    assert _run(monkeypatch, "assign", "nodoc", "--reviewers", "anne", "--as", ADMIN,
+                "--password-stdin", "--db", db, stdin=f"{ROOT_PASSWORD}\n") == 2  # fmt: skip
+    assert "no segments" in capsys.readouterr().err

@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from box_events import send
 from streamlit.testing.v1 import AppTest
 
 from mtreview.cli import main
 from mtreview.mqm import load_typology
 from mtreview.store import Comparison, ReviewStore
+from mtreview.testing.team import team
 from mtreview.ui.compare_model import (
     pair_results,
     ranking_names,
@@ -141,8 +143,7 @@ def test_marks_and_corrections_land_on_the_slots_system_and_no_name_shows(
     _click(at, "c0t1_mark_find_btn")
     at.selectbox(key="c0t1_new_severity").set_value("major")
     _click(at, "c0t1_add_error")
-    at.text_area(key="c0t2_fix_0_0").input("Une correction.")
-    _click(at, "c0t2_save_fix")
+    send(at, "save", "Une correction.", key="c0t2_correction_box")  # the second box's Save
     assert not any(name in _page(at) for name in NAMES)
     with ReviewStore(app_env) as store:
         [mark] = store.segment(first, 0).annotations
@@ -184,12 +185,14 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     _store(db, tmp_path)
     with ReviewStore(db) as store:
-        store.add_user("anne", role="reviewer", password="plum orchard lantern", by="admin")
-        store.add_user("bob", role="reviewer", password="copper meadow tundra", by="admin")
-        store.assign("news@sysbeta", ["anne"], by="admin", first=0, last=1)
-        store.assign("news@sysbeta", ["bob"], by="admin", first=0, last=0)
+        admin = team(store)["admin"]  # the first admin (OIDC only: never signs in here)
+        store.add_user("anne", role="reviewer", password="plum orchard lantern", by=admin)
+        store.add_user("bob", role="reviewer", password="copper meadow tundra", by=admin)
+        store.assign("news@sysbeta", ["anne"], by=admin, first=0, last=1)
+        store.assign("news@sysbeta", ["bob"], by=admin, first=0, last=0)
+        bob = store.sign_in("bob", "copper meadow tundra").principal
         store.add_annotation(
-            "news@sysbeta", 0, 0, 5, category="Fluency/Grammar", severity="minor", reviewer="bob"
+            "news@sysbeta", 0, 0, 5, category="Fluency/Grammar", severity="minor", reviewer=bob
         )
     return db
 

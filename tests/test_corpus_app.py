@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from box_events import send
 from streamlit.testing.v1 import AppTest
 from test_score_store import write_corpus
 
@@ -77,8 +78,7 @@ def test_open_next_and_the_whole_document(corpus_db: Path) -> None:
     [header] = [h.value for h in at.subheader]
     assert header.startswith("Segment ") and header.endswith(" of 20")
     doc = label.split(" · ")[1]
-    at.button(key="mark_reviewed").click()
-    _run(at)
+    send(at, "reviewed")  # the correction box's "Reviewed, no change"
     at.button(key="corpus_next").click()
     _run(at)
     assert [h.value for h in at.subheader] != [header]

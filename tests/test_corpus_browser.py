@@ -96,7 +96,7 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         page.get_by_text("correction saved (version 1)").wait_for()
         settle(page)  # a box filled while the run redraws it would get its old text back
         only(page, "textarea[aria-label='Corrected segment']").fill(CORRECTION)
-        only(page, ".st-key-save_fix button").click()
+        only(page, ".mtr-box-save").click()
         page.get_by_text("correction saved (version 2)").wait_for()
         assert person.page_errors == []
 

@@ -2,8 +2,8 @@
 it as the reviewer's draft after a pause in typing, on leaving the box (even straight into
 a click on another segment) and before a reload; it comes back on return and after a
 reload; "Discard draft" gives it up; Ctrl+S right after typing leaves no draft behind. And
-the keeper alone on a blank page: nothing is sent while a mouse button is down or the
-picker is open."""
+the box alone on a blank page: nothing is sent while a mouse button is down or the picker
+is open; a redraw never overwrites what is typed; its keys send its text."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ __all__ = ["app"]  # a fixture, used by name
 
 BOX = "textarea[aria-label='Corrected segment']"
 APP_ENV = {"MTREVIEW_REVIEWER": "Drafts"}
-UNSENT = "mtreview-unsent-drafts"  # the keeper's sessionStorage item
+UNSENT = "mtreview-unsent-drafts"  # the box's sessionStorage item
 NOTE = ".mtr-draft-note"
 KEPT = "() => document.querySelector('.mtr-draft-note').textContent.startsWith('Draft kept')"
 
@@ -177,9 +177,10 @@ def test_a_reload_with_text_not_yet_kept_asks_first(app: tuple[str, Path], page:
     _box_shows(page, saved + " RECHARGÉ")
 
 
-def _mount_keeper(page: Any) -> None:
-    """The keeper, a correction box and a segment view alone on a blank page; what the
-    keeper sends is collected."""
+def _mount_box(page: Any) -> None:
+    """The correction box and a segment view alone on a blank page; what the box sends is
+    collected. `__mountBox(extra)` draws the box again as a new page would (the page's
+    memory of what was typed is gone with the old page)."""
     url = "data:text/javascript;base64," + base64.b64encode(script().encode()).decode()
     blank = "http://keeper.test/"  # an origin of its own: about:blank has no sessionStorage
     page.route(blank, lambda route: route.fulfill(body="<!doctype html>", content_type="text/html"))
@@ -189,23 +190,27 @@ def _mount_keeper(page: Any) -> None:
           const m = await import(url);
           window.__events = [];
           const send = (name, value) => window.__events.push([name, value]);
-          const holder = document.body.appendChild(document.createElement('div'));
-          holder.className = 'st-key-fix_d_3_0';
-          const box = holder.appendChild(document.createElement('textarea'));
-          box.setAttribute('aria-label', 'Corrected segment');
-          box.value = 'Un chat noir dort ici.';
           const mount = (mode, data) => {
             const parent = document.body.appendChild(document.createElement('div'));
             m.default({parentElement: parent, setTriggerValue: send, data: {mode, ...data}});
+            return parent;
           };
-          window.__mountKeeper = (extra) => mount('draft', {doc: 'd', segment: 3,
-                key: 'fix_d_3_0', base: 0, saved: 'Un chat noir dort ici.', draft: null,
-                note: '', handled: [], reviewer: 'Anne', ...extra});
           mount('segment', {doc: 'd', segment: 3, text: 'Un chat noir dort ici.', marks: [],
                 categories: [{label: 'Fluency/Grammar', key: 'g'}],
                 severities: [{label: 'minor', key: '1'}],
                 defaults: {category: 'Fluency/Grammar', severity: 'minor'}});
-          window.__mountKeeper({});
+          let shown = null;
+          window.__mountBox = (extra) => {
+            if (shown) shown.remove();
+            window.__mtreviewTyped = undefined;
+            shown = mount('box', {doc: 'd', segment: 3, key: 'fix_d_3_0', base: 0,
+                saved: 'Un chat noir dort ici.', draft: null, note: '', handled: [],
+                reviewer: 'Anne', several: false,
+                shortcuts: {save: 'Ctrl+S', reviewed: 'Ctrl+Shift+Enter'}, ...extra});
+          };
+          window.__redrawBox = (extra) => m.default({parentElement: shown,
+            setTriggerValue: send, data: {...shown.__mtreview.data, ...extra}});
+          window.__mountBox({});
         }""",
         url,
     )
@@ -215,8 +220,8 @@ def _sent(page: Any) -> list[str]:
     return [value["text"] for name, value in page.evaluate("window.__events") if name == "draft"]
 
 
-def test_keeper_waits_for_the_mouse_and_the_picker(page: Any) -> None:
-    _mount_keeper(page)
+def test_the_box_waits_for_the_mouse_and_the_picker(page: Any) -> None:
+    _mount_box(page)
     page.locator("textarea").click()
     page.keyboard.press("End")
     page.keyboard.type(" Oui.")
@@ -240,8 +245,8 @@ def test_keeper_waits_for_the_mouse_and_the_picker(page: Any) -> None:
 
 def test_a_draft_cut_off_by_a_reload_is_sent_from_the_next_page(page: Any) -> None:
     """Before the page goes, what may not have reached the server waits in the tab's
-    sessionStorage; the next page's keeper sends it, for the same reviewer only."""
-    _mount_keeper(page)
+    sessionStorage; the next page's box sends it, for the same reviewer only."""
+    _mount_box(page)
     page.locator("textarea").click()
     page.keyboard.press("End")
     page.keyboard.type(" Rechargé.")
@@ -252,17 +257,53 @@ def test_a_draft_cut_off_by_a_reload_is_sent_from_the_next_page(page: Any) -> No
     store_again = f"(left) => sessionStorage.setItem('{UNSENT}', JSON.stringify(left))"
 
     page.evaluate("window.__events.length = 0")
-    page.evaluate("window.__mountKeeper({reviewer: 'Bob'})")  # another reviewer's page
+    page.evaluate("window.__mountBox({reviewer: 'Bob'})")  # another reviewer's page
     time.sleep(1)
     assert _sent(page) == []  # never sent under Bob's name
     assert page.evaluate(f"sessionStorage.getItem('{UNSENT}')") is None
 
     page.evaluate(store_again, left)
-    page.evaluate("window.__mountKeeper({})")  # Anne's next page
+    page.evaluate("window.__mountBox({})")  # Anne's next page
     page.wait_for_function("() => window.__events.length > 0")
     [[name, sent]] = page.evaluate("window.__events")
     assert name == "draft" and sent == {k: v for k, v in left[0].items() if k != "reviewer"}
     page.evaluate("window.__events.length = 0")
-    page.evaluate(f"window.__mountKeeper({{handled: [{left[0]['number']}]}})")  # handled
+    page.evaluate(f"window.__mountBox({{handled: [{left[0]['number']}]}})")  # handled
     time.sleep(1)
     assert _sent(page) == []
+
+
+def test_a_redraw_keeps_what_is_typed_and_the_keys_send_it(page: Any) -> None:
+    """The box is the page's own: a run that draws it again never overwrites typing, takes
+    the server's text where nothing was typed, shows text as text; Ctrl+S and
+    Ctrl+Shift+Enter send the box's text, with no draft of it on the way."""
+    _mount_box(page)
+    area = page.locator(BOX)
+    assert page.get_by_label("Corrected segment").input_value() == "Un chat noir dort ici."
+    page.evaluate("window.__redrawBox({draft: 'Un <b>chat</b> gris.'})")  # untouched: taken
+    assert area.input_value() == "Un <b>chat</b> gris." and page.locator("b").count() == 0
+    area.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Oui.")
+    page.evaluate("window.__redrawBox({draft: null, note: 'autre'})")  # a run, mid-typing
+    assert area.input_value() == "Un <b>chat</b> gris. Oui."
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.press("Control+s")
+    page.keyboard.press("Control+Shift+Enter")
+    events = page.evaluate("window.__events")
+    assert [(name, value["text"], value["base"]) for name, value in events] == [
+        ("save", "Un <b>chat</b> gris. Oui.", 0),
+        ("reviewed", "Un <b>chat</b> gris. Oui.", 0),
+    ]
+    time.sleep(2)  # past the pause: the save carried the text, no draft follows
+    assert _sent(page) == []
+    saved = "Un <b>chat</b> gris. Oui."  # the server's answer: version 1, one of several
+    page.evaluate(
+        "(saved) => window.__redrawBox({base: 1, key: 'fix_d_3_1', saved, several: true})", saved
+    )
+    assert area.input_value() == saved and page.locator(".mtr-draft-note").inner_text() == ""
+    page.evaluate("window.__events.length = 0; document.activeElement.blur()")
+    page.keyboard.press("Control+s")  # outside it: not its key
+    assert page.evaluate("window.__events") == []
+    area.press("Control+s")  # inside it: saved
+    assert [name for name, _ in page.evaluate("window.__events")] == ["save"]

@@ -205,7 +205,10 @@ def test_users_add_makes_a_store_only_with_create(
     assert "at least 12" in capsys.readouterr().err
     assert _files(folder) == sorted(["ok.txt", os.fsdecode(LATIN1)])  # nothing made
     assert main([*add, "--db", "review.db", "--create"]) == 0
-    assert main(["users", "add", "bob", "--role", "reviewer", "--no-password", "--db",
-                 "review.db"]) == 0  # fmt: skip
+    with ReviewStore(folder / "review.db") as store:  # a team store now: anne's session acts
+        token = store.sign_in_external("anne").token
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{token}\n"))
+    assert main(["users", "add", "bob", "--role", "reviewer", "--no-password", "--token-stdin",
+                 "--db", "review.db"]) == 0  # fmt: skip
     with ReviewStore(folder / "review.db") as store:
         assert [user.name for user in store.users()] == ["anne", "bob"]

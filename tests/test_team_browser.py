@@ -16,6 +16,7 @@ from streamlit_server import CHROMIUM, chromium, streamlit_app
 from mtreview.cli import main
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
+from mtreview.testing.team import team
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,10 +62,11 @@ def team_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
     db = folder / "team.db"
     with ReviewStore(db) as store:
         store.add_document(document_from_text(TEXT, doc_id="ngo", name="ngo.txt"))
-        store.add_user("anne", role="reviewer", password=PASSWORDS["anne"], by="admin")
-        store.add_user("bob", role="reviewer", password=PASSWORDS["bob"], by="admin")
-        store.add_user("lena", role="lead", password=PASSWORDS["lena"], by="admin")
-        store.assign("ngo", ["anne", "bob"], by="lena", overlap=1.0)  # both get both segments
+        admin = team(store)["admin"]  # the first admin (OIDC only: never signs in here)
+        store.add_user("anne", role="reviewer", password=PASSWORDS["anne"], by=admin)
+        store.add_user("bob", role="reviewer", password=PASSWORDS["bob"], by=admin)
+        store.add_user("lena", role="lead", password=PASSWORDS["lena"], by=admin)
+        store.assign("ngo", ["anne", "bob"], by=admin, overlap=1.0)  # both get both segments
     with streamlit_app(db, folder / "streamlit.log") as url:
         yield url, db
 
@@ -137,8 +139,9 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
         _sign_in(page, f"{url}/?reviewer=lena", name)  # the URL cannot make anyone lena
         _review(page, name)
         page.context.close()
-    with ReviewStore(db) as store:
-        work = store.reviewer_work("ngo", 0)
+    with ReviewStore(db) as store:  # as the lead: a reviewer would see only her own work
+        lena = store.sign_in("lena", PASSWORDS["lena"]).principal
+        work = store.reviewer_work("ngo", 0, viewer=lena)
     assert {n: [s.category for s in w.spans] for n, w in work.items()} == {
         "anne": ["Fluency/Grammar"],
         "bob": ["Accuracy/Mistranslation"],

@@ -138,7 +138,8 @@ def add_app_parser(commands: Any) -> None:
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only, one local user, "
-        "no password); 0.0.0.0 serves a team and needs accounts (mtreview users add)",
+        "no password); 0.0.0.0 serves a team and needs accounts (mtreview users add) and "
+        "the names reviewers type in the allowed_hosts setting",
     )
     parser.add_argument("--headless", action="store_true", help="do not open a browser")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
@@ -146,7 +147,8 @@ def add_app_parser(commands: Any) -> None:
 
 def app_command(args: argparse.Namespace, settings: Any = None) -> list[str]:
     """The `streamlit run` line: listening where asked, never sending usage statistics,
-    uploads limited to `max_upload_mb`, XSRF protection on, no developer tools shown."""
+    uploads limited to `max_upload_mb`, XSRF protection on, no developer tools shown, no
+    error details (type, message, traceback) sent to any client."""
     from mtreview.settings import Settings
 
     upload_mb = (settings or Settings()).max_upload_mb
@@ -160,6 +162,7 @@ def app_command(args: argparse.Namespace, settings: Any = None) -> list[str]:
         "--server.enableCORS", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",  # no Deploy button or developer menu
+        "--client.showErrorDetails", "none",  # tracebacks go to the server's log only
         *(["--server.headless", "true"] if getattr(args, "headless", False) else []),
         *getattr(args, "streamlit_options", ()),
     ]  # fmt: skip
@@ -184,30 +187,23 @@ def split_streamlit_options(words: list[str]) -> tuple[list[str], list[str]]:
     return ours, theirs
 
 
-def _has_accounts(db: str) -> bool:
-    from mtreview.store import ReviewStore
-
-    if "://" not in db and not Path(db).is_file():
-        return False  # no store yet: certainly no accounts (and none is created)
-    with ReviewStore(db) as store:
-        return store.has_accounts()
-
-
 def app_launch(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     """What `mtreview app` starts, once its checks pass: the `streamlit run` line and the
     child's environment, which carries the settings resolved here (`--config`, the
     MTREVIEW_* variables, FILE and --db) whole, for `settings_for_app` in the child."""
     import sqlalchemy
 
-    from mtreview.hosts import is_loopback
+    from mtreview.hosts import WILDCARD_ADDRESSES, HostAllowList, is_loopback
     from mtreview.settings import app_environment
+    from mtreview.ui.gate import has_accounts
 
     document = str(Path(args.file).resolve()) if args.file else None
     settings = settings_from(args, db=args.db, document=document)
     passed = [word.split("=", 1)[0] for word in getattr(args, "streamlit_options", ())]
     if "--server.address" in passed:  # it would win over --host and skip the check below
         raise MTReviewError("give the address to listen on with --host, not --server.address")
-    if not is_loopback(args.host) and not _has_accounts(settings.db):
+    HostAllowList.of(settings.allowed_hosts)  # a bad name: one line now, not 403s later
+    if not is_loopback(args.host) and not has_accounts(settings.db):
         from mtreview.store import database_url
 
         shown = sqlalchemy.make_url(database_url(settings.db)).render_as_string(hide_password=True)
@@ -215,6 +211,12 @@ def app_launch(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
             f"--host {args.host} would let anyone who reaches the port review without "
             f"signing in; add accounts first (mtreview users add NAME --role admin --db "
             f"{shown} --create), or keep the default 127.0.0.1"
+        )
+    if args.host.strip("[]") in WILDCARD_ADDRESSES and not settings.allowed_hosts:
+        err(
+            f"mtreview app: --host {args.host} listens everywhere, but the app answers only to "
+            "localhost and 127.0.0.1 until the allowed_hosts setting names the host reviewers "
+            "type (docs/teams.md, Web defences)\n"
         )
     return app_command(args, settings), app_environment(settings)
 

@@ -1,19 +1,32 @@
 """`mtreview users`, `assign` and `agreement`: accounts, work for reviewers, how they agree.
 
-Commands typed at the server are recorded in the audit log as `cli:<system user>`.
+On a team store (one with accounts) these commands act as a signed-in account, never as
+the system user: `--as NAME` with that account's password (asked on the terminal, or the
+first line of standard input with `--password-stdin`), or `--token-stdin` (a session token
+the store issued, on standard input). The command holds a short session for its work, in
+the audit log under that account's name, and signs it out when done; the store checks the
+account's role (`users` needs an admin, `assign` and `agreement` a lead or admin). On a
+store without accounts nothing is asked: the first account (`users add NAME --role admin`)
+is the team's first admin, recorded as made by itself. `users list` reads no review work and
+asks nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import getpass
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from mtreview.cli.common import cli_actor, command, err, out, settings_from
 from mtreview.cli.review import _existing_store
 from mtreview.errors import MTReviewError
+
+CLI_SESSION_HOURS = 0.25  # a command's own session: long enough for any command, then gone
 
 
 def _say(line: str = "") -> None:
@@ -23,6 +36,84 @@ def _say(line: str = "") -> None:
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+
+
+def _credential_options(parser: argparse.ArgumentParser, *, new_password: bool) -> None:
+    """Who acts on a team store: an account and its password, or a session token."""
+    parser.add_argument(
+        "--as", dest="acting", metavar="NAME", help="on a team store: the account that acts"
+    )
+    then = ", then the new password" if new_password else ""
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=f"read passwords from standard input, one a line: the --as account's{then}",
+    )
+    parser.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="act with a session token issued by the store, read from standard input",
+    )
+
+
+def _line(what: str) -> str:
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise MTReviewError(f"no {what} on standard input")
+    return line.rstrip("\r\n")
+
+
+def _ask(prompt: str) -> str:
+    """A password from the terminal; none there (a pipe, a cron job): one line, exit 2."""
+    if not sys.stdin.isatty():
+        raise MTReviewError(f"no terminal to ask for the {prompt}: pass --password-stdin")
+    return getpass.getpass(f"{prompt[0].upper()}{prompt[1:]}: ")
+
+
+@dataclasses.dataclass(frozen=True)
+class Credential:
+    """What a command acts with on a team store: `--as` and its password, or a token."""
+
+    name: str | None  # None: `secret` is a session token
+    secret: str
+
+
+def _credential(store: Any, args: argparse.Namespace) -> Credential | None:
+    """Read before anything else (the first line of standard input); None on a store
+    without accounts, where nothing is asked."""
+    if not store.has_accounts():
+        return None
+    if args.token_stdin:
+        return Credential(None, _line("session token"))
+    if not args.acting:
+        raise MTReviewError(
+            "this is a team store: say which account acts (--as NAME, its password from the "
+            "terminal or --password-stdin; or --token-stdin)"
+        )
+    secret = _line("password") if args.password_stdin else _ask(f"password of {args.acting}")
+    return Credential(args.acting, secret)
+
+
+@contextlib.contextmanager
+def _signed_in(
+    store: Any, credential: Credential | None, *, local: str | None = None
+) -> Iterator[Any]:
+    """The principal this command acts as: on a team store, a session of `--as` (signed
+    out when the command ends) or the token's. On a store without accounts, the name
+    `local` (the first admin `users add` makes), else `cli:<system user>`."""
+    if credential is None:
+        yield local or cli_actor()
+    elif credential.name is None:
+        principal = store.principal(credential.secret)
+        if principal is None:
+            raise MTReviewError("the session token is unknown, expired or signed out")
+        yield principal
+    else:
+        session = store.sign_in(credential.name, credential.secret, hours=CLI_SESSION_HOURS)
+        try:
+            yield session.principal
+        finally:
+            store.sign_out(session.token)
 
 
 # --- users --------------------------------------------------------------------------------
@@ -41,30 +132,31 @@ def add_users_parser(commands: Any) -> None:
     passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
     passwd.add_argument("name")
     for sub in (add, passwd):
-        sub.add_argument(
-            "--password-stdin", action="store_true", help="read the password from standard input"
-        )
+        _credential_options(sub, new_password=True)
     for name, text in (("disable", "refuse sign-in, end sessions"), ("enable", "allow again")):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("name")
+        _credential_options(sub, new_password=False)
     role = actions.add_parser("role", help="change a user's role")
     role.add_argument("name")
     role.add_argument("role", choices=list(ROLES))
+    _credential_options(role, new_password=False)
     listing = actions.add_parser("list", help="every account")
     for sub in (add, passwd, listing, role, *[actions.choices[n] for n in ("disable", "enable")]):
         _db_option(sub)
 
 
 def _password(args: argparse.Namespace) -> str:
+    """The new password of `args.name`: the next line of standard input, or typed twice;
+    checked before anyone signs in (a weak one is refused with nothing written)."""
+    from mtreview.store.names import check_password, clean_name
+
     if args.password_stdin:
-        line = sys.stdin.readline()
-        if not line.strip():
-            raise MTReviewError("no password on standard input")
-        return line.rstrip("\r\n")
-    first = getpass.getpass(f"Password for {args.name}: ")
+        return check_password(_line("password"), clean_name(args.name))
+    first = _ask(f"new password for {args.name}")
     if getpass.getpass("Again: ") != first:
         raise MTReviewError("the two passwords differ; nothing changed")
-    return first
+    return check_password(first, clean_name(args.name))
 
 
 def _new_or_existing_store(db: str, *, create: bool) -> Any:
@@ -81,9 +173,10 @@ def _new_or_existing_store(db: str, *, create: bool) -> Any:
 @command("users")
 def run_users(args: argparse.Namespace) -> int:
     from mtreview.store.base import clean_name, removed_on_failure
+    from mtreview.store.names import new_name
 
     settings = settings_from(args, db=args.db)
-    action, by = args.users_action, cli_actor()
+    action = args.users_action
     if action == "list":
         with _existing_store(settings.db) as store:
             for user in store.users():
@@ -98,18 +191,29 @@ def run_users(args: argparse.Namespace) -> int:
         else:
             opened = _existing_store(settings.db)
         with opened as store:
-            if action == "add":
-                password = None if args.no_password else _password(args)
-                user = store.add_user(args.name, role=args.role, password=password, by=by)
-            elif action == "passwd":
-                user = store.update_user(args.name, password=_password(args), by=by)
-            elif action == "role":
-                user = store.update_user(args.name, role=args.role, by=by)
-            else:
-                user = store.update_user(args.name, disabled=action == "disable", by=by)
+            if action == "add":  # a name the store would refuse: before anyone signs in
+                new_name(args.name, (reviewer.name for reviewer in store.reviewers()))
+            credential = _credential(store, args)
+            new = action == "passwd" or (action == "add" and not args.no_password)
+            password = _password(args) if new else None
+            first_admin = args.name if action == "add" else None
+            with _signed_in(store, credential, local=first_admin) as by:
+                user = _change(store, args, by, password)
     state = "disabled" if user.disabled else "active"
     err(f"{action}: {user.name} ({user.role}, {state})\n")
     return 0
+
+
+def _change(store: Any, args: argparse.Namespace, by: Any, password: str | None) -> Any:
+    """The account change `users ACTION` asks for, made as `by`."""
+    action = args.users_action
+    if action == "add":
+        return store.add_user(args.name, role=args.role, password=password, by=by)
+    if action == "passwd":
+        return store.update_user(args.name, password=password, by=by)
+    if action == "role":
+        return store.update_user(args.name, role=args.role, by=by)
+    return store.update_user(args.name, disabled=action == "disable", by=by)
 
 
 # --- assign -------------------------------------------------------------------------------
@@ -122,6 +226,7 @@ def add_assign_parser(commands: Any) -> None:
     parser.add_argument(
         "--overlap", type=float, default=0.0, help="share also given to a second reviewer (0..1)"
     )
+    _credential_options(parser, new_password=False)
     _db_option(parser)
 
 
@@ -129,11 +234,10 @@ def add_assign_parser(commands: Any) -> None:
 def run_assign(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
     names = [n.strip() for n in args.reviewers.split(",") if n.strip()]
-    with _existing_store(settings.db) as store:
+    with _existing_store(settings.db) as store, _signed_in(store, _credential(store, args)) as by:
         summary = store.assign(
-            args.doc, names, by=cli_actor(), first=args.first, last=args.last,
-            overlap=args.overlap,
-        )  # fmt: skip
+            args.doc, names, by=by, first=args.first, last=args.last, overlap=args.overlap
+        )
     shares = ", ".join(f"{name} {n}" for name, n in summary.per_reviewer.items())
     err(
         f"assigned {summary.segments} segments of {summary.doc_id} ({shares}); "
@@ -152,6 +256,7 @@ def add_agreement_parser(commands: Any) -> None:
     parser.add_argument(
         "--limit", type=int, default=20, help="table: disagreements shown per pair (default 20)"
     )
+    _credential_options(parser, new_password=False)
     _db_option(parser)
 
 
@@ -167,8 +272,12 @@ def run_agreement(args: argparse.Namespace) -> int:
     from mtreview.mqm import load_typology
 
     settings = settings_from(args, db=args.db)
-    with _existing_store(settings.db) as store:
-        report = agreement(store.shared_segments(args.doc), load_typology(settings.mqm_typology))
+    typology = load_typology(settings.mqm_typology)
+    with (
+        _existing_store(settings.db) as store,
+        _signed_in(store, _credential(store, args)) as viewer,
+    ):
+        report = agreement(store.shared_segments(args.doc, viewer=viewer), typology)
     rows = report_rows(report)
     if args.format == "json":
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=1)

@@ -17,7 +17,7 @@ Public API (records in `mtreview.store.schema`):
     .segment(doc_id, index)              one SegmentReview
     .add_annotation / .update_annotation / .delete_annotation
     .decide_flag(doc_id, index, flag_index, accept=...)   accept/reject a pre-highlight
-    .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index)
+    .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index, viewer=)
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
     .save_draft(doc_id, index, text, base_version=, reviewer=) .draft(...) .discard_draft(...)
                                          a correction typed, not saved yet (per reviewer)
@@ -29,13 +29,17 @@ Public API (records in `mtreview.store.schema`):
                                          (mtreview.store.systems)
     .write_scored(window, incoming) .finish_scored(...) .scored_state(doc_id)
                                          score --db and import-analysis (store.ingest)
-Teams (mtreview.store.accounts, mtreview.store.team):
+Teams (mtreview.store.accounts, mtreview.store.team). On a store with accounts every call
+that changes or reveals review work takes a Principal (`reviewer=`, `by=`, `viewer=`), not
+a name, checked in its own transaction (mtreview.store.principal, mtreview.store.access);
+AccessError otherwise. A store without accounts (one local user) takes plain names.
     .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
-    .sign_in(name, password) -> SignedIn   .session_user(token) .sign_out(token)
+    .sign_in(name, password) -> SignedIn (.principal)   .principal(token) .local_principal(name)
+    .session_user(token) .sign_out(token)
     .audit_log(doc_id) .record(actor, action)   who did what and when
     .verify_audit() -> AuditCheck        the log's hash chain recomputed (mtreview.store.audit)
     .assign(doc_id, names, by=, first=, last=, overlap=) .unassign .assignees .queue .progress
-    .reviewer_work(doc_id, index)        .shared_segments(doc_id)   each reviewer's own work
+    .reviewer_work(doc_id, index, viewer=) .shared_segments(doc_id, viewer=)  each one's work
     .adjudicate(doc_id, index, by=, text=, spans=)   .adjudications(doc_id)
 """
 
@@ -49,7 +53,7 @@ import sqlalchemy as sa
 
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Document, Segment
-from mtreview.errors import ConflictError, StoreError
+from mtreview.errors import AccessError, ConflictError, StoreError
 from mtreview.store import backup
 from mtreview.store.accounts import ROLES, AccountActions, AuthError
 from mtreview.store.actions import ReviewActions
@@ -66,6 +70,7 @@ from mtreview.store.corpus import (
 from mtreview.store.drafts import DraftActions
 from mtreview.store.ingest import IncomingDocument, ScoredWrites, StoredState
 from mtreview.store.merge import LoadSummary
+from mtreview.store.principal import Principal
 from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
 from mtreview.store.schema import (
     Annotation,
@@ -107,6 +112,7 @@ from mtreview.store.write import (
 __all__ = [
     "ROLES",
     "STATUSES",
+    "AccessError",
     "Adjudication",
     "Annotation",
     "AssignSummary",
@@ -124,6 +130,7 @@ __all__ = [
     "FinalSpan",
     "FlagDecision",
     "IncomingDocument",
+    "Principal",
     "Progress",
     "QueueFilter",
     "QueueItem",

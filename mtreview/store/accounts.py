@@ -20,10 +20,21 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.roles import ROLES
-from mtreview.store.base import StoreBase
+from mtreview.store.access import has_accounts, refuse_unless, team_member
+from mtreview.store.base import UNKNOWN_ACTOR, StoreBase
 from mtreview.store.names import NameRefused, check_password, clean_name, new_name
+from mtreview.store.principal import LOCAL_ROLE, Principal
 from mtreview.store.schema import meta, now, reviewers
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
+from mtreview.store.throttle import (
+    Attempt,
+    Refusal,
+    begin_attempt,
+    forget_stale,
+    give_back,
+    hash_gate,
+    throttle_keys,
+)
 
 LOCAL_KEY = "local_user"
 SESSION_HOURS = 12.0
@@ -50,11 +61,22 @@ class AccountActions(StoreBase):
     def add_user(self, name: str, *, role: str, password: str | None, by: str) -> User:
         """A new account (`password=None`: only an identity provider can sign it in).
         The name and password must pass `mtreview.store.names` (also for a reviewer who
-        already has work in the store)."""
+        already has work in the store). `by`: a principal allowed "users" (an admin); on a
+        store without accounts the first account needs none and must be an admin (else no
+        one could ever manage accounts), audited as `by` as given."""
         _check_role(role)
         name = clean_name(name)
         hashed = None if password is None else _hasher.hash(check_password(password, name))
         with self._write() as conn:
+            if has_accounts(conn):
+                actor = team_member(conn, by, "users").name
+            else:
+                refuse_unless(
+                    role == "admin",
+                    f"the first account of a store must be an admin, not a {role}: "
+                    f"add an admin first (mtreview users add NAME --role admin)",
+                )
+                actor = clean_name(by)
             new_name(name, conn.execute(sa.select(reviewers.c.name)).scalars())
             rid = self._reviewer_id(conn, name)
             exists = sa.select(accounts.c.role).where(accounts.c.reviewer_id == rid)
@@ -71,7 +93,7 @@ class AccountActions(StoreBase):
                     updated_at=stamp,
                 )
             )
-            self._audit(conn, by, "add-user", user=clean_name(name), role=role)
+            self._audit(conn, actor, "add-user", user=clean_name(name), role=role)
             return _user(conn, rid)
 
     def _account_id(self, conn: Connection, name: str) -> int:
@@ -94,7 +116,9 @@ class AccountActions(StoreBase):
         role: str | None = None,
         disabled: bool | None = None,
     ) -> User:
-        """Change a password, role or disabled flag; disabling ends the user's sessions."""
+        """Change a password, role or disabled flag; disabling ends the user's sessions.
+        `by`: a principal allowed "users" (an admin). Refused when it would leave the
+        store with no enabled admin (no one could manage accounts any more)."""
         values: dict[str, Any] = {"updated_at": now()}
         if password is not None:
             values["password_hash"] = _hasher.hash(check_password(password, name))
@@ -103,8 +127,17 @@ class AccountActions(StoreBase):
         if disabled is not None:
             values["disabled"] = disabled
         with self._write() as conn:
+            actor = self._acting(conn, by, "users").name
             rid = self._account_id(conn, name)
             conn.execute(accounts.update().where(accounts.c.reviewer_id == rid).values(**values))
+            admins = sa.select(accounts.c.reviewer_id).where(
+                (accounts.c.role == "admin") & (accounts.c.disabled == sa.false())
+            )
+            refuse_unless(
+                (role is None and not disabled)
+                or conn.execute(admins.limit(1)).first() is not None,
+                f"{clean_name(name)!r} is the last enabled admin: make another admin first",
+            )
             if disabled or password is not None:
                 conn.execute(sessions.delete().where(sessions.c.reviewer_id == rid))
             changed = sorted(k for k in values if k != "updated_at")
@@ -116,7 +149,7 @@ class AccountActions(StoreBase):
                 detail["role"] = role
             if disabled is not None:
                 detail["disabled"] = disabled
-            self._audit(conn, by, "update-user", None, None, **detail)
+            self._audit(conn, actor, "update-user", None, None, **detail)
             return _user(conn, rid)
 
     def users(self) -> list[User]:
@@ -147,13 +180,21 @@ class AccountActions(StoreBase):
         return clean
 
     # --- sessions -------------------------------------------------------------------------
-    def sign_in(self, name: str, password: str, *, hours: float = SESSION_HOURS) -> SignedIn:
-        """A session for a correct name and password; AuthError (one message) otherwise."""
+    def sign_in(
+        self, name: str, password: str, *, client: str | None = None, hours: float = SESSION_HOURS
+    ) -> SignedIn:
+        """A session for a correct name and password; AuthError (one message) otherwise.
+        Attempts are counted in the store per name and per `client` address (when known:
+        `throttle.client_address`): inside a wait or a lockout the attempt is refused with
+        SignInThrottled before any password is hashed (`mtreview.store.throttle`).
+        Hashes run at most `throttle.hash_limit` at once in this process."""
         refused = AuthError("wrong name or password, or the account is disabled")
         try:
             name = clean_name(name)
         except NameRefused:
             name = ""  # no account has it: refused below, in the time a real check takes
+        attempt = self._sign_in_attempt(name, client)
+        gate = hash_gate(self.throttle.hash_limit)
         with self._read() as conn:
             query = (
                 sa.select(accounts.c.reviewer_id, accounts.c.password_hash, accounts.c.disabled)
@@ -162,23 +203,60 @@ class AccountActions(StoreBase):
             )
             row = conn.execute(query).first()
         if row is None or row.disabled or row.password_hash is None:
-            _hasher.hash(password)  # same time as a real check: names do not leak by timing
+            with gate.slot():
+                _hasher.hash(password)  # same time as a real check: names do not leak by timing
             why = "no such account" if row is None else "disabled or no password"
-            self._audit_now(name or None, "sign-in-failed", reason=why)
+            self._sign_in_failed(name, client, attempt, why)
             raise refused
         try:
-            _hasher.verify(row.password_hash, password)
+            with gate.slot():
+                _hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
-            self._audit_now(name, "sign-in-failed", reason="wrong password")
+            self._sign_in_failed(name, client, attempt, "wrong password")
             raise refused from None
+        rehashed = None
+        if _hasher.check_needs_rehash(row.password_hash):
+            with gate.slot():
+                rehashed = _hasher.hash(password)
         with self._write() as conn:
-            if _hasher.check_needs_rehash(row.password_hash):
+            give_back(conn, attempt, self.throttle)
+            if rehashed is not None:
                 conn.execute(
                     accounts.update()
                     .where(accounts.c.reviewer_id == row.reviewer_id)
-                    .values(password_hash=_hasher.hash(password))
+                    .values(password_hash=rehashed)
                 )
             return self._new_session(conn, row.reviewer_id, hours, "sign-in")
+
+    def _sign_in_attempt(self, name: str, client: str | None) -> Attempt:
+        """The attempt counted against its name and address, or SignInThrottled inside a
+        wait (audited once per wait: a flood of refusals does not grow the log)."""
+        with self._write() as conn:
+            outcome = begin_attempt(conn, throttle_keys(name, client), self.throttle)
+            if isinstance(outcome, Refusal) and outcome.first:
+                error = outcome.error
+                self._audit(
+                    conn, name or UNKNOWN_ACTOR, "sign-in-throttled", client=client,
+                    by=error.kind, locked=error.locked, retry_at=error.retry_at.isoformat(),
+                )  # fmt: skip
+        if isinstance(outcome, Refusal):
+            raise outcome.error
+        return outcome
+
+    def _sign_in_failed(self, name: str, client: str | None, attempt: Attempt, why: str) -> None:
+        """The audit of a failed attempt (already counted): its reason, the wait it left,
+        and a "lockout" row for each key it locked out."""
+        actor = name or UNKNOWN_ACTOR
+        detail: dict[str, object] = {"reason": why, "client": client}
+        detail["failures"] = dict(zip((k for k, _ in attempt.keys), attempt.failures, strict=True))
+        if attempt.retry_at is not None:
+            detail["retry_at"] = attempt.retry_at.isoformat()
+        with self._write() as conn:
+            forget_stale(conn, self.throttle)
+            self._audit(conn, actor, "sign-in-failed", None, None, **detail)
+            for kind, key in attempt.locked:
+                until = attempt.retry_at.isoformat() if attempt.retry_at else None
+                self._audit(conn, actor, "lockout", by=kind, key=key, until=until)
 
     def sign_in_external(self, name: str, *, hours: float = SESSION_HOURS) -> SignedIn:
         """A session for a user an identity provider (OIDC) vouched for; the account must
@@ -204,7 +282,28 @@ class AccountActions(StoreBase):
         )
         user = _user(conn, rid)
         self._audit(conn, user.name, action)
-        return SignedIn(token, user, expires)
+        return SignedIn(token, user, expires, Principal(user.name, user.role, _token_hash(token)))
+
+    def principal(self, token: str | None) -> Principal | None:
+        """The principal of a live session token (the app, on every script run), or None.
+        Each store call re-checks it: signing out or disabling ends it at once."""
+        user = self.session_user(token)
+        return (
+            None
+            if user is None or not token
+            else Principal(user.name, user.role, _token_hash(token))
+        )
+
+    def local_principal(self, name: str) -> Principal:
+        """The single user of a store without accounts (no authentication to enforce);
+        AccessError on a team store, where everyone signs in."""
+        with self._read() as conn:
+            refuse_unless(
+                not has_accounts(conn),
+                "this is a team store: sign in (a local name acts only on a store without "
+                "accounts)",
+            )
+        return Principal(clean_name(name), LOCAL_ROLE, None)
 
     def session_user(self, token: str | None) -> User | None:
         """The user of a live session, or None (unknown, expired, or account disabled)."""

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
 from mtreview.mqm import Typology
-from mtreview.store.base import StoreBase, clean_name, new_id
+from mtreview.store.access import Acting, blind_to, refuse_unless
+from mtreview.store.base import StoreBase, new_id
 from mtreview.store.read import build_reviews, segment_row
 from mtreview.store.schema import (
     Annotation,
@@ -43,7 +44,8 @@ class ReviewActions(StoreBase):
         """Record that a reviewer looked at the segment (with or without changes)."""
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
-            rid, stamp = self._reviewer_id(conn, reviewer), now()
+            me = self._reviewing(conn, reviewer, seg)
+            rid, stamp = me.writer_id, now()
             values = (
                 {"reviewed_by": rid, "reviewed_at": stamp}
                 if reviewed
@@ -54,8 +56,18 @@ class ReviewActions(StoreBase):
                 mark_done(conn, seg.id, rid, stamp)
             else:
                 conn.execute(reviewer_marks.delete().where(_mark_key(seg.id, rid)))
-            self._audit(conn, reviewer, "reviewed" if reviewed else "unreviewed", doc_id, index)
+            self._audit(conn, me.name, "reviewed" if reviewed else "unreviewed", doc_id, index)
             return _segment_review(conn, doc_id, index)
+
+    def _owner(self, conn: Connection, who: str, seg: Any, annotation: Any) -> Acting:
+        """`who` changing an annotation: a reviewer without "see-all" changes only their own
+        (never saves as another)."""
+        me = self._reviewing(conn, who, seg)
+        refuse_unless(
+            annotation.reviewer_id == me.reviewer_id or me.can("see-all"),
+            f"annotation {annotation.id} is another reviewer's; {me.name!r} may not change it",
+        )
+        return me
 
     # --- annotations ----------------------------------------------------------------------
     def add_annotation(
@@ -78,42 +90,13 @@ class ReviewActions(StoreBase):
         check_comment(comment)
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
-            annotation_id = self._insert_annotation(
-                conn, seg, start, end, category, severity, comment, origin, reviewer
+            me = self._reviewing(conn, reviewer, seg)
+            annotation_id = _insert_annotation(
+                conn, seg, start, end, category, severity, comment, origin, me.writer_id
             )
             found = _annotation(conn, annotation_id)
-            self._audit(conn, reviewer, "annotate", doc_id, index, **_span_detail(found))
+            self._audit(conn, me.name, "annotate", doc_id, index, **_span_detail(found))
             return found
-
-    def _insert_annotation(
-        self,
-        conn: Connection,
-        seg: Any,
-        start: int,
-        end: int,
-        category: str,
-        severity: str,
-        comment: str,
-        origin: str,
-        reviewer: str,
-    ) -> int:
-        check_span(seg, start, end)
-        stamp = now()
-        result = conn.execute(
-            annotations_table.insert().values(
-                segment_id=seg.id,
-                start=start,
-                end=end,
-                category=category,
-                severity=severity,
-                comment=comment,
-                origin=origin,
-                reviewer_id=self._reviewer_id(conn, reviewer),
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
-        return new_id(result)
 
     def update_annotation(
         self,
@@ -137,6 +120,7 @@ class ReviewActions(StoreBase):
         with self._write() as conn:
             row = _annotation_row(conn, annotation_id)
             seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
+            me = self._owner(conn, reviewer, seg, row)
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
             check_span(seg, new_start, new_end)
@@ -146,7 +130,7 @@ class ReviewActions(StoreBase):
                 "category": category or row.category,
                 "severity": severity or row.severity,
                 "comment": row.comment if comment is None else comment,
-                "reviewer_id": self._reviewer_id(conn, reviewer),
+                "reviewer_id": me.writer_id,
                 "updated_at": now(),
             }
             conn.execute(
@@ -156,7 +140,7 @@ class ReviewActions(StoreBase):
             )
             found = _annotation(conn, annotation_id)
             self._audit(
-                conn, reviewer, "update-annotation", found.doc_id, found.segment_index,
+                conn, me.name, "update-annotation", found.doc_id, found.segment_index,
                 **_span_detail(found),
             )  # fmt: skip
             return found
@@ -164,10 +148,12 @@ class ReviewActions(StoreBase):
     def delete_annotation(self, annotation_id: int, *, reviewer: str) -> None:
         """Remove a span; an accepted pre-highlight becomes undecided again."""
         with self._write() as conn:
+            row = _annotation_row(conn, annotation_id)
+            seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
+            me = self._owner(conn, reviewer, seg, row)
             gone = _annotation(conn, annotation_id)
-            self._reviewer_id(conn, reviewer)
             self._audit(
-                conn, reviewer, "delete-annotation", gone.doc_id, gone.segment_index,
+                conn, me.name, "delete-annotation", gone.doc_id, gone.segment_index,
                 **_span_detail(gone),
             )  # fmt: skip
             conn.execute(
@@ -178,9 +164,11 @@ class ReviewActions(StoreBase):
     def decide_flag(
         self, doc_id: str, index: int, flag_index: int, *, accept: bool, reviewer: str
     ) -> SegmentReview:
-        """Accept a pre-highlight (it becomes an annotation) or reject it, in one call."""
+        """Accept a pre-highlight (it becomes an annotation) or reject it, in one call.
+        Without "see-all", another reviewer's decision is not theirs to replace."""
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
+            me = self._reviewing(conn, reviewer, seg)
             record = conn.execute(
                 sa.select(analyses.c.record).where(analyses.c.segment_id == seg.id)
             ).scalar()
@@ -191,6 +179,11 @@ class ReviewActions(StoreBase):
                 flag_decisions.c.flag_index == flag_index
             )
             old = conn.execute(sa.select(flag_decisions).where(key)).first()
+            refuse_unless(
+                old is None or old.reviewer_id == me.reviewer_id or me.can("see-all"),
+                f"pre-highlight {flag_index} of {doc_id!r} segment {index} was decided by "
+                f"another reviewer; {me.name!r} may not change it",
+            )
             if old is not None and old.annotation_id is not None:
                 conn.execute(
                     annotations_table.delete().where(annotations_table.c.id == old.annotation_id)
@@ -201,7 +194,7 @@ class ReviewActions(StoreBase):
                 flag = flags[flag_index]
                 origins = flag.get("origins") or [flag.get("origin") or "check"]
                 severity = self.typology.known_severity(str(flag["severity"]))
-                annotation_id = self._insert_annotation(
+                annotation_id = _insert_annotation(
                     conn,
                     seg,
                     int(flag["start"]),
@@ -210,7 +203,7 @@ class ReviewActions(StoreBase):
                     severity or self.typology.severities[0],
                     str(flag.get("message") or "")[:MAX_COMMENT],
                     "pre-highlight:" + "+".join(map(str, origins)),
-                    reviewer,
+                    me.writer_id,
                 )
             conn.execute(
                 flag_decisions.insert().values(
@@ -218,12 +211,12 @@ class ReviewActions(StoreBase):
                     flag_index=flag_index,
                     decision="accepted" if accept else "rejected",
                     annotation_id=annotation_id,
-                    reviewer_id=self._reviewer_id(conn, reviewer),
+                    reviewer_id=me.writer_id,
                     created_at=now(),
                 )
             )
             self._audit(
-                conn, reviewer, "accept-flag" if accept else "reject-flag", doc_id, index,
+                conn, me.name, "accept-flag" if accept else "reject-flag", doc_id, index,
                 flag_index=flag_index,
             )  # fmt: skip
             return _segment_review(conn, doc_id, index)
@@ -245,12 +238,15 @@ class ReviewActions(StoreBase):
 
         `independent`: the reviewer works blind on a segment assigned to several (for
         agreement): only their own versions count, `expected_version` is their own latest
-        (0: none yet), and another reviewer's save is no conflict."""
-        name = clean_name(reviewer)
+        (0: none yet), and another reviewer's save is no conflict. A reviewer without
+        "see-all" always saves independently on such a segment (a conflict would show
+        them the other reviewer's text)."""
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
             check_correction(seg.text, text)
-            rid = self._reviewer_id(conn, reviewer)
+            me = self._reviewing(conn, reviewer, seg)
+            name, rid = me.name, me.writer_id
+            independent = independent or blind_to(conn, me, seg.id, until_adjudicated=False)
             current = _latest_correction(conn, seg, rid if independent else None)
             if current[0] != expected_version:
                 raise _conflict(doc_id, index, current, expected_version)
@@ -270,23 +266,61 @@ class ReviewActions(StoreBase):
                     (drafts.c.segment_id == seg.id) & (drafts.c.reviewer_id == rid)
                 )
             )
-            self._audit(conn, reviewer, "correct", doc_id, index, version=version, text=text)
+            self._audit(conn, me.name, "correct", doc_id, index, version=version, text=text)
         return Correction(doc_id, index, version, text, name, stamp)
 
-    def corrections(self, doc_id: str, index: int) -> list[Correction]:
-        """The version history of one segment, oldest first."""
+    def corrections(
+        self, doc_id: str, index: int, *, viewer: str | None = None
+    ) -> list[Correction]:
+        """The version history of one segment, oldest first. On a team store `viewer` (a
+        principal) is required, and a reviewer sees only their own versions of a segment
+        reviewed blind until it is adjudicated."""
         with self._read() as conn:
             seg = segment_row(conn, doc_id, index)
-            rows = conn.execute(
+            query = (
                 sa.select(corrections, reviewers.c.name.label("reviewer"))
                 .join(reviewers, reviewers.c.id == corrections.c.reviewer_id)
                 .where(corrections.c.segment_id == seg.id)
                 .order_by(corrections.c.version)
-            ).all()
+            )
+            me = self._viewing(conn, viewer, "review")
+            if me is not None and blind_to(conn, me, seg.id):
+                query = query.where(corrections.c.reviewer_id == me.reviewer_id)
+            rows = conn.execute(query).all()
         return [
             Correction(doc_id, index, row.version, row.text, row.reviewer, row.created_at)
             for row in rows
         ]
+
+
+def _insert_annotation(
+    conn: Connection,
+    seg: Any,
+    start: int,
+    end: int,
+    category: str,
+    severity: str,
+    comment: str,
+    origin: str,
+    reviewer_id: int,
+) -> int:
+    check_span(seg, start, end)
+    stamp = now()
+    result = conn.execute(
+        annotations_table.insert().values(
+            segment_id=seg.id,
+            start=start,
+            end=end,
+            category=category,
+            severity=severity,
+            comment=comment,
+            origin=origin,
+            reviewer_id=reviewer_id,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+    )
+    return new_id(result)
 
 
 def _latest_correction(

@@ -7,6 +7,7 @@ read-then-write the same rows; PostgreSQL relies on the unique constraints inste
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -16,12 +17,16 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.mqm import Typology, load_typology
+from mtreview.roles import ROLES
 from mtreview.store import audit
+from mtreview.store.access import Acting, check_segment, has_accounts, team_member
 from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.names import clean_name, new_name
+from mtreview.store.principal import LOCAL_ROLE
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 from mtreview.store.team_schema import audit_log  # noqa: F401  (team tables for create_all)
 from mtreview.store.text import guard_engine, store_json
+from mtreview.store.throttle import ThrottlePolicy
 
 
 def new_id(result: Any) -> int:
@@ -86,6 +91,20 @@ def removed_on_failure(db: str | Path, *, keep_if_interrupted: bool = False) -> 
         raise
 
 
+def _create_private(url: str) -> None:
+    """A new SQLite store is made readable by its owner only (0600, less the umask), before
+    SQLite opens it: SQLite gives the -wal, -shm and -journal beside it the main file's
+    mode. A file already there is left as it is (it may not be ours to change)."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    try:
+        made = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # there already, or not creatable: SQLite opens it or says why
+        return
+    os.close(made)
+
+
 def _sqlite_pragmas(engine: sa.Engine) -> None:
     """WAL + busy timeout; we issue BEGIN ourselves so writers can take the lock up front."""
 
@@ -113,12 +132,21 @@ SYSTEM_ACTOR = "system:library"  # a library caller that named no one
 class StoreBase:
     """Engine, transactions and reviewers: what every part of the store shares."""
 
-    def __init__(self, db: str | Path, *, typology: Typology | None = None) -> None:
+    def __init__(
+        self,
+        db: str | Path,
+        *,
+        typology: Typology | None = None,
+        throttle: ThrottlePolicy | None = None,
+    ) -> None:
         """`typology`: the MQM labels and severities annotations must use (the team's
-        `mqm_typology` setting; None: the shipped table)."""
+        `mqm_typology` setting; None: the shipped table). `throttle`: the sign-in policy
+        (`mtreview.store.throttle`; None: its defaults)."""
         self.typology = typology if typology is not None else load_typology()
+        self.throttle = throttle if throttle is not None else ThrottlePolicy()
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
+        _create_private(self.url)
         try:
             options: dict[str, Any] = {"json_serializer": store_json}
             if self.url in ("sqlite://", "sqlite:///:memory:"):
@@ -207,6 +235,38 @@ class StoreBase:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    # --- who acts -------------------------------------------------------------------------
+    def _acting(
+        self, conn: Connection, who: str, permission: str, *, create: bool = False
+    ) -> Acting:
+        """Who `who` acts as in this transaction. On a team store (one with accounts): a
+        live principal whose role permits `permission`, else AccessError. On a store
+        without accounts: the name given (one local user: nothing to authenticate), with
+        every permission; its reviewer row is made when `create` (a reviewer's write)."""
+        if has_accounts(conn):
+            return team_member(conn, who, permission)
+        name = clean_name(who)
+        if create:
+            rid: int | None = self._reviewer_id(conn, name)
+        else:
+            found = conn.execute(sa.select(reviewers.c.id).where(reviewers.c.name == name))
+            rid = found.scalar()
+        return Acting(name, rid, ROLES[LOCAL_ROLE], team=False)
+
+    def _viewing(self, conn: Connection, viewer: str | None, permission: str) -> Acting | None:
+        """Who reads another's work: None on a store without accounts when no one is named
+        (nothing to hide from the single user); else as `_acting`, creating nothing."""
+        if viewer is None and not has_accounts(conn):
+            return None
+        return self._acting(conn, viewer or "", permission)
+
+    def _reviewing(self, conn: Connection, who: str, seg: Any) -> Acting:
+        """`who` acting on the segment row `seg`: allowed to review, and (without
+        "see-all") the segment is assigned to them."""
+        acting = self._acting(conn, who, "review", create=True)
+        check_segment(conn, acting, seg.id, f"segment {seg.idx} of {seg.doc_id!r}")
+        return acting
 
     # --- reviewers ------------------------------------------------------------------------
     def _reviewer_id(self, conn: Connection, name: str) -> int:

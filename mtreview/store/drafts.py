@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.store.actions import check_typed
-from mtreview.store.base import StoreBase, clean_name
+from mtreview.store.base import StoreBase
 from mtreview.store.read import segment_row
-from mtreview.store.schema import Draft, corrections, drafts, now, reviewers
+from mtreview.store.schema import Draft, corrections, drafts, now
 
 
 class DraftActions(StoreBase):
@@ -50,11 +50,11 @@ class DraftActions(StoreBase):
         """The reviewer's draft of the segment, if any (another reviewer's is never seen)."""
         with self._read() as conn:
             seg = segment_row(conn, doc_id, index)
+            me = self._acting(conn, reviewer, "review")
             row = conn.execute(
                 sa.select(drafts.c.text, drafts.c.base_version, drafts.c.updated_at)
-                .join(reviewers, reviewers.c.id == drafts.c.reviewer_id)
                 .where(drafts.c.segment_id == seg.id)
-                .where(reviewers.c.name == clean_name(reviewer))
+                .where(drafts.c.reviewer_id == me.reviewer_id)
             ).first()
         return Draft(row.text, row.base_version, row.updated_at) if row else None
 
@@ -65,10 +65,10 @@ class DraftActions(StoreBase):
             return bool(conn.execute(drafts.delete().where(_matches(key))).rowcount)
 
     def _key(self, conn: Connection, doc_id: str, index: int, reviewer: str) -> dict[str, int]:
-        return {
-            "segment_id": segment_row(conn, doc_id, index).id,
-            "reviewer_id": self._reviewer_id(conn, reviewer),
-        }
+        """The draft's row key, for `reviewer` (a principal on a team store) allowed to
+        review that segment."""
+        seg = segment_row(conn, doc_id, index)
+        return {"segment_id": seg.id, "reviewer_id": self._reviewing(conn, reviewer, seg).writer_id}
 
 
 def _matches(key: dict[str, int]) -> sa.ColumnElement[bool]:

@@ -6,7 +6,8 @@ review queue. Nothing reviewers did is touched. Schema 3 → 4: the audit log be
 hash chain (`mtreview.store.audit`): the rows already there are chained as they are, in id
 order, so a change made to them before the upgrade cannot be detected (rows an older
 import-reviews brought count as live rows too). A record that contradicts its row is
-refused, naming document and segment, and the store stays as it was.
+refused, naming document and segment, and the store stays as it was. Schema 4 → 5: a
+table of failed sign-ins (`mtreview.store.throttle`), empty.
 
 A schema change means a new `SCHEMA_VERSION` and a step here from the version before
 (tests/test_store_schema.py fails until both are there, and builds a store of every older
@@ -32,7 +33,7 @@ from mtreview.errors import StoreError
 from mtreview.store.audit import chain_existing
 from mtreview.store.read import segment_from_row
 from mtreview.store.schema import analyses, metadata, segments
-from mtreview.store.team_schema import audit_head, audit_log
+from mtreview.store.team_schema import audit_head, audit_log, sign_in_failures
 from mtreview.store.write import StoredAnalysis, write_analyses
 
 BATCH = 500
@@ -128,8 +129,17 @@ def _chain_audit_log(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _count_sign_ins(conn: Connection) -> None:
+    """4 → 5: the table of failed sign-ins (`mtreview.store.throttle`), empty: every
+    account and address starts with no failure counted."""
+    sign_in_failures.create(conn, checkfirst=True)
+    for index in sign_in_failures.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[str, Callable[[Connection], None]] = {
     "1": _one_to_two,
     "2": add_segment_columns,  # 3: `system`
     "3": _chain_audit_log,  # 4: the audit log chained
+    "4": _count_sign_ins,  # 5: failed sign-ins counted in the store
 }

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
+from mtreview.store.access import blind_to
 from mtreview.store.actions import check_comment, check_correction, check_label, check_span
 from mtreview.store.base import StoreBase, clean_name
 from mtreview.store.read import segment_row
@@ -31,6 +32,7 @@ from mtreview.store.schema import (
 from mtreview.store.team_schema import (
     Adjudication,
     FinalSpan,
+    accounts,
     adjudications,
     assignments,
     reviewer_marks,
@@ -102,6 +104,21 @@ def overlap_positions(count: int, rate: float) -> set[int]:
 
 class TeamActions(StoreBase):
     # --- assignments ----------------------------------------------------------------------
+    def _assignee_id(self, conn: Connection, name: str, *, team: bool) -> int:
+        """The reviewer row of a name to assign: on a team store, an account's (a name
+        with no account could never sign in to do the work); else made on first use."""
+        if not team:
+            return self._reviewer_id(conn, name)
+        query = (
+            sa.select(accounts.c.reviewer_id)
+            .join(reviewers, reviewers.c.id == accounts.c.reviewer_id)
+            .where(reviewers.c.name == name)
+        )
+        found = conn.execute(query).scalar()
+        if found is None:
+            raise StoreError(f"no account {name!r}: add it first (mtreview users add {name})")
+        return int(found)
+
     def assign(
         self,
         doc_id: str,
@@ -113,7 +130,8 @@ class TeamActions(StoreBase):
         overlap: float = 0.0,
     ) -> AssignSummary:
         """Split segments `first..last` (inclusive) of a document into contiguous blocks,
-        one per reviewer; `overlap` of them (evenly spaced) also go to the next reviewer."""
+        one per reviewer; `overlap` of them (evenly spaced) also go to the next reviewer.
+        `by`: a principal allowed "assign"; on a team store every name must be an account."""
         people = [clean_name(n) for n in names]
         if not people or len(set(people)) != len(people):
             raise StoreError("assign needs one or more distinct reviewers")
@@ -122,6 +140,7 @@ class TeamActions(StoreBase):
         if overlap > 0 and len(people) < 2:
             raise StoreError("an overlap needs at least two reviewers")
         with self._write() as conn:
+            me = self._acting(conn, by, "assign")
             query = sa.select(segments.c.id, segments.c.idx).where(
                 (segments.c.doc_id == doc_id) & (segments.c.idx >= first)
             )
@@ -130,7 +149,7 @@ class TeamActions(StoreBase):
             rows = conn.execute(query.order_by(segments.c.idx)).all()
             if not rows:
                 raise StoreError(f"no segments {first}..{last} in document {doc_id!r}")
-            ids = {name: self._reviewer_id(conn, name) for name in people}
+            ids = {name: self._assignee_id(conn, name, team=me.team) for name in people}
             doubled = overlap_positions(len(rows), overlap)
             counts: dict[str, int] = dict.fromkeys(people, 0)
             stamp = now()
@@ -140,24 +159,27 @@ class TeamActions(StoreBase):
                 if position in doubled:
                     chosen.append(people[(owner + 1) % len(people)])
                 for name in chosen:
-                    counts[name] += _assign_one(conn, row.id, ids[name], by, stamp)
+                    counts[name] += _assign_one(conn, row.id, ids[name], me.name, stamp)
             self._audit(
-                conn, by, "assign", doc_id, None, reviewers=people, first=rows[0].idx,
+                conn, me.name, "assign", doc_id, None, reviewers=people, first=rows[0].idx,
                 last=rows[-1].idx, overlap=overlap,
             )  # fmt: skip
         return AssignSummary(doc_id, len(rows), counts, len(doubled))
 
     def unassign(self, doc_id: str, name: str, *, by: str) -> int:
-        """Take a reviewer off a document; what they already did stays."""
+        """Take a reviewer off a document; what they already did stays. `by`: a principal
+        allowed "assign"."""
         with self._write() as conn:
-            rid = self._reviewer_id(conn, name)
+            me = self._acting(conn, by, "assign")
+            found = sa.select(reviewers.c.id).where(reviewers.c.name == clean_name(name))
+            rid = conn.execute(found).scalar()
             ids = sa.select(segments.c.id).where(segments.c.doc_id == doc_id)
             gone = conn.execute(
                 assignments.delete().where(
                     (assignments.c.reviewer_id == rid) & assignments.c.segment_id.in_(ids)
                 )
             ).rowcount
-            self._audit(conn, by, "unassign", doc_id, None, reviewer=clean_name(name))
+            self._audit(conn, me.name, "unassign", doc_id, None, reviewer=clean_name(name))
         return int(gone or 0)
 
     def assignees(self, doc_id: str, index: int) -> tuple[str, ...]:
@@ -276,14 +298,31 @@ class TeamActions(StoreBase):
         return [Progress(r.name, int(r.assigned), int(r.done or 0)) for r in rows]
 
     # --- each reviewer's work -------------------------------------------------------------
-    def reviewer_work(self, doc_id: str, index: int) -> dict[str, ReviewerWork]:
-        """Every reviewer's own spans, latest correction and done mark on one segment."""
+    def reviewer_work(
+        self, doc_id: str, index: int, *, viewer: str | None = None
+    ) -> dict[str, ReviewerWork]:
+        """Every reviewer's own spans, latest correction and done mark on one segment. On a
+        team store `viewer` (a principal) is required; a reviewer gets only their own work
+        on a segment reviewed blind until it is adjudicated."""
         with self._read() as conn:
             seg = segment_row(conn, doc_id, index)
-            return _work(conn, [seg.id], all_reviewers=True).get(seg.id, {})
+            me = self._viewing(conn, viewer, "review")
+            work = _work(conn, [seg.id], all_reviewers=True).get(seg.id, {})
+            if me is not None and blind_to(conn, me, seg.id):
+                work = {name: done for name, done in work.items() if name == me.name}
+            return work
 
-    def shared_segments(self, doc_id: str | None = None) -> Iterator[SharedSegment]:
-        """Segments two or more reviewers marked done, with each one's work; streamed."""
+    def shared_segments(
+        self, doc_id: str | None = None, *, viewer: str | None = None
+    ) -> Iterator[SharedSegment]:
+        """Segments two or more reviewers marked done, with each one's work; streamed (the
+        agreement's input). On a team store `viewer` must be a principal allowed
+        "agreement" (a lead or admin), checked now and in each batch's transaction."""
+        with self._read() as conn:
+            self._viewing(conn, viewer, "agreement")
+        return self._shared_batches(doc_id, viewer)
+
+    def _shared_batches(self, doc_id: str | None, viewer: str | None) -> Iterator[SharedSegment]:
         twice = (
             sa.select(reviewer_marks.c.segment_id)
             .group_by(reviewer_marks.c.segment_id)
@@ -292,6 +331,7 @@ class TeamActions(StoreBase):
         last = 0
         while True:
             with self._read() as conn:
+                self._viewing(conn, viewer, "agreement")
                 query = sa.select(segments).where(segments.c.id.in_(twice) & (segments.c.id > last))
                 if doc_id is not None:
                     query = query.where(segments.c.doc_id == doc_id)
@@ -315,9 +355,11 @@ class TeamActions(StoreBase):
         note: str = "",
     ) -> Adjudication:
         """The final target (`None`: the MT stands) and error spans; replaces an earlier one.
-        Labels, comments, note and text pass the checks of `add_annotation` and corrections."""
+        Labels, comments, note and text pass the checks of `add_annotation` and corrections.
+        `by`: a principal allowed "adjudicate" (a lead or admin)."""
         check_comment(note, "note")
         with self._write() as conn:
+            me = self._acting(conn, by, "adjudicate")
             seg = segment_row(conn, doc_id, index)
             if text is not None:
                 check_correction(seg.text, text, "final text")
@@ -336,15 +378,15 @@ class TeamActions(StoreBase):
                     segment_id=seg.id,
                     text=final,
                     annotations=[dataclasses.asdict(s) for s in spans],
-                    adjudicator=clean_name(by),
+                    adjudicator=me.name,
                     note=note,
                     created_at=stamp,
                 )
             )
             self._audit(
-                conn, by, "adjudicate", doc_id, index, text=final, spans=len(spans), note=note
+                conn, me.name, "adjudicate", doc_id, index, text=final, spans=len(spans), note=note
             )
-        return Adjudication(doc_id, index, final, tuple(spans), clean_name(by), note, stamp)
+        return Adjudication(doc_id, index, final, tuple(spans), me.name, note, stamp)
 
     def adjudications(self, doc_id: str) -> dict[int, Adjudication]:
         """A document's adjudicated segments by index (a small part of a corpus)."""
@@ -370,12 +412,13 @@ class TeamActions(StoreBase):
 
 
 def _assign_one(conn: Connection, segment_id: int, rid: int, by: str, stamp: str) -> int:
+    """Give one segment to one reviewer (`by`: the checked actor's name); 1 if new."""
     key = (assignments.c.segment_id == segment_id) & (assignments.c.reviewer_id == rid)
     if conn.execute(sa.select(assignments.c.segment_id).where(key)).first() is not None:
         return 0
     conn.execute(
         assignments.insert().values(
-            segment_id=segment_id, reviewer_id=rid, assigned_by=clean_name(by), created_at=stamp
+            segment_id=segment_id, reviewer_id=rid, assigned_by=by, created_at=stamp
         )
     )
     return 1

@@ -4,7 +4,8 @@ each reviewer's own progress, and adjudicated results.
 New tables only (no column of an older table changes), so `create_all` adds them to a
 store made before they existed and the schema version stays 1. Schema 4 chained the audit
 log (`seq`, `prev_hash`, `row_hash`, `imported`; the head in `audit_head`): see
-`mtreview.store.audit`.
+`mtreview.store.audit`. Schema 5 counts failed sign-ins (`sign_in_failures`: see
+`mtreview.store.throttle`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 
 import sqlalchemy as sa
 
+from mtreview.store.principal import Principal
 from mtreview.store.schema import metadata
 
 accounts = sa.Table(
@@ -33,6 +35,19 @@ sessions = sa.Table(
     sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False, index=True),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("expires_at", sa.String(40), nullable=False),
+)
+
+# failed password sign-ins, counted per account name and per client address
+# (mtreview.store.throttle): in the store, so every replica of the app sees the same counts
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("kind", sa.String(10), primary_key=True),  # "account" or "address"
+    sa.Column("key", sa.String(200), primary_key=True),  # a name, case-folded, or an address
+    sa.Column("failures", sa.Integer, nullable=False),  # attempts in a row not yet successful
+    sa.Column("last_failure_at", sa.String(40), nullable=False, index=True),
+    sa.Column("retry_at", sa.String(40)),  # refused before this (a wait, a lockout); NULL: none
+    sa.Column("refused", sa.Integer, nullable=False),  # attempts refused in the current wait
 )
 
 audit_log = sa.Table(
@@ -98,6 +113,7 @@ adjudications = sa.Table(
 
 TEAM_TABLES = (
     adjudications, reviewer_marks, assignments, audit_log, audit_head, sessions, accounts,
+    sign_in_failures,
 )  # fmt: skip
 
 
@@ -114,11 +130,13 @@ class User:
 
 @dataclasses.dataclass(frozen=True)
 class SignedIn:
-    """A session: hand `token` to the browser (never stored in clear), `user` acts."""
+    """A session: hand `token` to the browser (never stored in clear); `principal` is
+    what the store's calls take to act as `user` while the session lives."""
 
     token: str
     user: User
     expires_at: str
+    principal: Principal
 
 
 @dataclasses.dataclass(frozen=True)

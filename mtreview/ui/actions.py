@@ -255,8 +255,8 @@ def _keep(draft_action: Callable[[], object]) -> None:
         flash("error", f"the draft: {exc}")
 
 
-def save_correction(store: ReviewStore, doc_id: str, index: int, key: str, reviewer: str) -> None:
-    _save(store, doc_id, index, st.session_state.get(key, ""), reviewer)
+def save_correction(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
+    _save(store, doc_id, index, text, reviewer)
 
 
 def take_theirs(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:

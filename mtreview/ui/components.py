@@ -3,9 +3,11 @@
 `article_view` shows the whole document, tinted by risk, and reports a clicked segment;
 `segment_editor` shows the open segment, lets the reviewer mark words with the mouse or
 the keyboard and pick category, severity and correction in a picker drawn by the browser
-(no server round trip until the error is added); `draft_keeper` sends what is typed in the
-correction box (a form, silent until sent) as the reviewer's draft. Both put text in the page with
-`textContent` only, so document text can never become markup.
+(no server round trip until the error is added); `correction_editor` is the correction
+box: it keeps what is typed (typing never reruns the page), sends it as the reviewer's
+draft, and sends "Save correction" and "Reviewed, no change" with the box's text. All put
+text in the page with `textContent` (or a text area's value) only, so document text can
+never become markup, and none reads Streamlit's own page.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ SCRIPTS = (
 )
 SEGMENT_KEY = "segment_editor"
 ARTICLE_KEY = "article"
-DRAFT_KEY = "draft_keeper"
-CORRECTION_FORM = "correction"  # the correction box's form
+BOX_KEY = "correction_box"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,9 +116,21 @@ def article_view(
     _component()(key=key, data=data, on_open_change=on_open)
 
 
-def draft_keeper(
-    data: Mapping[str, Any], *, on_draft: Callable[[], None], key: str = DRAFT_KEY
+def correction_editor(
+    data: Mapping[str, Any],
+    *,
+    on_draft: Callable[[], None],
+    on_save: Callable[[], None],
+    on_reviewed: Callable[[], None],
+    key: str = BOX_KEY,
 ) -> None:
-    """Mount the draft keeper of the open segment's correction box; `on_draft` runs when
-    the browser sends the box's text (`event(key, "draft")`)."""
-    _component()(key=key, data={"mode": "draft", **data}, on_draft_change=on_draft)
+    """Mount the open segment's correction box. Each callback runs when the browser sends
+    the box's text, read with `event(key, name)`: `draft` (typed, not saved), `save`
+    ("Save correction", Ctrl+S) and `reviewed` ("Reviewed, no change")."""
+    _component()(
+        key=key,
+        data={"mode": "box", **data},
+        on_draft_change=on_draft,
+        on_save_change=on_save,
+        on_reviewed_change=on_reviewed,
+    )

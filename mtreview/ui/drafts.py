@@ -1,10 +1,11 @@
 """Drafts in the app: a correction typed and not saved is kept per segment and reviewer.
 
-The correction box is a form (typing never reruns the page), so the browser sends what is
-typed (`review_draft.js`: after a pause, on leaving the box, before a reload); the store
-keeps it and the box starts from it on return, after a reload or a restarted server.
-Keeping a draft reruns the page, not a fragment: a draft sent while the reviewer opens
-another segment would be dropped with a fragment that the new page no longer has.
+The correction box is drawn by the component (typing never reruns the page), so the
+browser sends what is typed (`review_draft.js`: after a pause, on leaving the box, before
+a reload); the store keeps it and the box starts from it on return, after a reload or a
+restarted server. Keeping a draft reruns the page, not a fragment: a draft sent while the
+reviewer opens another segment would be dropped with a fragment that the new page no
+longer has.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import streamlit as st
 from mtreview.errors import MTReviewError
 from mtreview.store import Draft, ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.components import DOCUMENT_SLOT, DRAFT_KEY, Slot, draft_keeper, event
+from mtreview.ui.components import BOX_KEY, DOCUMENT_SLOT, Slot, event
 
 DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
 DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
@@ -39,10 +40,10 @@ class BoxStart:
         return self.draft.text if self.draft is not None else self.saved
 
 
-def version_text(store: ReviewStore, review: SegmentReview, version: int) -> str:
+def version_text(store: ReviewStore, review: SegmentReview, version: int, reviewer: str) -> str:
     if version == review.version:
         return review.current_text
-    history = store.corrections(review.doc_id, review.index) if version else []
+    history = store.corrections(review.doc_id, review.index, viewer=reviewer) if version else []
     return next((c.text for c in history if c.version == version), review.text)
 
 
@@ -58,7 +59,7 @@ def box_start(
     base = actions.base_version(doc_id, index, draft.base_version if draft else review.version)
     kept = draft if draft is not None and draft.base_version == base else None
     key = slot.key(f"fix_{index}_{base}") if slot.several else f"fix_{doc_id}_{index}_{base}"
-    return BoxStart(key, base, version_text(store, review, base), kept)
+    return BoxStart(key, base, version_text(store, review, base, reviewer), kept)
 
 
 def draft_note(draft: Draft, current_version: int) -> str:
@@ -72,34 +73,23 @@ def draft_note(draft: Draft, current_version: int) -> str:
     return note
 
 
-def draft_line(
-    store: ReviewStore,
-    review: SegmentReview,
-    start: BoxStart,
-    reviewer: str,
-    slot: Slot = DOCUMENT_SLOT,
-) -> None:
-    """The keeper under the correction box: its note says whether the text is kept."""
+def shown_note(review: SegmentReview, start: BoxStart) -> str:
+    """The line under the box: why the last draft could not be kept, or the kept draft."""
     kept = start.draft
-    data = {
-        "doc": slot.doc or review.doc_id,
-        "segment": review.index,
-        "key": start.key,
-        "base": start.base,
-        "saved": start.saved,
-        "draft": kept.text if kept else None,
-        "note": st.session_state.pop(DRAFT_ERROR, None)
-        or (draft_note(kept, review.version) if kept else ""),
-        "handled": _ledger().handled,
-        "reviewer": reviewer,  # a draft kept across a reload goes back to its reviewer only
-    }
-    key = slot.key(DRAFT_KEY)
-    draft_keeper(data, on_draft=lambda: keep_draft(store, reviewer, slot), key=key)
+    error = st.session_state.pop(DRAFT_ERROR, None)
+    return str(error) if error else (draft_note(kept, review.version) if kept else "")
+
+
+def handled_drafts() -> list[int]:
+    """The numbers of the drafts this session handled last (the browser sends again what
+    is not among them)."""
+    return list(_ledger().handled)
 
 
 @dataclasses.dataclass(frozen=True)
-class SentDraft:
-    """A draft as the browser sent it; `number` grows with every draft a page sends."""
+class SentText:
+    """The box's text as the browser sent it (a draft, a save, "reviewed"), with the
+    segment and version it was typed on; `number` grows with every event a page sends."""
 
     doc_id: str
     index: int
@@ -108,8 +98,10 @@ class SentDraft:
     number: int
 
 
-def _sent_draft(slot: Slot) -> SentDraft | None:
-    payload = event(slot.key(DRAFT_KEY), "draft")
+def sent_text(slot: Slot, name: str) -> SentText | None:
+    """The box's event `name`, read in its callback; None when it is not well formed or
+    names a document this slot does not know."""
+    payload = event(slot.key(BOX_KEY), name)
     if not isinstance(payload, Mapping):
         return None
     doc, index, base, text, number = (
@@ -123,7 +115,7 @@ def _sent_draft(slot: Slot) -> SentDraft | None:
         doc = slot.resolve(doc, index)
         if doc is None:
             return None
-    return SentDraft(doc, index, base, text, number)
+    return SentText(doc, index, base, text, number)
 
 
 def _whole(value: object) -> TypeGuard[int]:
@@ -156,7 +148,7 @@ def keep_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) ->
     saved text. A late draft is let go: one from before a save in this session (the base
     moved on, the save has its text), or one older than a draft already handled (Streamlit
     can hand a trigger over twice, and the browser sends again what was not handled)."""
-    sent = _sent_draft(slot)
+    sent = sent_text(slot, "draft")
     if sent is None:
         return
     bases: Mapping[Any, int] = st.session_state.get(actions.BASES, {})
@@ -167,7 +159,7 @@ def keep_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) ->
     fresh = bases.get(segment, sent.base) == sent.base
     if fresh and sent.number > ledger.latest.get(segment, -1):
         try:
-            saved = version_text(store, store.segment(sent.doc_id, sent.index), sent.base)
+            saved = version_text(store, store.segment(sent.doc_id, sent.index), sent.base, reviewer)
             keep_text(store, sent.doc_id, sent.index, sent.text, sent.base, saved, reviewer)
         except MTReviewError as exc:
             error = str(exc)
@@ -188,17 +180,18 @@ def keep_text(
     return store.save_draft(doc_id, index, text, base_version=base, reviewer=reviewer) is not None
 
 
-def keep_typed(store: ReviewStore, review: SegmentReview, start: BoxStart, reviewer: str) -> None:
+def keep_typed(store: ReviewStore, sent: SentText, reviewer: str) -> None:
     """ "Reviewed, no change" sent with text typed in the box: the segment is marked
     reviewed and the typed text stays a draft (nothing typed is thrown away unasked)."""
-    doc_id, index = review.doc_id, review.index
+    doc_id, index = sent.doc_id, sent.index
     actions.mark_reviewed(store, doc_id, index, reviewer)
-    text = st.session_state.get(start.key)
-    if not isinstance(text, str):
-        return
 
     def keep() -> str | None:
-        if keep_text(store, doc_id, index, text, start.base, start.saved, reviewer):
+        review = store.segment(doc_id, index)
+        if sent.base != review.version and sent.text == review.current_text:
+            return None  # sent from a box drawn before its own text was saved
+        saved = version_text(store, review, sent.base, reviewer)
+        if keep_text(store, doc_id, index, sent.text, sent.base, saved, reviewer):
             return "the text typed in the box is kept as a draft, not saved"
         return None
 

@@ -16,6 +16,7 @@ from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, settings_for_app
 from mtreview.store import ReviewStore, SegmentReview
+from mtreview.store.throttle import ThrottlePolicy
 from mtreview.ui import actions, charts, compare, corpus, links, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import segment_panel
@@ -38,8 +39,9 @@ from mtreview.ui.view_model import (
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db: str, typology: str) -> ReviewStore:
-    return ReviewStore(db, typology=load_typology(typology))
+def _store(db: str, typology: str, _throttle: ThrottlePolicy) -> ReviewStore:
+    """`_throttle` (the settings' sign-in policy, fixed for the process) is no cache key."""
+    return ReviewStore(db, typology=load_typology(typology), throttle=_throttle)
 
 
 @st.cache_resource(show_spinner="Loading translation models…")
@@ -205,7 +207,7 @@ def _main(settings: Settings) -> None:
     _page_setup()
     st.session_state[SETTINGS] = settings  # what the page runs with, for all to see
     try:
-        store = _store(settings.db, settings.mqm_typology)
+        store = _store(settings.db, settings.mqm_typology, ThrottlePolicy.from_settings(settings))
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
         st.error(md_escape(str(exc)))
@@ -311,7 +313,7 @@ def _team_tabs(
             team.assignments_tab(store, identity, doc_id, segments)
     if tabs[1].open:
         with tabs[1]:
-            team.agreement_tab(store, doc_id, typology)
+            team.agreement_tab(store, identity, doc_id, typology)
     if tabs[2].open:
         with tabs[2]:
             team.adjudication_tab(store, identity, doc_id)

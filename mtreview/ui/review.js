@@ -13,9 +13,10 @@ import { counterpart, cpLength, cpToUtf16, snapSpan, tokens, utf16ToCp } from ".
 import { buildPicker, el } from "./review_picker.js";
 import { ArticleView, renderText } from "./review_article.js";
 import {
-  DraftKeeper,
-  blurForSave,
+  CorrectionBox,
+  boxKey,
   correctionBox,
+  dataArrived,
   segmentViews,
   watchDrafts,
 } from "./review_draft.js";
@@ -417,33 +418,13 @@ function activeSegment() {
   return views.pop() || null;
 }
 
-// Ctrl+S in one of several correction boxes (whose buttons have no shortcut of their
-// own): that box's form is sent with its own Save button.
-/** @param {Element} box */
-function saveOwnForm(box) {
-  const form = box.closest('[data-testid="stForm"]');
-  /** @type {HTMLButtonElement | null | undefined} */
-  const button = form?.querySelector('[class*="save_fix"] button');
-  const own = button?.closest('[class*="st-key-"]');
-  if (!button || !own || own.classList.contains("st-key-save_fix")) return false;
-  setTimeout(() => button.click(), 0); // once Streamlit has the text the blur gave it
-  return true;
-}
-
-// Page keys that are not Streamlit buttons: ? (help), M (mark from the keyboard), C (the
-// correction box). Ctrl+S leaves the text box first so Streamlit has its value when the
-// Save button's own shortcut runs.
+// Page keys that are not Streamlit buttons: the correction box's (Ctrl+S saves,
+// Ctrl+Shift+Enter marks reviewed: review_draft.js), ? (help), M (mark from the keyboard),
+// C (the correction box).
 /** @param {KeyboardEvent} event */
 function pageKey(event) {
   const key = event.key;
-  if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "s") {
-    const active = /** @type {HTMLElement | null} */ (document.activeElement);
-    if (active && active.tagName === "TEXTAREA") {
-      blurForSave(active); // the form sends this text: no draft of it on the way out
-      if (saveOwnForm(active)) event.preventDefault();
-    }
-    return;
-  }
+  if (boxKey(event)) return;
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = /** @type {HTMLElement} */ (event.target);
   if (isTyping(target) || target.closest?.(".mtr-picker")) return;
@@ -464,7 +445,7 @@ function pageKey(event) {
 
 // What each mounted instance draws, by its data's `mode`.
 /** @type {Record<string, new (parent: HTMLElement) => MtrView>} */
-const VIEWS = { article: ArticleView, segment: SegmentView, draft: DraftKeeper };
+const VIEWS = { article: ArticleView, segment: SegmentView, box: CorrectionBox };
 
 /** Streamlit calls this for each instance, when it is mounted and when its data change.
  * @param {MtrComponent} component
@@ -476,6 +457,7 @@ export default function (component) {
     window.addEventListener("keydown", pageKey, true);
   }
   if (!data) return undefined;
+  dataArrived();
   watchDrafts();
   let view = parentElement.__mtreview;
   const kind = VIEWS[data.mode];

@@ -1,6 +1,6 @@
 // Types shared by the review component's JavaScript (mtreview/ui/review*.js): what
 // Streamlit passes in, what the Python side sends as `data` (mtreview/ui/marking.py,
-// view_model.py, drafts.py) and what the parts keep on `window`. Read only by the type
+// view_model.py, correction.py) and what the parts keep on `window`. Read only by the type
 // check (`npx tsc --noEmit -p jsconfig.json`); neither shipped nor loaded by the browser.
 
 type MtrMark = import("./review_text.js").Mark;
@@ -17,11 +17,11 @@ interface MtrComponent {
   setTriggerValue(name: string, value: unknown): void;
 }
 
-type MtrData = MtrArticleData | MtrSegmentData | MtrDraftData;
+type MtrData = MtrArticleData | MtrSegmentData | MtrBoxData;
 type MtrView =
   | import("./review_article.js").ArticleView
   | import("./review.js").SegmentView
-  | import("./review_draft.js").DraftKeeper;
+  | import("./review_draft.js").CorrectionBox;
 
 /** The rows of the `?` overlay. */
 interface MtrHelp {
@@ -71,27 +71,39 @@ interface MtrSegmentData extends MtrCommon {
   box_key?: string | null;
 }
 
-/** The draft keeper of a correction box (drafts.draft_line). */
-interface MtrDraftData extends MtrCommon {
-  mode: "draft";
+/** The correction box of a segment and its drafts (correction.box_data). */
+interface MtrBoxData extends MtrCommon {
+  mode: "box";
   doc: string;
   segment: number;
+  /** names the segment and the version the box edits */
   key: string;
+  /** the version the box edits */
   base: number;
+  /** that version's text */
   saved: string;
+  /** the reviewer's draft typed on that version, which the box starts from */
   draft: string | null;
   note?: string;
   handled?: number[];
   reviewer: string;
+  /** one of several boxes on the page: its shortcuts work only while it has the focus */
+  several?: boolean;
+  /** Streamlit's spelling of the box's shortcuts (shortcuts.SHORTCUTS) */
+  shortcuts?: { save?: string; reviewed?: string };
 }
 
 interface Window {
-  /** the draft keepers on the page (review_draft.js) */
-  __mtreviewDrafts?: import("./review_draft.js").DraftKeeper[];
+  /** the correction boxes on the page (review_draft.js) */
+  __mtreviewBoxes?: import("./review_draft.js").CorrectionBox[];
+  /** what this page knew of each box it showed: the server's text, the text typed */
+  __mtreviewTyped?: Map<string, import("./review_draft.js").Typed>;
+  /** when a part of the component last got data (performance.now()) */
+  __mtreviewDataAt?: number;
   /** the segment editors on the page (review.js) */
   __mtreviewSegments?: import("./review.js").SegmentView[];
   /** the page key listener is installed */
   __mtreviewKeys?: boolean;
-  /** the draft keepers' page listeners are installed */
+  /** the boxes' page listeners are installed */
   __mtreviewDraftWatch?: boolean;
 }

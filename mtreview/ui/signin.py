@@ -20,6 +20,7 @@ from mtreview.errors import MTReviewError
 from mtreview.hosts import is_loopback
 from mtreview.settings import Settings
 from mtreview.store import ROLES, AuthError, ReviewStore
+from mtreview.store.throttle import SignInThrottled, client_address
 from mtreview.ui.view_model import md_escape
 
 TOKEN = "session_token"
@@ -27,7 +28,9 @@ TOKEN = "session_token"
 
 @dataclasses.dataclass(frozen=True)
 class Identity:
-    """The person acting: their name goes with every stored action."""
+    """The person acting: their name goes with every stored action. On a team store the
+    name is the session's `Principal` (a `str` carrying its proof), which every store call
+    re-checks; on a local store, the plain name."""
 
     name: str
     role: str
@@ -42,7 +45,7 @@ def current_identity(store: ReviewStore, settings: Settings) -> Identity | None:
     if "reviewer" in st.query_params:  # old links carried the name: it means nothing now
         del st.query_params["reviewer"]
     if store.has_accounts():
-        return _team_member(store)
+        return _team_member(store, settings)
     address = st.get_option("server.address")
     if not is_loopback(address):
         st.error(
@@ -75,10 +78,10 @@ def _local_user(store: ReviewStore, settings: Settings) -> Identity | None:
     return None
 
 
-def _team_member(store: ReviewStore) -> Identity | None:
-    user = store.session_user(st.session_state.get(TOKEN))
-    if user is not None:
-        return Identity(user.name, user.role, local=False)
+def _team_member(store: ReviewStore, settings: Settings) -> Identity | None:
+    principal = store.principal(st.session_state.get(TOKEN))
+    if principal is not None:
+        return Identity(principal, principal.role, local=False)
     st.session_state.pop(TOKEN, None)
     if _oidc_configured() and st.user.is_logged_in:
         claimed = str(st.user.get("email") or st.user.get("preferred_username") or "")
@@ -96,14 +99,27 @@ def _team_member(store: ReviewStore) -> Identity | None:
         submitted = st.form_submit_button("Sign in", key="signin_go")
     if submitted:
         try:
-            st.session_state[TOKEN] = store.sign_in(name, password).token
-        except AuthError as exc:
+            signed = store.sign_in(name, password, client=client_key(settings))
+        except (AuthError, SignInThrottled) as exc:  # throttled: says when to try again
             st.error(md_escape(str(exc)))
         else:
+            st.session_state[TOKEN] = signed.token
             st.rerun()
     if _oidc_configured():
         st.button("Sign in with your organisation", key="oidc_login", on_click=st.login)
     return None
+
+
+def client_key(settings: Settings) -> str:
+    """The address this browser's sign-ins are counted against (`throttle.client_address`):
+    the connection's, or the proxy's X-Forwarded-For when `trust_forwarded_for` says so."""
+    peer = st.context.ip_address
+    forwarded = ", ".join(st.context.headers.get_all("X-Forwarded-For"))
+    return client_address(
+        peer if isinstance(peer, str) else None,  # (AppTest has no connection)
+        forwarded,
+        trust_forwarded=settings.trust_forwarded_for,
+    )
 
 
 def sign_out(store: ReviewStore) -> None:

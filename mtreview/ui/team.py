@@ -44,8 +44,8 @@ def blind(
         if review.index not in shared:
             result.append(review)
             continue
-        mine = [c for c in store.corrections(doc_id, review.index) if c.reviewer == me]
-        done = store.reviewer_work(doc_id, review.index).get(me)
+        mine = [c for c in store.corrections(doc_id, review.index, viewer=me) if c.reviewer == me]
+        done = store.reviewer_work(doc_id, review.index, viewer=me).get(me)
         result.append(
             dataclasses.replace(
                 review,
@@ -117,8 +117,8 @@ def assignments_tab(store: ReviewStore, identity: Identity, doc_id: str, segment
 
 
 # --- lead: agreement ----------------------------------------------------------------------
-def agreement_tab(store: ReviewStore, doc_id: str, typology: Typology) -> None:
-    report = agreement(store.shared_segments(doc_id), typology)
+def agreement_tab(store: ReviewStore, identity: Identity, doc_id: str, typology: Typology) -> None:
+    report = agreement(store.shared_segments(doc_id, viewer=identity.name), typology)
     if not report.pairs:
         st.info("No segment of this document was reviewed by two reviewers yet.")
         return
@@ -151,7 +151,7 @@ def _escaped(value: object) -> object:
 
 # --- lead: adjudication -------------------------------------------------------------------
 def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> None:
-    shared = {seg.index: seg for seg in store.shared_segments(doc_id)}
+    shared = {seg.index: seg for seg in store.shared_segments(doc_id, viewer=identity.name)}
     if not shared:
         st.info("Nothing to adjudicate: no segment was reviewed by two reviewers yet.")
         return

@@ -15,7 +15,6 @@ import {
   tokens,
   utf16ToCp,
 } from "../../mtreview/ui/review_text.js";
-import { keyClass } from "../../mtreview/ui/review_draft.js";
 
 const TEXT = "Un 👍🏽 été e\u0301té 🇫🇷!"; // as the Chromium test: emoji, modifier, accent, flag
 const THUMB = Array.from(TEXT).indexOf("👍"); // code points
@@ -256,13 +255,5 @@ describe("filterCategories", () => {
       "Fluency/Punctuation",
       "Accuracy/Addition",
     ]);
-  });
-});
-
-describe("keyClass", () => {
-  test("the class Streamlit gives a widget's element, from its key", () => {
-    assert.equal(keyClass("fix_d_3_0"), "st-key-fix_d_3_0");
-    assert.equal(keyClass(" cmp:a/fix 2 "), "st-key-cmp-a-fix-2");
-    assert.equal(keyClass("été"), "st-key--t-"); // one dash a character Streamlit drops
   });
 });

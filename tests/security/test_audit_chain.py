@@ -187,7 +187,7 @@ def test_a_forged_row_in_a_backup_comes_in_as_marked_history(
 
 
 def test_failed_sign_ins_and_exports_are_audited(store: ReviewStore, tmp_path: Path) -> None:
-    store.add_user("anne", role="reviewer", password="correct horse battery", by="lena")
+    store.add_user("anne", role="admin", password="correct horse battery", by="lena")  # the first
     for name, password in (("anne", "wrong password!"), ("nobody", "correct horse battery")):
         with pytest.raises(AuthError):
             store.sign_in(name, password)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
+from mtreview.testing.team import team
 from mtreview.ui.view_model import md_escape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +34,15 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     with ReviewStore(db) as store:
         store.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
-        store.add_user(LEAD[0], role="lead", password=LEAD[1], by="admin")
+        admin = team(store)["admin"]  # the first admin (OIDC only: never signs in here)
+        store.add_user(LEAD[0], role="lead", password=LEAD[1], by=admin)
         for name, password in PASSWORDS.items():
-            store.add_user(name, role="reviewer", password=password, by="admin")
-        store.assign("doc", list(PASSWORDS), by="lena", overlap=1.0)
+            store.add_user(name, role="reviewer", password=password, by=admin)
+        store.assign("doc", list(PASSWORDS), by=admin, overlap=1.0)
         for name, label in zip(PASSWORDS, ("Other", "Style/Awkward"), strict=True):
-            store.add_annotation("doc", 0, 0, 4, category=label, severity="minor", reviewer=name)
-            store.mark_reviewed("doc", 0, reviewer=name)
+            me = store.sign_in(name, PASSWORDS[name]).principal
+            store.add_annotation("doc", 0, 0, 4, category=label, severity="minor", reviewer=me)
+            store.mark_reviewed("doc", 0, reviewer=me)
     return db
 
 

@@ -55,16 +55,23 @@ def _state(db: Path) -> tuple[object, ...]:
         )
 
 
-def test_the_library_refuses_hostile_names_and_writes_nothing(db: Path) -> None:
-    before = _state(db)
+def test_the_library_refuses_hostile_names_and_writes_nothing(db: Path, tmp_path: Path) -> None:
     with ReviewStore(db) as store:
+        lena = store.sign_in("lena", PASSWORD).principal
+    before = _state(db)
+    with ReviewStore(db) as store, ReviewStore(tmp_path / "local.db") as local:
+        local.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
+        local.reviewer("lena")  # the name the case-only variants differ from
         for name, why in HOSTILE:
             with pytest.raises(NameRefused, match=why):
-                store.add_user(name, role="reviewer", password="copper meadow tundra", by="lena")
-            with pytest.raises(NameRefused, match=why):  # a reviewer's first save names them
-                store.save_correction("doc", 0, "Corrigé.", expected_version=0, reviewer=name)
+                store.add_user(name, role="reviewer", password="copper meadow tundra", by=lena)
+            with pytest.raises(NameRefused, match=why):  # a local reviewer's first save names them
+                local.save_correction("doc", 0, "Corrigé.", expected_version=0, reviewer=name)
             with pytest.raises(NameRefused, match=why):
-                store.assign("doc", [name], by="lena")
+                local.assign("doc", [name], by="me")
+            with pytest.raises(StoreError):  # on a team store: no account has that name
+                store.assign("doc", [name], by=lena)
+        assert [r.name for r in local.reviewers()] == ["lena"]
     assert _state(db) == before
 
 
@@ -73,8 +80,9 @@ def test_the_cli_refuses_hostile_names_in_one_line(
 ) -> None:
     before = _state(db)
     for name, why in HOSTILE[:-2]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO("copper meadow tundra\n"))
-        argv = ["users", "add", name, "--role", "reviewer", "--password-stdin", "--db", str(db)]
+        monkeypatch.setattr(sys, "stdin", io.StringIO(f"{PASSWORD}\ncopper meadow tundra\n"))
+        argv = ["users", "add", name, "--role", "reviewer", "--as", "lena", "--password-stdin",
+                "--db", str(db)]  # fmt: skip
         assert main(argv) == 2, name
         err = capsys.readouterr().err
         assert err.startswith("mtreview: error: ") and err.count("\n") == 1 and why in err
@@ -84,12 +92,17 @@ def test_the_cli_refuses_hostile_names_in_one_line(
 
 def test_names_are_nfkc_normalised_and_one_account_per_name(db: Path) -> None:
     with ReviewStore(db) as store:
+        lena = store.sign_in("lena", PASSWORD).principal
         with pytest.raises(StoreError, match="user 'lena' already exists"):  # ｌｅｎａ is lena
-            store.add_user("ｌｅｎａ", role="admin", password="copper meadow tundra", by="x")
-        made = store.add_user("ﬁona", role="reviewer", password="copper meadow tundra", by="lena")
+            store.add_user("ｌｅｎａ", role="admin", password="copper meadow tundra", by=lena)
+        made = store.add_user("ﬁona", role="reviewer", password="copper meadow tundra", by=lena)
         assert made.name == "fiona"
-        assert store.sign_in("ｆｉｏｎａ", "copper meadow tundra").user.name == "fiona"
-        saved = store.save_correction("doc", 1, "Corrigé.", expected_version=0, reviewer="ﬁona")
+        fiona = store.sign_in("ｆｉｏｎａ", "copper meadow tundra")
+        assert fiona.user.name == "fiona" == fiona.principal
+        store.assign("doc", ["ｆｉｏｎａ"], by=lena)  # a reviewer works on what is assigned
+        saved = store.save_correction(
+            "doc", 1, "Corrigé.", expected_version=0, reviewer=fiona.principal
+        )
         assert saved.reviewer == "fiona"
         assert [r.name for r in store.reviewers()] == ["fiona", "lena"]
 

@@ -64,8 +64,9 @@ def _for_anne(password: str) -> str:
 
 
 def _cli(monkeypatch: pytest.MonkeyPatch, password: str, *argv: str) -> int:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
-    return main([*argv, "--password-stdin"])
+    """As the admin anne: her password on the first line, the new one on the second."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{GOOD}\n{password}\n"))
+    return main([*argv, "--as", "anne", "--password-stdin"])
 
 
 def test_the_shipped_list_is_the_top_ten_thousand() -> None:
@@ -95,13 +96,15 @@ def test_users_add_and_passwd_refuse_weak_passwords(
 
 
 def test_the_library_refuses_weak_passwords(db: Path) -> None:
+    with ReviewStore(db) as store:
+        anne = store.sign_in("anne", GOOD).principal
     before = _state(db)
     with ReviewStore(db) as store:
         for password, why in WEAK:
             with pytest.raises(PasswordRefused, match=why):
-                store.add_user("bob", role="reviewer", password=password, by="anne")
+                store.add_user("bob", role="reviewer", password=password, by=anne)
             with pytest.raises(PasswordRefused, match=why):
-                store.update_user("anne", password=_for_anne(password), by="anne")
+                store.update_user("anne", password=_for_anne(password), by=anne)
     assert _state(db) == before
 
 
