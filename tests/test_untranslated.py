@@ -1,0 +1,108 @@
+"""The untranslated-word check: English content words in French flagged on the word,
+names, brands, code, placeholders, loanwords and quoted terms left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtreview.checks import CHECKS, DocumentContext, enabled_checks
+from mtreview.documents import Segment
+from mtreview.settings import Settings
+
+
+def flagged(text: str, source: str | None = None, settings: Settings | None = None) -> list[str]:
+    """The words the check flags in `text` (its protected spans respected), checking that
+    each flag's span is exactly the word it names."""
+    check = CHECKS["untranslated_word"](settings or Settings())
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    found = []
+    for flag in check.checked(segment, DocumentContext("doc")):
+        word = text[flag.start : flag.end]
+        assert flag.message == f"“{word}” is English, not French"
+        assert flag.category == "Accuracy/Untranslated"
+        assert flag.origins == ("rule:untranslated_word",)
+        found.append(word)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "words"),
+    [
+        ("La meeting de lundi est annulée.", "Monday's meeting is cancelled.", ["meeting"]),
+        ("Cliquez sur le button pour continuer.", "Click the button to continue.", ["button"]),
+        ("Ouvrez les settings de la fenêtre.", None, ["settings"]),
+        ("Impossible d'ouvrir la window des téléchargements.", None, ["window"]),
+        ("Le computer et le keyboard sont prêts.", None, ["computer", "keyboard"]),
+        ("Password de l'utilisateur incorrect.", "Password of the user is wrong.", ["Password"]),
+    ],
+)
+def test_english_content_words_are_flagged_on_the_word(
+    text: str, source: str | None, words: list[str]
+) -> None:
+    assert flagged(text, source) == words
+
+
+def test_the_span_leaves_out_a_french_elision() -> None:
+    text = "Le nom de l'account est vide."
+    check = CHECKS["untranslated_word"](Settings())
+    flags = check.checked(Segment("doc", 0, 0, 0, len(text), text), DocumentContext("doc"))
+    assert [(f.start, f.end) for f in flags] == [(12, 19)]
+    assert text[12:19] == "account"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Firefox a bloqué cette fenêtre surgissante.", "Firefox blocked this pop-up."),
+        ("Ouvrez le navigateur Firefox pour continuer.", None),  # a brand
+        ("Envoyez un e-mail à l'administrateur.", None),  # loanwords French uses
+        ("Bon week-end à toute l'équipe !", None),
+        ("Le parking est complet ce soir.", None),
+        ("Le bug a été corrigé dans la dernière version.", None),
+        ("Téléchargez Thunderbird depuis le site.", None),  # a proper noun mid-sentence
+        ("Cliquez sur Save pour garder vos modifications.", "Click Save to keep your changes."),
+        ("Lancez le programme avec --verbose pour voir le détail.", None),  # an option
+        ("La valeur de max_buffer_size est trop grande.", None),  # an identifier
+        ("Le fichier %(filename)s est introuvable.", None),  # a placeholder
+        ("Le service { $service } ne répond pas.", None),  # Fluent
+        ("Tapez « yes » pour confirmer la suppression.", 'Type "yes" to confirm the deletion.'),
+        ("Tapez yes pour confirmer la suppression.", 'Type "yes" to confirm the deletion.'),
+        ("Le dépôt distant (remote) est injoignable.", None),  # a gloss in brackets
+        ("Le fichier debian/rules n'est pas exécutable.", None),  # a path
+        ("Le président a rencontré les ministres à Genève.", None),  # plain French
+    ],
+)
+def test_names_brands_code_loanwords_and_quoted_terms_are_not_flagged(
+    text: str, source: str | None
+) -> None:
+    assert flagged(text, source) == []
+
+
+def test_a_word_the_source_holds_as_a_name_is_not_flagged() -> None:
+    source = "Open the Settings panel to change it."
+    assert flagged("Ouvrez le panneau settings pour le modifier.", source) == []
+    assert flagged("Ouvrez le panneau settings pour le modifier.", "Open the settings.") == [
+        "settings"
+    ]
+
+
+def test_title_case_sources_are_not_taken_for_names() -> None:
+    assert flagged("Ouvrir la window", "Open Window") == ["window"]
+
+
+def test_allowed_words_are_never_flagged() -> None:
+    text = "La meeting de lundi est annulée."
+    assert flagged(text, settings=Settings(allowed_words=("Meeting",))) == []
+
+
+def test_english_function_words_are_left_to_non_french() -> None:
+    assert flagged("Le rapport of the commission est publié.") == []
+
+
+def test_the_check_is_opt_in_and_needs_wordfreq() -> None:
+    check = CHECKS["untranslated_word"](Settings())
+    assert check.available()
+    assert "untranslated_word" not in {c.name for c in enabled_checks(Settings())}
+    assert "untranslated_word" in {
+        c.name for c in enabled_checks(Settings(checks=("untranslated_word",)))
+    }
