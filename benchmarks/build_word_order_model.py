@@ -1,4 +1,4 @@
-"""Build the word-order model (`mtreview/data/word_order_lm.tsv.gz`) from French prose.
+"""Build the word-order model (`mtreview/data/word_order_lm.bin`) from French prose.
 
 The text: Debian's French documentation packages, human translations of technical prose,
 the register of software messages. None is a gettext catalogue, so neither half of
@@ -19,8 +19,13 @@ fewer than 3 times are pruned.
 
     apt-get download manpages-fr manpages-fr-dev gimp-help-fr ...   # or let it fetch them
     .venv/bin/python benchmarks/build_word_order_model.py             # ~3 minutes here
+    .venv/bin/python benchmarks/build_word_order_model.py --tsv model.tsv.gz  # and as text
+    .venv/bin/python benchmarks/build_word_order_model.py --from-tsv model.tsv.gz
 
-Needs `apt-get` (download only, no root), `dpkg-deb` and `groff`.
+Needs `apt-get` (download only, no root), `dpkg-deb` and `groff`. The model is written in
+the binary format the check reads fast (`order_model.write_model`); `--tsv` also writes the
+same tables as gzipped TSV to read or diff, and `--from-tsv` turns such a TSV back into the
+binary model (the same tables, its `#` lines as the header) without the packages.
 """
 
 from __future__ import annotations
@@ -41,10 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mtreview.checks.order_model import (  # noqa: E402
-    TABLE,
+    MODEL,
+    OrderModel,
     count_model,
+    read_table,
     token_class,
     units,
+    write_model,
     write_table,
 )
 from mtreview.testing.injected import CATALOGUE_GLOB, read_catalogues  # noqa: E402
@@ -120,11 +128,27 @@ def prose(root: Path) -> tuple[list[str], collections.Counter[str]]:
     return kept, why
 
 
+def from_tsv(source: Path, out: str) -> int:
+    """The binary model of a `write_table` TSV: the same tables, its `#` lines the header."""
+    with gzip.open(source, "rt", encoding="utf-8") as text:
+        header = "\n".join(line[2:].rstrip("\n") for line in text if line.startswith("# "))
+    with source.open("rb") as stream:
+        model = read_table(stream)
+    write_model(out, model, header)
+    print(f"{source} -> {out}: {len(model.ids)} tokens, trigrams {len(model.trigrams)}, "
+          f"contexts {len(model.contexts)}, bigrams {len(model.bigrams)}")  # fmt: skip
+    return 0
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], allow_abbrev=False)
     parser.add_argument("--packages", help="folder with the .deb files (else a temporary one)")
-    parser.add_argument("--out", default=str(ROOT / "mtreview" / "data" / TABLE))
+    parser.add_argument("--out", default=str(ROOT / "mtreview" / "data" / MODEL))
+    parser.add_argument("--tsv", help="also write the tables as gzipped TSV here")
+    parser.add_argument("--from-tsv", type=Path, help="convert this TSV instead of building")
     args = parser.parse_args()
+    if args.from_tsv:
+        return from_tsv(args.from_tsv, args.out)
     folder = Path(args.packages or tempfile.mkdtemp(prefix="mtreview-order-"))
     folder.mkdir(parents=True, exist_ok=True)
     lines, why = prose(fetch(folder))
@@ -141,7 +165,9 @@ def main() -> int:
         f"vocabulary: {len(vocabulary)} words seen {MIN_COUNT}+ times; pruned below {PRUNE}\n"
         "built by benchmarks/build_word_order_model.py"
     )
-    write_table(args.out, tables, header)
+    write_model(args.out, OrderModel.from_counts(*tables), header)
+    if args.tsv:
+        write_table(args.tsv, tables, header)
     print(header)
     print(f"trigrams {len(tables[0])}, contexts {len(tables[1])}, bigrams {len(tables[2])}")
     return 0

@@ -46,7 +46,11 @@ def test_the_installed_wheel_runs_the_app_on_the_shipped_article(tmp_path: Path)
     )  # fmt: skip
     (wheel,) = (tmp_path / "wheel").glob("mtreview-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"mtreview/ui/streamlit_app.py", "mtreview/data/kaztag-ngo-pressure.fr.txt"} <= names
+    assert {
+        "mtreview/ui/streamlit_app.py",
+        "mtreview/data/kaztag-ngo-pressure.fr.txt",
+        "mtreview/data/word_order_lm.bin",  # the swapped_words check's model
+    } <= names
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
