@@ -88,6 +88,9 @@ class Settings:
     document_pass: bool = _setting(True, "read each input twice: document checks see it all")
     # storage and caching
     db: str = _setting("mtreview.db", "review store: SQLite file or SQLAlchemy URL")
+    db_schema: str = _setting(
+        "mtreview", "PostgreSQL schema of the store's tables (docs/teams.md); SQLite: unused"
+    )
     cache_dir: str = _setting("", "analysis cache, ct2 conversions; empty: ~/.cache/mtreview")
     reviewer: str = _setting("", "the app's local reviewer name; empty: asked once")
     # review (the app)
@@ -118,6 +121,16 @@ class Settings:
     )
     trust_forwarded_for: bool = _setting(
         False, "count sign-ins by X-Forwarded-For's last hop: only behind your own proxy"
+    )
+    # sign-in sessions (mtreview.store.sessions, mtreview.ui.session_routes)
+    session_idle_minutes: float = _within(
+        60.0, 1.0, 10_080.0, "a sign-in ends after this long without a click or page load"
+    )
+    session_max_hours: float = _within(
+        12.0, 0.1, 2160.0, "a sign-in ends this long after it began, however busy"
+    )
+    cookie_secure: bool = _setting(
+        False, "mark the sign-in cookie Secure over plain HTTP too: a TLS proxy serves the app"
     )
     # the web gate (mtreview.ui.gate)
     allowed_hosts: tuple[str, ...] = _setting(

@@ -132,6 +132,7 @@ def _every_key(team: Path) -> dict[str, Any]:
         "flag_weights": {"rule:repeated_words": 0.25},
         "document_pass": False,
         "db": str(team / "team.db"),
+        "db_schema": "team_reviews",
         "cache_dir": str(team / "cache"),
         "reviewer": "Config Reviewer",
         "document": str(files["document"]),
@@ -146,6 +147,9 @@ def _every_key(team: Path) -> dict[str, Any]:
         "signin_lockout_minutes": 30.0,
         "password_hashes_at_once": 1,
         "trust_forwarded_for": True,
+        "session_idle_minutes": 30.0,
+        "session_max_hours": 8.0,
+        "cookie_secure": True,
         "allowed_hosts": ["review.example.org"],
         "timing_log": str(team / "timing.jsonl"),
     }

@@ -1,10 +1,15 @@
 """Sign-in and team roles in the app (AppTest, real SQLite stores), and `mtreview app`'s
 listening address: a team store needs a session, the URL names nobody, a reviewer opens
-only what is assigned, a local store is never served beyond this machine."""
+only what is assigned, a local store is never served beyond this machine.
+
+AppTest sends no cookies, so a test signs in as the harness does (`HarnessSignIn` under
+`HARNESS_KEY`: a real store session); the form and the cookie are played over HTTP in
+tests/security/test_cookie_session.py."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,7 @@ from mtreview.cli.review import app_command
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
 from mtreview.testing.team import team
+from mtreview.ui.signin import HARNESS_KEY, HarnessSignIn
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(8))
@@ -45,26 +51,35 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _sign_in(name: str, password: str, **query: str) -> AppTest:
+    """The app with a session of `name` (signed in by the store, as the sign-in route
+    does), and `query` in its URL."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value
-    _run(at)
-    at.text_input(key="signin_name").input(name)
-    at.text_input(key="signin_password").input(password)
-    at.button(key="signin_go").click()
+    with ReviewStore(os.environ["MTREVIEW_DB"]) as store:
+        at.session_state[HARNESS_KEY] = HarnessSignIn(store.sign_in(name, password).token)
     return _run(at)
+
+
+def _form_shown(at: AppTest) -> bool:
+    """The sign-in form (plain HTML posted to the sign-in route) and nothing of the app."""
+    return not at.selectbox and any('action="/_mtreview/signin"' in h.value for h in at.html)
 
 
 def test_anonymous_and_forged_requests_get_the_sign_in_form(team_db: Path) -> None:
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    assert not at.selectbox and "signin_name" in [w.key for w in at.text_input]
+    assert _form_shown(at) and not at.text_input  # the password never crosses the websocket
     forged = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     forged.query_params["reviewer"] = "lena"
+    forged.session_state["session_token"] = "a name is not a token"  # the old place
+    forged.session_state[HARNESS_KEY] = "a plain string is not the harness's"
     _run(forged)
-    assert not forged.selectbox and not any("lena" in t.value for t in forged.text)
-    wrong = _sign_in("lena", "not her password")
-    assert any("wrong name or password" in e.value for e in wrong.error)
-    assert not wrong.selectbox
+    assert _form_shown(forged) and not any("lena" in t.value for t in forged.text)
+    wrong = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    wrong.query_params["signin"] = "wrong"  # where the route sends a refused sign-in
+    _run(wrong)
+    assert [e.value for e in wrong.error] == ["wrong name or password, or the account is disabled"]
+    assert _form_shown(wrong)
 
 
 def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
@@ -75,9 +90,13 @@ def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
     assert [o.split(" · ")[0] for o in options] == ["3", "4", "5"]  # segments 2..4 only
     assert not at.get("file_uploader")  # importing is an admin's
     assert [t.label for t in at.tabs] == ["Review", "Charts"]
-    at.button(key="signout").click()
+    signout = " ".join(h.value for h in at.sidebar.html)
+    assert 'action="/_mtreview/signout"' in signout
+    assert 'action="/_mtreview/signout-everywhere"' in signout
+    with ReviewStore(team_db) as store:  # what the sign-out route does
+        store.sign_out(at.session_state[HARNESS_KEY].token)
     _run(at)
-    assert not at.selectbox and "signin_name" in [w.key for w in at.text_input]
+    assert _form_shown(at) and any("session has ended" in i.value for i in at.info)
 
 
 def test_a_lead_sees_the_team_tabs(team_db: Path) -> None:

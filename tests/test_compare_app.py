@@ -23,6 +23,7 @@ from mtreview.ui.compare_model import (
     slot_order,
     system_scores,
 )
+from mtreview.ui.signin import HARNESS_KEY, HarnessSignIn
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("sysalpha", "sysbeta")
@@ -198,10 +199,11 @@ def team_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_reviewer_sees_only_the_systems_assigned_and_blind(team_db: Path) -> None:
-    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    at.text_input(key="signin_name").input("anne")
-    at.text_input(key="signin_password").input("plum orchard lantern")
-    _click(at, "signin_go")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    with ReviewStore(team_db) as store:  # AppTest sends no cookie: the harness signs in
+        token = store.sign_in("anne", "plum orchard lantern").token
+    at.session_state[HARNESS_KEY] = HarnessSignIn(token)
+    _run(at)
     assert at.radio(key="view").options == ["Document", "Comparison"]  # no corpus
     at = _comparison(at)
     assert [t.label for t in at.tabs] == ["Compare"]  # no ranking

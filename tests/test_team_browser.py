@@ -1,7 +1,8 @@
 """The team flow in a real browser (Chromium, Playwright, `streamlit run`): two reviewers
 sign in and review an overlapping assignment, a lead sees their agreement and adjudicates
 the disagreement, and the export carries the adjudicated result. An anonymous visit and a
-forged `?reviewer=` get the sign-in form and nothing else."""
+forged `?reviewer=` get the sign-in form and nothing else. The form posts to the sign-in
+route, whose HttpOnly cookie keeps the session through a reload until "Sign out"."""
 
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ def _sign_in(page: Any, url: str, name: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector(".mtr-segment")
     page.get_by_text(f"Reviewer: {name}").wait_for()
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "mtreview_session"]
+    assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"]) == (
+        "mtreview_session",
+        True,
+        "Strict",
+    )
+    assert "mtreview_session" not in page.evaluate("document.cookie")
 
 
 def _review(page: Any, name: str) -> None:
@@ -138,6 +146,13 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
         page = _page(browser)
         _sign_in(page, f"{url}/?reviewer=lena", name)  # the URL cannot make anyone lena
         _review(page, name)
+        if name == "anne":  # a reload stays signed in; "Sign out" ends it
+            page.reload()
+            page.get_by_text("Reviewer: anne").wait_for()
+            page.get_by_role("button", name="Sign out", exact=True).click()
+            page.get_by_role("button", name="Sign in").wait_for()
+            assert page.get_by_text("Reviewer: anne").count() == 0
+            assert "mtreview_session" not in {c["name"] for c in page.context.cookies()}
         page.context.close()
     with ReviewStore(db) as store:  # as the lead: a reviewer would see only her own work
         lena = store.sign_in("lena", PASSWORDS["lena"]).principal

@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from mtreview.cli import audit, compare, corpus, models, review, score, team
+from mtreview.cli import audit, compare, corpus, db, models, review, score, team
 from mtreview.cli.common import COMMANDS
 from mtreview.cli.parser import Parser
 from mtreview.errors import MTReviewError, printable
@@ -30,6 +30,7 @@ PARSERS = [
     team.add_assign_parser,
     team.add_agreement_parser,
     audit.add_audit_parser,
+    db.add_db_parser,
     models.add_models_parser,
     compare.add_compare_parser,
 ]

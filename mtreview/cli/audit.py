@@ -39,7 +39,7 @@ def add_audit_parser(commands: Any) -> None:
 @command("audit")
 def run_audit(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
-    with _existing_store(settings.db) as store:
+    with _existing_store(settings.db, settings.db_schema) as store:
         if args.audit_action == "verify":
             check = store.verify_audit()
         else:

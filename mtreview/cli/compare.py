@@ -122,7 +122,7 @@ def _store_systems(args: argparse.Namespace) -> Any:
 
     settings = settings_from(args, db=args.db)
     typology = load_typology(settings.mqm_typology)
-    with _existing_store(settings.db) as store:
+    with _existing_store(settings.db, settings.db_schema) as store:
         return load_store(store, typology, docs=args.doc)
 
 

@@ -60,7 +60,10 @@ def run_import_analysis(args: argparse.Namespace) -> int:
     from mtreview.store.base import removed_on_failure
 
     settings = settings_from(args, db=args.db, lang=args.lang, source_lang=args.source_lang)
-    with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
+    with (
+        removed_on_failure(settings.db),
+        ReviewStore(settings.db, schema=settings.db_schema) as store,
+    ):
         summary = import_analysis(
             store, args.runs, settings, inputs=args.input, replace=args.replace,
             fmt=args.input_format, source_file=args.source_file,

@@ -58,12 +58,13 @@ def add_export_parser(commands: Any) -> None:
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
 
 
-def _existing_store(db: str) -> Any:
+def _existing_store(db: str, schema: str) -> Any:
+    """`schema`: the `db_schema` setting (PostgreSQL)."""
     from mtreview.store import ReviewStore
 
     if "://" not in db and not Path(db).is_file():
         raise MTReviewError(f"{db}: no such review store (give --db FILE or a database URL)")
-    return ReviewStore(db)
+    return ReviewStore(db, schema=schema)
 
 
 @command("export")
@@ -86,7 +87,7 @@ def run_export(args: argparse.Namespace) -> int:
     )
     inputs = [("--db", store_file(settings.db)), ("--config", args.config)]
     check_distinct([("-o", args.output)], inputs)  # before the store is opened
-    with _existing_store(settings.db) as store:
+    with _existing_store(settings.db, settings.db_schema) as store:
         summary = export_to_path(
             store, args.format, args.output, options, inputs=inputs, by=cli_actor()
         )
@@ -110,7 +111,10 @@ def run_import_reviews(args: argparse.Namespace) -> int:
     from mtreview.store.base import removed_on_failure
 
     settings = settings_from(args, db=args.db)
-    with removed_on_failure(settings.db), ReviewStore(settings.db) as store:
+    with (
+        removed_on_failure(settings.db),
+        ReviewStore(settings.db, schema=settings.db_schema) as store,
+    ):
         summary = store.import_reviews(args.file, by=cli_actor())
     err(
         f"imported {summary.documents} documents, {summary.segments} segments, "

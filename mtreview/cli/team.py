@@ -159,7 +159,7 @@ def _password(args: argparse.Namespace) -> str:
     return check_password(first, clean_name(args.name))
 
 
-def _new_or_existing_store(db: str, *, create: bool) -> Any:
+def _new_or_existing_store(db: str, schema: str, *, create: bool) -> Any:
     """`users add` makes a store only when asked: a mistyped --db (or none, and no
     ./mtreview.db) is an error, not a new empty store holding one account."""
     from mtreview.store import ReviewStore
@@ -167,7 +167,7 @@ def _new_or_existing_store(db: str, *, create: bool) -> Any:
 
     if not create and not store_exists(db):
         raise MTReviewError(f"{db}: no such review store; pass --create to make a new one")
-    return ReviewStore(db)
+    return ReviewStore(db, schema=schema)
 
 
 @command("users")
@@ -178,7 +178,7 @@ def run_users(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
     action = args.users_action
     if action == "list":
-        with _existing_store(settings.db) as store:
+        with _existing_store(settings.db, settings.db_schema) as store:
             for user in store.users():
                 state = "disabled" if user.disabled else "active"
                 login = "password" if user.has_password else "oidc only"
@@ -187,9 +187,9 @@ def run_users(args: argparse.Namespace) -> int:
     clean_name(args.name)  # not UTF-8, a control character: refused before any SQL
     with removed_on_failure(settings.db):  # `add --create` that fails leaves no new store
         if action == "add":
-            opened = _new_or_existing_store(settings.db, create=args.create)
+            opened = _new_or_existing_store(settings.db, settings.db_schema, create=args.create)
         else:
-            opened = _existing_store(settings.db)
+            opened = _existing_store(settings.db, settings.db_schema)
         with opened as store:
             if action == "add":  # a name the store would refuse: before anyone signs in
                 new_name(args.name, (reviewer.name for reviewer in store.reviewers()))
@@ -234,7 +234,10 @@ def add_assign_parser(commands: Any) -> None:
 def run_assign(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
     names = [n.strip() for n in args.reviewers.split(",") if n.strip()]
-    with _existing_store(settings.db) as store, _signed_in(store, _credential(store, args)) as by:
+    with (
+        _existing_store(settings.db, settings.db_schema) as store,
+        _signed_in(store, _credential(store, args)) as by,
+    ):
         summary = store.assign(
             args.doc, names, by=by, first=args.first, last=args.last, overlap=args.overlap
         )
@@ -274,7 +277,7 @@ def run_agreement(args: argparse.Namespace) -> int:
     settings = settings_from(args, db=args.db)
     typology = load_typology(settings.mqm_typology)
     with (
-        _existing_store(settings.db) as store,
+        _existing_store(settings.db, settings.db_schema) as store,
         _signed_in(store, _credential(store, args)) as viewer,
     ):
         report = agreement(store.shared_segments(args.doc, viewer=viewer), typology)

@@ -198,7 +198,7 @@ class ScoringRun:
                 "keeps every analysis), or resume the -o run without --db"
             )
         new = removed_on_failure(db, keep_if_interrupted=True)  # kept for --resume
-        with new, ReviewStore(db) as store:
+        with new, ReviewStore(db, schema=self.settings.db_schema) as store:
             return self._into_store(
                 store, resume, reanalyse, output, output_format, progress, on_plan, by
             )

@@ -13,8 +13,8 @@ Public API (records in `mtreview.store.schema`):
     ReviewStore(db)                      path of an SQLite file or SQLAlchemy URL
     .add_document(document, analyses)    .replace_analyses(doc_id, analyses)
     .documents() .document(doc_id) .has_document(doc_id) .load_document(doc_id)
-    .iter_segments(doc_id)               streamed SegmentReview, in document order
-    .segment(doc_id, index)              one SegmentReview
+    .iter_segments(doc_id, viewer=)      streamed SegmentReview, in document order
+    .segment(doc_id, index, viewer=)     one SegmentReview, as the viewer may see it
     .add_annotation / .update_annotation / .delete_annotation
     .decide_flag(doc_id, index, flag_index, accept=...)   accept/reject a pre-highlight
     .save_correction(doc_id, index, text, expected_version=...) .corrections(doc_id, index, viewer=)
@@ -23,7 +23,7 @@ Public API (records in `mtreview.store.schema`):
                                          a correction typed, not saved yet (per reviewer)
     .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
     .corpus_overview() .corpus_queue(filter, offset=, limit=) .corpus_count(filter)
-    .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index)
+    .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index, viewer=)
     .filter_choices()                    the corpus view (mtreview.store.corpus)
     .comparisons()                       documents several MT systems made of one source
                                          (mtreview.store.systems)
@@ -35,7 +35,7 @@ a name, checked in its own transaction (mtreview.store.principal, mtreview.store
 AccessError otherwise. A store without accounts (one local user) takes plain names.
     .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
     .sign_in(name, password) -> SignedIn (.principal)   .principal(token) .local_principal(name)
-    .session_user(token) .sign_out(token)
+    .session_user(token) .sign_out(token) .sign_out_everywhere(token)   (store.sessions)
     .audit_log(doc_id) .record(actor, action)   who did what and when
     .verify_audit() -> AuditCheck        the log's hash chain recomputed (mtreview.store.audit)
     .assign(doc_id, names, by=, first=, last=, overlap=) .unassign .assignees .queue .progress
@@ -285,10 +285,17 @@ class ReviewStore(
 
     # --- segments -------------------------------------------------------------------------
     def iter_segments(
-        self, doc_id: str | None = None, *, batch_size: int = ITER_BATCH
+        self,
+        doc_id: str | None = None,
+        *,
+        batch_size: int = ITER_BATCH,
+        viewer: str | None = None,
     ) -> Iterator[SegmentReview]:
         """Every segment (of one document, or all) in order, read in batches: a million
-        segments never sit in memory, and no read transaction stays open between batches."""
+        segments never sit in memory, and no read transaction stays open between batches.
+        `viewer` (a principal on a team store; checked in each batch's transaction): what
+        they may see (`mtreview.store.read.sight`); None: everything (the library's own
+        reads: exports, scoring, calibration)."""
         last = 0
         while True:
             with self._read() as conn:
@@ -298,13 +305,15 @@ class ReviewStore(
                 rows = conn.execute(query.order_by(segments.c.id).limit(batch_size)).all()
                 if not rows:
                     return
-                batch = build_reviews(conn, rows)
+                batch = build_reviews(conn, rows, self._sight(conn, viewer, rows))
             last = rows[-1].id
             yield from batch
 
-    def segment(self, doc_id: str, index: int) -> SegmentReview:
+    def segment(self, doc_id: str, index: int, *, viewer: str | None = None) -> SegmentReview:
+        """One segment as `viewer` may see it (see `iter_segments`)."""
         with self._read() as conn:
-            return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
+            rows = [segment_row(conn, doc_id, index)]
+            return build_reviews(conn, rows, self._sight(conn, viewer, rows))[0]
 
 
 def doc_key(segment: Segment) -> tuple[str, int]:

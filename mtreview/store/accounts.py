@@ -1,16 +1,14 @@
-"""Accounts, roles, sessions and the audit log of the review store.
+"""Accounts, roles, sign-in and the audit log of the review store.
 
 Passwords are hashed with argon2id (argon2-cffi, its default parameters) and never stored
-in clear; a session is a random token handed to the browser, stored only as its SHA-256,
-and expires. Roles are data (`mtreview.roles.ROLES`: name -> what it may do), read by the CLI
-choices and by the checks in `mtreview.team`.
+in clear; a sign-in opens a session (`mtreview.store.sessions`: a random token handed to
+the browser, stored only as its SHA-256, with an idle and an absolute timeout). Roles are
+data (`mtreview.roles.ROLES`: name -> what it may do), read by the CLI choices and by the
+checks in `mtreview.team`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +19,12 @@ from sqlalchemy.engine import Connection
 from mtreview.errors import StoreError
 from mtreview.roles import ROLES
 from mtreview.store.access import has_accounts, refuse_unless, team_member
-from mtreview.store.base import UNKNOWN_ACTOR, StoreBase
+from mtreview.store.base import UNKNOWN_ACTOR
 from mtreview.store.names import NameRefused, check_password, clean_name, new_name
 from mtreview.store.principal import LOCAL_ROLE, Principal
 from mtreview.store.schema import meta, now, reviewers
+from mtreview.store.sessions import SessionActions, SessionPolicy
+from mtreview.store.sessions import account_user as _user
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
 from mtreview.store.throttle import (
     Attempt,
@@ -37,7 +37,6 @@ from mtreview.store.throttle import (
 )
 
 LOCAL_KEY = "local_user"
-SESSION_HOURS = 12.0
 
 _hasher = PasswordHasher()
 
@@ -46,17 +45,13 @@ class AuthError(StoreError):
     """Wrong name or password, a disabled account, or an expired session."""
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _check_role(role: str) -> str:
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     return role
 
 
-class AccountActions(StoreBase):
+class AccountActions(SessionActions):
     # --- accounts -------------------------------------------------------------------------
     def add_user(self, name: str, *, role: str, password: str | None, by: str) -> User:
         """A new account (`password=None`: only an identity provider can sign it in).
@@ -181,9 +176,16 @@ class AccountActions(StoreBase):
 
     # --- sessions -------------------------------------------------------------------------
     def sign_in(
-        self, name: str, password: str, *, client: str | None = None, hours: float = SESSION_HOURS
+        self,
+        name: str,
+        password: str,
+        *,
+        client: str | None = None,
+        hours: float | None = None,
+        policy: SessionPolicy | None = None,
     ) -> SignedIn:
         """A session for a correct name and password; AuthError (one message) otherwise.
+        It lives as `policy` says (`mtreview.store.sessions`; `hours`: a shorter life).
         Attempts are counted in the store per name and per `client` address (when known:
         `throttle.client_address`): inside a wait or a lockout the attempt is refused with
         SignInThrottled before any password is hashed (`mtreview.store.throttle`).
@@ -226,7 +228,7 @@ class AccountActions(StoreBase):
                     .where(accounts.c.reviewer_id == row.reviewer_id)
                     .values(password_hash=rehashed)
                 )
-            return self._new_session(conn, row.reviewer_id, hours, "sign-in")
+            return self._new_session(conn, row.reviewer_id, "sign-in", hours, policy)
 
     def _sign_in_attempt(self, name: str, client: str | None) -> Attempt:
         """The attempt counted against its name and address, or SignInThrottled inside a
@@ -258,41 +260,16 @@ class AccountActions(StoreBase):
                 until = attempt.retry_at.isoformat() if attempt.retry_at else None
                 self._audit(conn, actor, "lockout", by=kind, key=key, until=until)
 
-    def sign_in_external(self, name: str, *, hours: float = SESSION_HOURS) -> SignedIn:
+    def sign_in_external(
+        self, name: str, *, hours: float | None = None, policy: SessionPolicy | None = None
+    ) -> SignedIn:
         """A session for a user an identity provider (OIDC) vouched for; the account must
         exist and be enabled: signing in with a provider creates no account."""
         with self._write() as conn:
             rid = self._account_id(conn, name)
             if _user(conn, rid).disabled:
                 raise AuthError(f"the account {clean_name(name)!r} is disabled")
-            return self._new_session(conn, rid, hours, "sign-in-external")
-
-    def _new_session(self, conn: Connection, rid: int, hours: float, action: str) -> SignedIn:
-        token = secrets.token_urlsafe(32)
-        created = dt.datetime.now(dt.UTC)
-        expires = (created + dt.timedelta(hours=hours)).isoformat(timespec="microseconds")
-        conn.execute(sessions.delete().where(sessions.c.expires_at < now()))
-        conn.execute(
-            sessions.insert().values(
-                token_hash=_token_hash(token),
-                reviewer_id=rid,
-                created_at=created.isoformat(timespec="microseconds"),
-                expires_at=expires,
-            )
-        )
-        user = _user(conn, rid)
-        self._audit(conn, user.name, action)
-        return SignedIn(token, user, expires, Principal(user.name, user.role, _token_hash(token)))
-
-    def principal(self, token: str | None) -> Principal | None:
-        """The principal of a live session token (the app, on every script run), or None.
-        Each store call re-checks it: signing out or disabling ends it at once."""
-        user = self.session_user(token)
-        return (
-            None
-            if user is None or not token
-            else Principal(user.name, user.role, _token_hash(token))
-        )
+            return self._new_session(conn, rid, "sign-in-external", hours, policy)
 
     def local_principal(self, name: str) -> Principal:
         """The single user of a store without accounts (no authentication to enforce);
@@ -304,29 +281,6 @@ class AccountActions(StoreBase):
                 "accounts)",
             )
         return Principal(clean_name(name), LOCAL_ROLE, None)
-
-    def session_user(self, token: str | None) -> User | None:
-        """The user of a live session, or None (unknown, expired, or account disabled)."""
-        if not token:
-            return None
-        with self._read() as conn:
-            row = conn.execute(
-                sa.select(sessions.c.reviewer_id, sessions.c.expires_at).where(
-                    sessions.c.token_hash == _token_hash(token)
-                )
-            ).first()
-            if row is None or row.expires_at <= now():
-                return None
-            user = _user(conn, row.reviewer_id)
-        return None if user.disabled else user
-
-    def sign_out(self, token: str) -> None:
-        with self._write() as conn:
-            key = sessions.c.token_hash == _token_hash(token)
-            rid = conn.execute(sa.select(sessions.c.reviewer_id).where(key)).scalar()
-            conn.execute(sessions.delete().where(key))
-            if rid is not None:
-                self._audit(conn, _user(conn, rid).name, "sign-out")
 
     # --- audit ----------------------------------------------------------------------------
     def audit_log(self, doc_id: str | None = None, *, limit: int | None = None) -> list[AuditEntry]:
@@ -356,13 +310,3 @@ class AccountActions(StoreBase):
         """Log an action that changes nothing in the store (an export, a download)."""
         with self._write() as conn:
             self._audit(conn, actor, action, doc_id, None, **detail)
-
-
-def _user(conn: Connection, rid: int) -> User:
-    row = conn.execute(
-        sa.select(accounts, reviewers.c.name)
-        .join(reviewers, reviewers.c.id == accounts.c.reviewer_id)
-        .where(accounts.c.reviewer_id == rid)
-    ).one()
-    has_password = row.password_hash is not None
-    return User(row.name, row.role, bool(row.disabled), has_password, row.created_at)

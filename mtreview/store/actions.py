@@ -6,6 +6,7 @@ attributed and timestamped the moment it is made.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,9 +14,9 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
 from mtreview.mqm import Typology
-from mtreview.store.access import Acting, blind_to, refuse_unless
+from mtreview.store.access import Acting, assignees, blind_to, refuse_unless
 from mtreview.store.base import StoreBase, new_id
-from mtreview.store.read import build_reviews, segment_row
+from mtreview.store.read import EVERYTHING, Sight, build_reviews, rows_sight, segment_row
 from mtreview.store.schema import (
     Annotation,
     Correction,
@@ -38,6 +39,14 @@ MIN_CORRECTION_LIMIT = 2_000  # a correction may be 10 times its segment, or thi
 
 
 class ReviewActions(StoreBase):
+    def _sight(self, conn: Connection, viewer: str | None, rows: Any) -> Sight:
+        """What `viewer` may see of these segment rows, checked in this transaction: a
+        principal allowed to review (on a team store); None: everything (the library's
+        own reads)."""
+        if viewer is None:
+            return EVERYTHING
+        return rows_sight(conn, self._acting(conn, viewer, "review"), rows)
+
     def mark_reviewed(
         self, doc_id: str, index: int, *, reviewer: str, reviewed: bool = True
     ) -> SegmentReview:
@@ -57,7 +66,7 @@ class ReviewActions(StoreBase):
             else:
                 conn.execute(reviewer_marks.delete().where(_mark_key(seg.id, rid)))
             self._audit(conn, me.name, "reviewed" if reviewed else "unreviewed", doc_id, index)
-            return _segment_review(conn, doc_id, index)
+            return _segment_review(conn, doc_id, index, me)
 
     def _owner(self, conn: Connection, who: str, seg: Any, annotation: Any) -> Acting:
         """`who` changing an annotation: a reviewer without "see-all" changes only their own
@@ -219,7 +228,7 @@ class ReviewActions(StoreBase):
                 conn, me.name, "accept-flag" if accept else "reject-flag", doc_id, index,
                 flag_index=flag_index,
             )  # fmt: skip
-            return _segment_review(conn, doc_id, index)
+            return _segment_review(conn, doc_id, index, me)
 
     # --- corrections ----------------------------------------------------------------------
     def save_correction(
@@ -246,14 +255,21 @@ class ReviewActions(StoreBase):
             check_correction(seg.text, text)
             me = self._reviewing(conn, reviewer, seg)
             name, rid = me.name, me.writer_id
-            independent = independent or blind_to(conn, me, seg.id, until_adjudicated=False)
-            current = _latest_correction(conn, seg, rid if independent else None)
+            own_chain = blind_to(conn, me, seg.id, until_adjudicated=False)
+            independent = independent or own_chain
+            mine = rid if independent else None
+            current = _latest_correction(conn, seg, mine)
+            if own_chain:  # numbered on their own chain: 1, 2, … whoever else saved
+                current = (len(own_versions(conn, seg.id, rid)), current[1])
             if current[0] != expected_version:
                 raise _conflict(doc_id, index, current, expected_version)
             stamp = now()
             version = _insert_version(conn, seg, text, rid, stamp, expected_version, independent)
             if version is None:  # a concurrent writer took this version
-                raise _conflict(doc_id, index, _latest_correction(conn, seg), expected_version)
+                latest = _latest_correction(conn, seg, mine)
+                if own_chain:
+                    latest = (len(own_versions(conn, seg.id, rid)), latest[1])
+                raise _conflict(doc_id, index, latest, expected_version)
             conn.execute(
                 segments.update()
                 .where(segments.c.id == seg.id)
@@ -267,14 +283,18 @@ class ReviewActions(StoreBase):
                 )
             )
             self._audit(conn, me.name, "correct", doc_id, index, version=version, text=text)
-        return Correction(doc_id, index, version, text, name, stamp)
+            shown = len(own_versions(conn, seg.id, rid)) if own_chain else version
+        return Correction(doc_id, index, shown, text, name, stamp)
 
     def corrections(
         self, doc_id: str, index: int, *, viewer: str | None = None
     ) -> list[Correction]:
         """The version history of one segment, oldest first. On a team store `viewer` (a
-        principal) is required, and a reviewer sees only their own versions of a segment
-        reviewed blind until it is adjudicated."""
+        principal) is required. A reviewer without "see-all" sees only their own versions
+        of a segment reviewed blind until it is adjudicated (then everyone's: the segment is
+        settled), and of a segment not assigned to them; on a blind segment each
+        reviewer's versions are numbered on their own chain (1, 2, …), so a number never
+        tells that someone else saved first."""
         with self._read() as conn:
             seg = segment_row(conn, doc_id, index)
             query = (
@@ -284,13 +304,44 @@ class ReviewActions(StoreBase):
                 .order_by(corrections.c.version)
             )
             me = self._viewing(conn, viewer, "review")
-            if me is not None and blind_to(conn, me, seg.id):
-                query = query.where(corrections.c.reviewer_id == me.reviewer_id)
+            own_chain = me is not None and blind_to(conn, me, seg.id, until_adjudicated=False)
+            hidden = (
+                me is not None
+                and not me.can("see-all")
+                and (blind_to(conn, me, seg.id) or me.reviewer_id not in assignees(conn, seg.id))
+            )
+            if hidden and me is not None:
+                query = query.where(corrections.c.reviewer_id == (me.reviewer_id or -1))
             rows = conn.execute(query).all()
-        return [
-            Correction(doc_id, index, row.version, row.text, row.reviewer, row.created_at)
-            for row in rows
-        ]
+        numbers: dict[int, int] = defaultdict(int)
+        found = []
+        for row in rows:
+            numbers[row.reviewer_id] += 1
+            number = numbers[row.reviewer_id] if own_chain else row.version
+            found.append(Correction(doc_id, index, number, row.text, row.reviewer, row.created_at))
+        return found
+
+
+def own_versions(conn: Connection, segment_id: int, reviewer_id: int) -> list[int]:
+    """The stored version numbers of one reviewer's corrections of a segment, oldest first
+    (their own chain: the n-th is their version n)."""
+    query = (
+        sa.select(corrections.c.version)
+        .where(
+            (corrections.c.segment_id == segment_id) & (corrections.c.reviewer_id == reviewer_id)
+        )
+        .order_by(corrections.c.version)
+    )
+    return [int(v) for v in conn.execute(query).scalars()]
+
+
+def stored_version(conn: Connection, segment_id: int, me: Acting, version: int) -> int:
+    """The stored number behind the `version` that `me` knows: on their own chain (a blind
+    segment) their `version`-th correction's; elsewhere the number itself."""
+    if version == 0 or not blind_to(conn, me, segment_id, until_adjudicated=False):
+        return version
+    mine = own_versions(conn, segment_id, me.writer_id)
+    return mine[min(version, len(mine)) - 1] if mine else 0
 
 
 def _insert_annotation(
@@ -472,9 +523,11 @@ def check_label(typology: Typology, category: str, severity: str) -> tuple[str, 
     return label, level
 
 
-def _segment_review(conn: Connection, doc_id: str, index: int) -> SegmentReview:
-    """The segment as the caller's own transaction sees it (its write included)."""
-    return build_reviews(conn, [segment_row(conn, doc_id, index)])[0]
+def _segment_review(conn: Connection, doc_id: str, index: int, me: Acting) -> SegmentReview:
+    """The segment as the caller's own transaction sees it (its write included), as much
+    of it as `me` may see."""
+    rows = [segment_row(conn, doc_id, index)]
+    return build_reviews(conn, rows, rows_sight(conn, me, rows))[0]
 
 
 def _annotation(conn: Connection, annotation_id: int) -> Annotation:

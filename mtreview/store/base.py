@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from mtreview.errors import StoreError
 from mtreview.mqm import Typology, load_typology
 from mtreview.roles import ROLES
-from mtreview.store import audit
+from mtreview.store import audit, postgres
 from mtreview.store.access import Acting, check_segment, has_accounts, team_member
 from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.names import clean_name, new_name
@@ -48,6 +48,13 @@ def database_url(db: str | Path) -> str:
     if not path.parent.is_dir():
         raise StoreError(f"{path}: folder {path.parent} does not exist")
     return f"sqlite:///{path}"
+
+
+def _is_postgres(url: str) -> bool:
+    try:
+        return sa.make_url(url).get_backend_name() == "postgresql"
+    except sa.exc.ArgumentError:  # left to create_engine, which says why
+        return False
 
 
 SQLITE_FILES = ("", "-wal", "-shm", "-journal")  # a store file and what SQLite puts beside it
@@ -138,29 +145,57 @@ class StoreBase:
         *,
         typology: Typology | None = None,
         throttle: ThrottlePolicy | None = None,
+        schema: str = postgres.DEFAULT_SCHEMA,
     ) -> None:
         """`typology`: the MQM labels and severities annotations must use (the team's
         `mqm_typology` setting; None: the shipped table). `throttle`: the sign-in policy
-        (`mtreview.store.throttle`; None: its defaults)."""
+        (`mtreview.store.throttle`; None: its defaults). `schema`: on PostgreSQL, the
+        schema of the tables (the `db_schema` setting; a URL's own `search_path` wins;
+        `mtreview.store.postgres`); SQLite has none."""
         self.typology = typology if typology is not None else load_typology()
         self.throttle = throttle if throttle is not None else ThrottlePolicy()
         self.url = database_url(db)
+        self._shown = self.url  # without the search_path added below, for messages
         self.is_sqlite = self.url.startswith("sqlite")
+        self.schema: str | None = None  # PostgreSQL's: where the tables are
+        self.notes: tuple[str, ...] = ()  # what the faces should tell (a store kept in public)
         _create_private(self.url)
+        if _is_postgres(self.url):
+            self.schema = postgres.check_name(postgres.url_schema(self.url) or schema, "db_schema")
+            self.url = postgres.schema_url(self._shown, self.schema)
+        self.engine = self._engine(db)
+        if self.schema is not None:
+            self._choose_schema(db, self.schema)
+        with self._errors():
+            self._check_schema()
+
+    def _engine(self, db: str | Path) -> sa.Engine:
         try:
             options: dict[str, Any] = {"json_serializer": store_json}
             if self.url in ("sqlite://", "sqlite:///:memory:"):
                 options["poolclass"] = sa.pool.StaticPool
             elif self.is_sqlite:
                 options["connect_args"] = {"timeout": 30}
-            self.engine = sa.create_engine(self.url, **options)
+            engine = sa.create_engine(self.url, **options)
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise StoreError(f"{db}: not a usable database URL ({exc})") from None
         if self.is_sqlite:
-            _sqlite_pragmas(self.engine)
-        guard_engine(self.engine)
-        with self._errors():
-            self._check_schema()
+            _sqlite_pragmas(engine)
+        guard_engine(engine)
+        return engine
+
+    def _choose_schema(self, db: str | Path, schema: str) -> None:
+        """PostgreSQL: every connection's search_path is `schema` alone, made when new;
+        or `public`, where an older mtreview's store is. The engine is made again when
+        the schema was not there at its first connection (SQLAlchemy keeps that one's)."""
+        choice = postgres.resolve_schema(self.engine, schema, self.describe())
+        if choice.schema == schema and not choice.created:
+            return
+        self.engine.dispose()
+        self.schema = choice.schema
+        self.notes = (choice.note,) if choice.note else ()
+        self.url = postgres.schema_url(self._shown, choice.schema)
+        self.engine = self._engine(db)
 
     # --- plumbing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -203,29 +238,61 @@ class StoreBase:
 
     def _check_schema(self) -> None:
         """Create the tables of a new store, bring an older one up to date (in this one
-        transaction), refuse one this mtreview does not know before touching it."""
+        transaction), refuse one this mtreview does not know before touching it, and a
+        table of one of our names that is not ours (the transaction rolls back: nothing
+        changed). A role that may not create or alter tables (the app role on PostgreSQL)
+        is told to have the owner do it."""
         with self._write() as conn:
-            found = None
-            if sa.inspect(conn).has_table(meta.name):
-                query = sa.select(meta.c.value).where(meta.c.key == "schema")
-                found = conn.execute(query).scalar()
-            while found is not None and found != str(SCHEMA_VERSION) and found in MIGRATIONS:
-                MIGRATIONS[found](conn)  # an older store, brought up to date in place
-                found = str(int(found) + 1)
-                conn.execute(meta.update().where(meta.c.key == "schema").values(value=found))
-            if found is not None and found != str(SCHEMA_VERSION):
-                raise StoreError(
-                    f"{self.describe()}: store schema {found}, this mtreview reads "
-                    f"{SCHEMA_VERSION}; export its reviews with the mtreview that wrote it "
-                    "(mtreview export --format reviews) and import-reviews them into a new store"
-                )
+            try:
+                self._bring_up_to_date(conn)
+            except sa.exc.ProgrammingError as exc:
+                if postgres.is_permission_error(exc):
+                    raise postgres.upgrade_refused(self.describe(), self.schema) from None
+                raise
+
+    def _bring_up_to_date(self, conn: Connection) -> None:
+        present = postgres.present_columns(conn)
+        found = None
+        if {"key", "value"} <= present.get(meta.name, set()):
+            query = sa.select(meta.c.value).where(meta.c.key == "schema")
+            found = conn.execute(query).scalar()
+        migrated = False
+        while found is not None and found != str(SCHEMA_VERSION) and found in MIGRATIONS:
+            MIGRATIONS[found](conn)  # an older store, brought up to date in place
+            found = str(int(found) + 1)
+            conn.execute(meta.update().where(meta.c.key == "schema").values(value=found))
+            migrated = True
+        if found is not None and found != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.describe()}: store schema {found}, this mtreview reads "
+                f"{SCHEMA_VERSION}; export its reviews with the mtreview that wrote it "
+                "(mtreview export --format reviews) and import-reviews them into a new store"
+            )
+        if migrated:
+            present = postgres.present_columns(conn)
+        foreign = postgres.foreign_table(present, has_version=found is not None)
+        if foreign is not None:
+            raise postgres.refuse_foreign(self.describe(), self.schema, foreign)
+        if found is None or not set(metadata.tables) <= set(present):
             metadata.create_all(conn)
-            if found is None:
-                conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+        if found is None:
+            conn.execute(meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
+
+    def grant_app_role(self, role: str) -> postgres.Grants:
+        """As the owner of a PostgreSQL store: give `role` the rows, not the tables
+        (`mtreview.store.postgres.grant_app_role`). SQLite has no roles: its file's mode
+        (0600) is what guards it."""
+        if self.schema is None:
+            raise StoreError(
+                f"{self.describe()}: roles are PostgreSQL's; an SQLite store is guarded by "
+                "its file's mode (0600)"
+            )
+        with self._errors(), self.engine.begin() as conn:
+            return postgres.grant_app_role(conn, role, self.schema)
 
     def describe(self) -> str:
         """The database without any password, for messages."""
-        return sa.make_url(self.url).render_as_string(hide_password=True)
+        return sa.make_url(self._shown).render_as_string(hide_password=True)
 
     def close(self) -> None:
         self.engine.dispose()

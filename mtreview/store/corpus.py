@@ -1,6 +1,10 @@
 """Reading a whole corpus for review: documents at a glance, the queue of risky segments
 across every document (filtered, a page at a time), a segment in its context.
 
+Each read takes the `viewer` (a principal on a team store): the queue, the overview and
+the filters count everyone's work, so they are for those allowed "see-all" (refused to a
+reviewer); a segment's context is what the viewer may see (`mtreview.store.read.sight`).
+
 Every query here is a few indexed SQL statements whatever the size of the store: the queue
 reads segments in risk order from `ix_segments_queue` (or `ix_segments_doc_queue` for one
 document) and stops at the page; filters on pre-highlights use `segment_flags`, those on
@@ -20,7 +24,7 @@ from sqlalchemy.engine import Connection
 from mtreview.errors import StoreError
 from mtreview.store.base import StoreBase
 from mtreview.store.ingest import SCORING
-from mtreview.store.read import build_reviews, segment_row
+from mtreview.store.read import build_reviews, rows_sight, segment_row
 from mtreview.store.schema import (
     SegmentReview,
     annotations_table,
@@ -183,6 +187,12 @@ def _distinct(conn: Connection, column: Any) -> list[str]:
 
 
 class CorpusQueries(StoreBase):
+    def _corpus_reader(self, conn: Connection, viewer: str | None) -> None:
+        """Whole-corpus reads: a viewer who is named must be allowed to see everyone's
+        work (None: the library's own reads)."""
+        if viewer is not None:
+            self._acting(conn, viewer, "see-all")
+
     def document_count(self) -> int:
         with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one())
@@ -195,9 +205,10 @@ class CorpusQueries(StoreBase):
             )
             return {doc_id: name for doc_id, name in conn.execute(query)}
 
-    def corpus_overview(self) -> list[DocumentOverview]:
+    def corpus_overview(self, *, viewer: str | None = None) -> list[DocumentOverview]:
         """Every document (oldest first) with size, progress, worst risk and its errors."""
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             stats = {
                 row.doc_id: row
                 for row in conn.execute(
@@ -268,24 +279,36 @@ class CorpusQueries(StoreBase):
         return query
 
     def corpus_queue(
-        self, wanted: QueueFilter = QueueFilter(), *, offset: int = 0, limit: int = 25
+        self,
+        wanted: QueueFilter = QueueFilter(),
+        *,
+        offset: int = 0,
+        limit: int = 25,
+        viewer: str | None = None,
     ) -> list[CorpusItem]:
         """One page of the queue: riskiest first, then store order."""
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             query = self._corpus_query(conn, wanted).order_by(*_ORDER)
             rows = conn.execute(query.offset(max(0, offset)).limit(max(1, limit))).all()
             return self._items(conn, rows)
 
-    def corpus_count(self, wanted: QueueFilter = QueueFilter()) -> int:
+    def corpus_count(
+        self, wanted: QueueFilter = QueueFilter(), *, viewer: str | None = None
+    ) -> int:
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             query = sa.select(sa.func.count()).select_from(segments)
             for condition in _conditions(conn, wanted):
                 query = query.where(condition)
             return int(conn.execute(query).scalar_one())
 
-    def corpus_after(self, wanted: QueueFilter, item: CorpusItem) -> CorpusItem | None:
+    def corpus_after(
+        self, wanted: QueueFilter, item: CorpusItem, *, viewer: str | None = None
+    ) -> CorpusItem | None:
         """The segment that follows `item` in the queue (which `item` may have left)."""
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             later = (segments.c.risk < item.risk) | (
                 (segments.c.risk == item.risk) & (segments.c.id > item.id)
             )
@@ -293,9 +316,10 @@ class CorpusQueries(StoreBase):
             found = self._items(conn, conn.execute(query).all())
         return found[0] if found else None
 
-    def corpus_item(self, doc_id: str, index: int) -> CorpusItem:
+    def corpus_item(self, doc_id: str, index: int, *, viewer: str | None = None) -> CorpusItem:
         """A segment as a queue line, wherever it is (to find what follows it)."""
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             query = self._corpus_query(conn, QueueFilter(status="all")).where(
                 (segments.c.doc_id == doc_id) & (segments.c.idx == index)
             )
@@ -324,8 +348,11 @@ class CorpusQueries(StoreBase):
             for row in rows
         ]
 
-    def context(self, doc_id: str, index: int, *, paragraphs: int = 1) -> list[SegmentReview]:
-        """The segment's paragraph and `paragraphs` paragraphs either side, in order."""
+    def context(
+        self, doc_id: str, index: int, *, paragraphs: int = 1, viewer: str | None = None
+    ) -> list[SegmentReview]:
+        """The segment's paragraph and `paragraphs` paragraphs either side, in order, as
+        `viewer` may see them (None: everything)."""
         with self._read() as conn:
             row = segment_row(conn, doc_id, index)
             rows = conn.execute(
@@ -338,10 +365,12 @@ class CorpusQueries(StoreBase):
                 )
                 .order_by(segments.c.idx)
             ).all()
-            return build_reviews(conn, rows)
+            me = None if viewer is None else self._acting(conn, viewer, "review")
+            return build_reviews(conn, rows, rows_sight(conn, me, rows))
 
-    def filter_choices(self) -> FilterChoices:
+    def filter_choices(self, *, viewer: str | None = None) -> FilterChoices:
         with self._read() as conn:
+            self._corpus_reader(conn, viewer)
             origins = _distinct(conn, segment_flags.c.origin)
             kinds = sorted({o.split(":", 1)[0] for o in origins if ":" in o})
             categories = _distinct(conn, segment_flags.c.category) + _distinct(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
-from mtreview.store.actions import check_typed
+from mtreview.store.actions import check_typed, stored_version
 from mtreview.store.base import StoreBase
 from mtreview.store.read import segment_row
 from mtreview.store.schema import Draft, corrections, drafts, now
@@ -29,13 +29,15 @@ class DraftActions(StoreBase):
         if base_version < 0:
             raise StoreError(f"a draft's base version is 0 or more, not {base_version}")
         with self._write() as conn:
-            key = self._key(conn, doc_id, index, reviewer)
+            seg = segment_row(conn, doc_id, index)
+            me = self._reviewing(conn, reviewer, seg)
+            key = {"segment_id": seg.id, "reviewer_id": me.writer_id}
             conn.execute(drafts.delete().where(_matches(key)))
             saved_since = conn.execute(
                 sa.select(corrections.c.version)
                 .where(corrections.c.segment_id == key["segment_id"])
                 .where(corrections.c.reviewer_id == key["reviewer_id"])
-                .where(corrections.c.version > base_version)
+                .where(corrections.c.version > stored_version(conn, seg.id, me, base_version))
                 .where(corrections.c.text == text)
                 .limit(1)
             ).first()

@@ -7,7 +7,8 @@ hash chain (`mtreview.store.audit`): the rows already there are chained as they 
 order, so a change made to them before the upgrade cannot be detected (rows an older
 import-reviews brought count as live rows too). A record that contradicts its row is
 refused, naming document and segment, and the store stays as it was. Schema 4 → 5: a
-table of failed sign-ins (`mtreview.store.throttle`), empty.
+table of failed sign-ins (`mtreview.store.throttle`), empty. Schema 5 → 6: each session's
+last use (`sessions.last_seen_at`, for the idle timeout), its sign-in time to start with.
 
 A schema change means a new `SCHEMA_VERSION` and a step here from the version before
 (tests/test_store_schema.py fails until both are there, and builds a store of every older
@@ -33,7 +34,7 @@ from mtreview.errors import StoreError
 from mtreview.store.audit import chain_existing
 from mtreview.store.read import segment_from_row
 from mtreview.store.schema import analyses, metadata, segments
-from mtreview.store.team_schema import audit_head, audit_log, sign_in_failures
+from mtreview.store.team_schema import audit_head, audit_log, sessions, sign_in_failures
 from mtreview.store.write import StoredAnalysis, write_analyses
 
 BATCH = 500
@@ -137,9 +138,24 @@ def _count_sign_ins(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _session_last_seen(conn: Connection) -> None:
+    """5 → 6: `sessions.last_seen_at`; a live session was last seen when it began (so
+    the idle timeout may end it at once: its browser signs in again)."""
+    if not sa.inspect(conn).has_table("sessions"):
+        sessions.create(conn)
+        return
+    present = {column["name"] for column in sa.inspect(conn).get_columns("sessions")}
+    if "last_seen_at" not in present:
+        conn.exec_driver_sql(
+            "ALTER TABLE sessions ADD COLUMN last_seen_at VARCHAR(40) NOT NULL DEFAULT ''"
+        )
+    conn.execute(sessions.update().values(last_seen_at=sessions.c.created_at))
+
+
 MIGRATIONS: dict[str, Callable[[Connection], None]] = {
     "1": _one_to_two,
     "2": add_segment_columns,  # 3: `system`
     "3": _chain_audit_log,  # 4: the audit log chained
     "4": _count_sign_ins,  # 5: failed sign-ins counted in the store
+    "5": _session_last_seen,  # 6: the idle timeout of sign-in sessions
 }

@@ -1,13 +1,19 @@
 """Reading side of the store: assemble SegmentReview records for a batch of segment rows.
 
-A batch costs four queries whatever its size (analyses, annotations, latest corrections,
+A batch costs a few queries whatever its size (analyses, annotations, latest corrections,
 flag decisions), which keeps streamed exports of large corpora cheap.
+
+What a reader sees is decided here, in the read's own transaction (`Sight`): a reviewer
+without "see-all" gets only their own work (marks, decisions, corrections numbered on
+their own chain 1, 2, …, their own "done") on every segment but those assigned to them
+alone; another reviewer's work on a blind segment is never read into the result.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +22,7 @@ from sqlalchemy.engine import Connection
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Segment, segment_from_mapping
 from mtreview.errors import StoreError
+from mtreview.store.access import Acting
 from mtreview.store.schema import (
     ROW_NAMES,
     Annotation,
@@ -31,6 +38,7 @@ from mtreview.store.schema import (
     reviewers,
     segments,
 )
+from mtreview.store.team_schema import assignments, reviewer_marks
 
 
 def segment_row(conn: Connection, doc_id: str, index: int) -> Any:
@@ -94,8 +102,50 @@ def reviewer_names(conn: Connection, ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in found}
 
 
-def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
-    """SegmentReview for each segment row, in the order given."""
+@dataclasses.dataclass(frozen=True)
+class Sight:
+    """What one reader may see of a batch: on the segments in `own_only`, only the work of
+    reviewer `reviewer_id` (None: no one's), their corrections numbered on their own chain."""
+
+    own_only: frozenset[int] = frozenset()
+    reviewer_id: int | None = None
+
+    def shows(self, segment_id: int, reviewer_id: int | None) -> bool:
+        return segment_id not in self.own_only or reviewer_id == self.reviewer_id
+
+
+EVERYTHING = Sight()  # the library's own whole-store reads, a lead, an admin, the local user
+
+
+def sight(conn: Connection, viewer: Acting | None, ids: Collection[int]) -> Sight:
+    """What `viewer` may see of these segments. With "see-all" (or no viewer): everything.
+    Else only their own work, except on the segments assigned to them alone (where a
+    lead's correction is theirs to continue): a segment assigned to two or more is
+    reviewed blind, and one not assigned to them is no work of theirs to see."""
+    if viewer is None or viewer.can("see-all") or not ids:
+        return EVERYTHING
+    alone = (
+        sa.select(assignments.c.segment_id)
+        .where(assignments.c.segment_id.in_(sorted(ids)))
+        .group_by(assignments.c.segment_id)
+        .having(
+            (sa.func.count() == 1)
+            & (sa.func.max(assignments.c.reviewer_id) == (viewer.reviewer_id or -1))
+        )
+    )
+    theirs_alone = {int(sid) for sid in conn.execute(alone).scalars()}
+    return Sight(frozenset(set(ids) - theirs_alone), viewer.reviewer_id)
+
+
+def rows_sight(conn: Connection, viewer: Acting | None, rows: Sequence[Any]) -> Sight:
+    """`sight` of a batch of segment rows."""
+    return sight(conn, viewer, [row.id for row in rows])
+
+
+def build_reviews(
+    conn: Connection, rows: Sequence[Any], seen: Sight = EVERYTHING
+) -> list[SegmentReview]:
+    """SegmentReview for each segment row, in the order given, as `seen` allows."""
     ids = [row.id for row in rows]
     records = {
         r.segment_id: r.record
@@ -109,6 +159,7 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
     for r in conn.execute(
         sa.select(annotations_table)
         .where(annotations_table.c.segment_id.in_(ids))
+        .where(_visible(annotations_table.c, seen))
         .order_by(
             annotations_table.c.segment_id,
             annotations_table.c.start,
@@ -117,33 +168,21 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
         )
     ):
         by_seg[r.segment_id].append(r)
-    latest_version = (
-        sa.select(corrections.c.segment_id, sa.func.max(corrections.c.version).label("version"))
-        .where(corrections.c.segment_id.in_(ids))
-        .group_by(corrections.c.segment_id)
-        .subquery()
-    )
-    latest = {
-        r.segment_id: r
-        for r in conn.execute(
-            sa.select(corrections).join(
-                latest_version,
-                (corrections.c.segment_id == latest_version.c.segment_id)
-                & (corrections.c.version == latest_version.c.version),
-            )
-        )
-    }
+    latest = _latest_corrections(conn, ids, seen)
     decision_rows = conn.execute(
         sa.select(flag_decisions)
         .where(flag_decisions.c.segment_id.in_(ids))
+        .where(_visible(flag_decisions.c, seen))
         .order_by(flag_decisions.c.segment_id, flag_decisions.c.flag_index)
     ).all()
+    done = _own_marks(conn, ids, seen)
     names = reviewer_names(
         conn,
         {a.reviewer_id for marks in by_seg.values() for a in marks}
-        | {fix.reviewer_id for fix in latest.values()}
+        | {fix.reviewer_id for fix, _number in latest.values()}
         | {d.reviewer_id for d in decision_rows}
-        | {row.reviewed_by for row in rows if row.reviewed_by},
+        | {row.reviewed_by for row in rows if row.reviewed_by}
+        | ({seen.reviewer_id} if done and seen.reviewer_id is not None else set()),
     )
     decided: dict[int, list[FlagDecision]] = defaultdict(list)
     for r in decision_rows:
@@ -161,7 +200,11 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
             if record
             else SegmentAnalysis(segment=segment)
         )
-        fix = latest.get(row.id)
+        fix, number = latest.get(row.id, (None, 0))
+        reviewed_by, reviewed_at = row.reviewed_by, row.reviewed_at
+        if row.id in seen.own_only:  # their own "done", not whoever saved last
+            reviewed_at = done.get(row.id)
+            reviewed_by = seen.reviewer_id if reviewed_at else None
         result.append(
             SegmentReview(
                 doc_id=row.doc_id,
@@ -170,7 +213,7 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
                     Correction(
                         row.doc_id,
                         row.idx,
-                        fix.version,
+                        number,
                         fix.text,
                         names[fix.reviewer_id],
                         fix.created_at,
@@ -182,11 +225,65 @@ def build_reviews(conn: Connection, rows: Sequence[Any]) -> list[SegmentReview]:
                     _annotation(a, row, names[a.reviewer_id]) for a in by_seg.get(row.id, ())
                 ),
                 decisions=tuple(decided.get(row.id, ())),
-                reviewed_by=names.get(row.reviewed_by) if row.reviewed_by else None,
-                reviewed_at=row.reviewed_at,
+                reviewed_by=names.get(reviewed_by) if reviewed_by else None,
+                reviewed_at=reviewed_at,
             )
         )
     return result
+
+
+def _visible(table: Any, seen: Sight) -> Any:
+    """SQL: the rows of `table` (with segment_id, reviewer_id) that `seen` shows."""
+    if not seen.own_only:
+        return sa.true()
+    return ~table.segment_id.in_(sorted(seen.own_only)) | (
+        table.reviewer_id == (seen.reviewer_id if seen.reviewer_id is not None else -1)
+    )
+
+
+def _latest_corrections(
+    conn: Connection, ids: Sequence[int], seen: Sight
+) -> dict[int, tuple[Any, int]]:
+    """segment id -> (its latest correction row as `seen` allows, the version number the
+    reader knows it by: the stored one, or its place on the reader's own chain)."""
+    shared = [sid for sid in ids if sid not in seen.own_only]
+    latest_version = (
+        sa.select(corrections.c.segment_id, sa.func.max(corrections.c.version).label("version"))
+        .where(corrections.c.segment_id.in_(shared))
+        .group_by(corrections.c.segment_id)
+        .subquery()
+    )
+    found = {
+        r.segment_id: (r, int(r.version))
+        for r in conn.execute(
+            sa.select(corrections).join(
+                latest_version,
+                (corrections.c.segment_id == latest_version.c.segment_id)
+                & (corrections.c.version == latest_version.c.version),
+            )
+        )
+    }
+    own = [sid for sid in ids if sid in seen.own_only]
+    if own and seen.reviewer_id is not None:
+        for r in conn.execute(
+            sa.select(corrections)
+            .where(corrections.c.segment_id.in_(own))
+            .where(corrections.c.reviewer_id == seen.reviewer_id)
+            .order_by(corrections.c.segment_id, corrections.c.version)
+        ):
+            found[r.segment_id] = (r, found.get(r.segment_id, (None, 0))[1] + 1)
+    return found
+
+
+def _own_marks(conn: Connection, ids: Sequence[int], seen: Sight) -> dict[int, str]:
+    """segment id -> when the reader marked it done, on the segments they see alone."""
+    own = [sid for sid in ids if sid in seen.own_only]
+    if not own or seen.reviewer_id is None:
+        return {}
+    query = sa.select(reviewer_marks.c.segment_id, reviewer_marks.c.reviewed_at).where(
+        reviewer_marks.c.segment_id.in_(own) & (reviewer_marks.c.reviewer_id == seen.reviewer_id)
+    )
+    return {int(r.segment_id): r.reviewed_at for r in conn.execute(query)}
 
 
 def _annotation(a: Any, seg: Any, reviewer: str) -> Annotation:

@@ -19,7 +19,7 @@ from mtreview.documents import MAX_DOC_ID_CHARS, segment_fields
 # 3: segments name their MT system (`Segment.system`)
 # 4: the audit log is a hash chain (seq, prev_hash, row_hash, imported; audit_head)
 # 5: failed sign-ins are counted per account and per address (sign_in_failures)
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # How the `segments` table names the Segment's fields (`index` is an SQL keyword).
 ROW_NAMES = {"doc": "doc_id", "index": "idx"}

@@ -5,7 +5,8 @@ New tables only (no column of an older table changes), so `create_all` adds them
 store made before they existed and the schema version stays 1. Schema 4 chained the audit
 log (`seq`, `prev_hash`, `row_hash`, `imported`; the head in `audit_head`): see
 `mtreview.store.audit`. Schema 5 counts failed sign-ins (`sign_in_failures`: see
-`mtreview.store.throttle`).
+`mtreview.store.throttle`). Schema 6 keeps each session's last use (`last_seen_at`)
+for the idle timeout (`mtreview.store.sessions`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ sessions = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the token
     sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False, index=True),
     sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),  # the absolute end
+    # the last script run that used it: the idle timeout (mtreview.store.sessions)
+    sa.Column("last_seen_at", sa.String(40), nullable=False),
 )
 
 # failed password sign-ins, counted per account name and per client address

@@ -196,7 +196,7 @@ def _compare_tab(
     if not slots:
         st.info("No translation of this row is assigned to you.")
         return
-    reviews = {doc_id: store.segment(doc_id, row) for _, _, doc_id in slots}
+    reviews = {doc_id: store.segment(doc_id, row, viewer=reviewer) for _, _, doc_id in slots}
     if scope is not None:
         reviews = _blind(store, identity, reviews)
     shown = [(place, reviews[doc_id]) for place, _, doc_id in slots]
@@ -229,7 +229,10 @@ def _ranking(
 ) -> None:
     named = settings.show_system_names or identity.can("adjudicate")
     names = ranking_names(comparison, named)
-    reviews = {system: list(store.iter_segments(doc_id)) for system, doc_id in comparison.systems}
+    reviews = {
+        system: list(store.iter_segments(doc_id, viewer=identity.name))
+        for system, doc_id in comparison.systems
+    }
     words = {system: store.document(doc_id).words for system, doc_id in comparison.systems}
     if named and not settings.show_system_names:
         st.caption(

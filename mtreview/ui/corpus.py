@@ -72,8 +72,8 @@ def _first_page() -> None:
     st.session_state[PAGE] = 0
 
 
-def _filters(store: ReviewStore, typology: Typology) -> QueueFilter:
-    choices = store.filter_choices()
+def _filters(store: ReviewStore, typology: Typology, reviewer: str) -> QueueFilter:
+    choices = store.filter_choices(viewer=reviewer)
     sidebar = st.sidebar
     sidebar.markdown("**Queue filters**")
     sidebar.selectbox(
@@ -111,8 +111,11 @@ def close_segment() -> None:
     st.session_state.pop(actions.PENDING, None)
 
 
-def next_in_queue(store: ReviewStore, wanted: QueueFilter, doc_id: str, index: int) -> None:
-    following = store.corpus_after(wanted, store.corpus_item(doc_id, index))
+def next_in_queue(
+    store: ReviewStore, wanted: QueueFilter, doc_id: str, index: int, reviewer: str
+) -> None:
+    item = store.corpus_item(doc_id, index, viewer=reviewer)
+    following = store.corpus_after(wanted, item, viewer=reviewer)
     if following is None:
         actions.flash("info", "that was the last segment of the queue")
         close_segment()
@@ -127,8 +130,8 @@ def open_in_document(doc_id: str, index: int) -> None:
     st.session_state.pop("doc_pick", None)
 
 
-def _overview(store: ReviewStore, typology: Typology) -> None:
-    lines = document_lines(store.corpus_overview(), typology)
+def _overview(store: ReviewStore, typology: Typology, reviewer: str) -> None:
+    lines = document_lines(store.corpus_overview(viewer=reviewer), typology)
     total = sum(line.segments for line in lines)
     done = sum(line.reviewed for line in lines)
     st.subheader("Corpus")
@@ -154,12 +157,12 @@ def _overview(store: ReviewStore, typology: Typology) -> None:
         )
 
 
-def _queue(store: ReviewStore, wanted: QueueFilter) -> None:
-    total = store.corpus_count(wanted)
+def _queue(store: ReviewStore, wanted: QueueFilter, reviewer: str) -> None:
+    total = store.corpus_count(wanted, viewer=reviewer)
     count = pages(total)
     page = min(int(st.session_state.get(PAGE, 0)), count - 1)
     st.markdown(f"**Queue** · {total} segments, riskiest first · page {page + 1} of {count}")
-    items = store.corpus_queue(wanted, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    items = store.corpus_queue(wanted, offset=page * PAGE_SIZE, limit=PAGE_SIZE, viewer=reviewer)
     if not items:
         st.info("No segment matches these filters.")
     for item in items:  # one element a line: a page costs a few dozen, whatever the store
@@ -188,7 +191,7 @@ def _queue(store: ReviewStore, wanted: QueueFilter) -> None:
 
 def _segment(store: ReviewStore, wanted: QueueFilter, typology: Typology, reviewer: str) -> None:
     doc_id, index = st.session_state[OPEN]
-    reviews = store.context(doc_id, index)
+    reviews = store.context(doc_id, index, viewer=reviewer)
     position = next((i for i, r in enumerate(reviews) if r.index == index), None)
     if position is None:
         close_segment()
@@ -201,7 +204,7 @@ def _segment(store: ReviewStore, wanted: QueueFilter, typology: Typology, review
         key="corpus_next",
         shortcut=SHORTCUTS["next"],
         on_click=next_in_queue,
-        args=(store, wanted, doc_id, index),
+        args=(store, wanted, doc_id, index, reviewer),
     )
     cols[2].button(
         "Whole document", key="corpus_document", on_click=open_in_document, args=(doc_id, index)
@@ -224,10 +227,10 @@ def _segment(store: ReviewStore, wanted: QueueFilter, typology: Typology, review
 def corpus_page(store: ReviewStore, typology: Typology, reviewer: str) -> None:
     """The whole corpus view for one run of the script."""
     st.session_state.setdefault("cf_status", STATUSES[0])
-    wanted = _filters(store, typology)
+    wanted = _filters(store, typology, reviewer)
     actions.toasts()
     if st.session_state.get(OPEN):
         _segment(store, wanted, typology, reviewer)
         return
-    _overview(store, typology)
-    _queue(store, wanted)
+    _overview(store, typology, reviewer)
+    _queue(store, wanted, reviewer)

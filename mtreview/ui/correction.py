@@ -93,7 +93,7 @@ def save_sent(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> 
         return
     base = actions.base_version(sent.doc_id, sent.index, sent.base)
     if base != sent.base:
-        current = store.segment(sent.doc_id, sent.index)
+        current = store.segment(sent.doc_id, sent.index, viewer=reviewer)
         if current.version == base and current.current_text == sent.text:
             return
     actions.save_correction(store, sent.doc_id, sent.index, sent.text, reviewer)

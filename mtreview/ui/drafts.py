@@ -44,6 +44,8 @@ def version_text(store: ReviewStore, review: SegmentReview, version: int, review
     if version == review.version:
         return review.current_text
     history = store.corrections(review.doc_id, review.index, viewer=reviewer) if version else []
+    # the reader's own first: on a blind segment each reviewer's versions count from 1
+    history.sort(key=lambda c: c.reviewer != reviewer)
     return next((c.text for c in history if c.version == version), review.text)
 
 
@@ -159,7 +161,8 @@ def keep_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) ->
     fresh = bases.get(segment, sent.base) == sent.base
     if fresh and sent.number > ledger.latest.get(segment, -1):
         try:
-            saved = version_text(store, store.segment(sent.doc_id, sent.index), sent.base, reviewer)
+            review = store.segment(sent.doc_id, sent.index, viewer=reviewer)
+            saved = version_text(store, review, sent.base, reviewer)
             keep_text(store, sent.doc_id, sent.index, sent.text, sent.base, saved, reviewer)
         except MTReviewError as exc:
             error = str(exc)
@@ -187,7 +190,7 @@ def keep_typed(store: ReviewStore, sent: SentText, reviewer: str) -> None:
     actions.mark_reviewed(store, doc_id, index, reviewer)
 
     def keep() -> str | None:
-        review = store.segment(doc_id, index)
+        review = store.segment(doc_id, index, viewer=reviewer)
         if sent.base != review.version and sent.text == review.current_text:
             return None  # sent from a box drawn before its own text was saved
         saved = version_text(store, review, sent.base, reviewer)

@@ -12,15 +12,24 @@ websocket passes through untouched once let in):
 - every HTTP answer says `frame-ancestors 'none'` and `X-Frame-Options: DENY`, so no
   other site can frame the app and steer the reviewer's clicks.
 
-`streamlit_app.py` and `app.py` install it with `st.App(__file__, **app_options())`. The
-settings are read at the first request, not at import.
+What it lets in carries one header of its own, `X-Mtreview-Binding`: a digest of the
+sign-in cookie (`mtreview.ui.session_routes`), any client's own copy removed. Streamlit
+keeps it with the session (`server.trustedUserHeaders`) and resumes a session only for a
+connection that brings the same value, so a Streamlit session id presented without that
+cookie gets a fresh session, and signing in or out starts a new one. Streamlit's log lines
+name session ids: they are written with the ids hidden (`hide_session_ids`).
+
+`streamlit_app.py` and `app.py` install it with `st.App(__file__, **app_options())`, with
+the sign-in routes. The settings are read at the first request, not at import.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -29,6 +38,7 @@ from typing import Any
 from mtreview.errors import MTReviewError
 from mtreview.hosts import WILDCARD_ADDRESSES, HostAllowList, host_name
 from mtreview.settings import Settings, settings_for_app
+from mtreview.ui.session_routes import COOKIE, session_routes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -48,6 +58,8 @@ FRAME_HEADERS = (
     (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"x-frame-options", b"DENY"),
 )
+BINDING_HEADER = b"x-mtreview-binding"
+BINDING_KEY = "mtreview_binding"  # its key in Streamlit's user info (st.user)
 ACCOUNTS_CHECKED_FOR = 2.0  # seconds a "has accounts" answer is reused by the gate
 WRONG_HOST = (
     "403 refused: this app does not answer to that host name (by default only localhost "
@@ -131,6 +143,7 @@ class WebGate:
         if refusal is not None:
             await _refuse(scope, receive, send, refusal)
             return
+        scope = {**scope, "headers": _bound(scope.get("headers", ()))}
         await self.app(scope, receive, _framed(send) if scope["type"] == "http" else send)
 
     async def _refusal(self, scope: Scope) -> str | None:
@@ -165,6 +178,25 @@ class WebGate:
 
 def _headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     return [(name.lower(), value) for name, value in scope.get("headers", ())]
+
+
+def _bound(headers: Any) -> list[tuple[bytes, bytes]]:
+    """The request's headers with the binding header set from the sign-in cookie (a
+    client's own binding header dropped)."""
+    from starlette.requests import cookie_parser
+
+    kept = [(name, value) for name, value in headers if name.lower() != BINDING_HEADER]
+    cookies = b"; ".join(value for name, value in kept if name.lower() == b"cookie")
+    token = cookie_parser(cookies.decode("latin-1")).get(COOKIE, "")
+    return [*kept, (BINDING_HEADER, binding(token).encode("ascii"))]
+
+
+def binding(token: str) -> str:
+    """What binds a Streamlit session to the sign-in cookie: a digest of the token (not
+    the store's proof, which is its plain SHA-256); "-" without a cookie."""
+    if not token:
+        return "-"
+    return hashlib.sha256(b"mtreview streamlit binding\0" + token.encode("utf-8")).hexdigest()
 
 
 def _framed(send: Send) -> Send:
@@ -208,12 +240,46 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, reason: str) -> No
 
 # --- the server's options: st.App(__file__, **app_options()) ------------------------------
 def app_options() -> dict[str, Any]:
-    """`st.App` keywords: the gate in front of Streamlit, and a start-up that keeps what
-    `streamlit run` of a plain script did (open the browser unless headless) and hides
-    error details from clients unless an option asked for them."""
+    """`st.App` keywords: the gate in front of Streamlit, the sign-in routes, and a
+    start-up that keeps what `streamlit run` of a plain script did (open the browser
+    unless headless), hides error details from clients unless an option asked for them,
+    and binds sessions to the sign-in cookie. Session ids are hidden from the log."""
     from starlette.middleware import Middleware
 
-    return {"middleware": [Middleware(WebGate)], "lifespan": _lifespan}
+    hide_session_ids()
+    return {
+        "middleware": [Middleware(WebGate)],
+        "routes": session_routes(),
+        "lifespan": _lifespan,
+    }
+
+
+SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+HIDDEN = "<session id hidden>"
+
+
+def hide_session_ids() -> None:
+    """From now on, log records of Streamlit and its web server show no session id (a
+    UUID: whoever reads the log could present it); installed once per process."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "hides_session_ids", False):
+        return
+
+    def hiding(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        if record.name.startswith(("streamlit", "uvicorn", "mtreview")):
+            if isinstance(record.msg, str):
+                record.msg = SESSION_ID.sub(HIDDEN, record.msg)
+            if isinstance(record.args, tuple):
+                record.args = tuple(_hidden(arg) for arg in record.args)
+        return record
+
+    hiding.hides_session_ids = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(hiding)
+
+
+def _hidden(arg: object) -> object:
+    return SESSION_ID.sub(HIDDEN, arg) if isinstance(arg, str) else arg
 
 
 @contextlib.asynccontextmanager
@@ -224,6 +290,9 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 
     if not config.is_manually_set("client.showErrorDetails"):
         config.set_option("client.showErrorDetails", "none")
+    trusted = dict(config.get_option("server.trustedUserHeaders") or {})
+    trusted[BINDING_HEADER.decode("ascii")] = BINDING_KEY  # sessions bound to the cookie
+    config.set_option("server.trustedUserHeaders", trusted)
     if not config.get_option("server.headless"):
         asyncio.get_running_loop().call_soon(_open_browser, config)
     yield

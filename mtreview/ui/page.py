@@ -39,9 +39,9 @@ from mtreview.ui.view_model import (
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db: str, typology: str, _throttle: ThrottlePolicy) -> ReviewStore:
+def _store(db: str, typology: str, _throttle: ThrottlePolicy, schema: str) -> ReviewStore:
     """`_throttle` (the settings' sign-in policy, fixed for the process) is no cache key."""
-    return ReviewStore(db, typology=load_typology(typology), throttle=_throttle)
+    return ReviewStore(db, typology=load_typology(typology), throttle=_throttle, schema=schema)
 
 
 @st.cache_resource(show_spinner="Loading translation models…")
@@ -207,7 +207,8 @@ def _main(settings: Settings) -> None:
     _page_setup()
     st.session_state[SETTINGS] = settings  # what the page runs with, for all to see
     try:
-        store = _store(settings.db, settings.mqm_typology, ThrottlePolicy.from_settings(settings))
+        throttle = ThrottlePolicy.from_settings(settings)
+        store = _store(settings.db, settings.mqm_typology, throttle, settings.db_schema)
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
         st.error(md_escape(str(exc)))
@@ -244,7 +245,7 @@ def _main(settings: Settings) -> None:
     if job is not None and (not job.finished or st.session_state.get("analysing_shown")):
         with st.sidebar:  # a fragment writes only inside the container it was called in
             _analysis_progress(_jobs(settings.db), doc_id)
-    reviews = list(store.iter_segments(doc_id))
+    reviews = list(store.iter_segments(doc_id, viewer=reviewer))  # as this viewer may see
     if scope is not None:
         reviews = team.blind(store, identity, doc_id, reviews)
     order = st.sidebar.selectbox("Order", list(ORDERS), key="order")

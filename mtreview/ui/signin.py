@@ -5,9 +5,21 @@
   to a network it refuses to work until accounts exist.
 - A store with accounts is a team store: everyone signs in, with a password (argon2 in
   the store) or, when `.streamlit/secrets.toml` has an `[auth]` section, through the
-  team's identity provider (`st.login`, OIDC; the account must exist). The session token
-  lives only in this browser session's server-side state; a `?reviewer=` in the URL is
-  dropped and changes nothing.
+  team's identity provider (`st.login`, OIDC; the account must exist). A `?reviewer=` in
+  the URL is dropped and changes nothing.
+
+A password sign-in is a plain HTML form posted to `mtreview.ui.session_routes`, which
+sets the session token as an HttpOnly, SameSite=Strict cookie. Every script run reads the
+token from the cookie this connection brought (`st.context.cookies`), never from the
+session state, and asks the store for its principal (idle and absolute timeouts there):
+a Streamlit session id presented without the cookie gets the sign-in form, and a reload
+stays signed in. An identity provider's sign-in is Streamlit's own cookie; the store
+session it opens is kept with that Streamlit session, which Streamlit resumes only for
+the same identity.
+
+AppTest sends no cookies: a test signs in by putting a `HarnessSignIn` (a token wrapped
+in a class of ours) in the session state under `HARNESS_KEY`. A browser cannot: no widget
+has that key, and widget values arrive as strings, numbers and lists, never this class.
 """
 
 from __future__ import annotations
@@ -19,11 +31,27 @@ import streamlit as st
 from mtreview.errors import MTReviewError
 from mtreview.hosts import is_loopback
 from mtreview.settings import Settings
-from mtreview.store import ROLES, AuthError, ReviewStore
-from mtreview.store.throttle import SignInThrottled, client_address
+from mtreview.store import ROLES, ReviewStore
+from mtreview.store.sessions import SessionPolicy
+from mtreview.ui.session_routes import (
+    COOKIE,
+    SIGN_IN,
+    SIGN_OUT,
+    SIGN_OUT_EVERYWHERE,
+    signin_message,
+)
 from mtreview.ui.view_model import md_escape
 
-TOKEN = "session_token"
+HARNESS_KEY = "mtreview_harness_sign_in"  # AppTest only: see the module's docstring
+OIDC_TOKEN = "oidc_session"  # (the provider's name for the user, the store's token)
+REFUSAL_KEYS = ("signin", "kind", "locked", "seconds")  # a refused sign-in's redirect
+
+
+@dataclasses.dataclass(frozen=True)
+class HarnessSignIn:
+    """A session token a test harness hands the page (AppTest sends no cookies)."""
+
+    token: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +63,7 @@ class Identity:
     name: str
     role: str
     local: bool  # the single user of a local store (no accounts)
+    provider: bool = False  # signed in through the identity provider (OIDC)
 
     def can(self, permission: str) -> bool:
         return permission in ROLES.get(self.role, frozenset())
@@ -79,63 +108,114 @@ def _local_user(store: ReviewStore, settings: Settings) -> Identity | None:
 
 
 def _team_member(store: ReviewStore, settings: Settings) -> Identity | None:
-    principal = store.principal(st.session_state.get(TOKEN))
+    policy = SessionPolicy.from_settings(settings)
+    token = session_token()
+    principal = store.principal(token, policy=policy)
     if principal is not None:
         return Identity(principal, principal.role, local=False)
-    st.session_state.pop(TOKEN, None)
     if _oidc_configured() and st.user.is_logged_in:
-        claimed = str(st.user.get("email") or st.user.get("preferred_username") or "")
-        try:
-            st.session_state[TOKEN] = store.sign_in_external(claimed).token
-        except MTReviewError as exc:
-            st.error(md_escape(f"{claimed}: {exc}. Ask an admin for an account."))
-            st.button("Sign out of the provider", key="oidc_logout", on_click=st.logout)
-            return None
-        st.rerun()
-    st.title("mtreview · sign in")
-    with st.form("signin", border=False):
-        name = st.text_input("Name", key="signin_name")
-        password = st.text_input("Password", type="password", key="signin_password")
-        submitted = st.form_submit_button("Sign in", key="signin_go")
-    if submitted:
-        try:
-            signed = store.sign_in(name, password, client=client_key(settings))
-        except (AuthError, SignInThrottled) as exc:  # throttled: says when to try again
-            st.error(md_escape(str(exc)))
-        else:
-            st.session_state[TOKEN] = signed.token
-            st.rerun()
-    if _oidc_configured():
-        st.button("Sign in with your organisation", key="oidc_login", on_click=st.login)
+        return _provider_member(store, policy)
+    _sign_in_form(ended=token is not None)
     return None
 
 
-def client_key(settings: Settings) -> str:
-    """The address this browser's sign-ins are counted against (`throttle.client_address`):
-    the connection's, or the proxy's X-Forwarded-For when `trust_forwarded_for` says so."""
-    peer = st.context.ip_address
-    forwarded = ", ".join(st.context.headers.get_all("X-Forwarded-For"))
-    return client_address(
-        peer if isinstance(peer, str) else None,  # (AppTest has no connection)
-        forwarded,
-        trust_forwarded=settings.trust_forwarded_for,
-    )
+def session_token() -> str | None:
+    """This run's sign-in token: the cookie this connection brought; else (AppTest) the
+    harness's. Never anything kept in the session state by the page."""
+    cookie = st.context.cookies.get(COOKIE)
+    if isinstance(cookie, str) and cookie:  # (AppTest's stand-in connection has no cookies)
+        return cookie
+    given = st.session_state.get(HARNESS_KEY)
+    return given.token if isinstance(given, HarnessSignIn) else None
 
 
-def sign_out(store: ReviewStore) -> None:
-    token = st.session_state.pop(TOKEN, None)
-    if token:
-        store.sign_out(token)
-    st.session_state.clear()
-    if _oidc_configured() and st.user.is_logged_in:
-        st.logout()
+def _provider_member(store: ReviewStore, policy: SessionPolicy) -> Identity | None:
+    """The account the identity provider vouches for, with a store session of its own
+    kept beside this Streamlit session's provider identity. Once that session ends (idle,
+    too old, signed out everywhere) the provider's sign-in ends too: sign in again."""
+    claimed = str(st.user.get("email") or st.user.get("preferred_username") or "")
+    kept = st.session_state.get(OIDC_TOKEN)
+    if isinstance(kept, tuple) and kept[0] == claimed:
+        principal = store.principal(kept[1], policy=policy)
+        if principal is not None:
+            return Identity(principal, principal.role, local=False, provider=True)
+        del st.session_state[OIDC_TOKEN]
+        st.title("mtreview · sign in")
+        st.info("Your session has ended (signed out, idle or too old): sign in again.")
+        st.button("Sign in again", key="oidc_again", on_click=st.logout)
+        return None
+    try:
+        signed = store.sign_in_external(claimed, policy=policy)
+    except MTReviewError as exc:
+        st.error(md_escape(f"{claimed}: {exc}. Ask an admin for an account."))
+        st.button("Sign out of the provider", key="oidc_logout", on_click=st.logout)
+        return None
+    st.session_state[OIDC_TOKEN] = (claimed, signed.token)
+    return Identity(signed.principal, signed.principal.role, local=False, provider=True)
+
+
+def _sign_in_form(*, ended: bool) -> None:
+    """The password form (posted to the sign-in route, not to Streamlit) and why the last
+    sign-in was refused: a fixed message for the redirect's code, never the input."""
+    st.title("mtreview · sign in")
+    refused = signin_message(st.query_params.to_dict())
+    for key in REFUSAL_KEYS:
+        if key in st.query_params:
+            del st.query_params[key]  # a reload does not show it again
+    if refused is not None:
+        st.error(refused)  # fixed words and a number (`signin_message`)
+    elif ended:
+        st.info("Your session has ended (signed out, idle or too old): sign in again.")
+    st.html(SIGN_IN_FORM)
+    if _oidc_configured():
+        st.button("Sign in with your organisation", key="oidc_login", on_click=st.login)
+
+
+def _provider_sign_out(store: ReviewStore) -> None:
+    kept = st.session_state.pop(OIDC_TOKEN, None)
+    if isinstance(kept, tuple):
+        store.sign_out(kept[1])
+    st.logout()
 
 
 def identity_sidebar(store: ReviewStore, identity: Identity) -> None:
     st.sidebar.text(f"Reviewer: {identity.name}")
-    if not identity.local:
-        st.sidebar.caption(md_escape(f"signed in · {identity.role}"))
-        st.sidebar.button("Sign out", key="signout", on_click=sign_out, args=(store,))
+    if identity.local:
+        return
+    st.sidebar.caption(md_escape(f"signed in · {identity.role}"))
+    if identity.provider:
+        st.sidebar.button("Sign out", key="signout", on_click=_provider_sign_out, args=(store,))
+    else:
+        st.sidebar.html(SIGN_OUT_FORMS)
+
+
+# the forms look like the app's own inputs and buttons; they post to the sign-in routes
+_STYLE = """<style>
+.mtr-signin { display: flex; flex-direction: column; gap: 1rem; }
+.mtr-signin label { display: flex; flex-direction: column; gap: 0.25rem;
+  font-size: 0.875rem; }
+.mtr-signin input { font: inherit; font-size: 1rem; color: inherit; padding: 0.5rem 0.75rem;
+  border: 1px solid transparent; border-radius: 0.5rem; background: #f0f2f6; }
+.mtr-signin input:focus { outline: none; border-color: #ff4b4b; }
+.mtr-signin button, .mtr-signout button { font: inherit; color: inherit; cursor: pointer;
+  align-self: flex-start; min-height: 2.5rem; padding: 0.25rem 0.75rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #fff; }
+.mtr-signin button:hover, .mtr-signout button:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.mtr-signout { margin: 0 0 0.5rem 0; }
+</style>"""
+SIGN_IN_FORM = f"""{_STYLE}
+<form class="mtr-signin" method="post" action="{SIGN_IN}">
+<label>Name<input name="user" autocomplete="username" required></label>
+<label>Password<input name="password" type="password" autocomplete="current-password"
+required></label>
+<button type="submit">Sign in</button>
+</form>"""
+SIGN_OUT_FORMS = f"""{_STYLE}
+<form class="mtr-signout" method="post" action="{SIGN_OUT}">
+<button type="submit">Sign out</button></form>
+<form class="mtr-signout" method="post" action="{SIGN_OUT_EVERYWHERE}">
+<button type="submit" title="End this account's sessions in every browser">Sign out
+everywhere</button></form>"""
 
 
 def _oidc_configured() -> bool:

@@ -8,8 +8,6 @@ cells) it goes through `md_escape` first.
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from mtreview.agreement import agreement, report_rows
@@ -31,32 +29,13 @@ def review_scope(store: ReviewStore, identity: Identity) -> Scope | None:
 def blind(
     store: ReviewStore, identity: Identity, doc_id: str, reviews: list[SegmentReview]
 ) -> list[SegmentReview]:
-    """A reviewer's view of segments shared with another reviewer: only their own marks,
-    decisions, correction and done mark, and saves on their own chain (no conflict with
-    the other reviewer's)."""
+    """Record the segments of `doc_id` this reviewer shares with another, which they save
+    on their own chain (no conflict with the other reviewer's); `reviews` are returned as
+    they are: read with `viewer=`, they already hold only what this reviewer may see (the
+    store filters blind work, `mtreview.store.read.sight`), so nothing is hidden here."""
     shared = store.shared_with_others(doc_id, identity.name)
     st.session_state[actions.INDEPENDENT] = {(doc_id, index) for index in shared}
-    if not shared:
-        return reviews
-    me = identity.name
-    result = []
-    for review in reviews:
-        if review.index not in shared:
-            result.append(review)
-            continue
-        mine = [c for c in store.corrections(doc_id, review.index, viewer=me) if c.reviewer == me]
-        done = store.reviewer_work(doc_id, review.index, viewer=me).get(me)
-        result.append(
-            dataclasses.replace(
-                review,
-                annotations=tuple(a for a in review.annotations if a.reviewer == me),
-                decisions=tuple(d for d in review.decisions if d.reviewer == me),
-                correction=mine[-1] if mine else None,
-                reviewed_by=me if done and done.reviewed_at else None,
-                reviewed_at=done.reviewed_at if done else None,
-            )
-        )
-    return result
+    return reviews
 
 
 def queue_sidebar(store: ReviewStore, identity: Identity) -> None:

@@ -5,6 +5,7 @@ the app (AppTest) with a segment and two reviewer names holding an image and HTM
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
 from mtreview.testing.team import team
+from mtreview.ui.signin import HARNESS_KEY, HarnessSignIn
 from mtreview.ui.view_model import md_escape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,10 +55,9 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _sign_in(name: str, password: str) -> AppTest:
-    at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    at.text_input(key="signin_name").input(name)
-    at.text_input(key="signin_password").input(password)
-    at.button(key="signin_go").click()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    with ReviewStore(os.environ["MTREVIEW_DB"]) as store:  # AppTest sends no cookie
+        at.session_state[HARNESS_KEY] = HarnessSignIn(store.sign_in(name, password).token)
     return _run(at)
 
 
