@@ -210,6 +210,40 @@ def _processes_are_marked(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail(f"started {sorted(set(launched))}: mark the test `processes`")
 
 
+# With parallel workers (scripts/test.sh: pytest -n 2 --dist loadgroup): every browser
+# test on one worker, one after the other (two Chromiums and their servers on 2 cores slow
+# each other past the tests' patience); the rest a module at a time, so a module's
+# fixtures (a scored article, a PostgreSQL, an app) are made once. xdist's own loadgroup
+# marks groups in node ids, which pytest 9 no longer reads: the scheduler below groups by
+# module instead, the browser modules (listed here, checked at collection) as one.
+BROWSER_MODULES = frozenset(
+    {
+        "test_app_browser.py",
+        "test_app_flow.py",
+        "test_blind_wire.py",
+        "test_compare_browser.py",
+        "test_corpus_browser.py",
+        "test_drafts_browser.py",
+        "test_long_document_browser.py",
+        "test_models_browser.py",
+        "test_team_browser.py",
+    }
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "browser" if Path(module).name in BROWSER_MODULES else module
+
+    return ModuleScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`browser`, `postgres`, `models` and `fuzz` follow from the fixtures and module a test
     uses; `processes` and `slow` are declared by the modules that start servers or take long.
@@ -225,16 +259,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.models)
         if item.module is not None and item.module.__name__ in FUZZ_MODULES:
             item.add_marker(pytest.mark.fuzz)
-        # With parallel workers (scripts/test.sh: pytest -n 2 --dist loadgroup): every
-        # browser test on one worker, one after the other (two Chromiums and their servers
-        # on 2 cores slow each other past the tests' patience); the rest a module at a
-        # time, so a module's fixtures (a scored article, a PostgreSQL) are made once.
-        browser = item.get_closest_marker("browser") is not None
-        module = item.module.__name__ if item.module is not None else item.nodeid
-        item.add_marker(pytest.mark.xdist_group("browser" if browser else module))
-    # The longest first (the browser group, then slow tests and those starting processes):
-    # two workers then end together instead of one waiting on a long test begun last.
-    items.sort(key=_start_early, reverse=True)  # stable: files keep their order within
+        if item.get_closest_marker("browser") and item.path.name not in BROWSER_MODULES:
+            raise pytest.UsageError(
+                f"{item.path.name} drives a browser: add it to BROWSER_MODULES in tests/conftest.py"
+            )
+    # The longest first (the browser modules, then those with slow tests or starting
+    # processes), a module's tests together (its fixtures are made once): two workers then
+    # end together instead of one waiting on a long test begun last.
+    rank: dict[Path, int] = {}
+    for item in items:
+        rank[item.path] = max(rank.get(item.path, 0), _start_early(item))
+    items.sort(key=lambda item: rank[item.path], reverse=True)  # stable: order kept within
 
 
 def _start_early(item: pytest.Item) -> int:

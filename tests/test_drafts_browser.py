@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from browser_fixtures import app, needs_chromium
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from mtreview.store import Draft, ReviewStore
 from mtreview.testing.reviewer import ScriptedReviewer
@@ -59,9 +60,18 @@ def _start(page: Any, url: str) -> ScriptedReviewer:
 
 
 def _open(person: ScriptedReviewer, number: int) -> None:
-    """A click on segment `number` (1-based) in the article, then wait for its panel."""
-    person.page.locator(f'.mtr-seg[data-index="{number - 1}"]').click()
-    person.page.get_by_role("heading", name=f"Segment {number} of").wait_for()
+    """A click on segment `number` (1-based) in the article, then wait for its panel. A
+    click that lands while a fresh page's first runs are still coming in can be dropped
+    by Streamlit (a newer run cuts the one it triggered short): a reviewer clicks again,
+    and so does this, once."""
+    segment = person.page.locator(f'.mtr-seg[data-index="{number - 1}"]')
+    heading = person.page.get_by_role("heading", name=f"Segment {number} of")
+    segment.click()
+    try:
+        heading.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        segment.click()
+        heading.wait_for()
     person.idle()
 
 
