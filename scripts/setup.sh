@@ -21,9 +21,17 @@ fi
 
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
-.venv/bin/python -c "import torch" 2>/dev/null || .venv/bin/pip install -q torch==2.13.0
-.venv/bin/pip install -q -e ".[test,ray,postgres]"
+# Installed again only when what the install reads changed (pyproject.toml, this script)
+# or the virtual environment is new: a set-up with nothing to do takes a moment, not the
+# 8 s pip needs to find nothing to do (the app's script runs it at every start).
+stamp=.venv/.mtreview-installed
+wanted=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+  # The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+  .venv/bin/python -c "import torch" 2>/dev/null || .venv/bin/pip install -q torch==2.13.0
+  .venv/bin/pip install -q -e ".[test,ray,postgres]"
+  echo "$wanted" > "$stamp"
+fi
 
 # The JavaScript tools (eslint, typescript: package.json, locked by package-lock.json) for
 # the review component's lint, type check and unit tests; installed again when the lock
