@@ -52,6 +52,17 @@ from mtreview.testing.injected import (  # noqa: E402
 ERROR_SHARE = 1 / 72  # ~500 planted errors in the ~36k strings, as in issue 14
 
 
+def catalogue_halves(pattern: str) -> dict[str, list[Pair]]:
+    """The catalogues' pairs, each in its half (`half_of`): "fit" and "test"."""
+    pairs = read_catalogues(Path(p) for p in glob.glob(pattern))
+    if not pairs:
+        raise SystemExit(f"no catalogues match {pattern}")
+    halves: dict[str, list[Pair]] = {"fit": [], "test": []}
+    for pair in pairs:
+        halves[half_of(pair)].append(pair)
+    return halves
+
+
 def half_of(pair: Pair) -> str:
     digest = hashlib.sha1(pair.catalogue.encode()).digest()
     return "fit" if digest[0] % 2 == 0 else "test"
@@ -162,19 +173,15 @@ def main() -> int:
     parser.add_argument("--json", help="write the figures here as JSON")
     args = parser.parse_args()
 
-    pairs = read_catalogues(Path(p) for p in glob.glob(args.catalogues))
-    if not pairs:
-        raise SystemExit(f"no catalogues match {args.catalogues}")
-    halves: dict[str, list[Pair]] = {"fit": [], "test": []}
-    for pair in pairs:
-        halves[half_of(pair)].append(pair)
+    halves = catalogue_halves(args.catalogues)
+    catalogue_rows = sum(len(rows) for rows in halves.values())
     if args.limit:
         halves = {name: rows[: args.limit] for name, rows in halves.items()}
     with tempfile.TemporaryDirectory(prefix="mtreview-flags-") as scratch:
         folder = Path(args.keep or scratch)  # the corpora and outputs go with it unless kept
         folder.mkdir(parents=True, exist_ok=True)
         report = run(args, halves, folder)
-    report = {"catalogue_rows": len(pairs), **report}
+    report = {"catalogue_rows": catalogue_rows, **report}
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import glob
 import json
 import random
 import re
@@ -32,12 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flag_quality import half_of  # noqa: E402
+from flag_quality import catalogue_halves  # noqa: E402
 
 from mtreview.checks.base import DocumentContext  # noqa: E402
 from mtreview.checks.untranslated import UntranslatedWord  # noqa: E402
 from mtreview.documents import Segment  # noqa: E402
-from mtreview.testing.injected import CATALOGUE_GLOB, Pair, read_catalogues  # noqa: E402
+from mtreview.testing.injected import CATALOGUE_GLOB, Pair  # noqa: E402
 
 # French word -> the English word a machine translation leaves in its place (same number).
 _WORDS = """
@@ -141,12 +140,7 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=0, help="print this many false alarms")
     parser.add_argument("--json", help="write the figures here as JSON")
     args = parser.parse_args()
-    pairs = read_catalogues(Path(p) for p in glob.glob(args.catalogues))
-    if not pairs:
-        raise SystemExit(f"no catalogues match {args.catalogues}")
-    halves: dict[str, list[Pair]] = {"fit": [], "test": []}
-    for pair in pairs:
-        halves[half_of(pair)].append(pair)
+    halves = catalogue_halves(args.catalogues)
     report: dict[str, Any] = {"word_pairs": len(PAIRS)}
     for offset, (name, rows) in enumerate(halves.items()):
         if args.half in (name, "both"):
