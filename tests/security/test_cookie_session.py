@@ -10,8 +10,6 @@ session id. The timeouts are played in the store, with a clock the test moves.""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +17,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.sync.client import ClientConnection, connect
-from websockets.typing import Origin, Subprotocol
+from streamlit_stream import open_stream, read_run, request_run
+from websockets.sync.client import ClientConnection
 
 from mtreview.readers import document_from_text
 from mtreview.settings import Settings
@@ -93,17 +89,7 @@ def _tab(server: Server, *, cookie: str | None, session_id: str = "") -> ClientC
     """The app's websocket as a tab on this host opens it; `session_id`: the Streamlit
     session it asks to resume (a reconnect, or an attacker who learnt the id)."""
     headers = {} if cookie is None else {"Cookie": f"{COOKIE}={cookie}"}
-    protocols = [Subprotocol("streamlit"), Subprotocol("no-xsrf")]
-    if session_id:
-        protocols.append(Subprotocol(session_id))
-    return connect(
-        f"ws://127.0.0.1:{server.port}/_stcore/stream",
-        sock=socket.create_connection(("127.0.0.1", server.port), timeout=30),
-        origin=Origin(server.origin),
-        additional_headers=headers,
-        subprotocols=protocols,
-        open_timeout=30,
-    )
+    return open_stream(server.port, headers=headers, session_id=session_id)
 
 
 @dataclass(frozen=True)
@@ -115,28 +101,15 @@ class Run:
 
 def _run(ws: ClientConnection, query: str = "") -> Run:
     """One script run of the page, as its elements' texts."""
-    message = BackMsg()
-    message.rerun_script.query_string = query
-    message.rerun_script.page_script_hash = ""
-    ws.send(message.SerializeToString())
-    session_id, texts, html = "", [], []
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        answer = ForwardMsg()
-        answer.ParseFromString(ws.recv(timeout=90))
-        kind = answer.WhichOneof("type")
-        if kind == "new_session":
-            session_id = answer.new_session.initialize.session_id
-        elif kind == "script_finished":
-            return Run(session_id, texts, "\n".join(html))
-        elif kind == "delta" and answer.delta.WhichOneof("type") == "new_element":
-            element = answer.delta.new_element
-            name = element.WhichOneof("type")
-            if name == "html":
-                html.append(element.html.body)
-            elif name in ("text", "markdown", "alert", "heading"):
-                texts.append(getattr(element, name).body)
-    raise AssertionError("the script run did not finish")
+    request_run(ws, query=query)
+    run = read_run(ws)
+    texts = [
+        element.body  # type: ignore[attr-defined]
+        for name, element in run.elements
+        if name in ("text", "markdown", "alert", "heading")
+    ]
+    html = [element.body for name, element in run.elements if name == "html"]  # type: ignore[attr-defined]
+    return Run(run.session_id, texts, "\n".join(html))
 
 
 def _signed_in_as(run: Run) -> str | None:

@@ -7,18 +7,14 @@ One server for the module: a local store (no accounts) with two team names allow
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit_stream import open_stream, read_run, request_run
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import ClientConnection, connect
-from websockets.typing import Origin
+from websockets.sync.client import ClientConnection
 
 from mtreview.hosts import HostAllowList, host_name
 from mtreview.testing.browser import streamlit_app
@@ -52,46 +48,13 @@ def _get(port: int, host: str, path: str = "/", **headers: str) -> httpx.Respons
 
 
 def _websocket(port: int, host: str, **headers: str) -> ClientConnection:
-    """The app's websocket opened as a page at http://HOST:PORT would: Host and Origin
-    name `host`, the TCP connection goes to 127.0.0.1."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    return connect(
-        f"ws://{host}:{port}/_stcore/stream",
-        sock=sock,
-        origin=Origin(f"http://{host}:{port}"),
-        additional_headers=headers,
-        open_timeout=10,
-    )
-
-
-def _run_script(ws: ClientConnection, widgets: tuple[tuple[str, str, object], ...] = ()) -> None:
-    """Ask for a script run, with widget states (id, proto field, value) as given."""
-    message = BackMsg()
-    message.rerun_script.query_string = ""
-    message.rerun_script.page_script_hash = ""
-    for widget_id, field, value in widgets:
-        state = message.rerun_script.widget_states.widgets.add()
-        state.id = widget_id
-        setattr(state, field, value)
-    ws.send(message.SerializeToString())
+    """The app's websocket opened as a page at http://HOST:PORT would."""
+    return open_stream(port, host=host, headers=headers, timeout=10)
 
 
 def _elements(ws: ClientConnection) -> list[tuple[str, object]]:
     """The elements one script run draws, as (type, element), until it finishes."""
-    drawn: list[tuple[str, object]] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        answer = ForwardMsg()
-        answer.ParseFromString(ws.recv(timeout=60))
-        kind = answer.WhichOneof("type")
-        if kind == "script_finished":
-            return drawn
-        if kind == "delta" and answer.delta.WhichOneof("type") == "new_element":
-            element = answer.delta.new_element
-            name = element.WhichOneof("type")
-            if name is not None:
-                drawn.append((name, getattr(element, name)))
-    raise AssertionError("the script run did not finish")
+    return list(read_run(ws, timeout=60).elements)
 
 
 def test_a_rebound_name_gets_403_for_pages_and_the_websocket(server: int) -> None:
@@ -112,7 +75,7 @@ def test_loopback_and_the_teams_names_are_served(server: int) -> None:
     for host in ("lab.example.org", "review.example.org.evil.example", "xreview.example.org"):
         assert _get(server, f"{host}:{server}").status_code == 403, host
     with _websocket(server, "127.0.0.1") as ws:
-        _run_script(ws)
+        request_run(ws)
         assert any(kind == "text_input" for kind, _ in _elements(ws))  # who is reviewing?
 
 
@@ -147,14 +110,14 @@ def test_a_crafted_widget_value_gets_no_traceback(server: int) -> None:
     """The issue's attack: a number for the page's text input, and its form submitted,
     makes the script raise; the client learns that something failed, not what or where."""
     with _websocket(server, "127.0.0.1") as ws:
-        _run_script(ws)
+        request_run(ws)
         drawn = dict(_elements(ws))
         assert {"text_input", "button"} <= set(drawn), "no form to send a crafted value to"
         crafted = (
             (drawn["text_input"].id, "int_value", 7),  # type: ignore[attr-defined]
             (drawn["button"].id, "trigger_value", True),  # type: ignore[attr-defined]
         )
-        _run_script(ws, crafted)
+        request_run(ws, widgets=crafted)
         errors = [element for kind, element in _elements(ws) if kind == "exception"]
     assert errors, "the crafted value raised nothing: pick another attack"
     for error in errors:
