@@ -163,6 +163,14 @@ def test_calques_from_the_table_and_a_team_table(tmp_path: Path) -> None:
     assert len(load_calques()) >= 10
 
 
+def test_a_calque_ending_on_an_apostrophe_or_a_space_matches() -> None:
+    """A row whose pattern ends in "l'" or "la " once could never match: the whole-word
+    end it was given wanted no letter after the apostrophe."""
+    assert flagged("calques", "Ils ont noué l'enquête à leur travail.") == ["ont noué l'"]
+    assert flagged("calques", "Elle a noué la question à la loi.") == ["a noué la "]
+    assert flagged("calques", "Il faut réaliser quelques tests.") == []  # still whole words
+
+
 def test_the_shipped_article_flags_what_reviewers_mark(article: Path) -> None:
     settings = Settings(use_models=False)
     document = read_input(article, settings)

@@ -59,7 +59,9 @@ def parse_table(text: str, source: str) -> tuple[Calque, ...]:
                 line=number,
             )
         try:
-            compiled = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+            # whole words: no word character just before or after the match, except
+            # after one that ends on an apostrophe or a space ("noué l'", "noué la ")
+            compiled = re.compile(rf"(?<!\w)(?:{pattern})(?:(?<!\w)|(?!\w))", re.IGNORECASE)
         except re.error as exc:
             raise InputError(source, f"bad pattern ({exc})", line=number) from None
         rows.append(Calque(compiled, category, severity, suggestion, note))
