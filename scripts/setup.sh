@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(chromium libxml2-utils grammalecte-cli python3-grammalecte postgresql)
+DEBIAN_PACKAGES=(chromium libxml2-utils grammalecte-cli python3-grammalecte postgresql nginx)
 # Node.js for the component's JavaScript checks: the machine's own when it has one (these
 # machines ship Node 20), else Debian's.
 command -v node >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)

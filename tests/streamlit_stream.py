@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import ssl
 import time
 from collections.abc import Mapping, Sequence
 
@@ -37,17 +38,21 @@ def open_stream(
     headers: Mapping[str, str] | None = None,
     session_id: str = "",
     timeout: float = 30,
+    tls: ssl.SSLContext | None = None,
 ) -> ClientConnection:
     """The websocket a page at http://HOST:PORT opens (Host and Origin name `host`; the
     TCP connection goes to 127.0.0.1); `session_id`: the Streamlit session it asks to
-    resume (a reconnect, or someone who learnt the id)."""
+    resume (a reconnect, or someone who learnt the id); `tls`: a page at https://HOST:PORT
+    (wss, the certificate checked for `host` with this context)."""
     protocols = [Subprotocol("streamlit"), Subprotocol("no-xsrf")]
     if session_id:
         protocols.append(Subprotocol(session_id))
+    secure = "s" if tls is not None else ""
     return connect(
-        f"ws://{host}:{port}/_stcore/stream",
+        f"ws{secure}://{host}:{port}/_stcore/stream",
         sock=socket.create_connection(("127.0.0.1", port), timeout=timeout),
-        origin=Origin(f"http://{host}:{port}"),
+        ssl=tls,
+        origin=Origin(f"http{secure}://{host}:{port}"),
         additional_headers=dict(headers or {}),
         subprotocols=protocols,
         open_timeout=timeout,
