@@ -29,6 +29,7 @@ import {
 
 const HEADER_PX = 72; // Streamlit's fixed header (60 px) plus some air
 const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+const FOCUS_WATCH_TICKS = 50; // C: a redraw within 5 s (50 x 100 ms) keeps the box focused
 
 /** @param {HTMLElement} target */
 function isTyping(target) {
@@ -173,7 +174,10 @@ export class SegmentView {
       previous.doc === data.doc &&
       previous.segment === data.segment &&
       previous.text === data.text;
-    const hadFocus = this.root.contains(document.activeElement) || this.refocus;
+    // the text takes the focus back after an error is saved, unless the reviewer has
+    // gone to type somewhere meanwhile (C pressed before the save's redraw came)
+    const typing = isTyping(/** @type {HTMLElement} */ (document.activeElement));
+    const hadFocus = this.root.contains(document.activeElement) || (this.refocus && !typing);
     this.refocus = false;
     this.data = data;
     this.sig = JSON.stringify(data);
@@ -360,21 +364,35 @@ export class SegmentView {
   }
 
   // C: the correction box, with the words of the marked (or last marked) span selected.
-  // Pressed while the page is being drawn again, it waits for the box (up to two seconds).
-  focusCorrection(tries = 20) {
+  // Pressed while the page is being drawn again, it waits for the box (up to two seconds),
+  // and a box the redraw replaces in the next five seconds hands the focus to the new one
+  // (unless the reviewer has moved on: the focus is then somewhere else).
+  focusCorrection(tries = 20, watch = FOCUS_WATCH_TICKS) {
+    this.refocus = false; // the reviewer moved on: a late redraw keeps the focus here
     const span = this.sel || this.data.last_mark;
     const place = span
       ? this.placeInBox(span)
       : /** @type {Place} */ ({ box: correctionBox(this.data.box_key), at: null });
     if (!place.box) {
-      if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1), 100);
+      if (tries > 0) setTimeout(() => this.focusCorrection(tries - 1, watch), 100);
       return;
     }
     place.box.focus({ preventScroll: true });
     if (place.at) place.box.setSelectionRange(place.at.start, place.at.end);
     keepInView(place.box);
+    this.keepCorrectionFocus(place.box, watch);
+  }
+
+  /** @param {HTMLTextAreaElement} box @param {number} ticks */
+  keepCorrectionFocus(box, ticks) {
+    if (ticks <= 0) return;
     setTimeout(() => {
-      if (tries > 0 && !place.box.isConnected) this.focusCorrection(tries - 1); // redrawn
+      if (box.isConnected) {
+        this.keepCorrectionFocus(box, ticks - 1);
+        return;
+      }
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) this.focusCorrection(20, ticks - 1); // redrawn
     }, 100);
   }
 }
