@@ -8,7 +8,9 @@ of it. Checks never see a `Settings` object beyond what `configure` picks out.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -17,6 +19,19 @@ from mtreview.checks.protected import CODE_KINDS, ProtectedSpan, overlaps_any, p
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.settings import Settings
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector off while a model's tables pile up objects that all stay
+    (spaCy's pipeline, the word-order model): its sweeps over them cost a tenth of a load."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 # A word: letters and digits, with inner apostrophes or hyphens ("aujourd'hui", "non-lieu").
 WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import importlib.abc
 import itertools
 import re
@@ -33,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
-from mtreview.checks.base import Check, DocumentContext
+from mtreview.checks.base import Check, DocumentContext, collector_paused
 from mtreview.checks.protected import MARKUP_KINDS, mask, protected_spans
 from mtreview.documents import Segment
 from mtreview.flags import Flag
@@ -136,7 +135,7 @@ def load(name: str = MODEL) -> Any:
 
 @functools.lru_cache(maxsize=2)
 def _load(name: str) -> Any:
-    with _collector_paused():
+    with collector_paused():
         try:
             spacy = import_spacy()
         except ImportError:
@@ -148,19 +147,6 @@ def _load(name: str) -> Any:
             return None
         _add_lemmatizer(spacy, nlp)
         return nlp
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The garbage collector off while spaCy's modules and tables pile up objects that all
-    stay (its sweeps over them took a tenth of the load)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _add_lemmatizer(spacy: ModuleType, nlp: Any) -> None:

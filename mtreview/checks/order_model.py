@@ -22,7 +22,6 @@ from __future__ import annotations
 import array
 import dataclasses
 import functools
-import gc
 import gzip
 import io
 import json
@@ -36,6 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import IO
 
+from mtreview.checks.base import collector_paused
 from mtreview.checks.protected import LAYOUT, code_spans
 from mtreview.errors import ModelError
 
@@ -365,11 +365,5 @@ def shipped_model() -> OrderModel:
     """The shipped model, read once per process, with the garbage collector paused: its
     tables' 330,000 entries would set off sweeps over all the objects loaded before
     (spaCy's pipeline)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with (resources.files("mtreview") / "data" / MODEL).open("rb") as stream:
-            return read_model(stream, f"mtreview/data/{MODEL}")
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused(), (resources.files("mtreview") / "data" / MODEL).open("rb") as stream:
+        return read_model(stream, f"mtreview/data/{MODEL}")

@@ -160,7 +160,7 @@ class AccountActions(SessionActions):
     def has_accounts(self) -> bool:
         """True once any account exists: the store is then a team store."""
         with self._read() as conn:
-            return conn.execute(sa.select(accounts.c.reviewer_id).limit(1)).first() is not None
+            return has_accounts(conn)
 
     def local_user(self) -> str | None:
         """The name of the single user of a local store (no accounts), once given."""

@@ -22,7 +22,7 @@ from mtreview.store import audit, postgres
 from mtreview.store.access import Acting, check_segment, has_accounts, team_member
 from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.names import clean_name, new_name
-from mtreview.store.principal import LOCAL_ROLE
+from mtreview.store.principal import LOCAL_ROLE, Principal
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 from mtreview.store.team_schema import audit_log  # noqa: F401  (team tables for create_all)
 from mtreview.store.text import guard_engine, store_json
@@ -310,8 +310,10 @@ class StoreBase:
         """Who `who` acts as in this transaction. On a team store (one with accounts): a
         live principal whose role permits `permission`, else AccessError. On a store
         without accounts: the name given (one local user: nothing to authenticate), with
-        every permission; its reviewer row is made when `create` (a reviewer's write)."""
-        if has_accounts(conn):
+        every permission; its reviewer row is made when `create` (a reviewer's write).
+        A principal with its proof is checked against its session, which only a team
+        store has: no need to ask whether the store has accounts."""
+        if (isinstance(who, Principal) and who.proof is not None) or has_accounts(conn):
             return team_member(conn, who, permission)
         name = clean_name(who)
         if create:
