@@ -159,19 +159,6 @@ def _translation(
         correction_box(store, review, start, reviewer, slot)
 
 
-def _blind(
-    store: ReviewStore, identity: Identity, reviews: dict[str, SegmentReview]
-) -> dict[str, SegmentReview]:
-    """`team.blind` on each system's segment; the segments to save blind, of them all."""
-    independent: set[tuple[str, int]] = set()
-    found = {}
-    for doc_id, review in reviews.items():
-        [found[doc_id]] = team.blind(store, identity, doc_id, [review])
-        independent |= set(st.session_state.get(actions.INDEPENDENT, set()))
-    st.session_state[actions.INDEPENDENT] = independent
-    return found
-
-
 def _compare_tab(
     store: ReviewStore,
     comparison: Comparison,
@@ -198,7 +185,7 @@ def _compare_tab(
         return
     reviews = {doc_id: store.segment(doc_id, row, viewer=reviewer) for _, _, doc_id in slots}
     if scope is not None:
-        reviews = _blind(store, identity, reviews)
+        team.mark_independent(store, identity, reviews)
     shown = [(place, reviews[doc_id]) for place, _, doc_id in slots]
     _source(shown)
     choice = st.session_state.get(actions.CHOICE) or last_choice(

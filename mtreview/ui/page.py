@@ -247,7 +247,7 @@ def _main(settings: Settings) -> None:
             _analysis_progress(_jobs(settings.db), doc_id)
     reviews = list(store.iter_segments(doc_id, viewer=reviewer))  # as this viewer may see
     if scope is not None:
-        reviews = team.blind(store, identity, doc_id, reviews)
+        team.mark_independent(store, identity, [doc_id])
     order = st.sidebar.selectbox("Order", list(ORDERS), key="order")
     category = st.sidebar.selectbox(
         "Category", [ALL_CATEGORIES, *typology.labels], key="category_filter"

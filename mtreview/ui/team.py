@@ -8,12 +8,14 @@ cells) it goes through `md_escape` first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from mtreview.agreement import agreement, report_rows
 from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology
-from mtreview.store import FinalSpan, ReviewStore, SegmentReview, SharedSegment
+from mtreview.store import FinalSpan, ReviewStore, SharedSegment
 from mtreview.ui import actions
 from mtreview.ui.signin import Identity
 from mtreview.ui.view_model import md_escape
@@ -26,16 +28,16 @@ def review_scope(store: ReviewStore, identity: Identity) -> Scope | None:
     return None if identity.can("see-all") else store.assigned(identity.name)
 
 
-def blind(
-    store: ReviewStore, identity: Identity, doc_id: str, reviews: list[SegmentReview]
-) -> list[SegmentReview]:
-    """Record the segments of `doc_id` this reviewer shares with another, which they save
-    on their own chain (no conflict with the other reviewer's); `reviews` are returned as
-    they are: read with `viewer=`, they already hold only what this reviewer may see (the
-    store filters blind work, `mtreview.store.read.sight`), so nothing is hidden here."""
-    shared = store.shared_with_others(doc_id, identity.name)
-    st.session_state[actions.INDEPENDENT] = {(doc_id, index) for index in shared}
-    return reviews
+def mark_independent(store: ReviewStore, identity: Identity, doc_ids: Iterable[str]) -> None:
+    """Record the segments of `doc_ids` this reviewer shares with another, which they save
+    on their own chain (no conflict with the other reviewer's). Nothing is hidden here:
+    read with `viewer=`, the segments already hold only what this reviewer may see (the
+    store filters blind work, `mtreview.store.read`)."""
+    st.session_state[actions.INDEPENDENT] = {
+        (doc_id, index)
+        for doc_id in doc_ids
+        for index in store.shared_with_others(doc_id, identity.name)
+    }
 
 
 def queue_sidebar(store: ReviewStore, identity: Identity) -> None:
