@@ -10,7 +10,7 @@
 // data waits for the mouse-up), and what was read is shown back at once, in the picker.
 
 import { counterpart, cpLength, cpToUtf16, snapSpan, tokens, utf16ToCp } from "./review_text.js";
-import { buildPicker, el } from "./review_picker.js";
+import { buildPicker, el, isTyping } from "./review_picker.js";
 import { ArticleView, renderText } from "./review_article.js";
 import {
   CorrectionBox,
@@ -28,13 +28,7 @@ import {
  *   at: {start: number, end: number} | null}} Place */
 
 const HEADER_PX = 72; // Streamlit's fixed header (60 px) plus some air
-const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 const FOCUS_WATCH_TICKS = 50; // C: a redraw within 5 s (50 x 100 ms) keeps the box focused
-
-/** @param {HTMLElement} target */
-function isTyping(target) {
-  return Boolean(target && (TYPING_TAGS.has(target.tagName) || target.isContentEditable));
-}
 
 /** Code-point offset of a DOM boundary (node, offset) inside `root`.
  * @param {HTMLElement} root
@@ -176,7 +170,7 @@ export class SegmentView {
       previous.text === data.text;
     // the text takes the focus back after an error is saved, unless the reviewer has
     // gone to type somewhere meanwhile (C pressed before the save's redraw came)
-    const typing = isTyping(/** @type {HTMLElement} */ (document.activeElement));
+    const typing = isTyping(document.activeElement);
     const hadFocus = this.root.contains(document.activeElement) || (this.refocus && !typing);
     this.refocus = false;
     this.data = data;

@@ -12,7 +12,7 @@
 // drop a trigger when a newer request cuts its run short, so each page says which draft
 // numbers the server has handled and the box sends again what it has not.
 
-import { el } from "./review_picker.js";
+import { el, isTyping } from "./review_picker.js";
 
 /** A draft as sent to the server (`base`: the version it was typed on).
  * @typedef {{doc: string, segment: number, base: number, text: string, number: number}} Draft */
@@ -420,9 +420,7 @@ function shortcutBox(focused) {
   const boxes = correctionBoxes();
   const holder = boxes.find((box) => focused && box.root.contains(focused));
   if (holder) return holder;
-  const typing = focused && (["INPUT", "TEXTAREA", "SELECT"].includes(focused.tagName) ||
-    /** @type {HTMLElement} */ (focused).isContentEditable);
-  if (typing) return null;
+  if (isTyping(focused)) return null;
   const pageWide = boxes.filter((box) => box.data && !box.data.several);
   return pageWide.length === 1 ? pageWide[0] : null;
 }

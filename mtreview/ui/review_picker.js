@@ -53,7 +53,16 @@ function keyed(tag, className, key, label) {
   return node;
 }
 
-const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+/** Whether keys pressed in `target` are typing (a field or editable text), not shortcuts.
+ * @param {Element | null | undefined} target */
+export function isTyping(target) {
+  return Boolean(
+    target &&
+      (TYPING_TAGS.has(target.tagName) || /** @type {HTMLElement} */ (target).isContentEditable),
+  );
+}
 
 /** @param {PickerOptions} options
  * @returns {Picker} */
@@ -188,7 +197,7 @@ export function buildPicker(options) {
     // Every key pressed here is the picker's: Streamlit's own shortcuts (J, K, A, X…)
     // must not act on the page behind it.
     event.stopPropagation();
-    const typing = TYPING.has(/** @type {HTMLElement} */ (event.target).tagName);
+    const typing = isTyping(/** @type {Element} */ (event.target));
     const key = event.key;
     if ((event.ctrlKey || event.metaKey) && (key === "Enter" || key.toLowerCase() === "s")) {
       event.preventDefault();
