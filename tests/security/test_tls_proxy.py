@@ -14,29 +14,22 @@ The local no-password mode's refusal of proxied requests is played in
 
 from __future__ import annotations
 
-import os
-import re
-import socket
 import ssl
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from nginx_proxy import NAME, NGINX, certificate, rendered, running_nginx, tls
 from streamlit_stream import open_stream, read_run, request_run
 
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
-from mtreview.testing.browser import ROOT, free_port, streamlit_app
+from mtreview.testing.browser import free_port, streamlit_app
 from mtreview.testing.team import team
 from mtreview.ui.session_routes import COOKIE
 
-NGINX = Path("/usr/sbin/nginx")
-TEMPLATE = ROOT / "deploy" / "nginx.conf"
-NAME = "review.test"
 PASSWORD = "plum orchard lantern"
 
 pytestmark = [
@@ -62,79 +55,13 @@ class Proxy:
 
     def tls(self) -> ssl.SSLContext:
         """A client that trusts only the generated certificate."""
-        return ssl.create_default_context(cafile=str(self.certificate))
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    certificate, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", f"/CN={NAME}", "-addext", f"subjectAltName=DNS:{NAME}",
-         "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return certificate, key
-
-
-def _rendered(certificate: Path, key: Path, app_port: int, https_port: int, http_port: int) -> str:
-    """The shipped template with this test's names, paths and ports: each replaced text
-    must be in it, so a template that drifted fails here, not silently."""
-    text = TEMPLATE.read_text(encoding="utf-8")
-    certificates = re.compile(
-        r"/etc/letsencrypt/live/review\.example\.org/(fullchain|privkey)\.pem"
-    )
-    assert len(certificates.findall(text)) == 2
-    text = certificates.sub(lambda m: str(certificate if m.group(1) == "fullchain" else key), text)
-    for old, new in (
-        ("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
-        ("server_name review.example.org;", f"server_name {NAME};"),
-    ):
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
-
-
-def _nginx_conf(folder: Path, site: Path) -> Path:
-    """A whole nginx configuration that runs unprivileged: every path in `folder`; as root,
-    the workers stay root (they could not write the test's private temp folders)."""
-    temp = folder / "temp"
-    temp.mkdir()
-    lines = [
-        "user root;" if os.geteuid() == 0 else "",
-        "worker_processes 1;",
-        f"pid {folder / 'nginx.pid'};",
-        "error_log stderr;",
-        "events { worker_connections 64; }",
-        "http {",
-        f"  access_log {folder / 'access.log'};",
-        *(f"  {kind}_temp_path {temp / kind};" for kind in ("client_body", "proxy")),
-        *(f"  {kind}_temp_path {temp / kind};" for kind in ("fastcgi", "uwsgi", "scgi")),
-        f"  include {site};",
-        "}",
-    ]
-    conf = folder / "nginx.conf"
-    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return conf
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start:\n{log.read_text()}") from None
-            time.sleep(0.1)
+        return tls(self.certificate)
 
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     folder = tmp_path_factory.mktemp("tls-proxy")
-    certificate, key = _certificate(folder)
+    cert, key = certificate(folder)
     db = folder / "team.db"
     with ReviewStore(db) as store:
         store.add_document(document_from_text("Une phrase.\n", doc_id="doc", name="doc.txt"))
@@ -147,21 +74,9 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     }
     with streamlit_app(db, folder / "streamlit.log", **env) as url:
         app_port, https_port, http_port = int(url.rsplit(":", 1)[1]), free_port(), free_port()
-        site = folder / "site.conf"
-        site.write_text(_rendered(certificate, key, app_port, https_port, http_port))
-        conf, log = _nginx_conf(folder, site), folder / "nginx.log"
-        with log.open("w") as output:
-            nginx = subprocess.Popen(
-                [str(NGINX), "-p", str(folder), "-e", "stderr", "-c", str(conf),
-                 "-g", "daemon off;"],
-                stdout=output, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            _wait_for_port(https_port, nginx, log)
-            yield Proxy(https_port, http_port, app_port, db, certificate)
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=20)
+        site = rendered(cert, key, [app_port], https_port, http_port)
+        with running_nginx(folder, site, https_port):
+            yield Proxy(https_port, http_port, app_port, db, cert)
 
 
 def _client(proxy: Proxy) -> httpx.Client:
