@@ -116,9 +116,7 @@ def test_first_command_fetches_the_models_then_reviews_with_them(
     assert f"{EN_FR}: downloaded and verified" in output
 
 
-def test_first_command_without_the_hub_opens_the_app_model_free(
-    tmp_path: Path, page: Any
-) -> None:
+def test_first_command_without_the_hub_opens_the_app_model_free(tmp_path: Path, page: Any) -> None:
     """No hub: the script says so in one line, and the app says so in one line too."""
     port = free_port()
     command = ["bash", str(ROOT / "scripts" / "app.sh"), "--server.port", str(port),

@@ -41,9 +41,10 @@ def test_unlisted_pairs_and_given_models() -> None:
     # a model given by hand gets no token from the table, only the one given with it
     given = Settings(lang="pt", return_model="my/model")
     assert given.target_token("return") == ""
-    assert Settings(lang="pt", return_model="my/model", return_token=">>por<<").target_token(
-        "return"
-    ) == ">>por<<"
+    assert (
+        Settings(lang="pt", return_model="my/model", return_token=">>por<<").target_token("return")
+        == ">>por<<"
+    )
 
 
 def test_team_table_from_the_settings(tmp_path: Path) -> None:
@@ -117,9 +118,7 @@ def test_multilingual_model_needs_a_known_token(tiny_en_mul: Path) -> None:
         HFMarianBackend(str(tiny_en_mul), threads=1, target_token=">>deu<<")
 
 
-def test_ct2_adds_the_same_token(
-    fra: HFMarianBackend, tiny_en_mul: Path, tmp_path: Path
-) -> None:
+def test_ct2_adds_the_same_token(fra: HFMarianBackend, tiny_en_mul: Path, tmp_path: Path) -> None:
     ct2 = CT2MarianBackend(
         str(tiny_en_mul),
         threads=1,

@@ -99,9 +99,7 @@ class AnalysisCache:
             for i in range(0, len(wanted), LOOKUP_CHUNK):
                 part = wanted[i : i + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(part))
-                rows = db.execute(
-                    f"SELECT key, record FROM analyses WHERE key IN ({marks})", part
-                )
+                rows = db.execute(f"SELECT key, record FROM analyses WHERE key IN ({marks})", part)
                 found.update(rows.fetchall())
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the analysis cache ({exc})") from None

@@ -33,6 +33,7 @@ def collector_paused() -> Iterator[None]:
         if collecting:
             gc.enable()
 
+
 # A word: letters and digits, with inner apostrophes or hyphens ("aujourd'hui", "non-lieu").
 WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
 
