@@ -7,14 +7,17 @@ A reviewer types a few words at the end of a segment's correction box in Chromiu
 leaves at once, four ways: a click on another segment, a reload, Ctrl+S, or a pause with
 no click at all. Each try is then checked in the store: the draft (or, for Ctrl+S, the
 saved version) must hold exactly what was typed, and a save must leave no draft. Before
-drafts, every one of the first three lost the text unless it was saved. Also printed: the
-wait from a pause in typing to "Draft kept" (the pause itself is 1.5 s) and the script run
-that keeping a draft costs.
+drafts, every one of the first three lost the text unless it was saved. Then the picker
+(issue 24): a word dragged, a severity, a fix typed in its Correction field, and at once a
+click on another segment or a reload; the store must hold the fix as the reviewer's draft
+of that error (before, both lost it). Also printed: the wait from a pause in typing to
+"Draft kept" (the pause itself is 1.5 s) and the script run that keeping a draft costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import tempfile
 import time
@@ -97,6 +100,50 @@ def _pause(session: Session, number: int, typed: str) -> bool:
     return session.arrives(number, (typed, None))
 
 
+def _picker_fix(session: Session, number: int, attempt: int) -> str:
+    """A word of segment `number` dragged, severity 1, a fix typed in the picker: the fix."""
+    with ReviewStore(session.db) as store:
+        doc_id = store.documents()[0].doc_id
+        text = store.segment(doc_id, number - 1).text
+    word = re.findall(r"\w{5,}", text)[attempt % 3]
+    session.person.drag(word)
+    session.page.locator(".mtr-picker .mtr-fix").wait_for()
+    session.page.keyboard.press("1")  # the cursor goes to the Correction field
+    fix = f"{word[:3]}-{attempt}"
+    session.page.keyboard.type(fix)
+    return fix
+
+
+def _picker_kept(session: Session, number: int, fix: str) -> bool:
+    """Whether the store comes to hold `fix` as the picker's draft of segment `number`
+    (within 10 s); the draft is then given up, as a reviewer does (Cancel in a picker still
+    open, which the page reopened after a reload), for the next try."""
+    deadline = time.monotonic() + 10
+    with ReviewStore(session.db) as store:
+        doc_id = store.documents()[0].doc_id
+        kept = None
+        while kept is None and time.monotonic() < deadline:
+            draft = store.mark_draft(doc_id, number - 1, reviewer=REVIEWER)
+            kept = draft if draft is not None and draft.fix == fix else None
+            time.sleep(0.2)
+        cancel = session.page.locator(".mtr-picker .mtr-cancel")
+        if cancel.count():
+            cancel.click()
+            session.person.idle()
+        while (
+            store.mark_draft(doc_id, number - 1, reviewer=REVIEWER) and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        store.discard_mark_draft(doc_id, number - 1, reviewer=REVIEWER)
+    return kept is not None
+
+
+PICKER_WAYS: dict[str, Callable[[Session, int], None]] = {
+    "picker, click away": lambda s, n: s.open(SEGMENTS[(SEGMENTS.index(n) + 1) % len(SEGMENTS)]),
+    "picker, reload": lambda s, _n: (s.page.reload(), s.start()),
+}
+
+
 WAYS: dict[str, Callable[[Session, int, str], bool]] = {
     "click another segment": _click_away,
     "reload": _reload,
@@ -151,6 +198,19 @@ def main() -> None:
                 typed = session.type_at_end(f" {way[:5]}{attempt}")
                 kept += leave(session, number, typed)
             print(f"{way:>22}: {kept}/{args.tries} kept, {args.tries - kept} lost", flush=True)
+        for way, go in PICKER_WAYS.items():
+            kept = 0
+            for attempt in range(args.tries):
+                number = SEGMENTS[attempt % len(SEGMENTS)]
+                session.page.goto(session.url)  # a fresh page: no picker left open
+                session.start()
+                session.open(number)
+                fix = _picker_fix(session, number, attempt)
+                go(session, number)
+                kept += _picker_kept(session, number, fix)
+            print(f"{way:>22}: {kept}/{args.tries} kept, {args.tries - kept} lost", flush=True)
+        session.page.goto(session.url)  # the last picker, its draft given up, gone too
+        session.start()
         waits, runs = _pause_costs(session, max(3, args.tries // 4))
         print(
             f"pause to 'Draft kept': median {statistics.median(waits):.2f} s (1.5 s of it the "

@@ -20,6 +20,7 @@ some flag / reviewer spans. Only reviewed segments count.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -293,19 +294,23 @@ GOLDS = ("reviews", "adjudicated")
 
 
 def store_reviews(
-    db: str, *, gold: str = "reviews"
+    db: Any, *, gold: str = "reviews", viewer: str | None = None
 ) -> tuple[Reviews, dict[SegmentKey, tuple[Flag, ...]]]:
-    """Gold spans and stored flags. `reviews`: the annotations of reviewed or annotated
-    segments, except that an adjudicated segment counts with its adjudicated spans only;
-    `adjudicated`: adjudicated segments alone (a lead's final word as the gold)."""
+    """Gold spans and stored flags of a review store (`db`: an open `ReviewStore`, or
+    its file or URL). `reviews`: the annotations of reviewed or annotated segments,
+    except that an adjudicated segment counts with its adjudicated spans only;
+    `adjudicated`: adjudicated segments alone (a lead's final word as the gold).
+    `viewer`: whose reads these are (on a team store a principal, who gets what they may
+    see, checked in each read; None: the library's own, everything)."""
     from mtreview.store import ReviewStore
 
     spans: dict[SegmentKey, tuple[ReviewSpan, ...]] = {}
     flags: dict[SegmentKey, tuple[Flag, ...]] = {}
-    with ReviewStore(db) as store:
-        for info in store.documents():
-            final = store.adjudications(info.doc_id)
-            for review in store.iter_segments(info.doc_id):
+    with contextlib.ExitStack() as stack:
+        store = db if isinstance(db, ReviewStore) else stack.enter_context(ReviewStore(db))
+        for info in store.documents(viewer=viewer):
+            final = store.adjudications(info.doc_id, viewer=viewer)
+            for review in store.iter_segments(info.doc_id, viewer=viewer):
                 key = (review.doc_id, review.index)
                 flags[key] = tuple(review.analysis.flags)
                 settled = final.get(review.index)

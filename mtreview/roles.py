@@ -11,7 +11,17 @@ ROLES: dict[str, frozenset[str]] = {
     "reviewer": frozenset({"review"}),
     "lead": frozenset({"review", "assign", "adjudicate", "agreement", "see-all"}),
     "admin": frozenset(
-        {"review", "assign", "adjudicate", "agreement", "see-all", "users", "import", "export"}
+        {
+            "review",
+            "assign",
+            "adjudicate",
+            "agreement",
+            "see-all",
+            "users",
+            "import",
+            "export",
+            "audit",
+        }
     ),
 }
 
@@ -24,5 +34,6 @@ DOES: dict[str, str] = {
     "see-all": "see everyone's work",
     "users": "manage accounts and roles",
     "import": "import",
-    "export": "export",
+    "export": "export the whole store (a reviews backup)",
+    "audit": "read the audit log",
 }

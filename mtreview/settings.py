@@ -99,7 +99,9 @@ class Settings:
     page_size: int = _within(50, 1, 10_000, "segments the app's document view lists at once")
     show_system_names: bool = _setting(False, "the app's comparison view names the MT systems")
     max_upload_mb: int = _within(20, 1, 100_000, "largest upload to the app, in MB")
-    timing_log: str = _setting("", "file the app logs each script run's times to (JSON lines)")
+    timing_log: str = _setting(
+        "", "file the app logs each script run's times and SQL statements to (JSON lines)"
+    )
     # sign-in on a team store (mtreview.store.throttle)
     signin_free_failures: int = _within(
         5, 0, 1000, "failed sign-ins per account and per client address before any wait"
@@ -132,6 +134,10 @@ class Settings:
     cookie_secure: bool = _setting(
         False, "mark the sign-in cookie Secure over plain HTTP too: a TLS proxy serves the app"
     )
+    oidc_key_claim: str = _setting(
+        "email", "the identity provider's claim that names an account at its first sign-in: "
+        "`email` (verified only) or `preferred_username` (docs/teams.md)"
+    )  # fmt: skip
     # the web gate (mtreview.ui.gate)
     allowed_hosts: tuple[str, ...] = _setting(
         (), "names the app answers to besides localhost (`*.example.org` too); others get 403"

@@ -1,7 +1,8 @@
-"""The correction box under AppTest: AppTest runs no component JavaScript, so these send
-the box's events (a draft, "Save correction", "Reviewed, no change") exactly as the
-browser's box sends them, a trigger of the component instance with the box's text, and
-read what the page hands the box."""
+"""The correction box and the segment editor under AppTest: AppTest runs no component
+JavaScript, so these send the box's events (a draft, "Save correction", "Reviewed, no
+change") and the editor's (an error added in the picker, the picker's draft, Ctrl+Z)
+exactly as the browser sends them, a trigger of the component instance, and read what the
+page hands the component."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from mtreview.ui.components import BOX_KEY
+from mtreview.ui.components import BOX_KEY, SEGMENT_KEY
 
 _numbers = itertools.count(1_000)  # as the page's: every event a number of its own
 
@@ -56,10 +57,50 @@ def send(
         "text": box_text(at, key) if text is None else text,
         "number": next(_numbers) if number is None else number,
     }
+    return trigger(at, key, name, payload)
+
+
+def editor(at: AppTest, key: str = SEGMENT_KEY) -> dict[str, Any]:
+    """What the page hands the segment editor (the component's data)."""
+    return box(at, key)
+
+
+def next_number() -> int:
+    """A number of the page's event counter (the box's and the picker's share it)."""
+    return next(_numbers)
+
+
+def trigger(at: AppTest, key: str, name: str, payload: dict[str, Any]) -> AppTest:
+    """The component instance `key` sends event `name` with `payload`; the page runs."""
     states = at._tree.get_widget_states()
-    trigger = WidgetState(id=_make_trigger_id(_element(at, key).proto.id, "events"))
-    trigger.json_trigger_value = json.dumps([{"event": name, "value": payload}])
-    states.widgets.append(trigger)
+    sent = WidgetState(id=_make_trigger_id(_element(at, key).proto.id, "events"))
+    sent.json_trigger_value = json.dumps([{"event": name, "value": payload}])
+    states.widgets.append(sent)
     at._run(states)
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def picker_event(at: AppTest, name: str, words: str, **fields: Any) -> AppTest:
+    """The open segment's picker sends `name` ("add" or "mark", its draft) for the first
+    occurrence of `words`, with `fields` (category, severity, comment, fix or correction,
+    discard…), as review.js sends it."""
+    data = editor(at)
+    text = data["text"]
+    start = text.index(words)
+    payload: dict[str, Any] = {
+        "id": f"test-{next(_numbers)}",
+        "number": next(_numbers),
+        "doc": data["doc"],
+        "segment": data["segment"],
+        "start": start,
+        "end": start + len(words),
+        "text": words,
+        "utf16_start": len(text[:start].encode("utf-16-le")) // 2,
+        "utf16_end": len(text[: start + len(words)].encode("utf-16-le")) // 2,
+        "category": "Fluency/Grammar",
+        "severity": "minor",
+        "comment": "",
+        **fields,
+    }
+    return trigger(at, SEGMENT_KEY, name, payload)

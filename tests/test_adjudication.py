@@ -5,6 +5,7 @@ scores the pre-highlights against it."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from mtreview.cli import main
 from mtreview.flags import Flag
 from mtreview.readers import document_from_text
 from mtreview.store import FinalSpan, ReviewStore
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 
 TEXT = "Le chat chat dort.\n\nIl pleut des cordes.\n\nTout va bien.\n"
 PEOPLE = ("anne", "bob", "lena")  # two reviewers, one lead, on a team store
@@ -47,8 +48,17 @@ def db(store_db: str) -> str:
     return store_db
 
 
+@pytest.fixture
+def as_lena(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team store: every command reads as the lead, with her session token on stdin."""
+    with ReviewStore(db) as store:
+        token = provider_sign_in(store, "lena").token
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{token}\n" * 10))
+
+
 def _export(db: str, fmt: str, out: Path, *more: str) -> int:
-    return main(["export", "--db", db, "--format", fmt, "-o", str(out), *more])
+    argv = ["export", "--db", db, "--format", fmt, "-o", str(out), *more, "--token-stdin"]
+    return main(argv)
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:
@@ -56,6 +66,7 @@ def _tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
+@pytest.mark.usefixtures("as_lena")
 def test_exports_take_the_adjudicated_version(db: str, tmp_path: Path) -> None:
     out = tmp_path / "all.tsv"
     assert _export(db, "tsv", out) == 0
@@ -76,15 +87,17 @@ def test_exports_take_the_adjudicated_version(db: str, tmp_path: Path) -> None:
     assert _export(db, "tsv", only, "--adjudicated-only", "--only", "reviewed") == 2
 
 
+@pytest.mark.usefixtures("as_lena")
 def test_calibrate_against_the_adjudicated_gold(db: str, tmp_path: Path, capsys) -> None:
     report = tmp_path / "gold.json"
-    assert main(["calibrate", db, "--gold", "adjudicated", "--json", str(report)]) == 0
+    argv = ["calibrate", db, "--gold", "adjudicated", "--json", str(report), "--token-stdin"]
+    assert main(argv) == 0
     gold = json.loads(report.read_text("utf-8"))
     # one adjudicated segment with one final span, which the repeat flag finds exactly
     assert (gold["segments"], gold["reviewer_spans"]) == (1, 1)
     [every] = [s for s in gold["signals"] if s["signal"] == "all"]
     assert (every["precision"], every["recall"]) == (1.0, 1.0)
-    assert main(["calibrate", db, "--json", str(report)]) == 0
+    assert main(["calibrate", db, "--json", str(report), "--token-stdin"]) == 0
     reviews = json.loads(report.read_text("utf-8"))
     # reviewers' gold: segment 0 by its adjudication (1 span) and segment 1 (anne's span)
     assert (reviews["segments"], reviews["reviewer_spans"]) == (2, 2)

@@ -1,14 +1,16 @@
 """Drafts in the app (issue 13), run by AppTest on a real store: a draft the store keeps
 comes back in the correction box and in its note, after a reload too; the box's events
 (sent here as the browser's box sends them: tests/box_events.py) keep, end or give up a
-draft. The browser's side (sending what is typed) is in tests/test_drafts_browser.py."""
+draft. So does the error typed in the picker and not added (issue 24): it comes back to the
+segment editor, which opens its picker with it. The browser's side (sending what is typed)
+is in tests/test_drafts_browser.py and tests/test_app_flow.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from box_events import box, box_text, send
-from test_app import _app, _click, _texts, _toasts, env  # noqa: F401  (env: the fixture)
+from box_events import box, box_text, editor, next_number, picker_event, send
+from test_app import SPAN, _app, _click, _texts, _toasts, env  # noqa: F401  (env: the fixture)
 
 from mtreview.store import ReviewStore
 
@@ -112,3 +114,48 @@ def test_the_box_sends_a_draft_and_a_save_sent_twice_is_saved_once(env: Path) ->
     send(at, "save", "Enregistré, puis corrigé", base=0)  # new text: saved on top
     with ReviewStore(env) as store:
         assert store.segment(doc_id, 0).current_text == "Enregistré, puis corrigé"
+
+
+def test_the_pickers_error_is_a_draft_until_it_is_added(env: Path) -> None:  # noqa: F811
+    """Typed in the picker, not added: kept per reviewer, handed back to the segment editor
+    after a reload (its picker opens with it); a later draft replaces it, a discard ends
+    it, and so does adding the error; a draft sent before the add that arrives after it is
+    let go; one the store refuses is said under the box."""
+    at = _app()
+    doc_id, original = _doc(env)
+    fields = {"category": "Accuracy/Mistranslation", "severity": "major", "comment": "sens"}
+    picker_event(at, "mark", SPAN, **fields, fix="est abîmée")
+    with ReviewStore(env) as store:
+        kept = store.mark_draft(doc_id, 0, reviewer="Anne")
+        assert store.mark_draft(doc_id, 0, reviewer="Bob") is None  # Anne's own
+    start = original.index(SPAN)
+    assert kept is not None
+    assert (kept.start, kept.end, kept.category, kept.severity, kept.comment, kept.fix) == (
+        start, start + len(SPAN), "Accuracy/Mistranslation", "major", "sens", "est abîmée",
+    )  # fmt: skip
+    again = _app()  # a reload: the editor gets it, to open its picker with
+    assert editor(again)["mark_draft"] == {
+        "start": start, "end": start + len(SPAN), "category": "Accuracy/Mistranslation",
+        "severity": "major", "comment": "sens", "fix": "est abîmée",
+    }  # fmt: skip
+    picker_event(again, "mark", SPAN, **fields, fix="est abîmée à l'image")  # typed on
+    assert editor(again)["mark_draft"]["fix"] == "est abîmée à l'image"
+
+    late = next_number()  # a draft sent before the add, arriving after it
+    corrected = original.replace(SPAN, "est abîmée à l'image")
+    picker_event(again, "add", SPAN, **fields, correction=corrected, drafted=True)
+    picker_event(again, "mark", SPAN, comment="tard", number=late)
+    with ReviewStore(env) as store:
+        assert store.mark_draft(doc_id, 0, reviewer="Anne") is None  # added: no draft left
+        [mark] = store.segment(doc_id, 0).annotations
+        assert store.segment(doc_id, 0).current_text == corrected
+    assert mark.text == SPAN and editor(again)["mark_draft"] is None
+
+    picker_event(again, "mark", "image", comment="à voir")
+    assert editor(again)["mark_draft"]["comment"] == "à voir"
+    picker_event(again, "mark", "image", discard=True)  # Esc: given up
+    assert editor(again)["mark_draft"] is None
+    picker_event(again, "mark", "image", category="Nonsense/Nowhere", comment="x")
+    assert box(again)["note"].startswith("The picker's error could not be kept: unknown MQM")
+    with ReviewStore(env) as store:
+        assert store.mark_draft(doc_id, 0, reviewer="Anne") is None

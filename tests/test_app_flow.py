@@ -254,3 +254,60 @@ def test_marking_by_typing_the_words(app: tuple[str, Path], page: Any) -> None:
         (45, 59, "internationale"),
     ]
     assert person.page_errors == []
+
+
+def test_the_pickers_draft_survives_a_reload_and_ctrl_z_undoes(
+    app: tuple[str, Path], page: Any
+) -> None:
+    """Issue 24: a fix typed in the picker and a reload at once (within the pause): the
+    URL reopens the segment, its picker opens again with the span, severity and fix; Enter
+    adds the error and its correction. Ctrl+Z in the correction box is the box's own; on
+    the segment's text it takes the error and its correction back."""
+    url, db = app
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    person = _open(page, url, 12)
+    original = page.locator(BOX).input_value()
+    person.drag("kazakhstani")
+    page.locator(".mtr-picker").wait_for()
+    page.keyboard.press("2")  # major: the cursor waits in the Correction field
+    page.keyboard.type("kazakhes")
+    page.reload()  # before the pause is over
+    assert asked == ["beforeunload"]  # the browser asked: the fix may not have arrived
+    page.wait_for_selector(".mtr-segment")
+    person = ScriptedReviewer(page)
+    person.idle()
+    page.get_by_role("heading", name="Segment 12 of").wait_for()  # the URL's segment
+    picker = page.locator(".mtr-picker")
+    picker.wait_for()
+    assert picker.locator(".mtr-quote").inner_text() == "«kazakhstani»"
+    assert picker.locator(".mtr-fix").input_value() == "kazakhes"
+    assert picker.locator('.mtr-sev[aria-checked="true"]').get_attribute("data-label") == "major"
+    with ReviewStore(db) as store:
+        doc_id = store.documents()[0].doc_id
+    deadline = time.monotonic() + 20
+    while (kept := _mark_draft(db, doc_id)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kept is not None and kept.fix == "kazakhes"
+
+    picker.locator(".mtr-fix").press("Enter")
+    page.get_by_text("marked “kazakhstani”").wait_for()
+    corrected = original.replace("kazakhstani", "kazakhes")
+    with ReviewStore(db) as store:
+        assert store.segment(doc_id, 11).current_text == corrected
+    assert _mark_draft(db, doc_id) is None and _annotations(db, 11)[0][2] == "kazakhstani"
+    person.idle()
+
+    page.locator(BOX).press("Control+z")  # the text box's own undo, not the page's
+    page.locator(".mtr-segment").click()
+    page.keyboard.press("Control+z")
+    page.get_by_text("undone: error “kazakhstani” and its correction added").wait_for()
+    with ReviewStore(db) as store:
+        assert [c.text for c in store.corrections(doc_id, 11)] == [corrected, original]
+    assert _annotations(db, 11) == []
+    assert person.page_errors == []
+
+
+def _mark_draft(db: Path, doc_id: str) -> Any:
+    with ReviewStore(db) as store:
+        return store.mark_draft(doc_id, 11, reviewer="Keys")

@@ -151,6 +151,7 @@ def _every_key(team: Path) -> dict[str, Any]:
         "session_max_hours": 8.0,
         "cookie_secure": True,
         "allowed_hosts": ["review.example.org"],
+        "oidc_key_claim": "preferred_username",
         "timing_log": str(team / "timing.jsonl"),
     }
 

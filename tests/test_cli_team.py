@@ -12,7 +12,7 @@ import pytest
 from mtreview.cli import main
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
-from mtreview.testing.team import ADMIN, team
+from mtreview.testing.team import ADMIN, provider_sign_in, team
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
@@ -81,7 +81,8 @@ def test_assign_command(tmp_path: Path, monkeypatch, capsys) -> None:
         text = "".join(f"Phrase {n}.\n\n" for n in range(10))
         store.add_document(document_from_text(text, doc_id="doc", name="doc.txt"))
         team(store, {"anne": ("reviewer", None), "bob": ("reviewer", None)})
-        store.update_user(ADMIN, password=ROOT_PASSWORD, by=store.sign_in_external(ADMIN).principal)
+        admin = provider_sign_in(store, ADMIN).principal
+        store.update_user(ADMIN, password=ROOT_PASSWORD, by=admin)
     assert _run(monkeypatch, "assign", "doc", "--reviewers", "anne,bob", "--overlap", "0.2",
                 "--as", ADMIN, "--password-stdin", "--db", db,
                 stdin=f"{ROOT_PASSWORD}\n") == 0  # fmt: skip

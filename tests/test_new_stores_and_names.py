@@ -17,6 +17,7 @@ from mtreview.errors import InputError, StoreError
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
 from mtreview.store.base import removed_on_failure
+from mtreview.testing.team import provider_sign_in
 
 MTREVIEW = Path(sys.executable).with_name("mtreview")
 ARTICLE = "Le chat dort sur le canapé. Le chien aboie dans la cour.\n"
@@ -206,7 +207,7 @@ def test_users_add_makes_a_store_only_with_create(
     assert _files(folder) == sorted(["ok.txt", os.fsdecode(LATIN1)])  # nothing made
     assert main([*add, "--db", "review.db", "--create"]) == 0
     with ReviewStore(folder / "review.db") as store:  # a team store now: anne's session acts
-        token = store.sign_in_external("anne").token
+        token = provider_sign_in(store, "anne").token
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{token}\n"))
     assert main(["users", "add", "bob", "--role", "reviewer", "--no-password", "--token-stdin",
                  "--db", "review.db"]) == 0  # fmt: skip

@@ -335,6 +335,9 @@ def test_a_reviewer_goes_on_on_the_other_replica_when_hers_is_killed(site: Site)
         # anne's next action on A, a draft sent by the box: the lead's error is there
         drafted = tab.send(BOX_KEY, "draft", _box_event(tab.page, DRAFT))
         assert drafted.marks == {ANNES, LENAS} and drafted.data(BOX_KEY)["draft"] == DRAFT
+        picked = {**_mark(tab.page, "chat", "minor", "Other"), "number": next(_numbers)}
+        picking = tab.send(SEGMENT_KEY, "mark", {**picked, "fix": "chien"})  # typed in the picker
+        assert picking.data(SEGMENT_KEY)["mark_draft"]["fix"] == "chien"
         _kill(site.replicas[first], signal.SIGKILL)  # A dies under her
         with pytest.raises(ConnectionClosed):  # her tab sees its connection go
             while True:
@@ -348,6 +351,7 @@ def test_a_reviewer_goes_on_on_the_other_replica_when_hers_is_killed(site: Site)
         box = back.page.data(BOX_KEY)
         assert (box["segment"], box["base"], box["saved"], box["draft"]) == (0, 1, FIX, DRAFT)
         assert box["note"].startswith("Draft kept ") and back.page.marks == {ANNES, LENAS}
+        assert back.page.data(SEGMENT_KEY)["mark_draft"]["fix"] == "chien"  # its picker's too
         # and she goes on there: the draft saved as version 2
         saved = back.send(BOX_KEY, "save", _box_event(back.page)).data(BOX_KEY)
         assert (saved["base"], saved["saved"], saved["draft"]) == (2, DRAFT, None)

@@ -27,6 +27,7 @@ NAMES_VARIABLES = {
     # MTREVIEW_PG_USER (the OS user of a throwaway PostgreSQL) is its own knob, no setting
     "testing/browser.py",
     "testing/reviewer.py",
+    "testing/team_load.py",
     "testing/postgres.py",
 }
 # Modules that may touch os.environ / os.getenv, other than settings.py, and why.

@@ -128,3 +128,55 @@ def test_a_store_from_before_drafts_gets_the_table(tmp_path: Path) -> None:
     with ReviewStore(db) as store:
         store.save_draft("d", 0, "Enfin", base_version=0, reviewer="anne")
         assert store.draft("d", 0, reviewer="anne").text == "Enfin"
+
+
+def test_the_pickers_error_is_kept_per_reviewer_checked_and_left_out(
+    store: ReviewStore, tmp_path: Path
+) -> None:
+    """Issue 24: the error begun in the picker, kept per segment and reviewer (the latest
+    only), refused as `add_annotation` refuses; the correction an error came with is
+    remembered until either is deleted; none of it goes into backups or the audit log."""
+    words = "endommagé"
+    start = store.segment("d", 1).text.index(words)
+    span = {"start": start, "end": start + len(words)}
+    kept = store.save_mark_draft(
+        "d", 1, **span, category="accuracy/mistranslation", severity="Major",
+        comment="PICKER-SECRET", fix="abîmé", reviewer="anne",
+    )  # fmt: skip
+    assert (kept.category, kept.severity, kept.fix) == ("Accuracy/Mistranslation", "major", "abîmé")
+    store.save_mark_draft("d", 1, **span, category="Fluency/Grammar", severity="minor",
+                          reviewer="anne")  # fmt: skip
+    assert store.mark_draft("d", 1, reviewer="anne").category == "Fluency/Grammar"
+    assert store.mark_draft("d", 1, reviewer="bob") is None
+    for bad, problem in (
+        ({"category": "Nope"}, "unknown MQM category"),
+        ({"start": 3, "end": 999}, "outside segment"),
+        ({"fix": "x" * (MAX_TYPED_CHARS + 1)}, "has 100,001 characters"),
+        ({"comment": "y" * 2_001}, "comment is longer"),
+    ):
+        fields = {**span, "category": "Fluency/Grammar", "severity": "minor", **bad}
+        with pytest.raises(StoreError, match=problem):
+            store.save_mark_draft("d", 1, reviewer="anne", **fields)  # type: ignore[arg-type]
+    assert store.mark_draft("d", 1, reviewer="anne").category == "Fluency/Grammar"
+
+    mark = store.add_annotation("d", 1, **span, category="Fluency/Grammar", severity="minor",
+                                reviewer="anne")  # fmt: skip
+    saved = store.save_correction("d", 1, "Il est abîmé.", expected_version=0, reviewer="anne")
+    with pytest.raises(StoreError, match="not both 'bob'"):
+        store.link_correction(mark.id, saved.version, reviewer="bob")
+    store.link_correction(mark.id, saved.version, reviewer="anne")
+    assert store.saved_with(mark.id, viewer="anne") == saved
+    assert store.saved_with(mark.id, viewer="bob") is None  # anne's, not bob's
+    backup = io.BytesIO()
+    store.write_reviews(backup)
+    assert b"PICKER-SECRET" not in backup.getvalue() and b"abim" not in backup.getvalue()
+    assert all("PICKER-SECRET" not in json.dumps(e.detail) for e in store.audit_log("d"))
+    assert store.delete_annotation(mark.id, reviewer="anne") == mark  # what undo adds back
+    assert store.saved_with(mark.id, viewer="anne") is None  # the link went with it
+    assert store.discard_mark_draft("d", 1, reviewer="anne") is True
+    assert store.discard_mark_draft("d", 1, reviewer="anne") is False
+    store.save_mark_draft("d", 0, start=0, end=2, category="Other", severity="minor",
+                          comment="c", reviewer="anne")  # fmt: skip
+    store.delete_document("d")
+    store.add_document(document_from_text(TEXT, doc_id="d", name="d.txt"))
+    assert store.mark_draft("d", 0, reviewer="anne") is None

@@ -16,7 +16,7 @@ from mtreview.errors import ConflictError, StoreError
 from mtreview.readers import document_from_text
 from mtreview.store import AuthError, FinalSpan, ReviewStore
 from mtreview.store.principal import Principal
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 
 TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(20))
 PEOPLE: dict[str, tuple[str, str | None]] = {
@@ -41,7 +41,7 @@ def test_accounts_passwords_and_sessions(store: ReviewStore, store_db: str) -> N
     with pytest.raises(StoreError, match="first account of a store must be an admin"):
         store.add_user("anne", role="reviewer", password="correct horse battery", by="anne")
     store.add_user("admin", role="admin", password=None, by="admin")  # the first: no credential
-    admin = store.sign_in_external("admin").principal
+    admin = provider_sign_in(store, "admin").principal
     store.add_user("anne", role="reviewer", password="correct horse battery", by=admin)
     store.add_user("lena", role="lead", password="battery staple donkey", by=admin)
     assert store.has_accounts()

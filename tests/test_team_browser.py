@@ -7,6 +7,7 @@ route, whose HttpOnly cookie keeps the session through a reload until "Sign out"
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ def test_anonymous_and_forged_visits_get_nowhere(team_app: tuple[str, Path], bro
 
 
 def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
-    team_app: tuple[str, Path], browser: Any, tmp_path: Path
+    team_app: tuple[str, Path], browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, db = team_app
     for name in ("anne", "bob"):
@@ -182,8 +183,10 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
     page.context.close()
 
     out = tmp_path / "final.tsv"
+    as_lena = ["--as", "lena", "--password-stdin"]  # a team store: the lead's export
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORDS['lena']}\n" * 2))
     assert main(["export", "--db", str(db), "--format", "mqm", "-o", str(out),
-                 "--adjudicated-only"]) == 0  # fmt: skip
+                 "--adjudicated-only", *as_lena]) == 0  # fmt: skip
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     assert [(r["rater"], r["category"], r["severity"]) for r in rows] == [
@@ -191,7 +194,7 @@ def test_two_reviewers_a_lead_adjudicates_the_export_carries_it(
     ]
     assert "<v>est endommagée</v>" in rows[0]["target"]
     corpus = tmp_path / "final.tmx.tsv"
-    assert main(["export", "--db", str(db), "--format", "tsv", "-o", str(corpus)]) == 0
+    assert main(["export", "--db", str(db), "--format", "tsv", "-o", str(corpus), *as_lena]) == 0
     first = corpus.read_text(encoding="utf-8").splitlines()[1].split("\t")
     assert (first[3], first[5]) == (FIXES["bob"], "lena")  # bob's text, adjudicated by lena
     with ReviewStore(db) as store:

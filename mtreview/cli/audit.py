@@ -2,7 +2,9 @@
 
 `verify` recomputes the hash chain (mtreview.store.audit): exit 0 and one line with the
 number of rows and the head (`--print-head`: the head alone, to record elsewhere), or exit
-1 and one line naming the first broken row.
+1 and one line naming the first broken row. `list` shows everyone's actions (corrected
+texts among them): on a team store an admin's, with the credentials of the team commands
+(`--as NAME`, `--token-stdin`); `verify` shows no row's content and asks nothing.
 """
 
 from __future__ import annotations
@@ -34,19 +36,25 @@ def add_audit_parser(commands: Any) -> None:
     for sub in (verify, listing):
         sub.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL")
         sub.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(listing)  # a team store: an admin's
 
 
 @command("audit")
 def run_audit(args: argparse.Namespace) -> int:
+    from mtreview.cli.credentials import acting_as
+
     settings = settings_from(args, db=args.db)
+    if args.audit_action == "list" and args.limit is not None and args.limit < 1:
+        err("audit list: --limit must be 1 or more\n")
+        return 2
     with _existing_store(settings.db, settings.db_schema) as store:
         if args.audit_action == "verify":
             check = store.verify_audit()
         else:
-            if args.limit is not None and args.limit < 1:
-                err("audit list: --limit must be 1 or more\n")
-                return 2
-            entries = store.audit_log(args.doc)
+            with acting_as(store, args, "audit") as by:
+                entries = store.audit_log(args.doc, viewer=by)
     if args.audit_action == "list":
         for entry in entries[-args.limit :] if args.limit else entries:
             row = {

@@ -66,6 +66,9 @@ def add_compare_parser(commands: Any) -> None:
         metavar="N",
         help="resampling seed (default $SACREBLEU_SEED, else 12345)",
     )
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(parser)  # --db on a team store: the marks this account may see
 
 
 @command("compare")
@@ -116,14 +119,18 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def _store_systems(args: argparse.Namespace) -> Any:
     from mtreview.cli.common import settings_from
+    from mtreview.cli.credentials import acting_as
     from mtreview.cli.review import _existing_store
     from mtreview.compare.store_runs import load_store
     from mtreview.mqm import load_typology
 
     settings = settings_from(args, db=args.db)
     typology = load_typology(settings.mqm_typology)
-    with _existing_store(settings.db, settings.db_schema) as store:
-        return load_store(store, typology, docs=args.doc)
+    with (
+        _existing_store(settings.db, settings.db_schema) as store,
+        acting_as(store, args, "review") as by,
+    ):
+        return load_store(store, typology, docs=args.doc, viewer=by)
 
 
 PARSERS = [add_compare_parser]

@@ -51,10 +51,14 @@ def add_import_analysis_parser(commands: Any) -> None:
         "--replace", action="store_true", help="replace the analyses of stored documents"
     )
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(parser)  # a team store: an admin's
 
 
 @command("import-analysis")
 def run_import_analysis(args: argparse.Namespace) -> int:
+    from mtreview.cli.credentials import IMPORT_SESSION_HOURS, acting_as
     from mtreview.scoring.run_import import import_analysis
     from mtreview.store import ReviewStore
     from mtreview.store.base import removed_on_failure
@@ -63,10 +67,11 @@ def run_import_analysis(args: argparse.Namespace) -> int:
     with (
         removed_on_failure(settings.db),
         ReviewStore(settings.db, schema=settings.db_schema) as store,
+        acting_as(store, args, "import", hours=IMPORT_SESSION_HOURS) as by,
     ):
         summary = import_analysis(
             store, args.runs, settings, inputs=args.input, replace=args.replace,
-            fmt=args.input_format, source_file=args.source_file,
+            fmt=args.input_format, source_file=args.source_file, by=by,
         )  # fmt: skip
         where = store.describe()
     err(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mtreview.cli.common import cli_actor, command, err, settings_from
+from mtreview.cli.common import command, err, settings_from
 from mtreview.errors import MTReviewError
 
 
@@ -56,6 +56,9 @@ def add_export_parser(commands: Any) -> None:
     parser.add_argument("--system", default="mt", help="mqm: value of the system column")
     parser.add_argument("--title", default="mtreview report", help="html: report title")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(parser)  # a team store: what this account may see (reviews: an admin)
 
 
 def _existing_store(db: str, schema: str) -> Any:
@@ -69,6 +72,10 @@ def _existing_store(db: str, schema: str) -> Any:
 
 @command("export")
 def run_export(args: argparse.Namespace) -> int:
+    """On a team store the export holds what the `--as` account may see, audited as its
+    own (a reviewer's: their own work; the reviews backup: an admin's); on a store
+    without accounts everything, as `cli:<system user>`."""
+    from mtreview.cli.credentials import acting_as
     from mtreview.export import ExportOptions, export_to_path
     from mtreview.output_paths import check_distinct, store_file
 
@@ -87,10 +94,12 @@ def run_export(args: argparse.Namespace) -> int:
     )
     inputs = [("--db", store_file(settings.db)), ("--config", args.config)]
     check_distinct([("-o", args.output)], inputs)  # before the store is opened
-    with _existing_store(settings.db, settings.db_schema) as store:
-        summary = export_to_path(
-            store, args.format, args.output, options, inputs=inputs, by=cli_actor()
-        )
+    needs = "export" if args.format == "reviews" else "review"  # a backup holds everything
+    with (
+        _existing_store(settings.db, settings.db_schema) as store,
+        acting_as(store, args, needs) as by,
+    ):
+        summary = export_to_path(store, args.format, args.output, options, inputs=inputs, by=by)
     err(summary.describe() + "\n")
     return 0
 
@@ -103,10 +112,14 @@ def add_import_reviews_parser(commands: Any) -> None:
     parser.add_argument("file", metavar="FILE", help="reviews JSONL file")
     parser.add_argument("--db", help="review store: SQLite file or SQLAlchemy URL (created)")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(parser)  # a team store: an admin's
 
 
 @command("import-reviews")
 def run_import_reviews(args: argparse.Namespace) -> int:
+    from mtreview.cli.credentials import acting_as
     from mtreview.store import ReviewStore
     from mtreview.store.base import removed_on_failure
 
@@ -114,8 +127,9 @@ def run_import_reviews(args: argparse.Namespace) -> int:
     with (
         removed_on_failure(settings.db),
         ReviewStore(settings.db, schema=settings.db_schema) as store,
+        acting_as(store, args, "import") as by,
     ):
-        summary = store.import_reviews(args.file, by=cli_actor())
+        summary = store.import_reviews(args.file, by=by)
     err(
         f"imported {summary.documents} documents, {summary.segments} segments, "
         f"{summary.annotations} annotations, {summary.corrections} corrections, "

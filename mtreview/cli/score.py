@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from mtreview.cli.common import (
@@ -62,6 +64,9 @@ def add_score_parser(commands: Any) -> None:
     store.add_argument(
         "--reanalyse", action="store_true", help="with --db: analyse stored documents again"
     )
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(store)  # a team store: an admin's
     add_flag_options(parser)
     add_speed_options(parser)
 
@@ -168,16 +173,36 @@ def run_score(args: argparse.Namespace) -> int:
     if args.db:
         from mtreview.cli.corpus import announce_plan
 
-        result = run.to_store(
-            resume=args.resume, reanalyse=args.reanalyse, output=args.output,
-            output_format=args.format, progress=progress_bar, on_plan=announce_plan,
-            by=cli_actor(),
-        )  # fmt: skip
+        with _importer(settings, args) as by:
+            result = run.to_store(
+                resume=args.resume, reanalyse=args.reanalyse, output=args.output,
+                output_format=args.format, progress=progress_bar, on_plan=announce_plan,
+                by=by,
+            )  # fmt: skip
     else:
         result = run.to_output(args.output, args.format, resume=args.resume, progress=progress_bar)
     if result.summary is None:  # nothing was left to analyse
         return 0
     return report_run(args, result.summary, result.analyzer, list(result.notes))
+
+
+@contextlib.contextmanager
+def _importer(settings: Any, args: argparse.Namespace) -> Iterator[str]:
+    """Who `score --db` writes as: on a team store an admin, signed in before any model
+    loads (`cli.credentials.acting_as`), for as long as the run lasts; into a store without
+    accounts, or one not made yet, `cli:<system user>`."""
+    from mtreview.cli.credentials import IMPORT_SESSION_HOURS, acting_as
+    from mtreview.store import ReviewStore
+    from mtreview.store.base import store_exists
+
+    if not store_exists(settings.db):
+        yield cli_actor()
+        return
+    with (
+        ReviewStore(settings.db, schema=settings.db_schema) as store,
+        acting_as(store, args, "import", hours=IMPORT_SESSION_HOURS) as by,
+    ):
+        yield by
 
 
 def check_outputs(args: argparse.Namespace, settings: Any) -> None:
@@ -226,6 +251,9 @@ def add_calibrate_parser(commands: Any) -> None:
     parser.add_argument("--return-model", help="with --input: pivot→target model")
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
     add_flag_options(parser)
+    from mtreview.cli.credentials import credential_options
+
+    credential_options(parser)  # a team store: the reviewers' spans this account may see
 
 
 @command("calibrate")
@@ -239,7 +267,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     fitted = (args.config or DEFAULT_CONFIG_NAME) if args.fit else None
     check_distinct([("--json", args.json), ("--fit", fitted)], calibrate_inputs)
     if calibration.is_store(args.reviews):
-        reviews, flags = calibration.store_reviews(args.reviews, gold=args.gold)
+        reviews, flags = _store_reviews(args)
     elif args.gold != "reviews":
         raise MTReviewError("--gold adjudicated needs a review store (SQLite file or URL)")
     else:
@@ -268,6 +296,17 @@ def run_calibrate(args: argparse.Namespace) -> int:
         write_output(args.json, data.encode("utf-8"), inputs=calibrate_inputs)
     out(_calibration_table(report))
     return 0
+
+
+def _store_reviews(args: argparse.Namespace) -> Any:
+    """A review store's spans as the account acting sees them (on a team store: a
+    reviewer's own work, a lead's or admin's everyone's); a store without accounts: all."""
+    from mtreview import calibration
+    from mtreview.cli.credentials import acting_as
+    from mtreview.store import ReviewStore
+
+    with ReviewStore(args.reviews) as store, acting_as(store, args, "review") as by:
+        return calibration.store_reviews(store, gold=args.gold, viewer=by)
 
 
 def _calibration_table(report: Any) -> str:

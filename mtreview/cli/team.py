@@ -1,32 +1,36 @@
 """`mtreview users`, `assign` and `agreement`: accounts, work for reviewers, how they agree.
 
-On a team store (one with accounts) these commands act as a signed-in account, never as
-the system user: `--as NAME` with that account's password (asked on the terminal, or the
-first line of standard input with `--password-stdin`), or `--token-stdin` (a session token
-the store issued, on standard input). The command holds a short session for its work, in
-the audit log under that account's name, and signs it out when done; the store checks the
-account's role (`users` needs an admin, `assign` and `agreement` a lead or admin). On a
-store without accounts nothing is asked: the first account (`users add NAME --role admin`)
-is the team's first admin, recorded as made by itself. `users list` reads no review work and
-asks nothing.
+On a team store (one with accounts) these commands act as a signed-in account, never as the
+system user: `--as NAME` with that account's password (asked on the terminal, or the first
+line of standard input with `--password-stdin`), or `--token-stdin` (a session token the
+store issued, on standard input; `mtreview.cli.credentials`). The command holds a short
+session for its work, in the audit log under that account's name, and signs it out when
+done; the store checks the account's role (`users` needs an admin, `assign` and `agreement`
+a lead or admin). On a store without accounts nothing is asked: the first account (`users
+add NAME --role admin`) is the team's first admin, recorded as made by itself. `users list`
+reads no review work and asks nothing. `users link NAME --issuer URL [--subject SUB]` lets
+an identity provider sign an account in, a password account too (the rules:
+`mtreview.store.external`); `users unlink` takes that back.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import getpass
 import json
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-from mtreview.cli.common import cli_actor, command, err, out, settings_from
+from mtreview.cli.common import command, err, out, settings_from
+from mtreview.cli.credentials import (
+    ask,
+    credential_options,
+    read_credential,
+    read_line,
+    signed_in,
+)
 from mtreview.cli.review import _existing_store
 from mtreview.errors import MTReviewError
-
-CLI_SESSION_HOURS = 0.25  # a command's own session: long enough for any command, then gone
 
 
 def _say(line: str = "") -> None:
@@ -38,89 +42,13 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="settings TOML file (default ./mtreview.toml)")
 
 
-def _credential_options(parser: argparse.ArgumentParser, *, new_password: bool) -> None:
-    """Who acts on a team store: an account and its password, or a session token."""
-    parser.add_argument(
-        "--as", dest="acting", metavar="NAME", help="on a team store: the account that acts"
-    )
-    then = ", then the new password" if new_password else ""
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help=f"read passwords from standard input, one a line: the --as account's{then}",
-    )
-    parser.add_argument(
-        "--token-stdin",
-        action="store_true",
-        help="act with a session token issued by the store, read from standard input",
-    )
-
-
-def _line(what: str) -> str:
-    line = sys.stdin.readline()
-    if not line.strip():
-        raise MTReviewError(f"no {what} on standard input")
-    return line.rstrip("\r\n")
-
-
-def _ask(prompt: str) -> str:
-    """A password from the terminal; none there (a pipe, a cron job): one line, exit 2."""
-    if not sys.stdin.isatty():
-        raise MTReviewError(f"no terminal to ask for the {prompt}: pass --password-stdin")
-    return getpass.getpass(f"{prompt[0].upper()}{prompt[1:]}: ")
-
-
-@dataclasses.dataclass(frozen=True)
-class Credential:
-    """What a command acts with on a team store: `--as` and its password, or a token."""
-
-    name: str | None  # None: `secret` is a session token
-    secret: str
-
-
-def _credential(store: Any, args: argparse.Namespace) -> Credential | None:
-    """Read before anything else (the first line of standard input); None on a store
-    without accounts, where nothing is asked."""
-    if not store.has_accounts():
-        return None
-    if args.token_stdin:
-        return Credential(None, _line("session token"))
-    if not args.acting:
-        raise MTReviewError(
-            "this is a team store: say which account acts (--as NAME, its password from the "
-            "terminal or --password-stdin; or --token-stdin)"
-        )
-    secret = _line("password") if args.password_stdin else _ask(f"password of {args.acting}")
-    return Credential(args.acting, secret)
-
-
-@contextlib.contextmanager
-def _signed_in(
-    store: Any, credential: Credential | None, *, local: str | None = None
-) -> Iterator[Any]:
-    """The principal this command acts as: on a team store, a session of `--as` (signed
-    out when the command ends) or the token's. On a store without accounts, the name
-    `local` (the first admin `users add` makes), else `cli:<system user>`."""
-    if credential is None:
-        yield local or cli_actor()
-    elif credential.name is None:
-        principal = store.principal(credential.secret)
-        if principal is None:
-            raise MTReviewError("the session token is unknown, expired or signed out")
-        yield principal
-    else:
-        session = store.sign_in(credential.name, credential.secret, hours=CLI_SESSION_HOURS)
-        try:
-            yield session.principal
-        finally:
-            store.sign_out(session.token)
-
-
 # --- users --------------------------------------------------------------------------------
 def add_users_parser(commands: Any) -> None:
     from mtreview.roles import ROLES
 
-    parser = commands.add_parser("users", help="team accounts: add, list, passwd, disable")
+    parser = commands.add_parser(
+        "users", help="team accounts: add, list, passwd, disable, link to a provider"
+    )
     actions = parser.add_subparsers(dest="users_action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="a new account")
     add.add_argument("name")
@@ -132,17 +60,28 @@ def add_users_parser(commands: Any) -> None:
     passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
     passwd.add_argument("name")
     for sub in (add, passwd):
-        _credential_options(sub, new_password=True)
+        credential_options(sub, new_password=True)
     for name, text in (("disable", "refuse sign-in, end sessions"), ("enable", "allow again")):
         sub = actions.add_parser(name, help=text)
         sub.add_argument("name")
-        _credential_options(sub, new_password=False)
+        credential_options(sub, new_password=False)
     role = actions.add_parser("role", help="change a user's role")
     role.add_argument("name")
     role.add_argument("role", choices=list(ROLES))
-    _credential_options(role, new_password=False)
+    credential_options(role, new_password=False)
+    link = actions.add_parser(
+        "link", help="let an identity provider sign an account in (a password account too)"
+    )
+    link.add_argument("name")
+    link.add_argument("--issuer", required=True, help="the provider's issuer URL (its `iss`)")
+    link.add_argument("--subject", help="only this identity (its `sub`); default: the first")
+    credential_options(link, new_password=False)
+    unlink = actions.add_parser("unlink", help="remove the link (ends the user's sessions)")
+    unlink.add_argument("name")
+    credential_options(unlink, new_password=False)
     listing = actions.add_parser("list", help="every account")
-    for sub in (add, passwd, listing, role, *[actions.choices[n] for n in ("disable", "enable")]):
+    for sub in (add, passwd, listing, role, link, unlink,
+                *[actions.choices[n] for n in ("disable", "enable")]):  # fmt: skip
         _db_option(sub)
 
 
@@ -152,8 +91,8 @@ def _password(args: argparse.Namespace) -> str:
     from mtreview.store.names import check_password, clean_name
 
     if args.password_stdin:
-        return check_password(_line("password"), clean_name(args.name))
-    first = _ask(f"new password for {args.name}")
+        return check_password(read_line("password"), clean_name(args.name))
+    first = ask(f"new password for {args.name}")
     if getpass.getpass("Again: ") != first:
         raise MTReviewError("the two passwords differ; nothing changed")
     return check_password(first, clean_name(args.name))
@@ -185,6 +124,8 @@ def run_users(args: argparse.Namespace) -> int:
                 _say(f"{user.name}\t{user.role}\t{state}\t{login}\t{user.created_at}")
         return 0
     clean_name(args.name)  # not UTF-8, a control character: refused before any SQL
+    if action in ("link", "unlink"):
+        return _link(args, settings)
     with removed_on_failure(settings.db):  # `add --create` that fails leaves no new store
         if action == "add":
             opened = _new_or_existing_store(settings.db, settings.db_schema, create=args.create)
@@ -193,14 +134,37 @@ def run_users(args: argparse.Namespace) -> int:
         with opened as store:
             if action == "add":  # a name the store would refuse: before anyone signs in
                 new_name(args.name, (reviewer.name for reviewer in store.reviewers()))
-            credential = _credential(store, args)
+            credential = read_credential(store, args)
             new = action == "passwd" or (action == "add" and not args.no_password)
             password = _password(args) if new else None
             first_admin = args.name if action == "add" else None
-            with _signed_in(store, credential, local=first_admin) as by:
+            with signed_in(store, credential, local=first_admin) as by:
                 user = _change(store, args, by, password)
     state = "disabled" if user.disabled else "active"
     err(f"{action}: {user.name} ({user.role}, {state})\n")
+    return 0
+
+
+def _link(args: argparse.Namespace, settings: Any) -> int:
+    """`users link` and `users unlink`, as an admin; the issuer and subject are checked
+    before anyone signs in."""
+    from mtreview.store.external import check_issuer, check_subject
+
+    link = args.users_action == "link"
+    issuer = check_issuer(args.issuer) if link else ""
+    subject = check_subject(args.subject) if link and args.subject is not None else None
+    with (
+        _existing_store(settings.db, settings.db_schema) as store,
+        signed_in(store, read_credential(store, args)) as by,
+    ):
+        if link:
+            done = store.link_external(args.name, issuer=issuer, subject=subject, by=by)
+        else:
+            done = store.unlink_external(args.name, by=by)
+    who = f"subject {done.subject}" if done.subject else "bound at its first sign-in there"
+    if not link:
+        who = f"removed; {who}" if done.subject else "removed"
+    err(f"{args.users_action}: {done.user} ({done.issuer}, {who})\n")
     return 0
 
 
@@ -226,7 +190,7 @@ def add_assign_parser(commands: Any) -> None:
     parser.add_argument(
         "--overlap", type=float, default=0.0, help="share also given to a second reviewer (0..1)"
     )
-    _credential_options(parser, new_password=False)
+    credential_options(parser, new_password=False)
     _db_option(parser)
 
 
@@ -236,7 +200,7 @@ def run_assign(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.reviewers.split(",") if n.strip()]
     with (
         _existing_store(settings.db, settings.db_schema) as store,
-        _signed_in(store, _credential(store, args)) as by,
+        signed_in(store, read_credential(store, args)) as by,
     ):
         summary = store.assign(
             args.doc, names, by=by, first=args.first, last=args.last, overlap=args.overlap
@@ -259,7 +223,7 @@ def add_agreement_parser(commands: Any) -> None:
     parser.add_argument(
         "--limit", type=int, default=20, help="table: disagreements shown per pair (default 20)"
     )
-    _credential_options(parser, new_password=False)
+    credential_options(parser, new_password=False)
     _db_option(parser)
 
 
@@ -278,7 +242,7 @@ def run_agreement(args: argparse.Namespace) -> int:
     typology = load_typology(settings.mqm_typology)
     with (
         _existing_store(settings.db, settings.db_schema) as store,
-        _signed_in(store, _credential(store, args)) as viewer,
+        signed_in(store, read_credential(store, args)) as viewer,
     ):
         report = agreement(store.shared_segments(args.doc, viewer=viewer), typology)
     rows = report_rows(report)

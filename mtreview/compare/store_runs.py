@@ -15,9 +15,13 @@ from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology, segment_score
 
 
-def load_store(store: Any, typology: Typology, *, docs: Sequence[str] = ()) -> AlignedSystems:
+def load_store(
+    store: Any, typology: Typology, *, docs: Sequence[str] = (), viewer: str | None = None
+) -> AlignedSystems:
     """The systems of the store's comparisons (those of base documents `docs`, when given),
-    every comparison's rows one after another; the systems must be the same in each."""
+    every comparison's rows one after another; the systems must be the same in each.
+    The reviewers' marks are those `viewer` may see (on a team store a principal, checked
+    in each read; None: the library's own read, everything)."""
     found = store.comparisons()
     chosen = [c for c in found if not docs or c.base in docs]
     if not chosen:
@@ -31,7 +35,7 @@ def load_store(store: Any, typology: Typology, *, docs: Sequence[str] = ()) -> A
     where = ("the review store", None)  # not its URL: a PostgreSQL one may hold a password
     for comparison in chosen:
         for system, doc_id in comparison.systems:
-            for review in store.iter_segments(doc_id):
+            for review in store.iter_segments(doc_id, viewer=viewer):
                 row, output = _row(comparison.base, review), _output(review, typology)
                 builder.add(system, row, output, where=where)
     return builder.build()

@@ -41,13 +41,16 @@ for _name in sorted(base.EXPORTERS, key=lambda n: (not base.EXPORTERS[n].corpus,
 DEFAULT_FORMAT = "tmx"
 
 
-def as_source(store_or_source: Any) -> ExportSource:
-    """A review store becomes a row source; a source (tests, benchmarks) is used as is."""
+def as_source(store_or_source: Any, viewer: str | None = None) -> ExportSource:
+    """A review store becomes a row source read as `viewer` may see it (None: the
+    library's caller, `system:library`, which a team store refuses); a source (tests,
+    benchmarks) is used as is."""
     if hasattr(store_or_source, "rows") and hasattr(store_or_source, "documents"):
         return store_or_source
     from mtreview.export.store_source import StoreSource
+    from mtreview.store.base import SYSTEM_ACTOR
 
-    return StoreSource(store_or_source)
+    return StoreSource(store_or_source, viewer or SYSTEM_ACTOR)
 
 
 def resolve(source: ExportSource, options: ExportOptions) -> ExportContext:
@@ -83,9 +86,13 @@ def export_to_path(
 ) -> ExportSummary:
     """Write one export; its files appear only once complete (Moses: `target.<lang>` ×2);
     `-` is standard output. None of the files may be one of `inputs` (the store file).
-    An export of a review store is audited (as `by`'s; a library caller's when None) once
-    its files are written."""
-    source = as_source(store)
+    An export of a review store holds what `by` may see and is audited as `by`'s, once
+    its files are written and before they are put in place. On a team store `by` is a
+    principal (a reviewer's export: their own work, blind segments as blindness allows;
+    a lead's or admin's: everything; the reviews backup: an admin's), checked in each
+    read; a name, or None (the library's caller), is refused before anything is written.
+    On a store without accounts it is a name (None: `system:library`)."""
+    source = as_source(store, by)
     context = resolve(source, options or ExportOptions())
     writer = exporter(fmt)
     paths = writer.paths(Path(target), context)
@@ -93,18 +100,18 @@ def export_to_path(
         raise ExportError(f"{fmt} writes {len(paths)} files: give -o a file name, not -")
     with AtomicFiles(paths, inputs=inputs) as files:
         written = writer.export(source, context, files.handles)
-        files.commit()
-    if source is not store and hasattr(store, "record"):  # a review store, not a test source
-        record = {
-            "format": fmt,
-            "docs": [document.doc for document in context.documents],
-            "only": context.options.only,
-            "segments": written.segments,
-            "annotations": written.annotations,
-        }
-        from mtreview.store.base import SYSTEM_ACTOR
+        if source is not store and hasattr(store, "record"):  # a store, not a test source
+            record = {
+                "format": fmt,
+                "docs": [document.doc for document in context.documents],
+                "only": context.options.only,
+                "segments": written.segments,
+                "annotations": written.annotations,
+            }
+            from mtreview.store.base import SYSTEM_ACTOR
 
-        store.record(by or SYSTEM_ACTOR, "export", None, **record)
+            store.record(by or SYSTEM_ACTOR, "export", None, **record)  # no file unaudited
+        files.commit()
     return ExportSummary(
         format=fmt,
         paths=tuple(str(path) for path in paths),

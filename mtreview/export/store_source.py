@@ -65,18 +65,24 @@ def _annotation(a: Any, reviewer: str | None, created: str | None) -> ExportAnno
 
 
 class StoreSource:
-    """Adapts a `ReviewStore`; it never holds more than one batch of segments."""
+    """Adapts a `ReviewStore`; it never holds more than one batch of segments. Every
+    read is `viewer`'s (checked by the store in that read): on a team store a principal,
+    who gets what they may see; on a store without accounts a name, who sees all."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, viewer: str) -> None:
         self.store = store
+        self.viewer = viewer
 
     def _infos(self, docs: Sequence[str]) -> list[Any]:
-        return [info for info in self.store.documents() if not docs or info.doc_id in docs]
+        infos = self.store.documents(viewer=self.viewer)
+        return [info for info in infos if not docs or info.doc_id in docs]
 
     def documents(self, docs: Sequence[str] = ()) -> list[ExportDocument]:
         found = []
         for info in self._infos(docs):
-            first = next(self.store.iter_segments(info.doc_id, batch_size=1), None)
+            first = next(
+                self.store.iter_segments(info.doc_id, batch_size=1, viewer=self.viewer), None
+            )
             has_source = first is not None and first.analysis.segment.source is not None
             found.append(
                 ExportDocument(
@@ -92,11 +98,9 @@ class StoreSource:
 
     def rows(self, docs: Sequence[str] = ()) -> Iterator[ExportRow]:
         for info in self._infos(docs):
-            final = self.store.adjudications(info.doc_id)  # the few a lead settled
-            for review in self.store.iter_segments(info.doc_id):
-                yield row_from_review(
-                    review, info.lang, info.source_lang, final.get(review.index)
-                )
+            final = self.store.adjudications(info.doc_id, viewer=self.viewer)  # a few
+            for review in self.store.iter_segments(info.doc_id, viewer=self.viewer):
+                yield row_from_review(review, info.lang, info.source_lang, final.get(review.index))
 
     def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
-        return self.store.write_reviews(output, docs)
+        return self.store.write_reviews(output, docs, viewer=self.viewer)

@@ -28,6 +28,7 @@ from mtreview.readers.base import iter_json_objects
 from mtreview.readers.rows import ROW_SEPARATOR
 from mtreview.settings import Settings
 from mtreview.store import IncomingDocument, ReviewStore
+from mtreview.store.base import SYSTEM_ACTOR
 from mtreview.store.validation import check_scored_record
 
 WINDOW = 1000
@@ -239,8 +240,10 @@ def import_analysis(
     replace: bool = False,
     fmt: str | None = None,
     source_file: str | Path | None = None,
+    by: str = SYSTEM_ACTOR,
 ) -> ImportSummary:
-    """Check every record of `runs`, then write them into the store."""
+    """Check every record of `runs`, then write them into the store, as `by` (on a team
+    store a principal allowed "import": an admin; each write checks it)."""
     texts = (
         InputTexts([Path(p) for p in inputs], settings, fmt=fmt, source_file=source_file)
         if inputs
@@ -249,7 +252,7 @@ def import_analysis(
     checker = _Checker(store, texts, replace)
     for run in runs:
         checker.check_file(Path(run))
-    writer = _Writer(store, checker.documents, settings)
+    writer = _Writer(store, checker.documents, settings, by)
     for run in runs:
         writer.write_file(Path(run))
     documents = list(checker.documents.values())
@@ -265,9 +268,10 @@ class _Writer:
     """Pass two: the checked records, document by document, window by window."""
 
     def __init__(
-        self, store: ReviewStore, documents: dict[str, _Document], settings: Settings
+        self, store: ReviewStore, documents: dict[str, _Document], settings: Settings, by: str
     ) -> None:
         self.store, self.documents, self.settings = store, documents, settings
+        self.by = by  # who imports: every write's actor
         self.written = 0
         self.current: _Document | None = None
         self.window: list[SegmentAnalysis] = []
@@ -297,11 +301,12 @@ class _Writer:
     def _start(self, doc: _Document) -> None:
         self.current = doc
         if doc.action == "replace":
-            self.store.mark_scoring(doc.doc_id, run=self._incoming(doc)[doc.doc_id].run)
+            run = self._incoming(doc)[doc.doc_id].run
+            self.store.mark_scoring(doc.doc_id, run=run, by=self.by)
 
     def _flush(self) -> None:
         if self.current is not None and self.window:
-            self.store.write_scored(self.window, self._incoming(self.current))
+            self.store.write_scored(self.window, self._incoming(self.current), by=self.by)
             self.written += len(self.window)
             self.window = []
 
@@ -320,5 +325,6 @@ class _Writer:
             "note": f"imported from {doc.run.name}",
         }
         self.store.finish_scored(
-            doc.doc_id, segments_=doc.segments, words=doc.words, original=original, info=info
-        )
+            doc.doc_id, segments_=doc.segments, words=doc.words, original=original, info=info,
+            by=self.by,
+        )  # fmt: skip

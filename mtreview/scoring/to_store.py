@@ -200,7 +200,8 @@ class StoreSink:
         by: str | None = None,
     ) -> None:
         self.store = store
-        self.by = by  # the audit actor of each document finished (None: the library's)
+        # who imports: the actor of every write, checked by each (None: the library's)
+        self.who: dict[str, str] = {} if by is None else {"by": by}
         self.plan = plan
         self.info = info
         self.window = max(1, window)
@@ -231,7 +232,7 @@ class StoreSink:
         cached = analyzer if isinstance(analyzer, CachedAnalyzer) else None
         for item in self.plan.documents:
             if item.again:
-                self.store.mark_scoring(item.document.doc_id, run=item.document.run)
+                self.store.mark_scoring(item.document.doc_id, run=item.document.run, **self.who)
             if item.skip:
                 reviews = self.store.iter_segments(item.document.doc_id)
                 stored = (review.analysis for review in itertools.islice(reviews, item.skip))
@@ -250,7 +251,7 @@ class StoreSink:
 
     def flush(self) -> None:
         if self.buffer:
-            self.store.write_scored(self.buffer, self.incoming)
+            self.store.write_scored(self.buffer, self.incoming, **self.who)
             for analysis in self.buffer:
                 self.written[analysis.segment.doc] += 1
             self.buffer = []
@@ -267,7 +268,7 @@ class StoreSink:
             words=item.words,
             original=original_text(item.path, item.document.format, texts),
             info=self.info,
-            **({} if self.by is None else {"by": self.by}),
+            **self.who,
         )
         self.finished.add(doc_id)
 

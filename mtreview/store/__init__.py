@@ -21,7 +21,11 @@ Public API (records in `mtreview.store.schema`):
     .mark_reviewed(doc_id, index)        .reviewer(name) .reviewers()
     .save_draft(doc_id, index, text, base_version=, reviewer=) .draft(...) .discard_draft(...)
                                          a correction typed, not saved yet (per reviewer)
-    .write_reviews(output, docs)         .import_reviews(path)   the reviews backup format
+    .save_mark_draft(doc_id, index, start=, end=, category=, severity=, reviewer=, fix=)
+    .mark_draft(...) .discard_mark_draft(...)   an error begun in the picker, not added yet
+    .link_correction(annotation_id, version, reviewer=) .saved_with(annotation_id, viewer=)
+                                         the correction an error was added with
+    .write_reviews(output, docs, viewer=) .import_reviews(path, by=)   the reviews backup format
     .corpus_overview() .corpus_queue(filter, offset=, limit=) .corpus_count(filter)
     .corpus_after(filter, item) .corpus_item(doc_id, index) .context(doc_id, index, viewer=)
     .filter_choices()                    the corpus view (mtreview.store.corpus)
@@ -36,11 +40,13 @@ AccessError otherwise. A store without accounts (one local user) takes plain nam
     .add_user(name, role=, password=, by=) .update_user .users() .user(name) .has_accounts()
     .sign_in(name, password) -> SignedIn (.principal)   .principal(token) .local_principal(name)
     .session_user(token) .sign_out(token) .sign_out_everywhere(token)   (store.sessions)
-    .audit_log(doc_id) .record(actor, action)   who did what and when
+    .sign_in_external(ExternalIdentity, key=) .link_external(name, issuer=, subject=, by=)
+    .unlink_external(name, by=) .external_link(name)   an identity provider (store.external)
+    .audit_log(doc_id, viewer=) .record(by, action)   who did what and when
     .verify_audit() -> AuditCheck        the log's hash chain recomputed (mtreview.store.audit)
     .assign(doc_id, names, by=, first=, last=, overlap=) .unassign .assignees .queue .progress
     .reviewer_work(doc_id, index, viewer=) .shared_segments(doc_id, viewer=)  each one's work
-    .adjudicate(doc_id, index, by=, text=, spans=)   .adjudications(doc_id)
+    .adjudicate(doc_id, index, by=, text=, spans=)   .adjudications(doc_id, viewer=)
 """
 
 from __future__ import annotations
@@ -68,16 +74,24 @@ from mtreview.store.corpus import (
     QueueFilter,
 )
 from mtreview.store.drafts import DraftActions
+from mtreview.store.external import ExternalIdentity, ExternalLink, ExternalRefused
 from mtreview.store.ingest import IncomingDocument, ScoredWrites, StoredState
 from mtreview.store.merge import LoadSummary
 from mtreview.store.principal import Principal
-from mtreview.store.read import build_reviews, document_info, segment_from_row, segment_row
+from mtreview.store.read import (
+    build_reviews,
+    document_info,
+    review_rows,
+    rows_sight,
+    segment_from_row,
+)
 from mtreview.store.schema import (
     Annotation,
     Correction,
     DocumentInfo,
     Draft,
     FlagDecision,
+    MarkDraft,
     Reviewer,
     SegmentReview,
     analyses,
@@ -126,10 +140,14 @@ __all__ = [
     "DocumentInfo",
     "DocumentOverview",
     "Draft",
+    "ExternalIdentity",
+    "ExternalLink",
+    "ExternalRefused",
     "FilterChoices",
     "FinalSpan",
     "FlagDecision",
     "IncomingDocument",
+    "MarkDraft",
     "Principal",
     "Progress",
     "QueueFilter",
@@ -170,11 +188,13 @@ class ReviewStore(
         by: str = SYSTEM_ACTOR,
     ) -> DocumentInfo:
         """Store a document and (optionally) its analyses; refuses an existing doc_id.
-        Audited as `by`'s "import-document"."""
+        Audited as `by`'s "import-document"; on a team store `by` is a principal allowed
+        "import" (an admin), checked in this transaction."""
         given = list(analyses_ or ())
         _check_analyses_match(document, given)
         words = sum(len(seg.text.split()) for seg in document.segments)
         with self._write() as conn:
+            me = self._acting(conn, by, "import")
             exists = sa.select(documents.c.doc_id).where(documents.c.doc_id == document.doc_id)
             if conn.execute(exists).first() is not None:
                 raise StoreError(f"document {document.doc_id!r} is already in {self.describe()}")
@@ -191,7 +211,7 @@ class ReviewStore(
             stamp = now()
             write_analyses(conn, [StoredAnalysis(ids[doc_key(a.segment)], a, stamp) for a in given])
             self._audit(
-                conn, by, "import-document", document.doc_id, None, name=document.name,
+                conn, me.name, "import-document", document.doc_id, None, name=document.name,
                 segments=len(document.segments), words=words,
             )  # fmt: skip
         return self.document(document.doc_id)
@@ -230,31 +250,45 @@ class ReviewStore(
         return len(given)
 
     # --- backups (the reviews format: mtreview.store.backup) ----------------------------------
-    def write_reviews(self, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
-        """Everything reviewers did, as reviews JSONL; counts of segments and annotations."""
-        return backup.write_reviews(self, output, docs)
+    def write_reviews(
+        self, output: BinaryIO, docs: Sequence[str] = (), *, viewer: str | None = None
+    ) -> dict[str, int]:
+        """Everything reviewers did, as reviews JSONL; counts of segments and annotations.
+        `viewer` (an export's principal): on a team store one allowed "export" (an admin:
+        the backup holds everyone's work and the audit log), checked in each read; None:
+        the library's own read."""
+        return backup.write_reviews(self, output, docs, viewer=viewer)
 
     def import_reviews(self, path: str | Path, *, by: str = SYSTEM_ACTOR) -> LoadSummary:
         """A reviews file merged in, in one transaction (an error changes nothing), audited
-        as `by`'s; the file's audit lines are kept as imported history."""
+        as `by`'s (on a team store a principal allowed "import": an admin); the file's
+        audit lines are kept as imported history."""
         return backup.import_reviews(self, path, by=by)
 
-    def delete_document(self, doc_id: str) -> None:
+    def delete_document(self, doc_id: str, *, by: str = SYSTEM_ACTOR) -> None:
+        """The document and every review of it gone; on a team store `by` is a principal
+        allowed "import" (an admin). Audited as `by`'s "delete-document"."""
         with self._write() as conn:
+            me = self._acting(conn, by, "import")
             ids = sa.select(segments.c.id).where(segments.c.doc_id == doc_id)
             for table in (flag_decisions, annotations_table, corrections, analyses, segment_flags):
                 conn.execute(table.delete().where(table.c.segment_id.in_(ids)))
             conn.execute(segments.delete().where(segments.c.doc_id == doc_id))
             conn.execute(documents.delete().where(documents.c.doc_id == doc_id))
+            self._audit(conn, me.name, "delete-document", doc_id, None)
 
     def has_document(self, doc_id: str) -> bool:
         with self._read() as conn:
             query = sa.select(documents.c.doc_id).where(documents.c.doc_id == doc_id)
             return conn.execute(query).first() is not None
 
-    def documents(self) -> list[DocumentInfo]:
-        """Every stored document, oldest first, with its review progress."""
+    def documents(self, *, viewer: str | None = None) -> list[DocumentInfo]:
+        """Every stored document, oldest first, with its review progress. `viewer` (an
+        export's principal): on a team store a live account, checked in this read, so an
+        export is refused before it writes anything; None: anyone (no review work)."""
         with self._read() as conn:
+            if viewer is not None:
+                self._acting(conn, viewer, "review")
             return document_info(conn, None)
 
     def document(self, doc_id: str) -> DocumentInfo:
@@ -299,21 +333,28 @@ class ReviewStore(
         last = 0
         while True:
             with self._read() as conn:
-                query = sa.select(segments).where(segments.c.id > last)
+                me = None if viewer is None else self._acting(conn, viewer, "review")
+                where = segments.c.id > last
                 if doc_id is not None:
-                    query = query.where(segments.c.doc_id == doc_id)
-                rows = conn.execute(query.order_by(segments.c.id).limit(batch_size)).all()
+                    where = where & (segments.c.doc_id == doc_id)
+                rows = review_rows(conn, where, me, limit=batch_size)
                 if not rows:
                     return
-                batch = build_reviews(conn, rows, self._sight(conn, viewer, rows))
+                batch = build_reviews(conn, rows, rows_sight(conn, me, rows))
             last = rows[-1].id
             yield from batch
+            if len(rows) < batch_size:  # that was the last batch
+                return
 
     def segment(self, doc_id: str, index: int, *, viewer: str | None = None) -> SegmentReview:
         """One segment as `viewer` may see it (see `iter_segments`)."""
         with self._read() as conn:
-            rows = [segment_row(conn, doc_id, index)]
-            return build_reviews(conn, rows, self._sight(conn, viewer, rows))[0]
+            me = None if viewer is None else self._acting(conn, viewer, "review")
+            where = (segments.c.doc_id == doc_id) & (segments.c.idx == index)
+            rows = review_rows(conn, where, me)
+            if not rows:
+                raise StoreError(f"no segment {index} in document {doc_id!r}")
+            return build_reviews(conn, rows, rows_sight(conn, me, rows))[0]
 
 
 def doc_key(segment: Segment) -> tuple[str, int]:

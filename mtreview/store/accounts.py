@@ -1,8 +1,9 @@
 """Accounts, roles, sign-in and the audit log of the review store.
 
 Passwords are hashed with argon2id (argon2-cffi, its default parameters) and never stored
-in clear; a sign-in opens a session (`mtreview.store.sessions`: a random token handed to
-the browser, stored only as its SHA-256, with an idle and an absolute timeout). Roles are
+in clear; a sign-in (a password, or an identity provider: `mtreview.store.external`) opens
+a session (`mtreview.store.sessions`: a random token handed to the browser, stored only as
+its SHA-256, with an idle and an absolute timeout). Roles are
 data (`mtreview.roles.ROLES`: name -> what it may do), read by the CLI choices and by the
 checks in `mtreview.team`.
 """
@@ -20,10 +21,11 @@ from mtreview.errors import StoreError
 from mtreview.roles import ROLES
 from mtreview.store.access import has_accounts, refuse_unless, team_member
 from mtreview.store.base import UNKNOWN_ACTOR
+from mtreview.store.external import ExternalActions
 from mtreview.store.names import NameRefused, check_password, clean_name, new_name
 from mtreview.store.principal import LOCAL_ROLE, Principal
 from mtreview.store.schema import meta, now, reviewers
-from mtreview.store.sessions import SessionActions, SessionPolicy
+from mtreview.store.sessions import SessionPolicy
 from mtreview.store.sessions import account_user as _user
 from mtreview.store.team_schema import AuditEntry, SignedIn, User, accounts, audit_log, sessions
 from mtreview.store.throttle import (
@@ -51,7 +53,7 @@ def _check_role(role: str) -> str:
     return role
 
 
-class AccountActions(SessionActions):
+class AccountActions(ExternalActions):
     # --- accounts -------------------------------------------------------------------------
     def add_user(self, name: str, *, role: str, password: str | None, by: str) -> User:
         """A new account (`password=None`: only an identity provider can sign it in).
@@ -158,9 +160,12 @@ class AccountActions(SessionActions):
             return _user(conn, self._account_id(conn, name))
 
     def has_accounts(self) -> bool:
-        """True once any account exists: the store is then a team store."""
-        with self._read() as conn:
-            return has_accounts(conn)
+        """True once any account exists: the store is then a team store, for good (no
+        account is ever deleted), so a True is not asked again."""
+        if not self._team:
+            with self._read() as conn:
+                self._team = has_accounts(conn)
+        return self._team
 
     def local_user(self) -> str | None:
         """The name of the single user of a local store (no accounts), once given."""
@@ -260,17 +265,6 @@ class AccountActions(SessionActions):
                 until = attempt.retry_at.isoformat() if attempt.retry_at else None
                 self._audit(conn, actor, "lockout", by=kind, key=key, until=until)
 
-    def sign_in_external(
-        self, name: str, *, hours: float | None = None, policy: SessionPolicy | None = None
-    ) -> SignedIn:
-        """A session for a user an identity provider (OIDC) vouched for; the account must
-        exist and be enabled: signing in with a provider creates no account."""
-        with self._write() as conn:
-            rid = self._account_id(conn, name)
-            if _user(conn, rid).disabled:
-                raise AuthError(f"the account {clean_name(name)!r} is disabled")
-            return self._new_session(conn, rid, "sign-in-external", hours, policy)
-
     def local_principal(self, name: str) -> Principal:
         """The single user of a store without accounts (no authentication to enforce);
         AccessError on a team store, where everyone signs in."""
@@ -283,9 +277,15 @@ class AccountActions(SessionActions):
         return Principal(clean_name(name), LOCAL_ROLE, None)
 
     # --- audit ----------------------------------------------------------------------------
-    def audit_log(self, doc_id: str | None = None, *, limit: int | None = None) -> list[AuditEntry]:
-        """The log, oldest first (of one document, when given)."""
+    def audit_log(
+        self, doc_id: str | None = None, *, limit: int | None = None, viewer: str | None = None
+    ) -> list[AuditEntry]:
+        """The log, oldest first (of one document, when given). It holds everyone's
+        corrections and sign-ins: `viewer` (`audit list`), checked in this read, must be
+        allowed "audit" (an admin) on a team store; None: the library's own read."""
         with self._read() as conn:
+            if viewer is not None:
+                self._acting(conn, viewer, "audit")
             query = sa.select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
             if doc_id is not None:
                 query = query.where(audit_log.c.doc_id == doc_id)
@@ -307,6 +307,9 @@ class AccountActions(SessionActions):
         ]
 
     def record(self, actor: str, action: str, doc_id: str | None = None, **detail: object) -> None:
-        """Log an action that changes nothing in the store (an export, a download)."""
+        """Log an action that changes nothing in the store (an export, a download) under
+        the name of whoever did it: on a team store `actor` is a live principal (checked
+        in this transaction; a plain name is refused and nothing is logged)."""
         with self._write() as conn:
-            self._audit(conn, actor, action, doc_id, None, **detail)
+            me = self._acting(conn, actor, "review")
+            self._audit(conn, me.name, action, doc_id, None, **detail)

@@ -7,6 +7,7 @@ attributed and timestamped the moment it is made.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,8 +15,14 @@ from sqlalchemy.engine import Connection
 
 from mtreview.errors import ConflictError, StoreError
 from mtreview.mqm import Typology
-from mtreview.store.access import Acting, assignees, blind_to, refuse_unless
-from mtreview.store.base import StoreBase, new_id
+from mtreview.store.access import (
+    Acting,
+    assignment,
+    blind_to,
+    refuse_unless,
+    segment_assigned,
+)
+from mtreview.store.base import StoreBase, conflict_insert, insert_new, new_id
 from mtreview.store.read import EVERYTHING, Sight, build_reviews, rows_sight, segment_row
 from mtreview.store.schema import (
     Annotation,
@@ -98,12 +105,18 @@ class ReviewActions(StoreBase):
         category, severity = check_label(self.typology, category, severity)
         check_comment(comment)
         with self._write() as conn:
-            seg = segment_row(conn, doc_id, index)
-            me = self._reviewing(conn, reviewer, seg)
+            seg, assigned = segment_assigned(conn, doc_id, index)
+            me = self._reviewing_assigned(conn, reviewer, seg, assigned)[0]
+            stamp = now()
             annotation_id = _insert_annotation(
-                conn, seg, start, end, category, severity, comment, origin, me.writer_id
+                conn, seg, start, end, category, severity, comment, origin, me.writer_id, stamp
             )
-            found = _annotation(conn, annotation_id)
+            found = Annotation(  # what was written: no need to read it back
+                id=annotation_id, doc_id=doc_id, segment_index=index, start=start, end=end,
+                text=seg.text[start:end], category=category, severity=severity,
+                comment=comment, origin=origin, reviewer=me.name, created_at=stamp,
+                updated_at=stamp,
+            )  # fmt: skip
             self._audit(conn, me.name, "annotate", doc_id, index, **_span_detail(found))
             return found
 
@@ -154,8 +167,9 @@ class ReviewActions(StoreBase):
             )  # fmt: skip
             return found
 
-    def delete_annotation(self, annotation_id: int, *, reviewer: str) -> None:
-        """Remove a span; an accepted pre-highlight becomes undecided again."""
+    def delete_annotation(self, annotation_id: int, *, reviewer: str) -> Annotation:
+        """Remove a span; an accepted pre-highlight becomes undecided again. Returns what was
+        removed (the app's undo adds it back)."""
         with self._write() as conn:
             row = _annotation_row(conn, annotation_id)
             seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
@@ -169,12 +183,15 @@ class ReviewActions(StoreBase):
                 flag_decisions.delete().where(flag_decisions.c.annotation_id == annotation_id)
             )
             conn.execute(annotations_table.delete().where(annotations_table.c.id == annotation_id))
+            return gone
 
     def decide_flag(
         self, doc_id: str, index: int, flag_index: int, *, accept: bool, reviewer: str
     ) -> SegmentReview:
         """Accept a pre-highlight (it becomes an annotation) or reject it, in one call.
-        Without "see-all", another reviewer's decision is not theirs to replace."""
+        The decision is the reviewer's own: it replaces their earlier one on this flag and
+        no one else's (on a blind segment another reviewer's decision, unseen, stands
+        beside it; a lead reads both)."""
         with self._write() as conn:
             seg = segment_row(conn, doc_id, index)
             me = self._reviewing(conn, reviewer, seg)
@@ -184,15 +201,12 @@ class ReviewActions(StoreBase):
             flags = (record or {}).get("flags") or []
             if not 0 <= flag_index < len(flags):
                 raise StoreError(f"{doc_id!r} segment {index} has no pre-highlight {flag_index}")
-            key = (flag_decisions.c.segment_id == seg.id) & (
-                flag_decisions.c.flag_index == flag_index
+            key = (
+                (flag_decisions.c.segment_id == seg.id)
+                & (flag_decisions.c.flag_index == flag_index)
+                & (flag_decisions.c.reviewer_id == me.writer_id)
             )
             old = conn.execute(sa.select(flag_decisions).where(key)).first()
-            refuse_unless(
-                old is None or old.reviewer_id == me.reviewer_id or me.can("see-all"),
-                f"pre-highlight {flag_index} of {doc_id!r} segment {index} was decided by "
-                f"another reviewer; {me.name!r} may not change it",
-            )
             if old is not None and old.annotation_id is not None:
                 conn.execute(
                     annotations_table.delete().where(annotations_table.c.id == old.annotation_id)
@@ -251,25 +265,25 @@ class ReviewActions(StoreBase):
         "see-all" always saves independently on such a segment (a conflict would show
         them the other reviewer's text)."""
         with self._write() as conn:
-            seg = segment_row(conn, doc_id, index)
+            seg, found = segment_assigned(conn, doc_id, index)
             check_correction(seg.text, text)
-            me = self._reviewing(conn, reviewer, seg)
+            me, assigned = self._reviewing_assigned(conn, reviewer, seg, found)
             name, rid = me.name, me.writer_id
-            own_chain = blind_to(conn, me, seg.id, until_adjudicated=False)
+            own_chain = assigned is not None and assigned.blind_to(me, until_adjudicated=False)
             independent = independent or own_chain
-            mine = rid if independent else None
-            current = _latest_correction(conn, seg, mine)
-            if own_chain:  # numbered on their own chain: 1, 2, … whoever else saved
-                current = (len(own_versions(conn, seg.id, rid)), current[1])
+            versions = _versions(conn, seg)
+            current = _current(versions, seg, rid, independent=independent, own=own_chain)
             if current[0] != expected_version:
                 raise _conflict(doc_id, index, current, expected_version)
             stamp = now()
-            version = _insert_version(conn, seg, text, rid, stamp, expected_version, independent)
+            latest = versions[-1].version if versions else 0
+            version = _insert_version(
+                conn, seg, text, rid, stamp, expected_version, independent, latest=latest
+            )
             if version is None:  # a concurrent writer took this version
-                latest = _latest_correction(conn, seg, mine)
-                if own_chain:
-                    latest = (len(own_versions(conn, seg.id, rid)), latest[1])
-                raise _conflict(doc_id, index, latest, expected_version)
+                versions = _versions(conn, seg)
+                current = _current(versions, seg, rid, independent=independent, own=own_chain)
+                raise _conflict(doc_id, index, current, expected_version)
             conn.execute(
                 segments.update()
                 .where(segments.c.id == seg.id)
@@ -283,7 +297,8 @@ class ReviewActions(StoreBase):
                 )
             )
             self._audit(conn, me.name, "correct", doc_id, index, version=version, text=text)
-            shown = len(own_versions(conn, seg.id, rid)) if own_chain else version
+            # this one is theirs too: on their own chain it is the next of theirs
+            shown = 1 + sum(v.reviewer_id == rid for v in versions) if own_chain else version
         return Correction(doc_id, index, shown, text, name, stamp)
 
     def corrections(
@@ -304,12 +319,11 @@ class ReviewActions(StoreBase):
                 .order_by(corrections.c.version)
             )
             me = self._viewing(conn, viewer, "review")
-            own_chain = me is not None and blind_to(conn, me, seg.id, until_adjudicated=False)
-            hidden = (
-                me is not None
-                and not me.can("see-all")
-                and (blind_to(conn, me, seg.id) or me.reviewer_id not in assignees(conn, seg.id))
-            )
+            own_chain = hidden = False
+            if me is not None and not me.can("see-all"):
+                assigned = assignment(conn, seg.id)
+                own_chain = assigned.blind_to(me, until_adjudicated=False)
+                hidden = assigned.blind_to(me) or me.reviewer_id not in assigned.reviewers
             if hidden and me is not None:
                 query = query.where(corrections.c.reviewer_id == (me.reviewer_id or -1))
             rows = conn.execute(query).all()
@@ -354,9 +368,10 @@ def _insert_annotation(
     comment: str,
     origin: str,
     reviewer_id: int,
+    stamp: str | None = None,
 ) -> int:
     check_span(seg, start, end)
-    stamp = now()
+    stamp = stamp or now()
     result = conn.execute(
         annotations_table.insert().values(
             segment_id=seg.id,
@@ -387,27 +402,55 @@ def _latest_correction(
     return (row.version, row.text) if row else (0, seg.text)
 
 
+def _versions(conn: Connection, seg: Any) -> list[Any]:
+    """Every version of the segment (number, text, writer), oldest first: what a save
+    decides by, in one statement (a segment has a handful)."""
+    query = (
+        sa.select(corrections.c.version, corrections.c.text, corrections.c.reviewer_id)
+        .where(corrections.c.segment_id == seg.id)
+        .order_by(corrections.c.version)
+    )
+    return list(conn.execute(query).all())
+
+
+def _current(
+    versions: Sequence[Any], seg: Any, rid: int, *, independent: bool, own: bool
+) -> tuple[int, str]:
+    """(version, text) a save by `rid` must start from: the latest (of their own, when
+    `independent`); numbered on their own chain 1, 2, … whoever else saved (`own`)."""
+    mine = [v for v in versions if v.reviewer_id == rid]
+    chosen = mine if independent else list(versions)
+    version, text = (chosen[-1].version, chosen[-1].text) if chosen else (0, seg.text)
+    return (len(mine), text) if own else (version, text)
+
+
 def _insert_version(
-    conn: Connection, seg: Any, text: str, rid: int, stamp: str, expected: int, free: bool
+    conn: Connection,
+    seg: Any,
+    text: str,
+    rid: int,
+    stamp: str,
+    expected: int,
+    free: bool,
+    *,
+    latest: int | None = None,
 ) -> int | None:
     """The version number inserted, or None when the unique constraint refused it. A
-    `free` (independent) save takes the next number whoever holds the last one."""
-    for _attempt in range(5 if free else 1):
-        version = (_latest_correction(conn, seg)[0] if free else expected) + 1
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    corrections.insert().values(
-                        segment_id=seg.id,
-                        version=version,
-                        text=text,
-                        reviewer_id=rid,
-                        created_at=stamp,
-                    )
-                )
+    `free` (independent) save takes the next number whoever holds the last one (`latest`,
+    when the caller read it: asked again only when someone took the next one)."""
+    for attempt in range(5 if free else 1):
+        if free and (latest is None or attempt):
+            latest = _latest_correction(conn, seg)[0]
+        version = ((latest or 0) if free else expected) + 1
+        row = {
+            "segment_id": seg.id,
+            "version": version,
+            "text": text,
+            "reviewer_id": rid,
+            "created_at": stamp,
+        }
+        if insert_new(conn, corrections, row):
             return version
-        except sa.exc.IntegrityError:
-            continue
     return None
 
 
@@ -419,6 +462,16 @@ def _mark_key(segment_id: int, reviewer_id: int) -> Any:
 
 def mark_done(conn: Connection, segment_id: int, reviewer_id: int, stamp: str) -> None:
     """This reviewer has reviewed this segment (their own progress; agreement's shared set)."""
+    upsert = conflict_insert(conn, reviewer_marks)
+    if upsert is not None:  # one statement, whoever (another tab) marked it just now
+        row = {"segment_id": segment_id, "reviewer_id": reviewer_id, "reviewed_at": stamp}
+        conn.execute(
+            upsert.values(**row).on_conflict_do_update(
+                index_elements=[reviewer_marks.c.segment_id, reviewer_marks.c.reviewer_id],
+                set_={"reviewed_at": stamp},
+            )
+        )
+        return
     key = _mark_key(segment_id, reviewer_id)
     if conn.execute(reviewer_marks.update().where(key).values(reviewed_at=stamp)).rowcount:
         return
@@ -531,7 +584,33 @@ def _segment_review(conn: Connection, doc_id: str, index: int, me: Acting) -> Se
 
 
 def _annotation(conn: Connection, annotation_id: int) -> Annotation:
-    row = _annotation_row(conn, annotation_id)
-    seg = conn.execute(sa.select(segments).where(segments.c.id == row.segment_id)).one()
-    review = build_reviews(conn, [seg])[0]
-    return next(a for a in review.annotations if a.id == annotation_id)
+    """The annotation as stored, in one statement (its segment and writer joined)."""
+    row = conn.execute(
+        sa.select(
+            annotations_table,
+            segments.c.doc_id,
+            segments.c.idx,
+            segments.c.text.label("segment_text"),
+            reviewers.c.name.label("reviewer_name"),
+        )
+        .join(segments, segments.c.id == annotations_table.c.segment_id)
+        .join(reviewers, reviewers.c.id == annotations_table.c.reviewer_id)
+        .where(annotations_table.c.id == annotation_id)
+    ).first()
+    if row is None:
+        raise StoreError(f"no annotation {annotation_id}")
+    return Annotation(
+        id=row.id,
+        doc_id=row.doc_id,
+        segment_index=row.idx,
+        start=row.start,
+        end=row.end,
+        text=row.segment_text[row.start : row.end],
+        category=row.category,
+        severity=row.severity,
+        comment=row.comment,
+        origin=row.origin,
+        reviewer=row.reviewer_name,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -102,10 +102,13 @@ def encode(record: dict[str, Any]) -> Iterator[bytes]:
     yield b'"}\n'
 
 
-def write_reviews(store: StoreBase, output: BinaryIO, docs: Sequence[str] = ()) -> dict[str, int]:
-    """Stream the store's records to `output`; how many segments and annotations."""
+def write_reviews(
+    store: StoreBase, output: BinaryIO, docs: Sequence[str] = (), *, viewer: str | None = None
+) -> dict[str, int]:
+    """Stream the store's records to `output`; how many segments and annotations.
+    `viewer`: see `dump_records`."""
     counts = {"segment": 0, "annotation": 0}
-    for record in dump_records(store, docs):
+    for record in dump_records(store, docs, viewer=viewer):
         output.writelines(encode(record))
         if record["type"] in counts:
             counts[record["type"]] += 1

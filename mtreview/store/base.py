@@ -8,25 +8,69 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import StoreError
 from mtreview.mqm import Typology, load_typology
 from mtreview.roles import ROLES
-from mtreview.store import audit, postgres
-from mtreview.store.access import Acting, check_segment, has_accounts, team_member
+from mtreview.store import audit, layout, postgres
+from mtreview.store.access import (
+    Acting,
+    Assignment,
+    assignment,
+    check_segment,
+    has_accounts,
+    permitted,
+    session_member,
+)
 from mtreview.store.migrate import MIGRATIONS
 from mtreview.store.names import clean_name, new_name
 from mtreview.store.principal import LOCAL_ROLE, Principal
+from mtreview.store.read import ROWS_MEMO
 from mtreview.store.schema import SCHEMA_VERSION, Reviewer, meta, metadata, now, reviewers
 from mtreview.store.team_schema import audit_log  # noqa: F401  (team tables for create_all)
 from mtreview.store.text import guard_engine, store_json
 from mtreview.store.throttle import ThrottlePolicy
+
+
+class SharedRead(threading.local):
+    """One thread's read transaction inside `StoreBase.one_read`, and the principals
+    checked in it."""
+
+    def __init__(self) -> None:
+        self.depth = 0  # `one_read` blocks open in this thread
+        self.active = 0  # reads using the transaction right now
+        self.stale = False  # written since it began: end it once no read is using it
+        self.conn: Connection | None = None
+        self.transaction: sa.RootTransaction | None = None
+        self.members: dict[tuple[str, str | None], Acting] = {}
+
+    def written(self) -> None:
+        """A write is about to commit: the reads after it must see it."""
+        if self.active:
+            self.stale = True
+        else:
+            self.end(failed=False)
+
+    def end(self, *, failed: bool) -> None:
+        """The transaction closed (a read: rolled back when a statement failed)."""
+        conn, transaction = self.conn, self.transaction
+        self.conn, self.transaction, self.members, self.stale = None, None, {}, False
+        if conn is None:
+            return
+        conn.info.pop(ROWS_MEMO, None)  # (the pooled connection's: it outlives this read)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):  # the read's answers are given
+            if transaction is not None and transaction.is_active:
+                (transaction.rollback if failed else transaction.commit)()
+        conn.close()
 
 
 def new_id(result: Any) -> int:
@@ -35,6 +79,32 @@ def new_id(result: Any) -> int:
     if key is None or key[0] is None:
         raise StoreError("the database did not return the new row's id")
     return int(key[0])
+
+
+def conflict_insert(conn: Connection, table: sa.Table) -> Any | None:
+    """An INSERT into `table` that can say ON CONFLICT (SQLite and PostgreSQL both can:
+    one statement where a savepoint around a plain INSERT is three), or None elsewhere."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):  # RETURNING
+        return sqlite.insert(table)
+    return None
+
+
+def insert_new(conn: Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+    """Insert the row unless a unique key already holds one like it: whether it went in.
+    The transaction goes on either way."""
+    statement = conflict_insert(conn, table)
+    if statement is not None:  # (a row back from RETURNING: rowcount is not told everywhere)
+        key = next(iter(table.primary_key.columns))
+        statement = statement.values(**values).on_conflict_do_nothing().returning(key)
+        return conn.execute(statement).first() is not None
+    try:
+        with conn.begin_nested():
+            conn.execute(table.insert().values(**values))
+        return True
+    except sa.exc.IntegrityError:
+        return False
 
 
 def database_url(db: str | Path) -> str:
@@ -152,6 +222,9 @@ class StoreBase:
         (`mtreview.store.throttle`; None: its defaults). `schema`: on PostgreSQL, the
         schema of the tables (the `db_schema` setting; a URL's own `search_path` wins;
         `mtreview.store.postgres`); SQLite has none."""
+        self._shared = SharedRead()
+        self._team = False  # accounts seen: a team store (`has_accounts`)
+        self.layout_writes = 0  # layout changes this object committed (`layout_version`)
         self.typology = typology if typology is not None else load_typology()
         self.throttle = throttle if throttle is not None else ThrottlePolicy()
         self.url = database_url(db)
@@ -182,6 +255,7 @@ class StoreBase:
         if self.is_sqlite:
             _sqlite_pragmas(engine)
         guard_engine(engine)
+        layout.watch(engine)
         return engine
 
     def _choose_schema(self, db: str | Path, schema: str) -> None:
@@ -213,28 +287,87 @@ class StoreBase:
     def _write(self) -> Iterator[Connection]:
         """One write transaction; the audit rows its actions queued (`_audit`) are chained
         last, just before the commit, so the chain's head stays locked only that long."""
+        self._shared.written()  # the reads after this write see it
         with self._errors(), self.engine.connect() as conn:
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             pending: list[dict[str, object]] = []
             info = conn.info  # the pooled connection's: cleared whatever happens
             info[audit.PENDING] = pending
+            info.pop(layout.CHANGED, None)
             try:
                 with conn.begin():
                     yield conn
                     audit.append(conn, pending)
+                    changed = info.pop(layout.CHANGED, False)
+                    if changed:
+                        layout.bump(conn)
+                if changed:
+                    self.layout_writes += 1
             finally:
                 info.pop(audit.PENDING, None)
+                info.pop(layout.CHANGED, None)
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Connection]:
         """One snapshot for every query of the read: SQLite's read transactions already are;
         PostgreSQL's default (READ COMMITTED) would let a row committed between two queries
-        show in the second only (a reviewer named by an annotation but not in the names)."""
+        show in the second only (a reviewer named by an annotation but not in the names).
+        Inside `one_read()`, the block's one transaction."""
+        shared = self._shared
+        if shared.depth:
+            yield from self._shared_read(shared)
+            return
         with self._errors(), self.engine.connect() as conn:
             if not self.is_sqlite:
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+
+    def _shared_read(self, shared: SharedRead) -> Iterator[Connection]:
+        if shared.conn is None:
+            try:
+                with self._errors():
+                    shared.conn = conn = self.engine.connect()
+                    if not self.is_sqlite:
+                        conn.execution_options(isolation_level="REPEATABLE READ")
+                    shared.transaction = conn.begin()
+                    conn.info[ROWS_MEMO] = {}  # segment rows, read once in this transaction
+            except BaseException:
+                shared.end(failed=True)
+                raise
+        shared.active += 1
+        try:
+            with self._errors():
+                yield shared.conn
+        except BaseException:
+            shared.end(failed=True)  # (a failed statement ends a PostgreSQL transaction)
+            raise
+        finally:
+            shared.active -= 1
+        if shared.stale and not shared.active:
+            shared.end(failed=False)
+
+    @contextlib.contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Every read of this thread inside the block shares one read transaction (one
+        snapshot of the store, one round of BEGIN/COMMIT), and a principal is checked once
+        in it: the app's script run (`mtreview.ui.page`) reads its page this way. A write
+        inside the block ends that transaction, so the reads after it see the write."""
+        shared = self._shared
+        shared.depth += 1
+        try:
+            yield
+        finally:
+            shared.depth -= 1
+            if not shared.depth:
+                shared.end(failed=False)
+
+    def layout_version(self) -> tuple[int, int]:
+        """What the store's layout (documents, their segments, assignments) is at: the
+        store's count of its changes, and those this object made itself (a cache keyed by
+        both misses after a change made here, even within the read that counted)."""
+        with self._read() as conn:
+            return layout.read(conn), self.layout_writes
 
     def _check_schema(self) -> None:
         """Create the tables of a new store, bring an older one up to date (in this one
@@ -314,7 +447,7 @@ class StoreBase:
         A principal with its proof is checked against its session, which only a team
         store has: no need to ask whether the store has accounts."""
         if (isinstance(who, Principal) and who.proof is not None) or has_accounts(conn):
-            return team_member(conn, who, permission)
+            return permitted(self._member(conn, who), permission)
         name = clean_name(who)
         if create:
             rid: int | None = self._reviewer_id(conn, name)
@@ -322,6 +455,23 @@ class StoreBase:
             found = conn.execute(sa.select(reviewers.c.id).where(reviewers.c.name == name))
             rid = found.scalar()
         return Acting(name, rid, ROLES[LOCAL_ROLE], team=False)
+
+    def _member(self, conn: Connection, who: str) -> Acting:
+        """The session behind `who`, checked in this transaction: once per shared read
+        (`one_read`), else at every call."""
+        shared = self._shared
+        if conn is not shared.conn or not isinstance(who, Principal):
+            return session_member(conn, who)
+        key = (who.name, who.proof)
+        if key not in shared.members:
+            shared.members[key] = session_member(conn, who)
+        return shared.members[key]
+
+    def _checked(self, conn: Connection, proof: str, acting: Acting) -> None:
+        """A session just checked in `conn` (`session_user`): in a shared read, its
+        principal needs no other check in that transaction."""
+        if conn is self._shared.conn:
+            self._shared.members[(acting.name, proof)] = acting
 
     def _viewing(self, conn: Connection, viewer: str | None, permission: str) -> Acting | None:
         """Who reads another's work: None on a store without accounts when no one is named
@@ -333,9 +483,20 @@ class StoreBase:
     def _reviewing(self, conn: Connection, who: str, seg: Any) -> Acting:
         """`who` acting on the segment row `seg`: allowed to review, and (without
         "see-all") the segment is assigned to them."""
+        return self._reviewing_assigned(conn, who, seg)[0]
+
+    def _reviewing_assigned(
+        self, conn: Connection, who: str, seg: Any, found: Assignment | None = None
+    ) -> tuple[Acting, Assignment | None]:
+        """`_reviewing`, with the segment's `Assignment` (`found`: when the caller read it
+        with the row, `access.segment_assigned`; else asked here, but not for "see-all",
+        who need not be assigned: then None)."""
         acting = self._acting(conn, who, "review", create=True)
-        check_segment(conn, acting, seg.id, f"segment {seg.idx} of {seg.doc_id!r}")
-        return acting
+        if acting.can("see-all"):
+            return acting, found
+        found = found or assignment(conn, seg.id)
+        check_segment(conn, acting, seg.id, f"segment {seg.idx} of {seg.doc_id!r}", found)
+        return acting, found
 
     # --- reviewers ------------------------------------------------------------------------
     def _reviewer_id(self, conn: Connection, name: str) -> int:

@@ -16,10 +16,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from mtreview.analysis import SegmentAnalysis
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
+from mtreview.store.access import keep_alive
 from mtreview.store.base import SYSTEM_ACTOR, StoreBase
 from mtreview.store.schema import documents, now, segments
 from mtreview.store.write import disagreement, insert_document, store_analyses, stored_rows
@@ -70,17 +72,31 @@ class ScoredWrites(StoreBase):
             doc_id, False, scoring.get("run"), int(scoring.get("done") or 0), int(count)
         )
 
+    def _importer(self, conn: Connection, by: str) -> str:
+        """The name `by` imports as, checked in this transaction (on a team store a
+        principal allowed "import": an admin); its session is marked used (a run of
+        windows that lasts hours is no idle session)."""
+        name = self._acting(conn, by, "import").name
+        keep_alive(conn, by)
+        return name
+
     def write_scored(
-        self, window: Sequence[SegmentAnalysis], incoming: Mapping[str, IncomingDocument]
+        self,
+        window: Sequence[SegmentAnalysis],
+        incoming: Mapping[str, IncomingDocument],
+        *,
+        by: str = SYSTEM_ACTOR,
     ) -> None:
         """One window of analyses in one transaction: documents new to the store are
         created (incomplete), segments inserted or checked against their rows, analyses
-        replaced, and each document's count of done segments moved on."""
+        replaced, and each document's count of done segments moved on. `by`: who
+        imports (`finish_scored`)."""
         if not window:
             return
         done = Counter(a.segment.doc for a in window)
         stamp = now()
         with self._write() as conn:
+            self._importer(conn, by)
             for doc_id, count in done.items():
                 run = incoming[doc_id].run
                 info: dict[str, Any]
@@ -124,9 +140,11 @@ class ScoredWrites(StoreBase):
                         break
         return min(found) if found else None
 
-    def mark_scoring(self, doc_id: str, *, run: str) -> None:
-        """A stored document is about to be analysed again: incomplete until finished."""
+    def mark_scoring(self, doc_id: str, *, run: str, by: str = SYSTEM_ACTOR) -> None:
+        """A stored document is about to be analysed again: incomplete until finished.
+        `by`: who imports (`finish_scored`)."""
         with self._write() as conn:
+            self._importer(conn, by)
             row = conn.execute(
                 sa.select(documents.c.analysis_info).where(documents.c.doc_id == doc_id)
             ).first()
@@ -148,8 +166,11 @@ class ScoredWrites(StoreBase):
         by: str = SYSTEM_ACTOR,
     ) -> None:
         """The document is whole: its text, counts and what analysed it; complete now.
-        Audited as `by`'s "import-document" (`score --db`, `import-analysis`)."""
+        Audited as `by`'s "import-document" (`score --db`, `import-analysis`); on a team
+        store `by` is a principal allowed "import" (an admin), as for every write of the
+        run (`write_scored`, `mark_scoring`)."""
         with self._write() as conn:
+            me = self._importer(conn, by)
             stored = conn.execute(
                 sa.select(sa.func.count()).where(segments.c.doc_id == doc_id)
             ).scalar_one()
@@ -172,7 +193,7 @@ class ScoredWrites(StoreBase):
                 sa.select(documents.c.name).where(documents.c.doc_id == doc_id)
             ).scalar()
             self._audit(
-                conn, by, "import-document", doc_id, None, name=name, segments=segments_,
+                conn, me, "import-document", doc_id, None, name=name, segments=segments_,
                 words=words,
             )  # fmt: skip
 

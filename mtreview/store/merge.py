@@ -270,7 +270,11 @@ class Loader:
 
     def _decision(self, r: dict[str, Any]) -> None:
         seg = self._current(r)
-        key = {"segment_id": seg.id, "flag_index": r["flag_index"]}
+        key = {  # each reviewer's own decision on the flag (a store has one per reviewer)
+            "segment_id": seg.id,
+            "flag_index": r["flag_index"],
+            "reviewer_id": self._reviewer(r["reviewer"]),
+        }
         if self._exists(flag_decisions, key):
             self.counts["skipped"] += 1
             return
@@ -291,7 +295,6 @@ class Loader:
                 **key,
                 decision=r["decision"],
                 annotation_id=annotation_id,
-                reviewer_id=self._reviewer(r["reviewer"]),
                 created_at=r["created_at"],
             ),
         )

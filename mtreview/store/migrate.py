@@ -9,6 +9,14 @@ import-reviews brought count as live rows too). A record that contradicts its ro
 refused, naming document and segment, and the store stays as it was. Schema 4 → 5: a
 table of failed sign-ins (`mtreview.store.throttle`), empty. Schema 5 → 6: each session's
 last use (`sessions.last_seen_at`, for the idle timeout), its sign-in time to start with.
+Schema 6 → 7: accounts bound to an identity provider's identity (`external_identities`,
+`mtreview.store.external`), empty: no account is bound, so each account without a password
+is bound at its next provider sign-in, and a password account only once an admin links it.
+Schema 7 → 8: the picker's errors not added yet (`mark_drafts`) and the correction each
+error was added with (`mark_corrections`), both new and empty.
+Schema 8 → 9: a pre-highlight decision is each reviewer's own (`flag_decisions` keyed by
+segment, flag and reviewer: blind reviewers decide the same flag apart); every decision
+already made is kept as its reviewer's.
 
 A schema change means a new `SCHEMA_VERSION` and a step here from the version before
 (tests/test_store_schema.py fails until both are there, and builds a store of every older
@@ -33,8 +41,21 @@ from mtreview.documents import Segment, segment_contradictions
 from mtreview.errors import StoreError
 from mtreview.store.audit import chain_existing
 from mtreview.store.read import segment_from_row
-from mtreview.store.schema import analyses, metadata, segments
-from mtreview.store.team_schema import audit_head, audit_log, sessions, sign_in_failures
+from mtreview.store.schema import (
+    analyses,
+    flag_decisions,
+    mark_corrections,
+    mark_drafts,
+    metadata,
+    segments,
+)
+from mtreview.store.team_schema import (
+    audit_head,
+    audit_log,
+    external_identities,
+    sessions,
+    sign_in_failures,
+)
 from mtreview.store.write import StoredAnalysis, write_analyses
 
 BATCH = 500
@@ -152,10 +173,54 @@ def _session_last_seen(conn: Connection) -> None:
     conn.execute(sessions.update().values(last_seen_at=sessions.c.created_at))
 
 
+def _bind_external_identities(conn: Connection) -> None:
+    """6 → 7: the table of provider identities (`mtreview.store.external`), empty: an
+    identity provider's sign-in binds an account anew, by the rules of schema 7."""
+    external_identities.create(conn, checkfirst=True)
+
+
+def _picker_work(conn: Connection) -> None:
+    """7 → 8: the picker's errors not added yet (`mark_drafts`) and the correction each
+    error was added with (`mark_corrections`), both empty: errors added before know of none."""
+    for table in (mark_drafts, mark_corrections):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
+def _decisions_per_reviewer(conn: Connection) -> None:
+    """8 → 9: `flag_decisions`' key takes the reviewer (segment, flag, reviewer); the rows
+    are kept (the old key is part of the new one: none collide). PostgreSQL changes the key
+    in place, which keeps the app role's grants; SQLite cannot change a key, so the table
+    is built anew under its name and the rows copied."""
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(flag_decisions.name):
+        flag_decisions.create(conn)
+        return
+    if conn.dialect.name != "sqlite":
+        old = inspector.get_pk_constraint(flag_decisions.name).get("name")
+        drop = f'DROP CONSTRAINT "{old}", ' if old else ""
+        conn.exec_driver_sql(
+            f"ALTER TABLE flag_decisions {drop}ADD PRIMARY KEY (segment_id, flag_index, "
+            "reviewer_id)"
+        )
+        return
+    columns = ", ".join(f'"{column.name}"' for column in flag_decisions.columns)
+    conn.exec_driver_sql("ALTER TABLE flag_decisions RENAME TO flag_decisions_schema8")
+    flag_decisions.create(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO flag_decisions ({columns}) SELECT {columns} FROM flag_decisions_schema8"
+    )
+    conn.exec_driver_sql("DROP TABLE flag_decisions_schema8")
+
+
 MIGRATIONS: dict[str, Callable[[Connection], None]] = {
     "1": _one_to_two,
     "2": add_segment_columns,  # 3: `system`
     "3": _chain_audit_log,  # 4: the audit log chained
     "4": _count_sign_ins,  # 5: failed sign-ins counted in the store
     "5": _session_last_seen,  # 6: the idle timeout of sign-in sessions
+    "6": _bind_external_identities,  # 7: accounts bound to a provider's (issuer, subject)
+    "7": _picker_work,  # 8: the picker's error kept as a draft; the correction an error came with
+    "8": _decisions_per_reviewer,  # 9: each reviewer's own pre-highlight decisions
 }

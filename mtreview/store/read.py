@@ -40,14 +40,62 @@ from mtreview.store.schema import (
 )
 from mtreview.store.team_schema import assignments, reviewer_marks
 
+ROWS_MEMO = "mtreview_segment_rows"  # conn.info: the segment rows a shared read has read
+
 
 def segment_row(conn: Connection, doc_id: str, index: int) -> Any:
+    """The segment's row; in a shared read (`StoreBase.one_read`) read once for all its
+    callers (one snapshot: it cannot change under them)."""
+    memo = conn.info.get(ROWS_MEMO)
+    if memo is not None and (doc_id, index) in memo:
+        return memo[(doc_id, index)]
     row = conn.execute(
         sa.select(segments).where((segments.c.doc_id == doc_id) & (segments.c.idx == index))
     ).first()
     if row is None:
         raise StoreError(f"no segment {index} in document {doc_id!r}")
+    if memo is not None:
+        memo[(doc_id, index)] = row
     return row
+
+
+def review_rows(conn: Connection, where: Any, viewer: Acting | None, *, limit: int = 0) -> Any:
+    """Segment rows (`where`, in order) with what `build_reviews` needs beside them, in
+    the same statement: the analysis record, the name of whoever marked the segment
+    reviewed, and for a reader without "see-all" what `sight` decides by (how many the
+    segment is assigned to, whether to them) and their own "done" mark."""
+    marker = reviewers.alias("marker")
+    query = (
+        sa.select(
+            segments,
+            analyses.c.record.label("analysis_record"),
+            marker.c.name.label("reviewed_name"),
+        )
+        .select_from(
+            segments.outerjoin(analyses, analyses.c.segment_id == segments.c.id).outerjoin(
+                marker, marker.c.id == segments.c.reviewed_by
+            )
+        )
+        .where(where)
+        .order_by(segments.c.id)
+    )
+    if viewer is not None and not viewer.can("see-all"):
+        rid = viewer.reviewer_id if viewer.reviewer_id is not None else -1
+        on_row = assignments.c.segment_id == segments.c.id
+        query = query.add_columns(
+            sa.select(sa.func.count()).where(on_row).scalar_subquery().label("assigned_to"),
+            sa.exists().where(on_row & (assignments.c.reviewer_id == rid)).label("assigned_mine"),
+            sa.select(reviewer_marks.c.reviewed_at)
+            .where(reviewer_marks.c.segment_id == segments.c.id)
+            .where(reviewer_marks.c.reviewer_id == rid)
+            .scalar_subquery()
+            .label("own_mark"),
+        )
+    rows = conn.execute(query.limit(limit) if limit else query).all()
+    memo = conn.info.get(ROWS_MEMO)
+    if memo is not None:
+        memo.update(((row.doc_id, row.idx), row) for row in rows)
+    return rows
 
 
 def segment_from_row(row: Any) -> Segment:
@@ -109,6 +157,7 @@ class Sight:
 
     own_only: frozenset[int] = frozenset()
     reviewer_id: int | None = None
+    reviewer_name: str | None = None
 
     def shows(self, segment_id: int, reviewer_id: int | None) -> bool:
         return segment_id not in self.own_only or reviewer_id == self.reviewer_id
@@ -134,30 +183,45 @@ def sight(conn: Connection, viewer: Acting | None, ids: Collection[int]) -> Sigh
         )
     )
     theirs_alone = {int(sid) for sid in conn.execute(alone).scalars()}
-    return Sight(frozenset(set(ids) - theirs_alone), viewer.reviewer_id)
+    return Sight(frozenset(set(ids) - theirs_alone), viewer.reviewer_id, viewer.name)
 
 
 def rows_sight(conn: Connection, viewer: Acting | None, rows: Sequence[Any]) -> Sight:
-    """`sight` of a batch of segment rows."""
-    return sight(conn, viewer, [row.id for row in rows])
+    """`sight` of a batch of segment rows (read from `review_rows`' columns when they are
+    there: no query)."""
+    if viewer is None or viewer.can("see-all") or not rows:
+        return EVERYTHING
+    if "assigned_to" not in rows[0]._mapping:
+        return sight(conn, viewer, [row.id for row in rows])
+    alone = {row.id for row in rows if row.assigned_to == 1 and row.assigned_mine}
+    ids = frozenset(row.id for row in rows)
+    return Sight(ids - alone, viewer.reviewer_id, viewer.name)
 
 
 def build_reviews(
     conn: Connection, rows: Sequence[Any], seen: Sight = EVERYTHING
 ) -> list[SegmentReview]:
-    """SegmentReview for each segment row, in the order given, as `seen` allows."""
+    """SegmentReview for each segment row, in the order given, as `seen` allows. Three
+    queries (annotations, corrections, decisions, each with its reviewers' names) beside
+    rows from `review_rows`; plain segment rows cost the analyses and marks besides."""
     ids = [row.id for row in rows]
-    records = {
-        r.segment_id: r.record
-        for r in conn.execute(
-            sa.select(analyses.c.segment_id, analyses.c.record).where(
-                analyses.c.segment_id.in_(ids)
+    rich = bool(rows) and "analysis_record" in rows[0]._mapping
+    if rich:
+        records = {row.id: row.analysis_record for row in rows if row.analysis_record}
+    else:
+        records = {
+            r.segment_id: r.record
+            for r in conn.execute(
+                sa.select(analyses.c.segment_id, analyses.c.record).where(
+                    analyses.c.segment_id.in_(ids)
+                )
             )
-        )
-    }
+        }
+    names: dict[int, str] = {}
     by_seg: dict[int, list[Any]] = defaultdict(list)
     for r in conn.execute(
-        sa.select(annotations_table)
+        sa.select(annotations_table, reviewers.c.name.label("reviewer_name"))
+        .join(reviewers, reviewers.c.id == annotations_table.c.reviewer_id)
         .where(annotations_table.c.segment_id.in_(ids))
         .where(_visible(annotations_table.c, seen))
         .order_by(
@@ -168,22 +232,32 @@ def build_reviews(
         )
     ):
         by_seg[r.segment_id].append(r)
+        names[r.reviewer_id] = r.reviewer_name
     latest = _latest_corrections(conn, ids, seen)
     decision_rows = conn.execute(
-        sa.select(flag_decisions)
+        sa.select(flag_decisions, reviewers.c.name.label("reviewer_name"))
+        .join(reviewers, reviewers.c.id == flag_decisions.c.reviewer_id)
         .where(flag_decisions.c.segment_id.in_(ids))
         .where(_visible(flag_decisions.c, seen))
-        .order_by(flag_decisions.c.segment_id, flag_decisions.c.flag_index)
+        .order_by(  # a flag's decisions (each reviewer's own), the earliest first
+            flag_decisions.c.segment_id, flag_decisions.c.flag_index, flag_decisions.c.created_at
+        )
     ).all()
-    done = _own_marks(conn, ids, seen)
-    names = reviewer_names(
-        conn,
-        {a.reviewer_id for marks in by_seg.values() for a in marks}
-        | {fix.reviewer_id for fix, _number in latest.values()}
-        | {d.reviewer_id for d in decision_rows}
-        | {row.reviewed_by for row in rows if row.reviewed_by}
-        | ({seen.reviewer_id} if done and seen.reviewer_id is not None else set()),
+    if rich and "own_mark" in rows[0]._mapping:
+        done = {row.id: row.own_mark for row in rows if row.id in seen.own_only and row.own_mark}
+    else:
+        done = _own_marks(conn, ids, seen)
+    names.update((fix.reviewer_id, fix.reviewer_name) for fix, _number in latest.values())
+    names.update((d.reviewer_id, d.reviewer_name) for d in decision_rows)
+    if rich:
+        names.update((row.reviewed_by, row.reviewed_name) for row in rows if row.reviewed_by)
+    if seen.reviewer_id is not None and seen.reviewer_name is not None:
+        names[seen.reviewer_id] = seen.reviewer_name
+    wanted = {row.reviewed_by for row in rows if row.reviewed_by} | (
+        {seen.reviewer_id} if done and seen.reviewer_id is not None else set()
     )
+    if wanted - set(names):
+        names.update(reviewer_names(conn, wanted - set(names)))
     decided: dict[int, list[FlagDecision]] = defaultdict(list)
     for r in decision_rows:
         decided[r.segment_id].append(
@@ -245,33 +319,20 @@ def _latest_corrections(
     conn: Connection, ids: Sequence[int], seen: Sight
 ) -> dict[int, tuple[Any, int]]:
     """segment id -> (its latest correction row as `seen` allows, the version number the
-    reader knows it by: the stored one, or its place on the reader's own chain)."""
-    shared = [sid for sid in ids if sid not in seen.own_only]
-    latest_version = (
-        sa.select(corrections.c.segment_id, sa.func.max(corrections.c.version).label("version"))
-        .where(corrections.c.segment_id.in_(shared))
-        .group_by(corrections.c.segment_id)
-        .subquery()
-    )
-    found = {
-        r.segment_id: (r, int(r.version))
-        for r in conn.execute(
-            sa.select(corrections).join(
-                latest_version,
-                (corrections.c.segment_id == latest_version.c.segment_id)
-                & (corrections.c.version == latest_version.c.version),
-            )
-        )
-    }
-    own = [sid for sid in ids if sid in seen.own_only]
-    if own and seen.reviewer_id is not None:
-        for r in conn.execute(
-            sa.select(corrections)
-            .where(corrections.c.segment_id.in_(own))
-            .where(corrections.c.reviewer_id == seen.reviewer_id)
-            .order_by(corrections.c.segment_id, corrections.c.version)
-        ):
+    reader knows it by: the stored one, or its place on the reader's own chain). One
+    query: the versions `seen` shows, oldest first (a segment has a handful)."""
+    found: dict[int, tuple[Any, int]] = {}
+    for r in conn.execute(
+        sa.select(corrections, reviewers.c.name.label("reviewer_name"))
+        .join(reviewers, reviewers.c.id == corrections.c.reviewer_id)
+        .where(corrections.c.segment_id.in_(ids))
+        .where(_visible(corrections.c, seen))
+        .order_by(corrections.c.segment_id, corrections.c.version)
+    ):
+        if r.segment_id in seen.own_only:  # only their own are shown: their chain
             found[r.segment_id] = (r, found.get(r.segment_id, (None, 0))[1] + 1)
+        else:
+            found[r.segment_id] = (r, int(r.version))
     return found
 
 

@@ -19,7 +19,12 @@ from mtreview.documents import MAX_DOC_ID_CHARS, segment_fields
 # 3: segments name their MT system (`Segment.system`)
 # 4: the audit log is a hash chain (seq, prev_hash, row_hash, imported; audit_head)
 # 5: failed sign-ins are counted per account and per address (sign_in_failures)
-SCHEMA_VERSION = 6
+# 6: sessions keep their last use (sessions.last_seen_at, the idle timeout)
+# 7: accounts are bound to an identity provider's (issuer, subject) (external_identities)
+# 8: the picker's error kept as a draft (mark_drafts); the correction an error came with
+#    (mark_corrections)
+# 9: a pre-highlight decision is each reviewer's own (flag_decisions keyed by reviewer too)
+SCHEMA_VERSION = 9
 
 # How the `segments` table names the Segment's fields (`index` is an SQL keyword).
 ROW_NAMES = {"doc": "doc_id", "index": "idx"}
@@ -158,6 +163,8 @@ corrections = sa.Table(
     sa.UniqueConstraint("segment_id", "version", name="uq_correction_version"),
 )
 
+# a reviewer's verdict on a pre-highlight: each reviewer's own (blind review keeps them
+# apart; a lead reads them all)
 flag_decisions = sa.Table(
     "flag_decisions",
     metadata,
@@ -165,7 +172,7 @@ flag_decisions = sa.Table(
     sa.Column("flag_index", sa.Integer, primary_key=True),
     sa.Column("decision", sa.String(20), nullable=False),  # accepted | rejected
     sa.Column("annotation_id", sa.ForeignKey("annotations.id", ondelete="SET NULL")),
-    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), nullable=False),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 
@@ -178,6 +185,38 @@ drafts = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("base_version", sa.Integer, nullable=False),  # the version it was typed on
     sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+# the picker's error typed and not added yet, one per segment and reviewer (the picker opens
+# again with it on return): its span, category, severity, comment and the fix typed
+mark_drafts = sa.Table(
+    "mark_drafts",
+    metadata,
+    sa.Column("segment_id", sa.ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("category", sa.String(200), nullable=False),
+    sa.Column("severity", sa.String(40), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("fix", sa.Text),  # the marked words as the reviewer corrected them; NULL: none
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+# the correction an error was added with (the picker's one step): deleting the error offers
+# to revert it. Either row's deletion takes the link with it.
+mark_corrections = sa.Table(
+    "mark_corrections",
+    metadata,
+    sa.Column(
+        "annotation_id", sa.ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "correction_id",
+        sa.ForeignKey("corrections.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
 )
 
 
@@ -254,6 +293,21 @@ class Draft:
 
 
 @dataclasses.dataclass(frozen=True)
+class MarkDraft:
+    """An error a reviewer began in the picker and did not add: the span `[start, end)`,
+    the category and severity picked, the comment, and the marked words as corrected
+    (`fix`; None when they were not corrected)."""
+
+    start: int
+    end: int
+    category: str
+    severity: str
+    comment: str
+    fix: str | None
+    updated_at: str
+
+
+@dataclasses.dataclass(frozen=True)
 class FlagDecision:
     """A reviewer's verdict on pre-highlight number `flag_index` of the segment's record."""
 
@@ -303,8 +357,10 @@ class SegmentReview:
     def corrected(self) -> bool:
         return self.correction is not None and self.correction.text != self.text
 
-    def decision(self, flag_index: int) -> FlagDecision | None:
-        for decision in self.decisions:
-            if decision.flag_index == flag_index:
-                return decision
-        return None
+    def decision(self, flag_index: int, reviewer: str | None = None) -> FlagDecision | None:
+        """The decision on pre-highlight `flag_index`: `reviewer`'s own when they made one
+        (each reviewer decides for themselves), else the first another made (a reader
+        without "see-all" is handed their own alone on a blind segment: `store.read`)."""
+        found = [d for d in self.decisions if d.flag_index == flag_index]
+        own = [d for d in found if reviewer is not None and d.reviewer == reviewer]
+        return (own or found)[0] if found else None

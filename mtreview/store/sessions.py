@@ -19,15 +19,18 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mtreview.errors import SettingsError
+from mtreview.roles import ROLES
 from mtreview.settings import Settings
+from mtreview.store.access import Acting
 from mtreview.store.base import StoreBase
 from mtreview.store.principal import Principal
-from mtreview.store.schema import reviewers
+from mtreview.store.schema import now, reviewers
 from mtreview.store.team_schema import SignedIn, User, accounts, sessions
 
 IDLE_MINUTES = 60.0
@@ -160,9 +163,14 @@ class SessionActions(StoreBase):
         policy = policy or SessionPolicy()
         key = sessions.c.token_hash == token_hash(token)
         moment = policy.now()
-        with self._read() as conn:
-            row = conn.execute(sa.select(sessions).where(key)).first()
-            user = None if row is None else account_user(conn, row.reviewer_id)
+        with self._read() as conn:  # the session with its account, in one statement
+            row = conn.execute(
+                sa.select(sessions, *ACCOUNT_COLUMNS)
+                .join(accounts, accounts.c.reviewer_id == sessions.c.reviewer_id)
+                .join(reviewers, reviewers.c.id == sessions.c.reviewer_id)
+                .where(key)
+            ).first()
+            user = None if row is None else _user(row)
         if row is None or user is None or parse(row.expires_at) <= moment:
             return None  # past its end: dead for every call already (swept at a sign-in)
         ended = policy.ended(row.created_at, row.last_seen_at, row.expires_at, moment)
@@ -173,9 +181,14 @@ class SessionActions(StoreBase):
             return None
         if user.disabled:
             return None
+        read = conn
         if policy.needs_touch(row.last_seen_at, moment):
             with self._write() as conn:
                 conn.execute(sessions.update().where(key).values(last_seen_at=stamp(moment)))
+        if row.expires_at > now():  # as `session_member` checks it: this read's calls need not
+            acting = Acting(user.name, int(row.reviewer_id), ROLES.get(user.role, frozenset()),
+                            team=True, role=user.role)  # fmt: skip
+            self._checked(read, token_hash(token), acting)
         return user
 
     def sign_out(self, token: str) -> None:
@@ -203,9 +216,28 @@ class SessionActions(StoreBase):
 def account_user(conn: Connection, rid: int) -> User:
     """The account of reviewer row `rid`."""
     row = conn.execute(
-        sa.select(accounts, reviewers.c.name)
+        sa.select(*ACCOUNT_COLUMNS)
         .join(reviewers, reviewers.c.id == accounts.c.reviewer_id)
         .where(accounts.c.reviewer_id == rid)
     ).one()
-    has_password = row.password_hash is not None
-    return User(row.name, row.role, bool(row.disabled), has_password, row.created_at)
+    return _user(row)
+
+
+# an account's columns, named apart from a session's beside them
+ACCOUNT_COLUMNS = (
+    reviewers.c.name.label("account_name"),
+    accounts.c.role.label("account_role"),
+    accounts.c.disabled.label("account_disabled"),
+    (accounts.c.password_hash.is_not(None)).label("account_has_password"),
+    accounts.c.created_at.label("account_created_at"),
+)
+
+
+def _user(row: Any) -> User:
+    return User(
+        row.account_name,
+        row.account_role,
+        bool(row.account_disabled),
+        bool(row.account_has_password),
+        row.account_created_at,
+    )

@@ -273,6 +273,59 @@ class TeamActions(StoreBase):
             for r in rows
         ]
 
+    def queue_progress(self, name: str, *, limit: int = 5) -> tuple[Progress, list[QueueItem]]:
+        """One reviewer's progress over everything assigned to them and the first `limit`
+        segments of their queue (`queue`), in one statement (the app's sidebar, every run)."""
+        clean = clean_name(name)
+        rid = sa.select(reviewers.c.id).where(reviewers.c.name == clean).scalar_subquery()
+        done = sa.case(
+            (
+                sa.exists().where(
+                    (reviewer_marks.c.segment_id == segments.c.id)
+                    & (reviewer_marks.c.reviewer_id == rid)
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        shared = (
+            sa.select(sa.func.count())
+            .where(assignments.c.segment_id == segments.c.id)
+            .correlate(segments)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(
+                segments.c.doc_id,
+                segments.c.idx,
+                segments.c.text,
+                segments.c.risk.label("risk"),
+                done.label("done"),
+                shared.label("shared"),
+                sa.func.count().over().label("assigned_count"),
+                sa.func.sum(done).over().label("done_count"),
+            )
+            .join(
+                assignments,
+                (assignments.c.segment_id == segments.c.id) & (assignments.c.reviewer_id == rid),
+            )
+            .order_by(done, sa.desc("risk"), segments.c.doc_id, segments.c.idx)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        progress = Progress(
+            clean,
+            int(rows[0].assigned_count) if rows else 0,
+            int(rows[0].done_count or 0) if rows else 0,
+        )
+        items = [
+            QueueItem(r.doc_id, r.idx, float(r.risk), r.text, int(r.shared), False)
+            for r in rows
+            if not r.done
+        ]
+        return progress, items
+
     def progress(self, doc_id: str | None = None) -> list[Progress]:
         """Per reviewer with assignments: how many segments assigned, how many done."""
         with self._read() as conn:
@@ -388,15 +441,25 @@ class TeamActions(StoreBase):
             )
         return Adjudication(doc_id, index, final, tuple(spans), me.name, note, stamp)
 
-    def adjudications(self, doc_id: str) -> dict[int, Adjudication]:
-        """A document's adjudicated segments by index (a small part of a corpus)."""
+    def adjudications(self, doc_id: str, *, viewer: str | None = None) -> dict[int, Adjudication]:
+        """A document's adjudicated segments by index (a small part of a corpus). `viewer`
+        (an export's principal, checked in this read): without "see-all", only those of
+        segments assigned to them (an adjudication names every reviewer's spans); None:
+        all (the library's own reads)."""
         with self._read() as conn:
-            rows = conn.execute(
+            query = (
                 sa.select(adjudications, segments.c.idx)
                 .join(segments, segments.c.id == adjudications.c.segment_id)
                 .where(segments.c.doc_id == doc_id)
                 .order_by(segments.c.idx)
-            ).all()
+            )
+            me = None if viewer is None else self._acting(conn, viewer, "review")
+            if me is not None and not me.can("see-all"):
+                theirs = (assignments.c.segment_id == adjudications.c.segment_id) & (
+                    assignments.c.reviewer_id == (me.reviewer_id or -1)
+                )
+                query = query.where(sa.exists().where(theirs))
+            rows = conn.execute(query).all()
         return {
             r.idx: Adjudication(
                 doc_id,

@@ -6,7 +6,8 @@ store made before they existed and the schema version stays 1. Schema 4 chained 
 log (`seq`, `prev_hash`, `row_hash`, `imported`; the head in `audit_head`): see
 `mtreview.store.audit`. Schema 5 counts failed sign-ins (`sign_in_failures`: see
 `mtreview.store.throttle`). Schema 6 keeps each session's last use (`last_seen_at`)
-for the idle timeout (`mtreview.store.sessions`).
+for the idle timeout (`mtreview.store.sessions`). Schema 7 binds accounts to an identity
+provider's (issuer, subject) (`external_identities`: see `mtreview.store.external`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,22 @@ sign_in_failures = sa.Table(
     sa.Column("last_failure_at", sa.String(40), nullable=False, index=True),
     sa.Column("retry_at", sa.String(40)),  # refused before this (a wait, a lockout); NULL: none
     sa.Column("refused", sa.Integer, nullable=False),  # attempts refused in the current wait
+)
+
+# an account's identity at the provider (OIDC): bound at its first sign-in (an account
+# without a password), or linked by an admin first (`mtreview users link`; `subject` NULL
+# until that sign-in binds it). One per account; the database refuses two accounts one
+# identity (NULLs, not bound yet, are distinct in both SQLite and PostgreSQL)
+external_identities = sa.Table(
+    "external_identities",
+    metadata,
+    sa.Column("reviewer_id", sa.ForeignKey("reviewers.id"), primary_key=True),
+    sa.Column("issuer", sa.String(500), nullable=False),  # the ID token's `iss`
+    sa.Column("subject", sa.String(255)),  # its `sub`; NULL: linked, not bound yet
+    sa.Column("linked_by", sa.String(200)),  # the admin who linked; NULL: bound at sign-in
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("bound_at", sa.String(40)),  # when `subject` was set
+    sa.UniqueConstraint("issuer", "subject", name="uq_external_identity"),
 )
 
 audit_log = sa.Table(
@@ -116,7 +133,7 @@ adjudications = sa.Table(
 
 TEAM_TABLES = (
     adjudications, reviewer_marks, assignments, audit_log, audit_head, sessions, accounts,
-    sign_in_failures,
+    sign_in_failures, external_identities,
 )  # fmt: skip
 
 

@@ -52,11 +52,16 @@ def segment_records(conn: Connection, ids: list[int]) -> dict[int, list[tuple[st
     return found
 
 
-def dump_audit(store: StoreBase, docs: Sequence[str]) -> Iterator[Record]:
-    """The audit log, oldest first: all of it, or the lines about the chosen documents."""
+def dump_audit(
+    store: StoreBase, docs: Sequence[str], check: Callable[[Connection], None] | None = None
+) -> Iterator[Record]:
+    """The audit log, oldest first: all of it, or the lines about the chosen documents.
+    `check`: run first in each read (the dump's viewer check)."""
     last = ("", 0)
     while True:
         with store._read() as conn:
+            if check is not None:
+                check(conn)
             query = sa.select(audit_log).where(
                 sa.tuple_(audit_log.c.at, audit_log.c.id) > sa.tuple_(*last)
             )

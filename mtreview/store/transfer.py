@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,17 +45,34 @@ def _grouped(conn: Connection, table: sa.Table, ids: list[int], *order: Any) -> 
     return found
 
 
-def dump_records(store: StoreBase, docs: Sequence[str] = ()) -> Iterator[Record]:
-    """The header, then per document its record and, segment by segment, its actions."""
-    yield {"type": "header", "format": FORMAT, "version": VERSION}
+def dump_records(
+    store: StoreBase, docs: Sequence[str] = (), *, viewer: str | None = None
+) -> Iterator[Record]:
+    """The header, then per document its record and, segment by segment, its actions.
+    `viewer` (an export's principal; None: the library's own read): on a team store one
+    allowed "export" (an admin), checked in every read that takes review work out, before
+    the first record is yielded."""
+    check = _viewer_check(store, viewer)
     with store._read() as conn:
+        check(conn)
         query = sa.select(documents).order_by(documents.c.created_at, documents.c.doc_id)
         if docs:
             query = query.where(documents.c.doc_id.in_(list(docs)))
         doc_ids = [row.doc_id for row in conn.execute(query.with_only_columns(documents.c.doc_id))]
+    yield {"type": "header", "format": FORMAT, "version": VERSION}
     for doc_id in doc_ids:
-        yield from _dump_document(store, doc_id)
-    yield from dump_audit(store, docs)
+        yield from _dump_document(store, doc_id, check)
+    yield from dump_audit(store, docs, check)
+
+
+def _viewer_check(store: StoreBase, viewer: str | None) -> Callable[[Connection], None]:
+    """What each read of a dump checks first: `viewer` allowed "export" (nothing: None)."""
+
+    def check(conn: Connection) -> None:
+        if viewer is not None:
+            store._acting(conn, viewer, "export")
+
+    return check
 
 
 class LongText:
@@ -99,9 +116,12 @@ def _refuse_cut_text(store: StoreBase, conn: Connection, doc_id: str) -> None:
         )
 
 
-def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
+def _dump_document(
+    store: StoreBase, doc_id: str, check: Callable[[Connection], None]
+) -> Iterator[Record]:
     columns = [c for c in documents.c if c.name != "original"]
     with store._read() as conn:
+        check(conn)
         row = conn.execute(sa.select(*columns).where(documents.c.doc_id == doc_id)).one()
         _refuse_cut_text(store, conn, doc_id)  # before any of the document is written
     yield {
@@ -120,6 +140,7 @@ def _dump_document(store: StoreBase, doc_id: str) -> Iterator[Record]:
     last = -1
     while True:
         with store._read() as conn:
+            check(conn)
             rows = conn.execute(
                 sa.select(segments)
                 .where((segments.c.doc_id == doc_id) & (segments.c.idx > last))
@@ -149,7 +170,10 @@ def _dump_batch(conn: Connection, rows: Sequence[Any]) -> Iterator[Record]:
         annotations_table.c.id,
     )
     versions = _grouped(conn, corrections, ids, corrections.c.version)
-    decisions = _grouped(conn, flag_decisions, ids, flag_decisions.c.flag_index)
+    decisions = _grouped(  # several per flag: each reviewer's own, the earliest first
+        conn, flag_decisions, ids, flag_decisions.c.flag_index, flag_decisions.c.created_at,
+        flag_decisions.c.reviewer_id,
+    )  # fmt: skip
     team = segment_records(conn, ids)
     names = reviewer_names(
         conn,
@@ -229,9 +253,12 @@ def load_records(
     source: dict[str, object] | None = None,
 ) -> LoadSummary:
     """Write (number, record) pairs, validated by the caller, in one transaction, audited
-    as `by`'s "import-reviews" (with `source`, e.g. the file, and what was added). The
-    audit records that come along are kept as imported history, outside the chain."""
+    as `by`'s "import-reviews" (with `source`, e.g. the file, and what was added). On a
+    team store `by` is a principal allowed "import" (an admin), checked before any record
+    is read. The audit records that come along are kept as imported history, outside the
+    chain."""
     with store._write() as conn:
+        me = store._acting(conn, by, "import")
         loader = Loader(store, conn)
         for number, record in records:
             try:
@@ -239,9 +266,8 @@ def load_records(
             except StoreError as exc:
                 raise RecordError(number, str(exc)) from None
         summary = loader.summary()
-        store._audit(
-            conn, by, "import-reviews", None, None, **(source or {}), **dataclasses.asdict(summary)
-        )
+        done = {**(source or {}), **dataclasses.asdict(summary)}
+        store._audit(conn, me.name, "import-reviews", None, None, **done)
         return summary
 
 

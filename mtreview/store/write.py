@@ -220,18 +220,19 @@ def _follow_flags(
     new: Sequence[Flag],
 ) -> None:
     """Re-number decisions to where their flag is now; drop those whose flag is gone (an
-    accepted flag's annotation stays: it is the reviewer's now)."""
+    accepted flag's annotation stays: it is the reviewer's now). Each reviewer's decisions
+    move apart: one per flag and reviewer."""
     where_now: dict[tuple[int, int, str, str], int] = {}
     for number, flag in enumerate(new):
         where_now.setdefault(_flag_key(flag), number)
     conn.execute(flag_decisions.delete().where(flag_decisions.c.segment_id == segment_id))
-    kept: dict[int, dict[str, Any]] = {}
+    kept: dict[tuple[int, int], dict[str, Any]] = {}
     for row in decisions:
         if not 0 <= row.flag_index < len(old):
             continue
         moved = where_now.get(_flag_key(old[row.flag_index]))
-        if moved is not None and moved not in kept:
-            kept[moved] = {**row._mapping, "flag_index": moved}
+        if moved is not None and (moved, row.reviewer_id) not in kept:
+            kept[moved, row.reviewer_id] = {**row._mapping, "flag_index": moved}
     if kept:
         conn.execute(flag_decisions.insert(), list(kept.values()))
 

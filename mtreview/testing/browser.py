@@ -37,9 +37,17 @@ def free_port() -> int:
 def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
     """Run the app on a free loopback port with its own store; yield its URL. The local
     user is asked for, unless `env` names it (MTREVIEW_REVIEWER)."""
+    with streamlit_process(str(db), log, cwd=db.parent, **env) as (url, _pid):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(db: str, log: Path, *, cwd: Path, **env: str) -> Iterator[tuple[str, int]]:
+    """`streamlit_app` on store `db` (a path or a URL), run in `cwd`: its URL and its
+    process id (the load benchmark reads the server's CPU time and memory)."""
     port = free_port()
     reviewer = env.pop("MTREVIEW_REVIEWER", None)
-    environ = dict(os.environ, MTREVIEW_DB=str(db), HF_HUB_OFFLINE="1")
+    environ = dict(os.environ, MTREVIEW_DB=db, HF_HUB_OFFLINE="1")
     environ.update(env)
     command = [
         sys.executable,
@@ -51,8 +59,9 @@ def streamlit_app(db: Path, log: Path, **env: str) -> Iterator[str]:
         "true",
         *server_options(port),
     ]
-    with serving(command, port, log, environ, cwd=db.parent, reviewer=reviewer) as url:
-        yield url
+    started: list[int] = []
+    with serving(command, port, log, environ, cwd=cwd, reviewer=reviewer, started=started) as url:
+        yield url, started[0]
 
 
 def server_options(port: int) -> list[str]:
@@ -92,9 +101,11 @@ def serving(
     *,
     cwd: Path,
     reviewer: str | None = None,
+    started: list[int] | None = None,
 ) -> Iterator[str]:
     """Start `command` (a Streamlit server on `port`), wait until it answers; stop it after.
-    The app asks for its local user's name unless `reviewer` gives it."""
+    The app asks for its local user's name unless `reviewer` gives it. `started` gets the
+    process id."""
     environ = dict(environ)
     environ.pop("MTREVIEW_REVIEWER", None)
     if reviewer is not None:
@@ -103,6 +114,8 @@ def serving(
         process = subprocess.Popen(
             command, cwd=cwd, env=environ, stdout=output, stderr=subprocess.STDOUT
         )
+    if started is not None:
+        started.append(process.pid)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(url, process, log)

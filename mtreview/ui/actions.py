@@ -2,18 +2,21 @@
 
 Callbacks run before the page is drawn again, so what the reviewer sees afterwards is read
 back from the store, in the same run. Their messages become toasts (they float over the
-page and never push it down); library errors become a message, never a traceback.
+page and never push it down); library errors become a message, never a traceback. Each
+error added and correction saved goes on the session's undo stack (`Undoable`; taken back
+by `mtreview.ui.undo`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from mtreview.errors import ConflictError, MTReviewError
-from mtreview.store import ReviewStore
+from mtreview.store import Annotation, Correction, ReviewStore
 from mtreview.ui.components import ARTICLE_KEY, DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
 from mtreview.ui.offsets import selection_span
 from mtreview.ui.view_model import md_escape
@@ -26,6 +29,49 @@ BASES = "base_versions"
 INDEPENDENT = "independent"  # (doc_id, index) this reviewer works on blind (ui.team.blind)
 CHOICE = "last_choice"  # the category and severity of the reviewer's last error
 HANDLED = "handled_adds"  # ids of the picker's errors already stored
+UNDO = "undo_stack"  # this session's actions to take back, last last (Undoable)
+UNDO_KEPT = 50  # actions kept on it
+MARK_NUMBERS = "mark_numbers"  # (doc_id, index): the picker's last event handled (add, draft)
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Undoable:
+    """One action of the reviewer's that undo can take back: an error added (`mark`; with
+    the correction `version` saved in the same step), an error deleted (`mark`; `linked`:
+    the version it was added with; `version`: the version that reverted that correction),
+    or a correction saved (`version`)."""
+
+    kind: str  # "add", "delete" or "correct"
+    doc_id: str
+    index: int
+    mark: Annotation | None = None
+    version: int | None = None
+    linked: int | None = None
+
+    @property
+    def label(self) -> str:
+        error = f"error “{self.mark.text}”" if self.mark is not None else ""
+        if self.kind == "add":
+            done = f"{error} and its correction added" if self.version else f"{error} added"
+        elif self.kind == "delete":
+            done = f"{error} deleted" + (", its correction reverted" if self.version else "")
+        else:
+            done = f"correction version {self.version} saved"
+        return f"{done} (segment {self.index + 1})"
+
+
+def undo_stack() -> list[Undoable]:
+    """The session's undo stack, taken before a store write: the action is then put on it
+    without going through st.session_state (see `_save`)."""
+    taken: list[Undoable] = st.session_state.setdefault(UNDO, [])
+    return taken
+
+
+def push(taken: list[Undoable], action: Undoable) -> None:
+    taken.append(action)
+    del taken[:-UNDO_KEPT]
 
 
 def flash(kind: str, message: str, messages: list[tuple[str, str]] | None = None) -> None:
@@ -66,6 +112,15 @@ def guarded(action: Callable[[], str | None]) -> None:
         flash("success", done)
 
 
+def attempt(action: Callable[[], T]) -> T | None:
+    """A store action's result, or None with the library's one-line error told."""
+    try:
+        return action()
+    except MTReviewError as exc:
+        flash("error", str(exc))
+        return None
+
+
 def base_version(doc_id: str, index: int, current: int) -> int:
     """The version this browser session started editing from (kept across reruns)."""
     bases: dict[tuple[str, int], int] = st.session_state.setdefault(BASES, {})
@@ -102,7 +157,7 @@ def _add(
     span: tuple[int, int],
     choice: Mapping[str, Any],
     reviewer: str,
-) -> str:
+) -> Annotation:
     mark = store.add_annotation(
         doc_id,
         index,
@@ -114,6 +169,10 @@ def _add(
         reviewer=reviewer,
     )
     st.session_state[CHOICE] = {"category": mark.category, "severity": mark.severity}
+    return mark
+
+
+def _marked(mark: Annotation) -> str:
     return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
 
 
@@ -125,9 +184,10 @@ def add_marked(
     reviewer: str,
     slot: Slot = DOCUMENT_SLOT,
 ) -> None:
-    """The segment component's picker: one error, and its correction when one was typed.
-    (`doc_id`, `index`, `text`: the segment the page last drew open, in any view; `slot`:
-    the editor it was drawn in, one of several on the page or the document view's.)"""
+    """The segment component's picker: one error, and its correction when one was typed,
+    one action to undo; the picker's draft of it (`drafted`) ends. (`doc_id`, `index`,
+    `text`: the segment the page last drew open, in any view; `slot`: the editor it was
+    drawn in, one of several on the page or the document view's.)"""
     payload = event(slot.key(SEGMENT_KEY), "add")
     if not isinstance(payload, Mapping):
         return
@@ -142,10 +202,24 @@ def add_marked(
     if span is None:
         flash("error", "the selection does not match the segment's text; select it again")
         return
-    guarded(lambda: _add(store, doc_id, index, span, payload, reviewer))
+    taken = undo_stack()
+    number = payload.get("number")
+    if isinstance(number, int):  # a draft of the picker sent before this add comes too late
+        st.session_state.setdefault(MARK_NUMBERS, {})[(doc_id, index)] = number
+    mark = attempt(lambda: _add(store, doc_id, index, span, payload, reviewer))
+    if mark is not None:
+        flash("success", _marked(mark))
     correction = payload.get("correction")
-    if isinstance(correction, str):
-        _save(store, doc_id, index, correction, reviewer)
+    saved = (
+        _save(store, doc_id, index, correction, reviewer) if isinstance(correction, str) else None
+    )
+    if mark is not None and saved is not None:
+        attempt(lambda: store.link_correction(mark.id, saved.version, reviewer=reviewer))
+    if mark is not None and payload.get("drafted"):
+        attempt(lambda: store.discard_mark_draft(doc_id, index, reviewer=reviewer))
+    if mark is not None or saved is not None:
+        version = saved.version if saved is not None else None
+        push(taken, Undoable("add" if mark else "correct", doc_id, index, mark, version))
 
 
 def add_error(
@@ -163,11 +237,14 @@ def add_error(
         "comment": state.get(slot.key("new_comment"), ""),
     }
 
+    taken = undo_stack()
+
     def run() -> str:
-        done = _add(store, doc_id, index, (pending[2], pending[3]), choice, reviewer)
+        mark = _add(store, doc_id, index, (pending[2], pending[3]), choice, reviewer)
+        push(taken, Undoable("add", doc_id, index, mark))
         state.pop(PENDING, None)
         state[slot.key("new_comment")] = ""
-        return done
+        return _marked(mark)
 
     guarded(run)
 
@@ -188,14 +265,6 @@ def update_error(store: ReviewStore, annotation_id: int, reviewer: str) -> None:
     guarded(run)
 
 
-def delete_error(store: ReviewStore, annotation_id: int, reviewer: str) -> None:
-    def run() -> str:
-        store.delete_annotation(annotation_id, reviewer=reviewer)
-        return "error span deleted"
-
-    guarded(run)
-
-
 def decide(
     store: ReviewStore, doc_id: str, index: int, flag: int | None, accept: bool, reviewer: str
 ) -> None:
@@ -210,7 +279,10 @@ def decide(
     guarded(run)
 
 
-def _save(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
+def _save(
+    store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str
+) -> Correction | None:
+    """The correction saved, or None (a conflict, kept as a draft; another error: told)."""
     # Every read and write of st.session_state is a point where Streamlit may stop this
     # callback for a newer rerun request (a draft sent with Ctrl+S, a fragment's timer).
     # So the session's containers are taken before the store writes, and the new base and
@@ -239,12 +311,13 @@ def _save(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str)
             f"segment {index + 1} was saved by someone else first (version "
             f"{exc.current_version}); their text is shown under the correction box",
         )
-        return
+        return None
     except MTReviewError as exc:
         flash("error", str(exc))
-        return
+        return None
     bases[(doc_id, index)] = saved.version
     flash("success", f"correction saved (version {saved.version})", messages)
+    return saved
 
 
 def _keep(draft_action: Callable[[], object]) -> None:
@@ -256,7 +329,10 @@ def _keep(draft_action: Callable[[], object]) -> None:
 
 
 def save_correction(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
-    _save(store, doc_id, index, text, reviewer)
+    taken = undo_stack()
+    saved = _save(store, doc_id, index, text, reviewer)
+    if saved is not None:
+        push(taken, Undoable("correct", doc_id, index, version=saved.version))
 
 
 def take_theirs(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:

@@ -20,7 +20,7 @@ import streamlit as st
 from mtreview.mqm import Typology
 from mtreview.settings import Settings
 from mtreview.store import Comparison, ReviewStore, SegmentReview
-from mtreview.ui import actions, charts, team
+from mtreview.ui import actions, charts, session_cache, team
 from mtreview.ui.compare_model import (
     category_rows,
     pair_results,
@@ -52,7 +52,7 @@ TAB = "cmp_tab"
 
 def visible_comparisons(store: ReviewStore, scope: team.Scope | None) -> list[Comparison]:
     """The comparisons this user may open: all, or those with a segment assigned to them."""
-    found = store.comparisons()
+    found = session_cache.cached(store, "comparisons", store.comparisons)
     if scope is None:
         return found
     return [c for c in found if any(scope.get(doc_id) for doc_id in c.doc_ids)]

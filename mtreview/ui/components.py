@@ -27,6 +27,7 @@ SCRIPTS = (
     "review_picker.js",
     "review_article.js",
     "review_draft.js",
+    "review_marks.js",
     "review.js",
 )
 SEGMENT_KEY = "segment_editor"
@@ -96,11 +97,20 @@ def event(key: str, name: str) -> Any:
 
 
 def segment_editor(
-    data: Mapping[str, Any], *, on_add: Callable[[], None], key: str = SEGMENT_KEY
+    data: Mapping[str, Any],
+    *,
+    on_add: Callable[[], None],
+    on_mark: Callable[[], None] | None = None,
+    on_undo: Callable[[], None] | None = None,
+    key: str = SEGMENT_KEY,
 ) -> None:
-    """Mount the open segment; `on_add` runs (before the page is drawn) when the reviewer
-    adds an error in the picker; it reads the error with `event(key, "add")`."""
-    _component()(key=key, data={"mode": "segment", **data}, on_add_change=on_add)
+    """Mount the open segment; each callback runs (before the page is drawn) when the
+    browser sends its event, read with `event(key, name)`: `add` (an error added in the
+    picker), `mark` (the error typed in the picker, not added yet: a draft) and `undo`
+    (Ctrl+Z outside a text box)."""
+    given = {"on_mark_change": on_mark, "on_undo_change": on_undo}
+    callbacks = {name: callback for name, callback in given.items() if callback is not None}
+    _component()(key=key, data={"mode": "segment", **data}, on_add_change=on_add, **callbacks)
 
 
 def article_view(

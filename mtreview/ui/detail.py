@@ -13,7 +13,7 @@ import streamlit as st
 
 from mtreview.mqm import Typology, segment_score
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions
+from mtreview.ui import actions, undo
 from mtreview.ui.correction import correction_box
 from mtreview.ui.drafts import box_start
 from mtreview.ui.marking import marking
@@ -33,7 +33,7 @@ def _flags(store: ReviewStore, review: SegmentReview, focus: int | None, reviewe
     st.markdown("**Pre-highlights**")
     args = (store, review.doc_id, review.index)
     for number, flag in enumerate(flags):
-        decision = review.decision(number)
+        decision = review.decision(number, reviewer)  # their own first
         state = decision.decision if decision else ("← focused" if number == focus else "")
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         with row:
@@ -65,11 +65,13 @@ def _flags(store: ReviewStore, review: SegmentReview, focus: int | None, reviewe
 def error_list(
     store: ReviewStore, review: SegmentReview, typology: Typology, reviewer: str
 ) -> None:
-    """The errors marked in the segment, each to change or delete."""
+    """The errors marked in the segment, each to change or delete (a delete that would
+    leave the correction the error came with asks first: `mtreview.ui.undo`)."""
     if not review.annotations:
         return
     score = segment_score(review.annotations, typology)
     st.markdown(f"**Errors** · segment MQM penalty {score:g}")
+    undo.confirm_delete(store, review, reviewer)
     for mark in review.annotations:
         title = f"“{mark.text}” · {mark.category} · {mark.severity} · {mark.reviewer}"
         with st.expander(md_escape(title)):
@@ -96,8 +98,8 @@ def error_list(
             row.button(
                 "Delete",
                 key=f"ann_del_{mark.id}",
-                on_click=actions.delete_error,
-                args=(store, mark.id, reviewer),
+                on_click=undo.ask_delete,
+                args=(store, mark.id, reviewer, review.version),
             )
 
 
@@ -153,6 +155,7 @@ def segment_panel(
     st.subheader(f"Segment {review.index + 1} of {total or len(reviews)}")
     paragraph = review.analysis.segment.paragraph + 1
     st.caption(md_escape(f"{status} · version {review.version} · paragraph {paragraph}"))
+    undo.undo_button(store, reviewer)
     _context(reviews, position, -1, "Previous segment")
     marking(
         store,

@@ -1,11 +1,13 @@
-"""Drafts in the app: a correction typed and not saved is kept per segment and reviewer.
+"""Drafts in the app: a correction typed and not saved is kept per segment and reviewer,
+and so is an error begun in the picker and not added.
 
 The correction box is drawn by the component (typing never reruns the page), so the
 browser sends what is typed (`review_draft.js`: after a pause, on leaving the box, before
 a reload); the store keeps it and the box starts from it on return, after a reload or a
-restarted server. Keeping a draft reruns the page, not a fragment: a draft sent while the
-reviewer opens another segment would be dropped with a fragment that the new page no
-longer has.
+restarted server. The picker sends its error the same way once something is typed in it
+(`review_marks.js`), and opens again with it on return. Keeping a draft reruns the page,
+not a fragment: a draft sent while the reviewer opens another segment would be dropped
+with a fragment that the new page no longer has.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import streamlit as st
 from mtreview.errors import MTReviewError
 from mtreview.store import Draft, ReviewStore, SegmentReview
 from mtreview.ui import actions
-from mtreview.ui.components import BOX_KEY, DOCUMENT_SLOT, Slot, event
+from mtreview.ui.components import BOX_KEY, DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
 
 DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
 DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
@@ -88,6 +90,11 @@ def handled_drafts() -> list[int]:
     return list(_ledger().handled)
 
 
+def handled_marks() -> list[int]:
+    """The same, of the picker's drafts."""
+    return list(_ledger().marks)
+
+
 @dataclasses.dataclass(frozen=True)
 class SentText:
     """The box's text as the browser sent it (a draft, a save, "reviewed"), with the
@@ -133,9 +140,15 @@ class DraftLedger:
     latest: dict[tuple[str, int], int] = dataclasses.field(default_factory=dict)
     # the numbers of the drafts handled last: the browser sends again a draft not among them
     handled: list[int] = dataclasses.field(default_factory=list)
+    # the same of the picker's drafts (apart: the segment editor is drawn again only when
+    # one of its own was handled)
+    marks: list[int] = dataclasses.field(default_factory=list)
 
     def record(self, number: int) -> None:
         self.handled = [*self.handled[-(HANDLED_SHOWN - 1) :], number]
+
+    def record_mark(self, number: int) -> None:
+        self.marks = [*self.marks[-(HANDLED_SHOWN - 1) :], number]
 
 
 def _ledger() -> DraftLedger:
@@ -199,3 +212,71 @@ def keep_typed(store: ReviewStore, sent: SentText, reviewer: str) -> None:
         return None
 
     actions.guarded(keep)
+
+
+# --- the picker's error, not added yet ------------------------------------------------------
+def mark_draft_data(
+    store: ReviewStore, review: SegmentReview, reviewer: str
+) -> dict[str, object] | None:
+    """The reviewer's error begun in the picker on this segment, for the segment component
+    (its picker opens with it); None when there is none."""
+    kept = store.mark_draft(review.doc_id, review.index, reviewer=reviewer)
+    if kept is None:
+        return None
+    return {
+        "start": kept.start,
+        "end": kept.end,
+        "category": kept.category,
+        "severity": kept.severity,
+        "comment": kept.comment,
+        "fix": kept.fix,
+    }
+
+
+def keep_mark_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
+    """The picker sent the error being typed in it (or its end: `discard`): kept as the
+    reviewer's draft of the segment's error, or forgotten. One older than the picker's last
+    event handled for that segment (an error added included) is let go."""
+    payload = event(slot.key(SEGMENT_KEY), "mark")
+    if not isinstance(payload, Mapping):
+        return
+    doc, index, number = payload.get("doc"), payload.get("segment"), payload.get("number")
+    if not (isinstance(doc, str) and _whole(index) and _whole(number)):
+        return
+    if slot.resolve is not None:
+        doc = slot.resolve(doc, index)
+        if doc is None:
+            return
+    latest: dict[tuple[str, int], int] = st.session_state.setdefault(actions.MARK_NUMBERS, {})
+    ledger, error = _ledger(), None
+    if number > latest.get((doc, index), -1):
+        try:
+            if payload.get("discard"):
+                store.discard_mark_draft(doc, index, reviewer=reviewer)
+            else:
+                _keep_mark(store, doc, index, payload, reviewer)
+        except MTReviewError as exc:
+            error = str(exc)
+        latest[(doc, index)] = number
+    ledger.record_mark(number)
+    if error:
+        st.session_state[DRAFT_ERROR] = f"The picker's error could not be kept: {error}"
+
+
+def _keep_mark(
+    store: ReviewStore, doc_id: str, index: int, sent: Mapping[str, Any], reviewer: str
+) -> None:
+    start, end, fix = sent.get("start"), sent.get("end"), sent.get("fix")
+    if not (_whole(start) and _whole(end)):
+        raise MTReviewError("its span is not two character offsets")
+    store.save_mark_draft(
+        doc_id,
+        index,
+        start=start,
+        end=end,
+        category=str(sent.get("category") or ""),
+        severity=str(sent.get("severity") or ""),
+        comment=str(sent.get("comment") or ""),
+        fix=fix if isinstance(fix, str) else None,
+        reviewer=reviewer,
+    )

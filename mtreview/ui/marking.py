@@ -7,8 +7,9 @@ import streamlit as st
 
 from mtreview.mqm import Typology
 from mtreview.store import ReviewStore, SegmentReview
-from mtreview.ui import actions
+from mtreview.ui import actions, undo
 from mtreview.ui.components import DOCUMENT_SLOT, SEGMENT_KEY, Slot, segment_editor
+from mtreview.ui.drafts import handled_marks, keep_mark_draft, mark_draft_data
 from mtreview.ui.offsets import find_span
 from mtreview.ui.shortcuts import category_keys, help_table, severity_keys
 from mtreview.ui.view_model import segment_marks
@@ -82,13 +83,21 @@ def marking(
     slot: Slot = DOCUMENT_SLOT,
     box_key: str | None = None,
 ) -> None:
-    """The segment to mark, then the keyboard form (found words go through the form)."""
+    """The segment to mark (its picker opens again with the error the reviewer began in
+    it and left), then the keyboard form (found words go through the form)."""
     data = editor_data(review, typology, choice, focus, current_text, slot, box_key)
+    data.update(
+        mark_draft=mark_draft_data(store, review, reviewer),
+        handled=handled_marks(),
+        reviewer=reviewer,  # a draft left by a page before a reload goes back to its reviewer
+    )
     segment_editor(
         data,
         on_add=lambda: actions.add_marked(
             store, review.doc_id, review.index, review.text, reviewer, slot
         ),
+        on_mark=lambda: keep_mark_draft(store, reviewer, slot),
+        on_undo=lambda: undo.undo_sent(store, reviewer, slot),
         key=slot.key(SEGMENT_KEY),
     )
     typing = _pending(review) is not None or bool(st.session_state.get(TYPING))

@@ -15,9 +15,10 @@ from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology, load_typology
 from mtreview.readers import SUFFIXES
 from mtreview.settings import Settings, settings_for_app
-from mtreview.store import ReviewStore, SegmentReview
+from mtreview.store import DocumentInfo, ReviewStore, SegmentReview
+from mtreview.store.counting import count_statements
 from mtreview.store.throttle import ThrottlePolicy
-from mtreview.ui import actions, charts, compare, corpus, links, team
+from mtreview.ui import actions, charts, compare, corpus, links, session_cache, team
 from mtreview.ui.components import article_view
 from mtreview.ui.detail import segment_panel
 from mtreview.ui.exports import export_section
@@ -39,9 +40,15 @@ from mtreview.ui.view_model import (
 
 
 @st.cache_resource(show_spinner=False)
-def _store(db: str, typology: str, _throttle: ThrottlePolicy, schema: str) -> ReviewStore:
-    """`_throttle` (the settings' sign-in policy, fixed for the process) is no cache key."""
-    return ReviewStore(db, typology=load_typology(typology), throttle=_throttle, schema=schema)
+def _store(
+    db: str, typology: str, _throttle: ThrottlePolicy, schema: str, counted: bool
+) -> ReviewStore:
+    """`_throttle` (the settings' sign-in policy, fixed for the process) is no cache key.
+    `counted`: the statements of each run go to the timing log (`ui.timing`)."""
+    store = ReviewStore(db, typology=load_typology(typology), throttle=_throttle, schema=schema)
+    if counted:
+        count_statements(store.engine)
+    return store
 
 
 @st.cache_resource(show_spinner="Loading translation models…")
@@ -68,7 +75,7 @@ def _document(
         and (first := corpus.first_document(store, settings))  # never add the shipped article
     ):
         st.session_state["doc_id"] = first
-    visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+    visible = [d for d in _documents(store) if scope is None or d.doc_id in scope]
     if "doc_id" not in st.session_state or (
         visible and st.session_state["doc_id"] not in {d.doc_id for d in visible}
     ):
@@ -82,11 +89,11 @@ def _document(
         except MTReviewError as exc:
             if str(exc):
                 st.error(md_escape(str(exc)))
-            visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+            visible = [d for d in _documents(store) if scope is None or d.doc_id in scope]
             if not visible:
                 return None
             st.session_state["doc_id"] = visible[0].doc_id
-        visible = [d for d in store.documents() if scope is None or d.doc_id in scope]
+        visible = [d for d in _documents(store) if scope is None or d.doc_id in scope]
     by_id = {d.doc_id: d for d in visible}
     ids = list(by_id)
     st.sidebar.selectbox(
@@ -98,6 +105,12 @@ def _document(
         on_change=lambda: actions.open_document(st.session_state["doc_pick"]),
     )
     return str(st.session_state["doc_id"])
+
+
+def _documents(store: ReviewStore) -> list[DocumentInfo]:
+    """The stored documents, kept with the session until the store's layout changes (the
+    picker shows their names and sizes)."""
+    return session_cache.cached(store, "documents", store.documents)
 
 
 def _import(store: ReviewStore, settings: Settings, models: ModelState, by: str) -> None:
@@ -208,15 +221,24 @@ def _main(settings: Settings) -> None:
     st.session_state[SETTINGS] = settings  # what the page runs with, for all to see
     try:
         throttle = ThrottlePolicy.from_settings(settings)
-        store = _store(settings.db, settings.mqm_typology, throttle, settings.db_schema)
+        store = _store(
+            settings.db, settings.mqm_typology, throttle, settings.db_schema,
+            bool(settings.timing_log),
+        )  # fmt: skip
         typology = load_typology(settings.mqm_typology)
     except MTReviewError as exc:
         st.error(md_escape(str(exc)))
         return
+    with store.one_read():  # the run's reads: one transaction, the principal checked once
+        _page(store, settings, typology)
+
+
+def _page(store: ReviewStore, settings: Settings, typology: Typology) -> None:
     identity = current_identity(store, settings)
     if identity is None:
         return
     reviewer = identity.name
+    session_cache.start(store, (identity.name, identity.role))
     models = _models(settings)
     st.sidebar.markdown("**mtreview**")
     identity_sidebar(store, identity)
@@ -228,10 +250,12 @@ def _main(settings: Settings) -> None:
     if scope is not None and view == corpus.DOCUMENT:  # (its keys name the documents)
         team.queue_sidebar(store, identity)
     if view == corpus.CORPUS:
+        links.keep_position(None)  # the URL names where the reviewer is: a reload goes back
         corpus.corpus_page(store, typology, reviewer)
         return
     if view == corpus.COMPARISON:
         compare.compare_page(store, typology, identity, settings, comparisons, scope)
+        links.keep_comparison_position()
         return
     doc_id = _document(store, settings, models, identity, scope)
     if identity.can("import"):
@@ -239,7 +263,7 @@ def _main(settings: Settings) -> None:
     if doc_id is None:
         st.info("No document to review: import one from the sidebar.")
         return
-    info = store.document(doc_id)
+    info = session_cache.cached(store, ("document", doc_id), lambda: store.document(doc_id))
     _resume_analysis(store, doc_id, info.analysis_info, settings, models)
     job = _jobs(settings.db).get(doc_id)
     if job is not None and (not job.finished or st.session_state.get("analysing_shown")):
@@ -262,6 +286,7 @@ def _main(settings: Settings) -> None:
             st.info("Nothing assigned to you matches this filter.")
             return
     current, page = navigation(shown, reviews, settings.page_size)
+    links.keep_position(doc_id, current)
     st.sidebar.caption(
         " · ".join(f"{action} {key}" for action, key in SHORTCUTS.items()) + " · ? all keys"
     )

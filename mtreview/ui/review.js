@@ -1,13 +1,16 @@
 // @ts-check
-// mtreview review component, part 5 of 5: the open segment, page keys, the entry point
+// mtreview review component, part 6 of 6: the open segment, page keys, the entry point
 // (the module's default export, which Streamlit calls for each mounted instance).
 // (Streamlit components v2 loads one inline module and no build step is run:
-// components.py joins the five parts in import order and drops their relative imports.)
+// components.py joins the six parts in import order and drops their relative imports.)
 // Every text from a document or a reviewer is put in the page with textContent: never HTML.
 //
 // A span is stored only as it was on screen: the selection is read at mouse-up from the
 // nodes drawn here, this component never redraws while the mouse button is down (new
 // data waits for the mouse-up), and what was read is shown back at once, in the picker.
+// What is typed in the picker is the reviewer's draft (review_marks.js): a segment drawn
+// with one opens its picker again. Ctrl+Z outside a text box asks the server to undo the
+// session's last action.
 
 import { counterpart, cpLength, cpToUtf16, snapSpan, tokens, utf16ToCp } from "./review_text.js";
 import { buildPicker, el, isTyping } from "./review_picker.js";
@@ -17,9 +20,11 @@ import {
   boxKey,
   correctionBox,
   dataArrived,
+  nextNumber,
   segmentViews,
   watchDrafts,
 } from "./review_draft.js";
+import { MarkDrafts, isUndoKey, markToOpen, typedIn, watchMarks } from "./review_marks.js";
 
 /** @typedef {import("./review_text.js").Span} Span */
 /** Where a span sits in the correction box (`live`: the box's text, or the segment's
@@ -130,6 +135,13 @@ export class SegmentView {
     /** @type {{category?: string, severity?: string} | null} */
     this.choice = null;
     this.refocus = false;
+    // the error typed in the picker, kept as the reviewer's draft
+    this.marks = new MarkDrafts({
+      read: () => this.pickerState(),
+      saving: () => this.saving,
+      dragging: () => this.dragging,
+      connected: () => this.connected(),
+    });
     this.text.addEventListener("mousedown", (event) => {
       if (event.button === 0) this.dragging = true;
     });
@@ -151,6 +163,7 @@ export class SegmentView {
    * @param {MtrSegmentData} data */
   update(component, data) {
     this.component = component;
+    this.marks.update(component, data);
     const sig = JSON.stringify(data);
     if (sig === this.sig) return;
     if (this.dragging) {
@@ -173,16 +186,52 @@ export class SegmentView {
     const typing = isTyping(document.activeElement);
     const hadFocus = this.root.contains(document.activeElement) || (this.refocus && !typing);
     this.refocus = false;
+    // another segment drawn: what was typed in the picker stays the reviewer's draft
+    if (!same && this.picker && !this.saving) this.marks.send(this.pickerState());
     this.data = data;
     this.sig = JSON.stringify(data);
     if (!same || this.saving) this.reset();
     if (data.defaults && (!same || !this.choice)) this.choice = { ...data.defaults };
     this.hint.textContent = data.hint || "";
     this.draw();
+    if (!same) this.reopen();
     // One of several editors on a page (`several`) comes into view only after it was used.
     const moved = !same || previous.focus_token !== data.focus_token;
     if (moved && (!data.several || (same && lastTouched === this))) keepInView(this.text);
     if (hadFocus && !this.picker) this.text.focus({ preventScroll: true });
+  }
+
+  /** The picker's error now, as its draft is sent (null: no picker open).
+   * @returns {import("./review_marks.js").MarkState | null} */
+  pickerState() {
+    if (!this.picker || !this.sel || !this.data) return null;
+    const { category, severity, comment, fix } = this.picker.state();
+    const { start, end, text } = this.sel;
+    const { doc, segment } = this.data;
+    return { doc, segment, start, end, text, category, severity, comment, fix };
+  }
+
+  /** Whether the open picker holds something the reviewer typed. */
+  holdsTyping() {
+    const state = this.pickerState();
+    return Boolean(state) && typedIn(state);
+  }
+
+  /** Whether the picker has the focus (the box's drafts wait then: review_draft.js). */
+  pickerFocused() {
+    return Boolean(this.picker) && this.picker.element.contains(document.activeElement);
+  }
+
+  // A segment just drawn: its picker opens again with the error the reviewer began in it
+  // (their draft), without taking the focus.
+  reopen() {
+    const kept = markToOpen(this.marks.waiting, this.data, cpLength(this.data.text));
+    if (!kept) return;
+    const text = Array.from(this.data.text).slice(kept.start, kept.end).join("");
+    this.sel = { start: kept.start, end: kept.end, text };
+    this.keys = null;
+    this.draw();
+    this.openPicker(kept);
   }
 
   reset() {
@@ -224,7 +273,12 @@ export class SegmentView {
       this.keys = null;
       this.draw();
       this.openPicker();
-    } else if (this.picker && !this.saving && window.getSelection().isCollapsed) {
+    } else if (
+      this.picker &&
+      !this.saving &&
+      window.getSelection().isCollapsed &&
+      !this.holdsTyping()
+    ) {
       this.cancel(); // a plain click in the text drops the span waiting for a category
     }
     if (this.deferred) {
@@ -256,6 +310,19 @@ export class SegmentView {
   keyDown(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || this.saving) return;
     const key = event.key;
+    if (this.picker) {
+      // a picker left open (the reviewer's draft of an error, opened again): Enter goes
+      // into it, Esc gives it up; the span it holds stays
+      if (key === "Enter" || key === " ") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.picker.focus();
+      } else if (key === "Escape") {
+        event.stopPropagation();
+        this.cancel();
+      }
+      return;
+    }
     const count = tokens(this.data.text).length;
     const k = this.keys || { anchor: -1, focus: -1 };
     let target = null;
@@ -291,24 +358,40 @@ export class SegmentView {
     return { box, live, at };
   }
 
-  openPicker() {
+  /** Open the picker on the span selected: a new error, or (`kept`) the reviewer's draft
+   * of one, opened again without taking the focus. Another selection replaces an error
+   * begun before (its draft ends with it).
+   * @param {import("./review_marks.js").KeptMark | null} [kept] */
+  openPicker(kept = null) {
     if (!this.sel) return;
-    if (this.picker) this.picker.element.remove();
+    if (this.picker) {
+      this.marks.discard();
+      this.picker.element.remove();
+    }
     const place = this.placeInBox(this.sel);
     const data = this.data;
+    const choice = kept ? { category: kept.category, severity: kept.severity } : this.choice;
     this.picker = buildPicker({
       categories: data.categories || [],
       severities: data.severities || [],
-      choice: this.choice || {},
+      choice: choice || {},
       span: this.sel,
       fix: place.at ? place.live.slice(place.at.start, place.at.end) : null,
-      onCommit: (choice) => this.commit(choice, place),
+      typed: kept ? { fix: kept.fix, comment: kept.comment } : undefined,
+      onCommit: (picked) => this.commit(picked, place),
       onCancel: () => this.cancel(),
       onHelp: () => toggleHelp(),
+      onChange: () => this.marks.changed(),
     });
+    this.marks.opened(kept);
     const element = this.picker.element;
+    element.addEventListener("focusout", (event) => {
+      const to = /** @type {Node | null} */ (event.relatedTarget);
+      if (!(to && element.contains(to))) this.marks.send(); // leaving it keeps it at once
+    });
     element.style.top = `${this.text.offsetTop + this.text.offsetHeight + 6}px`;
     this.root.appendChild(element);
+    if (kept) return;
     this.picker.focus();
     keepInView(element);
   }
@@ -325,11 +408,14 @@ export class SegmentView {
         place.live.slice(0, place.at.start) + choice.fix + place.live.slice(place.at.end);
     }
     this.saving = true;
+    const drafted = this.marks.added(this.data.doc, this.data.segment); // the add ends it
     this.refocus = this.root.contains(document.activeElement); // back to the text when saved
     this.picker.busy();
     this.draw();
     this.component.setTriggerValue("add", {
       id: `${Date.now()}-${Math.random().toString(36).slice(2)}`, // sent once, handled once
+      number: nextNumber(), // a draft of the picker sent before it comes too late
+      drafted,
       doc: this.data.doc,
       segment: this.data.segment,
       start: this.sel.start,
@@ -346,9 +432,17 @@ export class SegmentView {
 
   cancel() {
     const keyboard = this.picker && this.root.contains(document.activeElement);
+    this.marks.discard(); // given up: its draft too
     this.reset();
     this.draw();
     if (keyboard) this.text.focus({ preventScroll: true });
+  }
+
+  // Ctrl+Z: the server takes the session's last action back.
+  undo() {
+    if (!this.component || this.saving) return;
+    const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`; // handled once
+    this.component.setTriggerValue("undo", { id, number: nextNumber() });
   }
 
   focusText() {
@@ -431,15 +525,24 @@ function activeSegment() {
 }
 
 // Page keys that are not Streamlit buttons: the correction box's (Ctrl+S saves,
-// Ctrl+Shift+Enter marks reviewed: review_draft.js), ? (help), M (mark from the keyboard),
-// C (the correction box).
+// Ctrl+Shift+Enter marks reviewed: review_draft.js), Ctrl+Z (undo, outside a text box: in
+// one it is the box's own undo), ? (help), M (mark from the keyboard), C (the correction box).
 /** @param {KeyboardEvent} event */
 function pageKey(event) {
   const key = event.key;
   if (boxKey(event)) return;
-  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = /** @type {HTMLElement} */ (event.target);
-  if (isTyping(target) || target.closest?.(".mtr-picker")) return;
+  const inField = isTyping(target) || Boolean(target.closest?.(".mtr-picker"));
+  if (isUndoKey(event) && !inField && !event.defaultPrevented) {
+    const undoing = activeSegment();
+    if (!undoing) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (!event.repeat) undoing.undo();
+    return;
+  }
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (inField) return;
   const view = activeSegment();
   if (key === "Escape" && document.querySelector(".mtr-help")) {
     toggleHelp();
@@ -471,6 +574,7 @@ export default function (component) {
   if (!data) return undefined;
   dataArrived();
   watchDrafts();
+  watchMarks();
   let view = parentElement.__mtreview;
   const kind = VIEWS[data.mode];
   if (!kind) return undefined;

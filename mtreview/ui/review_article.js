@@ -1,5 +1,5 @@
 // @ts-check
-// mtreview review component, part 3 of 5: the article, tinted by risk; a click opens a
+// mtreview review component, part 3 of 6: the article, tinted by risk; a click opens a
 // segment. Redrawn only when its data change, keeping the reader's place in its box.
 // `renderText` draws a segment's text with its marks, here and in the open segment.
 

@@ -1,13 +1,15 @@
 // @ts-check
-// mtreview review component, part 4 of 5: the correction box and its drafts.
+// mtreview review component, part 4 of 6: the correction box and its drafts.
 // The box (its text, "Save correction", "Reviewed, no change" and the draft line under
 // them) is drawn here, so typing never reruns the page (issue 15) and what is typed lives
 // in this part, never read back from Streamlit's page. Save and "Reviewed, no change" go
 // to the server as events carrying the box's text. What is typed and not saved goes as the
 // reviewer's draft: after a pause in typing, when the box loses focus, when the tab is
 // hidden, and before a reload or close (warning then if the text may not have reached the
-// server). It never sends while the mouse is down in the segment's text, a picker is open
-// or an error is being saved, so no rerun starts under a drag. A click elsewhere (the
+// server). It never sends while the mouse is down in the segment's text, a picker has the
+// focus or an error is being saved, so no rerun starts under a drag. (A picker left open
+// without the focus, as one opened again with the reviewer's draft of an error, does not
+// hold the box's drafts back.) A click elsewhere (the
 // article, a button) sends it at mouse-down, ahead of the click's own rerun. Streamlit can
 // drop a trigger when a newer request cuts its run short, so each page says which draft
 // numbers the server has handled and the box sends again what it has not.
@@ -33,6 +35,14 @@ const DRAFT_TRIES = 3; // sends of one draft the server never answers before giv
 const UNSENT = "mtreview-unsent-drafts"; // sessionStorage: drafts a reload may have cut off
 
 let draftNumber = Date.now() * 1000; // events sent from this page, in order (reloads too)
+
+/** The next number of an event sent from this page (the picker's events count with the
+ * box's: no two events of a page share a number).
+ * @returns {number} */
+export function nextNumber() {
+  draftNumber += 1;
+  return draftNumber;
+}
 let boxCount = 0; // boxes made on this page: each label names its own box
 
 // ---- pure helpers (tests/js) ----
@@ -138,8 +148,8 @@ export function dataArrived() {
   window.__mtreviewDataAt = performance.now();
 }
 
-// Whether the page's run looks over: no part got data for a while.
-function settled() {
+/** Whether the page's run looks over: no part got data for a while. */
+export function settled() {
   return performance.now() - (window.__mtreviewDataAt || 0) >= SETTLE_MS;
 }
 
@@ -300,8 +310,7 @@ export class CorrectionBox {
     const text = this.area.value;
     if (this.unkept() && text !== this.sent) {
       const { doc, segment, base } = this.data;
-      draftNumber += 1;
-      left.push({ doc, segment, base, text, number: draftNumber });
+      left.push({ doc, segment, base, text, number: nextNumber() });
     }
     const reviewer = this.data.reviewer;
     return left.map((d) => ({ ...d, reviewer }));
@@ -353,7 +362,7 @@ export class CorrectionBox {
   }
 
   busy() {
-    return segmentViews().some((view) => view.dragging || view.picker || view.saving);
+    return segmentViews().some((view) => view.dragging || view.pickerFocused() || view.saving);
   }
 
   // Take the box's text as the draft, unless the server has it already; send it now or,
@@ -368,8 +377,7 @@ export class CorrectionBox {
       return;
     }
     const { doc, segment, base } = this.data;
-    draftNumber += 1;
-    this.pending = { doc, segment, base, text, number: draftNumber };
+    this.pending = { doc, segment, base, text, number: nextNumber() };
     this.flush(now);
   }
 
@@ -399,8 +407,7 @@ export class CorrectionBox {
     const text = this.area.value;
     if (name === "save") this.saving = text;
     const { doc, segment, base } = this.data;
-    draftNumber += 1;
-    this.component.setTriggerValue(name, { doc, segment, base, text, number: draftNumber });
+    this.component.setTriggerValue(name, { doc, segment, base, text, number: nextNumber() });
   }
 
   // Back to the saved text; the server then forgets the draft.

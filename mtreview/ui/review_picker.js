@@ -1,5 +1,5 @@
 // @ts-check
-// mtreview review component, part 2 of 5: the picker that opens under a marked span.
+// mtreview review component, part 2 of 6: the picker that opens under a marked span.
 // One key per choice: a letter picks a category, a digit the severity (then the cursor
 // waits in the correction field), Enter adds the error, Esc cancels, "/" searches.
 // Everything it shows is put in the page with textContent.
@@ -13,18 +13,23 @@ import { filterCategories } from "./review_text.js";
  * @typedef {{category: string | undefined, severity: string | undefined, comment: string,
  *   fix: string | null}} Picked */
 /** What the picker is given. `fix`: the marked words as the correction box has them, or
- * null when the box no longer has them.
+ * null when the box no longer has them; `typed`: what the reviewer had typed in it before
+ * (their draft of this error, opened again), shown in its fields.
  * @typedef {object} PickerOptions
  * @property {Choice[]} categories
  * @property {Choice[]} severities
  * @property {{category?: string, severity?: string}} choice the last choice, picked first
  * @property {Span} span
  * @property {string | null} fix
+ * @property {{fix?: string | null, comment?: string}} [typed]
  * @property {(picked: Picked) => void} onCommit
  * @property {() => void} onCancel
- * @property {() => void} onHelp */
-/** An open picker.
- * @typedef {{element: HTMLDivElement, focus: () => void, busy: () => void}} Picker */
+ * @property {() => void} onHelp
+ * @property {() => void} [onChange] something typed or picked (the draft is kept) */
+/** An open picker; `state()`: what it holds now (`fix`: the marked words as corrected,
+ * null when they were not; a draft's fix that the box no longer has a place for is kept).
+ * @typedef {{element: HTMLDivElement, focus: () => void, busy: () => void,
+ *   state: () => Picked}} Picker */
 
 /** A new element, its class and text set (text with textContent: never markup).
  * @template {keyof HTMLElementTagNameMap} K
@@ -68,6 +73,8 @@ export function isTyping(target) {
  * @returns {Picker} */
 export function buildPicker(options) {
   const { categories, severities, span, fix, onCommit, onCancel, onHelp } = options;
+  const typed = options.typed || {};
+  const changed = () => options.onChange?.();
   /** @type {{category: string | undefined, severity: string | undefined, shown: Choice[]}} */
   const state = {
     category: options.choice.category || (categories[0] && categories[0].label),
@@ -104,8 +111,9 @@ export function buildPicker(options) {
   if (fix === null) {
     fixInput.disabled = true;
     fixInput.placeholder = "already edited: correct it in the box below (C)";
+    if (typeof typed.fix === "string") fixInput.value = typed.fix; // shown, never dropped
   } else {
-    fixInput.value = fix;
+    fixInput.value = typeof typed.fix === "string" ? typed.fix : fix;
   }
   fixLabel.appendChild(fixInput);
   box.appendChild(fixLabel);
@@ -113,6 +121,7 @@ export function buildPicker(options) {
   commentLabel.appendChild(el("span", "", "Comment"));
   const comment = el("input", "mtr-comment");
   comment.setAttribute("aria-label", "Comment (optional)");
+  comment.value = typed.comment || "";
   commentLabel.appendChild(comment);
   box.appendChild(commentLabel);
 
@@ -160,6 +169,7 @@ export function buildPicker(options) {
   function pickCategory(label) {
     state.category = label;
     drawCategories();
+    changed();
     box.focus({ preventScroll: true });
   }
 
@@ -167,19 +177,28 @@ export function buildPicker(options) {
   function pickSeverity(label) {
     state.severity = label;
     drawSeverities();
+    changed();
     const next = fixInput.disabled ? box : fixInput;
     next.focus({ preventScroll: true });
     if (next === fixInput) fixInput.select();
   }
 
-  function commit() {
-    const changed = !fixInput.disabled && fixInput.value !== fix;
-    onCommit({
+  /** @returns {Picked} */
+  function picked() {
+    const corrected = !fixInput.disabled && fixInput.value !== fix;
+    const kept = fixInput.disabled && typeof typed.fix === "string" ? typed.fix : null;
+    return {
       category: state.category,
       severity: state.severity,
-      comment: comment.value.trim(),
-      fix: changed ? fixInput.value : null,
-    });
+      comment: comment.value,
+      fix: corrected ? fixInput.value : kept,
+    };
+  }
+
+  function commit() {
+    const chosen = picked();
+    const fixed = fixInput.disabled ? null : chosen.fix; // a fix needs its words in the box
+    onCommit({ ...chosen, comment: chosen.comment.trim(), fix: fixed });
   }
 
   function filter() {
@@ -189,6 +208,8 @@ export function buildPicker(options) {
   }
 
   search.addEventListener("input", filter);
+  fixInput.addEventListener("input", changed);
+  comment.addEventListener("input", changed);
   add.addEventListener("click", commit);
   cancel.addEventListener("click", () => onCancel());
   help.addEventListener("click", () => onHelp());
@@ -273,5 +294,6 @@ export function buildPicker(options) {
       for (const node of controls) node.disabled = true;
       /** @type {ChildNode} */ (add.lastChild).textContent = " Saving…";
     },
+    state: picked,
   };
 }

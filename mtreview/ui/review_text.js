@@ -1,5 +1,5 @@
 // @ts-check
-// mtreview review component, part 1 of 5: text helpers with no DOM (tested by node --test,
+// mtreview review component, part 1 of 6: text helpers with no DOM (tested by node --test,
 // tests/js/, and in Chromium). Offsets sent back to Python are Unicode code points (JS
 // strings count UTF-16 units).
 

@@ -69,6 +69,12 @@ interface MtrSegmentData extends MtrCommon {
   hint?: string;
   several?: boolean;
   box_key?: string | null;
+  /** the reviewer's error begun in the picker and not added: the picker opens with it */
+  mark_draft?: import("./review_marks.js").KeptMark | null;
+  /** the numbers of the picker's drafts the server handled last (it sends the others again) */
+  handled?: number[];
+  /** whose page it is: a draft left by a page before a reload goes back to them only */
+  reviewer?: string;
 }
 
 /** The correction box of a segment and its drafts (correction.box_data). */
@@ -106,4 +112,6 @@ interface Window {
   __mtreviewKeys?: boolean;
   /** the boxes' page listeners are installed */
   __mtreviewDraftWatch?: boolean;
+  /** the pickers' page listeners are installed (review_marks.js) */
+  __mtreviewMarkWatch?: boolean;
 }

@@ -32,6 +32,7 @@ PAGE_KEYS: tuple[tuple[str, str], ...] = (
     ("A / X", "accept / reject the focused pre-highlight (underlined in red)"),
     ("Ctrl+S", "save the correction"),
     ("Ctrl+Shift+Enter", "mark the segment reviewed, no change"),
+    ("Ctrl+Z", "undo your last add, delete or correction (outside a text box)"),
     ("?", "show or hide this list"),
 )
 PICKER_KEYS: tuple[tuple[str, str], ...] = (

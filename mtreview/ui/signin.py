@@ -5,8 +5,10 @@
   to a network it refuses to work until accounts exist.
 - A store with accounts is a team store: everyone signs in, with a password (argon2 in
   the store) or, when `.streamlit/secrets.toml` has an `[auth]` section, through the
-  team's identity provider (`st.login`, OIDC; the account must exist). A `?reviewer=` in
-  the URL is dropped and changes nothing.
+  team's identity provider (`st.login`, OIDC): the store decides from the ID token's
+  claims which account, if any, the identity enters (`mtreview.store.external`: bound to
+  its issuer and subject; a verified e-mail; never a password account an admin did not
+  link). A `?reviewer=` in the URL is dropped and changes nothing.
 
 A password sign-in is a plain HTML form posted to `mtreview.ui.session_routes`, which
 sets the session token as an HttpOnly, SameSite=Strict cookie. Every script run reads the
@@ -32,6 +34,7 @@ from mtreview.errors import MTReviewError
 from mtreview.hosts import is_loopback
 from mtreview.settings import Settings
 from mtreview.store import ROLES, ReviewStore
+from mtreview.store.external import REFUSALS, ExternalIdentity, ExternalRefused
 from mtreview.store.sessions import SessionPolicy
 from mtreview.ui.session_routes import (
     COOKIE,
@@ -43,7 +46,8 @@ from mtreview.ui.session_routes import (
 from mtreview.ui.view_model import md_escape
 
 HARNESS_KEY = "mtreview_harness_sign_in"  # AppTest only: see the module's docstring
-OIDC_TOKEN = "oidc_session"  # (the provider's name for the user, the store's token)
+OIDC_TOKEN = "oidc_session"  # ((issuer, subject) of the provider's identity, the store's token)
+OIDC_REFUSED = "oidc_refused"  # ((issuer, subject), why the store refused it): asked once
 REFUSAL_KEYS = ("signin", "kind", "locked", "seconds")  # a refused sign-in's redirect
 
 
@@ -114,7 +118,7 @@ def _team_member(store: ReviewStore, settings: Settings) -> Identity | None:
     if principal is not None:
         return Identity(principal, principal.role, local=False)
     if _oidc_configured() and st.user.is_logged_in:
-        return _provider_member(store, policy)
+        return _provider_member(store, settings, policy)
     _sign_in_form(ended=token is not None)
     return None
 
@@ -129,13 +133,18 @@ def session_token() -> str | None:
     return given.token if isinstance(given, HarnessSignIn) else None
 
 
-def _provider_member(store: ReviewStore, policy: SessionPolicy) -> Identity | None:
-    """The account the identity provider vouches for, with a store session of its own
-    kept beside this Streamlit session's provider identity. Once that session ends (idle,
-    too old, signed out everywhere) the provider's sign-in ends too: sign in again."""
-    claimed = str(st.user.get("email") or st.user.get("preferred_username") or "")
+def _provider_member(
+    store: ReviewStore, settings: Settings, policy: SessionPolicy
+) -> Identity | None:
+    """The account the store lets the provider's identity enter (its claims, as the ID
+    token gave them), with a store session of its own kept beside this Streamlit session's
+    provider identity. Once that session ends (idle, too old, signed out everywhere) the
+    provider's sign-in ends too: sign in again. A refusal is asked once per identity and
+    shown in fixed words (never the provider's text), with a way out of the provider."""
+    identity = ExternalIdentity.from_claims(st.user.to_dict())
+    who = (identity.issuer, identity.subject)
     kept = st.session_state.get(OIDC_TOKEN)
-    if isinstance(kept, tuple) and kept[0] == claimed:
+    if isinstance(kept, tuple) and kept[0] == who:
         principal = store.principal(kept[1], policy=policy)
         if principal is not None:
             return Identity(principal, principal.role, local=False, provider=True)
@@ -144,14 +153,24 @@ def _provider_member(store: ReviewStore, policy: SessionPolicy) -> Identity | No
         st.info("Your session has ended (signed out, idle or too old): sign in again.")
         st.button("Sign in again", key="oidc_again", on_click=st.logout)
         return None
-    try:
-        signed = store.sign_in_external(claimed, policy=policy)
-    except MTReviewError as exc:
-        st.error(md_escape(f"{claimed}: {exc}. Ask an admin for an account."))
-        st.button("Sign out of the provider", key="oidc_logout", on_click=st.logout)
-        return None
-    st.session_state[OIDC_TOKEN] = (claimed, signed.token)
-    return Identity(signed.principal, signed.principal.role, local=False, provider=True)
+    refused = st.session_state.get(OIDC_REFUSED)
+    if isinstance(refused, tuple) and refused[0] == who:
+        why = REFUSALS[refused[1]]
+    else:
+        try:
+            signed = store.sign_in_external(identity, key=settings.oidc_key_claim, policy=policy)
+        except ExternalRefused as exc:
+            st.session_state[OIDC_REFUSED] = (who, exc.reason)
+            why = REFUSALS[exc.reason]
+        except MTReviewError as exc:  # the store, or a wrong `oidc_key_claim`
+            why = str(exc)
+        else:
+            st.session_state[OIDC_TOKEN] = (who, signed.token)
+            return Identity(signed.principal, signed.principal.role, local=False, provider=True)
+    st.title("mtreview · sign in")
+    st.error(md_escape(f"You cannot sign in here with this identity: {why}."))
+    st.button("Sign out of the provider", key="oidc_logout", on_click=st.logout)
+    return None
 
 
 def _sign_in_form(*, ended: bool) -> None:

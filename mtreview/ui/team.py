@@ -16,7 +16,7 @@ from mtreview.agreement import agreement, report_rows
 from mtreview.errors import MTReviewError
 from mtreview.mqm import Typology
 from mtreview.store import FinalSpan, ReviewStore, SharedSegment
-from mtreview.ui import actions
+from mtreview.ui import actions, session_cache
 from mtreview.ui.signin import Identity
 from mtreview.ui.view_model import md_escape
 
@@ -25,7 +25,9 @@ Scope = dict[str, set[int]]
 
 def review_scope(store: ReviewStore, identity: Identity) -> Scope | None:
     """None: everything (leads, admins, the local user); else the reviewer's assignments."""
-    return None if identity.can("see-all") else store.assigned(identity.name)
+    if identity.can("see-all"):
+        return None
+    return session_cache.cached(store, "assigned", lambda: store.assigned(identity.name))
 
 
 def mark_independent(store: ReviewStore, identity: Identity, doc_ids: Iterable[str]) -> None:
@@ -34,21 +36,26 @@ def mark_independent(store: ReviewStore, identity: Identity, doc_ids: Iterable[s
     read with `viewer=`, the segments already hold only what this reviewer may see (the
     store filters blind work, `mtreview.store.read`)."""
     st.session_state[actions.INDEPENDENT] = {
-        (doc_id, index)
-        for doc_id in doc_ids
-        for index in store.shared_with_others(doc_id, identity.name)
+        (doc_id, index) for doc_id in doc_ids for index in _shared(store, identity, doc_id)
     }
+
+
+def _shared(store: ReviewStore, identity: Identity, doc_id: str) -> set[int]:
+    """The reviewer's segments of `doc_id` shared with another (kept per layout)."""
+    return session_cache.cached(
+        store, ("shared", doc_id), lambda: store.shared_with_others(doc_id, identity.name)
+    )
 
 
 def queue_sidebar(store: ReviewStore, identity: Identity) -> None:
     """The reviewer's progress and next segments, riskiest first."""
-    mine = [p for p in store.progress() if p.reviewer == identity.name]
-    if not mine:
+    mine, queue = store.queue_progress(identity.name, limit=5)
+    if not mine.assigned:
         return
-    done, assigned = mine[0].done, mine[0].assigned
+    done, assigned = mine.done, mine.assigned
     share = done / assigned if assigned else 0.0
     st.sidebar.progress(share, text=f"Your queue: {done} / {assigned}")
-    for item in store.queue(identity.name, limit=5):
+    for item in queue:
         st.sidebar.button(
             md_escape(f"#{item.index + 1} · risk {item.risk:.2f} · {item.text[:40]}"),
             key=f"queue_{item.doc_id}_{item.index}",
@@ -136,7 +143,7 @@ def adjudication_tab(store: ReviewStore, identity: Identity, doc_id: str) -> Non
     if not shared:
         st.info("Nothing to adjudicate: no segment was reviewed by two reviewers yet.")
         return
-    settled = store.adjudications(doc_id)
+    settled = store.adjudications(doc_id, viewer=identity.name)
     index = st.selectbox(
         "Segment",
         list(shared),

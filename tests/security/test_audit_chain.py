@@ -193,11 +193,12 @@ def test_failed_sign_ins_and_exports_are_audited(store: ReviewStore, tmp_path: P
             store.sign_in(name, password)
     from mtreview.export import export_to_path
 
-    export_to_path(store, "tmx", tmp_path / "out.tmx", by="lena")
+    anne = store.sign_in("anne", "correct horse battery").principal
+    export_to_path(store, "tmx", tmp_path / "out.tmx", by=anne)  # a team store: a principal
     log = [(e.actor, e.action, e.detail.get("reason")) for e in store.audit_log()]
     assert ("anne", "sign-in-failed", "wrong password") in log
     assert ("nobody", "sign-in-failed", "no such account") in log
-    assert ("lena", "export", None) in log and store.verify_audit().ok
+    assert ("anne", "export", None) in log and store.verify_audit().ok
 
 
 def _record_many(db: str, name: str, rounds: int) -> None:

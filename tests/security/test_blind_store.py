@@ -179,3 +179,25 @@ def test_a_draft_on_her_own_chain_is_kept_against_her_own_numbers(world) -> None
     kept = store.save_draft("d", 0, "anne 0.", base_version=2, reviewer=anne)
     assert kept is not None  # her version 1's text, typed again on version 2: a draft
     assert store.save_draft("d", 0, "anne 1.", base_version=1, reviewer=anne) is None
+
+
+def test_the_pickers_draft_and_its_link_are_the_reviewers_own(world) -> None:
+    """Issue 24 on a team store: the error begun in the picker is kept for a segment the
+    reviewer may work on only, seen by them only; the correction an error came with is
+    linked and read on their own chain (her version 1, stored after bob's two)."""
+    store, who = world
+    anne, bob = who["anne"], who["bob"]
+    fields = {"start": 0, "end": 6, "category": "Other", "severity": "minor", "fix": "Fraze"}
+    store.save_mark_draft("d", 0, reviewer=anne, **fields)  # type: ignore[arg-type]
+    assert store.mark_draft("d", 0, reviewer=anne).fix == "Fraze"
+    assert store.mark_draft("d", 0, reviewer=bob) is None  # blind: bob sees none of it
+    with pytest.raises(AccessError, match="not assigned"):
+        store.save_mark_draft("d", 2, reviewer=anne, **fields)  # type: ignore[arg-type]
+    mark = store.add_annotation("d", 0, 0, 6, category="Other", severity="minor", reviewer=anne)
+    saved = store.save_correction("d", 0, "Fraze numéro 0.", expected_version=0, reviewer=anne)
+    assert saved.version == 1
+    store.link_correction(mark.id, 1, reviewer=anne)
+    assert store.saved_with(mark.id, viewer=anne) == saved
+    assert store.saved_with(mark.id, viewer=bob) is None
+    with pytest.raises(AccessError, match="signed-in principal"):
+        store.link_correction(mark.id, 1, reviewer="anne")  # a name proves nothing

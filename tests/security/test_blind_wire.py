@@ -18,7 +18,7 @@ from streamlit_server import CHROMIUM, chromium, streamlit_app
 
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +52,7 @@ def _zebulons_work(store: ReviewStore) -> None:
     store.add_user("zebulon", role="reviewer", password=None, by=admin)
     store.assign("ngo", ["anne", "zebulon"], by=admin, first=0, last=1, overlap=1.0)
     store.assign("ngo", ["zebulon"], by=admin, first=2, last=2)
-    zebulon = store.sign_in_external("zebulon").principal
+    zebulon = provider_sign_in(store, "zebulon").principal
     store.save_correction("ngo", 0, "ZEBULON-DRAFT-ONE.", expected_version=0, reviewer=zebulon)
     store.save_correction("ngo", 0, "ZEBULON-FIX-TWO.", expected_version=1, reviewer=zebulon)
     store.add_annotation(

@@ -17,6 +17,7 @@ import pytest
 from mtreview.cli import main
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
+from mtreview.testing.team import TEST_ISSUER, provider_sign_in
 
 ROOT = ("root", "violet harbour sextant")
 ANNE = ("anne", "plum orchard lantern")
@@ -29,10 +30,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-admin") / "team.db"
     with ReviewStore(path) as store:
         store.add_document(document_from_text(TEXT, doc_id="doc", name="doc.txt"))
-        store.add_user(ROOT[0], role="admin", password=ROOT[1], by=ROOT[0])
-        root = store.sign_in_external(ROOT[0]).principal
+        store.add_user(ROOT[0], role="admin", password=None, by=ROOT[0])
+        root = provider_sign_in(store, ROOT[0]).principal  # bound to the test provider
         store.add_user(ANNE[0], role="reviewer", password=ANNE[1], by=root)
         store.add_user("bob", role="reviewer", password=None, by=root)
+        store.link_external(ANNE[0], issuer=TEST_ISSUER, subject=ANNE[0], by=root)
+        store.update_user(ROOT[0], password=ROOT[1], by=root)  # (ends root's session)
     return path
 
 
@@ -100,8 +103,8 @@ REFUSED = {
 def test_refused_in_one_line_with_nothing_changed(db: str, monkeypatch, capsys, case: str) -> None:
     argv, stdin = REFUSED[case]
     with ReviewStore(db) as store:
-        tokens = {"ANNE_TOKEN": store.sign_in_external("anne").token}
-        tokens["ROOT_TOKEN"] = store.sign_in_external("root").token
+        tokens = {"ANNE_TOKEN": provider_sign_in(store, "anne").token}
+        tokens["ROOT_TOKEN"] = provider_sign_in(store, "root").token
     for placeholder, token in tokens.items():
         stdin = stdin.replace(placeholder, token)
     before = _team_tables(db)
@@ -121,7 +124,7 @@ def test_an_admin_acts_under_her_own_name(db: str, monkeypatch, capsys) -> None:
     assert _run(monkeypatch, "assign", "doc", "--reviewers", "anne,bob", *as_root,
                 stdin=f"{ROOT[1]}\n") == 0  # fmt: skip
     with ReviewStore(db) as store:
-        token = store.sign_in_external("root").token
+        token = provider_sign_in(store, "root").token
         assert store.user("anne").role == "lead" and store.assignees("doc", 5) == ("bob",)
     # a session token the store issued (the app's) does as well as a password
     assert _run(monkeypatch, "users", "passwd", "anne", "--token-stdin", "--password-stdin",

@@ -26,7 +26,7 @@ from mtreview.store import AuthError, ReviewStore
 from mtreview.store.sessions import SessionPolicy
 from mtreview.store.throttle import SignInThrottled, ThrottlePolicy
 from mtreview.testing.browser import streamlit_app
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 from mtreview.ui.session_routes import (
     COOKIE,
     Refused,
@@ -273,7 +273,7 @@ def store(tmp_path: Path) -> Iterator[ReviewStore]:
 def test_a_session_ends_when_idle(store: ReviewStore) -> None:
     clock = Clock()
     policy = SessionPolicy(idle_seconds=600, max_seconds=3600, now=clock)
-    token = store.sign_in_external("anne", policy=policy).token
+    token = provider_sign_in(store, "anne", policy=policy).token
     for _ in range(5):  # used every 9 minutes: each use keeps it alive
         clock.advance(9)
         assert store.principal(token, policy=policy) == "anne"
@@ -288,13 +288,13 @@ def test_a_session_ends_when_idle(store: ReviewStore) -> None:
 def test_a_session_ends_at_its_absolute_time_however_busy(store: ReviewStore) -> None:
     clock = Clock()
     policy = SessionPolicy(idle_seconds=600, max_seconds=3600, now=clock)
-    token = store.sign_in_external("anne", policy=policy).token
+    token = provider_sign_in(store, "anne", policy=policy).token
     for _ in range(11):  # every 5 minutes for 55 minutes
         clock.advance(5)
         assert store.principal(token, policy=policy) == "anne"
     clock.advance(5)
     assert store.principal(token, policy=policy) is None
-    late = store.sign_in_external("anne", policy=policy).token
+    late = provider_sign_in(store, "anne", policy=policy).token
     shorter = SessionPolicy(idle_seconds=600, max_seconds=1800, now=clock)  # lowered since
     for _ in range(3):
         clock.advance(9)
@@ -306,8 +306,8 @@ def test_a_session_ends_at_its_absolute_time_however_busy(store: ReviewStore) ->
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_account(store: ReviewStore) -> None:
-    tokens = [store.sign_in_external("anne").token for _ in range(3)]
-    lead = store.sign_in_external("admin").token
+    tokens = [provider_sign_in(store, "anne").token for _ in range(3)]
+    lead = provider_sign_in(store, "admin").token
     assert store.sign_out_everywhere(tokens[0]) == 3
     assert [store.principal(token) for token in tokens] == [None, None, None]
     assert store.principal(lead) is not None  # another account's session stays
@@ -356,7 +356,7 @@ def test_the_cookie_is_secure_under_tls_or_when_the_settings_say_so(store: Revie
         assert answer.status_code == 303
         return answer.headers["set-cookie"].lower()
 
-    admin = store.sign_in_external("admin").principal
+    admin = provider_sign_in(store, "admin").principal
     store.update_user("anne", password=PASSWORDS["anne"], by=admin)
     plain = Settings(db=store.url)
     assert "; secure" in asyncio.run(cookie("https://review.example.org", plain))

@@ -24,7 +24,7 @@ from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
 from mtreview.store.postgres import schema_url
 from mtreview.testing.postgres import TemporaryPostgres
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 
 TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(4))
 PASSWORD = "Quatre chevaux gris sautent 1987 haies"
@@ -116,7 +116,7 @@ def test_the_app_role_reviews_but_cannot_rewrite_the_audit_log(
     with ReviewStore(cluster.app_url) as store:  # the app, connected as the app role
         who = team(store, {"lena": ("lead", None)})
         doc = document_from_text(TEXT, doc_id="d", name="d.txt")
-        store.add_document(doc, by=who["lena"])
+        store.add_document(doc, by=who["admin"])
         store.add_user("anne", role="reviewer", password=PASSWORD, by=who["admin"])
         anne = store.sign_in("anne", PASSWORD).principal
         store.assign("d", ["anne"], by=who["lena"])
@@ -174,7 +174,7 @@ def test_a_table_of_our_name_that_is_not_ours_is_refused(
     cluster.sql("CREATE TABLE public.sessions (id serial PRIMARY KEY, data text)")
     with ReviewStore(cluster.superuser) as store:  # another application's, in public: unseen
         who = team(store, {"anne": ("reviewer", None)})
-        assert store.principal(store.sign_in_external("anne").token) is not None
+        assert store.principal(provider_sign_in(store, "anne").token) is not None
         assert who["anne"].name == "anne"
     assert cluster.sql("SELECT count(*) FROM public.sessions") == [(0,)]
 

@@ -17,7 +17,7 @@ from mtreview.flags import Flag
 from mtreview.readers import document_from_text
 from mtreview.store import FinalSpan, ReviewStore
 from mtreview.store.principal import Principal
-from mtreview.testing.team import team
+from mtreview.testing.team import provider_sign_in, team
 
 TEXT = "".join(f"Phrase numéro {n} du texte.\n\n" for n in range(6))
 PEOPLE: dict[str, tuple[str, str | None]] = {
@@ -100,8 +100,10 @@ FORBIDDEN: dict[str, Call] = {
     "delete another's annotation": lambda s, w: s.delete_annotation(
         _bobs_annotation(s), reviewer=w["anne"]
     ),
-    "undo another's pre-highlight decision": lambda s, w: s.decide_flag(
-        "d", 0, 0, accept=False, reviewer=w["anne"]
+    # (on segment 0 anne decides the flag bob decided for herself: tests/security/
+    # test_blind_decisions.py; on bob's own segment she decides nothing)
+    "decide a pre-highlight of another's segment": lambda s, w: s.decide_flag(
+        "d", 5, 0, accept=False, reviewer=w["anne"]
     ),
     # lead and admin work
     "a reviewer adjudicates": lambda s, w: s.adjudicate(
@@ -139,9 +141,9 @@ def test_each_forbidden_call_raises_and_writes_nothing(world, attack: str) -> No
 def test_ended_sessions_and_changed_roles_act_no_more(world) -> None:
     """Signed out, expired, disabled, demoted: checked at each call, not at sign-in."""
     store, who, db = world
-    gone = store.sign_in_external("anne")
+    gone = provider_sign_in(store, "anne")
     store.sign_out(gone.token)
-    old = store.sign_in_external("anne", hours=-1)
+    old = provider_sign_in(store, "anne", hours=-1)
     store.update_user("lena", role="reviewer", by=who["admin"])
     store.update_user("bob", disabled=True, by=who["admin"])
     before = _dump(db)
