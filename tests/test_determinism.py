@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,13 @@ def killed_then_resumed(argv: Sequence[str], out: Path, seeds: tuple[int, int], 
     return out.read_bytes()
 
 
+def together(*runs: Callable[[], object]) -> list[object]:
+    """Independent runs at once, each in its own process: the test waits for the longest
+    rather than their sum (the output must not depend on what else the machine does)."""
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        return [future.result() for future in [pool.submit(run) for run in runs]]
+
+
 def test_hash_seeds_do_not_change_the_output(tmp_path: Path) -> None:
     path = tmp_path / "quotes.txt"
     lines = [*QUOTES, "Le chat chat dort. M. Dupont et M. Durand."]
@@ -122,11 +130,14 @@ def test_hash_seeds_do_not_change_the_output(tmp_path: Path) -> None:
 def test_transformers_same_bytes_cached_or_not(job: list[str], tmp_path: Path) -> None:
     run = [*job, str(document(tmp_path, 60))]  # 101 segments: old batches differed at 81
     reference = tmp_path / "nocache.jsonl"
-    score(run, 1, "--no-cache", "-o", str(reference))
-    expected = reference.read_bytes()
     cached = [*run, "--cache-dir", str(tmp_path / "cache")]
     resumed = tmp_path / "resumed.jsonl"  # the cache cold: killed, then resumed
-    assert killed_then_resumed(cached, resumed, (2, 3), keep=57) == expected
+    _, resumed_bytes = together(
+        lambda: score(run, 1, "--no-cache", "-o", str(reference)),
+        lambda: killed_then_resumed(cached, resumed, (2, 3), keep=57),
+    )
+    expected = reference.read_bytes()
+    assert resumed_bytes == expected
     warm = tmp_path / "warm.jsonl"
     score(cached, 4, "-o", str(warm))
     assert warm.read_bytes() == expected
@@ -135,16 +146,17 @@ def test_transformers_same_bytes_cached_or_not(job: list[str], tmp_path: Path) -
 def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(job: list[str], tmp_path: Path) -> None:
     ct2 = [*job, str(document(tmp_path, 20)), "--backend", "ct2", "--compute-type", "int8"]
     ct2 += ["--cache-dir", str(tmp_path / "c")]
-    reference = tmp_path / "nocache.jsonl"
-    score(ct2, 11, "--no-cache", "-o", str(reference))
+    reference, cached = tmp_path / "nocache.jsonl", tmp_path / "cached.jsonl"
+    resumed, db = tmp_path / "resumed.jsonl", tmp_path / "store.db"
+    _, _, resumed_bytes, _ = together(
+        lambda: score(ct2, 11, "--no-cache", "-o", str(reference)),
+        lambda: score(ct2, 12, "-o", str(cached)),
+        lambda: killed_then_resumed([*ct2, "--no-cache"], resumed, (13, 14), keep=43),
+        lambda: score(ct2, 15, "--no-cache", "--db", str(db)),  # the store: the same records
+    )
     expected = reference.read_bytes()
-    cached = tmp_path / "cached.jsonl"
-    score(ct2, 12, "-o", str(cached))
     assert cached.read_bytes() == expected
-    resumed = tmp_path / "resumed.jsonl"
-    assert killed_then_resumed([*ct2, "--no-cache"], resumed, (13, 14), keep=43) == expected
-    db = tmp_path / "store.db"  # score --db: the store holds the same records
-    score(ct2, 15, "--no-cache", "--db", str(db))
+    assert resumed_bytes == expected
     with ReviewStore(db) as store:
         stored = [review.analysis.to_record() for review in store.iter_segments()]
     assert stored == [json.loads(line) for line in expected.splitlines()]
@@ -153,8 +165,11 @@ def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(job: list[str], tmp_
 def test_ray_same_bytes_killed_or_not(job: list[str], tmp_path: Path) -> None:
     ray = [*job, str(document(tmp_path, 4)), "--cache-dir", str(tmp_path / "c")]
     local = tmp_path / "local.jsonl"
-    score(ray, 21, "--no-cache", "-o", str(local))
-    ray += ["--engine", "ray"]  # actors plan and batch as locally (and test_ray_engine)
+    on_ray = [*ray, "--engine", "ray"]  # actors plan and batch as locally (and test_ray_engine)
     resumed = tmp_path / "resumed.jsonl"
-    assert killed_then_resumed(ray, resumed, (23, 24), keep=29) == local.read_bytes()
+    _, resumed_bytes = together(
+        lambda: score(ray, 21, "--no-cache", "-o", str(local)),
+        lambda: killed_then_resumed(on_ray, resumed, (23, 24), keep=29),
+    )
+    assert resumed_bytes == local.read_bytes()
     assert len(local.read_bytes().splitlines()) == 45

@@ -83,7 +83,7 @@ def test_get_the_models_from_the_banner(
     document = tmp_path / "short.fr.txt"  # the shipped article: the first-command test below
     document.write_text(SHORT, encoding="utf-8")
     env["MTREVIEW_DOCUMENT"] = str(document)
-    with HubServer({FR_EN: tiny_fr_en, EN_FR: tiny_en_fr}, bytes_per_second=300_000) as hub:
+    with HubServer({FR_EN: tiny_fr_en, EN_FR: tiny_en_fr}, bytes_per_second=600_000) as hub:
         env["HF_ENDPOINT"] = hub.url
         db = Path(env.pop("MTREVIEW_DB"))
         with streamlit_app(db, tmp_path / "streamlit.log", **env) as url:

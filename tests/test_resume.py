@@ -49,7 +49,7 @@ def model_run(
     folder = tmp_path_factory.mktemp("resume")
     config = folder / "mtreview.toml"
     config.write_text("[mtreview]\nmax_length = 20\nnum_beams = 1\n", encoding="utf-8")
-    source = write_input(folder / "big.txt", 640)  # ten chunks of 64
+    source = write_input(folder / "big.txt", 384)  # six chunks of 64
     args = [
         "score",
         str(source),

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import termios
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,7 @@ def test_the_spacy_checks_load_spacy_without_torch(tmp_path: Path) -> None:
 
 
 def _score_with_models(tmp_path: Path, fr_en: Path, en_fr: Path, *, terminal: bool) -> str:
-    """stderr of a run with models, on a pipe or on a pseudo-terminal."""
-    (tmp_path / "one.txt").write_text("Le comité a publié son rapport.\n", "utf-8")
+    """stderr of a run with models on `one.txt`, on a pipe or on a pseudo-terminal."""
     argv = [sys.executable, "-m", "mtreview.cli", "score", "one.txt", "--no-grammar"]
     argv += ["--back-model", str(fr_en), "--return-model", str(en_fr), "--no-cache"]
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
@@ -132,9 +132,14 @@ def _score_with_models(tmp_path: Path, fr_en: Path, en_fr: Path, *, terminal: bo
 def test_model_loading_bars_only_on_a_terminal(
     tmp_path: Path, tiny_fr_en: Path, tiny_en_fr: Path
 ) -> None:
-    piped = _score_with_models(tmp_path, tiny_fr_en, tiny_en_fr, terminal=False)
+    (tmp_path / "one.txt").write_text("Le comité a publié son rapport.\n", "utf-8")
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two runs at once
+        runs = [
+            pool.submit(_score_with_models, tmp_path, tiny_fr_en, tiny_en_fr, terminal=terminal)
+            for terminal in (False, True)
+        ]
+        piped, shown = (run.result() for run in runs)
     assert "segments      1" in piped
     assert "%|" not in piped and "it/s" not in piped
-    shown = _score_with_models(tmp_path, tiny_fr_en, tiny_en_fr, terminal=True)
     assert "segments      1" in shown
     assert "%|" in shown  # transformers' own bar, as before
