@@ -11,9 +11,11 @@ import pytest
 
 from mtreview.analysis import Analyzer
 from mtreview.analysis.cache import AnalysisCache, CachedAnalyzer
+from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.engines import ENGINES, LocalEngine, make_engine
 from mtreview.settings import Settings
+from mtreview.store import ReviewStore
 
 pytestmark = pytest.mark.processes  # a local Ray cluster
 
@@ -97,6 +99,32 @@ def test_ray_with_cache_equals_local_with_cache(
         assert rescored[:4] == original[:4] and rescored[5:] == original[5:]
         outputs[name] = (original, rescored)
     assert outputs["ray"] == outputs["local"]
+
+
+def test_score_db_on_ray_stores_what_the_local_engine_stores(
+    local_ray: None, tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path
+) -> None:
+    """The engineer's path: a corpus of several documents scored on Ray (the running one,
+    joined) straight into the store, the same findings as the local engine."""
+    corpus = tmp_path / "corpus.tsv"
+    rows = [("alpha", text) for text in TEXTS if text] + [("beta", "Un nouveau document.")]
+    corpus.write_text(
+        "doc\ttranslation\n" + "".join(f"{doc}\t{text}\n" for doc, text in rows), "utf-8"
+    )
+    models = ["--back-model", str(tiny_fr_en), "--return-model", str(tiny_en_fr)]
+    stored = {}
+    for engine in ("local", "ray"):
+        db = tmp_path / f"{engine}.db"
+        argv = ["score", str(corpus), "--db", str(db), "--engine", engine, *models]
+        assert main([*argv, "--no-grammar", "--cache-dir", str(tmp_path / engine)]) == 0
+        with ReviewStore(db) as store:
+            stored[engine] = [
+                (review.doc_id, review.analysis.to_record()) for review in store.iter_segments()
+            ]
+    assert ray.is_initialized()  # joined, not started and shut down
+    assert stored["ray"] == stored["local"]
+    assert [doc for doc, _ in stored["ray"]] == [doc for doc, _ in rows]
+    assert all(record["back_translation"] for _, record in stored["ray"])
 
 
 def test_ray_is_registered_and_lazy() -> None:

@@ -263,22 +263,3 @@ def test_store_options_that_do_not_go_together(
     args = [value.format(**paths) for value in extra]
     assert main(["score", str(corpus), "--no-models", *args]) == 2
     assert message in capsys.readouterr().err
-
-
-@pytest.mark.processes
-def test_score_db_on_a_local_ray_stores_what_the_local_engine_stores(
-    tmp_path: Path, model_args: list[str]
-) -> None:
-    """The engineer's path: a corpus scored on Ray straight into the store, same findings."""
-    pytest.importorskip("ray", reason="the ray extra is not installed")
-    corpus = write_corpus(tmp_path / "corpus.tsv")
-    stored = {}
-    for engine in ("local", "ray"):
-        db = tmp_path / f"{engine}.db"
-        cache = tmp_path / f"cache-{engine}"
-        argv = ["score", str(corpus), "--db", str(db), "--engine", engine, *model_args]
-        assert main([*argv, "--cache-dir", str(cache)]) == 0
-        stored[engine] = findings(db)
-    assert stored["ray"] == stored["local"]
-    assert len(stored["ray"]) == sum(len(pairs) for pairs in ROWS.values())
-    assert all(record["back_translation"] for record in stored["ray"].values())
