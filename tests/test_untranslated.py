@@ -1,22 +1,37 @@
 """The untranslated-word check: English content words in French flagged on the word,
-names, brands, code, placeholders, loanwords and quoted terms left alone."""
+names, brands, code, placeholders, loanwords, quoted terms and a document's own terms left
+alone."""
 
 from __future__ import annotations
+
+from importlib import resources
 
 import pytest
 
 from mtreview.checks import CHECKS, DocumentContext, enabled_checks
+from mtreview.checks.untranslated import LEXICON, french_analyses
 from mtreview.documents import Segment
 from mtreview.settings import Settings
 
 
-def flagged(text: str, source: str | None = None, settings: Settings | None = None) -> list[str]:
+def flagged(
+    text: str,
+    source: str | None = None,
+    settings: Settings | None = None,
+    document: tuple[tuple[str, str], ...] = (),
+) -> list[str]:
     """The words the check flags in `text` (its protected spans respected), checking that
-    each flag's span is exactly the word it names."""
+    each flag's span is exactly the word it names; `document` holds the other rows
+    (source, translation) of its document, observed whole first as `score` does."""
     check = CHECKS["untranslated_word"](settings or Settings())
-    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    context = DocumentContext("doc")
+    rows = [*document, (source, text)]
+    segments = [Segment("doc", i, 0, 0, len(t), t, source=s) for i, (s, t) in enumerate(rows)]
+    for segment in segments:
+        context.observe(segment)
+    context.complete = True
     found = []
-    for flag in check.checked(segment, DocumentContext("doc")):
+    for flag in check.checked(segments[-1], context):
         word = text[flag.start : flag.end]
         assert flag.message == f"“{word}” is English, not French"
         assert flag.category == "Accuracy/Untranslated"
@@ -33,7 +48,11 @@ def flagged(text: str, source: str | None = None, settings: Settings | None = No
         ("Ouvrez les settings de la fenêtre.", None, ["settings"]),
         ("Impossible d'ouvrir la window des téléchargements.", None, ["window"]),
         ("Le computer et le keyboard sont prêts.", None, ["computer", "keyboard"]),
-        ("Password de l'utilisateur incorrect.", "Password of the user is wrong.", ["Password"]),
+        ("Le mot de passe de l'account est vide.", "The account password is empty.", ["account"]),
+        ("Impossible de lire le file.", "Cannot read the file.", ["file"]),  # "file" is feminine
+        # the apostrophe of "can't" opens no quote in the source
+        ("Impossible d'ouvrir le file « %s ».", "Can't open file '%s'.", ["file"]),
+        ("Le président a rencontré les ministres à Genève.", None, []),
     ],
 )
 def test_english_content_words_are_flagged_on_the_word(
@@ -70,6 +89,7 @@ def test_the_span_leaves_out_a_french_elision() -> None:
         ("Le dépôt distant (remote) est injoignable.", None),  # a gloss in brackets
         ("Le fichier debian/rules n'est pas exécutable.", None),  # a path
         ("Le président a rencontré les ministres à Genève.", None),  # plain French
+        ("Les options de la table sont incorrectes.", "The table options are wrong."),
     ],
 )
 def test_names_brands_code_loanwords_and_quoted_terms_are_not_flagged(
@@ -81,9 +101,44 @@ def test_names_brands_code_loanwords_and_quoted_terms_are_not_flagged(
 def test_a_word_the_source_holds_as_a_name_is_not_flagged() -> None:
     source = "Open the Settings panel to change it."
     assert flagged("Ouvrez le panneau settings pour le modifier.", source) == []
-    assert flagged("Ouvrez le panneau settings pour le modifier.", "Open the settings.") == [
-        "settings"
-    ]
+    assert flagged("Ouvrez les settings pour les modifier.", "Open the settings.") == ["settings"]
+
+
+def test_french_words_are_flagged_only_where_french_grammar_rules_them_out() -> None:
+    # French "file" (a queue) is feminine: "la file" is French, "le file" / "du file" not
+    assert flagged("La file d'attente est pleine.", "The queue is full.") == []
+    assert flagged("Le contenu du file est vide.", "The file content is empty.") == ["file"]
+    assert flagged("Il le file à la main.", None) == []  # a pronoun, then the verb "filer"
+    # "table", "message", "image" are French: left alone
+    assert flagged("La table des matières est vide.", "The table of contents is empty.") == []
+
+
+def test_a_copied_word_counts_by_what_the_document_does_with_it() -> None:
+    """A word copied from the source, with no determiner before it: flagged where the
+    document translates it in other rows, left alone where the document keeps it (a term
+    of its domain) or says nothing about it."""
+    text, source = "Password de l'utilisateur incorrect.", "Password of the user is wrong."
+    assert flagged(text, source) == []  # no evidence either way
+    translated = tuple(
+        (f"Enter the password for account {n}.", f"Saisissez le mot de passe du compte {n}.")
+        for n in range(12)
+    )
+    assert flagged(text, source, document=translated) == ["Password"]
+    kept = tuple(
+        (f"Cannot apply commit {n}.", f"Impossible d'appliquer le commit {n}.") for n in range(3)
+    )
+    assert flagged("Le commit a échoué.", "The commit failed.", document=kept) == []
+    assert flagged("Le commit a échoué.", "The commit failed.") == []  # French has it
+    validated = tuple((s, t.replace("le commit", "la validation")) for s, t in kept * 2)
+    assert flagged("Le commit a échoué.", "The commit failed.", document=validated) == ["commit"]
+
+
+def test_the_lexicon_is_the_french_dictionary_with_its_licence() -> None:
+    analyses = french_analyses()
+    assert analyses["file"] == {"nfs", "v"}  # a feminine noun, and a form of "filer"
+    assert "button" not in analyses and "settings" not in analyses  # not French
+    header = (resources.files("mtreview") / "data" / LEXICON).read_text("utf-8")[:400]
+    assert "MPL-2.0" in header and "build_french_homographs.py" in header
 
 
 def test_title_case_sources_are_not_taken_for_names() -> None:

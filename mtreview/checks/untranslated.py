@@ -1,11 +1,25 @@
-"""English content words left in a French sentence ("Cliquez sur le button", "la meeting").
+"""English words left in a French sentence ("Cliquez sur le button", "le file « %s »").
 
-Per word, the evidence is how often it is written in English and in French (`wordfreq`'s
-Zipf frequencies: log10 of uses per billion words, from web, subtitle, news and Wikipedia
-text; code Apache-2.0, data CC-BY-SA 4.0). A word is English when it is common in English
-and much rarer in French: loanwords French writes every day ("week-end", "e-mail",
-"parking", "bug") have a French frequency close to their English one and pass. The
-thresholds below were fit on the "fit" half of the Debian catalogues
+Three kinds of evidence, each a lookup per word:
+
+- how often the word is written in English and in French (`wordfreq`'s Zipf frequencies:
+  log10 of uses per billion words; code Apache-2.0, data CC-BY-SA 4.0);
+- whether it is a French word at all, and which: `mtreview/data/french_homographs.tsv`
+  holds the forms of the French spelling dictionary (Dicollecte, MPL-2.0) that English
+  writes too, with part of speech, gender and number; "le file" cannot be the French
+  "file" (feminine), "la value" not the French "value" (a participle);
+- what the document does with the word: `observe` counts, over the rows that have a
+  source, those that keep a source word in the translation and those that translate it.
+  A word the document keeps ("commit", "slot", "trigger" in a git or assembler catalogue)
+  is one of its terms; a word it translates everywhere else was left here by mistake.
+
+A word that is not French and is at least 10 times as common in English is flagged when
+there is no source or the source does not hold it (the translation brought it in), when
+it follows a determiner ("le button"), or when the document translates it in at least 10
+other rows and no English word stands beside it ("git apply", "pending list" are code or
+glosses). A French word is flagged when its determiner rules it out, or when it is 5 times
+as common in English and the document translates it in at least 5 other rows. The
+thresholds were fit on the "fit" half of the Debian catalogues
 (`benchmarks/untranslated_words.py`; docs/checks.md).
 
 What is a name or code is left alone: a word capitalised within the sentence (a proper
@@ -16,29 +30,50 @@ sentence), inside quotes or inside code, protected spans (placeholders, identifi
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
+from collections.abc import Sequence
+from importlib import resources
+from typing import ClassVar
 
-from mtreview.checks.base import Check, DocumentContext, register_check, words
+from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans, words
 from mtreview.checks.foreign import ENGLISH_WORDS
-from mtreview.checks.protected import CODE_KINDS, protected_spans
+from mtreview.checks.protected import (
+    CODE_KINDS,
+    ProtectedSpan,
+    code_spans,
+    overlaps_any,
+    protected_spans,
+)
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 from mtreview.settings import Settings
 
+LEXICON = "french_homographs.tsv"  # built by benchmarks/build_french_homographs.py
+STATE = "untranslated_word"  # DocumentContext.state key: (kept, translated) counters
 # Fit on the fit half (benchmarks/untranslated_words.py): false alarms on its clean rows
 # against recall on English words planted in its rows.
-MIN_ENGLISH_ZIPF = 3.8  # common in English (Zipf 3: once in a million words)
-MIN_GAP = 1.2  # at least ~16 times more common in English than in French
-MAX_FRENCH_ZIPF = 4.0  # a word this common in French is French, whatever English does
-MIN_LETTERS = 4  # "bus", "top", "fan": short words are too often both
+MIN_ENGLISH_ZIPF = 3.0  # common in English (Zipf 3: once in a million words)
+MIN_GAP = 1.0  # not French: at least 10 times as common in English as in French
+MIN_GAP_HOMOGRAPH = 0.7  # a French word too ("files", "package"): at least 5 times
+MIN_LETTERS = 3
+MAX_KEPT_SHARE = 0.2  # kept in more of its source's rows than this: a term of the document
+MIN_TRANSLATED = 10  # rows translating it elsewhere, for a copied word with no determiner
+MIN_TRANSLATED_HOMOGRAPH = 5
 # A neighbour at least this common in French, and more French than English, puts the word
 # in a French phrase: "(core dumped)", "history [-c]" are code or glosses, not prose.
-MIN_NEIGHBOUR_FRENCH_ZIPF = 4.5
+MIN_NEIGHBOUR_FRENCH_ZIPF = 4.2
 
 # French elisions glued to the next word by WORD_RE ("l'update", "d'account").
 ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]", re.IGNORECASE)
 LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# What `_may_be_english` lets through, found in one pass: a whole ASCII word of 3 letters
+# or more, capitalised or not (no capital inside), an elided article or preposition before.
+CANDIDATE = re.compile(
+    r"(?<![\w'’-])(?i:(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’])?"
+    r"([A-Za-z][a-z]{2,}(?:-[a-z]+)*)(?![\w'’]|-\w)"
+)
 # What opens a sentence: the segment's start, end punctuation, an opening quote or bracket.
 OPENERS = frozenset('.!?…:;«“"([\n*•-')
 OPENS_QUOTE = re.compile(r"(?:[«“\"(\[<]|(?<!\w)['‘`])\s*$")  # not the "l'" of an elision
@@ -46,19 +81,36 @@ CLOSES_QUOTE = re.compile(r"\s*[»”\")\]>'’`]")
 # Glued to code: "debian/rules", "Dpkg::Process", "S+core", "[no-]density", "wait [-fn]".
 IN_CODE_BEFORE = re.compile(r"[/:+\]=_.\\]$")
 IN_CODE_AFTER = re.compile(r"[/:+\[=_\\]| \[|\.\w")
-QUOTED = re.compile(r"[«“\"‘'`]\s*([^«»“”\"‘’'`]{1,80}?)\s*[»”\"’'`]")
+# Quoted text of a source; an apostrophe within a word ("can't") neither opens nor closes.
+QUOTED = re.compile(r"(?:[«“\"`]|(?<!\w)['‘])\s*([^«»“”\"‘’`]{1,80}?)\s*(?:[»”\"’`]|'(?!\w))")
+PREVIOUS_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
+# Determiner -> the gender (m, f, e: either) and number (s, p) of the noun it announces.
+DETERMINERS = {
+    **dict.fromkeys("le un du au ce cet".split(), "ms"),
+    **dict.fromkeys("la une cette ma ta sa".split(), "fs"),
+    # "mon amie": before a vowel these serve both genders
+    **dict.fromkeys("mon ton son notre votre leur chaque l".split(), "es"),
+    **dict.fromkeys("les des aux ces mes tes ses nos vos leurs plusieurs quelques".split(), "ep"),
+}
+PRONOUNS = frozenset("le la les l".split())  # "pour le supprimer", "il le file"
+SUBJECTS = frozenset("je j tu il elle on nous vous ils elles ne n".split())
 
 
 @register_check
 class UntranslatedWord(Check):
     name = "untranslated_word"
     category = "Accuracy/Untranslated"
-    description = "English content words left in a French sentence (wordfreq frequencies)"
-    default_on = False  # technical catalogues keep English terms on purpose (docs/checks.md)
+    description = "English words left in a French sentence (frequencies, French dictionary)"
+    default_on = False  # recall short of its goal on held-out rows (docs/checks.md)
+    # Every document is observed for every registered check; this one only counts once it
+    # has been built in the process (enabled by some settings), so that it costs nothing
+    # while it is off.
+    built: ClassVar[bool] = False
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self.allowed = frozenset(word.casefold() for word in self.settings.allowed_words)
+        UntranslatedWord.built = self.available()
 
     def available(self) -> bool:
         try:
@@ -67,27 +119,121 @@ class UntranslatedWord(Check):
             return False
         return True
 
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Count, per English-looking source word, the rows that keep it and those that
+        translate it (one set operation a row with a source)."""
+        if not cls.built or not segment.source:
+            return
+        source = _prose_keys(segment.source)
+        if not source:
+            return
+        code = [span for span in segment_spans(segment) if span.kind in CODE_KINDS]
+        target = _prose_keys(segment.text, code)
+        kept, translated = context.state.setdefault(
+            STATE, (collections.Counter(), collections.Counter())
+        )
+        kept.update(source & target)
+        translated.update(source - target)
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        text = segment.text
-        kept = _source_names(segment.source) if segment.source else frozenset()
+        text, source = segment.text, segment.source
+        kept_names = _source_names(source) if source else frozenset()
+        source_keys = _prose_keys(source) if source else frozenset()
+        kept, translated = context.state.get(STATE, (collections.Counter(),) * 2)
         flags = []
-        for match in words(text):
-            token = match.group()
-            elided = ELISION.match(token)
-            start = match.start() + (elided.end() if elided else 0)
-            word = text[start : match.end()]
-            key = word.casefold()
-            if key in kept or key in self.allowed or not _may_be_english(word):
+        for token_start, start, end, key in _english_words(text):
+            word = text[start:end]
+            if key in kept_names or key in self.allowed:
                 continue
-            if "-" in word and segment.source and word in segment.source:
+            if "-" in word and source and word in source:
                 continue  # "check-command", "binary-only": a compound copied, an identifier
-            if word[0].isupper() and not _opens_sentence(text, match.start()):
+            if word[0].isupper() and not _opens_sentence(text, token_start):
                 continue  # capitalised within the sentence: a proper noun
-            if _quoted(text, start, match.end()) or not _is_english(key):
+            gap = _english(key)
+            if gap is None or _quoted(text, start, end):
                 continue  # « shift », (hook): a term the translator marks as kept
-            if _in_french_phrase(text, start, match.end()):
-                flags.append(self.flag(start, match.end(), f"“{word}” is English, not French"))
+            copied = key in source_keys
+            elsewhere_kept = kept[key] - (1 if copied else 0)  # this row counted itself
+            elsewhere_translated = translated[key]
+            if elsewhere_kept > MAX_KEPT_SHARE * (elsewhere_kept + elsewhere_translated):
+                continue  # a term this document keeps
+            if not _in_french_phrase(text, start, end):
+                continue
+            before = _determiner(text, token_start, text[token_start:start])
+            if _is_english_here(
+                key,
+                gap,
+                before,
+                source=source is not None,
+                copied=copied,
+                translated=elsewhere_translated,
+                lone=not _english_neighbour(text, start, end),
+            ):
+                flags.append(self.flag(start, end, f"“{word}” is English, not French"))
         return flags  # Check.checked drops those inside protected spans
+
+
+def _is_english_here(
+    key: str,
+    gap: float,
+    before: tuple[str, str] | None,
+    *,
+    source: bool,
+    copied: bool,
+    translated: int,
+    lone: bool,
+) -> bool:
+    """The decision, once the word is an English-looking word in a French phrase that
+    the document does not keep as a term: `gap` is its English Zipf less its French one,
+    `before` (determiner, the word before it)."""
+    analyses = french_analyses().get(key)
+    if analyses is not None:  # a French word too: only when French grammar rules it out
+        if before is not None and gap > 0 and not _fits(analyses, *before):
+            return True
+        return gap >= MIN_GAP_HOMOGRAPH and translated >= MIN_TRANSLATED_HOMOGRAPH and lone
+    if gap < MIN_GAP:
+        return False
+    if not source or not copied:
+        return True  # no source, or one that does not hold it: the translation brought it
+    return before is not None or (translated >= MIN_TRANSLATED and lone)
+
+
+def _fits(analyses: frozenset[str], determiner: str, previous: str) -> bool:
+    """Whether one of the word's French analyses may follow the determiner."""
+    wanted = DETERMINERS[determiner]
+    for analysis in analyses:
+        if analysis == "o":
+            return True  # "le plus", "la bas": not a noun
+        if analysis in ("i", "v"):
+            # "pour le supprimer" (an infinitive after a word), "il le file" (a pronoun,
+            # then a verb); a sentence does not open with "Le computer"
+            if determiner in PRONOUNS and ((analysis == "i" and previous) or previous in SUBJECTS):
+                return True
+            continue
+        gender, number = analysis[1], analysis[2]
+        if (gender == wanted[0] or "e" in (gender, wanted[0])) and number in ("i", wanted[1]):
+            return True
+    return False
+
+
+def _determiner(text: str, position: int, elided: str) -> tuple[str, str] | None:
+    """The determiner right before the word at `position` ("l'" glued to it counts), and
+    the word before that determiner, casefolded; None when there is none."""
+    if elided:
+        name = elided[:-1].casefold()
+        if name != "l":
+            return None
+        head = text[max(0, position - 30) : position]
+    else:
+        found = PREVIOUS_WORD.search(text, max(0, position - 30), position)
+        if not found or found.group(1).casefold() not in DETERMINERS:
+            return None
+        name = found.group(1).casefold()
+        head = text[max(0, position - 60) : found.start()]
+    earlier = list(words(head))
+    previous = earlier[-1].group().casefold() if earlier else ""
+    return name, re.split(r"['’]", previous)[-1]
 
 
 def _opens_sentence(text: str, position: int) -> bool:
@@ -118,11 +264,38 @@ def _quoted(text: str, start: int, end: int) -> bool:
     )
 
 
-def _in_french_phrase(text: str, start: int, end: int) -> bool:
-    """The word before or after is plainly French ("le", "du", "ouvrir")."""
+def _neighbours(text: str, start: int, end: int) -> list[str]:
+    """The words right before and after `[start, end)`, casefolded, elisions dropped."""
     before = [m.group() for m in words(text[max(0, start - 40) : start])][-1:]
     after = [m.group() for m in words(text[end : end + 40])][:1]
-    return any(_is_french(word.casefold()) for word in before + after)
+    return [re.split(r"['’]", word)[-1].casefold() for word in before + after]
+
+
+def _in_french_phrase(text: str, start: int, end: int) -> bool:
+    """The word before or after is plainly French ("le", "du", "ouvrir")."""
+    return any(_is_french(word) for word in _neighbours(text, start, end))
+
+
+def _english_neighbour(text: str, start: int, end: int) -> bool:
+    """An English word stands beside it: "git apply", "pending list" are code or a
+    gloss the translator kept, not a word left in a French phrase."""
+    return any(
+        _may_be_english(word) and (_english(word) or 0) >= MIN_GAP and word not in french_analyses()
+        for word in _neighbours(text, start, end)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def french_analyses() -> dict[str, frozenset[str]]:
+    """The shipped lexicon: word -> its French analyses (see LEXICON's header)."""
+    table = (resources.files("mtreview") / "data" / LEXICON).read_text(encoding="utf-8")
+    return {
+        word: frozenset(analyses.split())
+        for word, _, analyses in (
+            line.partition("\t") for line in table.splitlines() if not line.startswith("#")
+        )
+        if analyses
+    }
 
 
 @functools.lru_cache(maxsize=65536)
@@ -134,15 +307,40 @@ def _is_french(key: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _is_english(key: str) -> bool:
-    """Common in English, rare in French: one lookup per distinct word a process."""
+def _english(key: str) -> float | None:
+    """English Zipf less French Zipf for a word common in English, else None: one lookup
+    per distinct word a process."""
     from wordfreq import zipf_frequency  # ~0.3 s to load: only when the check runs
 
     english = zipf_frequency(key, "en")
     if english < MIN_ENGLISH_ZIPF:
-        return False
-    french = zipf_frequency(key, "fr")
-    return french <= MAX_FRENCH_ZIPF and english - french >= MIN_GAP
+        return None
+    return english - zipf_frequency(key, "fr")
+
+
+def _prose_keys(text: str, spans: Sequence[ProtectedSpan] | None = None) -> frozenset[str]:
+    """Casefolded English-looking words of a text, outside its code (`spans`, else its
+    code spans)."""
+    found = _english_words(text)
+    if not found:
+        return frozenset()
+    if spans is None:
+        spans = code_spans(text)
+    if not spans:
+        return frozenset(key for _, _, _, key in found)
+    return frozenset(key for _, start, end, key in found if not overlaps_any(start, end, spans))
+
+
+@functools.lru_cache(maxsize=16384)
+def _english_words(text: str) -> tuple[tuple[int, int, int, str], ...]:
+    """The words common in English: where the token starts (its elision included),
+    `[start, end)` of the word, its casefolded form."""
+    found = []
+    for match in CANDIDATE.finditer(text):
+        key = match.group(1).lower()
+        if key not in ENGLISH_WORDS and _english(key) is not None:
+            found.append((match.start(), match.start(1), match.end(), key))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
