@@ -83,7 +83,7 @@ def test_bad_reviews_line_names_file_and_line(tmp_path: Path, line: str) -> None
 # --- the command --------------------------------------------------------------------------
 @pytest.fixture()
 def reviews_file(tmp_path: Path, article: Path) -> Path:
-    """A reviewer marked the repeated words, one agreement error and a calque."""
+    """A reviewer marked the repeated words, one agreement error and a lemma echo."""
     document = read_document(article)
     doc = document.doc_id
 
@@ -99,7 +99,7 @@ def reviews_file(tmp_path: Path, article: Path) -> Path:
     lines = [
         mark("non gouvernementales non gouvernementales", "Accuracy/Addition"),
         mark("assure", "Fluency/Grammar"),
-        mark("sont endommagées à", "Accuracy/Mistranslation"),
+        mark("déclaré la déclaration", "Style/Awkward"),
         {"doc": doc, "segment_id": find("Le 29 janvier").index, "category": "No-error"},
     ]
     path = tmp_path / "reviews.jsonl"
@@ -121,7 +121,7 @@ def test_calibrate_against_a_score_output(
     stats = {s["signal"]: s for s in report["signals"]}
     assert stats["all"]["found_spans"] == 3
     assert stats["all"]["recall"] == pytest.approx(1.0)
-    assert stats["rule:calques"]["found_spans"] == 1  # "sont endommagées à"
+    assert stats["rule:lemma_echo"]["found_spans"] == 1  # "déclaré la déclaration"
     assert stats["rule:repeated_words"]["precision"] == 1.0
     assert stats["grammar"]["found_spans"] == 1
 

