@@ -55,11 +55,23 @@ def test_thousands_comma_kept_reads_as_three() -> None:
     assert flags("Payé 3,000.50 USD", "Paid 3,000.50 USD") == [("3,000.50", "3\u202f000,50")]
 
 
-def test_decimal_point_kept_only_in_prose_quantities() -> None:
+def test_decimal_point_kept_only_in_quantities() -> None:
     assert flags("Il pèse 3.5 kg.", "It weighs 3.5 kg.") == [("3.5", "3,5")]
     assert flags("Le taux est de 3.5 %.", "The rate is 3.5%.") == [("3.5", "3,5")]
-    assert flags("Il pèse 3.5 kg.", "It weighs 3.5 kg.", table_row=True) == []
-    assert flags("Avec GTK 2.0 seulement.", "With GTK 2.0 only.") == []
+    assert flags("Il pèse 3.5 kg.", "It weighs 3.5 kg.", table_row=True) == [("3.5", "3,5")]
+    needs = ("Il faut au moins 780.5 Mo.", "You need at least 780.5MB.")
+    assert flags(*needs, table_row=True) == [("780.5", "780,5")]
+    # versions keep their point: after a name, an article, an operator or a word copied
+    # from the source, or where the source writes a name before the number
+    for text, source in [
+        ("Avec GTK 2.0 seulement.", "With GTK 2.0 only."),
+        ("pour les versions antérieures à la 7.4", "for versions older than 7.4"),
+        ("Format GNU de tar <= 1.12", "GNU format as per tar <= 1.12"),
+        ("doit utiliser adminpack 1.0", "must use adminpack 1.0"),
+        ("Licence artistique 2.0", "Artistic License 2.0"),
+        ("Le noyau 2.6.32 ou 3.0.x", "Kernel 2.6.32 or 3.0.x"),
+    ]:
+        assert flags(text, source, table_row=True) == [], text
 
 
 def test_english_ordinal_suffix_kept() -> None:

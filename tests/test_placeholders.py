@@ -166,3 +166,50 @@ def test_correct_translations_raise_no_flag(source: str, text: str) -> None:
     for check in ("source_placeholders", "source_tags", "source_numbers", "spacing", "quotes"):
         assert flags(check, text, source) == [], check
     assert flags("french_spacing", text, source, table_row=False) == []
+
+
+# code of the source (paths, options, identifiers, keys, program names): (source,
+# translation, flagged spans; "*" is the whole translation)
+CODE_DAMAGE = [
+    ("Edit /etc/fstab as root.", "Modifiez /etc/ fstab en root.", ["/etc/ fstab"]),
+    ("Edit /etc/fstab as root.", "Modifiez le fichier en root.", ["*"]),
+    ("Edit /home/user/notes", "Modifiez /accueil/user/notes", ["/accueil/user/notes"]),
+    ("Edit ~/.bashrc now.", "Modifiez ~/.Bashrc maintenant.", ["~/.Bashrc"]),
+    ("Use --verbose for details.", "Utilisez --verbeux pour les détails.", ["--verbeux"]),
+    ("Press Ctrl+Alt+T to open it.", "Appuyez sur Ctrl+Alt pour l’ouvrir.", ["*"]),
+    ("Press Ctrl+P to print.", "Appuyez sur ctrl+P pour imprimer.", ["ctrl+P"]),
+    ("Press the Super key.", "Appuyez sur la touche super.", ["super"]),
+    ("Press the Super key.", "Appuyez sur la touche.", ["*"]),
+    ("Set network_config first.", "Définissez network_ config d’abord.", ["network_ config"]),
+    ("Get hd-media/initrd.gz first.", "Prenez hd- media/initrd.gz.", ["hd- media/initrd.gz"]),
+    ("PDF is the default.", "pDF est le format par défaut.", ["pDF"]),
+    ("Run tasksel to pick tasks.", "Lancez l’outil pour choisir les tâches.", ["*"]),
+    ("Use the tasksel command.", "Utilisez la commande Tasksel.", ["Tasksel"]),
+]  # fmt: skip
+
+CODE_KEPT = [
+    ("Press Ctrl+Alt+Del to restart.", "Appuyez sur Ctrl+Alt+Suppr pour redémarrer."),
+    ("Press Shift+Tab, then Esc.", "Appuyez sur Maj+Tab, puis sur Échap."),
+    ("Press the Super key.", "Appuyez sur la touche Windows."),
+    ("Left Ctrl+Left Win", "Ctrl gauche + Windows gauche"),
+    ("Tab Border", "Bordure des onglets"),  # a tab of a window, not the key
+    ("Use --output=FILE here.", "Utilisez --output=FICHIER ici."),  # metavariables
+    ("where server_name is", "où nom_serveur est"),
+    ("RAID10 has layouts.", "Le RAID 10 a plusieurs dispositions."),
+    ("debootstrap can fetch them.", "Debootstrap peut les récupérer."),  # a sentence's start
+    ("Use the preseeding method.", "Utilisez la méthode de préconfiguration."),  # jargon
+    ("Copy %s to /etc/fstab", "Copie de %s vers /etc/fstab"),
+]  # fmt: skip
+
+
+def test_code_of_the_source_lost_or_changed_is_flagged_where_it_stands() -> None:
+    for source, text, expected in CODE_DAMAGE:
+        found = spans("source_placeholders", text, source)
+        assert found == [text if s == "*" else s for s in expected], source
+    for source, text in CODE_KEPT:
+        assert flags("source_placeholders", text, source) == [], source
+    (flag,) = flags("source_placeholders", "Modifiez /etc/ fstab.", "Edit /etc/fstab.")
+    assert flag.message == "“/etc/ fstab” is written “/etc/fstab” in the source"
+    assert flag.suggestion == "/etc/fstab"
+    (flag,) = flags("source_placeholders", "Modifiez le fichier.", "Edit /etc/fstab.")
+    assert "“/etc/fstab” of the source is missing" in flag.message

@@ -30,8 +30,12 @@ FRENCH_ORDINAL_RE = re.compile(r"(?<![\w.,])(\d+)(?:er|re|ère|e|ème|eme|nde?)s
 FRENCH_GROUP = "\u202f"  # NNBSP between groups of three, as the Imprimerie nationale writes
 # words before a point-decimal number that say it is a version, not a quantity
 VERSION_WORDS = frozenset(
-    "version versions v ver rev révision release noyau kernel protocole norme niveau".split()
+    "version versions v ver rev révision release noyau kernel protocole norme niveau "
+    "section sections chapitre chapter annexe appendix partie étape step figure tableau "
+    "paragraphe".split()
 )
+# what follows a quantity: its unit or noun, a percent or degree sign
+QUANTITY_AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|‰|°|[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -126,19 +130,43 @@ def french_grouping(text: str) -> str:
     return f"{grouped},{fraction}" if fraction else grouped
 
 
-def version_like(text: str, number: Numeral) -> bool:
-    """A point-decimal number that names a version rather than a quantity: after a slash
-    (`HTTP/1.1`), a capitalised name or a word with a digit (`Python 3.5`, `GTK+ 2.0`), or
-    a word such as `version`."""
+def version_like(text: str, number: Numeral, source: str | None = None) -> bool:
+    """A point-decimal number that names a version, a section or a standard rather than a
+    quantity. A quantity is followed by its unit or noun (`3.5 kg`, `780.5 Mo`, `1.2 fois`,
+    `3.5 %`); a number is not one after a slash, an operator or an article (`HTTP/1.1`,
+    `tar <= 1.12`, `la 7.4`), a capitalised name, a word with a digit, a word copied from
+    the source or a word such as `version` or `section` (`Python 3.5`, `GTK+ 2.0`,
+    `adminpack 1.0`), nor where the source writes a name before it (`Artistic License
+    2.0`)."""
     before = text[: number.start]
-    if before.endswith(("/", "-", "_", "#")):
+    if before.endswith(("/", "-", "_", "#", "<", ">", "=", "≤", "≥")):
+        return True
+    if not QUANTITY_AFTER.match(text, number.end):  # `1.2. Titre`, `ou 802.11.`, `3.0.x`
         return True
     words = before.split()
-    if not words:
+    if words and _names_version(words[-1], source):
+        return True
+    if source is None:
         return False
-    previous = words[-1].strip("([«\u00a0\u202f“\"'")
-    return bool(previous) and (
-        previous[0].isupper()
-        or any(c.isdigit() for c in previous)
-        or previous.lower() in VERSION_WORDS
+    return any(  # a sentence's first word is capitalised whatever it is
+        _names_version(found.group(2), None)
+        for found in re.finditer(rf"(^|\S\s+)(\S+)\s+{re.escape(number.text)}(?![\d.])", source)
+        if found.group(1) and found.group(1)[0] not in ".!?:"
     )
+
+
+def _names_version(word: str, source: str | None) -> bool:
+    """The word before a number that makes it a version: a name, a word with a digit,
+    `version`, an operator, the article of an omitted `version` (`la 7.4`), or (given the
+    source) a word copied from it (`adminpack 1.0`)."""
+    previous = word.strip("([«\u00a0\u202f“\"'")
+    if not previous:
+        return False
+    if previous in ("<", ">", "<=", ">=", "=", "==", "≤", "≥", "la", "le", "l’", "l'"):
+        return True
+    if previous[0].isupper() or any(c.isdigit() for c in previous):
+        return True
+    if previous.lower() in VERSION_WORDS:
+        return True
+    copied = source is not None and len(previous) > 2 and previous.isalpha()
+    return copied and re.search(rf"(?<!\w){re.escape(previous)}(?!\w)", source or "") is not None

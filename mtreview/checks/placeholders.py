@@ -15,19 +15,39 @@ spans are compared by key, each syntax by its policy:
 - ICU plural/select and Fluent selector keys: every key of the source kept (`=0`, `one`,
   `other`); a plural may add keys only of the plural categories (`many`) or `=N`.
 
-Tags and entities are compared by `source_tags` (checks/source.py). What the translation
-adds is flagged where it stands; what it lost, on the whole segment.
+Code of the source that must reach the translation unchanged is compared too (`code_flags`):
+file paths, command-line options (by name: `--output=FICHIER` keeps `--output`),
+identifiers and file names (`snake_case`, `camelCase`, `libfoo.so`, `.bashrc`), key
+combinations and key names (`Ctrl+Alt+T`, `Super`; `Shift` may be `Maj`, `Delete`
+`Suppr`) and program names (a lowercase word no English or French text writes: `tasksel`,
+`lspci`). One written with another case or a space inside (`/etc/ fstab`) or close to one
+the translation has instead (`--mach` for `--match`) is flagged where it stands; one lost,
+on the whole segment (a program name only where the source calls it one: `run tasksel`).
+A translated metavariable (`nom_serveur` for `server_name`) is the translator's choice
+and passes. Tags and entities are compared by `source_tags`, URLs and
+e-mail addresses by `source_urls` (checks/source.py). What the translation adds is flagged
+where it stands; what it lost, on the whole segment.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
+import difflib
+import functools
 import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
-from mtreview.checks.protected import PLACEHOLDER, ProtectedSpan, protected_spans
+from mtreview.checks.protected import (
+    IDENTIFIER,
+    OPTION,
+    PATH,
+    PLACEHOLDER,
+    ProtectedSpan,
+    protected_spans,
+)
 from mtreview.checks.syntaxes import (
     CATEGORY,
     COUNT,
@@ -84,7 +104,8 @@ class SourcePlaceholders(Check):
     respects: ClassVar[frozenset[str]] = frozenset()  # the placeholders are what it reads
     description = (
         "placeholders (%s, {name}, { $var }, ICU plural keys …) lost, added or renamed, "
-        "plain %s/%d put in another order [needs a source]"
+        "plain %s/%d put in another order; the source's paths, options, keys and program "
+        "names lost or changed [needs a source]"
     )
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
@@ -94,8 +115,6 @@ class SourcePlaceholders(Check):
         target = compared_tokens(segment.text, segment_spans(segment), formats)
         source_spans = protected_spans(segment.source, None, formats)
         source = compared_tokens(segment.source, source_spans, formats)
-        if not source and not target:
-            return []
         icu = any(t.syntax == "icu" for t in (*source, *target))
         flags: list[Flag] = []
         missing: list[str] = []
@@ -106,6 +125,7 @@ class SourcePlaceholders(Check):
             missing += self._missing(ours, theirs, policy)
         if _printf_specs(source) == _printf_specs(target):
             flags += self._order(source, target)
+        flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
             stripped = segment.text.strip()
@@ -113,6 +133,91 @@ class SourcePlaceholders(Check):
             shown = ", ".join(f"“{key}”" for key in missing[:5])
             message = f"placeholder {shown} of the source is missing"
             flags.append(self.flag(start, start + max(1, len(stripped)), message))
+        return flags
+
+    def code_flags(
+        self,
+        text: str,
+        source: str,
+        source_spans: Iterable[ProtectedSpan],
+        spans: Iterable[ProtectedSpan],
+    ) -> list[Flag]:
+        """Flags on the source's code (paths, options, identifiers, keys, program names)
+        that the translation wrote otherwise (where it stands) or lost (on the whole
+        segment)."""
+        spans = tuple(spans)
+        folded = text.casefold()
+        missing = [
+            item
+            for item in code_items(source, tuple(source_spans))
+            if item.kind == KEY
+            or not (
+                _contains(text, item.key)
+                # most words of the source are translated: only these may be names
+                or (item.kind == NAME and item.key not in folded and not _name_cue(source, item))
+            )
+        ]
+        have = code_items(text, spans, target=True) if missing else []
+        keys = {item.key for item in have}
+        new = [item for item in have if item.text not in source]  # not the source's code
+        flags: list[Flag] = []
+        lost: list[str] = []
+        for item in missing:
+            if item.key in keys:
+                continue
+            near = _written_otherwise(text, item.text)
+            if near == _OPENING or (item.kind == NAME and not name_like(item.text)):
+                continue  # `Debootstrap` opening a sentence; an English word
+            if near is not None and _contains(source, text[near[0] : near[1]]):
+                continue  # the source writes it so too (`NT_S390_TDB (s390 …)`)
+            if near is None and item.kind in (PATH, OPTION, KEY):
+                near = _closest(item, new)
+            if near is not None:
+                start, end = near
+                written = text[start:end]
+                message = f"“{written}” is written “{item.text}” in the source"
+                flags.append(self.flag(start, end, message, suggestion=item.text))
+            elif _must_keep(item, text, new):
+                lost.append(item.text)
+        flags += self._broken(text, source, spans, {(f.start, f.end) for f in flags})
+        if lost:
+            stripped = text.strip()
+            start = text.index(stripped) if stripped else 0
+            shown = ", ".join(f"“{item}”" for item in lost[:5])
+            message = f"{shown} of the source is missing (code is written as in the source)"
+            flags.append(self.flag(start, start + max(1, len(stripped)), message))
+        return flags
+
+    def _broken(
+        self,
+        text: str,
+        source: str,
+        spans: tuple[ProtectedSpan, ...],
+        flagged: set[tuple[int, int]],
+    ) -> list[Flag]:
+        """Code-like words of the source (`hd-media/initrd.gz`, `interface=eth1`) written
+        with a space after their punctuation, and the source's words copied with a case no
+        one writes (`pDF` for `PDF`)."""
+        found = []
+        squashed = "".join(text.split())
+        for m in _CHUNK.finditer(source):
+            chunk = m.group().rstrip(_TRAILING).lstrip("(«“\"'[")
+            if chunk not in squashed or _contains(text, chunk) or not _PUNCTUATED.search(chunk):
+                continue
+            near = _written_otherwise(text, chunk, ignore_case=False)
+            if near not in (None, _OPENING) and near not in flagged:
+                found.append((near, chunk))
+        folded = source.casefold()
+        for span in spans:
+            if span.kind != IDENTIFIER or span.text in source or span.text.casefold() not in folded:
+                continue
+            copied = re.search(rf"(?<!\w){re.escape(span.text)}(?!\w)", source, re.IGNORECASE)
+            if copied and (span.start, span.end) not in flagged:
+                found.append(((span.start, span.end), copied.group()))
+        flags = []
+        for (start, end), code in found:
+            message = f"“{text[start:end]}” is written “{code}” in the source"
+            flags.append(self.flag(start, end, message, suggestion=code))
         return flags
 
     def _extra(self, ours: list[Token], theirs: list[Token], policy: str) -> list[Flag]:
@@ -205,3 +310,282 @@ def _positioned(wanted: list[tuple[int, Token]], given: list[tuple[int, Token]])
             free.remove((number, spec))
         written.append(spec.replace("%", f"%{number}$", 1))
     return " … ".join(written)
+
+
+# --- code of the source: paths, options, identifiers, keys, program names -----------------
+KEY = "key"
+NAME = "name"
+# key names as English and French write them -> one name; modifiers open a combination
+_KEY_NAMES = {
+    "Ctrl": "Ctrl", "Control": "Ctrl", "Ctrl.": "Ctrl", "Alt": "Alt", "AltGr": "AltGr",
+    "Alt Gr": "AltGr", "Shift": "Shift", "Maj": "Shift", "Super": "Super", "Fn": "Fn",
+    "Cmd": "Cmd", "Command": "Cmd", "Win": "Super", "Windows": "Super", "Tab": "Tab",
+    "Tabulation": "Tab", "Esc": "Esc", "Escape": "Esc", "Échap": "Esc", "Echap": "Esc",
+    "Enter": "Enter", "Return": "Enter", "Entrée": "Enter", "Space": "Space",
+    "Espace": "Space", "Barre d’espace": "Space", "Barre d'espace": "Space",
+    "Backspace": "Backspace", "Retour arrière": "Backspace", "Effacement": "Backspace",
+    "Eff. arrière": "Backspace", "Eff. Arr.": "Backspace", "Maj.": "Shift",
+    "Delete": "Delete", "Del": "Delete", "Suppr": "Delete", "Supprimer": "Delete",
+    "Insert": "Insert", "Ins": "Insert", "Inser": "Insert", "Insérer": "Insert",
+    "Home": "Home", "Début": "Home", "Origine": "Home", "End": "End", "Fin": "End",
+    "Page Up": "PageUp", "PageUp": "PageUp", "PgUp": "PageUp", "Page préc.": "PageUp",
+    "Pg. préc.": "PageUp", "Page Down": "PageDown", "PageDown": "PageDown",
+    "PgDn": "PageDown", "Page suiv.": "PageDown", "Pg. suiv.": "PageDown",
+    "Print Screen": "Print", "PrtSc": "Print", "PrtScn": "Print", "Print": "Print",
+    "Page haut": "PageUp", "Page bas": "PageDown", "Pg. haut": "PageUp",
+    "Pg. bas": "PageDown", "Impr. écran": "Print", "Impr écran": "Print", "Impr": "Print",
+    "Up": "Up", "Haut": "Up",
+    "Down": "Down", "Bas": "Down", "Left": "Left", "Gauche": "Left", "Right": "Right",
+    "Droite": "Right", "Menu": "Menu",
+}  # fmt: skip
+_MODIFIERS = "Ctrl|Control|Alt|AltGr|Shift|Maj\\.?|Super|Fn|Cmd|Command|Windows|Win"
+# standing alone, only the names prose never writes with a capital mid-sentence
+_ALONE = r"Ctrl|Alt|AltGr|Shift|Super|Fn|Esc|Tab|Backspace|PrtSc|F\d{1,2}"
+_KEY_NAME = "|".join(sorted(map(re.escape, _KEY_NAMES), key=len, reverse=True))
+_COMBINATION = re.compile(
+    rf"(?<![\w+])(?:{_MODIFIERS})(?:\s?\+\s?(?:{_KEY_NAME}|F\d{{1,2}}|[^\s\w]|\w)(?!\w))+"
+    rf"|(?<![\w+])(?:{_MODIFIERS})(?:-(?:{_KEY_NAME}|F\d{{1,2}}|\w)(?![\w-]))+"
+)
+_SINGLE_KEY = re.compile(rf"(?<![\w+-])(?:{_ALONE})(?![\w+-])")  # in a source
+_ANY_KEY = re.compile(rf"(?<![\w+-])(?:{_KEY_NAME}|F\d{{1,2}})(?![\w+-])")  # in a translation
+_AMBIGUOUS = frozenset({"Tab", "Shift", "Alt"})  # a window tab, a bit shift, alt text
+_KEY_CUE = re.compile(r"\b(?:press|pressing|hold|holding|hit|keys?|then)\b", re.I)
+_SIDE = re.compile(r"\b(?:Left|Right)\s$")
+_SIDE_AFTER = re.compile(r" (?:Ctrl|Alt|Shift|Super|Win|Menu|Meta|Hyper)\b")
+_KEY_HINT = re.compile(r"Ctrl|Control|Alt|Shift|Super|Fn|Cmd|Win|Tab|Esc|Backspace|PrtSc|F\d")
+_SPLIT_KEYS = re.compile(r"\s?[+-]\s?(?=.)")
+COMPARED_KINDS = frozenset({PATH, OPTION, IDENTIFIER})  # protected spans compared as code
+_TRAILING = ".,;:!?'\")]}»”’"
+_LOWER_WORD = re.compile(r"(?<![\w./~@$%{<-])[a-z][a-z0-9]{2,}(?:-[a-z0-9]+)*(?![\w/@-])")
+NAME_MAX_ZIPF = 1.0  # a word written less often than this in English and French is a name
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CodeItem:
+    """One piece of code of a string, `[start, end)`: `key` is what the other side must
+    hold (an option's name, a key combination's names in one order)."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+    key: str
+
+
+def code_items(
+    text: str, spans: tuple[ProtectedSpan, ...], *, target: bool = False
+) -> list[CodeItem]:
+    """The code of `text` (one item a key for the source; every one for the translation):
+    paths, options (by name), identifiers, key combinations and names, and (source only)
+    program names."""
+    items: list[CodeItem] = []
+    taken: list[tuple[int, int]] = []
+    for span in spans:
+        if span.kind not in COMPARED_KINDS and span.kind != PLACEHOLDER:
+            continue
+        taken.append((span.start, span.end))
+        if span.kind == PLACEHOLDER:
+            continue
+        shown = span.text.rstrip(_TRAILING)
+        if span.kind == OPTION:
+            shown = re.split(r"[=\[<]", shown, maxsplit=1)[0].rstrip(_TRAILING)
+        elif span.kind == PATH:
+            shown = shown.rstrip("/")  # `/usr/share/metainfo/` is `/usr/share/metainfo`
+        if len(shown) < (2 if span.kind == OPTION else 3) or _mnemonic(shown):
+            continue
+        items.append(CodeItem(span.start, span.start + len(shown), span.kind, shown, shown))
+    if target or _KEY_HINT.search(text):
+        items += _key_items(text, target)
+    if target:
+        return items
+    items += _names(text, taken)
+    unique: dict[str, CodeItem] = {}
+    for item in items:
+        unique.setdefault(item.key, item)
+    return list(unique.values())
+
+
+def _key_items(text: str, target: bool) -> list[CodeItem]:
+    """Key combinations (`Ctrl+Alt+T`, `Maj+Tab`), keyed by their names in one order,
+    and the keys named alone (`Super`); in a translation, any key name, and the keys of a
+    combination count as named too."""
+    items = []
+    for m in _COMBINATION.finditer(text):
+        if not target and (_SIDE.search(text, 0, m.start()) or _SIDE_AFTER.match(text, m.end())):
+            continue  # `Left Ctrl+Left Win`: French writes the side after the key
+        names = sorted(
+            _KEY_NAMES.get(k, k.upper() if len(k) == 1 else k) for k in _SPLIT_KEYS.split(m.group())
+        )
+        items.append(CodeItem(m.start(), m.end(), KEY, m.group(), "+".join(names)))
+        if target:
+            items += [CodeItem(m.start(), m.end(), KEY, m.group(), name) for name in names]
+    inside = [(i.start, i.end) for i in items]
+    for m in (_ANY_KEY if target else _SINGLE_KEY).finditer(text):
+        if any(a <= m.start() < b for a, b in inside):
+            continue
+        if (
+            not target
+            and m.group() in _AMBIGUOUS
+            and not _KEY_CUE.search(text[max(0, m.start() - 25) : m.end() + 6])
+        ):
+            continue  # not said to be a key
+        items.append(
+            CodeItem(m.start(), m.end(), KEY, m.group(), _KEY_NAMES.get(m.group(), m.group()))
+        )
+    return items
+
+
+def _names(text: str, taken: list[tuple[int, int]]) -> list[CodeItem]:
+    """Lowercase words outside code: program names where neither English nor French
+    writes them (`name_like`, asked only of the few a translation lost or changed)."""
+    return [
+        CodeItem(m.start(), m.end(), NAME, m.group(), m.group())
+        for m in _LOWER_WORD.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b in taken)
+    ]
+
+
+def name_like(word: str) -> bool:
+    """`tasksel`, `lspci`, `tftpd-hpa`: a part of the word is no English or French word."""
+    return any(_unknown_word(part) for part in word.split("-"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _unknown_word(word: str) -> bool:
+    """A word no English or French text writes, nor made of English words by English word
+    formation (`preseeding`, `titlebar`, `unconfigured` are English jargon: translated)."""
+    if len(word) < 3 or not word.isalpha():
+        return False
+    if _known(word):
+        return False
+    stem = _SUFFIX.sub("", word)
+    if stem != word and (_known(stem) or _known(stem + "e") or _compound(stem)):
+        return False
+    return not _compound(word)
+
+
+_SUFFIX = re.compile(r"(?:ing|ed|ers?|able|s|ation|ment|ness)$")
+_PREFIXES = ("pre", "re", "un", "non", "sub", "auto", "multi", "inter", "over", "under")
+COMMON_ZIPF = 3.5  # each part of an English compound is a common word (`title` + `bar`)
+
+
+def _compound(word: str) -> bool:
+    """An English prefix or two common English words glued (`preseed`, `mountpoint`)."""
+    if any(word.startswith(p) and _known(word[len(p) :]) for p in _PREFIXES):
+        return True
+    return any(
+        _zipf(word[:i], "en") >= COMMON_ZIPF and _zipf(word[i:], "en") >= COMMON_ZIPF
+        for i in range(3, len(word) - 2)
+    )
+
+
+def _known(word: str) -> bool:
+    return max(_zipf(word, "en"), _zipf(word, "fr")) >= NAME_MAX_ZIPF
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str, language: str) -> float:
+    try:
+        from wordfreq import zipf_frequency  # loaded on a source's first lowercase word
+    except ImportError:
+        return 10.0  # no word list: every word is known, none is a name
+    return float(zipf_frequency(word, language))
+
+
+def _mnemonic(word: str) -> bool:
+    """`Pre_view`, `_Open`: a menu label with its access key, not an identifier."""
+    return word.count("_") == 1 and word.replace("_", "").isalpha() and not word.endswith("_")
+
+
+def _contains(text: str, key: str) -> bool:
+    """`key` in `text`, not inside a longer word (`apt` is not in `adapté`)."""
+    start = text.find(key)
+    while start >= 0:
+        end = start + len(key)
+        before = not key[0].isalnum() or start == 0 or not text[start - 1].isalnum()
+        after = not key[-1].isalnum() or end == len(text) or not text[end].isalnum()
+        if before and after:
+            return True
+        start = text.find(key, start + 1)
+    return False
+
+
+def _written_otherwise(text: str, code: str, *, ignore_case: bool = True) -> tuple[int, int] | None:
+    """Where `text` writes `code` with another case or a space after its punctuation
+    (`/etc/ fstab`, `ctrl+Alt+T`); `_OPENING` where only its first letter is capitalised
+    at the start of a sentence."""
+    pattern = "".join(
+        re.escape(c) + (r"\s?" if not c.isalnum() and i < len(code) - 1 else "")
+        for i, c in enumerate(code)
+    )
+    flags = re.IGNORECASE if ignore_case else 0
+    for m in re.finditer(rf"(?<![\w]){pattern}(?![\w])", text, flags):
+        if m.group() == code:
+            continue
+        capitalised = m.group()[1:] == code[1:] and m.group()[:1].isupper()
+        if capitalised and _SENTENCE_START.search(text, 0, m.start() + 1):
+            return _OPENING
+        return m.start(), m.end()
+    return None
+
+
+# a word of the source with punctuation between letters or digits, not a plain number
+_CHUNK = re.compile(r"(?<!\S)\S*[^\W\d_][./=:_+-]\w\S*|(?<!\S)\S*\w[./=:_+-][^\W\d_]\S*")
+_PUNCTUATED = re.compile(r"\w[./=:_+-]\w")
+_OPENING = (-1, -1)  # the code capitalised as a sentence's first word: no change
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|^[«“\"(]\s?)\S$")
+
+
+def _must_keep(item: CodeItem, text: str, new: list[CodeItem]) -> bool:
+    """Whether losing `item` is an error. Pass: a translated identifier (`nom_serveur`),
+    a bare extension (`a .desktop file` is `un fichier bureau`, `a .mp3` `un fichier
+    MP3`), an English word after a dash (`added -edited to the name`)."""
+    if item.kind == OPTION:
+        word = item.text[1:]
+        return not (word.isalpha() and word.islower() and _known(word))
+    if item.kind != IDENTIFIER:
+        return True
+    return not (_EXTENSION.fullmatch(item.text) or _translated(item.text, text, new))
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]+")
+
+
+def _name_cue(source: str, item: CodeItem) -> bool:
+    """The source says the word is a program (`the tasksel command`, `run debootstrap`):
+    losing it is an error; jargon such as `conffile` may be translated."""
+    before = _CUE_BEFORE.search(source, max(0, item.start - 12), item.start)
+    return bool(before or _CUE_AFTER.match(source, item.end))
+
+
+_CUE_BEFORE = re.compile(
+    r"\b(?:run|running|type|typing|install|installing|execute|launch|invoke)\s+$", re.I
+)
+_CUE_AFTER = re.compile(
+    r"\s+(?:commands?|packages?|programs?|utility|utilities|tools?|daemon|binary|scripts?)\b"
+)
+
+
+def _translated(code: str, text: str, new: list[CodeItem]) -> bool:
+    """An identifier or file name the translator wrote otherwise on purpose: a
+    metavariable or an example translated (`nom_serveur`, `exemple.txt`: the translation
+    has code of its own; `chaîne2` for `string2`), or spaced (`RAID 10` for `RAID10`)."""
+    if any(i.kind == IDENTIFIER for i in new):
+        return True
+    if re.sub(r"[\s-]", "", code) in re.sub(r"[\s-]", "", text):
+        return True
+    number = re.search(r"[^\W\d_]{2,}(\d+)$", code)
+    return bool(number and re.search(rf"[^\W\d_]{{2,}}{number.group(1)}\b", text))
+
+
+def _closest(item: CodeItem, candidates: list[CodeItem]) -> tuple[int, int] | None:
+    """The translation's code of the same kind most like `item` (a word of it translated,
+    a letter changed), where one is close enough."""
+    best, score = None, 0.7
+    for other in candidates:
+        if other.kind != item.kind:
+            continue
+        ratio = difflib.SequenceMatcher(None, item.text, other.text).ratio()
+        if ratio >= score:
+            best, score = other, ratio
+    return (best.start, best.end) if best else None
