@@ -73,6 +73,44 @@ def grammar_origin(kind: str) -> str:
     return f"{ORIGIN}:{'spelling' if kind == 'WORD' else (kind or 'other')}"
 
 
+# Noun-group agreement (`grammar:gn`) on a word that stands after a noun rather than in a
+# group of its own: a name or a button's label inside a sentence ("le service Photos", "la
+# rubrique Général"), or a noun in apposition, which French leaves singular ("les
+# privilèges administrateur", "les comptes utilisateur"; told by a noun's ending: -eur but
+# the comparatives, -ion, -age, -isme). After a determiner ("des Activité", "les
+# utilisateur", "plusieurs partition") the word heads its group and the flag stays. Read
+# on GNOME's help and the Debian installation guide; no word list of theirs.
+APPOSITION_NOUN = re.compile(r"(?:(?<!éri)(?<!maj)(?<!min)(?<!meill)eur|ion|age|isme)$")
+DETERMINERS = frozenset(
+    """le la les l un une des du au aux ce cet cette ces mon ma mes ton ta tes son sa ses
+    notre nos votre vos leur leurs plusieurs quelques chaque certains certaines tout toute
+    tous toutes aucun aucune quel quelle quels quelles de d""".split()
+)
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?…]\s+)$")
+_WORD_BEFORE = re.compile(r"(\w+)['’]?[\s«»\"“”]*$")
+
+
+def plausible(text: str, flags: Sequence[Flag]) -> list[Flag]:
+    """The flags less noun-group agreement flags on a word outside the group (above)."""
+    return [f for f in flags if not _outside_group(text, f)]
+
+
+def _outside_group(text: str, flag: Flag) -> bool:
+    if flag.origins != (grammar_origin("gn"),):
+        return False
+    word = text[flag.start : flag.end]
+    before = _WORD_BEFORE.search(text[: flag.start])
+    if not word.isalpha() or before is None or before.group(1).lower() in DETERMINERS:
+        return False
+    if word[0].isupper() and not _SENTENCE_OPENING.search(text[: flag.start]):
+        return True
+    return (
+        before.group(1)[-1:] in "sx"
+        and word[-1:] not in "sx"
+        and bool(APPOSITION_NOUN.search(word.lower()))
+    )
+
+
 class GrammarError(MTReviewError):
     """Grammalecte ran but its answer could not be used."""
 

@@ -12,7 +12,7 @@ from mtreview.analysis import Analyzer
 from mtreview.analysis.highlight import Highlighter
 from mtreview.cli import main
 from mtreview.documents import Segment
-from mtreview.grammar import GrammarChecker
+from mtreview.grammar import GrammarChecker, plausible
 from mtreview.settings import Settings
 from tests.test_checks import CLEAN_FRENCH
 
@@ -73,6 +73,28 @@ def test_correct_french_raises_no_grammar_flag(checker: GrammarChecker) -> None:
     assert unknown <= {"kazakhstanaises"}
     allowed = GrammarChecker(Settings(allowed_words=("kazakhstanaises",)))
     assert allowed.check(CLEAN_FRENCH) == [[] for _ in CLEAN_FRENCH]
+
+
+def test_noun_group_flags_on_words_outside_the_group_go(checker: GrammarChecker) -> None:
+    """Names and labels inside a sentence and nouns in apposition: Grammalecte's noun-group
+    rule reads them as adjectives. A word right after its determiner heads its group, and
+    a real mismatch stays."""
+    texts = [
+        "Les privilèges administrateur sont requis.",
+        "Le service Photos vous permet de les voir.",
+        "Cette possibilité étonne souvent les utilisateur d'autres systèmes.",
+        "Les fichiers temporaire sont supprimés.",
+    ]
+    found = checker.check(texts)
+    words = [
+        [text[f.start : f.end] for f in flags] for text, flags in zip(texts, found, strict=True)
+    ]
+    assert words == [["administrateur"], ["Photos"], ["utilisateur"], ["temporaire"]]
+    kept = [
+        [text[f.start : f.end] for f in plausible(text, flags)]
+        for text, flags in zip(texts, found, strict=True)
+    ]
+    assert kept == [[], [], ["utilisateur"], ["temporaire"]]
 
 
 def test_allowed_words_are_not_spelling_errors() -> None:

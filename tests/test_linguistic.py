@@ -40,6 +40,8 @@ def flagged(check: str, text: str, source: str | None = None) -> list[str]:
         ("Les organisations sont fermées, mais la liste est publié.", "publié"),
         ("Les travaux de ces organisations assure l'appui du programme.", "assure"),
         ("Ils ont reçu une lettre signé par le directeur.", "signé"),
+        ("Des lecteurs de cartes USB externes qui sont mieux supporté par Linux.", "supporté"),
+        ("Le trampoline (veneer) ne peut pas être générés.", "générés"),  # a whole bracket
     ],
 )
 def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
@@ -57,6 +59,15 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Vous êtes invité à la réunion de demain.",
         "Le fichier et le dossier ont été supprimés.",
         "L’image ICO est tronquée ou incomplète.",
+        # where the parse errs (help pages and an installation guide)
+        "Utilisez les touches fléchées du clavier et appuyez sur Entrée.",  # imperatives
+        "Une fois le système installé, vous pourrez choisir des cartes.",  # nearest det
+        "Les connexions VPN sont normalement chiffrées.",  # -ion is not masculine -on
+        "La langue et le pays peuvent être spécifiés au démarrage.",  # coordination
+        "L'installateur détecte automatiquement la plupart des éléments.",  # an adverb
+        "Le courrier électronique tient une grande place.",  # "tient" is singular
+        "Vous devez d'abord appuyer sur le bouton Continue après la sélection.",  # a label
+        "Celle-ci a été interrompue.",  # the pronoun's form shows its gender
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:
@@ -70,6 +81,13 @@ def test_lemma_echo_and_repeated_phrase() -> None:
     text = "Le prix Nobel désigné pour le prix Nobel peut fermer."
     assert flagged("lemma_echo", text) == ["prix Nobel"]
     assert flagged("lemma_echo", "Le ministre a fait une déclaration hier soir.") == []
+    # the source says it twice too: the translation's echo is the source's
+    echo = "Différents fournisseurs fournissent différents services."
+    assert flagged("lemma_echo", echo) == ["fournisseurs fournissent"]
+    assert flagged("lemma_echo", echo, "Different providers provide different services.") == []
+    text = "Les signets auront le même nom, car les dossiers ont le même nom."
+    assert flagged("lemma_echo", text) == ["même nom"]
+    assert flagged("lemma_echo", text, "the folders have the same name, so the same name") == []
 
 
 def test_word_order() -> None:

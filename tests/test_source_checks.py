@@ -106,6 +106,13 @@ CASES = [
     ("end_punctuation", "Impossible d'ouvrir le fichier", "Cannot open the file.", ["r"]),
     ("end_punctuation", "Voulez-vous quitter\u00a0?", "Do you want to quit?", []),
     ("end_punctuation", "Ouvrir le fichier.", "Open the file", []),
+    ("end_punctuation", "Supprimer le fichier", "Delete the file?", ["r"]),  # a verb: a question
+    ("end_punctuation", "Définition d'un pilote", "What is a driver?", []),  # a help heading
+    ("end_punctuation", "choisir une langue ;", "Select the language.", []),  # a list item
+    ("end_punctuation", "Ne vous inquiétez pas !", "Don't worry.", []),
+    ("end_punctuation", "Les systèmes suivants sont reconnus :", "These are supported.", []),
+    ("end_punctuation", "Réessayer.", "Try again?", ["."]),
+    ("end_punctuation", "Lancer à la place [o/N]", "Run it instead [y/N]?", ["N]"]),  # a prompt
     (
         "untranslated",
         "Open the selected file",

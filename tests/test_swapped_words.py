@@ -60,6 +60,12 @@ CORRECT = [
     "Le premier élément de la liste",
     "Impossible de lire « %s » : %s",
     "Utilisez --force pour écraser le fichier /etc/hosts.",
+    # orders French grammar requires, which the model's word endings cannot tell
+    "Quand vous la sélectionnez, une fenêtre s'ouvre.",  # a pronoun before its verb
+    "Ne vous inquiétez pas !",
+    "Ne notez jamais vos mots de passe.",  # a verb, then its adverb
+    "Vous pouvez maintenant lire le chapitre 8, Les prochaines étapes.",  # preposed
+    "Lisez les messages d'erreur sur la quatrième console.",
 ]
 
 

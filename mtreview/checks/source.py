@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
-from mtreview.checks.french_model import english_only_words, french_forms
+from mtreview.checks.french_model import english_only_words, french_forms, shared_parses
 from mtreview.checks.numerals import (
     DOTTED_RE,
     KEPT_ORDINAL_RE,
@@ -138,9 +138,10 @@ class SourceNumbers(_CarriedOver):
     """Numbers compared by value, the source read the English way and the translation the
     French way (checks/numerals.py): `3,000` = `3 000`, `3.5` = `3,5`, `21st` = `21e` or `21`.
     A thousands comma kept from the source (`3,000` reads as 3 in French) is flagged; a
-    decimal point kept (`3.5`) only in prose and not after a name or `version` (`Python 3.5`,
-    `HTTP/1.1`); an English ordinal suffix (`21st`) always. An ordinal of the source may be
-    written out in the translation (`2nd` → `second`): only a different one is flagged."""
+    decimal point kept (`3.5`) where it is a quantity, not a version (`Python 3.5`,
+    `HTTP/1.1`, `la 7.4`: `numerals.version_like`); an English ordinal suffix (`21st`)
+    always. An ordinal of the source may be written out in the translation (`2nd` →
+    `second`): only a different one is flagged."""
 
     name = "source_numbers"
     item = "number"
@@ -207,7 +208,7 @@ class SourceNumbers(_CarriedOver):
             )
             message = f"thousands separator kept from the source ({reads})"
             return [self._locale(number, message, suggestion, "major")]
-        if segment.table_row or version_like(segment.text, number):
+        if version_like(segment.text, number, segment.source):
             return []
         message = f"decimal point kept from the source (French writes {suggestion})"
         return [self._locale(number, message, suggestion, "minor")]
@@ -239,8 +240,24 @@ def end_class(text: str) -> tuple[str, int]:
     return "", len(body)
 
 
+# A French sentence may close otherwise than its source and be right: list items end with
+# ";" (or ","), a sentence that announces what follows with ":", and "!" and "." trade
+# places with the tone. What a flag needs is a mark lost or a question no longer asked.
+CLOSES_AS = {
+    "stop": frozenset({"semicolon", "colon", "exclamation"}),
+    "exclamation": frozenset({"stop"}),
+}
+
+
 @register_check
 class EndPunctuation(Check):
+    """The source's final mark, kept: lost, or a question turned into a statement. Left
+    alone: another mark that closes the sentence as well (`CLOSES_AS`), a list item's
+    comma, and a question turned into a heading, as help pages title "What is a driver?"
+    "Définition d'un pilote": a question the source asks with a wh-word or an auxiliary,
+    and no mark and no verb in the translation (spaCy's parse, when the model is
+    installed: a finite verb or an infinitive makes it a question that lost its mark)."""
+
     name = "end_punctuation"
     needs = "source"
     category = "Fluency/Punctuation"
@@ -252,8 +269,12 @@ class EndPunctuation(Check):
             return []
         wanted, _ = end_class(segment.source)
         found, position = end_class(segment.text)
-        if not wanted or wanted == found:
+        if not wanted or wanted == found or found in CLOSES_AS.get(wanted, ()):
             return []  # a stop the source lacks is the translator's right
+        if not found and wanted == "stop" and segment.text.rstrip(CLOSERS).endswith(","):
+            return []  # a list item: "… comme é,"
+        if not found and wanted == "question" and _heading(segment.source, segment.text):
+            return []
         article = "an" if wanted[0] in "aeiou" else "a"
         found_text = (
             f"with {'an' if found[:1] in 'aeiou' else 'a'} {found}" if found else "with none"
@@ -261,6 +282,26 @@ class EndPunctuation(Check):
         message = f"the source ends with {article} {wanted}, the translation {found_text}"
         start = max(0, position - 1) if not found else position
         return [self.flag(start, max(len(segment.text.rstrip()), start + 1), message)]
+
+
+ASKING = re.compile(
+    r"\s*(?:what|why|how|where|which|who|when|can|could|do|does|did|is|are|should|will)\b",
+    re.IGNORECASE,
+)
+
+
+def _heading(source: str, text: str) -> bool:
+    """A question of the source (a wh-word or an auxiliary first: "What is …", "How do I
+    …", not a prompt such as "Run it instead [y/N]?") given as a noun phrase with no "?"
+    anywhere: no finite verb nor infinitive in spaCy's parse (False without the model)."""
+    if "?" in text or not ASKING.match(source):
+        return False
+    doc = shared_parses().get(text)
+    if doc is None:
+        return False
+    return not any(
+        t.pos_ in ("VERB", "AUX") and {"Fin", "Inf"} & set(t.morph.get("VerbForm")) for t in doc
+    )
 
 
 @register_check

@@ -8,9 +8,25 @@ easily the other way round: `GAIN` nats of log-probability, a factor of about 1,
 Both orders hold the same words, so rare words and names do not raise it; French word
 order does ("nombre invalide", "le lecteur d'écran", "n'est pas"). The suggestion is the
 pair put back. Needs no spaCy: it reads the shipped table.
+
+The model reads rare words as their last two letters, so it cannot tell some French
+orders from their swaps; a pair is left alone where the swap would give an order French
+grammar rules out whatever the words (read on help pages and an installation guide, not
+on the benchmarks' planted rows):
+
+- an object pronoun before its verb ("qui les utilisent", "de le contrôler"; "ne vous"),
+  which French never puts after a finite verb or an infinitive;
+- a verb and the adverb after it ("notez jamais", "doit généralement"): the suggestion
+  would be English order;
+- an ordinal or "premier", "dernier", "prochain" before its noun ("les premières
+  étapes"), where French puts them;
+- a capitalised word opening a sentence and a lowercase one after it ("Appuyez ensuite"):
+  the swap would leave a capital inside the sentence.
 """
 
 from __future__ import annotations
+
+import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check
 from mtreview.checks.order_model import Unit, shipped_model, units
@@ -18,6 +34,24 @@ from mtreview.documents import Segment
 from mtreview.flags import Flag
 
 GAIN = 7.5  # natural log: the other order must be ~1,800 times as probable
+# object pronouns (and "ne"), which stand before the verb they go with
+CLITICS = frozenset("le la les lui leur me te se nous vous y en ne".split())
+# finite verbs and infinitives by their ending ("-ez", "-ons", "-ent" but not "-ment" …)
+VERB_LIKE = re.compile(r"(?:ez|ons|(?<!m)ent|er|ir|re)$")
+FINITE_LIKE = re.compile(r"(?:ez|ons|(?<!m)ent|er|ir|re|oit|eut|ait|ont|est|aut)$")
+# adverbs: "-ment" and the short ones French puts after a finite verb
+ADVERB = re.compile(
+    r"(?:ment|jamais|toujours|donc|certes|ensuite|aussi|encore|déjà|souvent|parfois|alors"
+    r"|ainsi|bien|mieux|vraiment|plus|pas|guère|peut-être)$"
+)
+# what may follow a pronoun's verb: nothing, a mark, a little word, an adverb, a participle
+# ("qui les utilisent.", "leur avez attribuées"); a noun there makes "les" an article
+# ("pour les écraser notes" is "pour écraser les notes" swapped)
+FUNCTION_WORDS = CLITICS | frozenset(
+    "de du des un une et ou à au aux en pour par sur dans avec sans que qui quand si".split()
+)
+PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
+PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
 
 @register_check
@@ -53,10 +87,43 @@ class SwappedWords(Check):
 
 
 def _swappable(text: str, first: Unit, second: Unit) -> bool:
-    """Two words with one space between them, not the same word twice."""
+    """Two words with one space between them, not the same word twice, in an order French
+    grammar allows the other way round (see the module's docstring)."""
+    one, two = text[first.start : first.end], text[second.start : second.end]
+    if not (first.word and second.word and text[first.end : second.start] == " "):
+        return False
+    return one.lower() != two.lower() and not _french_order(text, first, one, second, two)
+
+
+def _french_order(text: str, first: Unit, one: str, second: Unit, two: str) -> bool:
+    """Whether the pair stands in an order French requires (the module's docstring)."""
+    lower_one, lower_two = one.lower(), two.lower()
+    if one[:1].islower() and two[:1].isupper():
+        return False  # "ne Vous pouvez": a sentence's capital moved inside it
+    plain_two = len(second.tokens) == 1  # not "d'ouvrir": an elided word leans on it
+    if lower_one in CLITICS and plain_two:
+        if lower_two in CLITICS:
+            return True
+        if VERB_LIKE.search(lower_two) and _clause_goes_on(text, second.end):
+            return True
+    if ADVERB.search(lower_two) and not ADVERB.search(lower_one) and FINITE_LIKE.search(lower_one):
+        return True
+    if PREPOSED.fullmatch(lower_one) and plain_two and lower_two not in FUNCTION_WORDS:
+        return True
+    opening = not text[: first.start].strip() or text[: first.start].rstrip()[-1:] in ".!?:"
+    return opening and one[:1].isupper() and two[:1].islower()
+
+
+_NEXT_WORD = re.compile(r"\s*([^\W\d_]+(?:-[^\W\d_]+)*)?")
+
+
+def _clause_goes_on(text: str, end: int) -> bool:
+    """Whether what follows a verb suits a pronoun before it: no word, a function word,
+    an adverb or a participle, not a noun."""
+    match = _NEXT_WORD.match(text, end)
+    following = (match.group(1) or "").lower() if match else ""
     return (
-        first.word
-        and second.word
-        and text[first.end : second.start] == " "
-        and text[first.start : first.end].lower() != text[second.start : second.end].lower()
+        not following
+        or following in FUNCTION_WORDS
+        or bool(ADVERB.search(following) or PARTICIPLE.search(following))
     )
