@@ -97,20 +97,46 @@ def wait_for_lines(path: Path, lines: int, process: subprocess.Popen[bytes]) -> 
     pytest.fail("score wrote nothing in time")
 
 
+SIGNALS = {"kill": signal.SIGKILL, "ctrl-c": signal.SIGINT, "term": signal.SIGTERM}
+
+
+@pytest.fixture(scope="module")
+def interrupted(
+    model_run: tuple[Path, list[str], bytes], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, int]]:
+    """One run per signal, all three at once, each stopped by its signal once it has
+    written 70 records: its folder and its exit code."""
+    _folder, args, _reference = model_run
+    folders = {name: tmp_path_factory.mktemp(f"interrupted-{name}") for name in SIGNALS}
+    processes = {
+        name: start_score([*args, "-o", str(folder / "out.jsonl")], folder)
+        for name, folder in folders.items()
+    }
+    waiting = dict(processes)
+    deadline = time.monotonic() + 300
+    while waiting and time.monotonic() < deadline:  # each signalled as soon as it is ready
+        for name, process in list(waiting.items()):
+            partial = folders[name] / "out.jsonl.partial"
+            if partial.is_file() and partial.read_bytes().count(b"\n") >= 70:
+                process.send_signal(SIGNALS[name])
+                del waiting[name]
+            elif process.poll() is not None:
+                pytest.fail(f"score ended (code {process.returncode}) before it was interrupted")
+        time.sleep(0.01)
+    assert not waiting, "score wrote nothing in time"
+    return {name: (folders[name], process.wait(timeout=120)) for name, process in processes.items()}
+
+
 @pytest.mark.processes
-@pytest.mark.parametrize(
-    "how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["kill", "ctrl-c", "term"]
-)
+@pytest.mark.parametrize("name", list(SIGNALS))
 def test_interrupted_run_resumes_complete_without_duplicates(
-    model_run: tuple[Path, list[str], bytes], tmp_path: Path, how: signal.Signals
+    model_run: tuple[Path, list[str], bytes], interrupted: dict[str, tuple[Path, int]], name: str
 ) -> None:
     _folder, args, reference = model_run
     expected = [json.loads(line) for line in reference.splitlines()]
+    tmp_path, code = interrupted[name]
     out = tmp_path / "out.jsonl"
-    process = start_score([*args, "-o", str(out)], tmp_path)
-    wait_for_lines(tmp_path / "out.jsonl.partial", 70, process)
-    process.send_signal(how)
-    code = process.wait(timeout=120)
+    how = SIGNALS[name]
     assert code == {signal.SIGKILL: -signal.SIGKILL}.get(how, 128 + how)
     assert not out.exists()  # an unfinished output never looks finished
     assert (tmp_path / "out.jsonl.progress").is_file()
