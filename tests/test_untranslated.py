@@ -154,10 +154,9 @@ def test_english_function_words_are_left_to_non_french() -> None:
     assert flagged("Le rapport of the commission est publié.") == []
 
 
-def test_the_check_is_opt_in_and_needs_wordfreq() -> None:
+def test_the_check_is_on_by_default_and_can_be_disabled() -> None:
     check = CHECKS["untranslated_word"](Settings())
     assert check.available()
-    assert "untranslated_word" not in {c.name for c in enabled_checks(Settings())}
-    assert "untranslated_word" in {
-        c.name for c in enabled_checks(Settings(checks=("untranslated_word",)))
-    }
+    assert "untranslated_word" in {c.name for c in enabled_checks(Settings())}
+    disabled = Settings(disabled_checks=("untranslated_word",))
+    assert "untranslated_word" not in {c.name for c in enabled_checks(disabled)}
