@@ -128,12 +128,16 @@ class SourcePlaceholders(Check):
         flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
-            stripped = segment.text.strip()
-            start = segment.text.index(stripped) if stripped else 0
-            shown = ", ".join(f"“{key}”" for key in missing[:5])
-            message = f"placeholder {shown} of the source is missing"
-            flags.append(self.flag(start, start + max(1, len(stripped)), message))
+            flags.append(self._missing_flag(segment.text, "placeholder ", missing, ""))
         return flags
+
+    def _missing_flag(self, text: str, what: str, items: list[str], why: str) -> Flag:
+        """What of the source is missing: on the whole segment (there is no place to point)."""
+        stripped = text.strip()
+        start = text.index(stripped) if stripped else 0
+        shown = ", ".join(f"“{item}”" for item in items[:5])
+        message = f"{what}{shown} of the source is missing{why}"
+        return self.flag(start, start + max(1, len(stripped)), message)
 
     def code_flags(
         self,
@@ -181,11 +185,8 @@ class SourcePlaceholders(Check):
                 lost.append(item.text)
         flags += self._broken(text, source, spans, {(f.start, f.end) for f in flags})
         if lost:
-            stripped = text.strip()
-            start = text.index(stripped) if stripped else 0
-            shown = ", ".join(f"“{item}”" for item in lost[:5])
-            message = f"{shown} of the source is missing (code is written as in the source)"
-            flags.append(self.flag(start, start + max(1, len(stripped)), message))
+            why = " (code is written as in the source)"
+            flags.append(self._missing_flag(text, "", lost, why))
         return flags
 
     def _broken(
