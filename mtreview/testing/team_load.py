@@ -4,7 +4,7 @@
 The app runs as it is served (`streamlit run` of the packaged app, in its own process);
 each reviewer signs in with the form (the HttpOnly cookie, as a browser gets it), opens the
 app's websocket with that cookie and speaks Streamlit's protocol as the page would
-(`mtreview.testing.stream`): it clicks a segment in the article, marks a span in the
+(`mtreview.ui.stream_client`): it clicks a segment in the article, marks a span in the
 segment component, saves a correction from the correction box, and presses "Next", with
 think time between actions. Every action is one script run of its session; its server
 time is from the request to the end of the run it started, measured by the client on
@@ -43,8 +43,8 @@ from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
 from mtreview.store.schema import annotations_table, corrections
 from mtreview.testing.browser import streamlit_process
-from mtreview.testing.stream import WidgetState, open_stream, read_run, request_run
 from mtreview.testing.team import team
+from mtreview.ui.stream_client import WidgetState, open_stream, read_run, request_run
 
 PASSWORD = "load test lantern orchard"
 COOKIE = "mtreview_session"
