@@ -124,7 +124,7 @@ def test_scored_corpus_is_reviewed_in_the_app_and_exported(
         }
         # the picker's segment component, exactly one (a count taken later could fall
         # between a redraw's removal and its replacement)
-        only(page, ".mtr-segment").wait_for()
+        only(page, ".mtr-segment")  # waits until there is exactly one
 
     assert findings(db) == before and _stamps(db) == stamps  # computed once, by the run
     with ReviewStore(db) as store:
