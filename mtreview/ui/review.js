@@ -453,8 +453,8 @@ export class SegmentView {
 
   // C: the correction box, with the words of the marked (or last marked) span selected.
   // Pressed while the page is being drawn again, it waits for the box (up to two seconds),
-  // and a box the redraw replaces in the next five seconds hands the focus to the new one
-  // (unless the reviewer has moved on: the focus is then somewhere else).
+  // and for five seconds a redraw that takes the focus from the box (replacing or moving
+  // it) gives it back (unless the reviewer has moved on: the focus is then somewhere else).
   focusCorrection(tries = 20, watch = FOCUS_WATCH_TICKS) {
     this.refocus = false; // the reviewer moved on: a late redraw keeps the focus here
     const span = this.sel || this.data.last_mark;
@@ -471,22 +471,26 @@ export class SegmentView {
     this.keepCorrectionFocus(place.box, watch);
   }
 
-  /** @param {HTMLTextAreaElement} box @param {number} ticks */
-  keepCorrectionFocus(box, ticks) {
+  // The box loses the focus to nobody (the page) when a redraw replaces it or moves it in
+  // the page; the focus then goes back to the box. Anywhere else, the reviewer moved on.
+  /** @param {HTMLTextAreaElement} box @param {number} ticks @param {number} since */
+  keepCorrectionFocus(box, ticks, since = performance.now()) {
     if (ticks <= 0) return;
     setTimeout(() => {
-      if (box.isConnected) {
-        this.keepCorrectionFocus(box, ticks - 1);
+      if (pointerAt > since) return; // a click put the focus where the reviewer wanted it
+      const focused = document.activeElement;
+      if (focused && focused !== document.body) {
+        if (focused === box) this.keepCorrectionFocus(box, ticks - 1, since);
         return;
       }
-      const focused = document.activeElement;
-      if (!focused || focused === document.body) this.focusCorrection(20, ticks - 1); // redrawn
+      this.focusCorrection(20, ticks - 1);
     }, 100);
   }
 }
 
 /** @type {MtrHelp | null} */
 let helpData = null;
+let pointerAt = 0; // when the reviewer last pressed a mouse button or touched the page
 
 function toggleHelp() {
   const open = document.querySelector(".mtr-help");
@@ -570,6 +574,7 @@ export default function (component) {
   if (!window.__mtreviewKeys) {
     window.__mtreviewKeys = true;
     window.addEventListener("keydown", pageKey, true);
+    window.addEventListener("pointerdown", () => (pointerAt = performance.now()), true);
   }
   if (!data) return undefined;
   dataArrived();
