@@ -17,7 +17,7 @@ measured with those weights:
 
     .venv/bin/python benchmarks/flag_quality.py                      # both halves, ~5 min
     .venv/bin/python benchmarks/flag_quality.py --write-defaults     # refit the shipped
-        weights (mtreview/data/flag_weights.tsv) on the mix below, ~8 min
+        weights (mtreview/data/flag_weights.tsv) on the mix below, ~13 min
     .venv/bin/python benchmarks/flag_quality.py --limit 4000 --no-grammar   # quick look
 
 `--write-defaults` fits the shipped weights on a mix of two reviewed corpora
@@ -207,7 +207,9 @@ def main() -> int:
     parser.add_argument("--catalogues", default=CATALOGUE_GLOB, help="glob of .mo files")
     parser.add_argument("--limit", type=int, default=0, help="at most this many rows a half")
     parser.add_argument("--no-grammar", action="store_true", help="rules and spaCy only")
-    parser.add_argument("--write-defaults", action="store_true", help="ship the fitted weights")
+    parser.add_argument(
+        "--write-defaults", action="store_true", help="refit the shipped weights on the mix"
+    )
     parser.add_argument("--keep", help="keep the corpora and outputs in this folder")
     parser.add_argument("--json", help="write the figures here as JSON")
     parser.add_argument("--checks", help="the checks mtreview score runs (e.g. all)")
@@ -265,7 +267,7 @@ def run(args: argparse.Namespace, halves: dict[str, list[Pair]], folder: Path) -
     }
     mix: MixedFit | None = None
     if args.write_defaults:  # the fit half and the --mt tune part together
-        mix = mixed_fit(args, folder, extra, halves["fit"], planted["fit"], keys["fit"])
+        mix = mixed_fit(args, folder, extra, halves["fit"], planted["fit"])
         calibration.write_weights(fitted, mix.weights)
     # 2. the test half, ranked with the weights learnt on the fit half (or the mix)
     test_run = score(folder, "test", fitted, extra)
@@ -300,7 +302,6 @@ def mixed_fit(
     extra: list[str],
     fit_rows: list[Pair],
     fit_planted: dict[int, Injected],
-    fit_keys: dict[int, tuple[str, int]],
 ) -> MixedFit:
     """Score the --mt set's tune part, and fit the weights on it and the catalogues' fit
     half (already scored under folder) together: `calibration.mixed_weights`."""
@@ -387,8 +388,11 @@ def wrapped(items: list[str], indent: str, width: int = 88) -> list[str]:
     """Comma-separated items in lines of at most `width` characters."""
     lines: list[str] = []
     for item in items:
-        if lines and len(lines[-1]) + len(item) + 2 <= width:
+        if lines and len(lines[-1]) + len(item) + 3 <= width:
             lines[-1] += f", {item}"
+        elif lines:
+            lines[-1] += ","
+            lines.append(indent + item)
         else:
             lines.append(indent + item)
     return lines
