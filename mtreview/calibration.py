@@ -165,6 +165,82 @@ def fitted_weights(report: CalibrationReport) -> dict[str, tuple[float, int, int
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class FitSource:
+    """One reviewed corpus of a mixed fit (`mixed_weights`): its report, how many of its
+    reviewed rows there are and how many hold an error (their share differs by corpus)."""
+
+    name: str
+    report: CalibrationReport
+    rows: int
+    error_rows: int
+
+    @classmethod
+    def of(
+        cls, name: str, flags: Mapping[SegmentKey, Iterable[Flag]], reviews: Reviews
+    ) -> FitSource:
+        report = calibrate(flags, reviews)
+        errors = sum(1 for key, spans in reviews.spans.items() if spans and key in flags)
+        return cls(name, report, report.flagged_segments, errors)
+
+
+MIX_SHARE = 1 / 72  # the share of wrong rows every source of a mix is brought to
+MIX_PRIOR = 2.0  # flags' worth of the mix's overall precision added to each signal
+
+
+def mixed_weights(
+    sources: Iterable[FitSource],
+    *,
+    signals: Iterable[str] = (),
+    share: float = MIX_SHARE,
+    prior: float = MIX_PRIOR,
+) -> dict[str, tuple[float, int, int]]:
+    """signal -> (weight, flags, hits) fit on several reviewed corpora at once.
+
+    Each source counts as much as the others and as if `share` of its rows held an error:
+    it is scaled to the rows of the smallest source, its matched flags by
+    `rows * share / error_rows` and its other flags by `rows * (1 - share) / clean rows`.
+    So no corpus wins by its size or by how densely its errors were planted, and a flag
+    that is precise in one corpus but noisy on the clean rows of another gets a middling
+    weight. A signal's weight is its scaled precision smoothed towards the mix's overall
+    precision, `(hits + prior * overall) / (flags + prior)`: a signal seen a few times sits
+    near the average flag, not at 0.5, and one of `signals` that never fired gets the
+    average itself (rather than falling back to its MQM weight). `flags` and `hits` are
+    the raw sums, for reading."""
+    sources = [s for s in sources if s.rows]
+    wanted = set(signals)
+    if not sources:
+        return {}
+    size = min(s.rows for s in sources)
+    scaled: dict[str, list[float]] = {}  # signal -> [scaled hits, scaled misses]
+    raw: dict[str, list[int]] = {}
+    for source in sources:
+        clean = max(1, source.rows - source.error_rows)
+        hit_scale = size * share / max(1, source.error_rows)
+        miss_scale = size * (1 - share) / clean
+        for stats in source.report.signals:
+            row = scaled.setdefault(stats.signal, [0.0, 0.0])
+            row[0] += stats.matched_flags * hit_scale
+            row[1] += (stats.flags - stats.matched_flags) * miss_scale
+            counts = raw.setdefault(stats.signal, [0, 0])
+            counts[0] += stats.flags
+            counts[1] += stats.matched_flags
+    for signal in sorted(wanted):
+        scaled.setdefault(signal, [0.0, 0.0])
+        raw.setdefault(signal, [0, 0])
+    hits_all, misses_all = scaled.get("all", [0.0, 0.0])
+    overall = hits_all / (hits_all + misses_all) if hits_all + misses_all else 0.5
+    return {
+        signal: (
+            round((hits + prior * overall) / (hits + misses + prior), 4),
+            raw[signal][0],
+            raw[signal][1],
+        )
+        for signal, (hits, misses) in scaled.items()
+        if signal not in KIND_SIGNALS and (raw[signal][0] or signal in wanted)
+    }
+
+
 def write_weights(path: str | Path, weights: Mapping[str, tuple[float, int, int]]) -> None:
     """Put `[mtreview.flag_weights]` in a settings file, replacing the one there and
     keeping everything else; each line says the precision it came from."""

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from mtreview.analysis import Analyzer
-from mtreview.calibration import Reviews, ReviewSpan, calibrate, overlaps, read_reviews
+from mtreview.analysis.weights import parse_table, write_table
+from mtreview.calibration import (
+    FitSource,
+    Reviews,
+    ReviewSpan,
+    calibrate,
+    mixed_weights,
+    overlaps,
+    read_reviews,
+)
 from mtreview.cli import main
 from mtreview.errors import InputError
 from mtreview.flags import Flag
@@ -181,3 +190,60 @@ def test_calibrate_errors_are_one_line(
     assert main(["calibrate", str(tmp_path / "missing.jsonl"), "--analysis", "x"]) == 2
     err = capsys.readouterr().err
     assert "missing.jsonl" in err and err.count("\n") == 1
+
+
+# --- the shipped weights' mixed fit (`benchmarks/flag_quality.py --write-defaults`) ---------
+def reviewed_corpus(
+    name: str, rows: int, wrong: int, fired: dict[str, tuple[int, int]]
+) -> FitSource:
+    """`rows` reviewed rows, the first `wrong` of them with an error on [0, 4); each signal
+    fires on (its hits) wrong rows and (its misses) clean rows."""
+    flags: dict[tuple[str, int], list[Flag]] = {(name, i): [] for i in range(rows)}
+    for signal, (hits, misses) in fired.items():
+        for i in [*range(hits), *range(wrong, wrong + misses)]:
+            flags[(name, i)].append(flag(0, 4, signal))
+    reviews = Reviews(
+        {(name, i): (ReviewSpan(name, i, 0, 4),) if i < wrong else () for i in range(rows)}
+    )
+    return FitSource.of(name, flags, reviews)
+
+
+def test_mixed_weights_count_each_source_alike_at_one_share(tmp_path: Path) -> None:
+    catalogue = {"rule:numbers": (8, 2), "rule:punctuation": (8, 2)}
+    small = reviewed_corpus("catalogue", 720, 10, catalogue)  # 1 wrong row in 72
+    large = reviewed_corpus(
+        "catalogue", 2160, 30, {s: (3 * h, 3 * m) for s, (h, m) in catalogue.items()}
+    )
+    # the machine-translation-like rows: planted 1 in 24, end punctuation noisy there
+    mt = reviewed_corpus("mt", 240, 10, {"rule:numbers": (8, 2), "rule:punctuation": (0, 20)})
+    assert (small.rows, small.error_rows) == (720, 10)
+    weights = mixed_weights([small, mt], signals=["rule:never_fired"])
+    numbers, punctuation = weights["rule:numbers"], weights["rule:punctuation"]
+    assert numbers[1:] == (20, 16) and punctuation[1:] == (30, 8)  # the raw sums
+    assert numbers[0] > 0.5 > 0.2 > punctuation[0]  # noisy on MT's clean rows: ranked low
+    assert mixed_weights([large, mt])["rule:numbers"][0] == numbers[0]  # size does not count
+    # alone, the catalogue's punctuation is as precise as its numbers
+    alone = mixed_weights([small])
+    assert alone["rule:punctuation"][0] == alone["rule:numbers"][0] > 0.6
+    # a signal never seen gets the average flag, one seen once stays near it
+    assert 0.2 < weights["rule:never_fired"][0] < numbers[0]
+    assert weights["rule:never_fired"][1:] == (0, 0)
+    # the table: its header says what it was fit on; same inputs, same bytes
+    by_source = {
+        source.name: {s.signal: (s.flags, s.matched_flags) for s in source.report.signals}
+        for source in (small, mt)
+    }
+    first, second = tmp_path / "first.tsv", tmp_path / "second.tsv"
+    for path in (first, second):
+        write_table(weights, path, ["fit on: two corpora", "seed 22"], by_source)
+    assert first.read_bytes() == second.read_bytes()
+    lines = first.read_text(encoding="utf-8").splitlines()
+    assert lines[:3] == [
+        "# fit on: two corpora",
+        "# seed 22",
+        "signal\tweight\tflags\thits\tcatalogue\tmt",
+    ]
+    assert "rule:punctuation\t" in lines[-1] and lines[-1].endswith("\t8/10\t0/20")
+    assert parse_table(first.read_text(encoding="utf-8"), "t") == {
+        signal: weight for signal, (weight, _f, _h) in weights.items()
+    }

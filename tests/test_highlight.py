@@ -89,6 +89,22 @@ def test_risk_combines_model_risk_and_flag_weights() -> None:
     )
 
 
+def test_a_signal_is_one_witness_however_often_it_fires() -> None:
+    typology = load_typology()
+    weights = {"grammar:gn": 0.1, "rule:source_numbers": 0.5}
+    noisy = [flag(i, i + 2, "grammar:gn") for i in range(0, 40, 10)]  # four on one row
+    assert combined_risk(0.0, noisy, 5.0, typology, weights) == 0.1
+    precise = [flag(0, 2, "rule:source_numbers")]
+    assert combined_risk(0.0, precise, 5.0, typology, weights) > combined_risk(
+        0.0, noisy, 5.0, typology, weights
+    )
+    both = combined_risk(0.0, [*precise, *noisy], 5.0, typology, weights)
+    assert both == pytest.approx(1 - 0.5 * 0.9)  # two signals: two witnesses
+    major = flag(0, 4, "rule:x", severity="major", category="Accuracy/Addition")
+    unknown = [flag(0, 4, "rule:x"), major]  # no weight: its strongest flag's MQM weight
+    assert combined_risk(0.0, unknown, 5.0, typology) == combined_risk(0.0, [major], 5.0, typology)
+
+
 # --- model evidence -----------------------------------------------------------------------
 TEXT = "Le gouvernement a pris des mesures fermes."
 

@@ -7,12 +7,13 @@ document order and returns them with `flags` and `risk` filled. Document-level c
 document first (the review app) so that the first of two spellings is flagged too.
 
 Risk (0 … 1, higher is worse; documented in docs/checks.md): the chance that something in the
-segment is wrong, if each flag were an independent witness,
-    risk = 1 - (1 - model_risk) * product over merged flags of (1 - p(flag))
+segment is wrong, if each signal were an independent witness,
+    risk = 1 - (1 - model_risk) * product over the segment's signals of (1 - p(signal))
 where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without
-models) and p(flag) combines its origins' learnt weights (their precision on reviewed data,
-`mtreview.analysis.weights`); an origin without a learnt weight counts by the MQM weight of
-the flag's category and severity, `1 - exp(-weight / Settings.risk_flag_scale)`.
+models) and p(signal) is the learnt weight of a flag origin (its precision on reviewed
+data, `mtreview.analysis.weights`), counted once however many flags it raised; an origin
+without a learnt weight counts by the MQM weight of its strongest flag's category and
+severity, `1 - exp(-weight / Settings.risk_flag_scale)`.
 """
 
 from __future__ import annotations
@@ -46,22 +47,32 @@ def signal_kind(origin: str) -> str:
     return origin.split(":", 1)[0]
 
 
-def flag_probability(
+def flag_witnesses(
     flag: Flag, weights: Mapping[str, float], scale: float, typology: Typology
-) -> float:
-    """How likely the flag is a real error: each origin with a learnt weight (its
-    precision) is one witness; origins without one count by their MQM weight, as
-    `1 - exp(-weight * kinds / scale)`."""
-    missed = 1.0
+) -> dict[str, float]:
+    """origin -> how likely the flag is a real error on that origin's word: its learnt
+    weight (its precision); origins without one count by the flag's MQM weight,
+    `1 - exp(-weight / scale)`, once for each kind (`rule`, `grammar`, `model`)."""
+    witnesses: dict[str, float] = {}
     unknown: set[str] = set()
     for origin in flag.origins:
         if origin in weights:
-            missed *= 1.0 - weights[origin]
-        else:
+            witnesses[origin] = weights[origin]
+        elif signal_kind(origin) not in unknown:
             unknown.add(signal_kind(origin))
-    if unknown:
-        weight = typology.weight(flag.category, flag.severity) * len(unknown)
-        missed *= math.exp(-weight / max(scale, 1e-9))
+            weight = typology.weight(flag.category, flag.severity)
+            witnesses[origin] = 1.0 - math.exp(-weight / max(scale, 1e-9))
+    return witnesses
+
+
+def flag_probability(
+    flag: Flag, weights: Mapping[str, float], scale: float, typology: Typology
+) -> float:
+    """How likely the flag is a real error: each of its origins is one witness
+    (`flag_witnesses`)."""
+    missed = 1.0
+    for probability in flag_witnesses(flag, weights, scale, typology).values():
+        missed *= 1.0 - probability
     return 1.0 - missed
 
 
@@ -72,10 +83,18 @@ def combined_risk(
     typology: Typology,
     weights: Mapping[str, float] | None = None,
 ) -> float:
-    """1 - (1 - model risk) * the product over flags of (1 - the flag's probability)."""
-    clear = 1.0 - model_risk
+    """1 - (1 - model risk) * the product over the segment's signals of (1 - the
+    probability of the signal's strongest flag). One signal is one witness however often
+    it fires in a segment: a check that misreads a sentence tends to misread it several
+    times (four `grammar:gn` flags on one clean row), so counting each flag would rank
+    noisy rows above a single precise flag."""
+    strongest: dict[str, float] = {}
     for flag in flags:
-        clear *= 1.0 - flag_probability(flag, weights or {}, scale, typology)
+        for origin, probability in flag_witnesses(flag, weights or {}, scale, typology).items():
+            strongest[origin] = max(strongest.get(origin, 0.0), probability)
+    clear = 1.0 - model_risk
+    for probability in strongest.values():
+        clear *= 1.0 - probability
     return round(1.0 - clear, 4)
 
 

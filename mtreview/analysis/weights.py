@@ -3,17 +3,17 @@
 A signal is a flag origin (`rule:agreement`, `grammar:gn`, `model` …). Its weight is its
 precision on reviewed data, smoothed ((hits + 1) / (flags + 2)), so a flag that is usually
 right lifts a segment's risk a lot and a noisy one a little. `mtreview calibrate --fit`
-learns them from a team's own reviews and writes them to the settings (`flag_weights`);
-the shipped table (`mtreview/data/flag_weights.tsv`) was learnt by
-`benchmarks/flag_quality.py --write-defaults` on human gettext translations with planted
-errors (docs/checks.md). Settings win over the table; a signal in neither falls back to its
-MQM weight (see `mtreview.analysis.highlight`).
-"""
+learns them from a team's own reviews and writes them to the settings (`flag_weights`).
+The shipped table (`mtreview/data/flag_weights.tsv`) is fit by
+`benchmarks/flag_quality.py --write-defaults` on a mix of two reviewed corpora, human
+gettext translations and running text with machine-translation-like errors, counted alike
+(`mtreview.calibration.mixed_weights`); its header names them. Settings win over the
+table; a signal in neither falls back to its MQM weight (see `mtreview.analysis.highlight`)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -47,15 +47,24 @@ def parse_table(text: str, source: str) -> dict[str, float]:
     return weights
 
 
-def write_table(rows: Mapping[str, tuple[float, int, int]], path: str | Path) -> None:
-    """signal -> (weight, flags, hits), as the shipped table's TSV."""
-    lines = [
-        "# Risk weights learnt by `benchmarks/flag_quality.py --write-defaults`: a signal's",
-        "# smoothed precision on human gettext translations with planted errors.",
-        "\t".join(COLUMNS),
-    ]
+def write_table(
+    rows: Mapping[str, tuple[float, int, int]],
+    path: str | Path,
+    header: Sequence[str] = (),
+    by_source: Mapping[str, Mapping[str, tuple[int, int]]] | None = None,
+) -> None:
+    """signal -> (weight, flags, hits), as the shipped table's TSV: `header` as its comment
+    lines (what it was fit on), then a column of hits/flags for each of `by_source`
+    (source -> signal -> (flags, hits)). Same inputs, same bytes."""
+    sources = sorted(by_source or {})
+    lines = [f"# {line}".rstrip() for line in header]
+    lines.append("\t".join((*COLUMNS, *sources)))
     for signal, (weight, flags, hits) in sorted(rows.items()):
-        lines.append(f"{signal}\t{weight:.4f}\t{flags}\t{hits}")
+        cells = [signal, f"{weight:.4f}", str(flags), str(hits)]
+        for source in sources:
+            seen, matched = (by_source or {})[source].get(signal, (0, 0))
+            cells.append(f"{matched}/{seen}")
+        lines.append("\t".join(cells))
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
