@@ -22,6 +22,19 @@ on the benchmarks' planted rows):
   étapes"), where French puts them;
 - a capitalised word opening a sentence and a lowercase one after it ("Appuyez ensuite"):
   the swap would leave a capital inside the sentence.
+
+English order kept by a translation engine is flagged at a lower gain where the words say
+what they are (`_english_order`; spaCy's lexicon of French lemmas by part of speech, no
+parse: a parse of misordered words tags them wrongly): after a determiner, an adjective
+before its noun ("un spécial instrument": an adjective that is never a noun before a noun
+that is never an adjective, when the model prefers the swap at all; one that may be a noun
+but ends as adjectives do, "un important fichier", at `ENDING_GAIN`; else, "le menu
+système", "une alerte sonore", at `ENGLISH_GAIN`),
+and two nouns whose determiner agrees in number with the second, not the first ("les
+périphérique pilotes", "une fuseaux liste": an English noun stack, suggested as "pilotes de
+périphérique"). The adjectives French puts before the noun ("un petit fichier", "la nouvelle
+version", "une seule partition", "un tel réglage") are never flagged (`PREPOSED`). Without
+spaCy's model these two are skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ from __future__ import annotations
 import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.checks.french_model import french_forms, lemma_classes
 from mtreview.checks.order_model import Unit, shipped_model, units
 from mtreview.documents import Segment
 from mtreview.flags import Flag
@@ -53,6 +67,49 @@ FUNCTION_WORDS = CLITICS | frozenset(
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
 PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
+ENGLISH_GAIN = 5.0  # where either word may be of the other class: the swap ~150 times as probable
+ENDING_GAIN = 2.0  # an adjective that may be a noun but ends as adjectives do, a noun after
+# the endings of adjectives ("-ique", "-al", "-aire", "-ant", "-erne" …; not "-ment")
+ADJECTIVE_ENDING = re.compile(
+    r"(?:ique|ale?|aux|elle|el|aire|ive|if|euse|eux|able|ible|ante?|(?<!m)ente?|erne|oire|ée?)s?$"
+)
+DETERMINERS = {
+    **dict.fromkeys(
+        "le la l un une du au ce cet cette mon ma ton ta son sa notre votre leur".split(), False
+    ),
+    **dict.fromkeys("les des aux ces mes tes ses nos vos leurs".split(), True),
+}  # -> plural
+# lemmas of the adjectives French puts before the noun, and the determiner-like ones
+PREPOSED_ADJECTIVES = frozenset(
+    """bon mauvais meilleur pire moindre grand petit gros haut bas long court large nouveau
+    nouvel vieux vieil jeune ancien beau bel joli premier dernier prochain précédent autre
+    même seul vrai faux véritable simple double triple unique certain divers différent
+    nombreux multiple rare fréquent tel quelque quelconque chaque plusieurs tout nul
+    principal excellent énorme immense vaste léger lourd fort faible grave profond
+    bref éventuel probable futur actuel récent ex prétendu parfait
+    plein pur sacré sale sérieux terrible incroyable magnifique superbe merveilleux horrible
+    affreux étrange curieux drôle pauvre cher brave digne propre fameux heureux malheureux
+    triste franc net demi grossier second tiers ultime suprême intense vif violent dur doux
+    tendre fidèle éternel perpétuel constant continuel incessant interminable considérable
+    formidable fabuleux fantastique extraordinaire exceptionnel remarquable précieux gentil
+    méchant énième maint strict épais mince""".split()
+)
+# words the lexicon lists as nouns or adjectives that are not the noun or adjective here
+NOT_CONTENT = frozenset(
+    """le la les un une des du de au aux ce cet cette ces à en dans par pour sur sous avec
+    sans vers chez entre contre pendant selon depuis durant malgré parmi avant après et ou
+    mais donc que qui quoi dont où si ne pas plus moins très tout tous toute toutes peu
+    même autre autres fois est sont a ont être avoir deux trois quatre cinq six sept huit
+    neuf dix onze douze vingt trente cent mille""".split()
+)
+# feminine and plural endings back to a masculine singular the lexicon lists
+_ENDINGS = (
+    ("ales", "al"), ("aux", "al"), ("ives", "if"), ("ive", "if"), ("elles", "el"),
+    ("elle", "el"), ("euses", "eux"), ("euse", "eux"), ("ennes", "en"), ("enne", "en"),
+    ("ères", "er"), ("ère", "er"), ("es", ""), ("e", ""), ("s", ""), ("x", ""),
+)  # fmt: skip
+_PARTICIPLE_FORM = re.compile(r"(?:é|ée|és|ées)$")
+
 
 @register_check
 class SwappedWords(Check):
@@ -66,23 +123,26 @@ class SwappedWords(Check):
         if sum(unit.word for unit in found) < 2:
             return []
         model = shipped_model()
-        best: list[tuple[float, Unit, Unit]] = []
+        best: list[tuple[float, Unit, Unit, str, str]] = []
         for index, gain in model.swap_gains(found):
             first, second = found[index], found[index + 1]
-            if gain < GAIN or not _swappable(text, first, second):
+            if not _swappable(text, first, second):
                 continue
-            best.append((gain, first, second))
+            pair = text[first.start : first.end], text[second.start : second.end]
+            if gain >= GAIN:
+                message = (
+                    f"“{pair[0]} {pair[1]}”: French writes “{pair[1]} {pair[0]}”: words swapped?"
+                )
+                best.append((gain, first, second, message, f"{pair[1]} {pair[0]}"))
+            elif index > 0 and (english := _english_order(found[index - 1], *pair, gain)):
+                best.append((gain, first, second, *english))
         flags: list[Flag] = []
         taken: list[tuple[int, int]] = []
-        for _gain, first, second in sorted(best, key=lambda b: (-b[0], b[1].start)):
+        for _gain, first, second, message, fix in sorted(best, key=lambda b: (-b[0], b[1].start)):
             if any(first.start < end and start < second.end for start, end in taken):
                 continue  # "a b c": one flag, on the pair that gains most
             taken.append((first.start, second.end))
-            pair = text[first.start : first.end], text[second.start : second.end]
-            message = f"“{pair[0]} {pair[1]}”: French writes “{pair[1]} {pair[0]}”: words swapped?"
-            flags.append(
-                self.flag(first.start, second.end, message, suggestion=f"{pair[1]} {pair[0]}")
-            )
+            flags.append(self.flag(first.start, second.end, message, suggestion=fix))
         return sorted(flags, key=lambda f: f.start)
 
 
@@ -127,3 +187,65 @@ def _clause_goes_on(text: str, end: int) -> bool:
         or following in FUNCTION_WORDS
         or bool(ADVERB.search(following) or PARTICIPLE.search(following))
     )
+
+
+def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, str] | None:
+    """(message, suggestion) where a determiner, `one` and `two` keep English order: an
+    adjective before its noun, or a noun stack (the module's docstring); else None."""
+    plural = DETERMINERS.get(before.tokens[-1].lower().rstrip("'’"))
+    if plural is None or not (one.isalpha() and two.isalpha() and one.islower() and two.islower()):
+        return None
+    if one in NOT_CONTENT or two in NOT_CONTENT or _PARTICIPLE_FORM.search(two):
+        return None
+    classes = lemma_classes()
+    if not classes:
+        return None
+    first, second = _lemmas(one), _lemmas(two)
+    if first & PREPOSED_ADJECTIVES or one.endswith(("ième", "ièmes")):
+        return None
+    adjective = bool(first & classes["adj"]) or (
+        bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
+    )
+    noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
+    adjective_two = bool(second & classes["adj"])  # "une alerte sonore": both may be either
+    if adjective_two or (noun_one and not ADJECTIVE_ENDING.search(one)):
+        needed = ENGLISH_GAIN
+    else:
+        needed = ENDING_GAIN if noun_one else 0.0  # "un important fichier"; "un spécial outil"
+    if adjective and noun_two and gain > needed:
+        message = f"“{one} {two}”: the adjective goes after its noun in French: “{two} {one}”"
+        return message, f"{two} {one}"
+    if noun_one and noun_two and _plural(one) != plural and _plural(two) == plural:
+        message = (
+            f"“{one} {two}”: the determiner agrees with “{two}”: English order? "
+            f"French writes “{two} {_de(one)}{one}”"
+        )
+        return message, f"{two} {_de(one)}{one}"
+    return None
+
+
+def _lemmas(word: str) -> frozenset[str]:
+    """The word, its lemmas in spaCy's table, and its masculine singular by its ending."""
+    forms = french_forms()
+    found = {word, *((forms.get(word) or ()) if forms is not None else ())}
+    for ending, base in _ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            found.add(word[: -len(ending)] + base)
+    return frozenset(found)
+
+
+def _plural(word: str) -> bool:
+    """A plural form: ends in -s or -x and is not its own lemma ("fichiers", not "accès")."""
+    if word[-1] not in "sx":
+        return False
+    forms = french_forms()
+    lemmas = (forms.get(word) or ()) if forms is not None else ()
+    classes = lemma_classes()
+    singular = word[:-1]
+    return any(lemma != word for lemma in lemmas) or (
+        bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
+    )
+
+
+def _de(word: str) -> str:
+    return "d’" if word[0] in "aeiouyhâàéèêîôûœ" else "de "
