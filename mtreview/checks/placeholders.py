@@ -589,8 +589,8 @@ _CUE_AFTER = re.compile(
 )
 # the name of a program after the noun that says what it is: `the text editor nano.`
 _CUE_NOUN_BEFORE = re.compile(
-    r"\b(?:editor|command|program|utility|tool|daemon|shell|browser)\s+$", re.I
-)  # not `package`, `script`: they qualify the next noun (`package maintainers`)
+    r"\b(?:editor|command|program|utility|tool|daemon)\s+$", re.I
+)  # not `package`, `shell`: they qualify the next noun (`package maintainers`, `shell builtin`)
 _ENGLISH_DERIVED = re.compile(r"(?:ing|ed|ers|ation|ment|ness)$")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:to|and|or|for|is|with|in|on|from|which|that)\b)")
 # code punctuation against the word: an option's value, an index, a package's qualifier

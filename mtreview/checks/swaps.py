@@ -29,7 +29,8 @@ parse: a parse of misordered words tags them wrongly): after a determiner, an ad
 before its noun ("un spécial instrument": an adjective that is never a noun before a noun
 that is never an adjective, when the model prefers the swap at all; one that may be a noun
 but ends as adjectives do, "un important fichier", at `ENDING_GAIN`; else, "le menu
-système", "une alerte sonore", at `ENGLISH_GAIN`),
+système", at `ENGLISH_GAIN`; never before a word that may be an adjective too, "une alerte
+sonore"),
 and two nouns whose determiner agrees in number with the second, not the first ("les
 périphérique pilotes", "une fuseaux liste": an English noun stack, suggested as "pilotes de
 périphérique"). The adjectives French puts before the noun ("un petit fichier", "la nouvelle
@@ -67,7 +68,7 @@ FUNCTION_WORDS = CLITICS | frozenset(
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
 PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
-ENGLISH_GAIN = 5.0  # where either word may be of the other class: the swap ~150 times as probable
+ENGLISH_GAIN = 5.0  # an adjective that may be a noun: the swap ~150 times as probable
 ENDING_GAIN = 2.0  # an adjective that may be a noun but ends as adjectives do, a noun after
 # the endings of adjectives ("-ique", "-al", "-aire", "-ant", "-erne" …; not "-ment")
 ADJECTIVE_ENDING = re.compile(
@@ -98,7 +99,7 @@ PREPOSED_ADJECTIVES = frozenset(
 NOT_CONTENT = frozenset(
     """le la les un une des du de au aux ce cet cette ces à en dans par pour sur sous avec
     sans vers chez entre contre pendant selon depuis durant malgré parmi avant après et ou
-    mais donc que qui quoi dont où si ne pas plus moins très tout tous toute toutes peu
+    mais donc que qui quoi dont où si ne non pas plus moins très tout tous toute toutes peu
     même autre autres fois est sont a ont être avoir deux trois quatre cinq six sept huit
     neuf dix onze douze vingt trente cent mille""".split()
 )
@@ -207,12 +208,13 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
         bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
     )
     noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
-    adjective_two = bool(second & classes["adj"])  # "une alerte sonore": both may be either
-    if adjective_two or (noun_one and not ADJECTIVE_ENDING.search(one)):
-        needed = ENGLISH_GAIN
+    if noun_one and not ADJECTIVE_ENDING.search(one):
+        needed = ENGLISH_GAIN  # "le menu système"
     else:
         needed = ENDING_GAIN if noun_one else 0.0  # "un important fichier"; "un spécial outil"
-    if adjective and noun_two and gain > needed:
+    # not before a word that may be an adjective too: "une alerte sonore", "les dynamiques
+    # locaux" (which one qualifies the other is not for the lexicon to say)
+    if adjective and noun_two and not second & classes["adj"] and gain > needed:
         message = f"“{one} {two}”: the adjective goes after its noun in French: “{two} {one}”"
         return message, f"{two} {one}"
     if noun_one and noun_two and _plural(one) != plural and _plural(two) == plural:
@@ -240,11 +242,10 @@ def _plural(word: str) -> bool:
         return False
     forms = french_forms()
     lemmas = (forms.get(word) or ()) if forms is not None else ()
-    classes = lemma_classes()
-    singular = word[:-1]
-    return any(lemma != word for lemma in lemmas) or (
-        bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
-    )
+    if lemmas:
+        return any(lemma != word for lemma in lemmas)
+    classes, singular = lemma_classes(), word[:-1]
+    return bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
 
 
 def _de(word: str) -> str:
