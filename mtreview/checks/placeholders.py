@@ -557,7 +557,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]+")
 def _name_cue(source: str, item: CodeItem) -> bool:
     """The source says the word is a program (`the tasksel command`, `run debootstrap`,
     `the text editor nano`), or writes it as a piece of code (`modules=ppp-udeb`,
-    `ppp-udeb[23]`, `grub-pc:`): losing it is an error; jargon such as `conffile` may be
+    `ppp-udeb[23]`): losing it is an error; jargon such as `conffile` may be
     translated, and a common English word after a noun is not a name (`package manager`)."""
     before = _CUE_BEFORE.search(source, max(0, item.start - 12), item.start)
     if before or _CUE_AFTER.match(source, item.end):
@@ -591,11 +591,11 @@ _CUE_AFTER = re.compile(
 _CUE_NOUN_BEFORE = re.compile(
     r"\b(?:editor|command|program|utility|tool|daemon)\s+$", re.I
 )  # not `package`, `shell`: they qualify the next noun (`package maintainers`, `shell builtin`)
-_ENGLISH_DERIVED = re.compile(r"(?:ing|ed|ers|ation|ment|ness)$")
+_ENGLISH_DERIVED = re.compile(r"(?:ing|ed|ers|ation|ment|ness|able|ible|es)$")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:to|and|or|for|is|with|in|on|from|which|that)\b)")
 # code punctuation against the word: an option's value, an index, a package's qualifier
-_CODE_BEFORE = re.compile(r"[=:]$")
-_CODE_AFTER = re.compile(r"[=\[(:][^\s]")
+_CODE_BEFORE = re.compile(r"=$")
+_CODE_AFTER = re.compile(r"[=\[][^\s]")  # not `:`, which ends a label (`txqueuelen:%d`)
 
 
 def _translated(code: str, text: str, new: list[CodeItem]) -> bool:

@@ -7,7 +7,7 @@ French documentation). A pair is flagged when the sentence reads as French far m
 easily the other way round: `GAIN` nats of log-probability, a factor of about 1,800.
 Both orders hold the same words, so rare words and names do not raise it; French word
 order does ("nombre invalide", "le lecteur d'écran", "n'est pas"). The suggestion is the
-pair put back. Needs no spaCy: it reads the shipped table.
+pair put back. The model needs no spaCy: it reads the shipped table.
 
 The model reads rare words as their last two letters, so it cannot tell some French
 orders from their swaps; a pair is left alone where the swap would give an order French
@@ -25,21 +25,27 @@ on the benchmarks' planted rows):
 
 English order kept by a translation engine is flagged at a lower gain where the words say
 what they are (`_english_order`; spaCy's lexicon of French lemmas by part of speech, no
-parse: a parse of misordered words tags them wrongly): after a determiner, an adjective
-before its noun ("un spécial instrument": an adjective that is never a noun before a noun
-that is never an adjective, when the model prefers the swap at all; one that may be a noun
-but ends as adjectives do, "un important fichier", at `ENDING_GAIN`; else, "le menu
-système", at `ENGLISH_GAIN`; never before a word that may be an adjective too, "une alerte
-sonore"),
-and two nouns whose determiner agrees in number with the second, not the first ("les
-périphérique pilotes", "une fuseaux liste": an English noun stack, suggested as "pilotes de
-périphérique"). The adjectives French puts before the noun ("un petit fichier", "la nouvelle
-version", "une seule partition", "un tel réglage") are never flagged (`PREPOSED`). Without
-spaCy's model these two are skipped.
+parse: a parse of misordered words tags them by position). After a determiner:
+
+- an adjective before a noun that is never an adjective ("un spécial instrument"): when
+  the model prefers the swap at all for an adjective that is never a noun; at
+  `ENDING_GAIN` for one that may be a noun but ends as few nouns do ("un important
+  fichier"); never for other ones, which French puts first in pairs of nouns ("le type
+  tableau", "le périphérique système", "le menu système"). Never before a word that
+  may be an adjective too ("une alerte sonore"), nor an adjective French puts before its
+  noun ("un petit fichier", "la nouvelle version", "une seule partition", "un tel
+  réglage": `PREPOSED_ADJECTIVES`);
+- two nouns, the second never an adjective, whose determiner agrees in number with the
+  second, not the first ("les
+  périphérique pilotes", "une fuseaux liste"): an English noun stack, suggested as
+  "pilotes de périphérique".
+
+Without spaCy's model these two are skipped.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check
@@ -68,12 +74,9 @@ FUNCTION_WORDS = CLITICS | frozenset(
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
 PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
-ENGLISH_GAIN = 5.0  # an adjective that may be a noun: the swap ~150 times as probable
 ENDING_GAIN = 2.0  # an adjective that may be a noun but ends as adjectives do, a noun after
-# the endings of adjectives ("-ique", "-al", "-aire", "-ant", "-erne" …; not "-ment")
-ADJECTIVE_ENDING = re.compile(
-    r"(?:ique|ale?|aux|elle|el|aire|ive|if|euse|eux|able|ible|ante?|(?<!m)ente?|erne|oire|ée?)s?$"
-)
+# endings of adjectives that few nouns have ("-ique", "-al", "-aire" many nouns have)
+ADJECTIVE_ENDING = re.compile(r"(?:ive|if|euse|eux|able|ible|ante?|erne)s?$")
 DETERMINERS = {
     **dict.fromkeys(
         "le la l un une du au ce cet cette mon ma ton ta son sa notre votre leur".split(), False
@@ -208,16 +211,21 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
         bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
     )
     noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
-    if noun_one and not ADJECTIVE_ENDING.search(one):
-        needed = ENGLISH_GAIN  # "le menu système"
-    else:
-        needed = ENDING_GAIN if noun_one else 0.0  # "un important fichier"; "un spécial outil"
+    # an adjective that may be a noun stands first in French noun pairs ("le type tableau",
+    # "le périphérique système"): only one that ends as nouns do not ("un important fichier")
+    needed = (ENDING_GAIN if ADJECTIVE_ENDING.search(one) else math.inf) if noun_one else 0.0
     # not before a word that may be an adjective too: "une alerte sonore", "les dynamiques
     # locaux" (which one qualifies the other is not for the lexicon to say)
     if adjective and noun_two and not second & classes["adj"] and gain > needed:
         message = f"“{one} {two}”: the adjective goes after its noun in French: “{two} {one}”"
         return message, f"{two} {one}"
-    if noun_one and noun_two and _plural(one) != plural and _plural(two) == plural:
+    if (
+        noun_one
+        and noun_two
+        and not second & classes["adj"]  # "un index partiel", "les fichier originaux"
+        and _plural(one) != plural
+        and _plural(two) == plural
+    ):
         message = (
             f"“{one} {two}”: the determiner agrees with “{two}”: English order? "
             f"French writes “{two} {_de(one)}{one}”"
