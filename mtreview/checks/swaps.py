@@ -45,6 +45,7 @@ Without spaCy's model these two are skipped.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -207,7 +208,11 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
     first, second = _lemmas(one), _lemmas(two)
     if first & PREPOSED_ADJECTIVES or one.endswith(("ième", "ièmes")):
         return None
-    adjective = bool(first & classes["adj"]) or (
+    if not (_french(one) and _french(two)):
+        return None  # "les core dumps": English words are another check's
+    # the form itself, or its masculine singular, is an adjective (a lemma of another
+    # class the table gives, "type" -> "typer", is not); or a participle
+    adjective = bool(_singulars(one) & classes["adj"]) or (
         bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
     )
     noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
@@ -237,11 +242,31 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
 def _lemmas(word: str) -> frozenset[str]:
     """The word, its lemmas in spaCy's table, and its masculine singular by its ending."""
     forms = french_forms()
-    found = {word, *((forms.get(word) or ()) if forms is not None else ())}
+    return _singulars(word) | {*((forms.get(word) or ()) if forms is not None else ())}
+
+
+def _singulars(word: str) -> frozenset[str]:
+    """The word and its masculine singular by its ending."""
+    found = {word}
     for ending, base in _ENDINGS:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             found.add(word[: -len(ending)] + base)
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=65536)
+def _french(word: str) -> bool:
+    """A word of French (Zipf ≥ `FRENCH_ZIPF` there and not far more English): "post",
+    "core", "dumps" are English."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return True
+    french = zipf_frequency(word, "fr")
+    return french >= FRENCH_ZIPF and french >= zipf_frequency(word, "en") - 1.0
+
+
+FRENCH_ZIPF = 2.0
 
 
 def _plural(word: str) -> bool:
