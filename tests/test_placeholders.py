@@ -205,6 +205,8 @@ CODE_KEPT = [
     ("Use the text editor nano.", "Utilisez l’éditeur de texte nano."),
     ("Ask the package maintainers, then wait.", "Demandez aux responsables, puis attendez."),
     ("Package unpacking and setup messages", "Messages de décompression et de configuration"),
+    ("Type in your password.", "Saisissez votre mot de passe."),
+    ("Run unattended.", "Lancez sans surveillance."),
 ]  # fmt: skip
 
 

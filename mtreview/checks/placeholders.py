@@ -441,18 +441,11 @@ def _key_items(text: str, target: bool) -> list[CodeItem]:
 def _names(text: str, taken: list[tuple[int, int]]) -> list[CodeItem]:
     """Lowercase words outside code: program names where neither English nor French
     writes them (`name_like`, asked only of the few a translation lost or changed)."""
-    found = list(_LOWER_WORD.finditer(text))
-    found += [
-        m for m in _TWO_LETTERS.finditer(text) if _CUE_BEFORE.search(text, 0, m.start())
-    ]  # `type ls`: a two-letter word is a name only where the source runs it
     return [
         CodeItem(m.start(), m.end(), NAME, m.group(), m.group())
-        for m in found
+        for m in _LOWER_WORD.finditer(text)
         if not any(a < m.end() and m.start() < b for a, b in taken)
     ]
-
-
-_TWO_LETTERS = re.compile(r"(?<![\w./~@$%{<'’-])[a-z]{2}(?![\w/@'’-])")
 
 
 def name_like(word: str) -> bool:
@@ -578,24 +571,14 @@ def _name_cue(source: str, item: CodeItem) -> bool:
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:
-    """`the text editor nano.`, `run sudo`, `type ls`: a word no more common than
-    `COMMON_ZIPF` (`TWO_LETTER_ZIPF` for two letters: `ls`, `cd`, not `in`) that ends its
-    phrase after the noun that says it is a program, or follows the verb that runs it, is
-    its name, even a word of English; not an English plural or derivation
-    (`run unattended`, `the tool chaining`)."""
-    before = source[max(0, item.start - 12) : item.start]
-    common = TWO_LETTER_ZIPF if len(item.text) == 2 else COMMON_ZIPF
+    """`the text editor nano.`: a word no more common than `COMMON_ZIPF` that ends its
+    phrase after the noun that says it is a program is its name, even a word of English."""
     return bool(
-        (
-            (_CUE_NOUN_BEFORE.search(before) and _CLAUSE_END.match(source, item.end))
-            or _CUE_BEFORE.search(before)
-        )
-        and _zipf(item.text, "en") < common
-        and not _ENGLISH_DERIVED.search(item.text)
+        _CUE_NOUN_BEFORE.search(source, max(0, item.start - 12), item.start)
+        and _CLAUSE_END.match(source, item.end)
+        and _zipf(item.text, "en") < COMMON_ZIPF
+        and not _ENGLISH_DERIVED.search(item.text)  # `the tool chaining`: English
     )
-
-
-TWO_LETTER_ZIPF = 4.5  # `ls` 3.7, `cd` 4.4; English words of two letters are above 5
 
 
 _CUE_BEFORE = re.compile(
