@@ -36,11 +36,11 @@ parse: a parse of misordered words tags them by position). After a determiner:
   noun ("un petit fichier", "la nouvelle version", "une seule partition", "un tel
   réglage": `PREPOSED_ADJECTIVES`);
 - two nouns, the second never an adjective, whose determiner agrees in number with the
-  second, not the first ("les
-  périphérique pilotes", "une fuseaux liste"): an English noun stack, suggested as
-  "pilotes de périphérique".
+  second, not the first ("les périphérique pilotes", "une fuseaux liste"): an English
+  noun stack, suggested as "pilotes de périphérique".
 
-Without spaCy's model these two are skipped.
+Both words must be French (`_french`: "les core dumps" is left to the untranslated-word
+checks). Without spaCy's model these two are skipped.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ FUNCTION_WORDS = CLITICS | frozenset(
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
 PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
-ENDING_GAIN = 2.0  # an adjective that may be a noun but ends as adjectives do, a noun after
-# endings of adjectives that few nouns have ("-ique", "-al", "-aire" many nouns have)
+ENDING_GAIN = 2.0  # nats, for an adjective that may be a noun but ends as few nouns do:
+# "-if", "-eux", "-able", "-ant", "-erne" ("-ique", "-al", "-aire" many nouns have)
 ADJECTIVE_ENDING = re.compile(r"(?:ive|if|euse|eux|able|ible|ante?|erne)s?$")
 DETERMINERS = {
     **dict.fromkeys(
@@ -256,8 +256,8 @@ def _singulars(word: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _french(word: str) -> bool:
-    """A word of French (Zipf ≥ `FRENCH_ZIPF` there and not far more English): "post",
-    "core", "dumps" are English."""
+    """A word of French (Zipf ≥ `FRENCH_ZIPF` there and not far more English): "core",
+    "dumps" are English."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:
