@@ -188,6 +188,7 @@ CODE_DAMAGE = [
     ("Boot with modules=ppp-udeb set.", "Amorcez avec le paramètre.", ["*"]),  # code's value
     ("Use the text editor nano.", "Utilisez l’éditeur de texte.", ["*"]),  # a program's name
     ("Unless you used mount -a, mount it.", "Si vous n’avez pas utilisé, montez-le.", ["*"]),
+    ("Format it as ext4 first.", "Formatez-la d’abord.", ["*"]),  # letters and digits
 ]  # fmt: skip
 
 CODE_KEPT = [
@@ -206,6 +207,7 @@ CODE_KEPT = [
     ("Ask the package maintainers, then wait.", "Demandez aux responsables, puis attendez."),
     ("Package unpacking and setup messages", "Messages de décompression et de configuration"),
     ("Type in your password.", "Saisissez votre mot de passe."),
+    ("Format it as ext4 first.", "Formatez-la d’abord en ext4."),
     ("Run unattended.", "Lancez sans surveillance."),
 ]  # fmt: skip
 

@@ -171,9 +171,11 @@ class SourcePlaceholders(Check):
                 continue
             near = _written_otherwise(text, item.text)
             if near == _OPENING or (
-                item.kind == NAME and not (name_like(item.text) or _named_by_noun(source, item))
+                item.kind == NAME
+                and not (name_like(item.text) or _named_by_noun(source, item))
+                and not (near is None and _DIGITS_IN_WORD.fullmatch(item.text))
             ):
-                continue  # `Debootstrap` opening a sentence; an English word
+                continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
                 continue  # the source writes it so too (`NT_S390_TDB (s390 …)`)
             if near is None and item.kind in (PATH, OPTION, KEY):
@@ -557,13 +559,13 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]+")
 def _name_cue(source: str, item: CodeItem) -> bool:
     """The source says the word is a program (`the tasksel command`, `run debootstrap`,
     `the text editor nano`), or writes it as a piece of code (`modules=ppp-udeb`,
-    `ppp-udeb[23]`): losing it is an error; jargon such as `conffile` may be
+    `ppp-udeb[23]`, `ext4`): losing it is an error; jargon such as `conffile` may be
     translated, and a common English word after a noun is not a name (`package manager`)."""
     before = _CUE_BEFORE.search(source, max(0, item.start - 12), item.start)
     if before or _CUE_AFTER.match(source, item.end):
         return True
-    if _named_by_noun(source, item):
-        return True
+    if _named_by_noun(source, item) or _DIGITS_IN_WORD.fullmatch(item.text):
+        return True  # `ext4`, `eth0`, `amd64`: no word of prose
     return bool(
         (_CODE_BEFORE.search(source, 0, item.start) or _CODE_AFTER.match(source, item.end))
         and name_like(item.text)
@@ -593,6 +595,8 @@ _CUE_NOUN_BEFORE = re.compile(
 )  # not `package`, `shell`: they qualify the next noun (`package maintainers`, `shell builtin`)
 _ENGLISH_DERIVED = re.compile(r"(?:ing|ed|ers|ation|ment|ness|able|ible|es)$")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:to|and|or|for|is|with|in|on|from|which|that)\b)")
+# a lowercase word with digits after its letters: a device, file system or architecture
+_DIGITS_IN_WORD = re.compile(r"[a-z]{2,}\d+[a-z\d]*")
 # code punctuation against the word: an option's value, an index, a package's qualifier
 _CODE_BEFORE = re.compile(r"=$")
 _CODE_AFTER = re.compile(r"[=\[][^\s]")  # not `:`, which ends a label (`txqueuelen:%d`)
