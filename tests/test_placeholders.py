@@ -185,6 +185,10 @@ CODE_DAMAGE = [
     ("PDF is the default.", "pDF est le format par défaut.", ["pDF"]),
     ("Run tasksel to pick tasks.", "Lancez l’outil pour choisir les tâches.", ["*"]),
     ("Use the tasksel command.", "Utilisez la commande Tasksel.", ["Tasksel"]),
+    ("Boot with modules=ppp-udeb set.", "Amorcez avec le paramètre.", ["*"]),  # code's value
+    ("Use the text editor nano.", "Utilisez l’éditeur de texte.", ["*"]),  # a program's name
+    ("Unless you used mount -a, mount it.", "Si vous n’avez pas utilisé, montez-le.", ["*"]),
+    ("Format it as ext4 first.", "Formatez-la d’abord.", ["*"]),  # letters and digits
 ]  # fmt: skip
 
 CODE_KEPT = [
@@ -199,6 +203,12 @@ CODE_KEPT = [
     ("debootstrap can fetch them.", "Debootstrap peut les récupérer."),  # a sentence's start
     ("Use the preseeding method.", "Utilisez la méthode de préconfiguration."),  # jargon
     ("Copy %s to /etc/fstab", "Copie de %s vers /etc/fstab"),
+    ("Use the text editor nano.", "Utilisez l’éditeur de texte nano."),
+    ("Ask the package maintainers, then wait.", "Demandez aux responsables, puis attendez."),
+    ("Package unpacking and setup messages", "Messages de décompression et de configuration"),
+    ("Type in your password.", "Saisissez votre mot de passe."),
+    ("Format it as ext4 first.", "Formatez-la d’abord en ext4."),
+    ("Run unattended.", "Lancez sans surveillance."),
 ]  # fmt: skip
 
 

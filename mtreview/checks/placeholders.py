@@ -170,8 +170,12 @@ class SourcePlaceholders(Check):
             if item.key in keys:
                 continue
             near = _written_otherwise(text, item.text)
-            if near == _OPENING or (item.kind == NAME and not name_like(item.text)):
-                continue  # `Debootstrap` opening a sentence; an English word
+            if near == _OPENING or (
+                item.kind == NAME
+                and not (name_like(item.text) or _named_by_noun(source, item))
+                and not (near is None and _DIGITS_IN_WORD.fullmatch(item.text))
+            ):
+                continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
                 continue  # the source writes it so too (`NT_S390_TDB (s390 …)`)
             if near is None and item.kind in (PATH, OPTION, KEY):
@@ -542,8 +546,8 @@ def _must_keep(item: CodeItem, text: str, new: list[CodeItem]) -> bool:
     a bare extension (`a .desktop file` is `un fichier bureau`, `a .mp3` `un fichier
     MP3`), an English word after a dash (`added -edited to the name`)."""
     if item.kind == OPTION:
-        word = item.text[1:]
-        return not (word.isalpha() and word.islower() and _known(word))
+        word = item.text[1:]  # `-a` is an option whatever `a` means; `-edited` a word
+        return len(word) == 1 or not (word.isalpha() and word.islower() and _known(word))
     if item.kind != IDENTIFIER:
         return True
     return not (_EXTENSION.fullmatch(item.text) or _translated(item.text, text, new))
@@ -553,10 +557,30 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]+")
 
 
 def _name_cue(source: str, item: CodeItem) -> bool:
-    """The source says the word is a program (`the tasksel command`, `run debootstrap`):
-    losing it is an error; jargon such as `conffile` may be translated."""
+    """The source says the word is a program (`the tasksel command`, `run debootstrap`,
+    `the text editor nano`), or writes it as a piece of code (`modules=ppp-udeb`,
+    `ppp-udeb[23]`, `ext4`): losing it is an error; jargon such as `conffile` may be
+    translated, and a common English word after a noun is not a name (`package manager`)."""
     before = _CUE_BEFORE.search(source, max(0, item.start - 12), item.start)
-    return bool(before or _CUE_AFTER.match(source, item.end))
+    if before or _CUE_AFTER.match(source, item.end):
+        return True
+    if _named_by_noun(source, item) or _DIGITS_IN_WORD.fullmatch(item.text):
+        return True  # `ext4`, `eth0`, `amd64`: no word of prose
+    return bool(
+        (_CODE_BEFORE.search(source, 0, item.start) or _CODE_AFTER.match(source, item.end))
+        and name_like(item.text)
+    )
+
+
+def _named_by_noun(source: str, item: CodeItem) -> bool:
+    """`the text editor nano.`: a word no more common than `COMMON_ZIPF` that ends its
+    phrase after the noun that says it is a program is its name, even a word of English."""
+    return bool(
+        _CUE_NOUN_BEFORE.search(source, max(0, item.start - 12), item.start)
+        and _CLAUSE_END.match(source, item.end)
+        and _zipf(item.text, "en") < COMMON_ZIPF
+        and not _ENGLISH_DERIVED.search(item.text)  # `the tool chaining`: English
+    )
 
 
 _CUE_BEFORE = re.compile(
@@ -565,6 +589,17 @@ _CUE_BEFORE = re.compile(
 _CUE_AFTER = re.compile(
     r"\s+(?:commands?|packages?|programs?|utility|utilities|tools?|daemon|binary|scripts?)\b"
 )
+# the name of a program after the noun that says what it is: `the text editor nano.`
+_CUE_NOUN_BEFORE = re.compile(
+    r"\b(?:editor|command|program|utility|tool|daemon)\s+$", re.I
+)  # not `package`, `shell`: they qualify the next noun (`package maintainers`, `shell builtin`)
+_ENGLISH_DERIVED = re.compile(r"(?:ing|ed|ers|ation|ment|ness|able|ible|es)$")
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:to|and|or|for|is|with|in|on|from|which|that)\b)")
+# a lowercase word with digits after its letters: a device, file system or architecture
+_DIGITS_IN_WORD = re.compile(r"[a-z]{2,}\d+[a-z\d]*")
+# code punctuation against the word: an option's value, an index, a package's qualifier
+_CODE_BEFORE = re.compile(r"=$")
+_CODE_AFTER = re.compile(r"[=\[][^\s]")  # not `:`, which ends a label (`txqueuelen:%d`)
 
 
 def _translated(code: str, text: str, new: list[CodeItem]) -> bool:

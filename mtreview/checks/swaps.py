@@ -7,7 +7,7 @@ French documentation). A pair is flagged when the sentence reads as French far m
 easily the other way round: `GAIN` nats of log-probability, a factor of about 1,800.
 Both orders hold the same words, so rare words and names do not raise it; French word
 order does ("nombre invalide", "le lecteur d'écran", "n'est pas"). The suggestion is the
-pair put back. Needs no spaCy: it reads the shipped table.
+pair put back. The model needs no spaCy: it reads the shipped table.
 
 The model reads rare words as their last two letters, so it cannot tell some French
 orders from their swaps; a pair is left alone where the swap would give an order French
@@ -22,13 +22,35 @@ on the benchmarks' planted rows):
   étapes"), where French puts them;
 - a capitalised word opening a sentence and a lowercase one after it ("Appuyez ensuite"):
   the swap would leave a capital inside the sentence.
+
+English order kept by a translation engine is flagged at a lower gain where the words say
+what they are (`_english_order`; spaCy's lexicon of French lemmas by part of speech, no
+parse: a parse of misordered words tags them by position). After a determiner:
+
+- an adjective before a noun that is never an adjective ("un spécial instrument"): when
+  the model prefers the swap at all for an adjective that is never a noun; at
+  `ENDING_GAIN` for one that may be a noun but ends as few nouns do ("un important
+  fichier"); never for other ones, which French puts first in pairs of nouns ("le type
+  tableau", "le périphérique système", "le menu système"). Never before a word that
+  may be an adjective too ("une alerte sonore"), nor an adjective French puts before its
+  noun ("un petit fichier", "la nouvelle version", "une seule partition", "un tel
+  réglage": `PREPOSED_ADJECTIVES`);
+- two nouns, the second never an adjective, whose determiner agrees in number with the
+  second, not the first ("les périphérique pilotes", "une fuseaux liste"): an English
+  noun stack, suggested as "pilotes de périphérique".
+
+Both words must be French (`_french`: "les core dumps" is left to the untranslated-word
+checks). Without spaCy's model these two are skipped.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check
+from mtreview.checks.french_model import french_forms, lemma_classes
 from mtreview.checks.order_model import Unit, shipped_model, units
 from mtreview.documents import Segment
 from mtreview.flags import Flag
@@ -53,6 +75,46 @@ FUNCTION_WORDS = CLITICS | frozenset(
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
 PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
 
+ENDING_GAIN = 2.0  # nats, for an adjective that may be a noun but ends as few nouns do:
+# "-if", "-eux", "-able", "-ant", "-erne" ("-ique", "-al", "-aire" many nouns have)
+ADJECTIVE_ENDING = re.compile(r"(?:ive|if|euse|eux|able|ible|ante?|erne)s?$")
+DETERMINERS = {
+    **dict.fromkeys(
+        "le la l un une du au ce cet cette mon ma ton ta son sa notre votre leur".split(), False
+    ),
+    **dict.fromkeys("les des aux ces mes tes ses nos vos leurs".split(), True),
+}  # -> plural
+# lemmas of the adjectives French puts before the noun, and the determiner-like ones
+PREPOSED_ADJECTIVES = frozenset(
+    """bon mauvais meilleur pire moindre grand petit gros haut bas long court large nouveau
+    nouvel vieux vieil jeune ancien beau bel joli premier dernier prochain précédent autre
+    même seul vrai faux véritable simple double triple unique certain divers différent
+    nombreux multiple rare fréquent tel quelque quelconque chaque plusieurs tout nul
+    principal excellent énorme immense vaste léger lourd fort faible grave profond
+    bref éventuel probable futur actuel récent ex prétendu parfait
+    plein pur sacré sale sérieux terrible incroyable magnifique superbe merveilleux horrible
+    affreux étrange curieux drôle pauvre cher brave digne propre fameux heureux malheureux
+    triste franc net demi grossier second tiers ultime suprême intense vif violent dur doux
+    tendre fidèle éternel perpétuel constant continuel incessant interminable considérable
+    formidable fabuleux fantastique extraordinaire exceptionnel remarquable précieux gentil
+    méchant énième maint strict épais mince""".split()
+)
+# words the lexicon lists as nouns or adjectives that are not the noun or adjective here
+NOT_CONTENT = frozenset(
+    """le la les un une des du de au aux ce cet cette ces à en dans par pour sur sous avec
+    sans vers chez entre contre pendant selon depuis durant malgré parmi avant après et ou
+    mais donc que qui quoi dont où si ne non pas plus moins très tout tous toute toutes peu
+    même autre autres fois est sont a ont être avoir deux trois quatre cinq six sept huit
+    neuf dix onze douze vingt trente cent mille""".split()
+)
+# feminine and plural endings back to a masculine singular the lexicon lists
+_ENDINGS = (
+    ("ales", "al"), ("aux", "al"), ("ives", "if"), ("ive", "if"), ("elles", "el"),
+    ("elle", "el"), ("euses", "eux"), ("euse", "eux"), ("ennes", "en"), ("enne", "en"),
+    ("ères", "er"), ("ère", "er"), ("es", ""), ("e", ""), ("s", ""), ("x", ""),
+)  # fmt: skip
+_PARTICIPLE_FORM = re.compile(r"(?:é|ée|és|ées)$")
+
 
 @register_check
 class SwappedWords(Check):
@@ -66,23 +128,26 @@ class SwappedWords(Check):
         if sum(unit.word for unit in found) < 2:
             return []
         model = shipped_model()
-        best: list[tuple[float, Unit, Unit]] = []
+        best: list[tuple[float, Unit, Unit, str, str]] = []
         for index, gain in model.swap_gains(found):
             first, second = found[index], found[index + 1]
-            if gain < GAIN or not _swappable(text, first, second):
+            if not _swappable(text, first, second):
                 continue
-            best.append((gain, first, second))
+            pair = text[first.start : first.end], text[second.start : second.end]
+            if gain >= GAIN:
+                message = (
+                    f"“{pair[0]} {pair[1]}”: French writes “{pair[1]} {pair[0]}”: words swapped?"
+                )
+                best.append((gain, first, second, message, f"{pair[1]} {pair[0]}"))
+            elif index > 0 and (english := _english_order(found[index - 1], *pair, gain)):
+                best.append((gain, first, second, *english))
         flags: list[Flag] = []
         taken: list[tuple[int, int]] = []
-        for _gain, first, second in sorted(best, key=lambda b: (-b[0], b[1].start)):
+        for _gain, first, second, message, fix in sorted(best, key=lambda b: (-b[0], b[1].start)):
             if any(first.start < end and start < second.end for start, end in taken):
                 continue  # "a b c": one flag, on the pair that gains most
             taken.append((first.start, second.end))
-            pair = text[first.start : first.end], text[second.start : second.end]
-            message = f"“{pair[0]} {pair[1]}”: French writes “{pair[1]} {pair[0]}”: words swapped?"
-            flags.append(
-                self.flag(first.start, second.end, message, suggestion=f"{pair[1]} {pair[0]}")
-            )
+            flags.append(self.flag(first.start, second.end, message, suggestion=fix))
         return sorted(flags, key=lambda f: f.start)
 
 
@@ -127,3 +192,94 @@ def _clause_goes_on(text: str, end: int) -> bool:
         or following in FUNCTION_WORDS
         or bool(ADVERB.search(following) or PARTICIPLE.search(following))
     )
+
+
+def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, str] | None:
+    """(message, suggestion) where a determiner, `one` and `two` keep English order: an
+    adjective before its noun, or a noun stack (the module's docstring); else None."""
+    plural = DETERMINERS.get(before.tokens[-1].lower().rstrip("'’"))
+    if plural is None or not (one.isalpha() and two.isalpha() and one.islower() and two.islower()):
+        return None
+    if one in NOT_CONTENT or two in NOT_CONTENT or _PARTICIPLE_FORM.search(two):
+        return None
+    classes = lemma_classes()
+    if not classes:
+        return None
+    first, second = _lemmas(one), _lemmas(two)
+    if first & PREPOSED_ADJECTIVES or one.endswith(("ième", "ièmes")):
+        return None
+    if not (_french(one) and _french(two)):
+        return None  # "les core dumps": English words are another check's
+    # the form itself, or its masculine singular, is an adjective (a lemma of another
+    # class the table gives, "type" -> "typer", is not); or a participle
+    adjective = bool(_singulars(one) & classes["adj"]) or (
+        bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
+    )
+    noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
+    # an adjective that may be a noun stands first in French noun pairs ("le type tableau",
+    # "le périphérique système"): only one that ends as nouns do not ("un important fichier")
+    needed = (ENDING_GAIN if ADJECTIVE_ENDING.search(one) else math.inf) if noun_one else 0.0
+    # not before a word that may be an adjective too: "une alerte sonore", "les dynamiques
+    # locaux" (which one qualifies the other is not for the lexicon to say)
+    if adjective and noun_two and not second & classes["adj"] and gain > needed:
+        message = f"“{one} {two}”: the adjective goes after its noun in French: “{two} {one}”"
+        return message, f"{two} {one}"
+    if (
+        noun_one
+        and noun_two
+        and not second & classes["adj"]  # "un index partiel", "les fichier originaux"
+        and _plural(one) != plural
+        and _plural(two) == plural
+    ):
+        message = (
+            f"“{one} {two}”: the determiner agrees with “{two}”: English order? "
+            f"French writes “{two} {_de(one)}{one}”"
+        )
+        return message, f"{two} {_de(one)}{one}"
+    return None
+
+
+def _lemmas(word: str) -> frozenset[str]:
+    """The word, its lemmas in spaCy's table, and its masculine singular by its ending."""
+    forms = french_forms()
+    return _singulars(word) | {*((forms.get(word) or ()) if forms is not None else ())}
+
+
+def _singulars(word: str) -> frozenset[str]:
+    """The word and its masculine singular by its ending."""
+    found = {word}
+    for ending, base in _ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            found.add(word[: -len(ending)] + base)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=65536)
+def _french(word: str) -> bool:
+    """A word of French (Zipf ≥ `FRENCH_ZIPF` there and not far more English): "core",
+    "dumps" are English."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return True
+    french = zipf_frequency(word, "fr")
+    return french >= FRENCH_ZIPF and french >= zipf_frequency(word, "en") - 1.0
+
+
+FRENCH_ZIPF = 2.0
+
+
+def _plural(word: str) -> bool:
+    """A plural form: ends in -s or -x and is not its own lemma ("fichiers", not "accès")."""
+    if word[-1] not in "sx":
+        return False
+    forms = french_forms()
+    lemmas = (forms.get(word) or ()) if forms is not None else ()
+    if lemmas:
+        return any(lemma != word for lemma in lemmas)
+    classes, singular = lemma_classes(), word[:-1]
+    return bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
+
+
+def _de(word: str) -> str:
+    return "d’" if word[0] in "aeiouyhâàéèêîôûœ" else "de "
