@@ -156,3 +156,51 @@ def test_a_row_ending_on_an_apostrophe_or_a_space_matches(tmp_path: Path) -> Non
     assert flagged("Ils ont noué l'enquête à leur travail.", settings) == ["ont noué l'"]
     assert flagged("Elle a noué la question à la loi.", settings) == ["a noué la "]
     assert flagged("Il a dénoué la question.", settings) == []  # still whole words
+
+
+def source_flags(text: str, source: str | None) -> list[str]:
+    check = CHECKS["calques"](Settings())
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    return [text[f.start : f.end] for f in check.checked(segment, DocumentContext("doc"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "span"),
+    [
+        ("Ce pilote supporte les écrans 4K.", "This driver supports 4K screens.", "supporte les"),
+        ("Il est actuellement un adaptateur 3G.", "It is actually a 3G adapter.", "actuellement"),
+        ("Les données seront éventuellement perdues.", "The data will eventually be lost.",
+         "éventuellement"),
+        ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
+         "prendra place"),
+        ("Merci de rapporter ce bogue.", "Please report this bug.", "rapporter"),
+        ("Choisissez la location du fichier.", "Choose the file location.", "location"),
+        ("Le fichier a été sauvé.", "The file was saved.", "sauvé"),
+        ("Ce correctif adresse enfin le problème.", "This patch finally addresses the issue.",
+         "adresse enfin le problème"),
+    ],
+)  # fmt: skip
+def test_a_false_friend_is_flagged_where_the_source_says_the_english_word(
+    text: str, source: str, span: str
+) -> None:
+    assert source_flags(text, source) == [span]
+    assert source_flags(text, None) == []  # good French on its own: no source, no flag
+    assert source_flags(text, "Something else entirely.") == []
+
+
+def test_a_team_row_may_name_its_source_and_five_columns_still_read(tmp_path: Path) -> None:
+    own = tmp_path / "ours.tsv"
+    own.write_text(HEADER.replace("note\n", "note\tsource\n")
+                   + "conférence\tStyle/Awkward\tminor\texposé\tlecture\tlectures?\n"
+                   + "au jour d'aujourd'hui\tStyle/Awkward\tminor\taujourd'hui\tpléonasme\n",
+                   encoding="utf-8")  # fmt: skip
+    settings = Settings(calque_table=str(own))
+    check = CHECKS["calques"](settings)
+    text = "Au jour d'aujourd'hui, la conférence commence."
+    segment = Segment("doc", 0, 0, 0, len(text), text, source="Today, the lecture starts.")
+    assert [text[f.start : f.end] for f in check.checked(segment, DocumentContext("doc"))] == [
+        "conférence",
+        "Au jour d'aujourd'hui",
+    ]
+    with pytest.raises(InputError, match=r"bad.tsv:2: expected 5 or 6"):
+        parse_table(HEADER + "x\tOther\tminor\n", "bad.tsv")
