@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mtreview.checks import CHECKS, DocumentContext
-from mtreview.checks.calques import load_calques, parse_table
+from mtreview.checks.calques import load_calques, parse_table, shipped_gate
 from mtreview.documents import Segment
 from mtreview.errors import InputError
 from mtreview.settings import Settings
@@ -176,8 +176,10 @@ def source_flags(text: str, source: str | None) -> list[str]:
         ("Merci de rapporter ce bogue.", "Please report this bug.", "rapporter"),
         ("Choisissez la location du fichier.", "Choose the file location.", "location"),
         ("Le fichier a été sauvé.", "The file was saved.", "sauvé"),
-        ("Ce correctif adresse enfin le problème.", "This patch finally addresses the issue.",
-         "adresse enfin le problème"),
+        ("Ce correctif permet d'adresser le problème.", "This patch addresses the issue.",
+         "adresser le problème"),
+        ("Ce correctif, qui adresse enfin le problème, est publié.",
+         "This patch, which finally addresses the issue, is out.", "qui adresse enfin le problème"),
     ],
 )  # fmt: skip
 def test_a_false_friend_is_flagged_where_the_source_says_the_english_word(
@@ -186,6 +188,19 @@ def test_a_false_friend_is_flagged_where_the_source_says_the_english_word(
     assert source_flags(text, source) == [span]
     assert source_flags(text, None) == []  # good French on its own: no source, no flag
     assert source_flags(text, "Something else entirely.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Adresse du point d'entrée : 0x400000", "Entry point address: 0x400000"),
+        ("Le module ne supporte pas ce format.", "The module does not support this format."),
+        ("Voici la liste complète.", "Here is the complete list."),
+        ("Le futur système sera plus rapide.", "The future system will be faster."),
+    ],
+)
+def test_the_french_twins_are_left_alone_even_with_the_source(text: str, source: str) -> None:
+    assert source_flags(text, source) == []
 
 
 def test_a_team_row_may_name_its_source_and_five_columns_still_read(tmp_path: Path) -> None:
@@ -204,3 +219,13 @@ def test_a_team_row_may_name_its_source_and_five_columns_still_read(tmp_path: Pa
     ]
     with pytest.raises(InputError, match=r"bad.tsv:2: expected 5 or 6"):
         parse_table(HEADER + "x\tOther\tminor\n", "bad.tsv")
+
+
+
+def test_the_one_pass_gate_lets_every_attested_sentence_through() -> None:
+    """The gate scans from word starts: a shipped row starting on punctuation or a digit
+    would be skipped by it, and its examples would not get through."""
+    gate = shipped_gate()
+    for _, examples in attested_rows():
+        for text, _ in examples:
+            assert gate.search(text), text

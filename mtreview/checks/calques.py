@@ -95,6 +95,15 @@ def load_calques(extra: str = "") -> tuple[Calque, ...]:
     return rows
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_gate() -> re.Pattern[str]:
+    """One pass that finds whether any shipped row may match: most segments hold no calque,
+    and one union scanned from word starts costs about a third of scanning each row (the
+    rows then run only where it found something). Every shipped row starts on a letter."""
+    union = "|".join(row.pattern.pattern for row in load_calques())
+    return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
+
+
 @register_check
 class Calques(Check):
     name = "calques"
@@ -104,12 +113,15 @@ class Calques(Check):
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self.calques = load_calques(self.settings.calque_table)
+        self.shipped = len(load_calques())  # the first rows; a team's own come after them
+        self.gate = shipped_gate()
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         text, source = segment.text, segment.source
         flags = []
         seen: set[tuple[int, int]] = set()  # two rows on one span: the first one says it
-        for calque in self.calques:
+        rows = self.calques if self.gate.search(text) else self.calques[self.shipped :]
+        for calque in rows:
             if calque.source is not None and (source is None or not calque.source.search(source)):
                 continue  # good French unless the source says the English word
             for match in calque.pattern.finditer(text):
