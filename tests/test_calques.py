@@ -169,6 +169,8 @@ def source_flags(text: str, source: str | None) -> list[str]:
     [
         ("Ce pilote supporte les écrans 4K.", "This driver supports 4K screens.", "supporte les"),
         ("Il est actuellement un adaptateur 3G.", "It is actually a 3G adapter.", "actuellement"),
+        ("Le nom actuel du fichier est long.", "The actual file name is long.", "actuel"),
+        ("Le signal digital est converti.", "The digital signal is converted.", "digital"),
         ("Les données seront éventuellement perdues.", "The data will eventually be lost.",
          "éventuellement"),
         ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
@@ -197,6 +199,8 @@ def test_a_false_friend_is_flagged_where_the_source_says_the_english_word(
         ("Le module ne supporte pas ce format.", "The module does not support this format."),
         ("Voici la liste complète.", "Here is the complete list."),
         ("Le futur système sera plus rapide.", "The future system will be faster."),
+        ("Le nom actuel du fichier est long.", "The current file name is long."),
+        ("Posez le doigt : l'empreinte digitale est lue.", "Place a finger: the digital print is read."),
     ],
 )
 def test_the_french_twins_are_left_alone_even_with_the_source(text: str, source: str) -> None:
