@@ -175,7 +175,6 @@ def source_flags(text: str, source: str | None) -> list[str]:
          "éventuellement"),
         ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
          "prendra place"),
-        ("Merci de rapporter ce bogue.", "Please report this bug.", "rapporter"),
         ("Choisissez la location du fichier.", "Choose the file location.", "location"),
         ("Le fichier a été sauvé.", "The file was saved.", "sauvé"),
         ("Ce correctif permet d'adresser le problème.", "This patch addresses the issue.",
