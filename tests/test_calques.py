@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mtreview.checks import CHECKS, DocumentContext
-from mtreview.checks.calques import load_calques, parse_table
+from mtreview.checks.calques import load_calques, parse_table, shipped_gate
 from mtreview.documents import Segment
 from mtreview.errors import InputError
 from mtreview.settings import Settings
@@ -156,3 +156,78 @@ def test_a_row_ending_on_an_apostrophe_or_a_space_matches(tmp_path: Path) -> Non
     assert flagged("Ils ont noué l'enquête à leur travail.", settings) == ["ont noué l'"]
     assert flagged("Elle a noué la question à la loi.", settings) == ["a noué la "]
     assert flagged("Il a dénoué la question.", settings) == []  # still whole words
+
+
+def source_flags(text: str, source: str | None) -> list[str]:
+    check = CHECKS["calques"](Settings())
+    segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+    return [text[f.start : f.end] for f in check.checked(segment, DocumentContext("doc"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "span"),
+    [
+        ("Ce pilote supporte les écrans 4K.", "This driver supports 4K screens.", "supporte les"),
+        ("Il est actuellement un adaptateur 3G.", "It is actually a 3G adapter.", "actuellement"),
+        ("Le nom actuel du fichier est long.", "The actual file name is long.", "actuel"),
+        ("Le signal digital est converti.", "The digital signal is converted.", "digital"),
+        ("Les données seront éventuellement perdues.", "The data will eventually be lost.",
+         "éventuellement"),
+        ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
+         "prendra place"),
+        ("Choisissez la location du fichier.", "Choose the file location.", "location"),
+        ("Le fichier a été sauvé.", "The file was saved.", "sauvé"),
+        ("Ce correctif permet d'adresser le problème.", "This patch addresses the issue.",
+         "adresser le problème"),
+        ("Ce correctif, qui adresse enfin le problème, est publié.",
+         "This patch, which finally addresses the issue, is out.", "qui adresse enfin le problème"),
+    ],
+)  # fmt: skip
+def test_a_false_friend_is_flagged_where_the_source_says_the_english_word(
+    text: str, source: str, span: str
+) -> None:
+    assert source_flags(text, source) == [span]
+    assert source_flags(text, None) == []  # good French on its own: no source, no flag
+    assert source_flags(text, "Something else entirely.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Adresse du point d'entrée : 0x400000", "Entry point address: 0x400000"),
+        ("Le module ne supporte pas ce format.", "The module does not support this format."),
+        ("Voici la liste complète.", "Here is the complete list."),
+        ("Le futur système sera plus rapide.", "The future system will be faster."),
+        ("Le nom actuel du fichier est long.", "The current file name is long."),
+        ("L'empreinte digitale est lue.", "The digital print is read."),
+    ],
+)
+def test_the_french_twins_are_left_alone_even_with_the_source(text: str, source: str) -> None:
+    assert source_flags(text, source) == []
+
+
+def test_a_team_row_may_name_its_source_and_five_columns_still_read(tmp_path: Path) -> None:
+    own = tmp_path / "ours.tsv"
+    own.write_text(HEADER.replace("note\n", "note\tsource\n")
+                   + "conférence\tStyle/Awkward\tminor\texposé\tlecture\tlectures?\n"
+                   + "au jour d'aujourd'hui\tStyle/Awkward\tminor\taujourd'hui\tpléonasme\n",
+                   encoding="utf-8")  # fmt: skip
+    settings = Settings(calque_table=str(own))
+    check = CHECKS["calques"](settings)
+    text = "Au jour d'aujourd'hui, la conférence commence."
+    segment = Segment("doc", 0, 0, 0, len(text), text, source="Today, the lecture starts.")
+    assert [text[f.start : f.end] for f in check.checked(segment, DocumentContext("doc"))] == [
+        "conférence",
+        "Au jour d'aujourd'hui",
+    ]
+    with pytest.raises(InputError, match=r"bad.tsv:2: expected 5 or 6"):
+        parse_table(HEADER + "x\tOther\tminor\n", "bad.tsv")
+
+
+def test_the_one_pass_gate_lets_every_attested_sentence_through() -> None:
+    """The gate scans from word starts: a shipped row starting on punctuation or a digit
+    would be skipped by it, and its examples would not get through."""
+    gate = shipped_gate()
+    for _, examples in attested_rows():
+        for text, _ in examples:
+            assert gate.search(text), text

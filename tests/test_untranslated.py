@@ -53,6 +53,8 @@ def flagged(
         # the apostrophe of "can't" opens no quote in the source
         ("Impossible d'ouvrir le file « %s ».", "Can't open file '%s'.", ["file"]),
         ("Le président a rencontré les ministres à Genève.", None, []),
+        # the brand makes "windows" common in French; "window" is not
+        ("Réglez le volume de leurs windows.", "Set the volume of their windows.", ["windows"]),
     ],
 )
 def test_english_content_words_are_flagged_on_the_word(
@@ -90,6 +92,7 @@ def test_the_span_leaves_out_a_french_elision() -> None:
         ("Le fichier debian/rules n'est pas exécutable.", None),  # a path
         ("Le président a rencontré les ministres à Genève.", None),  # plain French
         ("Les options de la table sont incorrectes.", "The table options are wrong."),
+        ("Windows démarre plus lentement que Linux.", "Windows boots slower than Linux."),
     ],
 )
 def test_names_brands_code_loanwords_and_quoted_terms_are_not_flagged(

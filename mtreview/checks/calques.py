@@ -2,6 +2,11 @@
 English-shaped French ("l'équipe en charge de", "est supposé renvoyer", "résulte en un",
 "librairie partagée"), each with a suggestion.
 
+A row may name what the English source must say (a sixth column, `source`): a false
+friend that is also good French ("supporter", "éventuellement", "actuellement") is flagged
+only where a source exists and holds the English word it mistranslates, never on a text
+without one.
+
 The shipped rows are general shapes, each backed in the file by sentences of human
 translators it matches, so that the table says something about the next text and not only
 about one it was written from (tests/test_calques.py). The table is data a team reviews
@@ -23,7 +28,8 @@ from mtreview.errors import InputError
 from mtreview.flags import Flag
 from mtreview.settings import Settings
 
-COLUMNS = ("pattern", "category", "severity", "suggestion", "note")
+COLUMNS = ("pattern", "category", "severity", "suggestion", "note", "source")
+REQUIRED = 5  # the source column may be left out
 SEVERITIES = ("minor", "major", "critical")
 
 
@@ -34,6 +40,7 @@ class Calque:
     severity: str
     suggestion: str
     note: str
+    source: re.Pattern[str] | None = None  # what the English source must hold, if anything
 
 
 def parse_table(text: str, source: str) -> tuple[Calque, ...]:
@@ -47,14 +54,15 @@ def parse_table(text: str, source: str) -> tuple[Calque, ...]:
         if not header_seen and cells[0].strip().lower() == "pattern":
             header_seen = True
             continue
-        if len(cells) != len(COLUMNS):
+        if not REQUIRED <= len(cells) <= len(COLUMNS):
             raise InputError(
                 source,
-                f"expected {len(COLUMNS)} tab-separated columns "
+                f"expected {REQUIRED} or {len(COLUMNS)} tab-separated columns "
                 f"({', '.join(COLUMNS)}), found {len(cells)}",
                 line=number,
             )
-        pattern, category, severity, suggestion, note = (cell.strip() for cell in cells)
+        cells += [""] * (len(COLUMNS) - len(cells))
+        pattern, category, severity, suggestion, note, english = (c.strip() for c in cells)
         if severity not in SEVERITIES:
             raise InputError(
                 source,
@@ -65,9 +73,10 @@ def parse_table(text: str, source: str) -> tuple[Calque, ...]:
             # whole words: no word character just before or after the match, except
             # after one that ends on an apostrophe or a space ("noué l'", "noué la ")
             compiled = re.compile(rf"(?<!\w)(?:{pattern})(?:(?<!\w)|(?!\w))", re.IGNORECASE)
+            wanted = re.compile(rf"\b(?:{english})\b", re.IGNORECASE) if english else None
         except re.error as exc:
             raise InputError(source, f"bad pattern ({exc})", line=number) from None
-        rows.append(Calque(compiled, category, severity, suggestion, note))
+        rows.append(Calque(compiled, category, severity, suggestion, note, wanted))
     return tuple(rows)
 
 
@@ -86,6 +95,15 @@ def load_calques(extra: str = "") -> tuple[Calque, ...]:
     return rows
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_gate() -> re.Pattern[str]:
+    """One pass that finds whether any shipped row may match: most segments hold no calque,
+    and one union scanned from word starts costs about a third of scanning each row (the
+    rows then run only where it found something). Every shipped row starts on a letter."""
+    union = "|".join(row.pattern.pattern for row in load_calques())
+    return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
+
+
 @register_check
 class Calques(Check):
     name = "calques"
@@ -95,12 +113,21 @@ class Calques(Check):
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self.calques = load_calques(self.settings.calque_table)
+        self.shipped = len(load_calques())  # the first rows; a team's own come after them
+        self.gate = shipped_gate()
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
-        text = segment.text
+        text, source = segment.text, segment.source
         flags = []
-        for calque in self.calques:
+        seen: set[tuple[int, int]] = set()  # two rows on one span: the first one says it
+        rows = self.calques if self.gate.search(text) else self.calques[self.shipped :]
+        for calque in rows:
+            if calque.source is not None and (source is None or not calque.source.search(source)):
+                continue  # good French unless the source says the English word
             for match in calque.pattern.finditer(text):
+                if match.span() in seen:
+                    continue
+                seen.add(match.span())
                 flags.append(
                     self.flag(
                         match.start(),

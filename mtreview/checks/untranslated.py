@@ -152,6 +152,8 @@ class UntranslatedWord(Check):
             gap = _english(key)
             if gap is None or _quoted(text, start, end):
                 continue  # « shift », (hook): a term the translator marks as kept
+            if word.islower():
+                gap = _plural_gap(key, gap)
             copied = key in source_keys
             elsewhere_kept = kept[key] - (1 if copied else 0)  # this row counted itself
             elsewhere_translated = translated[key]
@@ -196,6 +198,18 @@ def _is_english_here(
     if not source or not copied:
         return True  # no source, or one that does not hold it: the translation brought it
     return before is not None or (translated >= MIN_TRANSLATED and lone)
+
+
+def _plural_gap(key: str, gap: float) -> float:
+    """A lowercase English plural weighed by its singular when French has neither: a
+    name inflates the plural's French frequency ("windows", from Windows), never the
+    singular's ("window")."""
+    if gap >= MIN_GAP or not key.endswith("s") or key in french_analyses():
+        return gap
+    singular = key[:-1]
+    if singular in french_analyses():
+        return gap
+    return max(gap, _english(singular) or gap)
 
 
 def _fits(analyses: frozenset[str], determiner: str, previous: str) -> bool:
