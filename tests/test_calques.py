@@ -173,8 +173,6 @@ def source_flags(text: str, source: str | None) -> list[str]:
         ("Le signal digital est converti.", "The digital signal is converted.", "digital"),
         ("Les données seront éventuellement perdues.", "The data will eventually be lost.",
          "éventuellement"),
-        ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
-         "prendra place"),
         ("Choisissez la location du fichier.", "Choose the file location.", "location"),
         ("Le fichier a été sauvé.", "The file was saved.", "sauvé"),
         ("Ce correctif permet d'adresser le problème.", "This patch addresses the issue.",
