@@ -69,7 +69,7 @@ def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
     return Settings(
         back_model=str(tiny_fr_en),
         return_model=str(tiny_en_fr),
-        max_length=24,
+        max_length=12,
         num_beams=2,
         grammar=False,
         cache_dir=str(tmp_path / "cache"),
@@ -180,7 +180,7 @@ def test_cli_second_run_comes_from_the_cache(
     source = tmp_path / "doc.txt"
     source.write_text("\n\n".join(TEXTS) + "\n", encoding="utf-8")
     config = tmp_path / "mtreview.toml"
-    config.write_text(f"[mtreview]\nmax_length = 24\ncache_dir = '{settings.cache_dir}'\n")
+    config.write_text(f"[mtreview]\nmax_length = 12\ncache_dir = '{settings.cache_dir}'\n")
     args = [
         "score",
         str(source),

@@ -53,7 +53,7 @@ def job(tmp_path_factory: pytest.TempPathFactory, tiny_fr_en: Path, tiny_en_fr: 
     where batch differences once showed, 5e-7 in a log-probability)."""
     folder = tmp_path_factory.mktemp("determinism")
     config = folder / "mtreview.toml"
-    config.write_text("[mtreview]\nmax_length = 24\nnum_beams = 4\nnum_return = 2\n", "utf-8")
+    config.write_text("[mtreview]\nmax_length = 12\nnum_beams = 4\nnum_return = 2\n", "utf-8")
     return [
         "score", "--config", str(config), "--no-grammar", "--threads", "2",
         "--back-model", str(tiny_fr_en), "--return-model", str(tiny_en_fr),

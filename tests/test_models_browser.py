@@ -35,7 +35,7 @@ def hub_env(home: Path, endpoint: str) -> dict[str, str]:
     """Its own caches and store; short greedy decoding (tiny models never stop early)."""
     return {
         "MTREVIEW_NUM_BEAMS": "1",
-        "MTREVIEW_MAX_LENGTH": "48",
+        "MTREVIEW_MAX_LENGTH": "16",
         "HF_ENDPOINT": endpoint,
         "HF_HOME": str(home / "hf"),
         "HF_HUB_OFFLINE": "0",

@@ -41,7 +41,7 @@ def test_the_app_stores_the_analyses_of_score_db(
     source = write_with_copies(tmp_path / "copies.txt", lines=40)  # 80 segments, 45 distinct
     config = tmp_path / "mtreview.toml"  # beams, n-best lists, two threads: where batches show
     config.write_text(
-        "[mtreview]\nmax_length = 24\nnum_beams = 4\nnum_return = 2\nthreads = 2\n"
+        "[mtreview]\nmax_length = 12\nnum_beams = 4\nnum_return = 2\nthreads = 2\n"
         "grammar = false\n",
         "utf-8",
     )

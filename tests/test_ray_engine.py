@@ -53,7 +53,7 @@ def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
         return_model=str(tiny_en_fr),
         backend="ct2",
         compute_type="float32",
-        max_length=24,
+        max_length=12,
         num_beams=2,
         threads=1,
         grammar=False,

@@ -48,7 +48,7 @@ def model_run(
     """Input, the score arguments, and the records of an uninterrupted run (its bytes)."""
     folder = tmp_path_factory.mktemp("resume")
     config = folder / "mtreview.toml"
-    config.write_text("[mtreview]\nmax_length = 20\nnum_beams = 1\n", encoding="utf-8")
+    config.write_text("[mtreview]\nmax_length = 10\nnum_beams = 1\n", encoding="utf-8")
     source = write_input(folder / "big.txt", 384)  # six chunks of 64
     args = [
         "score",
@@ -250,7 +250,7 @@ def test_resumed_window_computes_the_batches_of_an_uninterrupted_run(
     being cache hits as they were."""
     source = write_with_copies(tmp_path / "doc.txt")
     settings = Settings(
-        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=20, num_beams=1,
+        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=10, num_beams=1,
         grammar=False, cache_dir=str(tmp_path / "cache"),
     )  # fmt: skip
     models = Models.load(settings)

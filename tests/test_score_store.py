@@ -198,7 +198,7 @@ def test_a_resumed_store_run_sends_the_models_the_same_batches(
     into the private cache, so later copies are hits and the batches are the same."""
     source = write_with_copies(tmp_path / "doc.txt")
     base = Settings(
-        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=20, num_beams=1,
+        back_model=str(tiny_fr_en), return_model=str(tiny_en_fr), max_length=10, num_beams=1,
         grammar=False,
     )  # fmt: skip
     models = Models.load(base)
