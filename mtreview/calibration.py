@@ -118,7 +118,15 @@ def overlaps(flag: Flag, span: ReviewSpan, min_overlap: float = 0.0) -> bool:
 
 
 def signals_of(flag: Flag) -> set[str]:
-    return {"all", *flag.origins, *(origin.split(":", 1)[0] for origin in flag.origins)}
+    """The signals a flag counts for: `all`, its kinds, its origins and its subsignals."""
+    kinds = (origin.split(":", 1)[0] for origin in flag.origins)
+    return {"all", *flag.origins, *kinds, *flag.subsignals}
+
+
+def parent_signal(signal: str) -> str | None:
+    """`rule:source_numbers/changed` -> `rule:source_numbers`; None for an origin."""
+    parent, slash, _code = signal.partition("/")
+    return parent if slash else None
 
 
 def calibrate(
@@ -205,8 +213,10 @@ def mixed_weights(
     weight. A signal's weight is its scaled precision smoothed towards the mix's overall
     precision, `(hits + prior * overall) / (flags + prior)`: a signal seen a few times sits
     near the average flag, not at 0.5, and one of `signals` that never fired gets the
-    average itself (rather than falling back to its MQM weight). `flags` and `hits` are
-    the raw sums, for reading."""
+    average itself (rather than falling back to its MQM weight). A subsignal
+    (`rule:source_numbers/changed`, `Flag.subsignals`) is smoothed towards its origin's
+    weight instead: one seen a few times stays near what its check is worth on the whole.
+    `flags` and `hits` are the raw sums, for reading."""
     sources = [s for s in sources if s.rows]
     wanted = set(signals)
     if not sources:
@@ -230,15 +240,22 @@ def mixed_weights(
         raw.setdefault(signal, [0, 0])
     hits_all, misses_all = scaled.get("all", [0.0, 0.0])
     overall = hits_all / (hits_all + misses_all) if hits_all + misses_all else 0.5
-    return {
-        signal: (
-            round((hits + prior * overall) / (hits + misses + prior), 4),
-            raw[signal][0],
-            raw[signal][1],
+
+    def smoothed(signal: str, towards: float) -> float:
+        hits, misses = scaled[signal]
+        return (hits + prior * towards) / (hits + misses + prior)
+
+    origins = {signal: smoothed(signal, overall) for signal in scaled if not parent_signal(signal)}
+    weights: dict[str, tuple[float, int, int]] = {}
+    for signal in sorted(scaled):
+        if signal in KIND_SIGNALS or not (raw[signal][0] or signal in wanted):
+            continue
+        parent = parent_signal(signal)
+        weight = (
+            origins[signal] if parent is None else smoothed(signal, origins.get(parent, overall))
         )
-        for signal, (hits, misses) in scaled.items()
-        if signal not in KIND_SIGNALS and (raw[signal][0] or signal in wanted)
-    }
+        weights[signal] = (round(weight, 4), raw[signal][0], raw[signal][1])
+    return weights
 
 
 def write_weights(path: str | Path, weights: Mapping[str, tuple[float, int, int]]) -> None:

@@ -10,7 +10,10 @@ from typing import Any
 @dataclasses.dataclass(frozen=True)
 class Flag:
     """A suspicious span `[start, end)` of a segment (code points), with a guessed MQM
-    category and severity; `origins` lists what raised it (`rule:<name>`, `grammar`, `model`)."""
+    category and severity; `origins` lists what raised it (`rule:<name>`, `grammar`, `model`).
+    `subsignals` (`rule:source_numbers/changed` …) say which of its ways a check saw the
+    error, where their precision differs: the risk weighs each on its own, while users see
+    the same flag types (`origins`); old flags have none."""
 
     start: int
     end: int
@@ -19,9 +22,10 @@ class Flag:
     origins: tuple[str, ...]
     message: str
     suggestion: str | None = None
+    subsignals: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "category": self.category,
@@ -31,6 +35,9 @@ class Flag:
             "message": self.message,
             "suggestion": self.suggestion,
         }
+        if self.subsignals:  # only then: records and stores of flags without stay the same
+            data["subsignals"] = list(self.subsignals)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Flag:
@@ -45,4 +52,5 @@ class Flag:
             origins=tuple(origins),
             message=str(data.get("message", "")),
             suggestion=data.get("suggestion"),
+            subsignals=tuple(str(s) for s in data.get("subsignals") or ()),
         )

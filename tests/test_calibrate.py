@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,31 @@ def test_mixed_weights_count_each_source_alike_at_one_share(tmp_path: Path) -> N
     assert parse_table(first.read_text(encoding="utf-8"), "t") == {
         signal: weight for signal, (weight, _f, _h) in weights.items()
     }
+
+
+def test_a_subsignal_is_fit_apart_and_smoothed_towards_its_check() -> None:
+    """Numbers changed (precise) and numbers only left out (noisy) under one check: each
+    gets its own weight; one seen once stays near its check's weight, not the average."""
+    rows, wrong = 720, 12
+    flags: dict[tuple[str, int], list[Flag]] = {("c", i): [] for i in range(rows)}
+
+    def fire(signal: str, sub: str | None, indexes: range) -> None:
+        for i in indexes:
+            subs = (f"{signal}/{sub}",) if sub else ()
+            flags[("c", i)].append(dataclasses.replace(flag(0, 4, signal), subsignals=subs))
+
+    fire("rule:numbers", "changed", range(0, 9))  # 9 hits, 1 miss
+    fire("rule:numbers", "changed", range(100, 101))
+    fire("rule:numbers", "missing", range(9, 11))  # 2 hits, 8 misses
+    fire("rule:numbers", "missing", range(200, 208))
+    fire("rule:numbers", "rare", range(11, 12))  # one hit
+    fire("rule:punctuation", None, range(300, 340))  # noisy: the average drops
+    reviews = Reviews(
+        {("c", i): (ReviewSpan("c", i, 0, 4),) if i < wrong else () for i in range(rows)}
+    )
+    weights = mixed_weights([FitSource.of("c", flags, reviews)])
+    check = weights["rule:numbers"][0]
+    assert weights["rule:numbers/changed"][0] > check > weights["rule:numbers/missing"][0]
+    assert weights["rule:numbers/changed"][1:] == (10, 9)
+    rare, punctuation = weights["rule:numbers/rare"][0], weights["rule:punctuation"][0]
+    assert abs(rare - check) < abs(rare - punctuation)

@@ -105,6 +105,25 @@ def test_a_signal_is_one_witness_however_often_it_fires() -> None:
     assert combined_risk(0.0, unknown, 5.0, typology) == combined_risk(0.0, [major], 5.0, typology)
 
 
+def test_a_subsignal_weighs_its_flag_apart_and_old_flags_read_as_before() -> None:
+    typology = load_typology()
+    weights = {"rule:source_numbers": 0.5, "rule:source_numbers/changed": 0.8}
+    changed = flag(0, 2, "rule:source_numbers", subsignals=("rule:source_numbers/changed",))
+    left_out = flag(0, 2, "rule:source_numbers", subsignals=("rule:source_numbers/missing",))
+    assert combined_risk(0.0, [changed], 5.0, typology, weights) == 0.8
+    assert combined_risk(0.0, [left_out], 5.0, typology, weights) == 0.5  # no weight: the check's
+    assert combined_risk(0.0, [changed, left_out], 5.0, typology, weights) == 0.8  # one witness
+    # merged flags keep every subsignal; the users' flag types (origins) stay the same
+    merged = merge_flags([changed, flag(1, 3, "grammar:gn", subsignals=())])
+    assert merged[0].origins == ("rule:source_numbers", "grammar:gn")
+    assert merged[0].subsignals == ("rule:source_numbers/changed",)
+    # records: the key only where there are subsignals, and old records read without them
+    assert "subsignals" not in flag(0, 2, "grammar").to_dict()
+    assert Flag.from_dict(changed.to_dict()) == changed
+    old = {k: v for k, v in changed.to_dict().items() if k != "subsignals"}
+    assert Flag.from_dict(old).subsignals == ()
+
+
 # --- model evidence -----------------------------------------------------------------------
 TEXT = "Le gouvernement a pris des mesures fermes."
 

@@ -266,3 +266,28 @@ def test_grammalecte_in_parts_gives_the_answer_of_one_process() -> None:
     assert parts.check(texts) == one
     assert "-wss" not in parts.command_line(Path("x"))
     assert "-wss" in GrammarChecker(Settings(grammar_suggestions=True)).command_line(Path("x"))
+
+
+SUBSIGNALS = [  # (check, translation, source, the subsignal of each flag)
+    ("source_numbers", "Il reste 4 fichiers.", "There are 3 files left.", {"changed"}),
+    ("source_numbers", "Il reste des fichiers.", "There are 3 files left.", {"missing"}),
+    ("source_numbers", "Il reste 3 fichiers sur 5.", "There are 3 files left.", {"extra"}),
+    ("source_numbers", "Il reste 3,000 fichiers.", "There are 3,000 files.", {"english_way"}),
+    ("source_placeholders", "Impossible d'ouvrir %d", "Cannot open %s", {"renamed"}),
+    ("source_placeholders", "Impossible d'ouvrir", "Cannot open %s", {"lost"}),
+    ("source_placeholders", "Ouvrir %s %d", "Open %s", {"extra"}),
+    ("source_placeholders", "Modifiez le fichier.", "Edit the file /etc/hosts.", {"code_lost"}),
+    ("swapped_words", "Le mot passe de est incorrect.", None, {"strong"}),
+]
+
+
+@pytest.mark.parametrize(("check", "text", "source", "codes"), SUBSIGNALS)
+def test_flags_name_the_way_their_check_saw_the_error(
+    check: str, text: str, source: str | None, codes: set[str]
+) -> None:
+    """Where a check's ways differ in precision (a number changed or only left out), its
+    flags carry a subsignal the risk weighs apart; the flag type users see stays the same."""
+    seg = segment(text, source, table_row=True)
+    found = CHECKS[check]().checked(seg, DocumentContext("doc"))
+    assert found and {f.origins for f in found} == {(f"rule:{check}",)}
+    assert {s for f in found for s in f.subsignals} == {f"rule:{check}/{c}" for c in codes}

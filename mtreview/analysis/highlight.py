@@ -11,9 +11,11 @@ segment is wrong, if each signal were an independent witness,
     risk = 1 - (1 - model_risk) * product over the segment's signals of (1 - p(signal))
 where model_risk is `round_trip_risk` (round-trip chrF loss and mean surprisal, 0 without
 models) and p(signal) is the learnt weight of a flag origin (its precision on reviewed
-data, `mtreview.analysis.weights`), counted once however many flags it raised; an origin
-without a learnt weight counts by the MQM weight of its strongest flag's category and
-severity, `1 - exp(-weight / Settings.risk_flag_scale)`.
+data, `mtreview.analysis.weights`), counted once however many flags it raised; a flag that
+names the way its check saw the error (`Flag.subsignals`, `rule:source_numbers/changed`)
+counts by that subsignal's weight where one was learnt; an origin without a learnt weight
+counts by the MQM weight of its strongest flag's category and severity,
+`1 - exp(-weight / Settings.risk_flag_scale)`.
 """
 
 from __future__ import annotations
@@ -50,12 +52,20 @@ def signal_kind(origin: str) -> str:
 def flag_witnesses(
     flag: Flag, weights: Mapping[str, float], scale: float, typology: Typology
 ) -> dict[str, float]:
-    """origin -> how likely the flag is a real error on that origin's word: its learnt
-    weight (its precision); origins without one count by the flag's MQM weight,
-    `1 - exp(-weight / scale)`, once for each kind (`rule`, `grammar`, `model`)."""
+    """origin -> how likely the flag is a real error on that origin's word: the learnt
+    weight of its subsignal for the origin (`rule:source_numbers/changed`, the strongest
+    if merging gave it several), else of the origin (its precision); origins without one
+    count by the flag's MQM weight, `1 - exp(-weight / scale)`, once for each kind
+    (`rule`, `grammar`, `model`)."""
     witnesses: dict[str, float] = {}
     unknown: set[str] = set()
+    for sub in flag.subsignals:
+        if sub in weights:
+            origin = sub.split("/", 1)[0]
+            witnesses[origin] = max(witnesses.get(origin, 0.0), weights[sub])
     for origin in flag.origins:
+        if origin in witnesses:
+            continue
         if origin in weights:
             witnesses[origin] = weights[origin]
         elif signal_kind(origin) not in unknown:
@@ -143,7 +153,10 @@ def _merge(group: list[Flag]) -> Flag:
         ),
         None,
     )
-    return Flag(start, end, lead.category, severity, origins, "; ".join(messages), suggestion)
+    subsignals = tuple(sorted({s for f in group for s in f.subsignals}))
+    return Flag(
+        start, end, lead.category, severity, origins, "; ".join(messages), suggestion, subsignals
+    )
 
 
 @functools.lru_cache(maxsize=1024)  # a handful of distinct origin tuples

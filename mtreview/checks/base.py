@@ -120,7 +120,11 @@ class Check:
         suggestion: str | None = None,
         category: str | None = None,
         severity: str | None = None,
+        code: str | None = None,
     ) -> Flag:
+        """A flag of this check; `code` names the way it saw the error where ways differ in
+        precision (a number changed or only left out): the subsignal `rule:<name>/<code>`,
+        which the risk weighs on its own (`Flag.subsignals`)."""
         return Flag(
             start=start,
             end=end,
@@ -129,6 +133,7 @@ class Check:
             origins=(self.origin,),
             message=message,
             suggestion=suggestion,
+            subsignals=(f"{self.origin}/{code}",) if code else (),
         )
 
 

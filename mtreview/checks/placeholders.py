@@ -125,19 +125,21 @@ class SourcePlaceholders(Check):
             missing += self._missing(ours, theirs, policy)
         if _printf_specs(source) == _printf_specs(target):
             flags += self._order(source, target)
+        renamed = any(f.subsignals == (f"{self.origin}/renamed",) for f in flags)
         flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
-            flags.append(self._missing_flag(segment.text, "placeholder ", missing, ""))
+            code = "renamed" if renamed else "lost"
+            flags.append(self._missing_flag(segment.text, "placeholder ", missing, "", code))
         return flags
 
-    def _missing_flag(self, text: str, what: str, items: list[str], why: str) -> Flag:
+    def _missing_flag(self, text: str, what: str, items: list[str], why: str, code: str) -> Flag:
         """What of the source is missing: on the whole segment (there is no place to point)."""
         stripped = text.strip()
         start = text.index(stripped) if stripped else 0
         shown = ", ".join(f"“{item}”" for item in items[:5])
         message = f"{what}{shown} of the source is missing{why}"
-        return self.flag(start, start + max(1, len(stripped)), message)
+        return self.flag(start, start + max(1, len(stripped)), message, code=code)
 
     def code_flags(
         self,
@@ -184,13 +186,15 @@ class SourcePlaceholders(Check):
                 start, end = near
                 written = text[start:end]
                 message = f"“{written}” is written “{item.text}” in the source"
-                flags.append(self.flag(start, end, message, suggestion=item.text))
+                flags.append(
+                    self.flag(start, end, message, suggestion=item.text, code="code_rewritten")
+                )
             elif _must_keep(item, text, new):
                 lost.append(item.text)
         flags += self._broken(text, source, spans, {(f.start, f.end) for f in flags})
         if lost:
             why = " (code is written as in the source)"
-            flags.append(self._missing_flag(text, "", lost, why))
+            flags.append(self._missing_flag(text, "", lost, why, "code_lost"))
         return flags
 
     def _broken(
@@ -222,7 +226,7 @@ class SourcePlaceholders(Check):
         flags = []
         for (start, end), code in found:
             message = f"“{text[start:end]}” is written “{code}” in the source"
-            flags.append(self.flag(start, end, message, suggestion=code))
+            flags.append(self.flag(start, end, message, suggestion=code, code="code_rewritten"))
         return flags
 
     def _extra(self, ours: list[Token], theirs: list[Token], policy: str) -> list[Flag]:
@@ -238,14 +242,16 @@ class SourcePlaceholders(Check):
             extra[key] -= 1
             if policy == KEPT or (policy == CATEGORY and _plural_key(key)):
                 continue  # the translation's own term, or a plural category French needs
+            code = "plural_key"
             if policy == CATEGORY:
                 message = f"“{token.text}”: not a plural category (one, many, other, =N …)"
             else:
                 message = f"placeholder “{key}” is not in the source"
                 same = [other for other in lost if _same_syntax(other, token, theirs)]
+                code = "renamed" if same else "extra"
                 if same:
                     message += f" (it has “{same[0]}”)"
-            flags.append(self.flag(token.start, token.end, message))
+            flags.append(self.flag(token.start, token.end, message, code=code))
         return flags
 
     @staticmethod
@@ -269,7 +275,7 @@ class SourcePlaceholders(Check):
                 f"“{printf_spec(expected[number].text)}”: the placeholders are in another "
                 f"order than the source's; give them positions ({fix})"
             )
-            return [self.flag(token.start, token.end, message)]
+            return [self.flag(token.start, token.end, message, code="order")]
         return []
 
 

@@ -172,18 +172,23 @@ class SourceNumbers(_CarriedOver):
             (required if required[key] else optional)[key] -= 1
             flags += self._convention(segment, number, key)
         source_ordinals_left = sum(optional.values()) > 0
+        missing = sorted((+required).elements())
+        extra = [n for n in unmatched if not n.ordinal or source_ordinals_left]
+        # a number of the source replaced by another is a changed value, far more often a
+        # real error than a number only left out (written as a word, implied) or only added
+        code = "changed" if missing and extra else "missing" if missing else "extra"
         for number in unmatched:
-            if not number.ordinal or source_ordinals_left:
+            if number in extra:
                 message = f"{self.item} “{number.key}” is not in the source"
-                flags.append(self.flag(number.start, number.end, message))
+                flags.append(self.flag(number.start, number.end, message, code=code))
             else:
                 flags += self._convention(segment, number, number.key)
         flags.sort(key=lambda f: (f.start, f.end))
-        missing = sorted((+required).elements())
         if missing:
             start, end = _whole(segment)
             shown = ", ".join(f"“{key}”" for key in missing[:5])
-            flags.append(self.flag(start, end, f"{self.item} {shown} of the source is missing"))
+            message = f"{self.item} {shown} of the source is missing"
+            flags.append(self.flag(start, end, message, code=code))
         return flags
 
     def _convention(self, segment: Segment, number: Numeral, key: str) -> list[Flag]:
@@ -221,6 +226,7 @@ class SourceNumbers(_CarriedOver):
             suggestion=suggestion,
             category="Locale convention",
             severity=severity,
+            code="english_way",
         )
 
 

@@ -7,7 +7,10 @@ French documentation). A pair is flagged when the sentence reads as French far m
 easily the other way round: `GAIN` nats of log-probability, a factor of about 1,800.
 Both orders hold the same words, so rare words and names do not raise it; French word
 order does ("nombre invalide", "le lecteur d'écran", "n'est pas"). The suggestion is the
-pair put back. The model needs no spaCy: it reads the shipped table.
+pair put back. A flag says how sure it is: `strong` from `STRONG_GAIN` (a factor of about
+22,000), `weak` below, `english_order` for the English orders below `GAIN`
+(`Flag.subsignals`: the risk weighs them apart). The model needs no spaCy: it reads the
+shipped table.
 
 The model reads rare words as their last two letters, so it cannot tell some French
 orders from their swaps; a pair is left alone where the swap would give an order French
@@ -56,6 +59,9 @@ from mtreview.documents import Segment
 from mtreview.flags import Flag
 
 GAIN = 7.5  # natural log: the other order must be ~1,800 times as probable
+# from here (~22,000 times) a swap is far more often real: its flags say so (`/strong`,
+# a subsignal of its own weight); below, `/weak`
+STRONG_GAIN = 10.0
 # object pronouns (and "ne"), which stand before the verb they go with
 CLITICS = frozenset("le la les lui leur me te se nous vous y en ne".split())
 # finite verbs and infinitives by their ending ("-ez", "-ons", "-ent" but not "-ment" …)
@@ -143,11 +149,12 @@ class SwappedWords(Check):
                 best.append((gain, first, second, *english))
         flags: list[Flag] = []
         taken: list[tuple[int, int]] = []
-        for _gain, first, second, message, fix in sorted(best, key=lambda b: (-b[0], b[1].start)):
+        for gain, first, second, message, fix in sorted(best, key=lambda b: (-b[0], b[1].start)):
             if any(first.start < end and start < second.end for start, end in taken):
                 continue  # "a b c": one flag, on the pair that gains most
             taken.append((first.start, second.end))
-            flags.append(self.flag(first.start, second.end, message, suggestion=fix))
+            code = "strong" if gain >= STRONG_GAIN else "weak" if gain >= GAIN else "english_order"
+            flags.append(self.flag(first.start, second.end, message, suggestion=fix, code=code))
         return sorted(flags, key=lambda f: f.start)
 
 

@@ -171,8 +171,21 @@ class UntranslatedWord(Check):
                 translated=elsewhere_translated,
                 lone=not _english_neighbour(text, start, end),
             ):
-                flags.append(self.flag(start, end, f"“{word}” is English, not French"))
+                message = f"“{word}” is English, not French"
+                code = _evidence(key, copied, elsewhere_translated)
+                flags.append(self.flag(start, end, message, code=code))
         return flags  # Check.checked drops those inside protected spans
+
+
+def _evidence(key: str, copied: bool, translated: int) -> str:
+    """How the word came to be flagged (a subsignal, weighed on its own): a French word
+    too that grammar rules out here, one the document translates elsewhere, one copied
+    from the source, or one the source does not hold."""
+    if key in french_analyses():
+        return "homograph"
+    if translated:
+        return "translated_elsewhere"
+    return "copied" if copied else "not_in_source"
 
 
 def _is_english_here(
