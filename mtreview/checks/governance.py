@@ -65,6 +65,21 @@ ADVERBS = frozenset(
     "pas plus jamais toujours déjà aussi bien mieux souvent encore surtout seulement".split()
 )
 CONJUNCTION = ("que", "qu'", "qu’")  # "pour que", "sans qu'il": a conjunction, not governed
+# A verb's direct object right after it ("accéder les fichiers"), counted as a use with no
+# preposition: a verb that almost never has one takes its preposition ("accéder aux")
+DIRECT = "∅"
+AFTER_OBJECT = "T"  # a verb's class when counted by the preposition after its object
+OPENED = "O"  # a noun's class when counted by the preposition that opens its adverbial
+# what starts a direct object; "fois" ("cliquez deux fois sur") is a measure, not one
+OBJECT_WORDS = ("DET", "NOUN", "PROPN", "NUM")
+CAUSATIVES = ("faire", "laisser")
+MEASURES = frozenset("fois seconde secondes minute minutes instant moment".split())
+# after an adverbial's noun, a complement or clause that lets it take other prepositions
+# ("dans la façon dont", "à la manière de")
+COMPLEMENTED = frozenset("de d' d’ du des dont que qu' qu’ où qui".split())
+# a clause one of these opens ("pour ouvrir", "en cliquant") is an adjunct after any word;
+# after an adjective or a noun, so is one "à" or "de" opens ("facile à lire")
+CLAUSE_ADJUNCTS = frozenset("pour en sans avant après par".split())
 LATER_WINDOW = 8  # tokens after a flagged preposition where the word's own one may stand
 
 # spaCy's part of speech (and a verb's form) -> the model's word class
@@ -132,6 +147,7 @@ class Governed:
     preposition: str
     following: str
     opened: tuple[str, str]
+    governor: str = ""  # an adverbial's: the word its phrase hangs on
 
 
 def governed(doc: Any) -> Iterator[Governed]:
@@ -150,12 +166,18 @@ def governed(doc: Any) -> Iterator[Governed]:
             at -= 1
         head = doc[at]
         kind = word_class(head)
-        if kind is None or (kind == "N" and (preposition == "de" or token.dep_ == "mark")):
-            continue  # a noun's "de", and its "à"/"pour" + infinitive ("le paquet à installer")
+        if kind is None or (kind == "N" and preposition == "de"):
+            continue  # a noun's "de": the genitive
+        if token.dep_ == "mark" and (kind in ("A", "N") or preposition in CLAUSE_ADJUNCTS):
+            continue  # "le paquet à installer", "facile à lire", "trop faible pour maintenir"
         after = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if after is not None and after.lower_ in CONJUNCTION:
             continue
         following = after.lower_ if after is not None and after.pos_ in PHRASE_WORDS else ""
+        if after is not None and after.pos_ == "DET" and token.i + 3 < len(doc):
+            noun, then = doc[token.i + 2], doc[token.i + 3]
+            if noun.pos_ == "NOUN" and preposition_of(then.text) == "de":
+                following = noun.lower_  # "à l'aide de", "à la place de": a locution
         before = preposition_of(doc[at - 1].text) if at > 0 and doc[at - 1].pos_ == "ADP" else None
         opened = (before, head.lower_) if before else ("", "")
         yield Governed(at, token.i, (head.lemma_.lower(), kind), preposition, following, opened)
@@ -164,6 +186,103 @@ def governed(doc: Any) -> Iterator[Governed]:
 def _skipped(token: Any) -> bool:
     lower = token.lower_
     return token.pos_ == "ADV" and (lower in ADVERBS or lower.endswith("ment"))
+
+
+def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator[Governed]:
+    """Each verb with a direct object right after it (adverbs between skipped), as a use
+    of the verb with no preposition (`DIRECT`; `preposition_at`: the object's first word).
+    The parse must hang a noun phrase on the verb as its object; checking (`verbs`
+    given), a word the tagger missed as a verb is one when `verbs` maps its "-ez" form to
+    a verb of the model ("Appuyez" at a sentence's start, tagged a name), and then any
+    noun phrase or capitalised label after it will do ("Cliquez Ajouter")."""
+    for token in doc:
+        lemma = _verb_lemma(token, verbs)
+        if lemma is None or token.dep_ == "fixed":
+            continue  # "à partir de": a locution
+        if token.i > 0 and doc[token.i - 1].lemma_ in CAUSATIVES:
+            continue  # "faire aboutir la connexion": the object is the causative's
+        at = token.i + 1
+        while at < len(doc) - 1 and at - token.i <= SKIPPED_ADVERBS and _skipped(doc[at]):
+            at += 1
+        if at >= len(doc):
+            continue
+        after = doc[at]
+        noun = after.head if after.pos_ == "DET" else after
+        if noun.lower_ in MEASURES or any(t.lower_ in MEASURES for t in doc[at : at + 3]):
+            continue
+        if any(c.dep_ == "expl:subj" for c in token.children):
+            continue  # "il reste deux options": an impersonal verb's subject
+        if verbs is None or token.pos_ == "VERB":
+            if after.pos_ not in OBJECT_WORDS or noun.dep_ != "obj" or noun.head.i != token.i:
+                continue
+        elif not (
+            after.pos_ in OBJECT_WORDS
+            or (after.text[:1].isupper() and after.pos_ not in ("PRON", "ADP", "CCONJ", "SCONJ"))
+        ):
+            continue
+        yield Governed(token.i, at, (lemma, "V"), DIRECT, "", ("", ""))
+
+
+def _verb_lemma(token: Any, verbs: Mapping[str, str] | None) -> str | None:
+    """A finite verb's or infinitive's lemma; with `verbs`, also the verb of an "-ez" form
+    the tagger took for another word."""
+    if token.pos_ == "VERB":
+        return None if "Part" in token.morph.get("VerbForm") else token.lemma_.lower()
+    if verbs is not None and token.pos_ not in ("AUX", "ADP", "DET", "PRON"):
+        return verbs.get(token.lower_)
+    return None
+
+
+def adverbials(doc: Any) -> Iterator[Governed]:
+    """Each noun a preposition opens an adverbial with, a determiner between ("de cette
+    façon", "à l'arrière-plan"), keyed (noun, `OPENED`); left out: idioms without a
+    determiner ("en compte"), "de" (mostly a genitive) and "comme", and a noun with a
+    complement or clause after it ("la façon dont"). Counting, only phrases the parse
+    hangs on a verb or clause (`obl`); checking, any."""
+    for token in doc:
+        preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
+        if preposition is None or token.i + 1 >= len(doc):
+            continue
+        if any(c.dep_ == "fixed" for c in token.children) or token.dep_ == "fixed":
+            continue
+        at = token.i + 1
+        if token.lower_ not in CONTRACTED:  # "au", "du": the article is in them
+            if preposition == "comme" or doc[at].pos_ != "DET" or doc[at].lower_ in CONTRACTED:
+                continue  # "en compte", "à jour": idioms without a determiner
+            at += 1
+        if at >= len(doc) or doc[at].pos_ != "NOUN" or doc[at].head.i == token.i:
+            continue
+        noun = doc[at]
+        if at + 1 < len(doc) and (doc[at + 1].lower_ in COMPLEMENTED or doc[at + 1].pos_ == "ADP"):
+            continue
+        yield Governed(at, token.i, (noun.lemma_.lower(), OPENED), preposition, "", ("", ""))
+
+
+def after_objects(doc: Any) -> Iterator[Governed]:
+    """Each preposition right after a verb's direct object, its phrase hung on the verb
+    ("remplacer le fichier par", "convertir l'image en"), keyed (verb, `AFTER_OBJECT`)."""
+    for token in doc:
+        preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
+        if preposition is None or token.dep_ != "case" or token.i + 1 >= len(doc):
+            continue
+        verb = token.head.head
+        if not token.head.dep_.startswith("obl") or verb.pos_ != "VERB" or verb.i > token.i:
+            continue
+        objects = [c for c in verb.children if c.dep_ == "obj" and verb.i < c.i < token.i]
+        if not objects or max(t.i for t in objects[-1].subtree) != token.i - 1:
+            continue
+        after = doc[token.i + 1]
+        following = after.lower_ if after.pos_ in PHRASE_WORDS else ""
+        key = (verb.lemma_.lower(), AFTER_OBJECT)
+        yield Governed(verb.i, token.i, key, preposition, following, ("", ""))
+
+
+def counted_adverbials(doc: Any) -> Iterator[Governed]:
+    """`adverbials` the builder counts: hung on a verb or clause by the parse."""
+    for found in adverbials(doc):
+        noun = doc[found.head]
+        if noun.dep_.startswith("obl") and doc[found.preposition_at].head.i == noun.i:
+            yield dataclasses.replace(found, governor=noun.head.lemma_.lower())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,23 +307,37 @@ class GovernanceModel:
 
     @functools.cached_property
     def priors(self) -> dict[str, dict[str, float]]:
-        """Each preposition's share of the uses of a class."""
-        return {
-            kind: {p: n / sum(counts.values()) for p, n in counts.items()}
-            for kind, counts in self.classes.items()
-        }
+        """Each preposition's share of the prepositions after a class; `DIRECT`'s share of
+        all its uses."""
+        shares = {}
+        for kind, counts in self.classes.items():
+            total = sum(n for p, n in counts.items() if p != DIRECT)
+            shares[kind] = {p: n / total for p, n in counts.items() if p != DIRECT}
+            if DIRECT in counts:
+                shares[kind][DIRECT] = counts[DIRECT] / sum(counts.values())
+        return shares
+
+    @functools.cached_property
+    def verb_forms(self) -> dict[str, str]:
+        """The "-ez" form of each verb in -er of the model ("cliquez" -> "cliquer"): the
+        tagger takes a capitalised imperative for a name ("Cliquez Ajouter")."""
+        return {w[:-2] + "ez": w for w, kind in self.heads if kind == "V" and w.endswith("er")}
 
     def rare(
         self, key: tuple[str, str], preposition: str, *, surprise: float = MAX_SURPRISE
     ) -> Rare | None:
-        """What the word takes instead, when `preposition` is rare after it; else None."""
+        """What the word takes instead, when `preposition` (or `DIRECT`, no preposition)
+        is rare after it; else None."""
         counts = self.heads.get(key)
-        if not counts or preposition not in ENGLISH_LITERAL:
+        if not counts or (preposition not in ENGLISH_LITERAL and preposition != DIRECT):
             return None
-        total = sum(counts.values())
-        dominant, top = max(counts.items(), key=lambda item: (item[1], item[0]))
-        if dominant == preposition or top < MIN_DOMINANT * total:
+        governed = {p: n for p, n in counts.items() if p != DIRECT}
+        if not governed:
             return None
+        dominant, top = max(governed.items(), key=lambda item: (item[1], item[0]))
+        if dominant == preposition or top < MIN_DOMINANT * sum(governed.values()):
+            return None
+        total = sum((counts if preposition == DIRECT else governed).values())
         seen = counts.get(preposition, 0)
         if seen > MAX_SHARE * total:
             return None
@@ -231,7 +364,16 @@ def count_governance(
 ) -> GovernanceModel:
     """The model of some parses: the words seen `min_evidence` times or more with a
     preposition, every word's uses in its class, adverbial phrases left out of both."""
-    found = [g for doc in docs for g in governed(doc)]
+    found = [
+        g
+        for doc in docs
+        for g in (
+            *governed(doc),
+            *after_objects(doc),
+            *direct_objects(doc),
+            *counted_adverbials(doc),
+        )
+    ]
     return model_of(found, min_evidence=min_evidence, free_phrase_heads=free_phrase_heads)
 
 
@@ -255,8 +397,24 @@ def model_of(
         if counted(g, phrases):
             counts[g.key][g.preposition] += 1
             by_class[g.key[1]][g.preposition] += 1
-    heads = {k: dict(c) for k, c in counts.items() if sum(c.values()) >= min_evidence}
+    governors: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for g in found:
+        if g.governor:
+            governors[(g.key[0], g.preposition)].add(g.governor)
+    heads = {
+        k: dict(c)
+        for k, c in counts.items()
+        if sum(c.values()) - c[DIRECT] >= min_evidence
+        and (k[1] != OPENED or _idiom(governors[(k[0], max(c, key=c.__getitem__))]))
+    }
     return GovernanceModel(heads, {k: dict(c) for k, c in by_class.items()}, phrases)
+
+
+def _idiom(governors: set[str]) -> bool:
+    """Whether a noun's adverbial is an idiom ("de cette façon"): its usual preposition
+    opens it after `FREE_PHRASE_HEADS` different words or more, not after a few verbs
+    that govern it ("sur le bouton" after "cliquer", "appuyer")."""
+    return len(governors) >= FREE_PHRASE_HEADS
 
 
 def counted(found: Governed, phrases: frozenset[tuple[str, str]]) -> bool:
@@ -346,6 +504,16 @@ def replacement(dominant: str, form: str, article: str | None) -> tuple[str, boo
     return contracted[(dominant, article)], takes_article
 
 
+def _attached(doc: Any, found: Governed) -> bool:
+    """Whether the parse hangs the preposition's phrase on an adjective or noun flagged
+    ("inférieure à 5"): after one, a phrase it does not govern is most often an adjunct
+    of the clause ("la taille totale pour ces deux tâches"); a verb's is taken as it is."""
+    if found.key[1] not in ("A", "N"):
+        return True
+    preposition = doc[found.preposition_at]
+    return found.head in (preposition.head.i, preposition.head.head.i)
+
+
 def _comes_later(doc: Any, found: Governed, dominant: str) -> bool:
     """Whether the word's own preposition follows within `LATER_WINDOW` tokens, its phrase
     hung on the word ("dépend dans ce cas de …"): the one flagged opens an adjunct."""
@@ -384,32 +552,96 @@ class Governance(ParsedCheck):
 
     def check_doc(self, doc: Any, text: str, source: frozenset[str] | None) -> list[Flag]:
         flags = []
-        for found in governed(doc):
-            if found.preposition not in ENGLISH_LITERAL or not counted(found, self.model.phrases):
+        model = self.model
+        for found in (*governed(doc), *after_objects(doc), *adverbials(doc)):
+            if found.preposition not in ENGLISH_LITERAL or not counted(found, model.phrases):
                 continue
             literal = sorted(source & set(ENGLISH_LITERAL[found.preposition])) if source else []
             surprise = LITERAL_SURPRISE if literal else MAX_SURPRISE
-            rare = self.model.rare(found.key, found.preposition, surprise=surprise)
-            if rare is not None and not _comes_later(doc, found, rare.dominant):
+            rare = model.rare(found.key, found.preposition, surprise=surprise)
+            if rare is None:
+                continue
+            if found.key[1] == OPENED:
+                if found.preposition != "de":
+                    flags.append(self._adverbial_flag(doc, text, found, rare, literal))
+            elif _attached(doc, found) and not _comes_later(doc, found, rare.dominant):
                 flags.append(self._flag(doc, text, found, rare, literal))
+        for found in direct_objects(doc, model.verb_forms):
+            rare = model.rare(found.key, DIRECT)
+            if rare is None or CONTRACTED.get(doc[found.preposition_at].lower_, ("",))[0] == (
+                rare.dominant
+            ):
+                continue  # "partir des fichiers": "des" is "de les", the verb's own
+            if not _comes_later(doc, found, rare.dominant):
+                flags.append(self._direct_flag(doc, text, found, rare))
         return flags
 
     def _flag(self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]) -> Flag:
         head, preposition = doc[found.head], doc[found.preposition_at]
-        after = found.preposition_at + 1
-        following = doc[after] if after < len(doc) else None
-        article = following.lower_ if following is not None else None
-        written, takes_article = replacement(rare.dominant, preposition.text, article)
-        end = preposition.idx + len(preposition.text)
-        if takes_article and following is not None:
-            end = following.idx + len(following.text)
-        elif written == "de" and following is not None and VOWEL_START.match(following.text):
-            written, end = f"d'{following.text}", following.idx + len(following.text)
+        written, end = _written(doc, found.preposition_at, rare.dominant)
         before = text[head.idx : preposition.idx]
-        english = "/".join(f"“{word}”" for word in literal)
         message = (
             f"“{found.key[0]}” takes “{rare.dominant}” ({rare.dominant_count} of "
             f"{rare.total} times in French documentation), “{found.preposition}” "
-            f"{rare.seen} times" + (f": the source's {english} word for word?" if literal else "")
+            f"{rare.seen} times" + _literally(literal)
         )
         return self.flag(head.idx, end, message, suggestion=before + written)
+
+    def _adverbial_flag(
+        self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]
+    ) -> Flag:
+        """"dans cette façon" -> "de cette façon": the preposition that opens the noun's
+        adverbial; "en" takes no article ("dans l'arrière-plan" -> "en arrière-plan")."""
+        preposition, noun = doc[found.preposition_at], doc[found.head]
+        end = noun.idx + len(noun.text)
+        if rare.dominant == "en":
+            written = f"en {noun.text}"
+        else:
+            written, after = _written(doc, found.preposition_at, rare.dominant)
+            written += text[after:end] if after < end else ""
+        if preposition.text[:1].isupper():
+            written = written[:1].upper() + written[1:]
+        message = (
+            f"“{found.key[0]}” is opened by “{rare.dominant}” ({rare.dominant_count} of "
+            f"{rare.total} times in French documentation), by “{found.preposition}” "
+            f"{rare.seen} times" + _literally(literal)
+        )
+        return self.flag(preposition.idx, end, message, suggestion=written)
+
+    def _direct_flag(self, doc: Any, text: str, found: Governed, rare: Rare) -> Flag:
+        """"accéder les fichiers" -> "accéder aux fichiers": the preposition put in."""
+        head, first = doc[found.head], doc[found.preposition_at]
+        article = first.lower_
+        end = first.idx + len(first.text)
+        if article in ("le", "les") and rare.dominant in ("de", "à"):
+            written = {v: k for k, v in CONTRACTED.items()}[(rare.dominant, article)]
+        elif rare.dominant == "de" and VOWEL_START.match(first.text):
+            written = f"d'{first.text}"
+        else:
+            written = f"{rare.dominant} {first.text}"
+        before = text[head.idx : first.idx]
+        message = (
+            f"“{found.key[0]}” takes “{rare.dominant}” ({rare.dominant_count} of "
+            f"{rare.total} times in French documentation), a direct object {rare.seen} times"
+        )
+        return self.flag(head.idx, end, message, suggestion=before + written)
+
+
+def _literally(literal: list[str]) -> str:
+    english = "/".join(f"“{word}”" for word in literal)
+    return f": the source's {english} word for word?" if literal else ""
+
+
+def _written(doc: Any, at: int, dominant: str) -> tuple[str, int]:
+    """`dominant` written for the preposition at token `at` (with the article after it
+    when French contracts or elides them), and where in the text what it replaces ends."""
+    preposition = doc[at]
+    following = doc[at + 1] if at + 1 < len(doc) else None
+    article = following.lower_ if following is not None else None
+    written, takes_article = replacement(dominant, preposition.text, article)
+    end = preposition.idx + len(preposition.text)
+    if takes_article and following is not None:
+        end = following.idx + len(following.text)
+    elif written == "de" and following is not None and VOWEL_START.match(following.text):
+        written, end = f"d'{following.text}", following.idx + len(following.text)
+    return written, end
