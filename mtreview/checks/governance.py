@@ -590,8 +590,8 @@ class Governance(ParsedCheck):
     def _adverbial_flag(
         self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]
     ) -> Flag:
-        """"dans cette façon" -> "de cette façon": the preposition that opens the noun's
-        adverbial; "en" takes no article ("dans l'arrière-plan" -> "en arrière-plan")."""
+        """The preposition that opens the noun's adverbial ("dans cette façon" -> "de cette
+        façon"); "en" takes no article ("dans l'arrière-plan" -> "en arrière-plan")."""
         preposition, noun = doc[found.preposition_at], doc[found.head]
         end = noun.idx + len(noun.text)
         if rare.dominant == "en":
@@ -609,7 +609,7 @@ class Governance(ParsedCheck):
         return self.flag(preposition.idx, end, message, suggestion=written)
 
     def _direct_flag(self, doc: Any, text: str, found: Governed, rare: Rare) -> Flag:
-        """"accéder les fichiers" -> "accéder aux fichiers": the preposition put in."""
+        """The preposition put in: "accéder les fichiers" -> "accéder aux fichiers"."""
         head, first = doc[found.head], doc[found.preposition_at]
         article = first.lower_
         end = first.idx + len(first.text)
