@@ -56,7 +56,9 @@ MAX_SHARE = 0.03  # a preposition at most this share of a word's uses is rare fo
 # ... and seeing it so seldom would be this unlikely (Poisson) after an average word of
 # its class; when the source holds its English literal ("on" for "sur"), LITERAL_SURPRISE
 MAX_SURPRISE = 0.01
-LITERAL_SURPRISE = 1.0  # no such test: the source says where the preposition came from
+# (a looser test: the source says where the preposition may have come from, but "for",
+# "in" and "on" are in most sources, so a word seen a few times is not evidence enough)
+LITERAL_SURPRISE = 0.2
 FREE_PHRASE_HEADS = 15  # "par défaut" follows this many different words: an adverbial
 # "dépend directement de", "ne correspond pas à": up to two adverbs between a word and its
 # preposition, those in -ment and these (not "lors", "près", "afin": "lors de" is one word)
