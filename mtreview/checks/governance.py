@@ -27,7 +27,7 @@ A word is in the model when seen with a preposition `MIN_EVIDENCE` times or more
 counted: a noun's "de" (the genitive: any noun takes it), a clause that "pour", "en",
 "sans", "avant", "après" or "par" opens ("pour ouvrir", "en cliquant") and, after an
 adjective or a noun, one that "à" or "de" opens ("facile à lire"), a conjunction ("pour
-que"), a locution ("à partir de", "à l'aide de"), and a preposition that opens an
+que"), a locution ("à partir de"), and a preposition that opens an
 adverbial with the word after it ("par défaut", "en cas de": seen after
 `FREE_PHRASE_HEADS` different words or more) or follows one ("par rapport à").
 
@@ -195,10 +195,6 @@ def governed(doc: Any) -> Iterator[Governed]:
         if after is not None and after.lower_ in CONJUNCTION:
             continue
         following = after.lower_ if after is not None and after.pos_ in PHRASE_WORDS else ""
-        if after is not None and after.pos_ == "DET" and token.i + 3 < len(doc):
-            noun, then = doc[token.i + 2], doc[token.i + 3]
-            if noun.pos_ == "NOUN" and preposition_of(then.text) == "de":
-                following = noun.lower_  # "à l'aide de", "à la place de": a locution
         before = preposition_of(doc[at - 1].text) if at > 0 and doc[at - 1].pos_ == "ADP" else None
         opened = (before, head.lower_) if before else ("", "")
         yield Governed(at, token.i, (head.lemma_.lower(), kind), preposition, following, opened)
