@@ -214,22 +214,16 @@ def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator
     noun phrase or capitalised label after it will do ("Cliquez Ajouter")."""
     for token in doc:
         lemma = _verb_lemma(token, verbs)
-        if lemma is None or token.dep_ == "fixed":
-            continue  # "à partir de": a locution
-        if token.i > 0 and doc[token.i - 1].lemma_ in CAUSATIVES:
-            continue  # "faire aboutir la connexion": the object is the causative's
+        if lemma is None:
+            continue
         at = token.i + 1
         while at < len(doc) - 1 and at - token.i <= SKIPPED_ADVERBS and _skipped(doc[at]):
             at += 1
         if at >= len(doc):
             continue
         after = doc[at]
-        noun = after.head if after.pos_ == "DET" else after
-        if after.lower_ in STAND_INS or any(t.lower_ in MEASURES for t in doc[at : at + 3]):
-            continue
-        if any(c.dep_ == "expl:subj" for c in token.children):
-            continue  # "il reste deux options": an impersonal verb's subject
         if verbs is None or token.pos_ == "VERB":
+            noun = after.head if after.pos_ == "DET" else after
             if after.pos_ not in OBJECT_WORDS or noun.dep_ != "obj" or noun.head.i != token.i:
                 continue
         elif not (
@@ -237,6 +231,12 @@ def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator
             or (after.text[:1].isupper() and after.pos_ not in ("PRON", "ADP", "CCONJ", "SCONJ"))
         ):
             continue
+        if after.lower_ in STAND_INS or any(t.lower_ in MEASURES for t in doc[at : at + 3]):
+            continue
+        if token.dep_ == "fixed" or any(c.dep_ == "expl:subj" for c in token.children):
+            continue  # "à partir de": a locution; "il reste deux options": a subject
+        if token.i > 0 and doc[token.i - 1].lemma_ in CAUSATIVES:
+            continue  # "faire aboutir la connexion": the object is the causative's
         yield Governed(token.i, at, (lemma, "V"), DIRECT, "", ("", ""))
 
 
