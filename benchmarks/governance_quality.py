@@ -39,6 +39,7 @@ from mtreview.checks import CHECKS, DocumentContext  # noqa: E402
 from mtreview.checks.french_model import load, parse_text  # noqa: E402
 from mtreview.checks.governance import (  # noqa: E402
     CONTRACTED,
+    DIRECT,
     MAX_SHARE,
     MIN_DOMINANT,
     VOWEL_START,
@@ -107,6 +108,11 @@ def with_preposition(text: str, doc: Any, at: int, new: str) -> tuple[str, int, 
     return new_text, start, span_end
 
 
+def prepositions(counts: dict[str, int]) -> dict[str, int]:
+    """A word's counts without its direct objects (`DIRECT`): the prepositions it takes."""
+    return {p: n for p, n in counts.items() if p != DIRECT}
+
+
 Planted = tuple[str, int, int, str, bool]  # text, span, what, rare in the model
 
 
@@ -117,7 +123,7 @@ def plant(pair: Pair, doc: Any, rng: random.Random) -> Planted | None:
     english = sorted(w for w in english_words(pair.source) if w in LITERAL)
     chances = []
     for found in governed(doc):
-        counts = model.heads.get(found.key)
+        counts = prepositions(model.heads.get(found.key, {}))
         if not counts:
             continue
         dominant, top = max(counts.items(), key=lambda item: (item[1], item[0]))
@@ -131,7 +137,7 @@ def plant(pair: Pair, doc: Any, rng: random.Random) -> Planted | None:
     written = with_preposition(pair.translation, doc, found.preposition_at, literal)
     if written is None:
         return None
-    counts = model.heads[found.key]
+    counts = prepositions(model.heads[found.key])
     rare = counts.get(literal, 0) <= MAX_SHARE * sum(counts.values())
     return (*written, f"{found.key[0]} {found.preposition} -> {literal}", rare)
 

@@ -1,6 +1,6 @@
 """The governance check: the shipped model loads, known governance passes, a literal
-preposition where the word takes another is flagged with the one it takes, and the
-builder's counting on a tiny text."""
+preposition where the word takes another is flagged with the one it takes, so are a
+missing preposition and an idiom's wrong one, and the builder's counting on a tiny text."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from mtreview.checks import CHECKS, DocumentContext
 from mtreview.checks.french_model import load, parse_text
 from mtreview.checks.governance import (
+    DIRECT,
     GovernanceModel,
     count_governance,
     read_model,
@@ -36,11 +37,15 @@ def test_the_shipped_model_loads_with_what_it_was_built_from() -> None:
     model = shipped_model()
     assert "Debian's French documentation" in model.header
     assert "benchmarks/build_governance_model.py" in model.header
-    assert len(model.heads) > 500 and set(model.classes) == {"V", "P", "A", "N"}
+    assert len(model.heads) > 500 and set(model.classes) == {"V", "P", "A", "N", "O"}
     depend = model.heads[("dépendre", "V")]
     assert max(depend, key=depend.__getitem__) == "de"
     assert depend["de"] > 0.9 * sum(depend.values())
     assert ("par", "défaut") in model.phrases  # an adverbial after any word
+    access = model.heads[("accéder", "V")]  # "accéder à", almost never a direct object
+    assert access[DIRECT] < 0.03 * sum(access.values())
+    way = model.heads[("façon", "O")]  # "de cette façon"
+    assert max(way, key=way.__getitem__) == "de"
 
 
 @pytest.mark.parametrize(
@@ -53,6 +58,11 @@ def test_the_shipped_model_loads_with_what_it_was_built_from() -> None:
         "Le résultat dépend par exemple de la version installée.",  # an adverbial between
         "Le résultat dépend, dans ce cas, de la version.",
         "Le paquet à installer est introuvable.",  # a noun's "à" + infinitive
+        "Cliquez deux fois sur le bouton.",  # a measure, not an object
+        "Le signal devient trop faible pour maintenir une connexion.",  # a purpose clause
+        "Le menu apparaît à partir des réglages du système.",  # "partir des": "de les"
+        "Il a fait aboutir la connexion.",  # the causative's object
+        "Les programmes tournent de cette façon en arrière-plan.",
     ],
 )
 def test_known_governance_passes(text: str) -> None:
@@ -76,6 +86,26 @@ def test_a_literal_preposition_is_flagged_with_the_one_the_word_takes() -> None:
     assert flags("Le résultat dépend sur une option.")[0][:2] == ("dépend sur une", "dépend d'une")
 
 
+def test_a_missing_preposition_is_put_in() -> None:
+    [(span, suggestion, message)] = flags(
+        "Vous pouvez accéder les fichiers distants.", "You can access remote files."
+    )
+    assert (span, suggestion) == ("accéder les", "accéder aux")
+    assert message.startswith("“accéder” takes “à” (") and "a direct object" in message
+    # a capitalised imperative the tagger takes for a name, before a label
+    [(span, suggestion, _)] = flags("Cliquez Ajouter pour continuer.", "Click Add to go on.")
+    assert (span, suggestion) == ("Cliquez Ajouter", "Cliquez sur Ajouter")
+
+
+def test_an_idiom_opened_by_the_literal_preposition_is_flagged() -> None:
+    [(span, suggestion, message)] = flags(
+        "Les périphériques sont nommés dans cette façon.", "Devices are named in this way."
+    )
+    assert (span, suggestion) == ("dans cette façon", "de cette façon")
+    assert message.startswith("“façon” is opened by “de” (")
+    assert message.endswith("the source's “in” word for word?")
+
+
 def test_the_builder_counts_prepositions_after_lemmas() -> None:
     nlp = load()
     texts = [
@@ -90,8 +120,10 @@ def test_the_builder_counts_prepositions_after_lemmas() -> None:
     assert model.classes["V"] == {"de": 3, "sur": 2}
     written = io.StringIO()
     write_model(written, GovernanceModel(model.heads, model.classes, model.phrases, "a test"))
+    assert model.classes["O"] == {"de": 2, "sur": 2}  # "de la version", "sur le bouton"
     assert written.getvalue() == (
-        "# a test\nclass\tV\t-\t5\tde:3 sur:2\nhead\tdépendre\tV\t4\tde:3 sur:1\n"
+        "# a test\nclass\tO\t-\t4\tde:2 sur:2\nclass\tV\t-\t5\tde:3 sur:2\n"
+        "head\tdépendre\tV\t4\tde:3 sur:1\n"
     )
     again = read_model(io.StringIO(written.getvalue()), "test.tsv")
     assert (again.heads, again.classes, again.header) == (model.heads, model.classes, "a test")

