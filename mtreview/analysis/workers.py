@@ -4,12 +4,13 @@ Most of a flagging pass is spent in checks that look at one segment alone: spaCy
 and the checks that read it, the word-order model, placeholders. `Check.reads_document`
 marks the others (duplicates, spelling variants, quote styles …), which follow the
 document in order in the run's process. A batch of the first kind is cut into contiguous
-pieces, each checked by a worker forked from the run's process (spaCy and the tables are
-loaded already: a fork shares them, nothing is loaded twice) while the run's process does
-the document checks and Grammalecte's processes run beside them. The pieces come back in
-their order, and every check reads its segment alone (spaCy's parse of a text does not
-depend on the texts parsed with it), so the flags are those of one process whatever the
-worker count.
+pieces; workers forked from the run's process (spaCy and the tables are loaded already: a
+fork shares them, nothing is loaded twice) take them from the first while the run's
+process does the document checks and Grammalecte's processes run beside them, then the
+run's process takes from the last those no worker has begun (it is one of the `threads`
+workers: with 2, one is forked). The pieces come back in their order, and every check
+reads its segment alone (spaCy's parse of a text does not depend on the texts parsed with
+it), so the flags are those of one process whatever the worker count.
 
 Workers are forked for a batch of `MIN_SEGMENTS` segments or more (a run's windows of
 about a thousand; not the app's chunks of 64), when `Settings.threads` (`--threads`)
@@ -74,12 +75,12 @@ class CheckWorkers:
     def start(self, segments: Sequence[Segment]) -> Spread:
         """The batch's `segment_flags`, started in the workers when worth it."""
         if not self._worth(len(segments)):
-            return Spread(self.checks, segments, [])
+            return Spread(self.checks, [list(segments)], [])
         executor = self._executor()
         count = min(len(segments), self.workers * PIECES_PER_WORKER)
         size = -(-len(segments) // count)
         pieces = [list(segments[n : n + size]) for n in range(0, len(segments), size)]
-        return Spread(self.checks, segments, [executor.submit(_forked_piece, p) for p in pieces])
+        return Spread(self.checks, pieces, [executor.submit(_forked_piece, p) for p in pieces])
 
     def _worth(self, count: int) -> bool:
         if self.workers < 2 or not self.checks or count < MIN_SEGMENTS:
@@ -91,7 +92,8 @@ class CheckWorkers:
         if self.executor is None:
             _FORKED_CHECKS = self.checks  # what the children find: they fork on a submit
             context = multiprocessing.get_context("fork")
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            # this process is the last worker: it takes pieces once its own work is done
+            self.executor = ProcessPoolExecutor(self.workers - 1, mp_context=context)
         return self.executor
 
     def close(self) -> None:
@@ -101,32 +103,35 @@ class CheckWorkers:
 
 
 class Spread:
-    """One batch's `segment_flags` on its way: from the workers' pieces, or computed in
-    this process when `result` is called (no pieces)."""
+    """One batch's `segment_flags` on its way: its pieces handed to the workers, which
+    take them from the first; `result` computes in this process, from the last, every
+    piece no worker has begun (none forked: the one piece, the whole batch)."""
 
     def __init__(
         self,
         checks: Sequence[Check],
-        segments: Sequence[Segment],
-        pieces: list[Future[list[SegmentFlags]]],
+        pieces: list[list[Segment]],
+        forked: list[Future[list[SegmentFlags]]],
     ) -> None:
         self.checks = checks
-        self.segments = segments
         self.pieces = pieces
-
-    @property
-    def forked(self) -> bool:
-        return bool(self.pieces)
+        self.forked = forked
 
     def result(self) -> list[SegmentFlags]:
         """Each segment's flags, one list per check, in the order of the batch; a worker
         that died (killed for memory) is an error here (BrokenProcessPool), not a wait
-        without end."""
-        if not self.pieces:
-            return segment_flags(self.checks, self.segments)
-        return [row for piece in self.pieces for row in piece.result()]
+        without end. Whoever computes a piece, its flags are the same."""
+        done: list[list[SegmentFlags] | None] = [None] * len(self.pieces)
+        for index in reversed(range(len(self.pieces))):
+            if index >= len(self.forked) or self.forked[index].cancel():
+                done[index] = segment_flags(self.checks, self.pieces[index])
+        return [
+            row
+            for index, piece in enumerate(done)
+            for row in (piece if piece is not None else self.forked[index].result())
+        ]
 
     def cancel(self) -> None:
         """The pieces no worker has begun are dropped (the caller gave up on the batch)."""
-        for piece in self.pieces:
+        for piece in self.forked:
             piece.cancel()
