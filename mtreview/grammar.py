@@ -18,6 +18,7 @@ process at the same time, every one with `PYTHONHASHSEED=0`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -115,6 +116,49 @@ class GrammarError(MTReviewError):
     """Grammalecte ran but its answer could not be used."""
 
 
+@dataclasses.dataclass
+class _Parts:
+    """Grammalecte's processes over one batch of distinct texts, and their folder."""
+
+    texts: Sequence[str]
+    folder: tempfile.TemporaryDirectory[str]
+    parts: list[Part]
+
+    def stop(self) -> None:
+        """Kill what still runs and remove the folder (the answers are read by then)."""
+        for _first, process, _path in self.parts:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        self.folder.cleanup()
+
+
+class Pending:
+    """Grammalecte at work on a batch (`GrammarChecker.started`): `flags` waits for the
+    answer, `cancel` stops the processes when the caller gives up (an error elsewhere)."""
+
+    def __init__(
+        self, checker: GrammarChecker, texts: Sequence[str], running: _Parts | None
+    ) -> None:
+        self.checker = checker
+        self.texts = list(texts)
+        self.running = running
+
+    def flags(self) -> list[list[Flag]]:
+        """Flags for each text of the batch, in order; GrammarError when the tool failed."""
+        found: dict[str, list[Flag]] = {}
+        if self.running is not None:
+            running, self.running = self.running, None
+            answer = self.checker._collect(running)
+            found = dict(zip(running.texts, self.checker.read(running.texts, answer), strict=True))
+        return [list(found.get(text, [])) for text in self.texts]
+
+    def cancel(self) -> None:
+        if self.running is not None:
+            self.running.stop()
+            self.running = None
+
+
 class GrammarChecker:
     """Checks batches of segments with one Grammalecte process call per batch."""
 
@@ -152,11 +196,20 @@ class GrammarChecker:
 
     def check(self, texts: Sequence[str]) -> list[list[Flag]]:
         """Flags for each text, in order; raises GrammarError when the tool fails."""
+        return self.started(texts).flags()
+
+    def started(self, texts: Sequence[str]) -> Pending:
+        """Start checking `texts` and return at once: Grammalecte's processes work while
+        the caller does something else (the rule checks), `Pending.flags` waits for them.
+        A text that comes twice is checked once (each line is its own paragraph)."""
         if self.executable is None:
             raise GrammarError(self.unavailable_reason())
-        if not any(text.strip() for text in texts):
-            return [[] for _ in texts]
-        answer = self._run(texts)
+        blank = not any(text.strip() for text in texts)
+        distinct = [] if blank else list(dict.fromkeys(texts))
+        return Pending(self, texts, self._start_parts(distinct) if distinct else None)
+
+    def read(self, texts: Sequence[str], answer: Mapping[str, Any]) -> list[list[Flag]]:
+        """Flags for each of `texts` from Grammalecte's JSON answer about them."""
         flags: list[list[Flag]] = [[] for _ in texts]
         for paragraph in answer.get("data", []):
             row = int(paragraph.get("iParagraph", 0)) - 1
@@ -184,25 +237,30 @@ class GrammarChecker:
         wanted = self.settings.grammar_processes or self.settings.resolved_threads()
         return max(1, min(wanted, count // MIN_PART))
 
-    def _run(self, texts: Sequence[str]) -> dict[str, Any]:
-        """One answer for all texts: parts checked side by side, paragraphs renumbered."""
+    def _start_parts(self, texts: Sequence[str]) -> _Parts:
+        """The texts cut into parts, each handed to its own process at once."""
         size = -(-len(texts) // self.processes(len(texts)))
+        folder = tempfile.TemporaryDirectory(prefix="mtreview-grammar-")
+        parts: list[Part] = []
+        try:
+            for first in range(0, len(texts), size):
+                parts.append(self._start(Path(folder.name), first, texts[first : first + size]))
+        except BaseException:
+            _Parts(texts, folder, parts).stop()
+            raise
+        return _Parts(texts, folder, parts)
+
+    def _collect(self, running: _Parts) -> dict[str, Any]:
+        """One answer for all texts of the parts: paragraphs renumbered."""
         data: list[dict[str, Any]] = []
-        with tempfile.TemporaryDirectory(prefix="mtreview-grammar-") as folder:
-            parts: list[Part] = []
-            try:
-                for first in range(0, len(texts), size):
-                    parts.append(self._start(Path(folder), first, texts[first : first + size]))
-                for part in parts:
-                    first = part[0]
-                    for paragraph in self._answer(part).get("data", []):
-                        number = int(paragraph.get("iParagraph", 0)) + first
-                        data.append({**paragraph, "iParagraph": number})
-            finally:
-                for _first, process, _path in parts:
-                    if process.poll() is None:
-                        process.kill()
-                        process.wait()
+        try:
+            for part in running.parts:
+                first = part[0]
+                for paragraph in self._answer(part).get("data", []):
+                    number = int(paragraph.get("iParagraph", 0)) + first
+                    data.append({**paragraph, "iParagraph": number})
+        finally:
+            running.stop()
         return {"data": data}
 
     def _start(self, folder: Path, first: int, texts: Sequence[str]) -> Part:

@@ -56,7 +56,12 @@ class Settings:
     model_table: str = _setting("", "models by language pair (TSV); empty: data/opus_mt.tsv")
     backend: str = _setting("hf", "translation backend: `hf` (transformers) or `ct2`")
     compute_type: str = _setting("auto", "CTranslate2 weights: `auto`, `int8` or `float32`")
-    threads: int = _within(0, 0, 4096, "CPU threads for the models; 0: one per available core")
+    threads: int = _within(
+        0,
+        0,
+        4096,
+        "CPU threads for the models, processes for the checks; 0: one per available core",
+    )
     batch_size: int = _within(16, 1, 100_000, "segments translated together")
     num_beams: int = _within(4, 1, 64, "beam size of the back-translation")
     num_return: int = _within(1, 1, 64, "n-best back-translations per segment")

@@ -42,6 +42,12 @@ class Analyzer:
         """Rule checks and grammar as the settings ask, merged with the model flags."""
         return Highlighter(self.settings)
 
+    def close(self) -> None:
+        """Stop what the highlighter keeps for the run (its forked check workers)."""
+        close = getattr(self.highlighter, "close", None)
+        if callable(close):
+            close()
+
     def analyze(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         return self.finish(self.compute(segments))
 

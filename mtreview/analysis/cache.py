@@ -30,7 +30,7 @@ from mtreview.backends.fingerprint import model_fingerprint
 from mtreview.documents import Segment
 from mtreview.errors import StoreError
 from mtreview.flags import Flag
-from mtreview.grammar import GrammarChecker
+from mtreview.grammar import GrammarChecker, Pending
 from mtreview.settings import Settings
 
 CACHE_FILE = "analysis.sqlite"
@@ -328,19 +328,46 @@ class CachedGrammarChecker(GrammarChecker):
         decisive = f"grammar {__version__} {self.fingerprint()}"  # ours reads its answer
         self.namespace = hashlib.sha256(decisive.encode()).hexdigest()
 
-    def check(self, texts: Sequence[str]) -> list[list[Flag]]:
+    def started(self, texts: Sequence[str]) -> Pending:
+        """Grammalecte started on the texts the cache lacks; the others are read back."""
         keys = [_key(self.namespace, text) for text in texts]
         stored = self.cache.get_many(keys)
         missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in stored}
-        if missing:
-            found = super().check(list(missing.values()))
-            fresh = {
+        return _CachedPending(self, texts, keys, stored, missing)
+
+
+class _CachedPending(Pending):
+    """The cache's answers, with Grammalecte's for the texts it lacked once they come."""
+
+    def __init__(
+        self,
+        checker: CachedGrammarChecker,
+        texts: Sequence[str],
+        keys: list[str],
+        stored: dict[str, str],
+        missing: dict[str, str],
+    ) -> None:
+        fresh = GrammarChecker.started(checker, list(missing.values())) if missing else None
+        super().__init__(checker, texts, None)
+        self.cache, self.keys, self.stored, self.missing = checker.cache, keys, stored, missing
+        self.fresh = fresh
+
+    def flags(self) -> list[list[Flag]]:
+        if self.fresh is not None:
+            fresh, self.fresh = self.fresh, None
+            found = {
                 key: json.dumps([flag.to_dict() for flag in flags], ensure_ascii=False)
-                for key, flags in zip(missing, found, strict=True)
+                for key, flags in zip(self.missing, fresh.flags(), strict=True)
             }
-            self.cache.put_many(fresh)
-            stored.update(fresh)
-        return [[Flag.from_dict(item) for item in json.loads(stored[key])] for key in keys]
+            self.cache.put_many(found)
+            self.stored.update(found)
+        stored = self.stored
+        return [[Flag.from_dict(item) for item in json.loads(stored[key])] for key in self.keys]
+
+    def cancel(self) -> None:
+        if self.fresh is not None:
+            self.fresh.cancel()
+            self.fresh = None
 
 
 def cached_highlighter(settings: Settings, cache: AnalysisCache) -> Highlighter:

@@ -28,13 +28,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.analysis.weights import settings_weights, shipped_weights
+from mtreview.analysis.workers import CheckWorkers
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.checks.base import outside_protected, segment_spans
 from mtreview.checks.french_model import unavailable_reason
 from mtreview.checks.protected import CODE_KINDS, KINDS, LAYOUT, mask
 from mtreview.documents import Segment
 from mtreview.flags import Flag
-from mtreview.grammar import GrammarChecker, GrammarError, plausible
+from mtreview.grammar import GrammarChecker, GrammarError, Pending, plausible
 from mtreview.mqm import Typology, load_typology
 from mtreview.settings import Settings
 
@@ -193,6 +194,8 @@ class Highlighter:
         self.typology = load_typology(settings.mqm_typology)
         self.weights = {**shipped_weights(), **settings_weights(settings.flag_weights)}
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
+        alone = [check for check in self.checks if not check.reads_document]
+        self.workers = CheckWorkers(alone, settings.resolved_threads())
         if settings.grammar and self.grammar is None:
             self.notes.append(GrammarChecker(settings).unavailable_reason())
 
@@ -200,6 +203,10 @@ class Highlighter:
     def _grammar(settings: Settings) -> GrammarChecker | None:
         checker = GrammarChecker(settings)
         return checker if settings.grammar and checker.available else None
+
+    def close(self) -> None:
+        """Stop the check workers (forked for the first large batch, kept until here)."""
+        self.workers.close()
 
     def context(self, doc: str) -> DocumentContext:
         if doc not in self.contexts:
@@ -223,13 +230,17 @@ class Highlighter:
 
     def __call__(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
         segments = [a.segment for a in analyses]
-        for check in self.checks:
-            check.prepare(segments)
-        rule = [self._rule_flags(segment) for segment in segments]
+        pending = self._start_grammar([_masked(s) for s in segments])
+        try:
+            rule = self._batch_rule_flags(segments)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
         grammar = [
             _outside_protected(segment, flags)
             for segment, flags in zip(
-                segments, self._grammar_flags([_masked(s) for s in segments]), strict=True
+                segments, self._grammar_flags(pending, len(segments)), strict=True
             )
         ]
         result = []
@@ -249,23 +260,62 @@ class Highlighter:
     def replay(self, segment: Segment) -> None:
         """Walk the document checks over a segment whose record a resumed run already has,
         so their running state (open quotes, what single-pass has seen) is that of an
-        uninterrupted run when checking goes on."""
-        self._rule_flags(segment)
+        uninterrupted run when checking goes on (the other checks keep no state)."""
+        self._document_flags(segment)
 
-    def _rule_flags(self, segment: Segment) -> list[Flag]:
+    def _batch_rule_flags(self, segments: list[Segment]) -> list[list[Flag]]:
+        """Each segment's rule flags, in the order of `self.checks`: the checks that read
+        only their segment spread over workers (`analysis.workers`) while this process
+        follows the document with the others."""
+        spread = self.workers.start(segments)
+        try:
+            for check in self.checks:
+                if check.reads_document:
+                    check.prepare(segments)
+            document = [self._document_flags(segment) for segment in segments]
+        except BaseException:
+            spread.cancel()
+            raise
+        own = spread.result()
+        result = []
+        for by_document, by_segment in zip(document, own, strict=True):
+            documents, alones = iter(by_document), iter(by_segment)
+            result.append(
+                [
+                    flag
+                    for check in self.checks
+                    for flag in next(documents if check.reads_document else alones)
+                ]
+            )
+        return result
+
+    def _document_flags(self, segment: Segment) -> list[list[Flag]]:
+        """The segment observed, then the flags of the checks that read the document."""
         context = self.context(segment.doc)
         context.observe(segment)
-        return [flag for check in self.checks for flag in check.checked(segment, context)]
+        return [check.checked(segment, context) for check in self.checks if check.reads_document]
 
-    def _grammar_flags(self, texts: list[str]) -> list[list[Flag]]:
+    def _start_grammar(self, texts: list[str]) -> Pending | None:
         if self.grammar is None:
-            return [[] for _ in texts]
+            return None
         try:
-            return self.grammar.check(texts)
+            return self.grammar.started(texts)
         except GrammarError as exc:
-            self.notes.append(f"grammar check skipped from here on: {exc}")
-            self.grammar = None
-            return [[] for _ in texts]
+            self._grammar_failed(exc)
+            return None
+
+    def _grammar_flags(self, pending: Pending | None, count: int) -> list[list[Flag]]:
+        if pending is None:
+            return [[] for _ in range(count)]
+        try:
+            return pending.flags()
+        except GrammarError as exc:
+            self._grammar_failed(exc)
+            return [[] for _ in range(count)]
+
+    def _grammar_failed(self, exc: GrammarError) -> None:
+        self.notes.append(f"grammar check skipped from here on: {exc}")
+        self.grammar = None
 
 
 def _masked(segment: Segment) -> str:

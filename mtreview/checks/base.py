@@ -76,6 +76,10 @@ class Check:
     severity: ClassVar[str] = "minor"
     description: ClassVar[str] = ""
     segment_level: ClassVar[bool] = False  # its flags are about the whole segment
+    # its flags depend on the DocumentContext (what the document showed so far): checked in
+    # document order in the run's process; every other check reads only its segment, so a
+    # batch of them may be spread over worker processes (analysis.workers)
+    reads_document: ClassVar[bool] = False
     # protected spans (placeholders, tags, URLs …; see checks.protected) whose insides this
     # check never flags; checks about placeholders themselves respect none
     respects: ClassVar[frozenset[str]] = CODE_KINDS

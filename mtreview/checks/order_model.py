@@ -191,16 +191,19 @@ class OrderModel:
     def swap_gains(self, unit_list: list[Unit]) -> Iterator[tuple[int, float]]:
         """For each pair of neighbouring units: how much more probable (natural log) the
         sentence is with the two the other way round. Only the trigrams that see the
-        pair are scored."""
+        pair are scored; the sentence's own are scored once and summed for each pair in
+        the order `logprob` sums them (the same float)."""
         numbers = self.numbers(unit_list)
         bos, eos = self.ids[BOS], self.ids[EOS]
         padded = [bos, bos, *(n for unit in numbers for n in unit), eos]
+        logs = [0.0, 0.0, *(self.logprob(padded, i, i + 1) for i in range(2, len(padded)))]
         offset = 2
         for index in range(len(numbers) - 1):
             first, second = numbers[index], numbers[index + 1]
             end = offset + len(first) + len(second)
             swapped = padded[:offset] + second + first + padded[end:]
-            gain = self.logprob(swapped, offset, end + 2) - self.logprob(padded, offset, end + 2)
+            stop = min(end + 2, len(padded))
+            gain = self.logprob(swapped, offset, end + 2) - sum(logs[offset:stop])
             yield index, gain
             offset += len(first)
 

@@ -57,7 +57,14 @@ _IDENTIFIER = re.compile(
 _BLANKS = re.compile(r"^\s+|\s+$|\s{2,}|\t")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 
-_OTHER_KINDS = ((URL, _URL), (EMAIL, _EMAIL), (PATH, _PATH), (OPTION, _OPTION))
+# each kind's pattern, and characters one of which any match holds: a text without them
+# is not scanned (most segments hold no URL, address, path or option)
+_OTHER_KINDS = (
+    (URL, _URL, ("://", "www.")),
+    (EMAIL, _EMAIL, ("@",)),
+    (PATH, _PATH, ("/", "\\")),
+    (OPTION, _OPTION, ("-",)),
+)
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -83,8 +90,9 @@ def protected_spans(
         ProtectedSpan(t.start, t.end, SYNTAXES[t.syntax].kind, t.text, t.syntax)
         for t in find_tokens(text, formats)
     ]
-    for kind, pattern in _OTHER_KINDS:
-        found += _spans(text, pattern, kind)
+    for kind, pattern, needs in _OTHER_KINDS:
+        if any(need in text for need in needs):
+            found += _spans(text, pattern, kind)
     found += _spans(text, _IDENTIFIER, IDENTIFIER)
     found += layout_blanks(text, source)
     if source:

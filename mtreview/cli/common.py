@@ -83,6 +83,9 @@ def progress_bar() -> Any:
         return _NoBar()
     from tqdm import tqdm
 
+    # no monitor thread: the checks' workers are forked only from a process running one
+    # thread (mtreview.analysis.workers), and the bar needs no watching
+    tqdm.monitor_interval = 0
     return tqdm(unit="seg", file=sys.stderr, leave=False)
 
 
