@@ -137,10 +137,27 @@ def test_swapped_words_are_flagged(text: str, wrong: str) -> None:
         "Taille de : %s",
         "Le fichier n’est généralement pas lu.",
         "iPod Touch connecté",
+        # pronoun "un", the noun "son", a label, a preposition before a block or an insert
+        "Livrées avec au moins un de ces programmes installé par défaut.",
+        "Avec les priorités basses, vous pourrez en choisir un dans une liste.",
+        "Installez les paquets un à un.",
+        "Vous pouvez couper le son du navigateur.",
+        "Cliquez sur Son pour ouvrir le panneau.",
+        "Dans ce cas, la ligne en question devrait ressembler à :",
+        "Des programmes dont beaucoup ont été écrits par, ou pour, le projet GNU.",
     ],
 )
 def test_word_order_leaves_french_alone(text: str) -> None:
     assert flagged("word_order", text) == [], text
+
+
+def test_word_order_pronoun_and_label_exceptions_keep_the_swaps() -> None:
+    assert flagged("word_order", "Ouvrir fichier un de configuration") == ["un de"]
+    assert flagged("word_order", "Nombre pages de :") == ["de"]
+    assert flagged("word_order", "Enregistrer son dans le dossier") == ["son dans"]
+    label = "Les services sont affichés sous Utiliser pour."
+    assert flagged("word_order", label, "The services are shown under Use for.") == []
+    assert flagged("word_order", label, "The services are shown under Use.") == ["pour"]
 
 
 def test_elision() -> None:

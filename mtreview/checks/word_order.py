@@ -8,7 +8,12 @@ sentence's first word moved). Needs no model: on swapped words the parser's tags
 better than these closed word classes.
 
 Object pronouns that look like articles ("je les en remercie", "donne-le à", "il les leur
-donne") and pronoun "un"/"une" ("l'une des options") are left alone.
+donne"), pronoun "un"/"une" ("l'une des options", "un de ces programmes", "vous pourrez en
+choisir un dans la liste", "un à un"), the noun "son" ("le son du navigateur") and a
+capitalised label inside a sentence ("cliquez sur Son pour ouvrir") are left alone; so is
+running prose's preposition before a colon that introduces a displayed block ("devrait
+ressembler à :"), before an inserted phrase ("écrits par, ou pour, le projet"), and at the
+end of a label the source ends on a preposition too ("sous Utiliser pour" for "Use for").
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ ARTICLES = frozenset(
     "le la les des du au aux ce cet cette ces ma mes ta tes sa ses nos vos".split()
 )
 LABEL_ENDS = frozenset({"de", "à"})
+# determiners and possessives that open the noun group after pronoun "un de" ("un de ces
+# programmes", "une de vos images"), unlike a swapped "fichier un de configuration"
+GROUP_OPENERS = DETERMINERS | {"l", "chacun", "chacune", "eux", "elles", "nous", "vous"}
+PRONOUN_EN = re.compile(r"\ben\s+(?:\w+\s+){0,3}$", re.IGNORECASE)  # "en choisir un", "en … une"
+INSERTED = re.compile(r",\s*(?:[^\W\d_]+\s+){0,3}[^\W\d_]+\s*,")  # ", par exemple," ", ou pour,"
+COORDINATED = re.compile(r"\b(?:ou|et)\s+$")  # the second of "par, ou pour, le projet"
+SOURCE_PREPOSITION_END = re.compile(
+    r"\b(?:for|to|with|by|on|in|at|from|of|as|into|about|like)\s*[.:!?]?\s*$", re.IGNORECASE
+)
+MIN_PROSE_WORDS = 5  # a label ("Nombre pages de :") is shorter than prose that shows a block
 CLOSING_PUNCTUATION = re.compile(r"\s*[,;.!?)\]…](?:\s|$)")
 FINITE = r"(?:est|sont|a|ont|était|étaient|sera|seront|soit|soient|avait|avaient|aura|auront)"
 MODALS = r"(?:peut|peuvent|pouvait|pourra|doit|doivent|devait|devrait|veut|faut|sait|va|vont)"
@@ -87,7 +102,7 @@ class WordOrder(Check):
             word = match.group().lower()
             nxt = found[index + 1] if index + 1 < len(found) else None
             gap = text[match.end() : nxt.start()] if nxt is not None else text[match.end() :]
-            if index > 0 and _closes(text, match, nxt):
+            if index > 0 and _closes(text, match, nxt, segment.source or "", len(found)):
                 message = f"“{match.group()}” ends the phrase without what it introduces"
                 flags.append(self.flag(match.start(), match.end(), message))
             elif (
@@ -95,6 +110,7 @@ class WordOrder(Check):
                 and nxt is not None
                 and gap == " "
                 and _clash(text, match, nxt.group().lower())
+                and not _pronoun_or_noun(text, match, nxt.group().lower(), found, index)
             ):
                 message = f"“{match.group()} {nxt.group()}”: a determiner needs its noun"
                 flags.append(self.flag(match.start(), nxt.end(), message))
@@ -115,10 +131,14 @@ class WordOrder(Check):
         return [self.flag(match.start(1), match.end(2), message)]
 
 
-def _closes(text: str, match: re.Match[str], nxt: re.Match[str] | None) -> bool:
+def _closes(
+    text: str, match: re.Match[str], nxt: re.Match[str] | None, source: str, words: int
+) -> bool:
     """A preposition or article followed by nothing but the end of the sentence, or an
     article (or a preposition but "de" and "à", which a label may end on before its
-    value) before a punctuation mark; not after a hyphen ("définissez-la,")."""
+    value) before a punctuation mark; not after a hyphen ("définissez-la,"). A preposition
+    (not "de") is left alone before the colon that ends prose showing a block, before an
+    inserted phrase between commas, and at the end when the source ends on one too."""
     word = match.group()
     article = word in ARTICLES  # lowercase only: "LE", "Sơn La" are names and acronyms
     if not article and word.lower() not in CLOSING_WORDS:
@@ -126,10 +146,41 @@ def _closes(text: str, match: re.Match[str], nxt: re.Match[str] | None) -> bool:
     if text[: match.start()].endswith(("-", "’", "'")):
         return False
     after = text[match.end() : nxt.start()] if nxt is not None else text[match.end() :]
+    if not article and word.lower() != "de":
+        if after.strip() == ":" and nxt is None and words >= MIN_PROSE_WORDS:
+            return False  # "la ligne devrait ressembler à :" and the line below
+        if INSERTED.match(text, match.end()) or (
+            after.startswith(",") and COORDINATED.search(text[: match.start()])
+        ):
+            return False  # "écrits par, ou pour, le projet GNU"
+        if nxt is None and SOURCE_PREPOSITION_END.search(source):
+            return False  # the label "Use for" is "Utiliser pour"
     if nxt is None and SENTENCE_END.fullmatch(after):
         return True
     closing = CLOSING_PUNCTUATION.match(text, match.end())
     return closing is not None and (article or word.lower() not in LABEL_ENDS)
+
+
+def _pronoun_or_noun(
+    text: str, match: re.Match[str], following: str, found: list[re.Match[str]], index: int
+) -> bool:
+    """Not a determiner at all: pronoun "un"/"une" ("un de ces programmes", "en choisir un
+    dans", "un à un"), the noun "son" after an article ("le son du navigateur"), or a
+    capitalised label inside a sentence ("cliquez sur Son pour ouvrir")."""
+    word = match.group()
+    lower = word.lower()
+    previous = found[index - 1].group().lower() if index > 0 else ""
+    after = found[index + 2].group().lower() if index + 2 < len(found) else ""
+    if word[0].isupper() and index > 0 and not re.search(r"[.!?:]\s*$", text[: match.start()]):
+        return True
+    if lower in ("un", "une"):
+        if following in ("de", "des", "d") and (after in GROUP_OPENERS or following == "des"):
+            return True  # "un de ces programmes", "une des images"
+        if following == "à" and after == lower:
+            return True  # "un à un"
+        if PRONOUN_EN.search(text[: match.start()]) or previous in ("chacun", "chacune"):
+            return True  # "vous pourrez en choisir un dans la liste"
+    return lower == "son" and previous in ("le", "du", "au", "un", "ce", "de")  # the sound
 
 
 def _clash(text: str, match: re.Match[str], following: str) -> bool:
