@@ -38,9 +38,11 @@ ORIGIN = "grammar"
 TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
 # Off unless grammar_typography is on: spacing and punctuation signs (mtreview's own checks
 # own those, and know placeholders), comma advice, imperative guesses on subjectless UI
-# strings ("Définit le nom"), number grouping, inclusive writing. Measured on the gettext
-# catalogues they were most of Grammalecte's false alarms (docs/checks.md).
-QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi")
+# strings ("Définit le nom"), number grouping, inclusive writing, pleonasms (style a human
+# translator chooses, "comme par exemple", not an error a machine makes: on clean help
+# pages they were a third of Grammalecte's false alarms but agreement). Measured on the
+# gettext catalogues they were most of Grammalecte's false alarms (docs/checks.md).
+QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi", "pleo")
 TYPOGRAPHY_RULES = re.compile(
     r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"
     r"|apostrophe_incorrecte|math|écriture_invariable)"
@@ -88,11 +90,46 @@ DETERMINERS = frozenset(
 )
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?…]\s+)$")
 _WORD_BEFORE = re.compile(r"(\w+)['’]?[\s«»\"“”]*$")
+# Grammalecte's types that read a word as a French verb form or its agreement; on a label
+# inside a sentence ("faites Entrée", "les dossiers Musique") or on a word the source holds
+# too (a key or command: "appuyez sur compose", "le paquet locales") that reading is wrong.
+VERB_READINGS = frozenset({"conj", "conf", "infi", "ppas", "vmode", "gn"})
+# the word a message says the flagged one should agree with: « Horloges », “Debian”
+_PARTNER = re.compile(r"[«“]\s*([^\W\d_][\w-]*)\s*[»”]")
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def plausible(text: str, flags: Sequence[Flag]) -> list[Flag]:
-    """The flags less noun-group agreement flags on a word outside the group (above)."""
-    return [f for f in flags if not _outside_group(text, f)]
+def plausible(text: str, flags: Sequence[Flag], source: str = "") -> list[Flag]:
+    """The flags less noun-group agreement flags on a word outside the group (above), and
+    less verb and agreement readings of a name, a label or a word copied from the source
+    (`_name_or_code`)."""
+    return [f for f in flags if not _outside_group(text, f) and not _name_or_code(text, f, source)]
+
+
+def _name_or_code(text: str, flag: Flag, source: str) -> bool:
+    """A flag of `VERB_READINGS` on one capitalised word inside a sentence (a label: its
+    gender and mood are not French grammar's), on a word of the source (a key, a command,
+    a package: "appuyez sur compose"), or agreeing with such a name ("avec Horloges
+    installé": the name's gender is unknown)."""
+    kind = flag.origins[0].partition(":")[2] if len(flag.origins) == 1 else ""
+    if not flag.origins[0].startswith(ORIGIN) or kind not in VERB_READINGS:
+        return False
+    word = text[flag.start : flag.end]
+    before = _WORD_BEFORE.search(text[: flag.start])
+    heads = before is not None and before.group(1).lower() in DETERMINERS  # "des Activité"
+    inside = not _SENTENCE_OPENING.search(text[: flag.start])
+    if word.isalpha() and word[:1].isupper() and not word.isupper() and inside and not heads:
+        return True
+    copied = {w.casefold() for w in _WORDS.findall(source)}
+    if kind != "gn" and word.isalpha() and len(word) > 2 and word.casefold() in copied:
+        return True
+    for partner in _PARTNER.findall(flag.message):
+        if partner == word:
+            continue  # « Activité » devrait être au pluriel: the word itself
+        at = [m.start() for m in re.finditer(rf"\b{re.escape(partner)}\b", text)]
+        if partner[:1].isupper() and at and all(not _SENTENCE_OPENING.search(text[:i]) for i in at):
+            return True
+    return False
 
 
 def _outside_group(text: str, flag: Flag) -> bool:

@@ -97,6 +97,27 @@ def test_noun_group_flags_on_words_outside_the_group_go(checker: GrammarChecker)
     assert kept == [[], [], ["utilisateur"], ["temporaire"]]
 
 
+def test_verb_readings_of_names_keys_and_labels_go(checker: GrammarChecker) -> None:
+    """A key or command the source holds ("compose"), a label inside a sentence
+    ("Musique") and agreement with a name ("Horloges") are not French grammar; a label
+    after its determiner heads its group, and pleonasms are style (off)."""
+    rows = [
+        ("Appuyez sur compose, puis sur e.", "Press compose then e."),
+        ("Par défaut, les dossiers Musique et Images sont partagés.", "Music is shared."),
+        ("Les distributions sont livrées avec Horloges installé.", "They come with Clocks."),
+        ("Ouvrez la vue d’ensemble des Activité.", "Open the Activities overview."),
+        ("Les fichiers temporaire sont supprimés.", "Temporary files are deleted."),
+        ("Un élément, comme par exemple un bouton.", "An item such as a button."),
+    ]
+    found = checker.check([text for text, _source in rows])
+    assert [len(flags) for flags in found] == [1, 1, 2, 1, 1, 0]
+    kept = [
+        [text[f.start : f.end] for f in plausible(text, flags, source)]
+        for (text, source), flags in zip(rows, found, strict=True)
+    ]
+    assert kept == [[], [], [], ["Activité"], ["temporaire"], []]
+
+
 def test_allowed_words_are_not_spelling_errors() -> None:
     texts = ["Le gouvernment a parlé."]
     assert GrammarChecker(Settings(allowed_words=("gouvernment",))).check(texts) == [[]]

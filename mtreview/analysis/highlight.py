@@ -251,7 +251,9 @@ def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:
         return flags
     spelling = [f for f in flags if f.category == "Fluency/Spelling"]
     other = [f for f in flags if f.category != "Fluency/Spelling"]
-    kept = plausible(segment.text, outside_protected(segment, other, CODE_KINDS, margin=1))
+    kept = plausible(
+        segment.text, outside_protected(segment, other, CODE_KINDS, margin=1), segment.source or ""
+    )
     kept += outside_protected(segment, spelling, frozenset(KINDS))
     return sorted(kept, key=lambda f: (f.start, f.end))
 
