@@ -3,6 +3,7 @@ TSV/CSV quoting; calibrate --fit; Grammalecte in parts, reproducibly."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -266,3 +267,23 @@ def test_grammalecte_in_parts_gives_the_answer_of_one_process() -> None:
     assert parts.check(texts) == one
     assert "-wss" not in parts.command_line(Path("x"))
     assert "-wss" in GrammarChecker(Settings(grammar_suggestions=True)).command_line(Path("x"))
+
+
+def test_a_list_written_without_stops_is_not_flagged_item_by_item() -> None:
+    """Items of a list the translator writes without a stop (a run of them), unlike one
+    sentence that lost its stop among sentences that keep theirs."""
+    rows = [
+        ("Leur nombre", "How many you have."),
+        ("Les partitions", "Partitions."),
+        ("Le modèle et la marque", "Model and manufacturer."),
+        ("Il est prêt.", "It is ready."),
+        ("Ouvrez le fichier", "Open the file."),
+    ]
+    check, context = CHECKS["end_punctuation"](Settings()), DocumentContext("doc")
+    items = [
+        dataclasses.replace(segment(text, source), index=i) for i, (text, source) in enumerate(rows)
+    ]
+    for item in items:
+        context.observe(item)
+    context.complete = True
+    assert [len(check.check(item, context)) for item in items] == [0, 0, 0, 0, 1]
