@@ -68,6 +68,7 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Le courrier électronique tient une grande place.",  # "tient" is singular
         "Vous devez d'abord appuyer sur le bouton Continue après la sélection.",  # a label
         "Celle-ci a été interrompue.",  # the pronoun's form shows its gender
+        "La distribution est en effet fondée sur le logiciel libre.",  # an adverbial phrase
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:

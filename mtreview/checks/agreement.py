@@ -19,7 +19,9 @@ expletive "il"); a participle after an object that controls it ("vous permet d'�
 connecté"); a relative "qui" with other words than its antecedent's own between them; a
 capitalised word inside a sentence (a button or menu's name: "le bouton Continue"); a
 "verb" whose form the lemma table does not know as a verb ("automatiquement",
-"intelligent") or whose ending shows another person ("Utilisez", "appuyez").
+"intelligent") or whose ending shows another person ("Utilisez", "appuyez"); a "noun"
+with a preposition and no determiner before an adjective ("est en effet fondée"): an
+adverbial phrase, not the adjective's noun.
 """
 
 from __future__ import annotations
@@ -317,6 +319,10 @@ class Agreement(ParsedCheck):
             return None  # "l'heure et la date données", "une fois connecté", "bouton Continue"
         if noun.dep_ == "nmod":
             return None  # "sources de saisie installées": it may go with the first noun
+        children = {c.dep_ for c in noun.children}
+        if "case" in children and "det" not in children:
+            return None  # "est en effet fondée", "par défaut activée": a bare noun after
+            # its preposition is an adverbial phrase, not the head the adjective goes with
         return _mismatch(token, noun, "its noun")
 
     def _verb(self, token: Any) -> str | None:
