@@ -99,11 +99,45 @@ _PARTNER = re.compile(r"[«“]\s*([^\W\d_][\w-]*)\s*[»”]")
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
+# Grammalecte's "noun, preposition, noun, adjective" rules ("réseaux sans fil encombrés")
+# read the adjective with the noun after the preposition; it may go with the one before
+# it, a compound's head ("réseaux sans fil"): then the number shows it. Not after "de",
+# where an adjective before its noun is the rule's real case ("pas de bon profils").
+_PREPOSITION_RULE = re.compile(r"gn_pfx_(?!de_)")
+_NOUN_PREP_NOUN_ADJ = re.compile(
+    r"([^\W\d_]+)\s+(?:à|par|pour|sans|sur|avec|après)\s+([^\W\d_]+)\s+([^\W\d_]+)"
+)
+
+
 def plausible(text: str, flags: Sequence[Flag], source: str = "") -> list[Flag]:
-    """The flags less noun-group agreement flags on a word outside the group (above), and
-    less verb and agreement readings of a name, a label or a word copied from the source
+    """The flags less noun-group agreement flags on a word outside the group (above) or
+    whose adjective agrees with the head before a preposition (`_head_before`), and less
+    verb and agreement readings of a name, a label or a word copied from the source
     (`_name_or_code`)."""
-    return [f for f in flags if not _outside_group(text, f) and not _name_or_code(text, f, source)]
+    return [
+        f
+        for f in flags
+        if not _outside_group(text, f)
+        and not _head_before(text, f)
+        and not _name_or_code(text, f, source)
+    ]
+
+
+def _head_before(text: str, flag: Flag) -> bool:
+    """A "noun preposition noun adjective" flag where the adjective's number is that of
+    the first noun and not the second's: "les réseaux sans fil masqués"."""
+    if not _PREPOSITION_RULE.search(flag.message):
+        return False
+    for match in _NOUN_PREP_NOUN_ADJ.finditer(text):
+        if not match.start(2) <= flag.start < match.end(3):
+            continue
+        head, noun, adjective = (_plural(match.group(i)) for i in (1, 2, 3))
+        return head == adjective != noun
+    return False
+
+
+def _plural(word: str) -> bool:
+    return word[-1:].lower() in "sx"
 
 
 def _name_or_code(text: str, flag: Flag, source: str) -> bool:

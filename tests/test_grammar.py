@@ -108,14 +108,17 @@ def test_verb_readings_of_names_keys_and_labels_go(checker: GrammarChecker) -> N
         ("Ouvrez la vue d’ensemble des Activité.", "Open the Activities overview."),
         ("Les fichiers temporaire sont supprimés.", "Temporary files are deleted."),
         ("Un élément, comme par exemple un bouton.", "An item such as a button."),
+        # the adjective goes with the head before the preposition, or with nothing
+        ("Les réseaux sans fil masqués ne s’affichent pas.", "Hidden networks do not show."),
+        ("Un périphérique sans fil connectés.", "A wireless device connected."),
     ]
     found = checker.check([text for text, _source in rows])
-    assert [len(flags) for flags in found] == [1, 1, 2, 1, 1, 0]
+    assert [len(flags) for flags in found] == [1, 1, 2, 1, 1, 0, 2, 2]
     kept = [
         [text[f.start : f.end] for f in plausible(text, flags, source)]
         for (text, source), flags in zip(rows, found, strict=True)
     ]
-    assert kept == [[], [], [], ["Activité"], ["temporaire"], []]
+    assert kept == [[], [], [], ["Activité"], ["temporaire"], [], [], ["fil", "connectés"]]
 
 
 def test_allowed_words_are_not_spelling_errors() -> None:
