@@ -69,6 +69,12 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Vous devez d'abord appuyer sur le bouton Continue après la sélection.",  # a label
         "Celle-ci a été interrompue.",  # the pronoun's form shows its gender
         "La distribution est en effet fondée sur le logiciel libre.",  # an adverbial phrase
+        # a verb given two subjects; a noun taken for the verb; "car"; an infinitive's object
+        "Il est clair que toutes les questions posées avant que le fichier n'ait été chargé ne "
+        "peuvent pas être lues.",
+        "Des valeurs comme la langue, la carte clavier ou le miroir ne peuvent être données.",
+        "Cette opération est recommandée car on pourrait voir quelles parties sont actives.",
+        "La méthode la plus commune pour télécharger ces microprogrammes consiste à attendre.",
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:

@@ -21,7 +21,10 @@ capitalised word inside a sentence (a button or menu's name: "le bouton Continue
 "verb" whose form the lemma table does not know as a verb ("automatiquement",
 "intelligent") or whose ending shows another person ("Utilisez", "appuyez"); a "noun"
 with a preposition and no determiner before an adjective ("est en effet fondée"): an
-adverbial phrase, not the adjective's noun.
+adverbial phrase, not the adjective's noun; a verb the parse gives two subjects, a
+coordinated verb whose head is no verb form ("la carte clavier ou le miroir ne peuvent"),
+a conjunct after "car" (a clause of its own), and a "subject" right after an infinitive,
+whose object it is ("pour télécharger ces microprogrammes consiste").
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ SKIP_PRONOUNS = frozenset(
     "je j' tu nous vous on ce c' ça cela ceci qui que quoi lequel laquelle tout".split()
 )
 SUBJECTS = ("nsubj", "nsubj:pass")
+CLAUSE_COORDINATORS = frozenset({"car", "or"})  # they join clauses only, never two verbs
 # pronouns whose form shows gender and number (the model's morphology of them can err)
 PRONOUN_FEATURES = {
     **dict.fromkeys(("il", "celui", "celui-ci", "celui-là", "lequel"), ("Masc", "Sing")),
@@ -176,6 +180,8 @@ def subject_of(token: Any) -> Any:
         if any(c.dep_.startswith("expl") for c in token.children):
             return None  # "il faut", "il peut être difficile": an impersonal "il"
         subjects = [c for c in token.children if c.dep_ in SUBJECTS]
+        if len(subjects) > 1:
+            return None  # two subjects for one verb: the parse joined two clauses
         if subjects:
             subject = subjects[0]
             if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
@@ -186,6 +192,8 @@ def subject_of(token: Any) -> Any:
         head = token.head
         if token.dep_ == "conj" and _own_clause(head, token):
             return None
+        if token.dep_ == "conj" and head.pos_ == "VERB" and not _verb_form(head.lower_):
+            return None  # "la carte clavier ou …": a noun the parser took for the verb
         if token.dep_ == "xcomp" and any(c.dep_ in ("obj", "iobj") for c in head.children):
             return None  # "vous permet d'être connecté": the object controls it
         token = head
@@ -203,6 +211,7 @@ def _own_clause(head: Any, token: Any) -> bool:
     return any(
         t.text in (":", ";")
         or t.pos_ == "SCONJ"
+        or t.lower_ in CLAUSE_COORDINATORS
         or (t.head is token and t.pos_ in ("NOUN", "PROPN", "PRON"))
         for t in between
     )
@@ -257,6 +266,8 @@ def usable_subject(subject: Any) -> bool:
         return False  # "ni le périphérique", "un adaptateur ou une carte qui": a coordination
     if subject.dep_ in SUBJECTS and any(c.dep_ == "case" for c in subject.children):
         return False  # "sur lesquelles", "avec la popularité": not a subject
+    if _after_infinitive(subject):
+        return False  # "pour télécharger ces microprogrammes consiste": the object
     if (
         subject.pos_ == "PROPN"
         and subject.i > 0
@@ -264,6 +275,18 @@ def usable_subject(subject: Any) -> bool:
     ):
         return False  # "périphériques Bluetooth": the name goes with the noun before it
     return subject.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def _after_infinitive(noun: Any) -> bool:
+    """A noun group right after an infinitive ("télécharger ces microprogrammes") is its
+    object, whatever the parse says."""
+    first = min(
+        [noun.i, *(c.i for c in noun.children if c.dep_ in ("det", "amod") and c.i < noun.i)]
+    )
+    if first == 0:
+        return False
+    before = noun.doc[first - 1]
+    return before.pos_ in ("VERB", "AUX") and "Inf" in before.morph.get("VerbForm")
 
 
 def _conjuncts(token: Any) -> list[Any]:
