@@ -109,6 +109,8 @@ CASES = [
     ("end_punctuation", "Ouvrir le fichier.", "Open the file", []),
     ("end_punctuation", "Supprimer le fichier", "Delete the file?", ["r"]),  # a verb: a question
     ("end_punctuation", "Définition d'un pilote", "What is a driver?", []),  # a help heading
+    ("end_punctuation", "Informations manquantes pour la correction", "Missing information?", []),
+    ("end_punctuation", "Nom du fichier", "File name?", ["r"]),  # a prompt, not a heading
     ("end_punctuation", "choisir une langue ;", "Select the language.", []),  # a list item
     ("end_punctuation", "Ne vous inquiétez pas !", "Don't worry.", []),
     ("end_punctuation", "Les systèmes suivants sont reconnus :", "These are supported.", []),

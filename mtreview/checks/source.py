@@ -322,6 +322,7 @@ def _stop_dropped(segment: Segment) -> bool:
     return not segment.text.rstrip(CLOSERS).endswith(",")
 
 
+HEADING_WORDS = 4  # "Nom du fichier" for "File name?" is a prompt that lost its mark
 ASKING = re.compile(
     r"\s*(?:what|why|how|where|which|who|when|can|could|do|does|did|is|are|should|will)\b",
     re.IGNORECASE,
@@ -330,9 +331,13 @@ ASKING = re.compile(
 
 def _heading(source: str, text: str) -> bool:
     """A question of the source (a wh-word or an auxiliary first: "What is …", "How do I
-    …", not a prompt such as "Run it instead [y/N]?") given as a noun phrase with no "?"
-    anywhere: no finite verb nor infinitive in spaCy's parse (False without the model)."""
-    if "?" in text or not ASKING.match(source):
+    …", not a prompt such as "Run it instead [y/N]?"; or a title asked as a noun phrase,
+    "Missing information for color correction?", given as one of `HEADING_WORDS` words or
+    more) given as a noun phrase with no "?" anywhere: no finite verb nor infinitive in
+    spaCy's parse (False without the model)."""
+    if "?" in text or "[" in source:
+        return False
+    if not ASKING.match(source) and len(text.split()) < HEADING_WORDS:
         return False
     doc = shared_parses().get(text)
     if doc is None:
