@@ -152,10 +152,25 @@ def test_swapped_words_are_flagged(text: str, wrong: str) -> None:
         "Cliquez sur Son pour ouvrir le panneau.",
         "Dans ce cas, la ligne en question devrait ressembler à :",
         "Des programmes dont beaucoup ont été écrits par, ou pour, le projet GNU.",
+        "Des paquets dépendants de, ou recommandés par, un méta-paquet.",
+        "ce à quoi correspond l’expression rationnelle",
+        "Si make install ne le fait pas, ajoutez les fichiers.",
+        "consultez Tableau 2.10, « Classement des paquets »",
     ],
 )
 def test_word_order_leaves_french_alone(text: str) -> None:
     assert flagged("word_order", text) == [], text
+
+
+def test_a_capitalised_word_the_document_writes_inside_sentences_is_a_name() -> None:
+    texts = ["Le projet Debian publie un wiki.", "wiki Debian sur la multiarchitecture"]
+    check, context = CHECKS["word_order"](Settings()), DocumentContext("doc")
+    rows = [Segment("doc", i, i, 0, len(t), t) for i, t in enumerate(texts)]
+    for row in rows:
+        context.observe(row)
+    assert check.checked(rows[1], context) == []
+    assert flagged("word_order", texts[1]) == ["wiki Debian"]  # alone: the first word moved
+    assert flagged("word_order", "les Récupère nouvelles listes") == ["les Récupère"]
 
 
 def test_word_order_pronoun_and_label_exceptions_keep_the_swaps() -> None:

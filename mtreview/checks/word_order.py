@@ -13,12 +13,17 @@ choisir un dans la liste", "un à un"), the noun "son" ("le son du navigateur") 
 capitalised label inside a sentence ("cliquez sur Son pour ouvrir") are left alone; so is
 running prose's preposition before a colon that introduces a displayed block ("devrait
 ressembler à :"), before an inserted phrase ("écrits par, ou pour, le projet"), and at the
-end of a label the source ends on a preposition too ("sous Utiliser pour" for "Use for").
+end of a label the source ends on a preposition too ("sous Utiliser pour" for "Use for");
+"ce à quoi", and a clitic in a negation ("ne le fait pas"). A capitalised second word is
+a name where the document writes it so inside its sentences ("wiki Debian") or a label
+before its number ("consultez Tableau 2.10").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Collection
 
 from mtreview.checks.base import Check, DocumentContext, register_check
 from mtreview.documents import Segment
@@ -45,7 +50,8 @@ LABEL_ENDS = frozenset({"de", "à"})
 GROUP_OPENERS = DETERMINERS | {"l", "chacun", "chacune", "eux", "elles", "nous", "vous"}
 PRONOUN_EN = re.compile(r"\ben\s+(?:\w+\s+){0,3}$", re.IGNORECASE)  # "en choisir un", "en … une"
 INSERTED = re.compile(r",\s*(?:[^\W\d_]+\s+){0,3}[^\W\d_]+\s*,")  # ", par exemple," ", ou pour,"
-COORDINATED = re.compile(r"\b(?:ou|et)\s+$")  # the second of "par, ou pour, le projet"
+# the second of "par, ou pour, le projet", "dépendants de, ou recommandés par, un paquet"
+COORDINATED = re.compile(r"\b(?:ou|et)\s+(?:[^\W\d_]+\s+){0,2}$")
 SOURCE_PREPOSITION_END = re.compile(
     r"\b(?:for|to|with|by|on|in|at|from|of|as|into|about|like)\s*[.:!?]?\s*$", re.IGNORECASE
 )
@@ -57,7 +63,8 @@ PARTICIPLE = r"[^\W\d_]+(?:é|ée|és|ées|u|ue|us|ues|i|ie|is|ies|it|ite|its|it
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’][^\W\d_]*)?")
 MISPLACED = re.compile(
     r"\bn[e'’]\s*(?:\w+\s+)?(?:être|avoir)\s+(?:pas|plus|jamais)\b"  # ne doit être pas
-    r"|\bn[e'’]\s*\w+\s+(?:pu|eu|été|dû|su|voulu|fait|une?|les?|la|des)\s+pas\b"  # n'a pu pas
+    r"|\bn[e'’]\s*(?!(?:le|la|les|lui|leur|y|en|me|te|se|nous|vous)\b)\w+\s+"
+    r"(?:pu|eu|été|dû|su|voulu|fait|une?|les?|la|des)\s+pas\b"  # n'a pu pas, not "ne le fait pas"
     r"|\b(?:a|ont|avait|avaient|aura|auront)\s+être\b"  # n'a être pu
     r"|\bne\s+que\b"  # vérifier ne que
     r"|\b(?:pas|plus|jamais)\s+n(?:e\b|['’])(?!\s*importe)"  # pas n'est
@@ -69,6 +76,9 @@ MISPLACED = re.compile(
 # a lowercase first word, then a capitalised one: "les Récupère", "fichiers Les vides"
 CAPITAL_SECOND = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)\s+([^\W\d_][^\W\d_]*)\b")
 CAPITALISED_NOUNS = frozenset({"Web", "Internet"})  # "site Web", "accès Internet"
+NAMES = "word_order.names"  # the document's capitalised words inside its sentences
+MAX_NAMES = 5_000
+NUMBER_AFTER = re.compile(r"\s+\d")
 # an elided word: "le d’ouvrir", "les l’option" (an article does not stand before one)
 ELIDED_START = re.compile(r"(?:d|l|qu|n|s|j|m|t)['’]\w")
 # a label or sentence does not open on "de" before a word ("de nom colonne", "d'arrière-plan
@@ -86,6 +96,18 @@ class WordOrder(Check):
     category = "Fluency/Grammar"
     description = "a determiner before a preposition, a phrase ending on 'de', 'ne … être pas'"
 
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Capitalised words the document writes inside its sentences, after a lowercase
+        word and past the second word ("le paquet Debian", "le wiki Ubuntu"): names."""
+        found = list(WORD.finditer(segment.text))
+        names = context.state.setdefault(NAMES, set())
+        for before, word in itertools.pairwise(found[1:]):  # past the second word
+            text = word.group()
+            capitalised = text[:1].isupper() and text[1:].islower()
+            if capitalised and before.group()[:1].islower() and len(names) < MAX_NAMES:
+                names.add(text.casefold())
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         text = segment.text
         found = list(WORD.finditer(text))
@@ -97,7 +119,7 @@ class WordOrder(Check):
         if opening and len(found) > 2:
             message = "a phrase does not open on “de”: words out of order?"
             flags.append(self.flag(found[0].start(), found[1].end(), message))
-        flags += self._capital_second(segment)
+        flags += self._capital_second(segment, context.state.get(NAMES, ()))
         for index, match in enumerate(found):
             word = match.group().lower()
             nxt = found[index + 1] if index + 1 < len(found) else None
@@ -116,9 +138,10 @@ class WordOrder(Check):
                 flags.append(self.flag(match.start(), nxt.end(), message))
         return flags
 
-    def _capital_second(self, segment: Segment) -> list[Flag]:
+    def _capital_second(self, segment: Segment, names: Collection[str]) -> list[Flag]:
         """The first word lowercase and the second capitalised (not an acronym, not a name
-        the source has there): the first word of the sentence has moved."""
+        the source has there or the document writes inside its sentences, not a label
+        before its number, "Tableau 2.10"): the first word of the sentence has moved."""
         match = CAPITAL_SECOND.match(segment.text)
         if match is None:
             return []
@@ -127,6 +150,8 @@ class WordOrder(Check):
             return []
         if second in CAPITALISED_NOUNS or second in re.findall(r"\w+", segment.source or ""):
             return []  # "site Web"; "sténographie Duployé": a name of the source
+        if second.casefold() in names or NUMBER_AFTER.match(segment.text, match.end(2)):
+            return []  # "wiki Debian" (a name of the document), "consultez Tableau 2.10"
         message = f"“{first} {second}”: the capital says “{second}” opened the sentence"
         return [self.flag(match.start(1), match.end(2), message)]
 
@@ -191,6 +216,8 @@ def _clash(text: str, match: re.Match[str], following: str) -> bool:
         return False
     if following in NOUN_TOO or (word in ("un", "une") and following in DETERMINERS):
         return False  # "l'une des options": a pronoun, not an article
+    if word == "ce" and re.match(r"\s*\w+\s+quoi\b", text[match.end() :]):
+        return False  # "ce à quoi", "ce sur quoi": a pronoun
     if word in PRONOUN_LIKE:
         if text[: match.start()].rstrip().endswith(("-", "’", "'")):
             return False  # "donne-le à"
