@@ -75,6 +75,7 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Des valeurs comme la langue, la carte clavier ou le miroir ne peuvent être données.",
         "Cette opération est recommandée car on pourrait voir quelles parties sont actives.",
         "La méthode la plus commune pour télécharger ces microprogrammes consiste à attendre.",
+        "Remplacez les lettres accentuées par leur équivalent accentué.",  # "leur" is singular
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:

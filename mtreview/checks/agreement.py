@@ -74,6 +74,12 @@ PRONOUN_FEATURES = {
     **dict.fromkeys(("elle", "celle", "celle-ci", "celle-là", "laquelle"), ("Fem", "Sing")),
     **dict.fromkeys(("elles", "celles", "celles-ci", "celles-là", "lesquelles"), ("Fem", "Plur")),
 }
+# determiners whose form shows their number, whatever the model's morphology says ("leur
+# équivalent": the model reads "leur" as the plural pronoun)
+DETERMINER_NUMBER = {
+    **dict.fromkeys("leur son sa mon ma ton ta notre votre ce cet cette".split(), "Sing"),
+    **dict.fromkeys("leurs ses mes tes nos vos ces".split(), "Plur"),
+}
 ADVERBIAL_NOUNS = frozenset({"fois"})  # "une fois connecté": not the participle's noun
 BETWEEN_STOPS = frozenset(",;:—–")  # marks that cut a subject from its verb
 OPENERS, CLOSERS = "([«“", ")]»”"
@@ -136,7 +142,9 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
     determiners = [c for c in noun.children if c.dep_ == "det" and c.i < noun.i]
     if determiners:  # the nearest: "Une fois le formatage terminé" reads "le"
         gender = _one(determiners[-1].morph.get("Gender"))
-        number = _one(determiners[-1].morph.get("Number"))
+        number = DETERMINER_NUMBER.get(determiners[-1].lower_) or _one(
+            determiners[-1].morph.get("Number")
+        )
     for child in noun.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
             if _coordinated(noun, child):
