@@ -111,16 +111,37 @@ _NOUN_PREP_NOUN_ADJ = re.compile(
 
 def plausible(text: str, flags: Sequence[Flag], source: str = "") -> list[Flag]:
     """The flags less noun-group agreement flags on a word outside the group (above) or
-    whose adjective agrees with the head before a preposition (`_head_before`), and less
+    whose adjective agrees with the head before a preposition (`_head_before`), less
     verb and agreement readings of a name, a label or a word copied from the source
-    (`_name_or_code`)."""
+    (`_name_or_code`), and less readings of what is not prose (`_misread`)."""
     return [
         f
         for f in flags
         if not _outside_group(text, f)
         and not _head_before(text, f)
         and not _name_or_code(text, f, source)
+        and not _misread(text, f, source)
     ]
+
+
+_PATH_PIECE = re.compile(r"\w/$|^/\w")  # "debian/patches/…", "A/B"
+_LETTER_BEFORE = re.compile(r"(?:^|\s)[A-Z]\s+$")  # "le paquet A recommande": "A" is no "a"
+
+
+def _misread(text: str, flag: Flag, source: str) -> bool:
+    """A flag on what is not prose: a word inside a slash-joined path ("debian/patches";
+    Grammalecte reads "patches" as a verb), a verb after a one-letter name ("le paquet A
+    recommande le paquet B", read as "a recommandé"), or a lowercase start the source has
+    too (a list item that goes on a sentence: "monter le répertoire" for "bind mount")."""
+    before, after = text[max(0, flag.start - 2) : flag.start], text[flag.end : flag.end + 2]
+    if _PATH_PIECE.search(before) or _PATH_PIECE.search(after):
+        return True
+    if "ppas" in flag.origins[0] and _LETTER_BEFORE.search(text[: flag.start]):
+        return True
+    if "majuscule_début_paragraphe" in flag.message:
+        first = source.lstrip()[:1]
+        return first.isalpha() and first.islower()
+    return False
 
 
 def _head_before(text: str, flag: Flag) -> bool:

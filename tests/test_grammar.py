@@ -121,6 +121,24 @@ def test_verb_readings_of_names_keys_and_labels_go(checker: GrammarChecker) -> N
     assert kept == [[], [], [], ["Activité"], ["temporaire"], [], [], ["fil", "connectés"]]
 
 
+def test_readings_of_what_is_not_prose_go(checker: GrammarChecker) -> None:
+    """A word inside a path, a verb after a one-letter name ("A" is no "a"), a lowercase
+    start the source has too; a lowercase start the source lacks stays."""
+    rows = [
+        ("Correction : voir debian/patches/fix-gentoo-target.patch ;", "See the patch."),
+        ("Le paquet A recommande le paquet B si le responsable le veut.", "A recommends B."),
+        ("le répertoire racine comporte des choses. Il faut le savoir.", "the root has things."),
+        ("le répertoire racine comporte des choses. Il faut le savoir.", "The root has things."),
+    ]
+    found = checker.check([text for text, _source in rows])
+    assert [len(flags) for flags in found] == [1, 1, 1, 1]
+    kept = [
+        [text[f.start : f.end] for f in plausible(text, flags, source)]
+        for (text, source), flags in zip(rows, found, strict=True)
+    ]
+    assert kept == [[], [], [], ["le"]]
+
+
 def test_allowed_words_are_not_spelling_errors() -> None:
     texts = ["Le gouvernment a parlé."]
     assert GrammarChecker(Settings(allowed_words=("gouvernment",))).check(texts) == [[]]
