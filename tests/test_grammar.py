@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer
-from mtreview.analysis.highlight import Highlighter
+from mtreview.analysis.highlight import Highlighter, _outside_protected
 from mtreview.cli import main
 from mtreview.documents import Segment
+from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, plausible
 from mtreview.settings import Settings
 from tests.test_checks import CLEAN_FRENCH
@@ -190,3 +191,21 @@ def test_a_failing_tool_is_a_note_not_a_crash(tmp_path: Path) -> None:
     [analysis] = analyzer.analyze([Segment("d", 0, 0, 0, 13, "Tout va bien.")])
     assert analysis.flags == ()
     assert any("exit status 3: boom" in note for note in highlighter.notes)
+
+
+def test_spelling_type_flags_are_read_for_misreadings_too() -> None:
+    """Grammalecte's "maj" is a spelling-type flag: the lowercase start the source has too
+    goes on the highlighter's path as well."""
+    text = "monter le répertoire /dev du système hôte."
+    flag = Flag(
+        0,
+        6,
+        "Fluency/Spelling",
+        "minor",
+        ("grammar:maj",),
+        "Majuscule [majuscule_début_paragraphe]",
+    )
+    lower = Segment("doc", 0, 0, 0, len(text), text, source="bind mount /dev from the host.")
+    upper = Segment("doc", 0, 0, 0, len(text), text, source="Bind mount /dev from the host.")
+    assert _outside_protected(lower, [flag]) == []
+    assert _outside_protected(upper, [flag]) == [flag]
