@@ -40,6 +40,8 @@ that a check learns from.
     .venv/bin/python benchmarks/flag_quality.py --mt                  # ~3 min, default checks
     .venv/bin/python benchmarks/flag_quality.py --mt --checks all     # untranslated_word too
     .venv/bin/python benchmarks/flag_quality.py --mt --no-grammar --show-missed 30
+    .venv/bin/python benchmarks/flag_quality.py --mt --parts tune --show-missed 400 \
+        --show-flags grammar:gn,rule:word_order     # the tune part's clean rows they flag
 """
 
 from __future__ import annotations
