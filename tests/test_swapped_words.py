@@ -72,7 +72,6 @@ CORRECT = [
     "Copiez-les dans le répertoire que demande le serveur.",  # an inverted subject
     "Les réponses aux précédentes questions.",  # an adjective French preposes
     "Il fut le principal responsable du texte.",
-    "Certaines commandes sont disponibles maintenant dans le binaire apt.",
     "Elle s'applique aux versions antérieures à une certaine valeur.",
 ]
 

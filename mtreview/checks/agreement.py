@@ -19,9 +19,8 @@ expletive "il"); a participle after an object that controls it ("vous permet d'�
 connecté"); a relative "qui" with other words than its antecedent's own between them; a
 capitalised word inside a sentence (a button or menu's name: "le bouton Continue"); a
 "verb" whose form the lemma table does not know as a verb ("automatiquement",
-"intelligent") or whose ending shows another person ("Utilisez", "appuyez"); a "noun"
-with a preposition and no determiner before an adjective ("est en effet fondée"): an
-adverbial phrase, not the adjective's noun; a verb the parse gives two subjects, a
+"intelligent") or whose ending shows another person ("Utilisez", "appuyez"); a verb the
+parse gives two subjects with a subordinating word between them, a
 coordinated verb whose head is no verb form ("la carte clavier ou le miroir ne peuvent"),
 a conjunct after "car" (a clause of its own), and a "subject" right after an infinitive,
 whose object it is ("pour télécharger ces microprogrammes consiste").
@@ -188,8 +187,8 @@ def subject_of(token: Any) -> Any:
         if any(c.dep_.startswith("expl") for c in token.children):
             return None  # "il faut", "il peut être difficile": an impersonal "il"
         subjects = [c for c in token.children if c.dep_ in SUBJECTS]
-        if len(subjects) > 1:
-            return None  # two subjects for one verb: the parse joined two clauses
+        if len(subjects) > 1 and _clauses_apart(subjects[0], subjects[-1]):
+            return None  # "les questions posées avant que le fichier ait été chargé"
         if subjects:
             subject = subjects[0]
             if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
@@ -206,6 +205,12 @@ def subject_of(token: Any) -> Any:
             return None  # "vous permet d'être connecté": the object controls it
         token = head
     return None
+
+
+def _clauses_apart(first: Any, last: Any) -> bool:
+    """Two subjects the parse gave one verb with a subordinating word between them: two
+    clauses joined by the parse, whose verb is which subject's is unsure."""
+    return any(t.pos_ == "SCONJ" for t in first.doc[first.i + 1 : last.i])
 
 
 def _own_clause(head: Any, token: Any) -> bool:
@@ -350,10 +355,6 @@ class Agreement(ParsedCheck):
             return None  # "l'heure et la date données", "une fois connecté", "bouton Continue"
         if noun.dep_ == "nmod":
             return None  # "sources de saisie installées": it may go with the first noun
-        children = {c.dep_ for c in noun.children}
-        if "case" in children and "det" not in children:
-            return None  # "est en effet fondée", "par défaut activée": a bare noun after
-            # its preposition is an adverbial phrase, not the head the adjective goes with
         return _mismatch(token, noun, "its noun")
 
     def _verb(self, token: Any) -> str | None:

@@ -266,10 +266,10 @@ class EndPunctuation(Check):
     "Définition d'un pilote": a question the source asks with a wh-word or an auxiliary,
     and no mark and no verb in the translation (spaCy's parse, when the model is
     installed: a finite verb or an infinitive makes it a question that lost its mark);
-    and a stop lost in a run of rows that lose it (another within `LIST_REACH` rows: a
-    list's items or a table's cells, which the translator writes without a stop: "Les
-    partitions", "Leur nombre"): a convention of the document, not a mark lost from one
-    sentence."""
+    and a stop lost in a run of rows that lose it (`LIST_OTHERS` more within `LIST_REACH`
+    rows: a list's items or a table's cells, which the translator writes without a stop:
+    "Les partitions", "Leur nombre"): a convention of the document, not a mark lost from
+    one sentence."""
 
     name = "end_punctuation"
     needs = "source"
@@ -295,7 +295,7 @@ class EndPunctuation(Check):
             return []  # a list item: "… comme é,"
         dropped = context.state.get(DROPPED_STOPS, ())
         near = {segment.index + step for step in range(-LIST_REACH, LIST_REACH + 1) if step}
-        if _stop_dropped(segment) and near & set(dropped):
+        if _stop_dropped(segment) and len(near & set(dropped)) >= LIST_OTHERS:
             return []  # one of a list's items, all written without a stop
         if not found and wanted == "question" and _heading(segment.source, segment.text):
             return []
@@ -311,6 +311,7 @@ class EndPunctuation(Check):
 DROPPED_STOPS = "end_punctuation.dropped"  # indexes of the rows that lost the source's stop
 MAX_DROPPED = 10_000
 LIST_REACH = 2  # a table's list cells alternate with their headers: "Disques durs", "Leur nombre"
+LIST_OTHERS = 2  # a list: two more rows without their stop that near (one may be chance)
 
 
 def _stop_dropped(segment: Segment) -> bool:

@@ -23,8 +23,7 @@ on the benchmarks' planted rows):
 - a capitalised word opening a sentence and a lowercase one after it ("Appuyez ensuite"):
   the swap would leave a capital inside the sentence;
 - two adverbs ("ne fonctionne toujours pas"): either order is French, with another
-  meaning ("pas toujours"), and an adverb (not of negation) after a content word ("sont
-  disponibles maintenant");
+  meaning ("pas toujours");
 - a short adverb before an infinitive ("peut certes être", "pour bien faire");
 - a verb after a relative pronoun, before its subject ("le répertoire que demande le
   serveur"): French inverts the subject there;
@@ -72,7 +71,6 @@ BEFORE_INFINITIVE = frozenset(
 )
 INFINITIVE = re.compile(r"(?:er|ir|re|oir)$")
 RELATIVES = frozenset({"que", "qu", "où", "dont"})
-NEGATION = frozenset({"pas", "plus", "jamais", "rien", "guère", "point"})  # fixed places
 SUBJECT_OPENERS = frozenset(
     "le la les l un une des son sa ses leur leurs ce cet cette ces votre vos notre nos".split()
 )
@@ -136,13 +134,6 @@ def _french_order(text: str, first: Unit, one: str, second: Unit, two: str) -> b
         return True
     if ADVERB.search(lower_one) and ADVERB.search(lower_two):
         return True  # "toujours pas" and "pas toujours" are both French
-    if (
-        ADVERB.search(lower_two)
-        and lower_two not in NEGATION
-        and lower_one not in FUNCTION_WORDS
-        and lower_one not in SUBJECT_OPENERS
-    ):
-        return True  # "sont disponibles maintenant": French puts an adverb there too
     if lower_one in BEFORE_INFINITIVE and INFINITIVE.search(lower_two):
         return True  # "peut certes être"
     if lower_one in RELATIVES and two[:1].islower() and _subject_follows(text, second.end):
