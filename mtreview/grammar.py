@@ -163,7 +163,8 @@ def _plural(word: str) -> bool:
 
 def _name_or_code(text: str, flag: Flag, source: str) -> bool:
     """A flag of `VERB_READINGS` on one capitalised word inside a sentence (a label: its
-    gender and mood are not French grammar's), on a word of the source (a key, a command,
+    gender and mood are not French grammar's; not the second word, where a sentence's
+    opener lands when two words are swapped), on a word of the source (a key, a command,
     a package: "appuyez sur compose"), or agreeing with such a name ("avec Horloges
     installé": the name's gender is unknown)."""
     kind = flag.origins[0].partition(":")[2] if len(flag.origins) == 1 else ""
@@ -173,7 +174,9 @@ def _name_or_code(text: str, flag: Flag, source: str) -> bool:
     before = _WORD_BEFORE.search(text[: flag.start])
     heads = before is not None and before.group(1).lower() in DETERMINERS  # "des Activité"
     inside = not _SENTENCE_OPENING.search(text[: flag.start])
-    if word.isalpha() and word[:1].isupper() and not word.isupper() and inside and not heads:
+    second = len(_WORDS.findall(text[: flag.start])) == 1  # "les Récupère": an opener moved
+    label = word.isalpha() and word[:1].isupper() and not word.isupper()
+    if label and inside and not heads and not second:
         return True
     copied = {w.casefold() for w in _WORDS.findall(source)}
     if kind != "gn" and word.isalpha() and len(word) > 2 and word.casefold() in copied:
@@ -182,7 +185,9 @@ def _name_or_code(text: str, flag: Flag, source: str) -> bool:
         if partner == word:
             continue  # « Activité » devrait être au pluriel: the word itself
         at = [m.start() for m in re.finditer(rf"\b{re.escape(partner)}\b", text)]
-        if partner[:1].isupper() and at and all(not _SENTENCE_OPENING.search(text[:i]) for i in at):
+        moved = any(len(_WORDS.findall(text[:i])) == 1 for i in at)  # second: an opener moved
+        inside = all(not _SENTENCE_OPENING.search(text[:i]) for i in at)
+        if partner[:1].isupper() and at and not moved and inside:
             return True
     return False
 

@@ -209,3 +209,15 @@ def test_spelling_type_flags_are_read_for_misreadings_too() -> None:
     upper = Segment("doc", 0, 0, 0, len(text), text, source="Bind mount /dev from the host.")
     assert _outside_protected(lower, [flag]) == []
     assert _outside_protected(upper, [flag]) == [flag]
+
+
+def test_a_name_in_second_place_is_a_moved_opener(checker: GrammarChecker) -> None:
+    """Swapped words leave a sentence's capitalised opener second ("des Options avancé"):
+    agreement with it stays, unlike agreement with a name further in."""
+    rows = ["des Options avancé", "Les distributions sont livrées avec Horloges installé."]
+    found = checker.check(rows)
+    kept = [
+        [t[f.start : f.end] for f in plausible(t, fl, "")]
+        for t, fl in zip(rows, found, strict=True)
+    ]
+    assert kept == [["avancé"], []]
