@@ -50,6 +50,8 @@ that a check learns from.
     .venv/bin/python benchmarks/flag_quality.py --mt                  # ~3 min, default checks
     .venv/bin/python benchmarks/flag_quality.py --mt --checks all     # untranslated_word too
     .venv/bin/python benchmarks/flag_quality.py --mt --no-grammar --show-missed 30
+    .venv/bin/python benchmarks/flag_quality.py --mt --parts tune --show-missed 400 \
+        --show-flags grammar:gn,rule:word_order     # the tune part's clean rows they flag
 """
 
 from __future__ import annotations
@@ -218,6 +220,16 @@ def main() -> int:
     parser.add_argument(
         "--show-missed", type=int, default=0, metavar="N",
         help="--mt: print N missed errors and N flagged clean rows of the tune part",
+    )  # fmt: skip
+    parser.add_argument(
+        "--show-flags", metavar="ORIGINS",
+        help="--mt with --show-missed: the flagged clean tune rows shown are those flagged "
+        "by these origins (comma-separated prefixes, e.g. grammar:gn,rule:word_order), "
+        "each flag with its text and message",
+    )  # fmt: skip
+    parser.add_argument(
+        "--parts", default=",".join(mt_errors.PARTS),
+        help="--mt: the parts to score (tune,heldout; tune alone while tuning)",
     )  # fmt: skip
     args = parser.parse_args()
     if args.mt and args.write_defaults:
@@ -533,8 +545,11 @@ def show_tune(
     planted: dict[int, mt_errors.Planted],
     flags: dict[int, Any],
     count: int,
+    origins: tuple[str, ...] = (),
 ) -> None:
-    """Missed errors and flagged clean rows of the tune part, to read (stderr)."""
+    """Missed errors and flagged clean rows of the tune part, to read (stderr); with
+    `origins`, only the clean rows flagged by one of them (origin prefixes), each flag with
+    its text and message."""
     missed = [
         error
         for index, error in sorted(planted.items())
@@ -545,11 +560,22 @@ def show_tune(
         text = error.translation
         marked = f"{text[: error.start]}⟦{text[error.start : error.end]}⟧{text[error.end :]}"
         print(f"[{error.kind}:{error.variant}] {marked}\n    {error.source}", file=sys.stderr)
-    noisy = [i for i in range(len(rows)) if i not in planted and flags[i]][:count]
-    print(f"--- tune part: flagged clean rows, the first {count}", file=sys.stderr)
-    for index in noisy:
-        shown = "; ".join(f"{'/'.join(f.origins)} {f.start}-{f.end}" for f in flags[index])
-        print(f"{rows[index].translation}\n    {shown}", file=sys.stderr)
+
+    def chosen(flag: Any) -> bool:
+        return not origins or any(o.startswith(origins) for o in flag.origins)
+
+    noisy = [i for i in range(len(rows)) if i not in planted and any(map(chosen, flags[i]))]
+    print(f"--- tune part: {len(noisy)} flagged clean rows, the first {count}", file=sys.stderr)
+    for index in noisy[:count]:
+        text = rows[index].translation
+        if not origins:
+            shown = "; ".join(f"{'/'.join(f.origins)} {f.start}-{f.end}" for f in flags[index])
+            print(f"{text}\n    {shown}", file=sys.stderr)
+            continue
+        print(f"{text}\n  < {rows[index].source}", file=sys.stderr)
+        for f in filter(chosen, flags[index]):
+            what = f"{'/'.join(f.origins)} ⟦{text[f.start : f.end]}⟧ {f.message}"
+            print(f"    {what}" + (f" → {f.suggestion}" if f.suggestion else ""), file=sys.stderr)
 
 
 def mt_part(
@@ -593,6 +619,8 @@ def main_mt(args: argparse.Namespace) -> int:
         config = work / "shipped.toml"
         config.write_text("[mtreview]\n", encoding="utf-8")
         for part in mt_errors.PARTS:
+            if part not in args.parts.split(","):
+                continue
             part_rows, planted, digest = mt_part(rows, part, args.limit)
             keys = write_mt_corpus(work, part, part_rows, planted)
             run_ = score(work, part, config, extra)
@@ -606,7 +634,8 @@ def main_mt(args: argparse.Namespace) -> int:
             if part == "tune" and args.show_missed:
                 by_key = calibration.read_flags(work / f"{part}.out.jsonl")
                 flags = {row: by_key[key] for row, key in keys.items()}
-                show_tune(part_rows, planted, flags, args.show_missed)
+                chosen = tuple(args.show_flags.split(",")) if args.show_flags else ()
+                show_tune(part_rows, planted, flags, args.show_missed, chosen)
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

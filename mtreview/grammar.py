@@ -39,9 +39,11 @@ ORIGIN = "grammar"
 TYPOGRAPHY_OPTIONS = ("apos", "nbsp", "unit", "liga")
 # Off unless grammar_typography is on: spacing and punctuation signs (mtreview's own checks
 # own those, and know placeholders), comma advice, imperative guesses on subjectless UI
-# strings ("Définit le nom"), number grouping, inclusive writing. Measured on the gettext
-# catalogues they were most of Grammalecte's false alarms (docs/checks.md).
-QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi")
+# strings ("Définit le nom"), number grouping, inclusive writing, pleonasms (style a human
+# translator chooses, "comme par exemple", not an error a machine makes: on clean help
+# pages they were a third of Grammalecte's false alarms but agreement). Measured on the
+# gettext catalogues they were most of Grammalecte's false alarms (docs/checks.md).
+QUIET_OPTIONS = ("esp", "typo", "virg", "imp", "num", "eepi", "pleo")
 TYPOGRAPHY_RULES = re.compile(
     r"^typo_(?:tiret|signe_|inférieur|supérieur|guillemets_typographiques|points_suspension"
     r"|apostrophe_incorrecte|math|écriture_invariable)"
@@ -89,11 +91,106 @@ DETERMINERS = frozenset(
 )
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?…]\s+)$")
 _WORD_BEFORE = re.compile(r"(\w+)['’]?[\s«»\"“”]*$")
+# Grammalecte's types that read a word as a French verb form or its agreement; on a label
+# inside a sentence ("faites Entrée", "les dossiers Musique") or on a word the source holds
+# too (a key or command: "appuyez sur compose", "le paquet locales") that reading is wrong.
+VERB_READINGS = frozenset({"conj", "conf", "infi", "ppas", "vmode", "gn"})
+# the word a message says the flagged one should agree with: « Horloges », “Debian”
+_PARTNER = re.compile(r"[«“]\s*([^\W\d_][\w-]*)\s*[»”]")
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def plausible(text: str, flags: Sequence[Flag]) -> list[Flag]:
-    """The flags less noun-group agreement flags on a word outside the group (above)."""
-    return [f for f in flags if not _outside_group(text, f)]
+# Grammalecte's "noun, preposition, noun, adjective" rules ("réseaux sans fil encombrés")
+# read the adjective with the noun after the preposition; it may go with the one before
+# it, a compound's head ("réseaux sans fil"): then the number shows it. Not after "de",
+# where an adjective before its noun is the rule's real case ("pas de bon profils").
+_PREPOSITION_RULE = re.compile(r"gn_pfx_(?!de_)")
+_NOUN_PREP_NOUN_ADJ = re.compile(
+    r"([^\W\d_]+)\s+(?:à|par|pour|sans|sur|avec|après)\s+([^\W\d_]+)\s+([^\W\d_]+)"
+)
+
+
+def plausible(text: str, flags: Sequence[Flag], source: str = "") -> list[Flag]:
+    """The flags less noun-group agreement flags on a word outside the group (above) or
+    whose adjective agrees with the head before a preposition (`_head_before`), less
+    verb and agreement readings of a name, a label or a word copied from the source
+    (`_name_or_code`), and less readings of what is not prose (`_misread`)."""
+    return [
+        f
+        for f in flags
+        if not _outside_group(text, f)
+        and not _head_before(text, f)
+        and not _name_or_code(text, f, source)
+        and not _misread(text, f, source)
+    ]
+
+
+_PATH_PIECE = re.compile(r"\w/$|^/\w")  # "debian/patches/…", "A/B"
+_LETTER_BEFORE = re.compile(r"(?:^|\s)[A-Z]\s+$")  # "le paquet A recommande": "A" is no "a"
+
+
+def _misread(text: str, flag: Flag, source: str) -> bool:
+    """A flag on what is not prose: a word inside a slash-joined path ("debian/patches";
+    Grammalecte reads "patches" as a verb), a verb after a one-letter name ("le paquet A
+    recommande le paquet B", read as "a recommandé"), or a lowercase start the source has
+    too (a list item that goes on a sentence: "monter le répertoire" for "bind mount")."""
+    before, after = text[max(0, flag.start - 2) : flag.start], text[flag.end : flag.end + 2]
+    if _PATH_PIECE.search(before) or _PATH_PIECE.search(after):
+        return True
+    if "ppas" in flag.origins[0] and _LETTER_BEFORE.search(text[: flag.start]):
+        return True
+    if "majuscule_début_paragraphe" in flag.message:
+        first = source.lstrip()[:1]
+        return first.isalpha() and first.islower()
+    return False
+
+
+def _head_before(text: str, flag: Flag) -> bool:
+    """A "noun preposition noun adjective" flag where the adjective's number is that of
+    the first noun and not the second's: "les réseaux sans fil masqués"."""
+    if not _PREPOSITION_RULE.search(flag.message):
+        return False
+    for match in _NOUN_PREP_NOUN_ADJ.finditer(text):
+        if not match.start(2) <= flag.start < match.end(3):
+            continue
+        head, noun, adjective = (_plural(match.group(i)) for i in (1, 2, 3))
+        return head == adjective != noun
+    return False
+
+
+def _plural(word: str) -> bool:
+    return word[-1:].lower() in "sx"
+
+
+def _name_or_code(text: str, flag: Flag, source: str) -> bool:
+    """A flag of `VERB_READINGS` on one capitalised word inside a sentence (a label: its
+    gender and mood are not French grammar's; not the second word, where a sentence's
+    opener lands when two words are swapped), on a word of the source (a key, a command,
+    a package: "appuyez sur compose"), or agreeing with such a name ("avec Horloges
+    installé": the name's gender is unknown)."""
+    kind = flag.origins[0].partition(":")[2] if len(flag.origins) == 1 else ""
+    if not flag.origins[0].startswith(ORIGIN) or kind not in VERB_READINGS:
+        return False
+    word = text[flag.start : flag.end]
+    before = _WORD_BEFORE.search(text[: flag.start])
+    heads = before is not None and before.group(1).lower() in DETERMINERS  # "des Activité"
+    inside = not _SENTENCE_OPENING.search(text[: flag.start])
+    second = len(_WORDS.findall(text[: flag.start])) == 1  # "les Récupère": an opener moved
+    label = word.isalpha() and word[:1].isupper() and not word.isupper()
+    if label and inside and not heads and not second:
+        return True
+    copied = {w.casefold() for w in _WORDS.findall(source)}
+    if kind != "gn" and word.isalpha() and len(word) > 2 and word.casefold() in copied:
+        return True
+    for partner in _PARTNER.findall(flag.message):
+        if partner == word:
+            continue  # « Activité » devrait être au pluriel: the word itself
+        at = [m.start() for m in re.finditer(rf"\b{re.escape(partner)}\b", text)]
+        moved = any(len(_WORDS.findall(text[:i])) == 1 for i in at)  # second: an opener moved
+        inside = all(not _SENTENCE_OPENING.search(text[:i]) for i in at)
+        if partner[:1].isupper() and at and not moved and inside:
+            return True
+    return False
 
 
 def _outside_group(text: str, flag: Flag) -> bool:

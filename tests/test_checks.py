@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from mtreview.checks import CHECKS, DocumentContext, enabled_checks
@@ -65,6 +67,7 @@ def test_repeated_words_and_phrases() -> None:
         "Les droits de l'homme de l'homme sont menacés.",
         "Les entreprises publiques entreprises publiques ont protesté.",
         "Nous nous sommes vus, oui, oui, hier.",  # French allows both
+        "Le gestionnaire de fichiers Fichiers les affiche.",  # a noun, then the name
     ]
     found = run("repeated_words", texts)
     assert marked(texts, found) == [(0, "a"), (1, "de l'homme"), (2, "entreprises publiques")]
@@ -98,6 +101,18 @@ def test_french_spacing_around_high_punctuation_and_guillemets() -> None:
         (1, "»"),
         (1, ";"),
     ]
+    # a colon inside code is not punctuation: identifiers, an abbreviation
+    code = ["Le périphérique [10ec:8168] donne CB:LFdm."]
+    assert marked(code, run("french_spacing", code)) == []
+
+
+def test_a_full_stop_the_source_names_is_a_character() -> None:
+    text = "Les fichiers cachés ont un . au début de leur nom."
+    check, context = CHECKS["spacing"](Settings()), DocumentContext("doc")
+    (segment,) = segments([text])
+    named = dataclasses.replace(segment, source="Hidden files have a . at the start.")
+    assert check.check(named, context) == []
+    assert marked([text], run("spacing", [text])) == [(0, " .")]
 
 
 def test_non_french_words_and_the_whitelist() -> None:

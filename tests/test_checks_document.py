@@ -101,6 +101,15 @@ def test_straight_quotes_alone_are_fine_and_misplaced_ones_are_not() -> None:
     assert [f.message for f in found[1]] == ["opening quote where one closes"]
 
 
+def test_a_straight_quote_named_as_in_the_source_is_not_unbalanced() -> None:
+    texts = ['Appuyez sur compose, puis sur " et enfin sur une lettre.']
+    check, context = CHECKS["quotes"](Settings()), DocumentContext("doc")
+    (segment,) = segments(texts)
+    named = dataclasses.replace(segment, source='Press compose then " then a letter.')
+    assert check.check(named, context) == []
+    assert [f.message for f in run("quotes", texts)[0]] == ['unbalanced "']
+
+
 def test_clean_document_has_no_document_level_flags() -> None:
     for name in ("duplicate_segments", "name_variants", "quotes"):
         assert run_primed(name, CLEAN_FRENCH) == [[] for _ in CLEAN_FRENCH]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from mtreview.analysis import Analyzer
-from mtreview.analysis.highlight import Highlighter
+from mtreview.analysis.highlight import Highlighter, _outside_protected
 from mtreview.cli import main
 from mtreview.documents import Segment
+from mtreview.flags import Flag
 from mtreview.grammar import GrammarChecker, plausible
 from mtreview.settings import Settings
 from tests.test_checks import CLEAN_FRENCH
@@ -97,6 +98,48 @@ def test_noun_group_flags_on_words_outside_the_group_go(checker: GrammarChecker)
     assert kept == [[], [], ["utilisateur"], ["temporaire"]]
 
 
+def test_verb_readings_of_names_keys_and_labels_go(checker: GrammarChecker) -> None:
+    """A key or command the source holds ("compose"), a label inside a sentence
+    ("Musique") and agreement with a name ("Horloges") are not French grammar; a label
+    after its determiner heads its group, and pleonasms are style (off)."""
+    rows = [
+        ("Appuyez sur compose, puis sur e.", "Press compose then e."),
+        ("Par défaut, les dossiers Musique et Images sont partagés.", "Music is shared."),
+        ("Les distributions sont livrées avec Horloges installé.", "They come with Clocks."),
+        ("Ouvrez la vue d’ensemble des Activité.", "Open the Activities overview."),
+        ("Les fichiers temporaire sont supprimés.", "Temporary files are deleted."),
+        ("Un élément, comme par exemple un bouton.", "An item such as a button."),
+        # the adjective goes with the head before the preposition, or with nothing
+        ("Les réseaux sans fil masqués ne s’affichent pas.", "Hidden networks do not show."),
+        ("Un périphérique sans fil connectés.", "A wireless device connected."),
+    ]
+    found = checker.check([text for text, _source in rows])
+    assert [len(flags) for flags in found] == [1, 1, 2, 1, 1, 0, 2, 2]
+    kept = [
+        [text[f.start : f.end] for f in plausible(text, flags, source)]
+        for (text, source), flags in zip(rows, found, strict=True)
+    ]
+    assert kept == [[], [], [], ["Activité"], ["temporaire"], [], [], ["fil", "connectés"]]
+
+
+def test_readings_of_what_is_not_prose_go(checker: GrammarChecker) -> None:
+    """A word inside a path, a verb after a one-letter name ("A" is no "a"), a lowercase
+    start the source has too; a lowercase start the source lacks stays."""
+    rows = [
+        ("Correction : voir debian/patches/fix-gentoo-target.patch ;", "See the patch."),
+        ("Le paquet A recommande le paquet B si le responsable le veut.", "A recommends B."),
+        ("le répertoire racine comporte des choses. Il faut le savoir.", "the root has things."),
+        ("le répertoire racine comporte des choses. Il faut le savoir.", "The root has things."),
+    ]
+    found = checker.check([text for text, _source in rows])
+    assert [len(flags) for flags in found] == [1, 1, 1, 1]
+    kept = [
+        [text[f.start : f.end] for f in plausible(text, flags, source)]
+        for (text, source), flags in zip(rows, found, strict=True)
+    ]
+    assert kept == [[], [], [], ["le"]]
+
+
 def test_allowed_words_are_not_spelling_errors() -> None:
     texts = ["Le gouvernment a parlé."]
     assert GrammarChecker(Settings(allowed_words=("gouvernment",))).check(texts) == [[]]
@@ -148,3 +191,33 @@ def test_a_failing_tool_is_a_note_not_a_crash(tmp_path: Path) -> None:
     [analysis] = analyzer.analyze([Segment("d", 0, 0, 0, 13, "Tout va bien.")])
     assert analysis.flags == ()
     assert any("exit status 3: boom" in note for note in highlighter.notes)
+
+
+def test_spelling_type_flags_are_read_for_misreadings_too() -> None:
+    """Grammalecte's "maj" is a spelling-type flag: the lowercase start the source has too
+    goes on the highlighter's path as well."""
+    text = "monter le répertoire /dev du système hôte."
+    flag = Flag(
+        0,
+        6,
+        "Fluency/Spelling",
+        "minor",
+        ("grammar:maj",),
+        "Majuscule [majuscule_début_paragraphe]",
+    )
+    lower = Segment("doc", 0, 0, 0, len(text), text, source="bind mount /dev from the host.")
+    upper = Segment("doc", 0, 0, 0, len(text), text, source="Bind mount /dev from the host.")
+    assert _outside_protected(lower, [flag]) == []
+    assert _outside_protected(upper, [flag]) == [flag]
+
+
+def test_a_name_in_second_place_is_a_moved_opener(checker: GrammarChecker) -> None:
+    """Swapped words leave a sentence's capitalised opener second ("des Options avancé"):
+    agreement with it stays, unlike agreement with a name further in."""
+    rows = ["des Options avancé", "Les distributions sont livrées avec Horloges installé."]
+    found = checker.check(rows)
+    kept = [
+        [t[f.start : f.end] for f in plausible(t, fl, "")]
+        for t, fl in zip(rows, found, strict=True)
+    ]
+    assert kept == [["avancé"], []]

@@ -68,6 +68,13 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Le courrier électronique tient une grande place.",  # "tient" is singular
         "Vous devez d'abord appuyer sur le bouton Continue après la sélection.",  # a label
         "Celle-ci a été interrompue.",  # the pronoun's form shows its gender
+        # a verb given two subjects; a noun taken for the verb; "car"; an infinitive's object
+        "Il est clair que toutes les questions posées avant que le fichier n'ait été chargé ne "
+        "peuvent pas être lues.",
+        "Des valeurs comme la langue, la carte clavier ou le miroir ne peuvent être données.",
+        "Cette opération est recommandée car on pourrait voir quelles parties sont actives.",
+        "La méthode la plus commune pour télécharger ces microprogrammes consiste à attendre.",
+        "Remplacez les lettres accentuées par leur équivalent accentué.",  # "leur" is singular
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:
@@ -137,10 +144,42 @@ def test_swapped_words_are_flagged(text: str, wrong: str) -> None:
         "Taille de : %s",
         "Le fichier n’est généralement pas lu.",
         "iPod Touch connecté",
+        # pronoun "un", the noun "son", a label, a preposition before a block or an insert
+        "Livrées avec au moins un de ces programmes installé par défaut.",
+        "Avec les priorités basses, vous pourrez en choisir un dans une liste.",
+        "Installez les paquets un à un.",
+        "Vous pouvez couper le son du navigateur.",
+        "Cliquez sur Son pour ouvrir le panneau.",
+        "Dans ce cas, la ligne en question devrait ressembler à :",
+        "Des programmes dont beaucoup ont été écrits par, ou pour, le projet GNU.",
+        "Des paquets dépendants de, ou recommandés par, un méta-paquet.",
+        "ce à quoi correspond l’expression rationnelle",
+        "Si make install ne le fait pas, ajoutez les fichiers.",
+        "consultez Tableau 2.10, « Classement des paquets »",
     ],
 )
 def test_word_order_leaves_french_alone(text: str) -> None:
     assert flagged("word_order", text) == [], text
+
+
+def test_a_capitalised_word_the_document_writes_inside_sentences_is_a_name() -> None:
+    texts = ["Le projet Debian publie un wiki.", "wiki Debian sur la multiarchitecture"]
+    check, context = CHECKS["word_order"](Settings()), DocumentContext("doc")
+    rows = [Segment("doc", i, i, 0, len(t), t) for i, t in enumerate(texts)]
+    for row in rows:
+        context.observe(row)
+    assert check.checked(rows[1], context) == []
+    assert flagged("word_order", texts[1]) == ["wiki Debian"]  # alone: the first word moved
+    assert flagged("word_order", "les Récupère nouvelles listes") == ["les Récupère"]
+
+
+def test_word_order_pronoun_and_label_exceptions_keep_the_swaps() -> None:
+    assert flagged("word_order", "Ouvrir fichier un de configuration") == ["un de"]
+    assert flagged("word_order", "Nombre pages de :") == ["de"]
+    assert flagged("word_order", "Enregistrer son dans le dossier") == ["son dans"]
+    label = "Les services sont affichés sous Utiliser pour."
+    assert flagged("word_order", label, "The services are shown under Use for.") == []
+    assert flagged("word_order", label, "The services are shown under Use.") == ["pour"]
 
 
 def test_elision() -> None:

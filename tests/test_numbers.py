@@ -39,6 +39,9 @@ def flags(text: str, source: str, *, table_row: bool = False) -> list[tuple[str,
         ("Le type vaut 0, 1 ou 2.", "Type may be 0,1,2."),  # a list
         ("MB 1.000.000, M 1.048.576", "MB 1,000,000, M 1,048,576"),  # old French grouping
         ("Fichier %d sur 3 000", "File %d of 3,000"),  # placeholders left out
+        ("Plus de huit caractères.", "Longer than 8 characters."),  # written out
+        ("Les trois premiers CD (ou les huit premiers).", "The first 3 to 8 CDs."),
+        ("Placez-le entre 5 et 10 mètres.", "Place it within 5-10 meters (about 16-33 feet)."),
     ],
 )
 def test_french_numbers_equal_to_the_source(text: str, source: str) -> None:
@@ -89,3 +92,8 @@ def test_changed_missing_and_extra_numbers_flagged_as_before() -> None:
     seg = Segment("doc", 0, 0, 0, 6, "Ouvrir", source="Open 5 files")
     (flag,) = CHECKS["source_numbers"]().checked(seg, DocumentContext("doc"))
     assert flag.message == "number “5” of the source is missing"
+    # a number written out must be the source's; a metric measure is not a conversion
+    assert flags("Ouvrir six fichiers", "Open 5 files") == [("Ouvrir six fichiers", None)]
+    assert flags("Placez-le à 16 pieds.", "Place it within 5 meters (16 feet).") == [
+        ("Placez-le à 16 pieds.", None)
+    ]

@@ -24,7 +24,8 @@ def spans(check: str, text: str, source: str | None = None) -> list[str]:
     return [text[f.start : f.end] for f in flags(check, text, source)]
 
 
-# (translation, the token, its syntax, a check whose raw rule fires on or beside the token)
+# (translation, the token, its syntax, a check whose raw rule fires on or beside the token;
+# french_spacing reads a colon between letters or digits as code by itself: None there)
 PROTECTED = [
     ("Impossible d'ouvrir %1$s; réessayez", "%1$s", "printf", "french_spacing"),
     ("Le fichier %(name)s! est ouvert", "%(name)s", "python", "french_spacing"),
@@ -39,12 +40,11 @@ PROTECTED = [
     ("Bienvenue dans { -brand-short-name }", "{ -brand-short-name }", "fluent", None),
     ("{ $n -> [one] un onglet *[other] { $n } onglets }", "*[other]", "fluent", None),
     ("Dossier $HOME introuvable", "$HOME", "shell", None),
-    ('<span style="color:red">Attention</span> !', '<span style="color:red">', "tag",
-     "french_spacing"),
+    ('<span style="color:red">Attention</span> !', '<span style="color:red">', "tag", None),
     ("Tom&nbsp;et Jerry", "&nbsp;", "entity", "french_spacing"),
     ("&brandShortName; est à jour", "&brandShortName;", "entity", None),
     ("min-width: 20em; max-height:1.5rem", "min-width: 20em;", "css", "french_spacing"),
-    ("min-width: 20em; max-height:1.5rem", "max-height:1.5rem", "css", "french_spacing"),
+    ("min-width: 20em; max-height:1.5rem", "max-height:1.5rem", "css", None),
     ("Une marge de 12px autour", "12px", "css", None),
 ]  # fmt: skip
 

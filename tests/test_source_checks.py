@@ -3,6 +3,7 @@ TSV/CSV quoting; calibrate --fit; Grammalecte in parts, reproducibly."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -108,6 +109,8 @@ CASES = [
     ("end_punctuation", "Ouvrir le fichier.", "Open the file", []),
     ("end_punctuation", "Supprimer le fichier", "Delete the file?", ["r"]),  # a verb: a question
     ("end_punctuation", "Définition d'un pilote", "What is a driver?", []),  # a help heading
+    ("end_punctuation", "Informations manquantes pour la correction", "Missing information?", []),
+    ("end_punctuation", "Nom du fichier", "File name?", ["r"]),  # a prompt, not a heading
     ("end_punctuation", "choisir une langue ;", "Select the language.", []),  # a list item
     ("end_punctuation", "Ne vous inquiétez pas !", "Don't worry.", []),
     ("end_punctuation", "Les systèmes suivants sont reconnus :", "These are supported.", []),
@@ -291,3 +294,24 @@ def test_flags_name_the_way_their_check_saw_the_error(
     found = CHECKS[check]().checked(seg, DocumentContext("doc"))
     assert found and {f.origins for f in found} == {(f"rule:{check}",)}
     assert {s for f in found for s in f.subsignals} == {f"rule:{check}/{c}" for c in codes}
+
+
+def test_a_list_written_without_stops_is_not_flagged_item_by_item() -> None:
+    """Items of a list the translator writes without a stop (a run of them), unlike one
+    sentence that lost its stop among sentences that keep theirs."""
+    rows = [
+        ("Leur nombre", "How many you have."),
+        ("Les partitions", "Partitions."),
+        ("Le modèle et la marque", "Model and manufacturer."),
+        ("Il est prêt.", "It is ready."),
+        ("Il est à jour.", "It is up to date."),
+        ("Ouvrez le fichier", "Open the file."),
+    ]
+    check, context = CHECKS["end_punctuation"](Settings()), DocumentContext("doc")
+    items = [
+        dataclasses.replace(segment(text, source), index=i) for i, (text, source) in enumerate(rows)
+    ]
+    for item in items:
+        context.observe(item)
+    context.complete = True
+    assert [len(check.check(item, context)) for item in items] == [0, 0, 0, 0, 0, 1]

@@ -66,6 +66,13 @@ CORRECT = [
     "Ne notez jamais vos mots de passe.",  # a verb, then its adverb
     "Vous pouvez maintenant lire le chapitre 8, Les prochaines étapes.",  # preposed
     "Lisez les messages d'erreur sur la quatrième console.",
+    "Il serait préférable de le contrôler avant.",  # the adverb after the pronoun's verb
+    "Si le réseau ne fonctionne toujours pas, activez le mode avion.",  # two adverbs
+    "Les imprimantes peuvent certes être contrôlées.",  # an adverb before an infinitive
+    "Copiez-les dans le répertoire que demande le serveur.",  # an inverted subject
+    "Les réponses aux précédentes questions.",  # an adjective French preposes
+    "Il fut le principal responsable du texte.",
+    "Elle s'applique aux versions antérieures à une certaine valeur.",
 ]
 
 

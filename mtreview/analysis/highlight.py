@@ -327,14 +327,18 @@ def _masked(segment: Segment) -> str:
 
 def _outside_protected(segment: Segment, flags: list[Flag]) -> list[Flag]:
     """Grammalecte's flags less those in code (`%s`, `-mcpu=…`, URLs …); a spelling flag
-    on a word copied from the source (a name, a command) goes too, and so does a
-    noun-group agreement flag on a word outside the group (`grammar.plausible`)."""
+    on a word copied from the source (a name, a command) goes too, and so do the flags
+    `grammar.plausible` finds misread (a word outside its noun group, a label, a path)."""
     if not flags:
         return flags
     spelling = [f for f in flags if f.category == "Fluency/Spelling"]
     other = [f for f in flags if f.category != "Fluency/Spelling"]
-    kept = plausible(segment.text, outside_protected(segment, other, CODE_KINDS, margin=1))
-    kept += outside_protected(segment, spelling, frozenset(KINDS))
+    kept = plausible(
+        segment.text, outside_protected(segment, other, CODE_KINDS, margin=1), segment.source or ""
+    )
+    kept += plausible(
+        segment.text, outside_protected(segment, spelling, frozenset(KINDS)), segment.source or ""
+    )
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 

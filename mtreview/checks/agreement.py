@@ -19,7 +19,11 @@ expletive "il"); a participle after an object that controls it ("vous permet d'�
 connecté"); a relative "qui" with other words than its antecedent's own between them; a
 capitalised word inside a sentence (a button or menu's name: "le bouton Continue"); a
 "verb" whose form the lemma table does not know as a verb ("automatiquement",
-"intelligent") or whose ending shows another person ("Utilisez", "appuyez").
+"intelligent") or whose ending shows another person ("Utilisez", "appuyez"); a verb the
+parse gives two subjects with a subordinating word between them, a
+coordinated verb whose head is no verb form ("la carte clavier ou le miroir ne peuvent"),
+a conjunct after "car" (a clause of its own), and a "subject" right after an infinitive,
+whose object it is ("pour télécharger ces microprogrammes consiste").
 """
 
 from __future__ import annotations
@@ -61,12 +65,19 @@ SKIP_PRONOUNS = frozenset(
     "je j' tu nous vous on ce c' ça cela ceci qui que quoi lequel laquelle tout".split()
 )
 SUBJECTS = ("nsubj", "nsubj:pass")
+CLAUSE_COORDINATORS = frozenset({"car", "or"})  # they join clauses only, never two verbs
 # pronouns whose form shows gender and number (the model's morphology of them can err)
 PRONOUN_FEATURES = {
     **dict.fromkeys(("il", "celui", "celui-ci", "celui-là", "lequel"), ("Masc", "Sing")),
     **dict.fromkeys(("ils", "ceux", "ceux-ci", "ceux-là", "lesquels"), ("Masc", "Plur")),
     **dict.fromkeys(("elle", "celle", "celle-ci", "celle-là", "laquelle"), ("Fem", "Sing")),
     **dict.fromkeys(("elles", "celles", "celles-ci", "celles-là", "lesquelles"), ("Fem", "Plur")),
+}
+# determiners whose form shows their number, whatever the model's morphology says ("leur
+# équivalent": the model reads "leur" as the plural pronoun)
+DETERMINER_NUMBER = {
+    **dict.fromkeys("leur son sa mon ma ton ta notre votre ce cet cette".split(), "Sing"),
+    **dict.fromkeys("leurs ses mes tes nos vos ces".split(), "Plur"),
 }
 ADVERBIAL_NOUNS = frozenset({"fois"})  # "une fois connecté": not the participle's noun
 BETWEEN_STOPS = frozenset(",;:—–")  # marks that cut a subject from its verb
@@ -130,7 +141,9 @@ def noun_features(noun: Any) -> tuple[str | None, str | None]:
     determiners = [c for c in noun.children if c.dep_ == "det" and c.i < noun.i]
     if determiners:  # the nearest: "Une fois le formatage terminé" reads "le"
         gender = _one(determiners[-1].morph.get("Gender"))
-        number = _one(determiners[-1].morph.get("Number"))
+        number = DETERMINER_NUMBER.get(determiners[-1].lower_) or _one(
+            determiners[-1].morph.get("Number")
+        )
     for child in noun.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
             if _coordinated(noun, child):
@@ -174,6 +187,8 @@ def subject_of(token: Any) -> Any:
         if any(c.dep_.startswith("expl") for c in token.children):
             return None  # "il faut", "il peut être difficile": an impersonal "il"
         subjects = [c for c in token.children if c.dep_ in SUBJECTS]
+        if len(subjects) > 1 and _clauses_apart(subjects[0], subjects[-1]):
+            return None  # "les questions posées avant que le fichier ait été chargé"
         if subjects:
             subject = subjects[0]
             if subject.lower_ == "qui" and token.dep_ == "acl:relcl":
@@ -184,10 +199,18 @@ def subject_of(token: Any) -> Any:
         head = token.head
         if token.dep_ == "conj" and _own_clause(head, token):
             return None
+        if token.dep_ == "conj" and head.pos_ == "VERB" and not _verb_form(head.lower_):
+            return None  # "la carte clavier ou …": a noun the parser took for the verb
         if token.dep_ == "xcomp" and any(c.dep_ in ("obj", "iobj") for c in head.children):
             return None  # "vous permet d'être connecté": the object controls it
         token = head
     return None
+
+
+def _clauses_apart(first: Any, last: Any) -> bool:
+    """Two subjects the parse gave one verb with a subordinating word between them: two
+    clauses joined by the parse, whose verb is which subject's is unsure."""
+    return any(t.pos_ == "SCONJ" for t in first.doc[first.i + 1 : last.i])
 
 
 def _own_clause(head: Any, token: Any) -> bool:
@@ -201,6 +224,7 @@ def _own_clause(head: Any, token: Any) -> bool:
     return any(
         t.text in (":", ";")
         or t.pos_ == "SCONJ"
+        or t.lower_ in CLAUSE_COORDINATORS
         or (t.head is token and t.pos_ in ("NOUN", "PROPN", "PRON"))
         for t in between
     )
@@ -255,6 +279,8 @@ def usable_subject(subject: Any) -> bool:
         return False  # "ni le périphérique", "un adaptateur ou une carte qui": a coordination
     if subject.dep_ in SUBJECTS and any(c.dep_ == "case" for c in subject.children):
         return False  # "sur lesquelles", "avec la popularité": not a subject
+    if _after_infinitive(subject):
+        return False  # "pour télécharger ces microprogrammes consiste": the object
     if (
         subject.pos_ == "PROPN"
         and subject.i > 0
@@ -262,6 +288,18 @@ def usable_subject(subject: Any) -> bool:
     ):
         return False  # "périphériques Bluetooth": the name goes with the noun before it
     return subject.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def _after_infinitive(noun: Any) -> bool:
+    """A noun group right after an infinitive ("télécharger ces microprogrammes") is its
+    object, whatever the parse says."""
+    first = min(
+        [noun.i, *(c.i for c in noun.children if c.dep_ in ("det", "amod") and c.i < noun.i)]
+    )
+    if first == 0:
+        return False
+    before = noun.doc[first - 1]
+    return before.pos_ in ("VERB", "AUX") and "Inf" in before.morph.get("VerbForm")
 
 
 def _conjuncts(token: Any) -> list[Any]:

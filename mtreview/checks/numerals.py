@@ -38,6 +38,38 @@ VERSION_WORDS = frozenset(
 QUANTITY_AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|‰|°|[^\W\d_])")
 
 
+# numbers French prose writes out ("les huit premiers CD", "plus de dix ans"); "un"/"une"
+# are articles as often as numbers, so 1 is not among them
+_WORDS = "zéro deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze"
+_WORDS += " seize dix-sept dix-huit dix-neuf vingt trente quarante cinquante soixante cent mille"
+_VALUES = (0, *range(2, 21), 30, 40, 50, 60, 100, 1000)
+FRENCH_NUMBER_WORDS = dict(zip(_WORDS.split(), map(str, _VALUES), strict=True))
+_NUMBER_WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)?(?![\w-])")
+# an imperial measure the source adds for American readers ("5-10 meters (about 16-33
+# feet)"): French documentation leaves the conversion out
+IMPERIAL_AFTER = re.compile(
+    r"[\s\u00a0-]*(?:feet|foot|ft|inch|inches|in\.|miles?|mph|pounds?|lbs?|ounces?|oz"
+    r"|yards?|gallons?|°\s*F|degrees Fahrenheit)\b",
+    re.IGNORECASE,
+)
+
+
+def written_out(plain: str) -> list[str]:
+    """The values of the numbers a French text writes in words (`huit` → 8)."""
+    words = (m.group().lower() for m in _NUMBER_WORD.finditer(plain))
+    return [FRENCH_NUMBER_WORDS[w] for w in words if w in FRENCH_NUMBER_WORDS]
+
+
+def imperial(plain: str, numeral: Numeral) -> bool:
+    """The number measures in feet, inches, miles …: a conversion French may drop. A range
+    ("16-33 feet") counts as one measure."""
+    rest = plain[numeral.end :]
+    if IMPERIAL_AFTER.match(rest):
+        return True
+    bound = re.match(r"\s*[-–]\s*\d+(?:[.,]\d+)?", rest)
+    return bound is not None and IMPERIAL_AFTER.match(rest[bound.end() :]) is not None
+
+
 @dataclass(frozen=True)
 class Numeral:
     start: int

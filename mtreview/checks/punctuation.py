@@ -1,5 +1,7 @@
 """Spacing and punctuation: space before a comma, missing space after one, doubled spaces,
 and the French rules around « » : ; ? ! (a space before the high signs, inside the guillemets).
+A colon between two letters or digits ("1d6b:0002", "CB:LFdm") is code, not punctuation,
+and a full stop the source names alone ("a . at the beginning") is a character.
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ FRENCH_RULES = (
 )
 
 
+LONE_STOP = re.compile(r"(?:^|\s)\.\s+\w")  # "have a . at the beginning"
+# a colon between letters or digits with no space either side is code, not punctuation:
+# an identifier ("1d6b:0002", "[10ec:8168]"), an abbreviation ("CB:LFdm")
+TIGHT_COLON = re.compile(r"(?<=\w):(?=\w)")
 HIGH_SIGNS = ";:?!"
 _SPACED_SIGN = re.compile(r"[\s\u00a0\u202f][;:?!]")
 
@@ -88,9 +94,12 @@ class Spacing(_PatternCheck):
     rules = SPACING_RULES
 
     def wanted(self, rule: Rule, segment: Segment, context: DocumentContext) -> bool:
-        """A comma without a space that the source has too is a list of codes ("a,e,v")."""
+        """A comma without a space that the source has too is a list of codes ("a,e,v");
+        a full stop standing alone between spaces in the source is named, not ending."""
         if not super().wanted(rule, segment, context):
             return False
+        if rule is SPACING_RULES[1] and LONE_STOP.search(segment.source or ""):
+            return False  # "un . au début de leur nom": the character itself, as in the source
         return not (rule is SPACING_RULES[2] and rule.pattern.search(segment.source or ""))
 
 
@@ -123,5 +132,17 @@ class FrenchSpacing(_PatternCheck):
             return False
         if not segment.table_row or rule not in FRENCH_RULES[:2]:
             return True
+        return self._table_spaces(context)
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        text = segment.text
+        return [
+            f
+            for f in super().check(segment, context)
+            if not (text[f.start : f.end] == ":" and TIGHT_COLON.match(text, f.start))
+        ]
+
+    @staticmethod
+    def _table_spaces(context: DocumentContext) -> bool:
         spaced, tight = context.state.get("high_signs", (0, 0))
         return bool(spaced >= tight)

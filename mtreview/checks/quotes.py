@@ -1,5 +1,6 @@
 """Quotation marks: unbalanced « », straight quotes on the wrong side of a word, and a
-document that mixes quote styles (French expects « », not "…")."""
+document that mixes quote styles (French expects « », not "…"). A straight quote left
+unpaired as in the source (the key `"` named in a sentence) is not unbalanced."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ class Quotes(Check):
                         suggestion="« " if is_opening else " »",
                     )
                 )
-        if len(straight) % 2:
+        if len(straight) % 2 and not (segment.source or "").count('"') % 2:
+            # a source with an odd count names the character itself ("press compose then
+            # \" then a letter") or is a fragment: the translation keeps it as it is
             flags.append(self.flag(straight[-1], straight[-1] + 1, 'unbalanced "'))
         return sorted(dict.fromkeys(flags), key=lambda f: (f.start, f.end))  # not set(): hash order
 

@@ -1,4 +1,6 @@
-"""Repeated words and phrases: "non gouvernementales non gouvernementales"."""
+"""Repeated words and phrases: "non gouvernementales non gouvernementales". A lowercase
+word followed by its capitalised self is a noun and the name of the thing it names ("le
+gestionnaire de fichiers Fichiers", GNOME's file manager called Files): not a repeat."""
 
 from __future__ import annotations
 
@@ -48,8 +50,15 @@ class RepeatedWords(Check):
                 continue
             if size == 1 and (keys[i] in ALLOWED_REPEATS or keys[i].isdigit()):
                 continue
+            if size == 1 and _named(found[i].group(), found[i + 1].group()):
+                continue  # "le gestionnaire de fichiers Fichiers": the noun, then its name
             gap = text[found[i + size - 1].end() : found[i + size].start()]
             if gap.strip():  # punctuation between the copies: "oui, oui" is deliberate
                 continue
             return size
         return 0
+
+
+def _named(first: str, second: str) -> bool:
+    """A lowercase word, then the same word capitalised: a thing and its name."""
+    return first.islower() and second[:1].isupper() and second[1:].islower()

@@ -23,10 +23,12 @@ from mtreview.checks.numerals import (
     KEPT_ORDINAL_RE,
     Numeral,
     french_grouping,
+    imperial,
     reading,
     source_numerals,
     target_numerals,
     version_like,
+    written_out,
 )
 from mtreview.checks.protected import (
     CODE_KINDS,
@@ -141,7 +143,8 @@ class SourceNumbers(_CarriedOver):
     decimal point kept (`3.5`) where it is a quantity, not a version (`Python 3.5`,
     `HTTP/1.1`, `la 7.4`: `numerals.version_like`); an English ordinal suffix (`21st`)
     always. An ordinal of the source may be written out in the translation (`2nd` →
-    `second`): only a different one is flagged."""
+    `second`): only a different one is flagged; so may a cardinal (`8` → `huit`), and an
+    imperial conversion of the source (`(about 16-33 feet)`) may be left out."""
 
     name = "source_numbers"
     item = "number"
@@ -153,12 +156,17 @@ class SourceNumbers(_CarriedOver):
         formats = tuple(segment.formats)
         markup = [s for s in segment_spans(segment) if s.kind in MARKUP_KINDS]
         source_markup = protected_spans(segment.source, None, formats)
-        source = source_numerals(
-            mask(segment.source, (s for s in source_markup if s.kind in MARKUP_KINDS), "x")
+        plain_source = mask(
+            segment.source, (s for s in source_markup if s.kind in MARKUP_KINDS), "x"
         )
-        target = target_numerals(mask(segment.text, markup, "x"))
-        required = collections.Counter(n.key for n in source if not n.ordinal)
-        optional = collections.Counter(n.key for n in source if n.ordinal)
+        source = source_numerals(plain_source)
+        plain = mask(segment.text, markup, "x")
+        target = target_numerals(plain)
+        conversions = [n for n in source if not n.ordinal and imperial(plain_source, n)]
+        required = collections.Counter(
+            n.key for n in source if not n.ordinal and n not in conversions
+        )
+        optional = collections.Counter(n.key for n in source if n.ordinal or n in conversions)
         flags: list[Flag] = []
         unmatched: list[Numeral] = []
         for number in sorted(target, key=lambda n: n.ordinal):  # cardinals first
@@ -172,6 +180,7 @@ class SourceNumbers(_CarriedOver):
             (required if required[key] else optional)[key] -= 1
             flags += self._convention(segment, number, key)
         source_ordinals_left = sum(optional.values()) > 0
+        required -= collections.Counter(written_out(plain))  # "huit caractères" for "8"
         missing = sorted((+required).elements())
         extra = [n for n in unmatched if not n.ordinal or source_ordinals_left]
         # a number of the source replaced by another is a changed value, far more often a
@@ -262,13 +271,25 @@ class EndPunctuation(Check):
     comma, and a question turned into a heading, as help pages title "What is a driver?"
     "Définition d'un pilote": a question the source asks with a wh-word or an auxiliary,
     and no mark and no verb in the translation (spaCy's parse, when the model is
-    installed: a finite verb or an infinitive makes it a question that lost its mark)."""
+    installed: a finite verb or an infinitive makes it a question that lost its mark);
+    and a stop lost in a run of rows that lose it (`LIST_OTHERS` more within `LIST_REACH`
+    rows: a list's items or a table's cells, which the translator writes without a stop:
+    "Les partitions", "Leur nombre"): a convention of the document, not a mark lost from
+    one sentence."""
 
     name = "end_punctuation"
     needs = "source"
     category = "Fluency/Punctuation"
     description = "the translation ends with other punctuation than its source [needs a source]"
+    reads_document = True  # a stop lost in a run of rows is the document's convention
     respects: ClassVar[frozenset[str]] = frozenset()  # "%s." ends with a stop all the same
+
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        if _stop_dropped(segment):
+            dropped = context.state.setdefault(DROPPED_STOPS, set())
+            if len(dropped) < MAX_DROPPED:  # memory stays bounded on a huge catalogue
+                dropped.add(segment.index)
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         if not segment.source or not segment.text.strip():
@@ -279,6 +300,10 @@ class EndPunctuation(Check):
             return []  # a stop the source lacks is the translator's right
         if not found and wanted == "stop" and segment.text.rstrip(CLOSERS).endswith(","):
             return []  # a list item: "… comme é,"
+        dropped = context.state.get(DROPPED_STOPS, ())
+        near = {segment.index + step for step in range(-LIST_REACH, LIST_REACH + 1) if step}
+        if _stop_dropped(segment) and len(near & set(dropped)) >= LIST_OTHERS:
+            return []  # one of a list's items, all written without a stop
         if not found and wanted == "question" and _heading(segment.source, segment.text):
             return []
         article = "an" if wanted[0] in "aeiou" else "a"
@@ -290,6 +315,22 @@ class EndPunctuation(Check):
         return [self.flag(start, max(len(segment.text.rstrip()), start + 1), message)]
 
 
+DROPPED_STOPS = "end_punctuation.dropped"  # indexes of the rows that lost the source's stop
+MAX_DROPPED = 10_000
+LIST_REACH = 2  # a table's list cells alternate with their headers: "Disques durs", "Leur nombre"
+LIST_OTHERS = 2  # a list: two more rows without their stop that near (one may be chance)
+
+
+def _stop_dropped(segment: Segment) -> bool:
+    """The source ends with a stop, the translation with no mark at all."""
+    if not segment.source or not segment.text.strip():
+        return False
+    if end_class(segment.source)[0] != "stop" or end_class(segment.text)[0]:
+        return False
+    return not segment.text.rstrip(CLOSERS).endswith(",")
+
+
+HEADING_WORDS = 4  # "Nom du fichier" for "File name?" is a prompt that lost its mark
 ASKING = re.compile(
     r"\s*(?:what|why|how|where|which|who|when|can|could|do|does|did|is|are|should|will)\b",
     re.IGNORECASE,
@@ -298,9 +339,13 @@ ASKING = re.compile(
 
 def _heading(source: str, text: str) -> bool:
     """A question of the source (a wh-word or an auxiliary first: "What is …", "How do I
-    …", not a prompt such as "Run it instead [y/N]?") given as a noun phrase with no "?"
-    anywhere: no finite verb nor infinitive in spaCy's parse (False without the model)."""
-    if "?" in text or not ASKING.match(source):
+    …", not a prompt such as "Run it instead [y/N]?"; or a title asked as a noun phrase,
+    "Missing information for color correction?", given as one of `HEADING_WORDS` words or
+    more) given as a noun phrase with no "?" anywhere: no finite verb nor infinitive in
+    spaCy's parse (False without the model)."""
+    if "?" in text or "[" in source:
+        return False
+    if not ASKING.match(source) and len(text.split()) < HEADING_WORDS:
         return False
     doc = shared_parses().get(text)
     if doc is None:

@@ -24,7 +24,14 @@ on the benchmarks' planted rows):
 - an ordinal or "premier", "dernier", "prochain" before its noun ("les premières
   étapes"), where French puts them;
 - a capitalised word opening a sentence and a lowercase one after it ("Appuyez ensuite"):
-  the swap would leave a capital inside the sentence.
+  the swap would leave a capital inside the sentence;
+- two adverbs ("ne fonctionne toujours pas"): either order is French, with another
+  meaning ("pas toujours");
+- a short adverb before an infinitive ("peut certes être", "pour bien faire");
+- a verb after a relative pronoun, before its subject ("le répertoire que demande le
+  serveur"): French inverts the subject there;
+- an adjective French puts before its noun as readily as after ("les principales
+  options", "aux précédentes questions", "une certaine valeur").
 
 English order kept by a translation engine is flagged at a lower gain where the words say
 what they are (`_english_order`; spaCy's lexicon of French lemmas by part of speech, no
@@ -70,7 +77,8 @@ FINITE_LIKE = re.compile(r"(?:ez|ons|(?<!m)ent|er|ir|re|oit|eut|ait|ont|est|aut)
 # adverbs: "-ment" and the short ones French puts after a finite verb
 ADVERB = re.compile(
     r"(?:ment|jamais|toujours|donc|certes|ensuite|aussi|encore|déjà|souvent|parfois|alors"
-    r"|ainsi|bien|mieux|vraiment|plus|pas|guère|peut-être)$"
+    r"|ainsi|bien|mieux|vraiment|plus|pas|guère|peut-être|avant|après|ici|maintenant|ensemble"
+    r"|tard|tôt)$"
 )
 # what may follow a pronoun's verb: nothing, a mark, a little word, an adverb, a participle
 # ("qui les utilisent.", "leur avez attribuées"); a noun there makes "les" an article
@@ -79,7 +87,21 @@ FUNCTION_WORDS = CLITICS | frozenset(
     "de du des un une et ou à au aux en pour par sur dans avec sans que qui quand si".split()
 )
 PARTICIPLE = re.compile(r"(?:é|ée|és|ées|is|ie|ies|u|ue|us|ues|it|ite|its|ites)$")
-PREPOSED = re.compile(r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième)s?$")
+PREPOSED = re.compile(
+    r"(?:premier|première|dernier|dernière|prochain|prochaine|\w+ième|précédente?"
+    r"|principale?|principaux|ancienne?|nouvelle|nouveaux?|seule?|véritable|nombreu(?:x|ses?)"
+    r"|diverse?|différente?|vraie?|certaine?)s?$"
+)
+# short adverbs French puts before an infinitive ("peut certes être", "sans jamais savoir")
+BEFORE_INFINITIVE = frozenset(
+    "certes bien mal toujours jamais encore déjà aussi tout trop peu mieux plus pas rien "
+    "vraiment également même souvent".split()
+)
+INFINITIVE = re.compile(r"(?:er|ir|re|oir)$")
+RELATIVES = frozenset({"que", "qu", "où", "dont"})
+SUBJECT_OPENERS = frozenset(
+    "le la les l un une des son sa ses leur leurs ce cet cette ces votre vos notre nos".split()
+)
 
 ENDING_GAIN = 2.0  # nats, for an adjective that may be a noun but ends as few nouns do:
 # "-if", "-eux", "-able", "-ant", "-erne" ("-ique", "-al", "-aire" many nouns have)
@@ -182,11 +204,23 @@ def _french_order(text: str, first: Unit, one: str, second: Unit, two: str) -> b
         return True
     if PREPOSED.fullmatch(lower_one) and plain_two and lower_two not in FUNCTION_WORDS:
         return True
+    if ADVERB.search(lower_one) and ADVERB.search(lower_two):
+        return True  # "toujours pas" and "pas toujours" are both French
+    if lower_one in BEFORE_INFINITIVE and INFINITIVE.search(lower_two):
+        return True  # "peut certes être"
+    if lower_one in RELATIVES and two[:1].islower() and _subject_follows(text, second.end):
+        return True  # "que demande le serveur"
     opening = not text[: first.start].strip() or text[: first.start].rstrip()[-1:] in ".!?:"
     return opening and one[:1].isupper() and two[:1].islower()
 
 
 _NEXT_WORD = re.compile(r"\s*([^\W\d_]+(?:-[^\W\d_]+)*)?")
+
+
+def _subject_follows(text: str, end: int) -> bool:
+    """Whether a noun group opens after the verb: an inverted subject."""
+    match = re.match(r"\s*([^\W\d_]+)", text[end:])
+    return match is not None and match.group(1).lower() in SUBJECT_OPENERS
 
 
 def _clause_goes_on(text: str, end: int) -> bool:
