@@ -45,6 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import emit_report  # noqa: E402
+
 from mtreview.settings import Settings  # noqa: E402
 from mtreview.testing import mt_errors  # noqa: E402
 from mtreview.testing.injected import CATALOGUE_GLOB, read_catalogues  # noqa: E402
@@ -167,11 +169,7 @@ def main() -> int:
             row["cpu_ms_per_segment"] / rows[0]["cpu_ms_per_segment"], 2
         )
     report["rows"] = rows
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit_report(report, args.json)
 
 
 if __name__ == "__main__":

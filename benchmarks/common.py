@@ -8,6 +8,7 @@ download. Output length is fixed (30 tokens) so random weights do not change the
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from pathlib import Path
 
@@ -122,3 +123,12 @@ def flops_per_segment(shape: Shape, beams: int) -> float:
     ret = OUTPUT_TOKENS * (encoder_token + cross_kv) + beams * OUTPUT_TOKENS * decoder_token
     score = OUTPUT_TOKENS * (encoder_token + cross_kv) + INPUT_TOKENS * decoder_token
     return 2.0 * (back + ret + score)
+
+
+def emit_report(report: dict[str, object], json_path: str | None) -> int:
+    """Print a benchmark's report as JSON (and write it to `json_path`): exit code 0."""
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if json_path:
+        Path(json_path).write_text(text + "\n", encoding="utf-8")
+    return 0

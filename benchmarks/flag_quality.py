@@ -73,6 +73,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import emit_report  # noqa: E402
+
 from mtreview import calibration  # noqa: E402
 from mtreview.analysis.weights import TABLE, write_table  # noqa: E402
 from mtreview.checks import CHECKS  # noqa: E402
@@ -246,11 +248,7 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         report = run(args, halves, folder)
     report = {"catalogue_rows": catalogue_rows, **report}
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit_report(report, args.json)
 
 
 def run(args: argparse.Namespace, halves: dict[str, list[Pair]], folder: Path) -> dict[str, Any]:
@@ -636,11 +634,7 @@ def main_mt(args: argparse.Namespace) -> int:
                 flags = {row: by_key[key] for row, key in keys.items()}
                 chosen = tuple(args.show_flags.split(",")) if args.show_flags else ()
                 show_tune(part_rows, planted, flags, args.show_missed, chosen)
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit_report(report, args.json)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import random
 import re
 import sys
@@ -35,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import emit_report  # noqa: E402
 from flag_quality import catalogue_halves  # noqa: E402
 
 from mtreview.checks.base import DocumentContext  # noqa: E402
@@ -162,11 +162,7 @@ def main() -> int:
     for offset, (name, rows) in enumerate(halves.items()):
         if args.half in (name, "both"):
             report[name] = measure(rows, SEED + offset, args.show)
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    return 0
+    return emit_report(report, args.json)
 
 
 if __name__ == "__main__":
