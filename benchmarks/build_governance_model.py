@@ -8,6 +8,13 @@ sequence with a translation of the machine's gettext catalogues (the benchmark o
 `benchmarks/flag_quality.py`). spaCy's `fr_core_news_sm` tags and lemmatises it, as the
 check reads it (`french_model.parse_text`), and `governance.count_governance` counts.
 
+The verbs of the model that never take a direct object ("accéder", "appartenir",
+"cliquer": the parser's direct objects after them are its own mistakes) are read from
+Grammalecte's French lexicon (Dicollecte's, MPL 2.0), the Debian package
+`python3-grammalecte` that `scripts/setup.sh` installs for the grammar checks: a verb
+tagged intransitive or indirect and never transitive direct. Grammalecte is GPL, so it runs
+in its own process (`/usr/bin/python3`), as the grammar checks run `grammalecte-cli`.
+
     .venv/bin/python benchmarks/build_governance_model.py                  # ~4 minutes here
     .venv/bin/python benchmarks/build_governance_model.py --packages DIR   # .deb files kept
     .venv/bin/python benchmarks/build_governance_model.py --prose lines.txt  # text given
@@ -18,6 +25,8 @@ Needs `apt-get` (download only, no root), `dpkg-deb` and `groff`, as the word-or
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +46,37 @@ from mtreview.checks.governance import (  # noqa: E402
     count_governance,
     write_model,
 )
+
+# Run by the system Python, where Debian installs python3-grammalecte: the verbs of stdin
+# that its lexicon tags intransitive ("i") or indirect ("n") and never transitive ("t").
+LEXICON_SCRIPT = r"""
+import re, sys
+sys.path.insert(0, "/usr/lib/python3/dist-packages")
+from grammalecte.graphspell.ibdawg import IBDAWG
+lexicon = IBDAWG("fr-allvars.json")
+for verb in sys.stdin.read().split():
+    tags = set()
+    for morph in lexicon.getMorph(verb):
+        found = re.match(r">" + re.escape(verb) + r"/:V[0-3]_([^:/]*).*:Y", morph)
+        tags |= set(found.group(1)[:5]) if found else set()
+    if tags & set("in") and "t" not in tags:
+        print(verb)
+"""
+GRAMMALECTE_PYTHON = "/usr/bin/python3"
+
+
+def intransitive(verbs: list[str]) -> frozenset[str]:
+    """The verbs Grammalecte's lexicon says never take a direct object."""
+    done = subprocess.run(
+        [GRAMMALECTE_PYTHON, "-c", LEXICON_SCRIPT],
+        input="\n".join(verbs),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"python3-grammalecte's lexicon could not be read: {done.stderr[-500:]}")
+    return frozenset(done.stdout.split())
 
 
 def main() -> int:
@@ -60,6 +100,9 @@ def main() -> int:
     words = sum(len(line.split()) for line in lines)
     docs = nlp.pipe((parse_text(line) for line in lines), batch_size=256)
     model = count_governance(docs)
+    model = dataclasses.replace(
+        model, intransitive=intransitive(sorted(w for w, kind in model.heads if kind == "V"))
+    )
     uses = {kind: sum(counts.values()) for kind, counts in sorted(model.classes.items())}
     header = (
         f"mtreview governance model: prepositions after French words, {len(lines)} paragraphs, "
@@ -68,9 +111,11 @@ def main() -> int:
         f"preposition opening it; ∅ a direct object): {uses}\n"
         f"{len(model.heads)} words seen with a preposition {MIN_EVIDENCE}+ times; "
         f"{len(model.phrases)} adverbial phrases (after {FREE_PHRASE_HEADS}+ words) left out\n"
+        f"{len(model.intransitive)} of its verbs never take a direct object, as Grammalecte's "
+        "French lexicon (Dicollecte, MPL 2.0; Debian's python3-grammalecte) tags them\n"
         "built by benchmarks/build_governance_model.py"
     )
-    model = type(model)(model.heads, model.classes, model.phrases, header)
+    model = dataclasses.replace(model, header=header)
     with open(args.out, "w", encoding="utf-8") as stream:
         write_model(stream, model)
     print(header)

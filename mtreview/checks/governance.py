@@ -92,7 +92,12 @@ OBJECT_WORDS = ("DET", "NOUN", "PROPN", "NUM")
 CAUSATIVES = ("faire", "laisser")
 MEASURES = frozenset("fois seconde secondes minute minutes instant moment".split())
 # adverbs that stand for the verb's prepositional phrase ("cliquez dessus": "sur lui")
-STAND_INS = frozenset("dessus dessous dedans ici là ailleurs".split())
+STAND_INS = frozenset("dessus dessous dedans ici là ailleurs oui non".split())
+# a relative or interrogative that holds the verb's preposition ("auquel appartient le
+# fichier", "à quoi ressemble la page"): the noun after the verb is its subject, inverted
+OBLIQUE_RELATIVES = frozenset("auquel auxquels auxquelles duquel desquels desquelles dont".split())
+RELATIVES = frozenset("qui quoi lequel laquelle lesquels lesquelles où".split())
+RELATIVE_WINDOW = 4  # tokens before the verb where such a relative may stand
 # after an adverbial's noun, a complement or clause that lets it take other prepositions
 # ("dans la façon dont", "à la manière de")
 COMPLEMENTED = frozenset("de d' d’ du des dont que qu' qu’ où qui".split())
@@ -100,6 +105,19 @@ COMPLEMENTED = frozenset("de d' d’ du des dont que qu' qu’ où qui".split())
 # after an adjective or a noun, so is one "à" or "de" opens ("facile à lire")
 CLAUSE_ADJUNCTS = frozenset("pour en sans avant après par".split())
 LATER_WINDOW = 8  # tokens after a flagged preposition where the word's own one may stand
+# "than" put as "que" after an adjective that takes "de" or "à" ("différent que" for
+# "different than", "supérieur que" for "greater than"): only a comparative ("plus grand
+# que") or "autre", "même", "tel" take "que"; the source must hold "than", and the
+# adjective's usual preposition need be only this share of its uses (it suggests it)
+THAN = "than"
+COMPARED = frozenset(("que", "qu'", "qu’"))
+COMPARED_TAKES = ("de", "à")
+COMPARED_DOMINANT = 0.6
+COMPARATIVES = frozenset("plus moins aussi autant si davantage tant autre même tel".split())
+# what follows "que" when it opens a clause ("différent que prévu", "qu'il faisait"): not a
+# noun phrase whose preposition a suggestion could replace
+CLAUSE_STARTS = ("VERB", "AUX")
+SUBJECTS = frozenset("il elle on nous vous ils elles je j' j’ tu".split())
 
 # spaCy's part of speech (and a verb's form) -> the model's word class
 CLASSES = {"VERB": "V", "ADJ": "A", "NOUN": "N"}
@@ -235,7 +253,22 @@ def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator
             continue  # "à partir de": a locution; "il reste deux options": a subject
         if token.i > 0 and doc[token.i - 1].lemma_ in CAUSATIVES:
             continue  # "faire aboutir la connexion": the object is the causative's
+        if _inverted(doc, token.i):
+            continue
         yield Governed(token.i, at, (lemma, "V"), DIRECT, "", ("", ""))
+
+
+def _inverted(doc: Any, verb: int) -> bool:
+    """Whether a relative or interrogative that holds a preposition comes just before the
+    verb ("auquel appartient le fichier", "à quoi devrait ressembler le nom"): the
+    noun after it is the inverted subject."""
+    for at in range(max(0, verb - RELATIVE_WINDOW), verb):
+        lower = doc[at].lower_
+        if lower in OBLIQUE_RELATIVES:
+            return True
+        if lower in RELATIVES and at > 0 and doc[at - 1].pos_ == "ADP":
+            return True
+    return False
 
 
 def _verb_lemma(token: Any, verbs: Mapping[str, str] | None) -> str | None:
@@ -301,6 +334,9 @@ class GovernanceModel:
     classes: Mapping[str, Mapping[str, int]]
     phrases: frozenset[tuple[str, str]]
     header: str = ""
+    # verbs a lexicon says never take a direct object ("accéder", "cliquer"): the parses'
+    # direct objects after them are the tagger's mistakes, not evidence
+    intransitive: frozenset[str] = frozenset()
 
     @functools.cached_property
     def priors(self) -> dict[str, dict[str, float]]:
@@ -334,6 +370,8 @@ class GovernanceModel:
         dominant, top = max(governed.items(), key=lambda item: (item[1], item[0]))
         if dominant == preposition or top < MIN_DOMINANT * sum(governed.values()):
             return None
+        if preposition == DIRECT and key[1] == "V" and key[0] in self.intransitive:
+            return Rare(dominant, top, counts.get(DIRECT, 0), sum(counts.values()))
         total = sum((counts if preposition == DIRECT else governed).values())
         seen = counts.get(preposition, 0)
         if seen > MAX_SHARE * total:
@@ -421,8 +459,8 @@ def counted(found: Governed, phrases: frozenset[tuple[str, str]]) -> bool:
 
 def write_model(stream: IO[str], model: GovernanceModel) -> None:
     """The model as TSV: `#` header lines, then rows `class CLASS - TOTAL COUNTS`,
-    `head WORD CLASS TOTAL COUNTS`, `phrase PREPOSITION WORD - -`; counts are
-    `preposition:count`, most frequent first."""
+    `head WORD CLASS TOTAL COUNTS`, `phrase PREPOSITION WORD - -`, `intransitive VERB V - -`;
+    counts are `preposition:count`, most frequent first."""
     for line in model.header.splitlines():
         stream.write(f"# {line}\n")
     rows = [("class", kind, "-", counts) for kind, counts in sorted(model.classes.items())]
@@ -432,6 +470,8 @@ def write_model(stream: IO[str], model: GovernanceModel) -> None:
         stream.write(f"{row}\t{first}\t{second}\t{sum(counts.values())}\t{listed}\n")
     for preposition, word in sorted(model.phrases):
         stream.write(f"phrase\t{preposition}\t{word}\t-\t-\n")
+    for verb in sorted(model.intransitive):
+        stream.write(f"intransitive\t{verb}\tV\t-\t-\n")
 
 
 def _by_count(values: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -443,6 +483,7 @@ def read_model(lines: Iterable[str], name: str) -> GovernanceModel:
     heads: dict[tuple[str, str], dict[str, int]] = {}
     classes: dict[str, dict[str, int]] = {}
     phrases = set()
+    intransitive = set()
     header = []
     number = 0
     try:
@@ -454,6 +495,9 @@ def read_model(lines: Iterable[str], name: str) -> GovernanceModel:
             kind, first, second, _total, values = line.rstrip("\n").split("\t")
             if kind == "phrase":
                 phrases.add((first, second))
+                continue
+            if kind == "intransitive":
+                intransitive.add(first)
                 continue
             counts = {p: int(n) for p, _, n in (v.rpartition(":") for v in values.split(" "))}
             if kind == "head":
@@ -469,7 +513,9 @@ def read_model(lines: Iterable[str], name: str) -> GovernanceModel:
         ) from exc
     if not heads or not classes:
         raise ModelError(f"{name}: the governance model is empty; rebuild it")
-    return GovernanceModel(heads, classes, frozenset(phrases), "\n".join(header))
+    return GovernanceModel(
+        heads, classes, frozenset(phrases), "\n".join(header), frozenset(intransitive)
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -562,12 +608,16 @@ class Governance(ParsedCheck):
                     flags.append(self._adverbial_flag(doc, text, found, rare, literal))
             elif _attached(doc, found) and not _comes_later(doc, found, rare.dominant):
                 flags.append(self._flag(doc, text, found, rare, literal))
+        if source is not None and THAN in source:
+            flags += [self._compared_flag(doc, text, *found) for found in compared(doc, model)]
         for found in direct_objects(doc, model.verb_forms):
             rare = model.rare(found.key, DIRECT)
-            if rare is None or CONTRACTED.get(doc[found.preposition_at].lower_, ("",))[0] == (
-                rare.dominant
+            first = doc[found.preposition_at].lower_
+            if rare is None or rare.dominant in (
+                CONTRACTED.get(first, ("",))[0],
+                ELIDED.get(first),
             ):
-                continue  # "partir des fichiers": "des" is "de les", the verb's own
+                continue  # "partir des fichiers", "provenant d'autres": the verb's own "de"
             if not _comes_later(doc, found, rare.dominant):
                 flags.append(self._direct_flag(doc, text, found, rare))
         return flags
@@ -604,6 +654,19 @@ class Governance(ParsedCheck):
         )
         return self.flag(preposition.idx, end, message, suggestion=written)
 
+    def _compared_flag(self, doc: Any, text: str, head: int, dominant: str, rare: Rare) -> Flag:
+        """ "que" for "than": "différent que le" -> "différent du"."""
+        written, end = _written(doc, head + 1, dominant)
+        word = doc[head]
+        message = (
+            f"“{word.text}” takes “{dominant}” ({rare.dominant_count} of {rare.total} times "
+            "in French documentation), “que” only in a comparative (“plus … que”): the "
+            f"source's “{THAN}” word for word?"
+        )
+        return self.flag(
+            word.idx, end, message, suggestion=text[word.idx : doc[head + 1].idx] + written
+        )
+
     def _direct_flag(self, doc: Any, text: str, found: Governed, rare: Rare) -> Flag:
         """The preposition put in: "accéder les fichiers" -> "accéder aux fichiers"."""
         head, first = doc[found.head], doc[found.preposition_at]
@@ -621,6 +684,40 @@ class Governance(ParsedCheck):
             f"{rare.total} times in French documentation), a direct object {rare.seen} times"
         )
         return self.flag(head.idx, end, message, suggestion=before + written)
+
+
+def compared(doc: Any, model: GovernanceModel) -> Iterator[tuple[int, str, Rare]]:
+    """Each adjective of the model followed by "que" (the tagger takes some for adverbs:
+    "différent que"), with the preposition it takes: no comparative before it, a noun
+    phrase after "que", the adjective taking "de" or "à" `COMPARED_DOMINANT` of its uses."""
+    for token in doc[:-2]:
+        after = doc[token.i + 1]
+        if token.pos_ not in ("ADJ", "ADV") or after.lower_ not in COMPARED:
+            continue
+        then = doc[token.i + 2]
+        if then.pos_ in CLAUSE_STARTS or then.is_punct or then.lower_ in SUBJECTS:
+            continue
+        if any(t.lower_ in COMPARATIVES for t in doc[max(0, token.i - 2) : token.i + 1]):
+            continue
+        found = _adjective(token, model)
+        if found is None:
+            continue
+        counts = {p: n for p, n in found.items() if p != DIRECT}
+        dominant, top = max(counts.items(), key=lambda item: (item[1], item[0]))
+        total = sum(counts.values())
+        if dominant in COMPARED_TAKES and top >= COMPARED_DOMINANT * total:
+            yield token.i, dominant, Rare(dominant, top, 0, total)
+
+
+def _adjective(token: Any, model: GovernanceModel) -> Mapping[str, int] | None:
+    """The model's counts for an adjective, by lemma or by its masculine singular form
+    ("différentes" tagged an adverb keeps its form as lemma)."""
+    lower = token.lower_
+    for form in (token.lemma_.lower(), lower, lower.removesuffix("s"), lower.removesuffix("es")):
+        for candidate in (form, form.removesuffix("e")):
+            if (candidate, "A") in model.heads:
+                return model.heads[(candidate, "A")]
+    return None
 
 
 def _literally(literal: list[str]) -> str:
