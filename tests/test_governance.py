@@ -119,6 +119,10 @@ def test_than_put_as_que_after_an_adjective_is_flagged_with_the_source() -> None
     assert message.endswith("the source's “than” word for word?")
     assert flags(text) == []  # no source: "que" may open a clause
     assert flags("La valeur est plus grande que la limite.", "It is larger than the limit.") == []
+    # an adverb in -ment is read as its adjective ("différemment" as "différent")
+    text = "Il se comporte différemment que les autres programmes."
+    [(span, suggestion, _)] = flags(text, "It behaves differently than other programs.")
+    assert (span, suggestion) == ("différemment que les", "différemment des")
 
 
 def test_an_idiom_opened_by_the_literal_preposition_is_flagged() -> None:

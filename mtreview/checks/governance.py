@@ -8,7 +8,7 @@ opening an idiom ("dans cette façon" for "in this way"). The flag spans the wor
 preposition and suggests the dominant one ("dépend de"; "correspond au" for "correspond
 dans le"; "accéder aux fichiers"; "de cette façon").
 
-The model, `mtreview/data/governance.tsv` (TSV, 62 KB: 770 words, 156 adverbial phrases),
+The model, `mtreview/data/governance.tsv` (TSV, 63 KB: 770 words, 156 adverbial phrases),
 counts in 1.2 million words of Debian's French documentation (the text of the word-order
 model, `benchmarks/build_word_order_model.py`: man pages and HTML manuals, no gettext
 catalogue, nothing of the shipped article), by lemma and class, from spaCy's
@@ -17,8 +17,9 @@ each verb (V), past participle (P), adjective (A) and noun (N); how often a verb
 direct object right after it (`DIRECT`, "∅"); and which preposition opens an
 adverbial on a noun with a determiner between (O: "de cette façon"), kept only for nouns
 whose usual one does so after `FREE_PHRASE_HEADS` different words or more (an idiom, not
-"sur le bouton" after "cliquer"). Its header says what it read; it is rebuilt, in about
-five minutes, by
+"sur le bouton" after "cliquer"); and the verbs that never take a direct object
+(`intransitive`: "accéder", "appartenir", "cliquer"), as Grammalecte's French lexicon tags
+them. Its header says what it read; it is rebuilt, in about five minutes, by
 
     .venv/bin/python benchmarks/build_governance_model.py
 
@@ -39,10 +40,15 @@ ce cas, de"); after an adjective or a noun, only where the parse hangs the phras
 it so seldom must also be unlikely (Poisson) for an average word of the class:
 `MAX_SURPRISE` without a source, so a rare adjunct ("depuis") is not evidence;
 `LITERAL_SURPRISE` where the source holds the preposition's English literal ("on" for
-"sur"). A direct object right after a verb that has one at most `MAX_SHARE` of the times
-is flagged the same way (not a measure, "cliquez deux fois sur"; nor a causative's, "faire
-aboutir la connexion"), and so is an idiom's preposition that opens the noun at most
-`MAX_SHARE` of the times. Measured by `benchmarks/governance_quality.py` and on the
+"sur"). A direct object right after a verb that has one at most `MAX_SHARE` of the times, or that
+the lexicon says takes none (the parses' direct objects after it are the tagger's
+mistakes), is flagged the same way (not a measure, "cliquez deux fois sur"; nor a
+causative's, "faire aboutir la connexion"; nor an inverted subject after a relative that
+holds the preposition, "auquel appartient le fichier"), and so is an idiom's preposition
+that opens the noun at most `MAX_SHARE` of the times. "que" after an adjective that takes
+"de" or "à" ("différent que", "supérieure que") is flagged where the source holds "than"
+and no comparative ("plus grand que") comes before: machine translation's "different
+than", "greater than". Measured by `benchmarks/governance_quality.py` and on the
 machine-translation-like set of `benchmarks/flag_quality.py --mt` (docs/checks.md,
 "Prepositions").
 """
@@ -110,6 +116,7 @@ LATER_WINDOW = 8  # tokens after a flagged preposition where the word's own one 
 # que") or "autre", "même", "tel" take "que"; the source must hold "than", and the
 # adjective's usual preposition need be only this share of its uses (it suggests it)
 THAN = "than"
+ADVERB_ENDINGS = (("emment", "ent"), ("amment", "ant"), ("ment", ""))
 COMPARED = frozenset(("que", "qu'", "qu’"))
 COMPARED_TAKES = ("de", "à")
 COMPARED_DOMINANT = 0.6
@@ -711,9 +718,14 @@ def compared(doc: Any, model: GovernanceModel) -> Iterator[tuple[int, str, Rare]
 
 def _adjective(token: Any, model: GovernanceModel) -> Mapping[str, int] | None:
     """The model's counts for an adjective, by lemma or by its masculine singular form
-    ("différentes" tagged an adverb keeps its form as lemma)."""
+    ("différentes" tagged an adverb keeps its form as lemma), or an adverb's adjective
+    ("différemment" -> "différent", "séparément" -> "séparé")."""
     lower = token.lower_
-    for form in (token.lemma_.lower(), lower, lower.removesuffix("s"), lower.removesuffix("es")):
+    forms = [token.lemma_.lower(), lower, lower.removesuffix("s"), lower.removesuffix("es")]
+    for ending, adjective in ADVERB_ENDINGS:
+        if lower.endswith(ending):
+            forms.append(lower.removesuffix(ending) + adjective)
+    for form in forms:
         for candidate in (form, form.removesuffix("e")):
             if (candidate, "A") in model.heads:
                 return model.heads[(candidate, "A")]
