@@ -105,6 +105,7 @@ ENGLISH_ORDER = [
     ("Ouvrez le latéral panneau pour voir vos fichiers.", "latéral panneau", "panneau latéral"),
     ("Utilisez la graphique interface.", "graphique interface", "interface graphique"),
     ("Cliquez sur le Partager bouton.", "Partager bouton", "bouton Partager"),
+    ("Ouvrez le fichiers gestionnaire.", "fichiers gestionnaire", "gestionnaire de fichiers"),
 ]
 # and what French puts before the noun, or two nouns in French order
 FRENCH_ORDER = [
@@ -117,6 +118,7 @@ FRENCH_ORDER = [
     "Voici le périphérique système.",
     "Activez le Mode avion.",
     "Il travaille dans le Bureau principal.",
+    "Un index partiel suffit.",
 ]
 
 

@@ -49,9 +49,10 @@ parse: a parse of misordered words tags them by position). After a determiner:
   too where its lemma is an infinitive the lemmatizer's verb list lacks ("publiés");
 - a capitalised label before the noun that says what it is ("le Partager bouton"), at
   `LABEL_GAIN` (`_label_first`);
-- two nouns, the second never an adjective, whose determiner agrees in number with the
-  second, not the first ("les périphérique pilotes", "une fuseaux liste"): an English
-  noun stack, suggested as "pilotes de périphérique".
+- two nouns, the second never an adjective (or one that may be, after a singular
+  determiner and a plural in -s: "le fichiers gestionnaire"), whose determiner agrees in
+  number with the second, not the first ("les périphérique pilotes", "une fuseaux
+  liste"): an English noun stack, suggested as "pilotes de périphérique".
 
 Both words must be French (`_french`: "les core dumps" is left to the untranslated-word
 checks). Without spaCy's model these two are skipped.
@@ -286,7 +287,11 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
     if (
         noun_one
         and noun_two
-        and not second & classes["adj"]  # "un index partiel", "les fichier originaux"
+        # "un index partiel", "les fichier originaux": a second word that may be an
+        # adjective only where the first is a plural (its singular a noun: not "index")
+        # after a singular determiner ("le fichiers gestionnaire"), which no adjective
+        # reading mends
+        and (not second & classes["adj"] or (not plural and _plural_of_noun(one)))
         and _plural(one) != plural
         and _plural(two) == plural
     ):
@@ -354,6 +359,11 @@ def _plural(word: str) -> bool:
         return any(lemma != word for lemma in lemmas)
     classes, singular = lemma_classes(), word[:-1]
     return bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
+
+
+def _plural_of_noun(word: str) -> bool:
+    """A plural in -s whose singular is a noun ("fichiers"; not "index", "accès")."""
+    return word.endswith("s") and _plural(word) and word[:-1] in lemma_classes()["noun"]
 
 
 def _de(word: str) -> str:
