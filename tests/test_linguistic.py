@@ -42,6 +42,9 @@ def flagged(check: str, text: str, source: str | None = None) -> list[str]:
         ("Ils ont reçu une lettre signé par le directeur.", "signé"),
         ("Des lecteurs de cartes USB externes qui sont mieux supporté par Linux.", "supporté"),
         ("Le trampoline (veneer) ne peut pas être générés.", "générés"),  # a whole bracket
+        ("Une fois que vous avez ajoutée un compte, il apparaît.", "ajoutée"),  # "avoir"
+        ("Cela peut prendre un certaine temps.", "un certaine"),  # determiner, adjective
+        ("Installez la dernier version.", "la dernier"),
     ],
 )
 def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
@@ -75,6 +78,11 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Cette opération est recommandée car on pourrait voir quelles parties sont actives.",
         "La méthode la plus commune pour télécharger ces microprogrammes consiste à attendre.",
         "Remplacez les lettres accentuées par leur équivalent accentué.",  # "leur" is singular
+        # "avoir" with an object before its participle; a determiner of either gender
+        "Les fichiers que vous avez ajoutés sont ici.",
+        "Vous les avez ajoutées à la liste.",
+        "Les lettres qu’il a envoyées la semaine dernière sont arrivées.",
+        "Son ancienne adresse et une seconde copie.",
     ],
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:

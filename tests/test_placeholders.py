@@ -189,6 +189,7 @@ CODE_DAMAGE = [
     ("Use the text editor nano.", "Utilisez l’éditeur de texte.", ["*"]),  # a program's name
     ("Unless you used mount -a, mount it.", "Si vous n’avez pas utilisé, montez-le.", ["*"]),
     ("Format it as ext4 first.", "Formatez-la d’abord.", ["*"]),  # letters and digits
+    ("The sudo package is installed.", "Le paquet Sudo est installé.", ["Sudo"]),  # a capital
 ]  # fmt: skip
 
 CODE_KEPT = [
@@ -209,6 +210,8 @@ CODE_KEPT = [
     ("Type in your password.", "Saisissez votre mot de passe."),
     ("Format it as ext4 first.", "Formatez-la d’abord en ext4."),
     ("Run unattended.", "Lancez sans surveillance."),
+    ("Connect to the internet.", "Connectez-vous à Internet."),  # a translator's capital
+    ("Select the expert mode.", "Choisissez le mode Expert."),  # a French word, a label
 ]  # fmt: skip
 
 

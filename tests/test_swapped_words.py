@@ -101,6 +101,11 @@ ENGLISH_ORDER = [
     ("Branchez le externe disque avant de commencer.", "externe disque", "disque externe"),
     ("Ouvrez un important fichier.", "important fichier", "fichier important"),
     ("Installez les réseau pilotes depuis le disque.", "réseau pilotes", "pilotes de réseau"),
+    # an adjective that may be a noun, where the model is sure; a label before its noun
+    ("Ouvrez le latéral panneau pour voir vos fichiers.", "latéral panneau", "panneau latéral"),
+    ("Utilisez la graphique interface.", "graphique interface", "interface graphique"),
+    ("Cliquez sur le Partager bouton.", "Partager bouton", "bouton Partager"),
+    ("Ouvrez le fichiers gestionnaire.", "fichiers gestionnaire", "gestionnaire de fichiers"),
 ]
 # and what French puts before the noun, or two nouns in French order
 FRENCH_ORDER = [
@@ -110,6 +115,10 @@ FRENCH_ORDER = [
     "Installez la nouvelle version.",
     "Ouvrez le menu système en haut de l'écran.",
     "Chaque fois qu’une alerte sonore retentit, l’écran clignote.",
+    "Voici le périphérique système.",
+    "Activez le Mode avion.",
+    "Il travaille dans le Bureau principal.",
+    "Un index partiel suffit.",
 ]
 
 

@@ -3,7 +3,11 @@
 - a past participle after "être" (passive, or an "être" verb) and a predicative
   adjective agree with their subject: "les amendes ont été infligés" ✗;
 - an adjective or participle right after its noun agrees with it: "une décision motivé" ✗;
-- a finite verb agrees in number with its subject: "les travaux … assure" ✗.
+- a finite verb agrees in number with its subject: "les travaux … assure" ✗;
+- without the parse (`AVOIR_OBJECT`, `DETERMINER_ADJECTIVE`): a participle after "avoir"
+  followed by its object's determiner agrees with nothing ("vous avez ajoutée un
+  compte" ✗), and a determiner and a preposed adjective show the same gender ("un
+  certaine temps" ✗).
 
 A trained parser still errs, so a flag needs two witnesses: the parse (subject, noun) and
 the words' own endings (-é/-ée/-és/-ées, -nt), and it is left out where French allows
@@ -79,6 +83,36 @@ DETERMINER_NUMBER = {
     **dict.fromkeys("leur son sa mon ma ton ta notre votre ce cet cette".split(), "Sing"),
     **dict.fromkeys("leurs ses mes tes nos vos ces".split(), "Plur"),
 }
+# "avoir", a participle with a feminine or plural ending, and the determiner of the object
+# that follows it ("vous avez ajoutée un compte"): with "avoir" a participle agrees only
+# with a direct object before it, so one followed by its object is masculine singular.
+# Not after an object pronoun ("les a ajoutées"), nor before a noun of time ("qu'il a
+# envoyées la semaine dernière": "que" is the object)
+AVOIR_OBJECT = re.compile(
+    r"(?<![\w'’-])(?<!l['’])(?<!(?:la|le|me|te|se) )(?<!les )"
+    r"(?:ai|as|a|avons|avez|ont|avais|avait|avions|aviez|avaient|aurai|auras|aura|aurons"
+    r"|aurez|auront|aurais|aurait|aurions|auriez|auraient|aie|aies|ait|ayons|ayez|aient"
+    r"|ayant|avoir)\s+"
+    r"(?:(?:pas|plus|jamais|déjà|bien|tout|toujours|aussi|également|vraiment|souvent"
+    r"|enfin|ensuite|alors)\s+)?"
+    r"(?P<participle>[a-zà-öø-ÿœ]{2,}(?P<ending>ées|ée|és))\s+"
+    r"(?:un|une|le|la|les|des|du|l['’]|votre|vos|son|sa|ses|ce|cet|cette|ces|mon|ma|mes"
+    r"|leur|leurs|plusieurs|quelques|aucun|aucune)\b"
+    r"(?!\s+(?:semaine|veille|nuit|journée|année|fois|dernière|dernier|matin|soir)\b)",
+    re.IGNORECASE,
+)
+# a determiner and an adjective French puts before its noun, both showing their gender:
+# "un certaine temps", "la dernier version" ("mon", "ton", "son" go before a feminine
+# word with a vowel too: "son ancienne adresse")
+DETERMINER_ADJECTIVE = re.compile(
+    r"(?<![\w'’-])(?P<determiner>un|le|ce|du|au|une|la|cette)\s+"
+    r"(?P<adjective>certaine?|derni(?:er|ère)|premi(?:er|ère)|nouveau|nouvelle|seule?"
+    r"|petite?|grande?|bonne?|bon|mauvaise?|ancienne?|ancien|prochaine?|longue|long"
+    r"|grosse|gros|haute?|vieux|vieille|beau|belle|vraie?|fausse|faux|meilleure?"
+    r"|principale?|seconde?|enti(?:er|ère)|telle?)(?![\w'’-])",
+    re.IGNORECASE,
+)
+MASCULINE_DETERMINERS = frozenset({"un", "le", "ce", "du", "au"})
 ADVERBIAL_NOUNS = frozenset({"fois"})  # "une fois connecté": not the participle's noun
 BETWEEN_STOPS = frozenset(",;:—–")  # marks that cut a subject from its verb
 OPENERS, CLOSERS = "([«“", ")]»”"
@@ -327,7 +361,23 @@ class Agreement(ParsedCheck):
             if message:
                 start = token.idx
                 flags.append(self.flag(start, start + len(token.text), message))
-        return flags
+        taken = {f.start for f in flags}
+        for match in AVOIR_OBJECT.finditer(doc.text):
+            start, end = match.span("participle")
+            if start not in taken and _verb_form(match.group("participle").lower()):
+                participle = match.group("participle")
+                fixed = participle[: -len(match.group("ending"))] + "é"
+                message = (
+                    f"“{participle}”: after “avoir” with its object after it, a participle "
+                    f"does not agree: “{fixed}”"
+                )
+                flags.append(self.flag(start, end, message, suggestion=fixed, code="avoir"))
+        for match in DETERMINER_ADJECTIVE.finditer(doc.text):
+            masculine_determiner = match.group("determiner").lower() in MASCULINE_DETERMINERS
+            if masculine_determiner == _feminine(match.group("adjective")):
+                message = f"“{match.group()}”: the determiner and the adjective differ in gender"
+                flags.append(self.flag(*match.span(), message, code="determiner"))
+        return sorted(flags, key=lambda f: f.start)
 
     def _participle(self, token: Any) -> str | None:
         """Passive or "être" participle, predicative adjective: agrees with the subject."""
@@ -383,6 +433,11 @@ class Agreement(ParsedCheck):
             return None  # the parser reads the verb otherwise: no second witness
         wanted = "plural" if number == "Plur" else "singular"
         return f"“{token.text}” does not agree with its {wanted} subject “{subject.text}”"
+
+
+def _feminine(adjective: str) -> bool:
+    """The feminine forms of `DETERMINER_ADJECTIVE`'s adjectives end in -e."""
+    return adjective.lower().endswith("e")
 
 
 def _verb_form(word: str) -> bool:

@@ -21,7 +21,9 @@ identifiers and file names (`snake_case`, `camelCase`, `libfoo.so`, `.bashrc`), 
 combinations and key names (`Ctrl+Alt+T`, `Super`; `Shift` may be `Maj`, `Delete`
 `Suppr`) and program names (a lowercase word no English or French text writes: `tasksel`,
 `lspci`). One written with another case or a space inside (`/etc/ fstab`) or close to one
-the translation has instead (`--mach` for `--match`) is flagged where it stands; one lost,
+the translation has instead (`--mach` for `--match`) is flagged where it stands (a
+lowercase word capitalised mid-sentence, `le paquet Sudo`, also where it is not
+`name_like` but rare in English and no French word: `_capitalised`); one lost,
 on the whole segment (a program name only where the source calls it one: `run tasksel`).
 A translated metavariable (`nom_serveur` for `server_name`) is the translator's choice
 and passes. Tags and entities are compared by `source_tags`, URLs and
@@ -40,6 +42,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
+from mtreview.checks.french_model import french_forms
 from mtreview.checks.protected import (
     IDENTIFIER,
     OPTION,
@@ -176,6 +179,7 @@ class SourcePlaceholders(Check):
                 item.kind == NAME
                 and not (name_like(item.text) or _named_by_noun(source, item))
                 and not (near is None and _DIGITS_IN_WORD.fullmatch(item.text))
+                and not (near is not None and _capitalised(text, near, item))
             ):
                 continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
@@ -576,6 +580,24 @@ def _name_cue(source: str, item: CodeItem) -> bool:
         (_CODE_BEFORE.search(source, 0, item.start) or _CODE_AFTER.match(source, item.end))
         and name_like(item.text)
     )
+
+
+def _capitalised(text: str, near: tuple[int, int], item: CodeItem) -> bool:
+    """The translation writes a lowercase word of the source with a capital inside its
+    sentence (`le paquet Sudo`, `dans Partman`): read as a name, so the source's own
+    spelling is the name's; not a word French writes (`Standard`, `Expert`: a label) nor
+    one English text writes often (`Internet`, `Web`, `Linux`: a translator's capital)."""
+    written = text[near[0] : near[1]]
+    forms = french_forms()
+    return (
+        written == item.text.capitalize()
+        and item.text.isalpha()
+        and (forms is None or item.text not in forms)
+        and _zipf(item.text, "en") < RARE_ZIPF
+    )
+
+
+RARE_ZIPF = 3.0  # `sudo`, `partman`; not `internet`, `web`, `linux`, `large`
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:

@@ -40,14 +40,19 @@ parse: a parse of misordered words tags them by position). After a determiner:
 - an adjective before a noun that is never an adjective ("un spécial instrument"): when
   the model prefers the swap at all for an adjective that is never a noun; at
   `ENDING_GAIN` for one that may be a noun but ends as few nouns do ("un important
-  fichier"); never for other ones, which French puts first in pairs of nouns ("le type
-  tableau", "le périphérique système", "le menu système"). Never before a word that
-  may be an adjective too ("une alerte sonore"), nor an adjective French puts before its
-  noun ("un petit fichier", "la nouvelle version", "une seule partition", "un tel
-  réglage": `PREPOSED_ADJECTIVES`);
-- two nouns, the second never an adjective, whose determiner agrees in number with the
-  second, not the first ("les périphérique pilotes", "une fuseaux liste"): an English
-  noun stack, suggested as "pilotes de périphérique".
+  fichier"); at `NOUN_GAIN` for other ones, which French puts first in pairs of nouns
+  ("le type tableau", "le périphérique système", "le menu système"), where no such
+  French pair of the help pages and catalogues read here gains as much; before a word
+  that may be an adjective too ("une alerte sonore"), at `BOTH_ADJECTIVES_GAIN`. Never
+  an adjective French puts before its noun ("un petit fichier", "la nouvelle version",
+  "une seule partition", "un tel réglage": `PREPOSED_ADJECTIVES`). A participle is one
+  too where its lemma is an infinitive the lemmatizer's verb list lacks ("publiés");
+- a capitalised label before the noun that says what it is ("le Partager bouton"), at
+  `LABEL_GAIN` (`_label_first`);
+- two nouns, the second never an adjective (or one that may be, after a singular
+  determiner and a plural in -s: "le fichiers gestionnaire"), whose determiner agrees in
+  number with the second, not the first ("les périphérique pilotes", "une fuseaux
+  liste"): an English noun stack, suggested as "pilotes de périphérique".
 
 Both words must be French (`_french`: "les core dumps" is left to the untranslated-word
 checks). Without spaCy's model these two are skipped.
@@ -56,7 +61,6 @@ checks). Without spaCy's model these two are skipped.
 from __future__ import annotations
 
 import functools
-import math
 import re
 
 from mtreview.checks.base import Check, DocumentContext, register_check
@@ -105,6 +109,10 @@ SUBJECT_OPENERS = frozenset(
 
 ENDING_GAIN = 2.0  # nats, for an adjective that may be a noun but ends as few nouns do:
 # "-if", "-eux", "-able", "-ant", "-erne" ("-ique", "-al", "-aire" many nouns have)
+# nats, for one that may be a noun and ends as nouns do ("supérieure", "graphique"): on help
+# pages and catalogues no French pair of them gains 5 from the swap; English order mostly does
+NOUN_GAIN = 5.0
+BOTH_ADJECTIVES_GAIN = 6.0  # nats, when the second word may be an adjective too
 ADJECTIVE_ENDING = re.compile(r"(?:ive|if|euse|eux|able|ible|ante?|erne)s?$")
 DETERMINERS = {
     **dict.fromkeys(
@@ -239,7 +247,11 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
     """(message, suggestion) where a determiner, `one` and `two` keep English order: an
     adjective before its noun, or a noun stack (the module's docstring); else None."""
     plural = DETERMINERS.get(before.tokens[-1].lower().rstrip("'’"))
-    if plural is None or not (one.isalpha() and two.isalpha() and one.islower() and two.islower()):
+    if plural is None or not (one.isalpha() and two.isalpha() and two.islower()):
+        return None
+    if one.istitle() and len(one) > 2:
+        return _label_first(one, two, gain)
+    if not one.islower():
         return None
     if one in NOT_CONTENT or two in NOT_CONTENT or _PARTICIPLE_FORM.search(two):
         return None
@@ -253,22 +265,33 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
         return None  # "les core dumps": English words are another check's
     # the form itself, or its masculine singular, is an adjective (a lemma of another
     # class the table gives, "type" -> "typer", is not); or a participle
+    # (the lemmatizer's verb list lacks many verbs: an infinitive among the form's lemmas
+    # says "publiés", "toléré" are participles too)
     adjective = bool(_singulars(one) & classes["adj"]) or (
-        bool(_PARTICIPLE_FORM.search(one)) and bool(first & classes["verb"])
+        bool(_PARTICIPLE_FORM.search(one))
+        and (bool(first & classes["verb"]) or any(INFINITIVE.search(lemma) for lemma in first))
     )
     noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
     # an adjective that may be a noun stands first in French noun pairs ("le type tableau",
-    # "le périphérique système"): only one that ends as nouns do not ("un important fichier")
-    needed = (ENDING_GAIN if ADJECTIVE_ENDING.search(one) else math.inf) if noun_one else 0.0
-    # not before a word that may be an adjective too: "une alerte sonore", "les dynamiques
-    # locaux" (which one qualifies the other is not for the lexicon to say)
-    if adjective and noun_two and not second & classes["adj"] and gain > needed:
+    # "le périphérique système"): one that ends as nouns do not ("un important fichier") at
+    # `ENDING_GAIN`, another only where the model is sure (`NOUN_GAIN`: "la supérieure barre")
+    needed = (ENDING_GAIN if ADJECTIVE_ENDING.search(one) else NOUN_GAIN) if noun_one else 0.0
+    # before a word that may be an adjective too ("une alerte sonore", "les dynamiques
+    # locaux": which one qualifies the other is not for the lexicon to say), only where the
+    # model is surer still (`BOTH_ADJECTIVES_GAIN`: "les visuelles alertes")
+    if second & classes["adj"]:
+        needed = max(needed, BOTH_ADJECTIVES_GAIN)
+    if adjective and noun_two and gain > needed:
         message = f"“{one} {two}”: the adjective goes after its noun in French: “{two} {one}”"
         return message, f"{two} {one}"
     if (
         noun_one
         and noun_two
-        and not second & classes["adj"]  # "un index partiel", "les fichier originaux"
+        # "un index partiel", "les fichier originaux": a second word that may be an
+        # adjective only where the first is a plural (its singular a noun: not "index")
+        # after a singular determiner ("le fichiers gestionnaire"), which no adjective
+        # reading mends
+        and (not second & classes["adj"] or (not plural and _plural_of_noun(one)))
         and _plural(one) != plural
         and _plural(two) == plural
     ):
@@ -278,6 +301,22 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
         )
         return message, f"{two} {_de(one)}{one}"
     return None
+
+
+def _label_first(label: str, noun: str, gain: float) -> tuple[str, str] | None:
+    """A capitalised label before the noun that names what it is ("le Accessibilité
+    menu", "la Debian image"): English order, where French writes "le menu
+    Accessibilité". Where the model prefers the swap by `LABEL_GAIN` at least: a name
+    before a common word in French is a name of two words ("le Mode avion", "du Canada
+    oriental"), which the model does not prefer swapped."""
+    classes = lemma_classes()
+    if gain < LABEL_GAIN or not classes or not _lemmas(noun) & classes["noun"]:
+        return None
+    message = f"“{label} {noun}”: the name goes after its noun in French: “{noun} {label}”"
+    return message, f"{noun} {label}"
+
+
+LABEL_GAIN = 5.0  # nats: no clean help page or catalogue row here gains 5 from the swap
 
 
 def _lemmas(word: str) -> frozenset[str]:
@@ -320,6 +359,11 @@ def _plural(word: str) -> bool:
         return any(lemma != word for lemma in lemmas)
     classes, singular = lemma_classes(), word[:-1]
     return bool(classes) and (singular in classes["noun"] or singular in classes["adj"])
+
+
+def _plural_of_noun(word: str) -> bool:
+    """A plural in -s whose singular is a noun ("fichiers"; not "index", "accès")."""
+    return word.endswith("s") and _plural(word) and word[:-1] in lemma_classes()["noun"]
 
 
 def _de(word: str) -> str:
