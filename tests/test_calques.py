@@ -12,6 +12,7 @@ import pytest
 from mtreview.checks import CHECKS, DocumentContext
 from mtreview.checks.calques import (
     literal_gate,
+    literal_target_gate,
     load_calques,
     load_literal,
     parse_table,
@@ -269,6 +270,7 @@ def test_every_literal_row_cites_its_source_and_matches_its_example() -> None:
         assert calque.source is not None and calque.source.search(english), line[:60]
         assert calque.pattern.search(french) and french not in article, line[:60]
         assert literal_gate().search(english), english
+        assert literal_target_gate().search(french), french  # the gates let it through
 
 
 @pytest.mark.parametrize(

@@ -113,10 +113,18 @@ def load_literal() -> tuple[Calque, ...]:
 
 @functools.lru_cache(maxsize=1)
 def literal_gate() -> re.Pattern[str]:
-    """One pass over the source that finds whether any literal row may apply: most
-    sources hold none of their English expressions."""
+    """One pass over the source that finds whether any literal row may apply: half the
+    sources of running text hold one of their English words ("run", "check")."""
     union = "|".join(row.source.pattern for row in load_literal() if row.source is not None)
     return re.compile(union, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def literal_target_gate() -> re.Pattern[str]:
+    """Then one pass over the translation: about one in a hundred holds a literal row's
+    French, and only those run the rows (each row then checks its own source)."""
+    union = "|".join(row.pattern.pattern for row in load_literal())
+    return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,13 +152,14 @@ class Calques(Check):
         self.gate = shipped_gate()
         self.literal = load_literal()
         self.literal_gate = literal_gate()
+        self.literal_target_gate = literal_target_gate()
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         text, source = segment.text, segment.source
         flags = []
         seen: set[tuple[int, int]] = set()  # two rows on one span: the first one says it
         rows = self.calques if self.gate.search(text) else self.calques[self.shipped :]
-        if source and self.literal_gate.search(source):
+        if source and self.literal_gate.search(source) and self.literal_target_gate.search(text):
             rows = self.literal + rows  # a literal rendering is the more precise finding
         for calque in rows:
             if calque.source is not None and (source is None or not calque.source.search(source)):
