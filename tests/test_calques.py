@@ -303,6 +303,7 @@ def test_a_literal_rendering_is_flagged_beside_its_english(
         ("Ce paquet est issu de Debian, à l'issue du vote.", "This issue comes from Debian."),
         ("Mettez en évidence le texte.", "Highlight the evidence."),
         ("Le système est à jour.", "The system is up to date."),
+        ("Linux est plus différent que vous ne pensez.", "Linux is more different than you think."),
         (
             "Les fichiers sont triés d'une manière différente.",
             "Files are sorted in a different way.",
