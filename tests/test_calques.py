@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from mtreview.checks import CHECKS, DocumentContext
-from mtreview.checks.calques import load_calques, parse_table, shipped_gate
+from mtreview.checks.calques import (
+    literal_gate,
+    literal_target_gate,
+    load_calques,
+    load_literal,
+    parse_table,
+    shipped_gate,
+)
 from mtreview.documents import Segment
 from mtreview.errors import InputError
 from mtreview.settings import Settings
@@ -229,3 +236,79 @@ def test_the_one_pass_gate_lets_every_attested_sentence_through() -> None:
     for _, examples in attested_rows():
         for text, _ in examples:
             assert gate.search(text), text
+
+
+LITERAL = ROOT / "mtreview" / "data" / "literal_calques.tsv"
+LITERAL_EXAMPLE = re.compile(r"# ex\. «(?P<english>.+)» → «(?P<french>.+)»$")
+
+
+def literal_rows() -> list[tuple[str, str, tuple[str, str]]]:
+    """Each literal row's line with the "# ref." and "# ex." lines written above it."""
+    rows, ref, example = [], "", ("", "")
+    for line in LITERAL.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ref. "):
+            ref = line[len("# ref. ") :].strip()
+        elif line.startswith("# ex. "):
+            found = LITERAL_EXAMPLE.match(line)
+            assert found, f"an example line without «English» → «French»: {line!r}"
+            example = (found["english"], found["french"])
+        elif line and not line.startswith(("#", "pattern\t")):
+            rows.append((line, ref, example))
+            ref, example = "", ("", "")
+    return rows
+
+
+def test_every_literal_row_cites_its_source_and_matches_its_example() -> None:
+    """A literal rendering is flagged only beside its English: each row names the English
+    (sixth column), where the French usage is documented, and an example pair it matches."""
+    rows = literal_rows()
+    compiled = load_literal()
+    assert len(rows) == len(compiled) >= 50
+    article = " ".join(ARTICLE.read_text(encoding="utf-8").split())
+    for (line, ref, (english, french)), calque in zip(rows, compiled, strict=True):
+        assert ref and english and french, f"no reference or example: {line[:60]}"
+        assert calque.source is not None and calque.source.search(english), line[:60]
+        assert calque.pattern.search(french) and french not in article, line[:60]
+        assert literal_gate().search(english), english
+        assert literal_target_gate().search(french), french  # the gates let it through
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "span"),
+    [
+        ("La réunion prendra place lundi.", "The meeting will take place on Monday.",
+         "prendra place"),
+        ("Vous serez demandé de choisir une langue.", "You will be asked to choose a language.",
+         "Vous serez demandé de"),
+        ("Choisissez votre zone de temps.", "Choose your time zone.", "zone de temps"),
+        ("Ce réglage vous aide à achever une meilleure autonomie.",
+         "This setting helps you achieve better battery life.", "achever"),
+        ("Appuyez sur la clé Entrée.", "Press the Enter key.", "Appuyez sur la clé"),
+    ],
+)  # fmt: skip
+def test_a_literal_rendering_is_flagged_beside_its_english(
+    text: str, source: str, span: str
+) -> None:
+    assert source_flags(text, source) == [span]
+    assert source_flags(text, None) == []  # no source: nothing to say it renders English
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Il vous sera demandé de choisir une langue.", "You will be asked to choose a language."),
+        ("La durée de vie de la batterie est longue.", "Battery life is long."),
+        ("Générez une clé SSH.", "Generate an SSH key."),
+        ("Vous courez un risque.", "You run a risk."),
+        ("Ce paquet est issu de Debian, à l'issue du vote.", "This issue comes from Debian."),
+        ("Mettez en évidence le texte.", "Highlight the evidence."),
+        ("Le système est à jour.", "The system is up to date."),
+        ("Linux est plus différent que vous ne pensez.", "Linux is more different than you think."),
+        (
+            "Les fichiers sont triés d'une manière différente.",
+            "Files are sorted in a different way.",
+        ),
+    ],
+)
+def test_the_french_twins_of_literal_renderings_are_left_alone(text: str, source: str) -> None:
+    assert source_flags(text, source) == []

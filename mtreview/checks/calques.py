@@ -9,7 +9,11 @@ without one.
 
 The shipped rows are general shapes, each backed in the file by sentences of human
 translators it matches, so that the table says something about the next text and not only
-about one it was written from (tests/test_calques.py). The table is data a team reviews
+about one it was written from (tests/test_calques.py). A second shipped table,
+`mtreview/data/literal_calques.tsv`, holds literal renderings of English expressions and
+false friends ("prendre place" for *take place*, "achever" for *achieve*): each row needs
+its English in the source, so it may be wide where the French is also good French, and
+each cites where the usage is documented. The table is data a team reviews
 and extends: `Settings.calque_table` names an extra file with the same columns, read after
 the shipped one (names of organisations, a client's terms). Needs no model.
 """
@@ -30,6 +34,7 @@ from mtreview.settings import Settings
 
 COLUMNS = ("pattern", "category", "severity", "suggestion", "note", "source")
 REQUIRED = 5  # the source column may be left out
+LITERAL = "literal_calques.tsv"  # literal renderings: each row with its English source
 SEVERITIES = ("minor", "major", "critical")
 
 
@@ -96,6 +101,33 @@ def load_calques(extra: str = "") -> tuple[Calque, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def load_literal() -> tuple[Calque, ...]:
+    """The shipped table of literal renderings: every row names its English source."""
+    shipped = resources.files("mtreview") / "data" / LITERAL
+    rows = parse_table(shipped.read_text(encoding="utf-8"), LITERAL)
+    unsourced = [row.note for row in rows if row.source is None]
+    if unsourced:
+        raise InputError(LITERAL, f"every row needs its English source: {unsourced[0]}")
+    return rows
+
+
+@functools.lru_cache(maxsize=1)
+def literal_gate() -> re.Pattern[str]:
+    """One pass over the source that finds whether any literal row may apply: half the
+    sources of running text hold one of their English words ("run", "check")."""
+    union = "|".join(row.source.pattern for row in load_literal() if row.source is not None)
+    return re.compile(union, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def literal_target_gate() -> re.Pattern[str]:
+    """Then one pass over the translation: about one in a hundred holds a literal row's
+    French, and only those run the rows (each row then checks its own source)."""
+    union = "|".join(row.pattern.pattern for row in load_literal())
+    return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
 def shipped_gate() -> re.Pattern[str]:
     """One pass that finds whether any shipped row may match: most segments hold no calque,
     and one union scanned from word starts costs about a third of scanning each row (the
@@ -108,19 +140,27 @@ def shipped_gate() -> re.Pattern[str]:
 class Calques(Check):
     name = "calques"
     category = "Style/Awkward"
-    description = "calques and false friends of English-shaped French (data/calques.tsv)"
+    description = (
+        "calques and false friends of English-shaped French "
+        "(data/calques.tsv, data/literal_calques.tsv)"
+    )
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         self.calques = load_calques(self.settings.calque_table)
         self.shipped = len(load_calques())  # the first rows; a team's own come after them
         self.gate = shipped_gate()
+        self.literal = load_literal()
+        self.literal_gate = literal_gate()
+        self.literal_target_gate = literal_target_gate()
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         text, source = segment.text, segment.source
         flags = []
         seen: set[tuple[int, int]] = set()  # two rows on one span: the first one says it
         rows = self.calques if self.gate.search(text) else self.calques[self.shipped :]
+        if source and self.literal_gate.search(source) and self.literal_target_gate.search(text):
+            rows = self.literal + rows  # a literal rendering is the more precise finding
         for calque in rows:
             if calque.source is not None and (source is None or not calque.source.search(source)):
                 continue  # good French unless the source says the English word
