@@ -12,8 +12,9 @@ process's hash seed, so they are asked for only with `Settings.grammar_suggestio
 Spelling flags are off by default (`Settings.grammar_spelling`): a translation model writes
 dictionary words, and the words it leaves outside the dictionary are names, commands and
 product names; on human catalogues nearly all spelling flags were such words. A batch
-is cut into one part per core (`Settings.grammar_processes`), each checked by its own
-process at the same time, every one with `PYTHONHASHSEED=0`.
+is cut into parts (`Settings.grammar_processes`; by default one per two cores, since the
+rule checks use every core meanwhile), each checked by its own process at the same time,
+every one with `PYTHONHASHSEED=0`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ TYPOGRAPHY_RULES = re.compile(
     r"|apostrophe_incorrecte|math|écriture_invariable)"
 )
 MIN_PART = 150  # segments worth a process of their own (one costs ~0.3 s to start)
+# Grammalecte is about a third of a window's CPU and runs beside the rule checks, which use
+# every core (`analysis.workers`): a part per core started twice the processes on 2 cores
+# (0.27 s of CPU each to start, a tenth of its CPU on running text), with no gain in wall
+# time, since the cores were busy with the checks already.
+CORES_PER_PART = 2
 # Grammalecte's error types (sType) to an MQM category guess; anything else is grammar.
 CATEGORIES: Mapping[str, str] = {
     "WORD": "Fluency/Spelling",
@@ -331,7 +337,11 @@ class GrammarChecker:
         return command
 
     def processes(self, count: int) -> int:
-        wanted = self.settings.grammar_processes or self.settings.resolved_threads()
+        """Parts of a batch of `count` texts: `grammar_processes`, by default one per
+        `CORES_PER_PART` cores, at most one per `MIN_PART` texts, at least one."""
+        wanted = self.settings.grammar_processes or (
+            self.settings.resolved_threads() // CORES_PER_PART
+        )
         return max(1, min(wanted, count // MIN_PART))
 
     def _start_parts(self, texts: Sequence[str]) -> _Parts:

@@ -79,7 +79,7 @@ class Settings:
     grammar_typography: bool = _setting(False, "Grammalecte's typography and spacing rules")
     grammar_spelling: bool = _setting(False, "Grammalecte's unknown words (mostly names on MT)")
     grammar_suggestions: bool = _setting(False, "Grammalecte's spelling suggestions: ~7x slower")
-    grammar_processes: int = _within(0, 0, 4096, "Grammalecte processes; 0: one per core")
+    grammar_processes: int = _within(0, 0, 4096, "Grammalecte processes; 0: one per two cores")
     surprisal_threshold: float = _within(-4.0, -1000.0, 0.0, "token log-prob that is suspicious")
     surprisal_major_threshold: float = _within(-8.0, -1000.0, 0.0, "token log-prob of a major flag")
     roundtrip_flags: bool = _setting(True, "flag words the round trip replaced or dropped")

@@ -62,6 +62,7 @@ def test_only_checks_that_read_the_document_depend_on_it(article: Path) -> None:
 @pytest.mark.processes  # forks check workers
 def test_forked_workers_flag_as_one_process(article: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "MIN_SEGMENTS", 8)
+    monkeypatch.setattr(workers, "MIN_CHARS", 500)
     monkeypatch.setattr(workers, "can_fork", lambda: True)  # pytest-xdist runs threads
     segments = article_segments(article)
     analyses = [SegmentAnalysis(segment=segment) for segment in segments]
@@ -79,6 +80,27 @@ def test_forked_workers_flag_as_one_process(article: Path, monkeypatch: pytest.M
     assert sum(len(a.flags) for a in results[1]) > 10  # the article's errors and the UI's
     origins = {o for a in results[1] for f in a.flags for o in f.origins}
     assert {"rule:agreement", "rule:untranslated_word", "rule:source_placeholders"} <= origins
+
+
+def test_workers_are_forked_for_running_text_not_for_short_strings() -> None:
+    """A window of UI strings stays in the run's process, one of running text is spread;
+    so is any batch once the workers are forked (`CheckWorkers._worth`)."""
+
+    def batch(text: str, count: int = workers.MIN_SEGMENTS) -> list[Segment]:
+        return [Segment("d", n, n, 0, len(text), text) for n in range(count)]
+
+    sentence = "Le fichier de configuration est lu au démarrage du service réseau. " * 2
+    label = "Ouvrir le fichier…"
+    window = workers.MIN_CHARS // len(sentence) + 1
+    assert workers.worth_forking(batch(sentence, max(window, workers.MIN_SEGMENTS)))
+    assert not workers.worth_forking(batch(label, 1024))  # a window of catalogue strings
+    assert not workers.worth_forking(batch(sentence * 40, workers.MIN_SEGMENTS - 1))
+    spread = workers.CheckWorkers([], 2)
+    assert not spread._worth(batch(sentence, 1024))  # no check to spread
+    two = workers.CheckWorkers([CHECKS["repeated_words"](Settings())], 2)
+    assert not two._worth(batch(label, 1024))
+    two.executor = object()  # type: ignore[assignment]  # forked for an earlier batch
+    assert two._worth(batch(label, 1024)) and not two._worth(batch(label, 64))
 
 
 @pytest.mark.processes  # runs Grammalecte

@@ -266,6 +266,9 @@ def test_grammalecte_in_parts_gives_the_answer_of_one_process() -> None:
     one = GrammarChecker(Settings(grammar_processes=1)).check(texts)
     parts = GrammarChecker(Settings(grammar_processes=2))
     assert parts.processes(len(texts)) == 2
+    # by default a part per two cores: the rule checks keep every core busy meanwhile
+    default = [GrammarChecker(Settings(threads=n)).processes(1000) for n in (1, 2, 3, 4)]
+    assert default == [1, 1, 1, 2]
     assert parts.check(texts) == one
     assert "-wss" not in parts.command_line(Path("x"))
     assert "-wss" in GrammarChecker(Settings(grammar_suggestions=True)).command_line(Path("x"))

@@ -12,10 +12,12 @@ workers: with 2, one is forked). The pieces come back in their order, and every 
 reads its segment alone (spaCy's parse of a text does not depend on the texts parsed with
 it), so the flags are those of one process whatever the worker count.
 
-Workers are forked for a batch of `MIN_SEGMENTS` segments or more (a run's windows of
-about a thousand; not the app's chunks of 64), when `Settings.threads` (`--threads`)
-allows more than one and the process runs a single thread (forking a process with other
-threads running can copy a lock another thread holds: the app checks in its process).
+Workers are forked for a batch worth it (`worth_forking`: `MIN_SEGMENTS` segments and
+`MIN_CHARS` characters or more, a run's window of running text; not the app's chunks of
+64, nor a window of short UI strings), when `Settings.threads` (`--threads`) allows more
+than one and the process runs a single thread (forking a process with other threads
+running can copy a lock another thread holds: the app checks in its process). Once forked,
+the workers take every later batch of `MIN_SEGMENTS` or more: the fork is paid for.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from mtreview.documents import Segment
 from mtreview.flags import Flag
 
 MIN_SEGMENTS = 256  # a batch worth forking for: a fork and its first touches cost ~0.05 s
+# ... and its characters: what the checks' CPU follows (spaCy's parse, the word-order
+# model). A worker warms its own caches (spaCy's lexemes, word frequencies, protected
+# spans): on a window of UI strings (~50 characters each) that repeats much of the work it
+# takes over, on running text (~100+) it pays
+MIN_CHARS = 64_000
 PIECES_PER_WORKER = 4  # pieces of a batch per worker: spaCy batches stay ~100+ texts long
 
 SegmentFlags = list[list[Flag]]  # a segment's flags, one list per check
@@ -56,6 +63,19 @@ def _forked_piece(segments: list[Segment]) -> list[SegmentFlags]:
     return segment_flags(_FORKED_CHECKS, segments)
 
 
+def worth_forking(segments: Sequence[Segment]) -> bool:
+    """Whether a batch is work enough to fork for (the module's docstring): the choice
+    changes the speed, never the flags."""
+    if len(segments) < MIN_SEGMENTS:
+        return False
+    chars = 0
+    for segment in segments:
+        chars += len(segment.text)
+        if chars >= MIN_CHARS:
+            return True
+    return False
+
+
 def can_fork() -> bool:
     """Whether workers may be forked here: a platform with fork, one thread running."""
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
@@ -74,7 +94,7 @@ class CheckWorkers:
 
     def start(self, segments: Sequence[Segment]) -> Spread:
         """The batch's `segment_flags`, started in the workers when worth it."""
-        if not self._worth(len(segments)):
+        if not self._worth(segments):
             return Spread(self.checks, [list(segments)], [])
         executor = self._executor()
         count = min(len(segments), self.workers * PIECES_PER_WORKER)
@@ -82,10 +102,12 @@ class CheckWorkers:
         pieces = [list(segments[n : n + size]) for n in range(0, len(segments), size)]
         return Spread(self.checks, pieces, [executor.submit(_forked_piece, p) for p in pieces])
 
-    def _worth(self, count: int) -> bool:
-        if self.workers < 2 or not self.checks or count < MIN_SEGMENTS:
+    def _worth(self, segments: Sequence[Segment]) -> bool:
+        if self.workers < 2 or not self.checks or len(segments) < MIN_SEGMENTS:
             return False
-        return self.executor is not None or can_fork()
+        if self.executor is not None:
+            return True
+        return worth_forking(segments) and can_fork()
 
     def _executor(self) -> ProcessPoolExecutor:
         global _FORKED_CHECKS

@@ -54,7 +54,7 @@ def running_text(segment: Segment, context: DocumentContext) -> bool:
     return rows > 0 and sentences >= RUNNING_TEXT_SHARE * rows
 
 
-@functools.lru_cache(maxsize=4096)  # observed, then checked: computed once
+@functools.lru_cache(maxsize=1 << 14)  # observed (the whole document), then checked: once
 def duplicate_key(text: str) -> str | None:
     """Case- and spacing-insensitive key of a segment long enough to compare."""
     tokens = [m.group().casefold() for m in words(text)]

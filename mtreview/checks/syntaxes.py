@@ -315,7 +315,7 @@ def syntax_names(formats: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(name for name in SYNTAXES if name in chosen or name in ALWAYS)
 
 
-@functools.lru_cache(maxsize=4096)  # protected spans and the placeholder check both ask
+@functools.lru_cache(maxsize=1 << 14)  # protected spans and the placeholder check both ask
 def find_tokens(text: str, formats: tuple[str, ...] = ()) -> tuple[Token, ...]:
     """Every token of the syntaxes `formats` names, earliest (then longest) first; they may
     overlap (`%1$s` is Qt's `%1` too): `checks.protected` keeps one of each overlap."""
