@@ -339,3 +339,24 @@ def test_whole_documents_flag_the_first_copy_too(article: Path) -> None:
     first = streamed[0].flags  # streamed without a document pass: the first copy looks clean
     assert not any("rule:duplicate_segments" in f.origins for f in first)
     assert len(whole) == len(document)
+
+
+def test_a_document_scored_with_many_others_is_flagged_as_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """More short documents than contexts kept, primed in one window before any is checked:
+    each is still checked against its whole self, as when scored alone."""
+    paths = []
+    for number in range(9):
+        path = tmp_path / f"page{number}.txt"
+        path.write_text(
+            f"Réglages du poste {number}.\nUne phrase de plus ici.\nRéglages du poste {number}.\n",
+            encoding="utf-8",
+        )
+        paths.append(str(path))
+    options = ("--no-models", "--no-grammar", "--checks", "duplicate_segments")
+    together = score(capsys, *paths, *options)
+    alone = [record for path in paths for record in score(capsys, path, *options)]
+    assert together == alone
+    firsts = [r for r in together if r["segment_id"] == 0]
+    assert len(firsts) == 9 and all(flagged([r], "rule:duplicate_segments") for r in firsts)

@@ -41,7 +41,8 @@ from mtreview.settings import Settings
 
 SEVERITY_ORDER = ("minor", "major", "critical")
 KIND_PRIORITY = ("rule", "grammar", "model")  # whose category wins in a merged flag
-MAX_CONTEXTS = 4  # documents whose context is kept while streaming
+MAX_CONTEXTS = 4  # finished documents whose context is kept while streaming
+MAX_OPEN_CONTEXTS = 4096  # documents primed and not yet checked: beyond, the oldest go
 MASKED_KINDS = CODE_KINDS - {LAYOUT}  # what Grammalecte does not see
 
 
@@ -194,6 +195,7 @@ class Highlighter:
         self.typology = load_typology(settings.mqm_typology)
         self.weights = {**shipped_weights(), **settings_weights(settings.flag_weights)}
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
+        self.unchecked: collections.Counter[str] = collections.Counter()  # primed, not checked
         alone = [check for check in self.checks if not check.reads_document]
         self.workers = CheckWorkers(alone, settings.resolved_threads())
         if settings.grammar and self.grammar is None:
@@ -211,10 +213,23 @@ class Highlighter:
     def context(self, doc: str) -> DocumentContext:
         if doc not in self.contexts:
             self.contexts[doc] = DocumentContext(doc)
-            while len(self.contexts) > MAX_CONTEXTS:
-                self.contexts.popitem(last=False)
+            self._forget_finished(doc)
         self.contexts.move_to_end(doc)
         return self.contexts[doc]
+
+    def _forget_finished(self, new: str) -> None:
+        """Drop the oldest contexts of documents with no segment left to check. A window of
+        short documents primes many before checking the first: dropping those by age alone
+        checked them against an empty context, so a document's flags hung on its
+        neighbours in the run."""
+        while len(self.contexts) > MAX_CONTEXTS:
+            finished = next((d for d in self.contexts if d != new and not self.unchecked[d]), None)
+            if finished is None:
+                if len(self.contexts) <= MAX_OPEN_CONTEXTS:
+                    return
+                finished = next(iter(self.contexts))  # never checked (filtered out): bounded
+            del self.contexts[finished]
+            self.unchecked.pop(finished, None)
 
     def prime(self, segments: Iterable[Segment]) -> None:
         """Show whole documents before checking, so both of two spellings get flagged."""
@@ -225,6 +240,7 @@ class Highlighter:
                 context.complete = False
                 primed.append(context)
             context.observe(segment)
+            self.unchecked[segment.doc] += 1
         for context in primed:
             context.complete = True
 
@@ -293,6 +309,10 @@ class Highlighter:
         """The segment observed, then the flags of the checks that read the document."""
         context = self.context(segment.doc)
         context.observe(segment)
+        if self.unchecked[segment.doc] > 1:
+            self.unchecked[segment.doc] -= 1
+        else:
+            self.unchecked.pop(segment.doc, None)
         return [check.checked(segment, context) for check in self.checks if check.reads_document]
 
     def _start_grammar(self, texts: list[str]) -> Pending | None:
