@@ -312,3 +312,17 @@ def test_a_literal_rendering_is_flagged_beside_its_english(
 )
 def test_the_french_twins_of_literal_renderings_are_left_alone(text: str, source: str) -> None:
     assert source_flags(text, source) == []
+
+
+def test_a_literal_rendering_a_false_friend_and_a_shape_are_three_subsignals() -> None:
+    check = CHECKS["calques"](Settings())
+
+    def ways(text: str, source: str | None) -> list[tuple[str, ...]]:
+        segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+        return [f.subsignals for f in check.checked(segment, DocumentContext("doc"))]
+
+    literal = ways("La réunion prendra place lundi.", "The meeting will take place on Monday.")
+    assert literal == [("rule:calques/literal",)]
+    false_friend = ways("Ce pilote supporte les écrans 4K.", "This driver supports 4K screens.")
+    assert false_friend == [("rule:calques/source",)]
+    assert ways("Vous pourriez vouloir utiliser cette option.", None) == [("rule:calques/shape",)]

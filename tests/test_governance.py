@@ -164,3 +164,32 @@ def test_the_builder_counts_prepositions_after_lemmas() -> None:
 def test_a_damaged_model_is_a_one_line_error_that_names_it() -> None:
     with pytest.raises(ModelError, match=r"^bad\.tsv, line 2: not a readable governance model"):
         read_model(io.StringIO("# header\nhead\tdépendre\tV\t4\tde:three\n"), "bad.tsv")
+
+
+def test_each_way_of_seeing_a_preposition_error_is_its_own_subsignal() -> None:
+    """The risk weighs them apart: a literal rendering, a missing preposition, an idiom and
+    "que" for "than" are not equally often right."""
+    check = CHECKS["governance"]()
+    cases = {
+        "rule:governance/literal": (
+            "Le résultat dépend sur la configuration.",
+            "The result depends on the configuration.",
+        ),
+        "rule:governance/rare": ("Cette valeur correspond avec la ligne.", None),
+        "rule:governance/missing": (
+            "Vous pouvez accéder les fichiers distants.",
+            "You can access remote files.",
+        ),
+        "rule:governance/idiom": (
+            "Les périphériques sont nommés dans cette façon.",
+            "Devices are named in this way.",
+        ),
+        "rule:governance/than": (
+            "La valeur est supérieure que la limite.",
+            "The value is greater than the limit.",
+        ),
+    }
+    for subsignal, (text, source) in cases.items():
+        segment = Segment("doc", 0, 0, 0, len(text), text, source=source)
+        [flag] = check.checked(segment, DocumentContext("doc"))
+        assert flag.subsignals == (subsignal,), text

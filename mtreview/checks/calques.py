@@ -159,9 +159,11 @@ class Calques(Check):
         flags = []
         seen: set[tuple[int, int]] = set()  # two rows on one span: the first one says it
         rows = self.calques if self.gate.search(text) else self.calques[self.shipped :]
+        literal = 0
         if source and self.literal_gate.search(source) and self.literal_target_gate.search(text):
             rows = self.literal + rows  # a literal rendering is the more precise finding
-        for calque in rows:
+            literal = len(self.literal)
+        for number, calque in enumerate(rows):
             if calque.source is not None and (source is None or not calque.source.search(source)):
                 continue  # good French unless the source says the English word
             for match in calque.pattern.finditer(text):
@@ -176,6 +178,15 @@ class Calques(Check):
                         suggestion=calque.suggestion,
                         category=calque.category,
                         severity=calque.severity,
+                        code=_way(number < literal, calque),
                     )
                 )
         return flags
+
+
+def _way(literal: bool, calque: Calque) -> str:
+    """The subsignal: a literal rendering beside its English, a false friend the source
+    says, or a shape read in the French alone; each weighs its own precision."""
+    if literal:
+        return "literal"
+    return "source" if calque.source is not None else "shape"

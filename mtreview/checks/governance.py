@@ -638,7 +638,8 @@ class Governance(ParsedCheck):
             f"{rare.total} times in French documentation), “{found.preposition}” "
             f"{rare.seen} times" + _literally(literal)
         )
-        return self.flag(head.idx, end, message, suggestion=before + written)
+        code = "literal" if literal else "rare"
+        return self.flag(head.idx, end, message, suggestion=before + written, code=code)
 
     def _adverbial_flag(
         self, doc: Any, text: str, found: Governed, rare: Rare, literal: list[str]
@@ -659,7 +660,7 @@ class Governance(ParsedCheck):
             f"{rare.total} times in French documentation), by “{found.preposition}” "
             f"{rare.seen} times" + _literally(literal)
         )
-        return self.flag(preposition.idx, end, message, suggestion=written)
+        return self.flag(preposition.idx, end, message, suggestion=written, code="idiom")
 
     def _compared_flag(self, doc: Any, text: str, head: int, dominant: str, rare: Rare) -> Flag:
         """ "que" for "than": "différent que le" -> "différent du"."""
@@ -670,9 +671,8 @@ class Governance(ParsedCheck):
             "in French documentation), “que” only in a comparative (“plus … que”): the "
             f"source's “{THAN}” word for word?"
         )
-        return self.flag(
-            word.idx, end, message, suggestion=text[word.idx : doc[head + 1].idx] + written
-        )
+        suggestion = text[word.idx : doc[head + 1].idx] + written
+        return self.flag(word.idx, end, message, suggestion=suggestion, code="than")
 
     def _direct_flag(self, doc: Any, text: str, found: Governed, rare: Rare) -> Flag:
         """The preposition put in: "accéder les fichiers" -> "accéder aux fichiers"."""
@@ -690,7 +690,7 @@ class Governance(ParsedCheck):
             f"“{found.key[0]}” takes “{rare.dominant}” ({rare.dominant_count} of "
             f"{rare.total} times in French documentation), a direct object {rare.seen} times"
         )
-        return self.flag(head.idx, end, message, suggestion=before + written)
+        return self.flag(head.idx, end, message, suggestion=before + written, code="missing")
 
 
 def compared(doc: Any, model: GovernanceModel) -> Iterator[tuple[int, str, Rare]]:
