@@ -25,6 +25,11 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Torch's OpenMP threads wait for work by spinning on their core. The suite runs two
+# workers on two cores, and tests run model processes at once: spinning threads took the
+# cores the others needed (test_cache and test_score_store used 2.6-3 times the CPU
+# seconds). Passive waiting does the same arithmetic, so every output stays the same.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A store for whatever runs outside a test's own (an app rerun finishing after its test):
 # never ./mtreview.db in the checkout.
 os.environ["MTREVIEW_DB"] = str(Path(tempfile.mkdtemp(prefix="mtreview-tests-")) / "stray.db")
@@ -235,6 +240,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    # xdist would hand out the modules with the most tests first; keep the order made in
+    # pytest_collection_modifyitems instead (the browser group and the long modules first).
+    config.option.loadscopereorder = False
 
     class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
