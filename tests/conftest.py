@@ -27,8 +27,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Torch's OpenMP threads wait for work by spinning on their core. The suite runs two
 # workers on two cores, and tests run model processes at once: spinning threads took the
-# cores the others needed (test_cache and test_score_store used 2.6-3 times the CPU
-# seconds). Passive waiting does the same arithmetic, so every output stays the same.
+# cores the others needed (on a shared, busy machine test_cache and test_score_store used
+# 2.6-3 times the CPU seconds). Passive waiting does the same arithmetic: same outputs.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A store for whatever runs outside a test's own (an app rerun finishing after its test):
 # never ./mtreview.db in the checkout.
