@@ -152,9 +152,10 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return db
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, one per test module."""
+    """Debian's Chromium through Playwright, one for the browser tests (they run one after
+    the other on one worker; each test has a context of its own): a launch costs seconds."""
     from streamlit_server import chromium
 
     with chromium() as launched:
