@@ -25,11 +25,14 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Torch's OpenMP threads wait for work by spinning on their core. The suite runs two
-# workers on two cores, and tests run model processes at once: spinning threads took the
-# cores the others needed (on a shared, busy machine test_cache and test_score_store used
-# 2.6-3 times the CPU seconds). Passive waiting does the same arithmetic: same outputs.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Torch's OpenMP threads wait for work by spinning on their core. On several workers
+# (scripts/test.sh: two on two cores, and tests run model processes at once) spinning
+# threads took the cores the others needed (on a shared, busy machine test_cache and
+# test_score_store used 2.6-3 times the CPU seconds): there they wait passively, which
+# does the same arithmetic (same outputs). In one process (the fast tier) a core is free
+# for the spinning, and waking sleeping threads cost more system time than it saved.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A store for whatever runs outside a test's own (an app rerun finishing after its test):
 # never ./mtreview.db in the checkout.
 os.environ["MTREVIEW_DB"] = str(Path(tempfile.mkdtemp(prefix="mtreview-tests-")) / "stray.db")
