@@ -25,6 +25,14 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Torch's OpenMP threads wait for work by spinning on their core. On several workers
+# (scripts/test.sh: two on two cores, and tests run model processes at once) spinning
+# threads took the cores the others needed (on a shared, busy machine test_cache and
+# test_score_store used 2.6-3 times the CPU seconds): there they wait passively, which
+# does the same arithmetic (same outputs). In one process (the fast tier) a core is free
+# for the spinning, and waking sleeping threads cost more system time than it saved.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # A store for whatever runs outside a test's own (an app rerun finishing after its test):
 # never ./mtreview.db in the checkout.
 os.environ["MTREVIEW_DB"] = str(Path(tempfile.mkdtemp(prefix="mtreview-tests-")) / "stray.db")
@@ -147,9 +155,10 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return db
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, one per test module."""
+    """Debian's Chromium through Playwright, one for the browser tests (they run one after
+    the other on one worker; each test has a context of its own): a launch costs seconds."""
     from streamlit_server import chromium
 
     with chromium() as launched:
@@ -235,6 +244,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    # xdist would hand out the modules with the most tests first; keep the order made in
+    # pytest_collection_modifyitems instead (the browser group and the long modules first).
+    config.option.loadscopereorder = False
 
     class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, chromium, streamlit_app
+from streamlit_server import CHROMIUM, streamlit_app
 
 from mtreview.cli import main
 from mtreview.readers import document_from_text
@@ -71,12 +71,6 @@ def team_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
         store.assign("ngo", ["anne", "bob"], by=admin, overlap=1.0)  # both get both segments
     with streamlit_app(db, folder / "streamlit.log") as url:
         yield url, db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 def _page(browser: Any) -> Any:

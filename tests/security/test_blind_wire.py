@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, chromium, streamlit_app
+from streamlit_server import CHROMIUM, streamlit_app
 
 from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
@@ -67,7 +67,9 @@ def _zebulons_work(store: ReviewStore) -> None:
     )  # fmt: skip
 
 
-def test_nothing_of_the_other_reviewers_work_reaches_the_browser(tmp_path: Path) -> None:
+def test_nothing_of_the_other_reviewers_work_reaches_the_browser(
+    tmp_path: Path, browser: Any
+) -> None:
     db = tmp_path / "team.db"
     with ReviewStore(db) as store:
         store.add_document(document_from_text(TEXT, doc_id="ngo", name="ngo.txt"))
@@ -83,7 +85,7 @@ def test_nothing_of_the_other_reviewers_work_reaches_the_browser(tmp_path: Path)
         )
 
     env = {"MTREVIEW_USE_MODELS": "false"}
-    with streamlit_app(db, tmp_path / "streamlit.log", **env) as url, chromium() as browser:
+    with streamlit_app(db, tmp_path / "streamlit.log", **env) as url:
         page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
         page.set_default_timeout(60_000)
         page.on("websocket", capture)
