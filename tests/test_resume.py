@@ -73,11 +73,20 @@ def model_run(
     return folder, args, reference.read_bytes()
 
 
+# `python -m mtreview.cli` as a terminal starts it, Ctrl-C heard: a suite started in the
+# background by a shell without job control (`nohup … &`) has SIGINT ignored, and a child
+# inherits that, so Python would never raise KeyboardInterrupt.
+CLI_HEARING_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('mtreview.cli', run_name='__main__', alter_sys=True)"
+)
+
+
 def start_score(args: Sequence[str], folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MTREVIEW_CACHE_DIR": str(folder / "cache")}
     with open(folder / "stderr.txt", "wb") as errors:
         return subprocess.Popen(
-            [sys.executable, "-m", "mtreview.cli", *args],
+            [sys.executable, "-c", CLI_HEARING_CTRL_C, *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
