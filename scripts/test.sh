@@ -27,7 +27,8 @@ docs_site=$(mktemp -d)  # the docs build must pass; its site is not kept
 .venv/bin/mkdocs build --strict --quiet --site-dir "$docs_site"
 rm -rf "$docs_site"
 if [ "$fast" = 1 ]; then
-  exec .venv/bin/python -m pytest -n 0 -m "$FAST_TIER" ${args[@]+"${args[@]}"}
+  # two workers too: 90 s instead of 146 s for 1,550 tests on 2 cores (2026-12-07)
+  exec .venv/bin/python -m pytest -n 2 --dist loadgroup -m "$FAST_TIER" ${args[@]+"${args[@]}"}
 fi
 .venv/bin/mypy
 # Two workers (browser tests together on one, see tests/conftest.py): the suite in about
