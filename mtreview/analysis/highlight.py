@@ -195,7 +195,6 @@ class Highlighter:
         self.typology = load_typology(settings.mqm_typology)
         self.weights = {**shipped_weights(), **settings_weights(settings.flag_weights)}
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
-        self.unchecked: collections.Counter[str] = collections.Counter()  # primed, not checked
         alone = [check for check in self.checks if not check.reads_document]
         self.workers = CheckWorkers(alone, settings.resolved_threads())
         if settings.grammar and self.grammar is None:
@@ -223,13 +222,14 @@ class Highlighter:
         checked them against an empty context, so a document's flags hung on its
         neighbours in the run."""
         while len(self.contexts) > MAX_CONTEXTS:
-            finished = next((d for d in self.contexts if d != new and not self.unchecked[d]), None)
+            finished = next(
+                (d for d, c in self.contexts.items() if d != new and not c.unchecked), None
+            )
             if finished is None:
                 if len(self.contexts) <= MAX_OPEN_CONTEXTS:
                     return
                 finished = next(iter(self.contexts))  # never checked (filtered out): bounded
             del self.contexts[finished]
-            self.unchecked.pop(finished, None)
 
     def prime(self, segments: Iterable[Segment]) -> None:
         """Show whole documents before checking, so both of two spellings get flagged."""
@@ -240,7 +240,7 @@ class Highlighter:
                 context.complete = False
                 primed.append(context)
             context.observe(segment)
-            self.unchecked[segment.doc] += 1
+            context.unchecked += 1
         for context in primed:
             context.complete = True
 
@@ -309,10 +309,7 @@ class Highlighter:
         """The segment observed, then the flags of the checks that read the document."""
         context = self.context(segment.doc)
         context.observe(segment)
-        if self.unchecked[segment.doc] > 1:
-            self.unchecked[segment.doc] -= 1
-        else:
-            self.unchecked.pop(segment.doc, None)
+        context.unchecked = max(0, context.unchecked - 1)
         return [check.checked(segment, context) for check in self.checks if check.reads_document]
 
     def _start_grammar(self, texts: list[str]) -> Pending | None:

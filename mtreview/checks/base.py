@@ -58,6 +58,7 @@ class DocumentContext:
     quote_styles: set[str] = dataclasses.field(default_factory=set)
     state: dict[str, Any] = dataclasses.field(default_factory=dict)  # a check's running state
     complete: bool = False  # the whole document was observed before checking began
+    unchecked: int = 0  # segments primed and not yet checked: the context must stay
 
     def observe(self, segment: Segment) -> None:
         """Record a segment before it is checked; once complete, nothing more is recorded."""
