@@ -79,13 +79,18 @@ class Check:
     segment_level: ClassVar[bool] = False  # its flags are about the whole segment
     # its flags depend on the DocumentContext (what the document showed so far): checked in
     # document order in the run's process; every other check reads only its segment, so a
-    # batch of them may be spread over worker processes (analysis.workers)
+    # batch of them may be spread over worker processes (analysis.workers). Derived: a
+    # check reads the document exactly when it observes it
     reads_document: ClassVar[bool] = False
     # protected spans (placeholders, tags, URLs …; see checks.protected) whose insides this
     # check never flags; checks about placeholders themselves respect none
     respects: ClassVar[frozenset[str]] = CODE_KINDS
     needs: ClassVar[str] = ""  # what it needs besides the text: "source", "french model"
     margin: ClassVar[int] = 0  # its flags must not even stand this close to a protected span
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.reads_document = cls.observe.__func__ is not Check.observe.__func__  # type: ignore[attr-defined]
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings if settings is not None else Settings()

@@ -72,7 +72,6 @@ class DuplicateSegments(Check):
         "the same segment (a title, a sentence) appears again in the document (running text "
         "only, not a catalogue of UI strings)"
     )
-    reads_document = True
     segment_level = True
 
     @classmethod

@@ -38,7 +38,6 @@ class NonFrench(Check):
     name = "non_french"
     category = "Accuracy/Untranslated"
     description = "English or transliterated words, foreign adjective endings left in place"
-    reads_document = True
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:

@@ -108,7 +108,6 @@ class FrenchSpacing(_PatternCheck):
     name = "french_spacing"
     category = "Fluency/Punctuation"
     description = "French spacing around « » : ; ? ! (any space counts, non-breaking or not)"
-    reads_document = True
     rules = FRENCH_RULES
     margin = 1  # "%s:" "%pB:" are program prefixes, not French prose
 

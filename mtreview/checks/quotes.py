@@ -19,7 +19,6 @@ class Quotes(Check):
     name = "quotes"
     category = "Fluency/Punctuation"
     description = "unbalanced or misplaced quotation marks, quote styles mixed in a document"
-    reads_document = True
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:

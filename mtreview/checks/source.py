@@ -281,7 +281,6 @@ class EndPunctuation(Check):
     needs = "source"
     category = "Fluency/Punctuation"
     description = "the translation ends with other punctuation than its source [needs a source]"
-    reads_document = True  # a stop lost in a run of rows is the document's convention
     respects: ClassVar[frozenset[str]] = frozenset()  # "%s." ends with a stop all the same
 
     @classmethod
@@ -300,9 +299,9 @@ class EndPunctuation(Check):
             return []  # a stop the source lacks is the translator's right
         if not found and wanted == "stop" and segment.text.rstrip(CLOSERS).endswith(","):
             return []  # a list item: "… comme é,"
-        dropped = context.state.get(DROPPED_STOPS, ())
+        dropped = context.state.get(DROPPED_STOPS, frozenset())
         near = {segment.index + step for step in range(-LIST_REACH, LIST_REACH + 1) if step}
-        if _stop_dropped(segment) and len(near & set(dropped)) >= LIST_OTHERS:
+        if _stop_dropped(segment) and len(near & dropped) >= LIST_OTHERS:
             return []  # one of a list's items, all written without a stop
         if not found and wanted == "question" and _heading(segment.source, segment.text):
             return []

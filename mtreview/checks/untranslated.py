@@ -101,7 +101,6 @@ class UntranslatedWord(Check):
     name = "untranslated_word"
     category = "Accuracy/Untranslated"
     description = "English words left in a French sentence (frequencies, French dictionary)"
-    reads_document = True
     # Every document is observed for every registered check; this one only counts once it
     # has been built in the process (enabled by the settings), so that it costs nothing
     # when it is disabled.

@@ -122,7 +122,6 @@ class NameVariants(Check):
     category = "Fluency/Inconsistency"
     severity = "minor"
     description = "a name, acronym or transliteration spelt differently elsewhere in the document"
-    reads_document = True
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:

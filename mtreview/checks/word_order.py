@@ -95,7 +95,6 @@ class WordOrder(Check):
     name = "word_order"
     category = "Fluency/Grammar"
     description = "a determiner before a preposition, a phrase ending on 'de', 'ne … être pas'"
-    reads_document = True  # the capitalised words the document writes inside its sentences
 
     @classmethod
     def observe(cls, segment: Segment, context: DocumentContext) -> None:
