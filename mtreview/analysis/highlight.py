@@ -77,17 +77,6 @@ def flag_witnesses(
     return witnesses
 
 
-def flag_probability(
-    flag: Flag, weights: Mapping[str, float], scale: float, typology: Typology
-) -> float:
-    """How likely the flag is a real error: each of its origins is one witness
-    (`flag_witnesses`)."""
-    missed = 1.0
-    for probability in flag_witnesses(flag, weights, scale, typology).values():
-        missed *= 1.0 - probability
-    return 1.0 - missed
-
-
 def combined_risk(
     model_risk: float,
     flags: Iterable[Flag],
@@ -289,10 +278,10 @@ class Highlighter:
                 if check.reads_document:
                     check.prepare(segments)
             document = [self._document_flags(segment) for segment in segments]
+            own = spread.result()
         except BaseException:
             spread.cancel()
             raise
-        own = spread.result()
         result = []
         for by_document, by_segment in zip(document, own, strict=True):
             documents, alones = iter(by_document), iter(by_segment)

@@ -41,15 +41,6 @@ if TYPE_CHECKING:
     from mtreview.store import ReviewStore
 
 
-@contextlib.contextmanager
-def _closing(analyzer: Analyzer) -> Iterator[None]:
-    """The analyzer's workers stopped when its run ends, however it ends."""
-    try:
-        yield
-    finally:
-        analyzer.close()
-
-
 class Progress(Protocol):
     """What a face shows while records come (a progress bar)."""
 
@@ -171,7 +162,8 @@ class ScoringRun:
         segments = self.prepared(analyzer, segments)
         bar = progress() if progress is not None else None
         key = run_key(self.paths, self.settings, fmt, self.fmt, self.source_file)
-        with ResumableOutput(target, key=key, resume=resume) as output, _closing(analyzer):
+        stopped = contextlib.closing(analyzer)  # its workers, however the run ends
+        with ResumableOutput(target, key=key, resume=resume) as output, stopped:
             summary = score_to_output(
                 segments, analyzer, output, fmt, engine=self.engine,
                 on_record=bar.update if bar is not None else None,
@@ -255,7 +247,7 @@ class ScoringRun:
                 if bar is not None:
                     bar.update()
 
-            stack.enter_context(_closing(analyzer))
+            stack.enter_context(contextlib.closing(analyzer))
             summary = score_to_store(segments, analyzer, sink, engine=self.engine, also=also)
             if records is not None:
                 records.commit()
