@@ -82,6 +82,8 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
         "Les fichiers que vous avez ajoutés sont ici.",
         "Vous les avez ajoutées à la liste.",
         "Les lettres qu’il a envoyées la semaine dernière sont arrivées.",
+        "Les données que vous avez récupérées du serveur sont là.",
+        "La clé que vous avez créée le 3 mai expire.",
         "Son ancienne adresse et une seconde copie.",
     ],
 )

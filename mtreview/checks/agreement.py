@@ -101,6 +101,10 @@ AVOIR_OBJECT = re.compile(
     r"(?!\s+(?:semaine|veille|nuit|journée|année|fois|dernière|dernier|matin|soir)\b)",
     re.IGNORECASE,
 )
+# "que" a few words before "avoir": where the parse reads it as a relative pronoun, the
+# object stands before the participle, which agrees with it ("la clé que vous avez créée
+# le 3 mai"); a conjunction leaves the object after it ("une fois que vous avez ajoutée un")
+QUE_BEFORE = re.compile(r"\bqu(?:e\s+|['’])(?:\S+\s+){0,3}$", re.IGNORECASE)
 # a determiner and an adjective French puts before its noun, both showing their gender:
 # "un certaine temps", "la dernier version" ("mon", "ton", "son" go before a feminine
 # word with a vowel too: "son ancienne adresse")
@@ -364,6 +368,8 @@ class Agreement(ParsedCheck):
         taken = {f.start for f in flags}
         for match in AVOIR_OBJECT.finditer(doc.text):
             start, end = match.span("participle")
+            if _relative_before(doc, match.start()):
+                continue
             if start not in taken and _verb_form(match.group("participle").lower()):
                 participle = match.group("participle")
                 fixed = participle[: -len(match.group("ending"))] + "é"
@@ -463,3 +469,13 @@ def _mismatch(word: Any, noun: Any, role: str) -> str | None:
     if not wrong:
         return None
     return f"“{word.text}” does not agree with {role} “{noun.text}” ({' '.join(wrong)})"
+
+
+def _relative_before(doc: Any, at: int) -> bool:
+    """Whether a relative "que" stands a few words before `at` (`QUE_BEFORE`)."""
+    begin = max(0, at - 60)
+    found = QUE_BEFORE.search(doc.text, begin, at)
+    if found is None:
+        return False
+    que = doc.char_span(found.start(), found.start() + 2, alignment_mode="expand")  # "qu"
+    return que is not None and "Rel" in que[0].morph.get("PronType")
