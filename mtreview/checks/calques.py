@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -123,8 +124,7 @@ def literal_gate() -> re.Pattern[str]:
 def literal_target_gate() -> re.Pattern[str]:
     """Then one pass over the translation: about one in a hundred holds a literal row's
     French, and only those run the rows (each row then checks its own source)."""
-    union = "|".join(row.pattern.pattern for row in load_literal())
-    return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
+    return _word_start_gate(load_literal())
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,7 +132,12 @@ def shipped_gate() -> re.Pattern[str]:
     """One pass that finds whether any shipped row may match: most segments hold no calque,
     and one union scanned from word starts costs about a third of scanning each row (the
     rows then run only where it found something). Every shipped row starts on a letter."""
-    union = "|".join(row.pattern.pattern for row in load_calques())
+    return _word_start_gate(load_calques())
+
+
+def _word_start_gate(rows: Sequence[Calque]) -> re.Pattern[str]:
+    """The rows' patterns as one, tried only where a word starts."""
+    union = "|".join(row.pattern.pattern for row in rows)
     return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
 
 

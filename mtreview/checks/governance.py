@@ -117,7 +117,6 @@ LATER_WINDOW = 8  # tokens after a flagged preposition where the word's own one 
 # adjective's usual preposition need be only this share of its uses (it suggests it)
 THAN = "than"
 ADVERB_ENDINGS = (("emment", "ent"), ("amment", "ant"), ("ment", ""))
-COMPARED = frozenset(("que", "qu'", "qu’"))
 COMPARED_TAKES = ("de", "à")
 COMPARED_DOMINANT = 0.6
 COMPARATIVES = frozenset("plus moins aussi autant si davantage tant autre même tel".split())
@@ -446,16 +445,13 @@ def model_of(
         k: dict(c)
         for k, c in counts.items()
         if sum(c.values()) - c[DIRECT] >= min_evidence
-        and (k[1] != OPENED or _idiom(governors[(k[0], max(c, key=c.__getitem__))]))
+        # an idiom ("de cette façon"): its usual preposition opens it after many different
+        # words, not after a few verbs that govern it ("sur le bouton" after "cliquer")
+        and (
+            k[1] != OPENED or len(governors[(k[0], max(c, key=c.__getitem__))]) >= free_phrase_heads
+        )
     }
     return GovernanceModel(heads, {k: dict(c) for k, c in by_class.items()}, phrases)
-
-
-def _idiom(governors: set[str]) -> bool:
-    """Whether a noun's adverbial is an idiom ("de cette façon"): its usual preposition
-    opens it after `FREE_PHRASE_HEADS` different words or more, not after a few verbs
-    that govern it ("sur le bouton" after "cliquer", "appuyer")."""
-    return len(governors) >= FREE_PHRASE_HEADS
 
 
 def counted(found: Governed, phrases: frozenset[tuple[str, str]]) -> bool:
@@ -699,7 +695,7 @@ def compared(doc: Any, model: GovernanceModel) -> Iterator[tuple[int, str, Rare]
     phrase after "que", the adjective taking "de" or "à" `COMPARED_DOMINANT` of its uses."""
     for token in doc[:-2]:
         after = doc[token.i + 1]
-        if token.pos_ not in ("ADJ", "ADV") or after.lower_ not in COMPARED:
+        if token.pos_ not in ("ADJ", "ADV") or after.lower_ not in CONJUNCTION:
             continue
         then = doc[token.i + 2]
         if then.pos_ in CLAUSE_STARTS or then.is_punct or then.lower_ in SUBJECTS:
