@@ -67,6 +67,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -343,11 +344,7 @@ def mixed_fit(
         source.name: {s.signal: (s.flags, s.matched_flags) for s in source.report.signals}
         for source in sources
     }
-    fit_digest = hashlib.sha1(
-        json.dumps(
-            [[i, p.translation, p.kind, p.start, p.end] for i, p in sorted(fit_planted.items())]
-        ).encode()
-    ).hexdigest()[:12]
+    fit_digest = planted_digest(fit_planted)
     catalogues = sorted({pair.catalogue for pair in fit_rows})
     header = [
         "Risk weights of the flag signals, fit by `benchmarks/flag_quality.py --write-defaults`",
@@ -586,12 +583,13 @@ def mt_part(
     count = round(len(part_rows) * MT_SHARE)
     seed = MT_SEED + mt_errors.PARTS.index(part)
     planted = mt_errors.plant(part_rows, count, seed=seed, part=part)
-    digest = hashlib.sha1(
-        json.dumps(
-            [[i, p.translation, p.kind, p.start, p.end] for i, p in sorted(planted.items())]
-        ).encode()
-    ).hexdigest()[:12]
-    return part_rows, planted, digest
+    return part_rows, planted, planted_digest(planted)
+
+
+def planted_digest(planted: Mapping[int, Any]) -> str:
+    """Which errors were planted where: the same digest, the same planted set."""
+    spans = [[i, p.translation, p.kind, p.start, p.end] for i, p in sorted(planted.items())]
+    return hashlib.sha1(json.dumps(spans).encode()).hexdigest()[:12]
 
 
 def main_mt(args: argparse.Namespace) -> int:
