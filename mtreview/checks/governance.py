@@ -291,9 +291,10 @@ def _verb_lemma(token: Any, verbs: Mapping[str, str] | None) -> str | None:
 def adverbials(doc: Any) -> Iterator[Governed]:
     """Each noun a preposition opens an adverbial with, a determiner between ("de cette
     façon", "à l'arrière-plan"), keyed (noun, `OPENED`); left out: idioms without a
-    determiner ("en compte"), "de" (mostly a genitive) and "comme", and a noun with a
-    complement or clause after it ("la façon dont"). Counting, only phrases the parse
-    hangs on a verb or clause (`obl`); checking, any."""
+    determiner ("en compte"), "comme", and a noun with a complement or clause after it
+    ("la façon dont"). "de" is yielded, as the counts need it for the usual preposition,
+    but never flagged (mostly a genitive). Counting, only phrases the parse hangs on a
+    verb or clause (`obl`); checking, any."""
     for token in doc:
         preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
         if preposition is None or token.i + 1 >= len(doc):
