@@ -11,7 +11,7 @@ import pytest
 from mtreview.analysis import Analyzer
 from mtreview.analysis.highlight import Highlighter
 from mtreview.checks import CHECKS, DocumentContext
-from mtreview.checks.french_model import load
+from mtreview.checks.french_model import Parses, load
 from mtreview.cli import main
 from mtreview.documents import Segment
 from mtreview.pipeline import analyze_document, read_input
@@ -89,6 +89,26 @@ def test_agreement_errors_are_flagged(text: str, wrong: str) -> None:
 )
 def test_correct_agreement_is_left_alone(text: str) -> None:
     assert flagged("agreement", text) == []
+
+
+def test_agreement_on_the_words_alone_runs_without_the_parse() -> None:
+    """The "avoir" and determiner rules read no parse: with no model to parse (a parse
+    store for a model that is not installed), they flag as with it, where a "que" before
+    "avoir" may be a relative (the parse would tell); the parse's rules are silent."""
+    check = CHECKS["agreement"](Settings())
+    check.parses = Parses("fr_core_news_not_installed")
+    assert not check.parses.available and check.available()
+
+    def without_parse(text: str) -> list[str]:
+        segment = Segment("doc", 0, 0, 0, len(text), text)
+        check.prepare([segment])
+        return [text[f.start : f.end] for f in check.checked(segment, DocumentContext("doc"))]
+
+    assert without_parse("Vous avez ajoutée un compte.") == ["ajoutée"]
+    assert without_parse("Cela peut prendre un certaine temps.") == ["un certaine"]
+    assert without_parse("Une fois que vous avez ajoutée un compte, il apparaît.") == []
+    assert without_parse("La décision a été annoncé hier par le ministre.") == []
+    assert flagged("agreement", "Vous avez ajoutée un compte.") == ["ajoutée"]
 
 
 def test_lemma_echo_and_repeated_phrase() -> None:

