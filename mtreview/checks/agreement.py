@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 from mtreview.checks.base import DocumentContext, register_check
 from mtreview.checks.french_model import ParsedCheck, french_forms, parse_text
+from mtreview.checks.french_words import ARTICLES, DETERMINERS
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
@@ -79,10 +80,11 @@ PRONOUN_FEATURES = {
     **dict.fromkeys(("elles", "celles", "celles-ci", "celles-là", "lesquelles"), ("Fem", "Plur")),
 }
 # determiners whose form shows their number, whatever the model's morphology says ("leur
-# équivalent": the model reads "leur" as the plural pronoun)
+# équivalent": the model reads "leur" as the plural pronoun): possessives, demonstratives
 DETERMINER_NUMBER = {
-    **dict.fromkeys("leur son sa mon ma ton ta notre votre ce cet cette".split(), "Sing"),
-    **dict.fromkeys("leurs ses mes tes nos vos ces".split(), "Plur"),
+    word: "Plur" if shown[1] == "p" else "Sing"
+    for word, shown in DETERMINERS.items()
+    if word not in ARTICLES
 }
 # "avoir", a participle with a feminine or plural ending, and the determiner of the object
 # that follows it ("vous avez ajoutée un compte"): with "avoir" a participle agrees only
@@ -117,7 +119,6 @@ DETERMINER_ADJECTIVE = re.compile(
     r"|principale?|seconde?|enti(?:er|ère)|telle?)(?![\w'’-])",
     re.IGNORECASE,
 )
-MASCULINE_DETERMINERS = frozenset({"un", "le", "ce", "du", "au"})
 ADVERBIAL_NOUNS = frozenset({"fois"})  # "une fois connecté": not the participle's noun
 BETWEEN_STOPS = frozenset(",;:—–")  # marks that cut a subject from its verb
 OPENERS, CLOSERS = "([«“", ")]»”"
@@ -401,7 +402,7 @@ class Agreement(ParsedCheck):
                 )
                 flags.append(self.flag(start, end, message, suggestion=fixed, code="avoir"))
         for match in DETERMINER_ADJECTIVE.finditer(text):
-            masculine_determiner = match.group("determiner").lower() in MASCULINE_DETERMINERS
+            masculine_determiner = DETERMINERS[match.group("determiner").lower()][0] == "m"
             if masculine_determiner == _feminine(match.group("adjective")):
                 message = f"“{match.group()}”: the determiner and the adjective differ in gender"
                 flags.append(self.flag(*match.span(), message, code="determiner"))

@@ -63,6 +63,7 @@ from __future__ import annotations
 import functools
 import re
 
+from mtreview.checks import french_words
 from mtreview.checks.base import Check, DocumentContext, register_check
 from mtreview.checks.french_model import french_forms, lemma_classes
 from mtreview.checks.order_model import Unit, shipped_model, units
@@ -114,12 +115,8 @@ ENDING_GAIN = 2.0  # nats, for an adjective that may be a noun but ends as few n
 NOUN_GAIN = 5.0
 BOTH_ADJECTIVES_GAIN = 6.0  # nats, when the second word may be an adjective too
 ADJECTIVE_ENDING = re.compile(r"(?:ive|if|euse|eux|able|ible|ante?|erne)s?$")
-DETERMINERS = {
-    **dict.fromkeys(
-        "le la l un une du au ce cet cette mon ma ton ta son sa notre votre leur".split(), False
-    ),
-    **dict.fromkeys("les des aux ces mes tes ses nos vos leurs".split(), True),
-}  # -> plural
+# determiner -> plural: articles, possessives, demonstratives (no quantifier: "plusieurs")
+DETERMINERS = {word: shown[1] == "p" for word, shown in french_words.DETERMINERS.items()}
 # lemmas of the adjectives French puts before the noun, and the determiner-like ones
 PREPOSED_ADJECTIVES = frozenset(
     """bon mauvais meilleur pire moindre grand petit gros haut bas long court large nouveau

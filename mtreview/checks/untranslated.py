@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import ClassVar
 
+from mtreview.checks import french_words
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans, words
 from mtreview.checks.foreign import ENGLISH_WORDS
 from mtreview.checks.protected import (
@@ -84,14 +85,9 @@ IN_CODE_AFTER = re.compile(r"[/:+\[=_\\]| \[|\.\w")
 # Quoted text of a source; an apostrophe within a word ("can't") neither opens nor closes.
 QUOTED = re.compile(r"(?:[«“\"`]|(?<!\w)['‘])\s*([^«»“”\"‘’`]{1,80}?)\s*(?:[»”\"’`]|'(?!\w))")
 PREVIOUS_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
-# Determiner -> the gender (m, f, e: either) and number (s, p) of the noun it announces.
-DETERMINERS = {
-    **dict.fromkeys("le un du au ce cet".split(), "ms"),
-    **dict.fromkeys("la une cette ma ta sa".split(), "fs"),
-    # "mon amie": before a vowel these serve both genders
-    **dict.fromkeys("mon ton son notre votre leur chaque l".split(), "es"),
-    **dict.fromkeys("les des aux ces mes tes ses nos vos leurs plusieurs quelques".split(), "ep"),
-}
+# Determiner -> the gender (m, f, e: either) and number (s, p) of the noun it announces:
+# the quantifiers too ("plusieurs computer")
+DETERMINERS = {**french_words.DETERMINERS, **french_words.QUANTIFIERS}
 PRONOUNS = frozenset("le la les l".split())  # "pour le supprimer", "il le file"
 SUBJECTS = frozenset("je j tu il elle on nous vous ils elles ne n".split())
 
