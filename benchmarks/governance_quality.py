@@ -37,8 +37,8 @@ from flag_quality import half_of  # noqa: E402
 
 from mtreview.checks import CHECKS, DocumentContext  # noqa: E402
 from mtreview.checks.french_model import load, parse_text  # noqa: E402
+from mtreview.checks.french_words import CONTRACTED, CONTRACTIONS  # noqa: E402
 from mtreview.checks.governance import (  # noqa: E402
-    CONTRACTED,
     DIRECT,
     MAX_SHARE,
     MIN_DOMINANT,
@@ -97,8 +97,7 @@ def with_preposition(text: str, doc: Any, at: int, new: str) -> tuple[str, int, 
         if article in ("des", "du"):
             return None  # "de des", "de du": French writes another phrase
         if article in ("le", "les") and form not in CONTRACTED:
-            contracted = {v: k for k, v in CONTRACTED.items()}
-            written, end = contracted[(new, article)], following.idx + len(following.text)
+            written, end = CONTRACTIONS[(new, article)], following.idx + len(following.text)
         elif new == "de" and VOWEL_START.match(following.text):
             written, end = "d'", following.idx
     if token.text[:1].isupper():

@@ -1,6 +1,6 @@
 """French function words that several checks read, written once: the determiners and what
-they show of their noun. Each check takes the view it needs (a determiner's number, its
-gender, both)."""
+they show of their noun, and the contractions of a preposition with an article. Each check
+takes the view it needs (a determiner's number, its gender, both)."""
 
 from __future__ import annotations
 
@@ -16,3 +16,6 @@ DETERMINERS: dict[str, str] = {
 QUANTIFIERS: dict[str, str] = {"chaque": "es", "plusieurs": "ep", "quelques": "ep"}
 # the articles among the determiners (the others are possessives and demonstratives)
 ARTICLES = frozenset("le la l les un une des du au aux".split())
+# a preposition and an article written as one word -> the two ("du" -> "de", "le"), and back
+CONTRACTED = {"du": ("de", "le"), "des": ("de", "les"), "au": ("à", "le"), "aux": ("à", "les")}
+CONTRACTIONS = {pair: word for word, pair in CONTRACTED.items()}  # ("de", "le") -> "du"

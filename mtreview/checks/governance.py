@@ -66,6 +66,7 @@ from typing import IO, Any
 
 from mtreview.checks.base import DocumentContext, register_check
 from mtreview.checks.french_model import ParsedCheck
+from mtreview.checks.french_words import CONTRACTED, CONTRACTIONS
 from mtreview.documents import Segment
 from mtreview.errors import ModelError
 from mtreview.flags import Flag
@@ -129,7 +130,6 @@ SUBJECTS = frozenset("il elle on nous vous ils elles je j' j’ tu".split())
 CLASSES = {"VERB": "V", "ADJ": "A", "NOUN": "N"}
 PARTICIPLE = "P"  # a past participle governs otherwise than its verb ("intéressé par")
 PHRASE_WORDS = ("NOUN", "ADV", "ADJ")  # what follows a preposition in "par défaut", "à nouveau"
-CONTRACTED = {"du": ("de", "le"), "des": ("de", "les"), "au": ("à", "le"), "aux": ("à", "les")}
 ELIDED = {"d'": "de", "d’": "de", "jusqu'": "jusque", "jusqu’": "jusque"}
 # The English a literal translation puts where French wants another preposition.
 ENGLISH_LITERAL: dict[str, tuple[str, ...]] = {
@@ -546,8 +546,7 @@ def replacement(dominant: str, form: str, article: str | None) -> tuple[str, boo
         takes_article = True
     else:
         return dominant, False
-    contracted = {v: k for k, v in CONTRACTED.items()}
-    return contracted[(dominant, article)], takes_article
+    return CONTRACTIONS[(dominant, article)], takes_article
 
 
 def _attached(doc: Any, found: Governed) -> bool:
@@ -677,7 +676,7 @@ class Governance(ParsedCheck):
         article = first.lower_
         end = first.idx + len(first.text)
         if article in ("le", "les") and rare.dominant in ("de", "à"):
-            written = {v: k for k, v in CONTRACTED.items()}[(rare.dominant, article)]
+            written = CONTRACTIONS[(rare.dominant, article)]
         elif rare.dominant == "de" and VOWEL_START.match(first.text):
             written = f"d'{first.text}"
         else:

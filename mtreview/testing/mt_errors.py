@@ -42,6 +42,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
 
+from mtreview.checks.french_words import CONTRACTED, CONTRACTIONS
+
 PACKAGES = ("gnome-user-docs", "installation-guide-amd64")
 # (name, English folder, French folder, pattern) under the unpacked packages' root
 SOURCES = (
@@ -366,7 +368,6 @@ _PREPOSITIONS = {
     "": r"(?:le|la|les|un|une|des|du|ce|cet|cette|ces|votre|vos|son|sa|ses|leur|leurs)\b"
     r"|l['’]",
 }
-_CONTRACTED = {"du": ("de", "le"), "des": ("de", "les"), "au": ("à", "le"), "aux": ("à", "les")}
 
 
 def _swap_preposition(old: str, kind: str, new: str, following: str, apostrophe: str) -> str:
@@ -375,16 +376,14 @@ def _swap_preposition(old: str, kind: str, new: str, following: str, apostrophe:
     words = old.replace("’", "'").split()
     if not kind:
         article = " ".join(words)  # the verb took no preposition
-    elif len(words) == 1 and words[0] in _CONTRACTED:
-        article = _CONTRACTED[words[0]][1]
+    elif len(words) == 1 and words[0] in CONTRACTED:
+        article = CONTRACTED[words[0]][1]
     elif words[0] == kind:
         article = " ".join(words[1:])
     else:
         article = ""  # d'
-    if new == "à" and article in ("le", "les"):
-        joined = {"le": "au", "les": "aux"}[article]
-    elif new == "de" and article in ("le", "les"):
-        joined = {"le": "du", "les": "des"}[article]
+    if (new, article) in CONTRACTIONS:
+        joined = CONTRACTIONS[(new, article)]
     elif new in ("de", "que") and not article and following.startswith(_VOWEL):
         joined = new[:-1] + "'"
     else:
