@@ -45,9 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import emit_report  # noqa: E402
+from common import emit_report, mt_corpus_dir  # noqa: E402
 
-from mtreview.settings import Settings  # noqa: E402
 from mtreview.testing import mt_errors  # noqa: E402
 from mtreview.testing.injected import CATALOGUE_GLOB, read_catalogues  # noqa: E402
 
@@ -66,7 +65,7 @@ def write_documents(folder: Path, documents: dict[str, list[tuple[str, str]]]) -
 
 def mt_documents(limit: int | None) -> dict[str, list[tuple[str, str]]]:
     """The tune part's rows by document (flag_quality.py --mt downloads the packages)."""
-    folder = Settings().resolved_cache_dir() / "benchmarks" / "mt-corpus" / "root"
+    folder = mt_corpus_dir() / "root"
     if not folder.is_dir():
         raise SystemExit(f"{folder}: run benchmarks/flag_quality.py --mt once first")
     rows, _skipped = mt_errors.read_corpus(folder)

@@ -37,6 +37,11 @@ def work_dir() -> Path:
     return Settings().resolved_cache_dir() / "benchmarks"
 
 
+def mt_corpus_dir() -> Path:
+    """Where `flag_quality.py --mt` downloads and unpacks the MT-like set's packages."""
+    return work_dir() / "mt-corpus"
+
+
 def build_models(shape: Shape) -> tuple[Path, Path]:
     """fr→en and en→fr models of this shape, built once and kept under the cache."""
     from mtreview.testing.tiny_marian import build_tiny_marian

@@ -74,13 +74,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import emit_report  # noqa: E402
+from common import emit_report, mt_corpus_dir  # noqa: E402
 
 from mtreview import calibration  # noqa: E402
 from mtreview.analysis.weights import TABLE, write_table  # noqa: E402
 from mtreview.checks import CHECKS  # noqa: E402
 from mtreview.cli import main as mtreview_main  # noqa: E402
-from mtreview.settings import Settings  # noqa: E402
 from mtreview.testing import mt_errors  # noqa: E402
 from mtreview.testing.injected import (  # noqa: E402
     CATALOGUE_GLOB,
@@ -321,7 +320,7 @@ def mixed_fit(
         calibration.read_flags(folder / "fit.out.jsonl"),
         calibration.read_reviews(folder / "fit.reviews.jsonl"),
     )
-    packages = args.mt_packages or Settings().resolved_cache_dir() / "benchmarks" / "mt-corpus"
+    packages = args.mt_packages or mt_corpus_dir()
     root, versions = mt_packages(packages)
     rows, _skipped = mt_errors.read_corpus(root)
     part_rows, planted, digest = mt_part(rows, "tune", args.limit)
@@ -593,7 +592,7 @@ def planted_digest(planted: Mapping[int, Any]) -> str:
 
 
 def main_mt(args: argparse.Namespace) -> int:
-    folder = args.mt_packages or Settings().resolved_cache_dir() / "benchmarks" / "mt-corpus"
+    folder = args.mt_packages or mt_corpus_dir()
     root, versions = mt_packages(folder)
     rows, skipped = mt_errors.read_corpus(root)
     report: dict[str, Any] = {
