@@ -36,7 +36,7 @@ import re
 from typing import Any, ClassVar
 
 from mtreview.checks.base import register_check
-from mtreview.checks.french_model import ParsedCheck, french_forms
+from mtreview.checks.french_model import ParsedCheck, doc_text, french_forms, tokens
 from mtreview.flags import Flag
 
 # participle and regular adjective endings -> (gender, number); None where ambiguous
@@ -360,15 +360,16 @@ class Agreement(ParsedCheck):
 
     def check_parse(self, doc: Any) -> list[Flag]:
         flags = []
-        for token in doc:
+        text = doc_text(doc)
+        for token in tokens(doc):
             message = self._participle(token) or self._attribute(token) or self._verb(token)
             if message:
                 start = token.idx
                 flags.append(self.flag(start, start + len(token.text), message))
         taken = {f.start for f in flags}
-        for match in AVOIR_OBJECT.finditer(doc.text):
+        for match in AVOIR_OBJECT.finditer(text):
             start, end = match.span("participle")
-            if _relative_before(doc, match.start()):
+            if _relative_before(doc, text, match.start()):
                 continue
             if start not in taken and _verb_form(match.group("participle").lower()):
                 participle = match.group("participle")
@@ -378,7 +379,7 @@ class Agreement(ParsedCheck):
                     f"does not agree: “{fixed}”"
                 )
                 flags.append(self.flag(start, end, message, suggestion=fixed, code="avoir"))
-        for match in DETERMINER_ADJECTIVE.finditer(doc.text):
+        for match in DETERMINER_ADJECTIVE.finditer(text):
             masculine_determiner = match.group("determiner").lower() in MASCULINE_DETERMINERS
             if masculine_determiner == _feminine(match.group("adjective")):
                 message = f"“{match.group()}”: the determiner and the adjective differ in gender"
@@ -471,10 +472,10 @@ def _mismatch(word: Any, noun: Any, role: str) -> str | None:
     return f"“{word.text}” does not agree with {role} “{noun.text}” ({' '.join(wrong)})"
 
 
-def _relative_before(doc: Any, at: int) -> bool:
+def _relative_before(doc: Any, text: str, at: int) -> bool:
     """Whether a relative "que" stands a few words before `at` (`QUE_BEFORE`)."""
     begin = max(0, at - 60)
-    found = QUE_BEFORE.search(doc.text, begin, at)
+    found = QUE_BEFORE.search(text, begin, at)
     if found is None:
         return False
     que = doc.char_span(found.start(), found.start() + 2, alignment_mode="expand")  # "qu"
