@@ -17,9 +17,10 @@ process, the configurations taking turns `--rounds` times, so a change in the ma
 load falls on all of them. The machine is shared, so beside the wall time (median, the
 whole process, start-up included) each row gives CPU seconds per segment (the process,
 its workers and Grammalecte's processes), the "2-core rate" segments / (CPU s / 2) (the
-wall rate two idle cores would give if the work were spread perfectly), the ratio of wall
-and CPU to the first configuration, whether every output is byte-identical to the first
-one's, and the load average around the runs.
+wall rate two idle cores would give if the work were spread perfectly), its speed-ups
+over the first configuration, both read the same way (the first's wall seconds / its
+own, the first's CPU per segment / its own: above 1 is faster), whether every output is
+byte-identical to the first one's, and the load average around the runs.
 
     .venv/bin/python benchmarks/check_speed.py                         # ~3 min
     .venv/bin/python benchmarks/check_speed.py --against ../main --rounds 3
@@ -162,10 +163,10 @@ def main() -> int:
                 "identical_output": outputs[index] == first and len(first) == 1,
             }
         )
-    for row in rows:
-        row["wall_ratio_to_first"] = round(rows[0]["wall_s"] / row["wall_s"], 2)
-        row["cpu_ratio_to_first"] = round(
-            row["cpu_ms_per_segment"] / rows[0]["cpu_ms_per_segment"], 2
+    for row in rows:  # both read the same way: above 1, this row is faster than the first
+        row["wall_speedup_to_first"] = round(rows[0]["wall_s"] / row["wall_s"], 2)
+        row["cpu_speedup_to_first"] = round(
+            rows[0]["cpu_ms_per_segment"] / row["cpu_ms_per_segment"], 2
         )
     report["rows"] = rows
     return emit_report(report, args.json)

@@ -36,7 +36,7 @@ import re
 from typing import Any, ClassVar
 
 from mtreview.checks.base import DocumentContext, register_check
-from mtreview.checks.french_model import ParsedCheck, french_forms, parse_text
+from mtreview.checks.french_model import ParsedCheck, doc_text, french_forms, parse_text, tokens
 from mtreview.checks.french_words import ARTICLES, DETERMINERS
 from mtreview.documents import Segment
 from mtreview.flags import Flag
@@ -368,14 +368,14 @@ class Agreement(ParsedCheck):
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         doc = self.parses.get(segment.text)
         flags = [] if doc is None else self.check_parse(doc)
-        text = parse_text(segment.text) if doc is None else doc.text
+        text = parse_text(segment.text) if doc is None else doc_text(doc)
         flags += self.check_words(text, doc, taken=frozenset(f.start for f in flags))
         return sorted(flags, key=lambda f: f.start)
 
     def check_parse(self, doc: Any) -> list[Flag]:
         """The rules that read the parse: subjects and nouns (the module's docstring)."""
         flags = []
-        for token in doc:
+        for token in tokens(doc):
             message = self._participle(token) or self._attribute(token) or self._verb(token)
             if message:
                 start = token.idx

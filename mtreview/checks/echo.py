@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from mtreview.checks.base import DocumentContext, register_check
-from mtreview.checks.french_model import ParsedCheck
+from mtreview.checks.french_model import ParsedCheck, doc_text, tokens
 from mtreview.documents import Segment
 from mtreview.flags import Flag
 
@@ -60,7 +60,7 @@ class LemmaEcho(ParsedCheck):
 
     def _verb_and_argument(self, doc: Any) -> list[Flag]:
         flags = []
-        for token in doc:
+        for token in tokens(doc):
             if token.pos_ != "VERB":
                 continue
             for child in token.children:
@@ -75,16 +75,18 @@ class LemmaEcho(ParsedCheck):
     def _repeated_phrases(self, doc: Any) -> list[Flag]:
         seen: dict[tuple[str, str], int] = {}
         flags = []
-        for first, second in itertools.pairwise(doc):
+        for first, second in itertools.pairwise(tokens(doc)):
             if first.pos_ not in CONTENT or second.pos_ not in CONTENT:
                 continue
-            if not (first.is_alpha and second.is_alpha) or first.sent != second.sent:
+            # neighbours of two sentences: the second opens one (as `first.sent !=
+            # second.sent` tells, without building both sentences' spans)
+            if not (first.is_alpha and second.is_alpha) or second.is_sent_start:
                 continue
             key = (first.lemma_.lower(), second.lemma_.lower())
             before = seen.get(key)
             if before is not None and 2 < first.i - before <= PHRASE_WINDOW:
                 start, end = first.idx, second.idx + len(second.text)
-                message = f"“{doc.text[start:end]}” twice in one sentence"
+                message = f"“{doc_text(doc)[start:end]}” twice in one sentence"
                 flags.append(self.flag(start, end, message))
             seen[key] = first.i
         return flags

@@ -315,6 +315,26 @@ class Parses:
             self.chars -= len(old)
 
 
+_TOKENS, _TEXT = "mtreview.tokens", "mtreview.text"  # a parse's own notes (`Doc.user_data`)
+
+
+def tokens(doc: Any) -> tuple[Any, ...]:
+    """The parse's tokens, made once: iterating a `Doc` builds a `Token` object for each
+    word every time, and the checks walk every parse several times."""
+    made = doc.user_data.get(_TOKENS)
+    if made is None:
+        made = doc.user_data[_TOKENS] = tuple(doc)
+    return made
+
+
+def doc_text(doc: Any) -> str:
+    """`doc.text`, joined once (spaCy joins every token's text at each reading)."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = "".join(t.text_with_ws for t in tokens(doc))
+    return text
+
+
 @functools.lru_cache(maxsize=2)
 def shared_parses(name: str = MODEL) -> Parses:
     """One parse store per process: every linguistic check reads the same parses."""

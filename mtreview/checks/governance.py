@@ -65,7 +65,7 @@ from importlib import resources
 from typing import IO, Any
 
 from mtreview.checks.base import DocumentContext, register_check
-from mtreview.checks.french_model import ParsedCheck
+from mtreview.checks.french_model import ParsedCheck, tokens
 from mtreview.checks.french_words import CONTRACTED, CONTRACTIONS
 from mtreview.documents import Segment
 from mtreview.errors import ModelError
@@ -198,7 +198,7 @@ def governed(doc: Any) -> Iterator[Governed]:
     (adverbs between skipped); a noun's "de" or infinitive, a conjunction ("pour que")
     and a locution's first word ("à partir de": the parser makes the rest `fixed`) are
     left out."""
-    for token in doc:
+    for token in tokens(doc):
         if token.pos_ != "ADP" or token.i == 0:
             continue
         preposition = preposition_of(token.text)
@@ -234,7 +234,7 @@ def direct_objects(doc: Any, verbs: Mapping[str, str] | None = None) -> Iterator
     given), a word the tagger missed as a verb is one when `verbs` maps its "-ez" form to
     a verb of the model ("Appuyez" at a sentence's start, tagged a name), and then any
     noun phrase or capitalised label after it will do ("Cliquez Ajouter")."""
-    for token in doc:
+    for token in tokens(doc):
         lemma = _verb_lemma(token, verbs)
         if lemma is None:
             continue
@@ -295,7 +295,7 @@ def adverbials(doc: Any) -> Iterator[Governed]:
     ("la façon dont"). "de" is yielded, as the counts need it for the usual preposition,
     but never flagged (mostly a genitive). Counting, only phrases the parse hangs on a
     verb or clause (`obl`); checking, any."""
-    for token in doc:
+    for token in tokens(doc):
         preposition = preposition_of(token.text) if token.pos_ == "ADP" else None
         if preposition is None or token.i + 1 >= len(doc):
             continue
@@ -693,7 +693,7 @@ def compared(doc: Any, model: GovernanceModel) -> Iterator[tuple[int, str, Rare]
     """Each adjective of the model followed by "que" (the tagger takes some for adverbs:
     "différent que"), with the preposition it takes: no comparative before it, a noun
     phrase after "que", the adjective taking "de" or "à" `COMPARED_DOMINANT` of its uses."""
-    for token in doc[:-2]:
+    for token in tokens(doc)[:-2]:
         after = doc[token.i + 1]
         if token.pos_ not in ("ADJ", "ADV") or after.lower_ not in CONJUNCTION:
             continue

@@ -31,7 +31,7 @@ import struct
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from importlib import resources
 from typing import IO
 
@@ -159,13 +159,14 @@ class OrderModel:
         size = self.size
         low = (self.unigrams[word] + 0.5) / (self.total + 0.5 * size)
         middle = self.middle[second]
-        if middle:
-            seen = max(self.bigrams.get(key(size, second, word), 0) - DISCOUNT, 0)
+        if middle:  # keys as `key` makes them, inlined (the hottest lines of the check)
+            seen = max(self.bigrams.get(second * size + word, 0) - DISCOUNT, 0)
             low = (seen + DISCOUNT * self.followers[second] * low) / middle
-        count, types = self.contexts.get(key(size, first, second), (0, 0))
+        pair = first * size + second
+        count, types = self.contexts.get(pair, (0, 0))
         if not count:
             return low
-        seen = max(self.trigrams.get(key(size, first, second, word), 0) - DISCOUNT, 0)
+        seen = max(self.trigrams.get(pair * size + word, 0) - DISCOUNT, 0)
         return (seen + DISCOUNT * types * low) / count
 
     def numbers(self, unit_list: list[Unit]) -> list[list[int]]:
@@ -188,11 +189,14 @@ class OrderModel:
         bos, eos = self.ids[BOS], self.ids[EOS]
         return self.logprob([bos, bos, *(n for u in self.numbers(unit_list) for n in u), eos])
 
-    def swap_gains(self, unit_list: list[Unit]) -> Iterator[tuple[int, float]]:
-        """For each pair of neighbouring units: how much more probable (natural log) the
-        sentence is with the two the other way round. Only the trigrams that see the
-        pair are scored; the sentence's own are scored once and summed for each pair in
-        the order `logprob` sums them (the same float)."""
+    def swap_gains(
+        self, unit_list: list[Unit], pairs: Container[int] | None = None
+    ) -> Iterator[tuple[int, float]]:
+        """For each pair of neighbouring units (only those in `pairs`, by the first's index,
+        when given: a check scores the pairs it could flag): how much more probable
+        (natural log) the sentence is with the two the other way round. Only the trigrams
+        that see the pair are scored; the sentence's own are scored once and summed for
+        each pair in the order `logprob` sums them (the same float)."""
         numbers = self.numbers(unit_list)
         bos, eos = self.ids[BOS], self.ids[EOS]
         padded = [bos, bos, *(n for unit in numbers for n in unit), eos]
@@ -200,6 +204,9 @@ class OrderModel:
         offset = 2
         for index in range(len(numbers) - 1):
             first, second = numbers[index], numbers[index + 1]
+            if pairs is not None and index not in pairs:
+                offset += len(first)
+                continue
             end = offset + len(first) + len(second)
             swapped = padded[:offset] + second + first + padded[end:]
             stop = min(end + 2, len(padded))

@@ -162,10 +162,12 @@ class SwappedWords(Check):
             return []
         model = shipped_model()
         best: list[tuple[float, Unit, Unit, str, str]] = []
-        for index, gain in model.swap_gains(found):
+        # the pairs worth a gain, found first: the model scores only those
+        swappable = {i for i in range(len(found) - 1) if _swappable(text, found[i], found[i + 1])}
+        if not swappable:
+            return []
+        for index, gain in model.swap_gains(found, swappable):
             first, second = found[index], found[index + 1]
-            if not _swappable(text, first, second):
-                continue
             pair = text[first.start : first.end], text[second.start : second.end]
             if gain >= GAIN:
                 message = (
