@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -83,12 +82,13 @@ CLI_HEARING_CTRL_C = (
 
 
 def start_score(args: Sequence[str], folder: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "MTREVIEW_CACHE_DIR": str(folder / "cache")}
+    """`mtreview score ARGS` in a process of its own, its errors in FOLDER/stderr.txt. Its
+    cache folder is the session's (conftest): the CTranslate2 conversions the in-process
+    runs made are there (a folder of its own each cost three conversions at once)."""
     with open(folder / "stderr.txt", "wb") as errors:
         return subprocess.Popen(
             [sys.executable, "-c", CLI_HEARING_CTRL_C, *args],
             cwd=ROOT,
-            env=env,
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
