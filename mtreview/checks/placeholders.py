@@ -42,7 +42,6 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
-from mtreview.checks.french_model import french_forms
 from mtreview.checks.protected import (
     IDENTIFIER,
     OPTION,
@@ -121,14 +120,16 @@ class SourcePlaceholders(Check):
         icu = any(t.syntax == "icu" for t in (*source, *target))
         flags: list[Flag] = []
         missing: list[str] = []
+        renamed = False
         for policy in POLICIES:
             ours = [t for t in target if _policy(t, icu) == policy]
             theirs = [t for t in source if _policy(t, icu) == policy]
-            flags += self._extra(ours, theirs, policy)
+            extra, renamed_here = self._extra(ours, theirs, policy)
+            flags += extra
+            renamed = renamed or renamed_here
             missing += self._missing(ours, theirs, policy)
         if _printf_specs(source) == _printf_specs(target):
             flags += self._order(source, target)
-        renamed = any(f.subsignals == (f"{self.origin}/renamed",) for f in flags)
         flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
@@ -175,12 +176,7 @@ class SourcePlaceholders(Check):
             if item.key in keys:
                 continue
             near = _written_otherwise(text, item.text)
-            if near == _OPENING or (
-                item.kind == NAME
-                and not (name_like(item.text) or _named_by_noun(source, item))
-                and not (near is None and _DIGITS_IN_WORD.fullmatch(item.text))
-                and not (near is not None and _capitalised(text, near, item))
-            ):
+            if near == _OPENING or (item.kind == NAME and _plain_word(text, source, item, near)):
                 continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
                 continue  # the source writes it so too (`NT_S390_TDB (s390 …)`)
@@ -233,12 +229,17 @@ class SourcePlaceholders(Check):
             flags.append(self.flag(start, end, message, suggestion=code, code="code_rewritten"))
         return flags
 
-    def _extra(self, ours: list[Token], theirs: list[Token], policy: str) -> list[Flag]:
-        """Flags on the tokens the source does not have (the first of each for sets)."""
+    def _extra(
+        self, ours: list[Token], theirs: list[Token], policy: str
+    ) -> tuple[list[Flag], bool]:
+        """Flags on the tokens the source does not have (the first of each for sets), and
+        whether one of them stands for a placeholder of the source's (renamed): then the
+        missing one is that placeholder renamed, not lost."""
         wanted, have = _keys(theirs, policy), _keys(ours, policy)
         extra = have - wanted
         lost = sorted((wanted - have).elements())
         flags = []
+        renamed = False
         for token in ours:
             key = str(token.key)
             if not extra[key]:
@@ -255,8 +256,9 @@ class SourcePlaceholders(Check):
                 code = "renamed" if same else "extra"
                 if same:
                     message += f" (it has “{same[0]}”)"
+                    renamed = True
             flags.append(self.flag(token.start, token.end, message, code=code))
-        return flags
+        return flags, renamed
 
     @staticmethod
     def _missing(ours: list[Token], theirs: list[Token], policy: str) -> list[str]:
@@ -582,22 +584,34 @@ def _name_cue(source: str, item: CodeItem) -> bool:
     )
 
 
+def _plain_word(text: str, source: str, item: CodeItem, near: tuple[int, int] | None) -> bool:
+    """A lowercase word of the source that the translation may write otherwise: a word of
+    English or French, not a program's name. A name: no English or French word
+    (`name_like`), or named so by the source (`the text editor nano`); a word with digits
+    lost (`ext4`); a word the translation capitalises mid-sentence (`_capitalised`)."""
+    if name_like(item.text) or _named_by_noun(source, item):
+        return False
+    if near is None:
+        return not _DIGITS_IN_WORD.fullmatch(item.text)  # `mp3` written `MP3` passes
+    return not _capitalised(text, near, item)
+
+
 def _capitalised(text: str, near: tuple[int, int], item: CodeItem) -> bool:
     """The translation writes a lowercase word of the source with a capital inside its
     sentence (`le paquet Sudo`, `dans Partman`): read as a name, so the source's own
     spelling is the name's; not a word French writes (`Standard`, `Expert`: a label) nor
     one English text writes often (`Internet`, `Web`, `Linux`: a translator's capital)."""
     written = text[near[0] : near[1]]
-    forms = french_forms()
     return (
         written == item.text.capitalize()
         and item.text.isalpha()
-        and (forms is None or item.text not in forms)
+        and _zipf(item.text, "fr") < FRENCH_ZIPF
         and _zipf(item.text, "en") < RARE_ZIPF
     )
 
 
 RARE_ZIPF = 3.0  # `sudo`, `partman`; not `internet`, `web`, `linux`, `large`
+FRENCH_ZIPF = 3.0  # a word French writes (`standard`, `expert`, `aide`): a label, no name
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:
