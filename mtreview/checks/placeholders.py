@@ -38,6 +38,7 @@ import dataclasses
 import difflib
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -110,6 +111,19 @@ class SourcePlaceholders(Check):
         "names lost or changed [needs a source]"
     )
 
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Count, per name-like lowercase word of the source, the rows whose translation
+        keeps it and those that do not (one lookup a word)."""
+        if not segment.source:
+            return
+        found = _name_candidates(segment.source)
+        if not found:
+            return
+        kept, dropped = context.state.setdefault(NAMES_STATE, (Counter(), Counter()))
+        for word in found:
+            (kept if _contains(segment.text, word) else dropped)[word] += 1
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         if not segment.source:
             return []
@@ -130,7 +144,10 @@ class SourcePlaceholders(Check):
             missing += self._missing(ours, theirs, policy)
         if _printf_specs(source) == _printf_specs(target):
             flags += self._order(source, target)
-        flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
+        names = _kept_names(segment, context)
+        flags += self.code_flags(
+            segment.text, segment.source, source_spans, segment_spans(segment), names
+        )
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
             code = "renamed" if renamed else "lost"
@@ -151,21 +168,18 @@ class SourcePlaceholders(Check):
         source: str,
         source_spans: Iterable[ProtectedSpan],
         spans: Iterable[ProtectedSpan],
+        names: frozenset[str] = frozenset(),
     ) -> list[Flag]:
         """Flags on the source's code (paths, options, identifiers, keys, program names)
         that the translation wrote otherwise (where it stands) or lost (on the whole
-        segment)."""
+        segment); `names`: words of the source its document keeps as names."""
         spans = tuple(spans)
         folded = text.casefold()
         missing = [
             item
             for item in code_items(source, tuple(source_spans))
             if item.kind == KEY
-            or not (
-                _contains(text, item.key)
-                # most words of the source are translated: only these may be names
-                or (item.kind == NAME and item.key not in folded and not _name_cue(source, item))
-            )
+            or not (_contains(text, item.key) or _may_go(source, folded, item, names))
         ]
         have = code_items(text, spans, target=True) if missing else []
         keys = {item.key for item in have}
@@ -176,7 +190,11 @@ class SourcePlaceholders(Check):
             if item.key in keys:
                 continue
             near = _written_otherwise(text, item.text)
-            if near == _OPENING or (item.kind == NAME and _plain_word(text, source, item, near)):
+            if near == _OPENING or (
+                item.kind == NAME
+                and item.key not in names
+                and _plain_word(text, source, item, near)
+            ):
                 continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
                 continue  # the source writes it so too (`NT_S390_TDB (s390 …)`)
@@ -584,6 +602,50 @@ def _name_cue(source: str, item: CodeItem) -> bool:
     )
 
 
+def _may_go(source: str, folded: str, item: CodeItem, names: frozenset[str]) -> bool:
+    """Most words of the source are translated: a lowercase word the translation lacks
+    is missing only where the source calls it a program (`_name_cue`) or its document
+    keeps it as a name (`names`)."""
+    if item.kind != NAME or item.key in folded:
+        return False
+    return item.key not in names and not _name_cue(source, item)
+
+
+def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
+    """The name-like words of the source that the rest of its document keeps: in at least
+    `MIN_KEPT_ROWS` other rows' translations, and in `MIN_KEPT_SHARE` of them."""
+    state = context.state.get(NAMES_STATE)
+    if state is None or segment.source is None:
+        return frozenset()
+    kept, dropped = state
+    names = set()
+    for word in _name_candidates(segment.source):
+        here = _contains(segment.text, word)  # this row counted itself
+        others_kept = kept[word] - here
+        others = others_kept + dropped[word] - (not here)
+        if others_kept >= MIN_KEPT_ROWS and others_kept >= MIN_KEPT_SHARE * others:
+            names.add(word)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_candidates(source: str) -> frozenset[str]:
+    """Lowercase words of the source, outside its code, that French does not write and
+    English rarely does (Zipf under `FRENCH_ZIPF` and `RARE_ZIPF`): `partman`, `chroot`,
+    not `installation`, `compose` (`opcode`, `upstream`: jargon a catalogue keeps in its
+    usage lines and translates in prose)."""
+    taken = [
+        (s.start, s.end)
+        for s in protected_spans(source)
+        if s.kind in COMPARED_KINDS or s.kind == PLACEHOLDER
+    ]
+    return frozenset(
+        item.key
+        for item in _names(source, taken)
+        if _zipf(item.key, "fr") < FRENCH_ZIPF and _zipf(item.key, "en") < RARE_ZIPF
+    )
+
+
 def _plain_word(text: str, source: str, item: CodeItem, near: tuple[int, int] | None) -> bool:
     """A lowercase word of the source that the translation may write otherwise: a word of
     English or French, not a program's name. A name: no English or French word
@@ -612,6 +674,12 @@ def _capitalised(text: str, near: tuple[int, int], item: CodeItem) -> bool:
 
 RARE_ZIPF = 3.0  # `sudo`, `partman`; not `internet`, `web`, `linux`, `large`
 FRENCH_ZIPF = 3.0  # a word French writes (`standard`, `expert`, `aide`): a label, no name
+NAMES_STATE = "source_names"  # DocumentContext.state key: (kept, dropped) counters
+# A name its document keeps: kept in this many other rows, and in this share of the other
+# rows whose source has it (fit on the MT set's tune part with planted names and the
+# catalogues' quick run: each lower bound costs false alarms on catalogue jargon)
+MIN_KEPT_ROWS = 2
+MIN_KEPT_SHARE = 0.8
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:
