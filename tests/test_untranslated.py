@@ -163,3 +163,15 @@ def test_the_check_is_on_by_default_and_can_be_disabled() -> None:
     assert "untranslated_word" in {c.name for c in enabled_checks(Settings())}
     disabled = Settings(disabled_checks=("untranslated_word",))
     assert "untranslated_word" not in {c.name for c in enabled_checks(disabled)}
+
+
+def test_a_french_word_the_source_does_not_hold_is_french_there() -> None:
+    """The document translates "support" elsewhere; here French says "support" for the
+    source's "medium": a machine translation leaves the source's words, not others."""
+    others = tuple(
+        (f"Support for {thing} is new.", f"La prise en charge de {chose} est nouvelle.")
+        for thing, chose in [("RAID", "RAID"), ("LVM", "LVM"), ("USB", "USB")] * 2
+    )
+    text = "Chargez-le à partir d'un support amovible."
+    assert flagged(text, "Load it from a removable medium.", document=others) == []
+    assert flagged(text, "Load it from a removable support.", document=others) == ["support"]

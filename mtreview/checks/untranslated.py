@@ -18,7 +18,8 @@ there is no source or the source does not hold it (the translation brought it in
 it follows a determiner ("le button"), or when the document translates it in at least 10
 other rows and no English word stands beside it ("git apply", "pending list" are code or
 glosses). A French word is flagged when its determiner rules it out, or when it is 5 times
-as common in English and the document translates it in at least 5 other rows. The
+as common in English, the document translates it in at least 5 other rows and the source
+(if any) holds it: "un support amovible" for "a removable medium" is French. The
 thresholds were fit on the "fit" half of the Debian catalogues
 (`benchmarks/untranslated_words.py`; docs/checks.md).
 
@@ -205,6 +206,8 @@ def _is_english_here(
     if analyses is not None:  # a French word too: only when French grammar rules it out
         if before is not None and gap > 0 and not _fits(analyses, *before):
             return True
+        if source and not copied:
+            return False  # "un support amovible" for "a removable medium": the French word
         return gap >= MIN_GAP_HOMOGRAPH and translated >= MIN_TRANSLATED_HOMOGRAPH and lone
     if gap < MIN_GAP:
         return False
