@@ -24,7 +24,10 @@ combinations and key names (`Ctrl+Alt+T`, `Super`; `Shift` may be `Maj`, `Delete
 the translation has instead (`--mach` for `--match`) is flagged where it stands (a
 lowercase word capitalised mid-sentence, `le paquet Sudo`, also where it is not
 `name_like` but rare in English and no French word: `_capitalised`); one lost,
-on the whole segment (a program name only where the source calls it one: `run tasksel`).
+on the whole segment (a program name only where the source calls it one: `run tasksel`,
+or, in a sentence of running text, where the rest of its document keeps the word: a
+lowercase word French does not write and English rarely does, kept in at least 2 other
+rows and 80% of those with it, `chroot`, `partman`: `_kept_names`).
 A translated metavariable (`nom_serveur` for `server_name`) is the translator's choice
 and passes. Tags and entities are compared by `source_tags`, URLs and
 e-mail addresses by `source_urls` (checks/source.py). What the translation adds is flagged
@@ -612,10 +615,12 @@ def _may_go(source: str, folded: str, item: CodeItem, names: frozenset[str]) -> 
 
 
 def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
-    """The name-like words of the source that the rest of its document keeps: in at least
-    `MIN_KEPT_ROWS` other rows' translations, and in `MIN_KEPT_SHARE` of them."""
+    """The name-like words of a source sentence that the rest of its document keeps: in
+    at least `MIN_KEPT_ROWS` other rows' translations, and in `MIN_KEPT_SHARE` of them.
+    Only in running text (a source that ends a sentence): a catalogue's short strings keep
+    their jargon in usage lines (`[-d delim]`, `unset [-f]`) and translate it in prose."""
     state = context.state.get(NAMES_STATE)
-    if state is None or segment.source is None:
+    if state is None or segment.source is None or not _SENTENCE_END.search(segment.source):
         return frozenset()
     kept, dropped = state
     names = set()
@@ -676,10 +681,11 @@ RARE_ZIPF = 3.0  # `sudo`, `partman`; not `internet`, `web`, `linux`, `large`
 FRENCH_ZIPF = 3.0  # a word French writes (`standard`, `expert`, `aide`): a label, no name
 NAMES_STATE = "source_names"  # DocumentContext.state key: (kept, dropped) counters
 # A name its document keeps: kept in this many other rows, and in this share of the other
-# rows whose source has it (fit on the MT set's tune part with planted names and the
-# catalogues' quick run: each lower bound costs false alarms on catalogue jargon)
+# rows whose source has it (fit on names lost or renamed in every row of the MT set's tune
+# part, and the catalogues' quick run: lower bounds cost false alarms on their jargon)
 MIN_KEPT_ROWS = 2
 MIN_KEPT_SHARE = 0.8
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:
