@@ -175,3 +175,20 @@ def test_a_french_word_the_source_does_not_hold_is_french_there() -> None:
     text = "Chargez-le à partir d'un support amovible."
     assert flagged(text, "Load it from a removable medium.", document=others) == []
     assert flagged(text, "Load it from a removable support.", document=others) == ["support"]
+
+
+def test_a_name_of_the_source_its_document_translates_elsewhere_is_a_label() -> None:
+    """ "the main Button" is a name of the source; a document that says "bouton" for it
+    in other rows has left this label in English. "Google Drive" stays a name."""
+    others = (
+        ("Press the button.", "Appuyez sur le bouton."),
+        ("The button is grey.", "Le bouton est gris."),
+    )
+    text, source = "Cliquez sur le Button principal.", "Click the main Button."
+    assert flagged(text, source) == []
+    assert flagged(text, source, document=others) == ["Button"]
+    drive = (
+        ("Open the drive.", "Ouvrez le lecteur."),
+        ("The drive is full.", "Le lecteur est plein."),
+    )
+    assert flagged("Ouvrez le Google Drive.", "Open the Google Drive.", document=drive) == []

@@ -26,7 +26,8 @@ thresholds were fit on the "fit" half of the Debian catalogues
 What is a name or code is left alone: a word capitalised within the sentence (a proper
 noun), an all-caps word, a word the source holds as a name (capitalised within its
 sentence), inside quotes or inside code, protected spans (placeholders, identifiers …), and
-`Settings.allowed_words`. English function words are `non_french`'s and not flagged twice.
+`Settings.allowed_words`; a name the document translates in other rows and never keeps is
+a label left in English and weighed as any word (`_translated_label`). English function words are `non_french`'s and not flagged twice.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ MIN_LETTERS = 3
 MAX_KEPT_SHARE = 0.2  # kept in more of its source's rows than this: a term of the document
 MIN_TRANSLATED = 10  # rows translating it elsewhere, for a copied word with no determiner
 MIN_TRANSLATED_HOMOGRAPH = 5
+MIN_TRANSLATED_LABEL = 2  # a name of the source its document translates elsewhere: a label
 # A neighbour at least this common in French, and more French than English, puts the word
 # in a French phrase: "(core dumped)", "history [-c]" are code or glosses, not prose.
 MIN_NEIGHBOUR_FRENCH_ZIPF = 4.2
@@ -144,22 +146,24 @@ class UntranslatedWord(Check):
         flags = []
         for token_start, start, end, key in _english_words(text):
             word = text[start:end]
-            if key in kept_names or key in self.allowed:
+            if key in self.allowed:
                 continue
             if "-" in word and source and word in source:
                 continue  # "check-command", "binary-only": a compound copied, an identifier
-            if word[0].isupper() and not _opens_sentence(text, token_start):
-                continue  # capitalised within the sentence: a proper noun
-            gap = _english(key)
-            if gap is None or _quoted(text, start, end):
-                continue  # « shift », (hook): a term the translator marks as kept
-            if word.islower():
-                gap = _plural_gap(key, gap)
             copied = key in source_keys
             elsewhere_kept = kept[key] - (1 if copied else 0)  # this row counted itself
             elsewhere_translated = translated[key]
             if elsewhere_kept > MAX_KEPT_SHARE * (elsewhere_kept + elsewhere_translated):
                 continue  # a term this document keeps
+            if (
+                key in kept_names or (word[0].isupper() and not _opens_sentence(text, token_start))
+            ) and not _translated_label(text, start, end, key, elsewhere_translated):
+                continue  # a proper noun, or a name the source holds ("the Save button")
+            gap = _english(key)
+            if gap is None or _quoted(text, start, end):
+                continue  # « shift », (hook): a term the translator marks as kept
+            if word.islower():
+                gap = _plural_gap(key, gap)
             if not _in_french_phrase(text, start, end):
                 continue
             before = _determiner(text, token_start, text[token_start:start])
@@ -176,6 +180,21 @@ class UntranslatedWord(Check):
                 code = _evidence(key, copied, elsewhere_translated)
                 flags.append(self.flag(start, end, message, code=code))
         return flags  # Check.checked drops those inside protected spans
+
+
+def _translated_label(text: str, start: int, end: int, key: str, translated: int) -> bool:
+    """A name of the source ("the Devices section") or a word capitalised mid-sentence
+    that its document translates in at least `MIN_TRANSLATED_LABEL` other rows and does
+    not keep (the caller's test): a label of the interface left in English, if it is a
+    plain English word (no French word, 10 times as common in English) and no other
+    capitalised word stands beside it ("Google Drive", "Microsoft Windows" are names)."""
+    if translated < MIN_TRANSLATED_LABEL or key in french_analyses():
+        return False
+    if (_english(key) or 0.0) < MIN_GAP:
+        return False
+    before = [m.group() for m in words(text[max(0, start - 40) : start])][-1:]
+    after = [m.group() for m in words(text[end : end + 40])][:1]
+    return not any(word[:1].isupper() for word in before + after)
 
 
 def _evidence(key: str, copied: bool, translated: int) -> str:
