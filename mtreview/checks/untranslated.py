@@ -17,17 +17,20 @@ A word that is not French and is at least 10 times as common in English is flagg
 there is no source or the source does not hold it (the translation brought it in), when
 it follows a determiner ("le button"), or when the document translates it in at least 10
 other rows and no English word stands beside it ("git apply", "pending list" are code or
-glosses). A French word is flagged when its determiner rules it out, or when it is 5 times
-as common in English, the document translates it in at least 5 other rows and the source
-(if any) holds it: "un support amovible" for "a removable medium" is French. The
-thresholds were fit on the "fit" half of the Debian catalogues
-(`benchmarks/untranslated_words.py`; docs/checks.md).
+glosses); in running text (a source sentence), 2 other rows are enough, unless a noun
+announces the word as a name ("la commande help"). A French word is flagged when its
+determiner rules it out, or when it is 5 times as common in English, the document
+translates it in at least 5 other rows and the source (if any) holds it: "un support
+amovible" for "a removable medium" is French. The thresholds were fit on the "fit" half
+of the Debian catalogues (`benchmarks/untranslated_words.py`; docs/checks.md), the running
+text one on the MT-like set's tune part.
 
 What is a name or code is left alone: a word capitalised within the sentence (a proper
 noun), an all-caps word, a word the source holds as a name (capitalised within its
 sentence), inside quotes or inside code, protected spans (placeholders, identifiers …), and
 `Settings.allowed_words`; a name the document translates in other rows and never keeps is
-a label left in English and weighed as any word (`_translated_label`). English function words are `non_french`'s and not flagged twice.
+a label left in English and weighed as any word (`_translated_label`). English function
+words are `non_french`'s and not flagged twice.
 """
 
 from __future__ import annotations
@@ -63,6 +66,18 @@ MIN_LETTERS = 3
 MAX_KEPT_SHARE = 0.2  # kept in more of its source's rows than this: a term of the document
 MIN_TRANSLATED = 10  # rows translating it elsewhere, for a copied word with no determiner
 MIN_TRANSLATED_HOMOGRAPH = 5
+# In running text a copied word the document translates in this many other rows is enough
+# (fit on the MT set's tune part, with English words of `untranslated_words.PAIRS` left
+# where the source holds them, and the catalogue quick run: 2 adds no false alarm there)
+MIN_TRANSLATED_PROSE = 2
+SENTENCE = re.compile(r"^[^A-Za-z]*[A-Z].*[^.\s][.!?…][\"'”’»)\]]*\s*$", re.DOTALL)
+# A French noun that announces a name: "la commande help", "le bouton Help", "l'option -v"
+NAMING_NOUN = re.compile(
+    r"\b(?:commande|programme|outil|utilitaire|paquet|bouton|option|champ|touche|menu|"
+    r"onglet|mode|priorité|tâche|variable|valeur|paramètre|fichier|répertoire|dossier|"
+    r"démon|service|module|format|drapeau|mot-clé|clé)s?\s+$",
+    re.IGNORECASE,
+)
 MIN_TRANSLATED_LABEL = 2  # a name of the source its document translates elsewhere: a label
 # A neighbour at least this common in French, and more French than English, puts the word
 # in a French phrase: "(core dumped)", "history [-c]" are code or glosses, not prose.
@@ -175,6 +190,7 @@ class UntranslatedWord(Check):
                 copied=copied,
                 translated=elsewhere_translated,
                 lone=not _english_neighbour(text, start, end),
+                prose=_in_prose(text, start, source),
             ):
                 message = f"“{word}” is English, not French"
                 code = _evidence(key, copied, elsewhere_translated)
@@ -197,6 +213,16 @@ def _translated_label(text: str, start: int, end: int, key: str, translated: int
     return not any(word[:1].isupper() for word in before + after)
 
 
+def _in_prose(text: str, start: int, source: str | None) -> bool:
+    """Whether the source is a sentence of running text (a capital first, `.`, `!`, `?`
+    or `…` last; not a catalogue's usage line, `history [-c] … [arg...]`) and the word
+    is no name announced by the noun before it ("la commande help", "le paquet locales",
+    "le champ Provides")."""
+    if not source or not SENTENCE.search(source):
+        return False
+    return not NAMING_NOUN.search(text, max(0, start - 30), start)
+
+
 def _evidence(key: str, copied: bool, translated: int) -> str:
     """How the word came to be flagged (a subsignal, weighed on its own): a French word
     too that grammar rules out here, one the document translates elsewhere, one copied
@@ -217,10 +243,12 @@ def _is_english_here(
     copied: bool,
     translated: int,
     lone: bool,
+    prose: bool = False,
 ) -> bool:
     """The decision, once the word is an English-looking word in a French phrase that
     the document does not keep as a term: `gap` is its English Zipf less its French one,
-    `before` (determiner, the word before it)."""
+    `before` (determiner, the word before it), `prose` whether the source is a sentence
+    of running text and the word no name a noun announces (`_in_prose`)."""
     analyses = french_analyses().get(key)
     if analyses is not None:  # a French word too: only when French grammar rules it out
         if before is not None and gap > 0 and not _fits(analyses, *before):
@@ -232,7 +260,9 @@ def _is_english_here(
         return False
     if not source or not copied:
         return True  # no source, or one that does not hold it: the translation brought it
-    return before is not None or (translated >= MIN_TRANSLATED and lone)
+    if before is not None:
+        return True
+    return lone and translated >= (MIN_TRANSLATED_PROSE if prose else MIN_TRANSLATED)
 
 
 def _plural_gap(key: str, gap: float) -> float:
