@@ -245,12 +245,16 @@ def test_a_name_the_document_keeps_is_flagged_where_it_is_lost() -> None:
         ("Then chroot into the new system.", "Puis faites un chroot dans le nouveau système."),
         ("The chroot needs /proc mounted.", "Le chroot a besoin de /proc monté."),
     ]
-    lost = ("Install a boot loader in your chroot.", "Installez un programme d’amorçage.")
+    lost = ("Install a boot loader in your chroot.", "Installez un programme d’amorçage ici.")
     found = document_flags([*kept, lost])
     assert found[:2] == [[], []]
     assert found[2] == ["“chroot” of the source is missing (code is written as in the source)"]
     # a catalogue's string, not a sentence: its jargon is kept in usage lines
     assert document_flags([*kept, ("Boot loader in chroot", "Programme d’amorçage")])[2] == []
+    # a row much shorter than its source lost a clause, not only a name
+    assert (
+        document_flags([*kept, ("Install a boot loader in your chroot.", "Installez-le.")])[2] == []
+    )
     # a word the document translates elsewhere is jargon, not a name: free to go
     translated = [(source, text.replace("chroot", "environnement isolé")) for source, text in kept]
     assert document_flags([*translated, lost])[2] == []

@@ -194,13 +194,13 @@ def test_a_name_of_the_source_its_document_translates_elsewhere_is_a_label() -> 
     assert flagged("Ouvrez le Google Drive.", "Open the Google Drive.", document=drive) == []
 
 
-def test_in_running_text_two_rows_translating_the_word_are_enough() -> None:
-    """A source sentence: the document's two other rows that translate "window" are
+def test_in_running_text_four_rows_translating_the_word_are_enough() -> None:
+    """A source sentence: the document's four other rows that translate "window" are
     enough; a catalogue's usage line, or a name a French noun announces, are not."""
     others = (
         ("Close the window.", "Fermez la fenêtre."),
         ("The window is small.", "La fenêtre est petite."),
-    )
+    ) * 2
     source = "You can open it in a new window."
     assert flagged("Vous pouvez l’ouvrir dans une nouvelle window.", source, document=others) == [
         "window"

@@ -27,7 +27,8 @@ lowercase word capitalised mid-sentence, `le paquet Sudo`, also where it is not
 on the whole segment (a program name only where the source calls it one: `run tasksel`,
 or, in a sentence of running text, where the rest of its document keeps the word: a
 lowercase word French does not write and English rarely does, kept in at least 2 other
-rows and 80% of those with it, `chroot`, `partman`: `_kept_names`).
+rows and 80% of those with it, `chroot`, `partman`, in a row at least 95% as long as its
+source: `_kept_names`).
 A translated metavariable (`nom_serveur` for `server_name`) is the translator's choice
 and passes. Tags and entities are compared by `source_tags`, URLs and
 e-mail addresses by `source_urls` (checks/source.py). What the translation adds is flagged
@@ -618,10 +619,13 @@ def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
     """The name-like words of a source sentence that the rest of its document keeps: in
     at least `MIN_KEPT_ROWS` other rows' translations, and in `MIN_KEPT_SHARE` of them.
     Only in running text (a source that ends a sentence): a catalogue's short strings keep
-    their jargon in usage lines (`[-d delim]`, `unset [-f]`) and translate it in prose."""
+    their jargon in usage lines (`[-d delim]`, `unset [-f]`) and translate it in prose; and
+    only in a row at least `MIN_LENGTH_RATIO` as long as its source."""
     state = context.state.get(NAMES_STATE)
     if state is None or segment.source is None or not _SENTENCE_END.search(segment.source):
         return frozenset()
+    if len(segment.text) < MIN_LENGTH_RATIO * len(segment.source):
+        return frozenset()  # shorter than its source: it lost a clause, not only a name
     kept, dropped = state
     names = set()
     for word in _name_candidates(segment.source):
@@ -685,6 +689,7 @@ NAMES_STATE = "source_names"  # DocumentContext.state key: (kept, dropped) count
 # part, and the catalogues' quick run: lower bounds cost false alarms on their jargon)
 MIN_KEPT_ROWS = 2
 MIN_KEPT_SHARE = 0.8
+MIN_LENGTH_RATIO = 0.95  # French runs longer than English: a shorter row dropped more
 _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 
 

@@ -17,7 +17,7 @@ A word that is not French and is at least 10 times as common in English is flagg
 there is no source or the source does not hold it (the translation brought it in), when
 it follows a determiner ("le button"), or when the document translates it in at least 10
 other rows and no English word stands beside it ("git apply", "pending list" are code or
-glosses); in running text (a source sentence), 2 other rows are enough, unless a noun
+glosses); in running text (a source sentence), 4 other rows are enough, unless a noun
 announces the word as a name ("la commande help"). A French word is flagged when its
 determiner rules it out, or when it is 5 times as common in English, the document
 translates it in at least 5 other rows and the source (if any) holds it: "un support
@@ -69,7 +69,7 @@ MIN_TRANSLATED_HOMOGRAPH = 5
 # In running text a copied word the document translates in this many other rows is enough
 # (fit on the MT set's tune part, with English words of `untranslated_words.PAIRS` left
 # where the source holds them, and the catalogue quick run: 2 adds no false alarm there)
-MIN_TRANSLATED_PROSE = 2
+MIN_TRANSLATED_PROSE = 4
 SENTENCE = re.compile(r"^[^A-Za-z]*[A-Z].*[^.\s][.!?…][\"'”’»)\]]*\s*$", re.DOTALL)
 # A French noun that announces a name: "la commande help", "le bouton Help", "l'option -v"
 NAMING_NOUN = re.compile(
