@@ -121,7 +121,7 @@ class SourcePlaceholders(Check):
         keeps it and those that do not (one lookup a word)."""
         if not segment.source:
             return
-        found = _name_candidates(segment.source)
+        found = _name_candidates(segment.source, tuple(segment.formats))
         if not found:
             return
         kept, dropped = context.state.setdefault(NAMES_STATE, (Counter(), Counter()))
@@ -628,7 +628,7 @@ def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
         return frozenset()  # shorter than its source: it lost a clause, not only a name
     kept, dropped = state
     names = set()
-    for word in _name_candidates(segment.source):
+    for word in _name_candidates(segment.source, tuple(segment.formats)):
         here = _contains(segment.text, word)  # this row counted itself
         others_kept = kept[word] - here
         others = others_kept + dropped[word] - (not here)
@@ -638,14 +638,14 @@ def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_candidates(source: str) -> frozenset[str]:
+def _name_candidates(source: str, formats: tuple[str, ...] = ()) -> frozenset[str]:
     """Lowercase words of the source, outside its code, that French does not write and
     English rarely does (Zipf under `FRENCH_ZIPF` and `RARE_ZIPF`): `partman`, `chroot`,
     not `installation`, `compose` (`opcode`, `upstream`: jargon a catalogue keeps in its
     usage lines and translates in prose)."""
     taken = [
         (s.start, s.end)
-        for s in protected_spans(source)
+        for s in protected_spans(source, None, formats)  # as `check` asks: computed once
         if s.kind in COMPARED_KINDS or s.kind == PLACEHOLDER
     ]
     return frozenset(
