@@ -226,3 +226,38 @@ def test_code_of_the_source_lost_or_changed_is_flagged_where_it_stands() -> None
     assert flag.suggestion == "/etc/fstab"
     (flag,) = flags("source_placeholders", "Modifiez le fichier.", "Edit /etc/fstab.")
     assert "“/etc/fstab” of the source is missing" in flag.message
+
+
+def document_flags(rows: list[tuple[str, str]]) -> list[list[str]]:
+    """Each row's source_placeholders flags in a document observed whole first."""
+    check, context = CHECKS["source_placeholders"](), DocumentContext("doc")
+    segments = [
+        Segment("doc", i, 0, 0, len(text), text, source=source)
+        for i, (source, text) in enumerate(rows)
+    ]
+    for one in segments:
+        context.observe(one)
+    return [[f.message for f in check.checked(one, context)] for one in segments]
+
+
+def test_a_name_the_document_keeps_is_flagged_where_it_is_lost() -> None:
+    kept = [
+        ("Then chroot into the new system.", "Puis faites un chroot dans le nouveau système."),
+        ("The chroot needs /proc mounted.", "Le chroot a besoin de /proc monté."),
+    ]
+    lost = ("Install a boot loader in your chroot.", "Installez un programme d’amorçage ici.")
+    found = document_flags([*kept, lost])
+    assert found[:2] == [[], []]
+    assert found[2] == ["“chroot” of the source is missing (code is written as in the source)"]
+    # a catalogue's string, not a sentence: its jargon is kept in usage lines
+    assert document_flags([*kept, ("Boot loader in chroot", "Programme d’amorçage")])[2] == []
+    # a row much shorter than its source lost a clause, not only a name
+    assert (
+        document_flags([*kept, ("Install a boot loader in your chroot.", "Installez-le.")])[2] == []
+    )
+    # a word the document translates elsewhere is jargon, not a name: free to go
+    translated = [(source, text.replace("chroot", "environnement isolé")) for source, text in kept]
+    assert document_flags([*translated, lost])[2] == []
+    # written with a capital mid-sentence where the document keeps it lowercase
+    renamed = ("Install a boot loader in your chroot.", "Installez un programme dans le Chroot.")
+    assert document_flags([*kept, renamed])[2] == ["“Chroot” is written “chroot” in the source"]

@@ -163,3 +163,47 @@ def test_the_check_is_on_by_default_and_can_be_disabled() -> None:
     assert "untranslated_word" in {c.name for c in enabled_checks(Settings())}
     disabled = Settings(disabled_checks=("untranslated_word",))
     assert "untranslated_word" not in {c.name for c in enabled_checks(disabled)}
+
+
+def test_a_french_word_the_source_does_not_hold_is_french_there() -> None:
+    """The document translates "support" elsewhere; here French says "support" for the
+    source's "medium": a machine translation leaves the source's words, not others."""
+    others = tuple(
+        (f"Support for {thing} is new.", f"La prise en charge de {chose} est nouvelle.")
+        for thing, chose in [("RAID", "RAID"), ("LVM", "LVM"), ("USB", "USB")] * 2
+    )
+    text = "Chargez-le à partir d'un support amovible."
+    assert flagged(text, "Load it from a removable medium.", document=others) == []
+    assert flagged(text, "Load it from a removable support.", document=others) == ["support"]
+
+
+def test_a_name_of_the_source_its_document_translates_elsewhere_is_a_label() -> None:
+    """ "the main Button" is a name of the source; a document that says "bouton" for it
+    in other rows has left this label in English. "Google Drive" stays a name."""
+    others = (
+        ("Press the button.", "Appuyez sur le bouton."),
+        ("The button is grey.", "Le bouton est gris."),
+    )
+    text, source = "Cliquez sur le Button principal.", "Click the main Button."
+    assert flagged(text, source) == []
+    assert flagged(text, source, document=others) == ["Button"]
+    drive = (
+        ("Open the drive.", "Ouvrez le lecteur."),
+        ("The drive is full.", "Le lecteur est plein."),
+    )
+    assert flagged("Ouvrez le Google Drive.", "Open the Google Drive.", document=drive) == []
+
+
+def test_in_running_text_four_rows_translating_the_word_are_enough() -> None:
+    """A source sentence: the document's four other rows that translate "window" are
+    enough; a catalogue's usage line, or a name a French noun announces, are not."""
+    others = (
+        ("Close the window.", "Fermez la fenêtre."),
+        ("The window is small.", "La fenêtre est petite."),
+    ) * 2
+    source = "You can open it in a new window."
+    assert flagged("Vous pouvez l’ouvrir dans une nouvelle window.", source, document=others) == [
+        "window"
+    ]
+    assert flagged("ouvrir dans une nouvelle window", "open in new window", document=others) == []
+    assert flagged("Lancez la commande window.", "Run the window command.", document=others) == []

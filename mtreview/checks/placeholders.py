@@ -24,7 +24,11 @@ combinations and key names (`Ctrl+Alt+T`, `Super`; `Shift` may be `Maj`, `Delete
 the translation has instead (`--mach` for `--match`) is flagged where it stands (a
 lowercase word capitalised mid-sentence, `le paquet Sudo`, also where it is not
 `name_like` but rare in English and no French word: `_capitalised`); one lost,
-on the whole segment (a program name only where the source calls it one: `run tasksel`).
+on the whole segment (a program name only where the source calls it one: `run tasksel`,
+or, in a sentence of running text, where the rest of its document keeps the word: a
+lowercase word French does not write and English rarely does, kept in at least 2 other
+rows and 80% of those with it, `chroot`, `partman`, in a row at least 95% as long as its
+source: `_kept_names`).
 A translated metavariable (`nom_serveur` for `server_name`) is the translator's choice
 and passes. Tags and entities are compared by `source_tags`, URLs and
 e-mail addresses by `source_urls` (checks/source.py). What the translation adds is flagged
@@ -38,11 +42,11 @@ import dataclasses
 import difflib
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import ClassVar
 
 from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
-from mtreview.checks.french_model import french_forms
 from mtreview.checks.protected import (
     IDENTIFIER,
     OPTION,
@@ -111,6 +115,19 @@ class SourcePlaceholders(Check):
         "names lost or changed [needs a source]"
     )
 
+    @classmethod
+    def observe(cls, segment: Segment, context: DocumentContext) -> None:
+        """Count, per name-like lowercase word of the source, the rows whose translation
+        keeps it and those that do not (one lookup a word)."""
+        if not segment.source:
+            return
+        found = _name_candidates(segment.source, tuple(segment.formats))
+        if not found:
+            return
+        kept, dropped = context.state.setdefault(NAMES_STATE, (Counter(), Counter()))
+        for word in found:
+            (kept if _contains(segment.text, word) else dropped)[word] += 1
+
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         if not segment.source:
             return []
@@ -121,15 +138,20 @@ class SourcePlaceholders(Check):
         icu = any(t.syntax == "icu" for t in (*source, *target))
         flags: list[Flag] = []
         missing: list[str] = []
+        renamed = False
         for policy in POLICIES:
             ours = [t for t in target if _policy(t, icu) == policy]
             theirs = [t for t in source if _policy(t, icu) == policy]
-            flags += self._extra(ours, theirs, policy)
+            extra, renamed_here = self._extra(ours, theirs, policy)
+            flags += extra
+            renamed = renamed or renamed_here
             missing += self._missing(ours, theirs, policy)
         if _printf_specs(source) == _printf_specs(target):
             flags += self._order(source, target)
-        renamed = any(f.subsignals == (f"{self.origin}/renamed",) for f in flags)
-        flags += self.code_flags(segment.text, segment.source, source_spans, segment_spans(segment))
+        names = _kept_names(segment, context)
+        flags += self.code_flags(
+            segment.text, segment.source, source_spans, segment_spans(segment), names
+        )
         flags.sort(key=lambda f: (f.start, f.end))
         if missing:
             code = "renamed" if renamed else "lost"
@@ -150,21 +172,18 @@ class SourcePlaceholders(Check):
         source: str,
         source_spans: Iterable[ProtectedSpan],
         spans: Iterable[ProtectedSpan],
+        names: frozenset[str] = frozenset(),
     ) -> list[Flag]:
         """Flags on the source's code (paths, options, identifiers, keys, program names)
         that the translation wrote otherwise (where it stands) or lost (on the whole
-        segment)."""
+        segment); `names`: words of the source its document keeps as names."""
         spans = tuple(spans)
         folded = text.casefold()
         missing = [
             item
             for item in code_items(source, tuple(source_spans))
             if item.kind == KEY
-            or not (
-                _contains(text, item.key)
-                # most words of the source are translated: only these may be names
-                or (item.kind == NAME and item.key not in folded and not _name_cue(source, item))
-            )
+            or not (_contains(text, item.key) or _may_go(source, folded, item, names))
         ]
         have = code_items(text, spans, target=True) if missing else []
         keys = {item.key for item in have}
@@ -177,9 +196,8 @@ class SourcePlaceholders(Check):
             near = _written_otherwise(text, item.text)
             if near == _OPENING or (
                 item.kind == NAME
-                and not (name_like(item.text) or _named_by_noun(source, item))
-                and not (near is None and _DIGITS_IN_WORD.fullmatch(item.text))
-                and not (near is not None and _capitalised(text, near, item))
+                and item.key not in names
+                and _plain_word(text, source, item, near)
             ):
                 continue  # `Debootstrap` opening a sentence; an English word; `mp3` as `MP3`
             if near is not None and _contains(source, text[near[0] : near[1]]):
@@ -233,12 +251,17 @@ class SourcePlaceholders(Check):
             flags.append(self.flag(start, end, message, suggestion=code, code="code_rewritten"))
         return flags
 
-    def _extra(self, ours: list[Token], theirs: list[Token], policy: str) -> list[Flag]:
-        """Flags on the tokens the source does not have (the first of each for sets)."""
+    def _extra(
+        self, ours: list[Token], theirs: list[Token], policy: str
+    ) -> tuple[list[Flag], bool]:
+        """Flags on the tokens the source does not have (the first of each for sets), and
+        whether one of them stands for a placeholder of the source's (renamed): then the
+        missing one is that placeholder renamed, not lost."""
         wanted, have = _keys(theirs, policy), _keys(ours, policy)
         extra = have - wanted
         lost = sorted((wanted - have).elements())
         flags = []
+        renamed = False
         for token in ours:
             key = str(token.key)
             if not extra[key]:
@@ -255,8 +278,9 @@ class SourcePlaceholders(Check):
                 code = "renamed" if same else "extra"
                 if same:
                     message += f" (it has “{same[0]}”)"
+                    renamed = True
             flags.append(self.flag(token.start, token.end, message, code=code))
-        return flags
+        return flags, renamed
 
     @staticmethod
     def _missing(ours: list[Token], theirs: list[Token], policy: str) -> list[str]:
@@ -582,22 +606,91 @@ def _name_cue(source: str, item: CodeItem) -> bool:
     )
 
 
+def _may_go(source: str, folded: str, item: CodeItem, names: frozenset[str]) -> bool:
+    """Most words of the source are translated: a lowercase word the translation lacks
+    is missing only where the source calls it a program (`_name_cue`) or its document
+    keeps it as a name (`names`)."""
+    if item.kind != NAME or item.key in folded:
+        return False
+    return item.key not in names and not _name_cue(source, item)
+
+
+def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
+    """The name-like words of a source sentence that the rest of its document keeps: in
+    at least `MIN_KEPT_ROWS` other rows' translations, and in `MIN_KEPT_SHARE` of them.
+    Only in running text (a source that ends a sentence): a catalogue's short strings keep
+    their jargon in usage lines (`[-d delim]`, `unset [-f]`) and translate it in prose; and
+    only in a row at least `MIN_LENGTH_RATIO` as long as its source."""
+    state = context.state.get(NAMES_STATE)
+    if state is None or segment.source is None or not _SENTENCE_END.search(segment.source):
+        return frozenset()
+    if len(segment.text) < MIN_LENGTH_RATIO * len(segment.source):
+        return frozenset()  # shorter than its source: it lost a clause, not only a name
+    kept, dropped = state
+    names = set()
+    for word in _name_candidates(segment.source, tuple(segment.formats)):
+        here = _contains(segment.text, word)  # this row counted itself
+        others_kept = kept[word] - here
+        others = others_kept + dropped[word] - (not here)
+        if others_kept >= MIN_KEPT_ROWS and others_kept >= MIN_KEPT_SHARE * others:
+            names.add(word)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_candidates(source: str, formats: tuple[str, ...] = ()) -> frozenset[str]:
+    """Lowercase words of the source, outside its code, that French does not write and
+    English rarely does (Zipf under `FRENCH_ZIPF` and `RARE_ZIPF`): `partman`, `chroot`,
+    not `installation`, `compose` (`opcode`, `upstream`: jargon a catalogue keeps in its
+    usage lines and translates in prose)."""
+    taken = [
+        (s.start, s.end)
+        for s in protected_spans(source, None, formats)  # as `check` asks: computed once
+        if s.kind in COMPARED_KINDS or s.kind == PLACEHOLDER
+    ]
+    return frozenset(
+        item.key
+        for item in _names(source, taken)
+        if _zipf(item.key, "fr") < FRENCH_ZIPF and _zipf(item.key, "en") < RARE_ZIPF
+    )
+
+
+def _plain_word(text: str, source: str, item: CodeItem, near: tuple[int, int] | None) -> bool:
+    """A lowercase word of the source that the translation may write otherwise: a word of
+    English or French, not a program's name. A name: no English or French word
+    (`name_like`), or named so by the source (`the text editor nano`); a word with digits
+    lost (`ext4`); a word the translation capitalises mid-sentence (`_capitalised`)."""
+    if name_like(item.text) or _named_by_noun(source, item):
+        return False
+    if near is None:
+        return not _DIGITS_IN_WORD.fullmatch(item.text)  # `mp3` written `MP3` passes
+    return not _capitalised(text, near, item)
+
+
 def _capitalised(text: str, near: tuple[int, int], item: CodeItem) -> bool:
     """The translation writes a lowercase word of the source with a capital inside its
     sentence (`le paquet Sudo`, `dans Partman`): read as a name, so the source's own
     spelling is the name's; not a word French writes (`Standard`, `Expert`: a label) nor
     one English text writes often (`Internet`, `Web`, `Linux`: a translator's capital)."""
     written = text[near[0] : near[1]]
-    forms = french_forms()
     return (
         written == item.text.capitalize()
         and item.text.isalpha()
-        and (forms is None or item.text not in forms)
+        and _zipf(item.text, "fr") < FRENCH_ZIPF
         and _zipf(item.text, "en") < RARE_ZIPF
     )
 
 
 RARE_ZIPF = 3.0  # `sudo`, `partman`; not `internet`, `web`, `linux`, `large`
+FRENCH_ZIPF = 3.0  # a word French writes (`standard`, `expert`, `aide`): a label, no name
+NAMES_STATE = "source_names"  # DocumentContext.state key: (kept, dropped) counters
+# A name its document keeps: kept in this many other rows, and in this share of the other
+# rows whose source has it (fit on names lost or renamed in every row of the MT set's tune
+# part, and the catalogues' quick run: lower bounds cost false alarms on their jargon)
+MIN_KEPT_ROWS = 2
+MIN_KEPT_SHARE = 0.8
+MIN_LENGTH_RATIO = 0.95  # French runs longer than English: a shorter row dropped more
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:

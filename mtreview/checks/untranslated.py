@@ -17,15 +17,20 @@ A word that is not French and is at least 10 times as common in English is flagg
 there is no source or the source does not hold it (the translation brought it in), when
 it follows a determiner ("le button"), or when the document translates it in at least 10
 other rows and no English word stands beside it ("git apply", "pending list" are code or
-glosses). A French word is flagged when its determiner rules it out, or when it is 5 times
-as common in English and the document translates it in at least 5 other rows. The
-thresholds were fit on the "fit" half of the Debian catalogues
-(`benchmarks/untranslated_words.py`; docs/checks.md).
+glosses); in running text (a source sentence), 4 other rows are enough, unless a noun
+announces the word as a name ("la commande help"). A French word is flagged when its
+determiner rules it out, or when it is 5 times as common in English, the document
+translates it in at least 5 other rows and the source (if any) holds it: "un support
+amovible" for "a removable medium" is French. The thresholds were fit on the "fit" half
+of the Debian catalogues (`benchmarks/untranslated_words.py`; docs/checks.md), the running
+text one on the MT-like set's tune part.
 
 What is a name or code is left alone: a word capitalised within the sentence (a proper
 noun), an all-caps word, a word the source holds as a name (capitalised within its
 sentence), inside quotes or inside code, protected spans (placeholders, identifiers …), and
-`Settings.allowed_words`. English function words are `non_french`'s and not flagged twice.
+`Settings.allowed_words`; a name the document translates in other rows and never keeps is
+a label left in English and weighed as any word (`_translated_label`). English function
+words are `non_french`'s and not flagged twice.
 """
 
 from __future__ import annotations
@@ -62,6 +67,19 @@ MIN_LETTERS = 3
 MAX_KEPT_SHARE = 0.2  # kept in more of its source's rows than this: a term of the document
 MIN_TRANSLATED = 10  # rows translating it elsewhere, for a copied word with no determiner
 MIN_TRANSLATED_HOMOGRAPH = 5
+# In running text a copied word the document translates in this many other rows is enough
+# (fit on the MT set's tune part, with English words of `untranslated_words.PAIRS` left
+# where the source holds them, and the catalogue quick run: 2 adds no false alarm there)
+MIN_TRANSLATED_PROSE = 4
+SENTENCE = re.compile(r"^[^A-Za-z]*[A-Z].*[^.\s][.!?…][\"'”’»)\]]*\s*$", re.DOTALL)
+# A French noun that announces a name: "la commande help", "le bouton Help", "l'option -v"
+NAMING_NOUN = re.compile(
+    r"\b(?:commande|programme|outil|utilitaire|paquet|bouton|option|champ|touche|menu|"
+    r"onglet|mode|priorité|tâche|variable|valeur|paramètre|fichier|répertoire|dossier|"
+    r"démon|service|module|format|drapeau|mot-clé|clé)s?\s+$",
+    re.IGNORECASE,
+)
+MIN_TRANSLATED_LABEL = 2  # a name of the source its document translates elsewhere: a label
 # A neighbour at least this common in French, and more French than English, puts the word
 # in a French phrase: "(core dumped)", "history [-c]" are code or glosses, not prose.
 MIN_NEIGHBOUR_FRENCH_ZIPF = 4.2
@@ -139,22 +157,24 @@ class UntranslatedWord(Check):
         flags = []
         for token_start, start, end, key in _english_words(text):
             word = text[start:end]
-            if key in kept_names or key in self.allowed:
+            if key in self.allowed:
                 continue
             if "-" in word and source and word in source:
                 continue  # "check-command", "binary-only": a compound copied, an identifier
-            if word[0].isupper() and not _opens_sentence(text, token_start):
-                continue  # capitalised within the sentence: a proper noun
-            gap = _english(key)
-            if gap is None or _quoted(text, start, end):
-                continue  # « shift », (hook): a term the translator marks as kept
-            if word.islower():
-                gap = _plural_gap(key, gap)
             copied = key in source_keys
             elsewhere_kept = kept[key] - (1 if copied else 0)  # this row counted itself
             elsewhere_translated = translated[key]
             if elsewhere_kept > MAX_KEPT_SHARE * (elsewhere_kept + elsewhere_translated):
                 continue  # a term this document keeps
+            if (
+                key in kept_names or (word[0].isupper() and not _opens_sentence(text, token_start))
+            ) and not _translated_label(text, start, end, key, elsewhere_translated):
+                continue  # a proper noun, or a name the source holds ("the Save button")
+            gap = _english(key)
+            if gap is None or _quoted(text, start, end):
+                continue  # « shift », (hook): a term the translator marks as kept
+            if word.islower():
+                gap = _plural_gap(key, gap)
             if not _in_french_phrase(text, start, end):
                 continue
             before = _determiner(text, token_start, text[token_start:start])
@@ -166,11 +186,37 @@ class UntranslatedWord(Check):
                 copied=copied,
                 translated=elsewhere_translated,
                 lone=not _english_neighbour(text, start, end),
+                prose=_in_prose(text, start, source),
             ):
                 message = f"“{word}” is English, not French"
                 code = _evidence(key, copied, elsewhere_translated)
                 flags.append(self.flag(start, end, message, code=code))
         return flags  # Check.checked drops those inside protected spans
+
+
+def _translated_label(text: str, start: int, end: int, key: str, translated: int) -> bool:
+    """A name of the source ("the Devices section") or a word capitalised mid-sentence
+    that its document translates in at least `MIN_TRANSLATED_LABEL` other rows and does
+    not keep (the caller's test): a label of the interface left in English, if it is a
+    plain English word (no French word, 10 times as common in English) and no other
+    capitalised word stands beside it ("Google Drive", "Microsoft Windows" are names)."""
+    if translated < MIN_TRANSLATED_LABEL or key in french_analyses():
+        return False
+    if (_english(key) or 0.0) < MIN_GAP:
+        return False
+    before = [m.group() for m in words(text[max(0, start - 40) : start])][-1:]
+    after = [m.group() for m in words(text[end : end + 40])][:1]
+    return not any(word[:1].isupper() for word in before + after)
+
+
+def _in_prose(text: str, start: int, source: str | None) -> bool:
+    """Whether the source is a sentence of running text (a capital first, `.`, `!`, `?`
+    or `…` last; not a catalogue's usage line, `history [-c] … [arg...]`) and the word
+    is no name announced by the noun before it ("la commande help", "le paquet locales",
+    "le champ Provides")."""
+    if not source or not SENTENCE.search(source):
+        return False
+    return not NAMING_NOUN.search(text, max(0, start - 30), start)
 
 
 def _evidence(key: str, copied: bool, translated: int) -> str:
@@ -193,20 +239,26 @@ def _is_english_here(
     copied: bool,
     translated: int,
     lone: bool,
+    prose: bool = False,
 ) -> bool:
     """The decision, once the word is an English-looking word in a French phrase that
     the document does not keep as a term: `gap` is its English Zipf less its French one,
-    `before` (determiner, the word before it)."""
+    `before` (determiner, the word before it), `prose` whether the source is a sentence
+    of running text and the word no name a noun announces (`_in_prose`)."""
     analyses = french_analyses().get(key)
     if analyses is not None:  # a French word too: only when French grammar rules it out
         if before is not None and gap > 0 and not _fits(analyses, *before):
             return True
+        if source and not copied:
+            return False  # "un support amovible" for "a removable medium": the French word
         return gap >= MIN_GAP_HOMOGRAPH and translated >= MIN_TRANSLATED_HOMOGRAPH and lone
     if gap < MIN_GAP:
         return False
     if not source or not copied:
         return True  # no source, or one that does not hold it: the translation brought it
-    return before is not None or (translated >= MIN_TRANSLATED and lone)
+    if before is not None:
+        return True
+    return lone and translated >= (MIN_TRANSLATED_PROSE if prose else MIN_TRANSLATED)
 
 
 def _plural_gap(key: str, gap: float) -> float:
