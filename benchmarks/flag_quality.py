@@ -458,18 +458,29 @@ def write_mt_corpus(
 ) -> dict[int, tuple[str, int]]:
     """One JSONL file a document under folder/name/, rows in document order: row -> key."""
     (folder / name).mkdir(parents=True, exist_ok=True)
-    keys: dict[int, tuple[str, int]] = {}
+    keys = mt_keys(name, rows)
     by_doc: dict[str, list[int]] = collections.defaultdict(list)
-    for index, row in enumerate(rows):
-        by_doc[f"{name}-{row.doc.replace('/', '--')}"].append(index)
+    for index, (doc, _segment) in keys.items():
+        by_doc[doc].append(index)
     for doc, indexes in by_doc.items():
         with (folder / name / f"{doc}.jsonl").open("w", encoding="utf-8") as out:
-            for segment, index in enumerate(indexes):
+            for index in indexes:
                 error = planted.get(index)
                 source = error.source if error else rows[index].source
                 text = error.translation if error else rows[index].translation
                 out.write(json.dumps({"source": source, "translation": text}) + "\n")
-                keys[index] = (doc, segment)
+    return keys
+
+
+def mt_keys(name: str, rows: list[mt_errors.Row]) -> dict[int, tuple[str, int]]:
+    """row -> (doc, segment id) of the part's files (`write_mt_corpus`), without writing:
+    one file a document, its rows in document order."""
+    keys: dict[int, tuple[str, int]] = {}
+    counts: collections.Counter[str] = collections.Counter()
+    for index, row in enumerate(rows):
+        doc = f"{name}-{row.doc.replace('/', '--')}"
+        keys[index] = (doc, counts[doc])
+        counts[doc] += 1
     return keys
 
 
