@@ -272,10 +272,11 @@ HELP_SEED = 72
 
 def read_help(root: Path, rows: int = HELP_ROWS, seed: int = HELP_SEED) -> list[Row]:
     """Whole pages of LibreOffice's help (`HELP_PACKAGES` unpacked under root), aligned as
-    `read_corpus` aligns, drawn in a seeded order until `rows`, in path order. A page goes
-    only with five rows or more, 97% of them no more than 2.2 times as long in French as in
-    English nor shorter than 0.7 times: its blocks shift (a heading paired with a
-    paragraph) where the two sides do not hold the same ones."""
+    `read_corpus` aligns, drawn in a seeded order until `rows`, in path order. A page's
+    text is what it shows (`_help_blocks`). A page goes only with five rows or more, each
+    of them with the digits of its source and 97% of them no more than 2.2 times as long in
+    French as in English nor shorter than 0.7 times: its blocks shift (a heading paired
+    with a paragraph) where the two sides do not hold the same ones."""
     english, french = (root / folder for folder in HELP_FOLDERS)
     pages: dict[str, list[Row]] = {}
     for path in sorted(english.glob("text/**/*.html")):
@@ -284,8 +285,13 @@ def read_help(root: Path, rows: int = HELP_ROWS, seed: int = HELP_SEED) -> list[
         if not other.is_file():
             continue
         doc = "lo-help/" + str(relative.with_suffix("")).replace("/", "--")
-        found = align(doc, read_blocks(path), read_blocks(other))
-        if found and len(found) >= 5 and sum(map(_aligned, found)) >= 0.97 * len(found):
+        found = align(doc, _help_blocks(path), _help_blocks(other))
+        if (
+            found
+            and len(found) >= 5
+            and all(_digits(row.source) == _digits(row.translation) for row in found)
+            and sum(map(_aligned, found)) >= 0.97 * len(found)
+        ):
             pages[doc] = found
     order = sorted(pages)
     random.Random(seed).shuffle(order)
@@ -297,6 +303,23 @@ def read_help(root: Path, rows: int = HELP_ROWS, seed: int = HELP_SEED) -> list[
         chosen.add(doc)
         count += len(pages[doc])
     return [row for doc in sorted(pages) if doc in chosen for row in pages[doc]]
+
+
+def _help_blocks(path: Path) -> list[tuple[str, list[str]]]:
+    """The blocks of a help page's own text: from its display area to its footer, without
+    the viewer's header, index and search bar before it, nor the debug block after it
+    ("Title is: …", left in English in every language)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.find('<div id="DisplayArea"')
+    end = text.find("<footer", max(start, 0))
+    parser = _Blocks()
+    parser.feed(text[max(start, 0) : end if end >= 0 else len(text)])
+    parser.close()
+    return parser.blocks
+
+
+def _digits(text: str) -> list[str]:
+    return sorted(re.findall(r"\d+", text))
 
 
 def _aligned(row: Row) -> bool:
