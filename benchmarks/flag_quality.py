@@ -20,15 +20,18 @@ measured with those weights:
         weights (mtreview/data/flag_weights.tsv) on the mix below, ~13 min
     .venv/bin/python benchmarks/flag_quality.py --limit 4000 --no-grammar   # quick look
 
-`--write-defaults` fits the shipped weights on a mix of two reviewed corpora
-(`calibration.mixed_weights`): the catalogues' fit half with its planted errors, and the
+`--write-defaults` fits the shipped weights on a mix of three reviewed corpora
+(`calibration.mixed_weights`): the catalogues' fit half with its planted errors, the
 "tune" part of the machine-translation-like set below with its own (never the "heldout"
-part). Each counts as much as the other, at the catalogues' 1 wrong row in 72, so a flag
-gets a high weight only where it is precise on both kinds of errors and quiet on both kinds
-of clean rows. The test half is then ranked with the mixed weights, and the "heldout" part
-is scored with them and measured (figures only, as with `--mt`); the table's header names
-the packages, versions, seeds, kinds and row counts it was fit on. Same machine, same
-inputs: the same bytes.
+part), and LibreOffice's help (`libreoffice-help-en-us` and `-fr`, downloaded alike; about
+3,400 rows of whole pages, `mt_errors.read_help`) with the tune part's kinds planted in it:
+running text nobody read while the checks were tuned, whose clean rows show their false
+alarms as the next text will. Each counts as much as the others, at the catalogues' 1 wrong
+row in 72, so a flag gets a high weight only where it is precise on the kinds of errors
+and quiet on every kind of clean rows. The test half is then ranked with the mixed
+weights, and the "heldout" part is scored with them and measured (figures only, as with
+`--mt`); the table's header names the packages, versions, seeds, kinds and row counts it
+was fit on. Same machine, same inputs: the same bytes.
 
 `--mt` measures instead on machine-translation-like errors in running text of another
 domain (issue 22, point 8; `mtreview.testing.mt_errors` says how they are made): GNOME's
@@ -313,8 +316,9 @@ def mixed_fit(
     fit_rows: list[Pair],
     fit_planted: dict[int, Injected],
 ) -> MixedFit:
-    """Score the --mt set's tune part, and fit the weights on it and the catalogues' fit
-    half (already scored under folder) together: `calibration.mixed_weights`."""
+    """Score the --mt set's tune part and LibreOffice's help with errors planted alike,
+    and fit the weights on them and the catalogues' fit half (already scored under folder)
+    together: `calibration.mixed_weights`."""
     catalogue = calibration.FitSource.of(
         "catalogues-fit",
         calibration.read_flags(folder / "fit.out.jsonl"),
@@ -324,19 +328,14 @@ def mixed_fit(
     root, versions = mt_packages(packages)
     rows, _skipped = mt_errors.read_corpus(root)
     part_rows, planted, digest = mt_part(rows, "tune", args.limit)
-    keys = write_mt_corpus(folder, "tune", part_rows, planted)
-    score(folder, "tune", folder / "fit.toml", extra)
-    by_key = calibration.read_flags(folder / "tune.out.jsonl")
-    reviews = {
-        key: (
-            (calibration.ReviewSpan(*key, planted[row].start, planted[row].end),)
-            if row in planted
-            else ()
-        )
-        for row, key in keys.items()
-    }
-    tune = calibration.FitSource.of("mt-tune", by_key, calibration.Reviews(reviews))
-    sources = (catalogue, tune)
+    tune = planted_source(folder, extra, "mt-tune", "tune", part_rows, planted)
+    _root, help_versions = mt_packages(packages, mt_errors.HELP_PACKAGES)
+    help_rows = mt_errors.read_help(root)[: args.limit or None]
+    help_planted = mt_errors.plant(
+        help_rows, round(len(help_rows) * MT_SHARE), seed=MT_SEED, part="tune"
+    )
+    lo_help = planted_source(folder, extra, "lo-help", "help", help_rows, help_planted)
+    sources = (catalogue, tune, lo_help)
     signals = [f"rule:{name}" for name in CHECKS]  # a check that never fired: the average
     weights = calibration.mixed_weights(sources, signals=signals)
     by_source = {
@@ -347,7 +346,7 @@ def mixed_fit(
     catalogues = sorted({pair.catalogue for pair in fit_rows})
     header = [
         "Risk weights of the flag signals, fit by `benchmarks/flag_quality.py --write-defaults`",
-        "(docs/checks.md, Risk): each signal's precision on a mix of two reviewed corpora,",
+        "(docs/checks.md, Risk): each signal's precision on a mix of three reviewed corpora,",
         f"counted alike at 1 wrong row in {round(1 / calibration.MIX_SHARE)}, smoothed towards "
         f"the mix's average flag ({calibration.MIX_PRIOR:g} flags' worth).",
         f"catalogues-fit: the fit half of {args.catalogues}: {len(catalogues)} catalogues,",
@@ -361,11 +360,42 @@ def mixed_fit(
         *wrapped(list(mt_errors.KINDS), "  "),
         "  from the packages:",
         *wrapped([f"{name} {version}" for name, version in sorted(versions.items())], "  "),
+        f"lo-help: LibreOffice's help, never read while tuning: {len(help_rows)} rows of "
+        f"{len({row.doc for row in help_rows})} pages,",
+        f"  {len(help_planted)} planted as in the tune part (its kinds and phrases, seed "
+        f"{MT_SEED}, digest {planted_digest(help_planted)}),",
+        f"  pages drawn with seed {mt_errors.HELP_SEED} (`mt_errors.read_help`), "
+        "from the packages:",
+        *wrapped([f"{name} {version}" for name, version in sorted(help_versions.items())], "  "),
         "Scored by `mtreview score --no-models --no-cache`"
         + (f" {' '.join(extra)}." if extra else " (default checks, Grammalecte on)."),
         "The last columns: hits/flags in each corpus.",
     ]
     return MixedFit(weights, by_source, header, rows)
+
+
+def planted_source(
+    folder: Path,
+    extra: list[str],
+    name: str,
+    part: str,
+    rows: list[mt_errors.Row],
+    planted: dict[int, mt_errors.Planted],
+) -> calibration.FitSource:
+    """Rows with errors planted, scored under folder/part as a user would (shipped
+    weights), as a source of the mixed fit: every row reviewed, the planted span its error."""
+    keys = write_mt_corpus(folder, part, rows, planted)
+    score(folder, part, folder / "fit.toml", extra)
+    by_key = calibration.read_flags(folder / f"{part}.out.jsonl")
+    reviews = {
+        key: (
+            (calibration.ReviewSpan(*key, planted[row].start, planted[row].end),)
+            if row in planted
+            else ()
+        )
+        for row, key in keys.items()
+    }
+    return calibration.FitSource.of(name, by_key, calibration.Reviews(reviews))
 
 
 def catalogue_packages(pattern: str, catalogues: list[str]) -> list[str]:
@@ -429,18 +459,20 @@ def score_options(args: argparse.Namespace) -> list[str]:
 
 
 # --- the machine-translation-like set ------------------------------------------------------
-def mt_packages(folder: Path) -> tuple[Path, dict[str, str]]:
-    """The packages of `mt_errors.PACKAGES` unpacked under folder/root (downloaded into
+def mt_packages(
+    folder: Path, packages: tuple[str, ...] = mt_errors.PACKAGES
+) -> tuple[Path, dict[str, str]]:
+    """The packages (the --mt set's by default) unpacked under folder/root (downloaded into
     folder when missing), and their versions."""
     folder.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in mt_errors.PACKAGES if not list(folder.glob(f"{p}_*.deb"))]
+    missing = [p for p in packages if not list(folder.glob(f"{p}_*.deb"))]
     try:
         if missing:
             subprocess.run(["apt-get", "download", *missing], cwd=folder, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise SystemExit(f"cannot download {' '.join(missing)} into {folder}: {exc}") from None
     root, versions = folder / "root", {}
-    for package in mt_errors.PACKAGES:
+    for package in packages:
         deb = sorted(folder.glob(f"{package}_*.deb"))[-1]
         versions[package] = subprocess.run(
             ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True, check=True
@@ -457,18 +489,29 @@ def write_mt_corpus(
 ) -> dict[int, tuple[str, int]]:
     """One JSONL file a document under folder/name/, rows in document order: row -> key."""
     (folder / name).mkdir(parents=True, exist_ok=True)
-    keys: dict[int, tuple[str, int]] = {}
+    keys = mt_keys(name, rows)
     by_doc: dict[str, list[int]] = collections.defaultdict(list)
-    for index, row in enumerate(rows):
-        by_doc[f"{name}-{row.doc.replace('/', '--')}"].append(index)
+    for index, (doc, _segment) in keys.items():
+        by_doc[doc].append(index)
     for doc, indexes in by_doc.items():
         with (folder / name / f"{doc}.jsonl").open("w", encoding="utf-8") as out:
-            for segment, index in enumerate(indexes):
+            for index in indexes:
                 error = planted.get(index)
                 source = error.source if error else rows[index].source
                 text = error.translation if error else rows[index].translation
                 out.write(json.dumps({"source": source, "translation": text}) + "\n")
-                keys[index] = (doc, segment)
+    return keys
+
+
+def mt_keys(name: str, rows: list[mt_errors.Row]) -> dict[int, tuple[str, int]]:
+    """row -> (doc, segment id) of the part's files (`write_mt_corpus`), without writing:
+    one file a document, its rows in document order."""
+    keys: dict[int, tuple[str, int]] = {}
+    counts: collections.Counter[str] = collections.Counter()
+    for index, row in enumerate(rows):
+        doc = f"{name}-{row.doc.replace('/', '--')}"
+        keys[index] = (doc, counts[doc])
+        counts[doc] += 1
     return keys
 
 

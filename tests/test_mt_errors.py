@@ -80,6 +80,40 @@ def test_read_corpus_aligns_pages_blocks_and_sentences(tmp_path: Path) -> None:
     ]
 
 
+def help_page(paragraphs: list[str], title: str = "Page") -> str:
+    """A page as LibreOffice's help viewer writes it: header, display area, debug footer."""
+    shown = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        '<html><body><header><p>LibreOffice Help</p></header><div id="DisplayArea">'
+        f"{shown}</div><footer><p>Title is: {title}</p></footer></body></html>"
+    )
+
+
+def test_read_help_keeps_whole_aligned_pages_up_to_the_rows_asked(tmp_path: Path) -> None:
+    english, french = (tmp_path / folder / "text" for folder in mt_errors.HELP_FOLDERS)
+    en = [f"Click the button number {n} to open the window." for n in range(6)]
+    fr = [f"Cliquez sur le bouton numéro {n} pour ouvrir la fenêtre." for n in range(6)]
+    for name in ("calc/a.html", "calc/b.html", "draw/c.html"):
+        write(english / name, help_page(en, "Buttons"))
+        write(french / name, help_page(fr, "Boutons"))
+    write(english / "draw/shifted.html", help_page(["Title", *en[:5]]))  # blocks shifted
+    write(french / "draw/shifted.html", help_page([*fr[:5], "Titre"]))
+    write(english / "draw/lengths.html", help_page([*en[:5], "Click on the button number 9."]))
+    write(french / "draw/lengths.html", help_page(fr))  # one row of its own digits: out
+    write(english / "draw/short.html", help_page(en[:4]))  # under five rows
+    write(french / "draw/short.html", help_page(fr[:4]))
+
+    every = mt_errors.read_help(tmp_path, rows=100)
+    assert sorted({r.doc for r in every}) == [
+        "lo-help/text--calc--a",
+        "lo-help/text--calc--b",
+        "lo-help/text--draw--c",
+    ]
+    assert all(len(every) == 18 and r.translation.startswith("Cliquez") for r in every)
+    some = mt_errors.read_help(tmp_path, rows=7)  # whole pages, drawn until 7 rows or more
+    assert len(some) == 12 and some == mt_errors.read_help(tmp_path, rows=7)
+
+
 def changed(old: str, new: str) -> tuple[int, int]:
     """The part of `new` that differs from `old` (common ends taken off, blanks trimmed)."""
     prefix = 0

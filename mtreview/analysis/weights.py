@@ -5,8 +5,9 @@ precision on reviewed data, smoothed ((hits + 1) / (flags + 2)), so a flag that 
 right lifts a segment's risk a lot and a noisy one a little. `mtreview calibrate --fit`
 learns them from a team's own reviews and writes them to the settings (`flag_weights`).
 The shipped table (`mtreview/data/flag_weights.tsv`) is fit by
-`benchmarks/flag_quality.py --write-defaults` on a mix of two reviewed corpora, human
-gettext translations and running text with machine-translation-like errors, counted alike
+`benchmarks/flag_quality.py --write-defaults` on a mix of three reviewed corpora, human
+gettext translations and two of running text with machine-translation-like errors (one
+that nobody read while tuning the checks), counted alike
 (`mtreview.calibration.mixed_weights`); its header names them. Settings win over the
 table; a signal in neither falls back to its MQM weight (see `mtreview.analysis.highlight`)."""
 

@@ -27,6 +27,12 @@ phrase that nobody tuning on the "tune" part has seen. Same rows and seed, same 
 The tables below are the benchmark's, not a check's: no check may take a phrase from them
 (nor read which of them the hash puts in the held-out part), or the held-out recall says
 nothing about the next text. Neither package may feed a model or table a check learns from.
+
+LibreOffice's help (`read_help`), English and French, is a third corpus for the risk
+weights' fit alone (`benchmarks/flag_quality.py --write-defaults`): running text nobody
+read while the checks were tuned, with the "tune" part's kinds and phrases planted in it,
+so that the weights see the checks' false alarms on text they were not tuned on. It is
+never measured and feeds no check.
 """
 
 from __future__ import annotations
@@ -256,6 +262,70 @@ def read_corpus(root: Path) -> tuple[list[Row], list[str]]:
             else:
                 rows.extend(found)
     return rows, skipped
+
+
+# LibreOffice's help, English and French: running text nobody read while tuning, for the
+# risk weights' fit only (`read_help`; never a check's model or table, never measured)
+HELP_PACKAGES = ("libreoffice-help-en-us", "libreoffice-help-fr")
+HELP_FOLDERS = ("usr/share/libreoffice/help/en-US", "usr/share/libreoffice/help/fr")
+HELP_ROWS = 3400  # about the tune part's rows
+HELP_SEED = 72
+
+
+def read_help(root: Path, rows: int = HELP_ROWS, seed: int = HELP_SEED) -> list[Row]:
+    """Whole pages of LibreOffice's help (`HELP_PACKAGES` unpacked under root), aligned as
+    `read_corpus` aligns, drawn in a seeded order until `rows`, in path order. A page's
+    text is what it shows (`_help_blocks`). A page goes only with five rows or more, each
+    of them with the digits of its source and 97% of them no more than 2.2 times as long in
+    French as in English nor shorter than 0.7 times: its blocks shift (a heading paired
+    with a paragraph) where the two sides do not hold the same ones."""
+    english, french = (root / folder for folder in HELP_FOLDERS)
+    pages: dict[str, list[Row]] = {}
+    for path in sorted(english.glob("text/**/*.html")):
+        relative = path.relative_to(english)
+        other = french / relative
+        if not other.is_file():
+            continue
+        doc = "lo-help/" + str(relative.with_suffix("")).replace("/", "--")
+        found = align(doc, _help_blocks(path), _help_blocks(other))
+        if (
+            found
+            and len(found) >= 5
+            and all(_digits(row.source) == _digits(row.translation) for row in found)
+            and sum(map(_aligned, found)) >= 0.97 * len(found)
+        ):
+            pages[doc] = found
+    order = sorted(pages)
+    random.Random(seed).shuffle(order)
+    chosen: set[str] = set()
+    count = 0
+    for doc in order:
+        if count >= rows:
+            break
+        chosen.add(doc)
+        count += len(pages[doc])
+    return [row for doc in sorted(pages) if doc in chosen for row in pages[doc]]
+
+
+def _help_blocks(path: Path) -> list[tuple[str, list[str]]]:
+    """The blocks of a help page's own text: from its display area to its footer, without
+    the viewer's header, index and search bar before it, nor the debug block after it
+    ("Title is: …", left in English in every language)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.find('<div id="DisplayArea"')
+    end = text.find("<footer", max(start, 0))
+    parser = _Blocks()
+    parser.feed(text[max(start, 0) : end if end >= 0 else len(text)])
+    parser.close()
+    return parser.blocks
+
+
+def _digits(text: str) -> list[str]:
+    return sorted(re.findall(r"\d+", text))
+
+
+def _aligned(row: Row) -> bool:
+    return 0.7 <= len(row.translation) / max(1, len(row.source)) <= 2.2
 
 
 # --- helpers of the planters -------------------------------------------------------------
