@@ -10,7 +10,8 @@ or the model is missing, the checks that need it are skipped with one notice.
 Start-up: spaCy imports thinc, and thinc imports torch when it is installed (1.5 s, and
 hundreds of MB) only to offer torch layers this CNN pipeline never uses; `import_spacy`
 lets thinc find no torch unless torch is loaded already (the models are), and the
-pipeline is loaded without the components the checks do not read. The French tokenizer's
+pipeline is loaded without the components the checks do not read; spaCy's own CLI (typer,
+weasel, rich: 0.2 s) is not imported with it (`_cli_stubs`). The French tokenizer's
 `token_match`, a union of 266 expressions in 1.45 million characters, took `re` 2 CPU
 seconds to compile; while spaCy loads, it is compiled as `regex_union` rewrites it, the
 same language in 17,000 characters (0.1 s). The lemmatizer's tables are read as plain
