@@ -173,7 +173,10 @@ class Highlighter:
         self.settings = settings
         self.checks = list(checks) if checks is not None else enabled_checks(settings)
         self.notes: list[str] = []
-        self.workers: CheckWorkers | None = None  # made by `_settled`, at the first batch
+        missing = [check.name for check in self.checks if not check.available()]
+        if missing:
+            self.notes.append(f"{unavailable_reason()}: {', '.join(missing)}")
+            self.checks = [check for check in self.checks if check.name not in missing]
         self.segment_level = frozenset(
             f"rule:{name}" for name, cls in CHECKS.items() if cls.segment_level
         )
@@ -181,6 +184,8 @@ class Highlighter:
         self.typology = load_typology(settings.mqm_typology)
         self.weights = {**shipped_weights(), **settings_weights(settings.flag_weights)}
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
+        alone = [check for check in self.checks if not check.reads_document]
+        self.workers = CheckWorkers(alone, settings.resolved_threads())
         if settings.grammar and self.grammar is None:
             self.notes.append(GrammarChecker(settings).unavailable_reason())
 
@@ -189,25 +194,9 @@ class Highlighter:
         checker = GrammarChecker(settings)
         return checker if settings.grammar and checker.available else None
 
-    def _settled(self) -> CheckWorkers:
-        """The checks that can run, and their workers: asked at the first batch, not when
-        the highlighter is built, since asking loads spaCy's pipeline (a CPU second) and a
-        batch starts Grammalecte's processes first, which then start up on another core
-        meanwhile (a one-line run: 0.5 s of wall time). The checks left out are the first
-        note, as before Grammalecte's."""
-        if self.workers is None:
-            missing = [check.name for check in self.checks if not check.available()]
-            if missing:
-                self.notes.insert(0, f"{unavailable_reason()}: {', '.join(missing)}")
-                self.checks = [check for check in self.checks if check.name not in missing]
-            alone = [check for check in self.checks if not check.reads_document]
-            self.workers = CheckWorkers(alone, self.settings.resolved_threads())
-        return self.workers
-
     def close(self) -> None:
         """Stop the check workers (forked for the first large batch, kept until here)."""
-        if self.workers is not None:
-            self.workers.close()
+        self.workers.close()
 
     def context(self, doc: str) -> DocumentContext:
         if doc not in self.contexts:
@@ -277,14 +266,13 @@ class Highlighter:
         """Walk the document checks over a segment whose record a resumed run already has,
         so their running state (open quotes, what single-pass has seen) is that of an
         uninterrupted run when checking goes on (the other checks keep no state)."""
-        self._settled()
         self._document_flags(segment)
 
     def _batch_rule_flags(self, segments: list[Segment]) -> list[list[Flag]]:
         """Each segment's rule flags, in the order of `self.checks`: the checks that read
         only their segment spread over workers (`analysis.workers`) while this process
         follows the document with the others."""
-        spread = self._settled().start(segments)
+        spread = self.workers.start(segments)
         try:
             for check in self.checks:
                 if check.reads_document:
