@@ -44,6 +44,7 @@ except SystemExit as exc:
 with open(sys.argv[1], "w") as out:
     json.dump({"status": status, "modules": sorted({m.split(".")[0] for m in sys.modules}),
                "finders": [type(f).__name__ for f in sys.meta_path],
+               "checks_imported": "mtreview.checks" in sys.modules,
                "re_compile": re.compile.__qualname__}, out)
 """
 AGREEMENT_ERROR = "La décision a été annoncé hier par le ministre.\n"
@@ -65,6 +66,7 @@ def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
     found, stdout = run_and_list(tmp_path, "--help")
     assert found["status"] == 0 and "COMMAND" in stdout
     assert HEAVY & set(found["modules"]) == set()  # type: ignore[call-overload]
+    assert found["checks_imported"] is False  # --checks's help names them when printed
 
 
 def test_a_run_with_rules_only_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -91,6 +93,7 @@ def test_the_spacy_checks_load_spacy_without_torch(tmp_path: Path) -> None:
     modules = set(found["modules"])  # type: ignore[call-overload]
     assert "spacy" in modules and "thinc" in modules
     assert "torch" not in modules
+    assert not {"typer", "weasel", "rich"} & modules  # spacy.cli's, left out (spacy.info)
     assert "_NoTorchForThinc" not in found["finders"]  # type: ignore[operator]
     assert found["re_compile"] == "compile"
 

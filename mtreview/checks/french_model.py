@@ -10,7 +10,8 @@ or the model is missing, the checks that need it are skipped with one notice.
 Start-up: spaCy imports thinc, and thinc imports torch when it is installed (1.5 s, and
 hundreds of MB) only to offer torch layers this CNN pipeline never uses; `import_spacy`
 lets thinc find no torch unless torch is loaded already (the models are), and the
-pipeline is loaded without the components the checks do not read. The French tokenizer's
+pipeline is loaded without the components the checks do not read; spaCy's own CLI (typer,
+weasel, rich: 0.2 s) is not imported with it (`_cli_stubs`). The French tokenizer's
 `token_match`, a union of 266 expressions in 1.45 million characters, took `re` 2 CPU
 seconds to compile; while spaCy loads, it is compiled as `regex_union` rewrites it, the
 same language in 17,000 characters (0.1 s). The lemmatizer's tables are read as plain
@@ -85,11 +86,35 @@ def import_spacy() -> ModuleType:
         return spacy
     finder = _NoTorchForThinc()
     sys.meta_path.insert(0, finder)
+    stubs = _cli_stubs()
+    for name, stub in stubs.items():
+        sys.modules.setdefault(name, stub)
     try:
         import spacy
     finally:
         sys.meta_path.remove(finder)
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
     return spacy
+
+
+def _cli_stubs() -> dict[str, ModuleType]:
+    """Stand-ins for `spacy.cli` while spaCy imports: its `__init__` imports `spacy.cli`
+    (typer, weasel, httpx, rich: 0.2 CPU s, a quarter of `import spacy`) only to offer
+    `spacy.info`, and nothing in spaCy's loading or parsing reads it (no registration
+    lives there). `spacy.info` imports the real `spacy.cli.info` when called; the stubs
+    leave `sys.modules` with the import, so a later `import spacy.cli` gets the real one."""
+    package = ModuleType("spacy.cli", "mtreview's stand-in while spaCy imports")
+    info = ModuleType("spacy.cli.info", package.__doc__)
+
+    def lazy_info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as real  # the stubs are gone by now
+
+        return real(*args, **kwargs)
+
+    info.info = lazy_info  # type: ignore[attr-defined]
+    return {"spacy.cli": package, "spacy.cli.info": info}
 
 
 # Patterns this long are unions spaCy builds (the French token_match); shorter ones, and
