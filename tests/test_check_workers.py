@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from mtreview.analysis import workers
+from mtreview.analysis import Analyzer, Models, workers
 from mtreview.analysis.highlight import Highlighter
 from mtreview.analysis.record import SegmentAnalysis
 from mtreview.checks import CHECKS, Check, DocumentContext
 from mtreview.documents import Segment
+from mtreview.engines import LocalEngine
 from mtreview.grammar import GrammarChecker
 from mtreview.pipeline import read_input
 from mtreview.settings import Settings
@@ -118,3 +119,42 @@ def test_grammalecte_runs_beside_the_caller_and_stops_when_given_up() -> None:
     given_up.cancel()
     assert all(process.poll() is not None for _first, process, _path in running.parts)
     assert not Path(running.folder.name).exists()
+
+
+@pytest.mark.processes  # forks check workers, runs Grammalecte
+def test_engine_starts_the_next_window_before_giving_this_one(
+    article: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local engine reads and starts window k+1 (Grammalecte, the workers' pieces,
+    the document checks) before it collects window k: the analyses are those of one
+    call over the whole document, and a consumer that stops leaves nothing running."""
+    if shutil.which("grammalecte-cli") is None:
+        pytest.fail("grammalecte-cli is not installed: run scripts/setup.sh")
+    monkeypatch.setattr(workers, "MIN_SEGMENTS", 8)
+    monkeypatch.setattr(workers, "MIN_CHARS", 500)
+    monkeypatch.setattr(workers, "can_fork", lambda: True)  # pytest-xdist runs threads
+    segments = article_segments(article)
+    settings = Settings(threads=2, checks=("all",), grammar_processes=1)
+    whole = Highlighter(settings)
+    whole.prime(segments)
+    expected = whole([SegmentAnalysis(segment=s) for s in segments])
+    whole.close()
+    highlighter = Highlighter(settings)
+    analyzer = Analyzer(settings, models=Models(), highlighter=highlighter)
+    engine = LocalEngine(window_chunks=1)
+    size = -(-len(segments) // 2)  # two windows
+    try:
+        highlighter.prime(segments)
+        assert list(engine.run(iter(segments), analyzer, chunk_size=size)) == expected
+        assert not highlighter.inflight and highlighter.workers.executor is not None
+        stopped = engine.run(iter(segments), analyzer, chunk_size=size)
+        assert next(stopped) == expected[0]
+        (ahead,) = highlighter.inflight  # the second window, started
+        running = ahead.pending.running if ahead.pending is not None else None
+        stopped.close()
+        assert not highlighter.inflight
+        assert running is not None and all(p.poll() is not None for _f, p, _ in running.parts)
+    finally:
+        analyzer.close()
+    assert sum(bool(a.flags) for a in expected) > 10
+    assert any(o.startswith("grammar") for a in expected for f in a.flags for o in f.origins)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from mtreview.analysis.highlight import Highlighter
 from mtreview.analysis.model_flags import model_evidence, model_flags
@@ -21,6 +22,27 @@ from mtreview.settings import Settings
 # fills `flags` and `risk` of a batch of analyses given in document order (a `Highlighter`,
 # or a stand-in such as the Ray actors' no-op)
 FinishStep = Callable[[list[SegmentAnalysis]], list[SegmentAnalysis]]
+
+
+class Started(Protocol):
+    """A window's `finish` on its way (`Analyzer.finish_started`)."""
+
+    def result(self) -> list[SegmentAnalysis]: ...
+
+    def cancel(self) -> None: ...
+
+
+class _Done:
+    """A finish step with nothing to overlap: done when started."""
+
+    def __init__(self, analyses: list[SegmentAnalysis]) -> None:
+        self.analyses = analyses
+
+    def result(self) -> list[SegmentAnalysis]:
+        return self.analyses
+
+    def cancel(self) -> None:
+        """Nothing runs."""
 
 
 class Analyzer:
@@ -64,6 +86,17 @@ class Analyzer:
     def finish(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
         """Risk and flags, batch by batch in document order (checks read the context)."""
         return self.highlighter(analyses)
+
+    def finish_started(self, analyses: list[SegmentAnalysis]) -> Started:
+        """`finish`, started: a `Highlighter` leaves Grammalecte and the check workers
+        running and does the document checks now (in document order, as `finish`), so an
+        engine can read and start the next window before it waits for this one; `result`
+        gives what `finish` gives. Another finish step runs at once."""
+        started = getattr(self.highlighter, "started", None)
+        if callable(started):
+            handle: Started = started(analyses)
+            return handle
+        return _Done(self.finish(analyses))
 
     def _model_free(self, segments: Sequence[Segment]) -> list[SegmentAnalysis]:
         return [

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mtreview.analysis.record import SegmentAnalysis, round_trip_risk
 from mtreview.analysis.weights import settings_weights, shipped_weights
-from mtreview.analysis.workers import CheckWorkers
+from mtreview.analysis.workers import CheckWorkers, Spread
 from mtreview.checks import CHECKS, Check, DocumentContext, enabled_checks
 from mtreview.checks.base import outside_protected, segment_spans
 from mtreview.checks.french_model import unavailable_reason
@@ -186,6 +186,7 @@ class Highlighter:
         self.contexts: collections.OrderedDict[str, DocumentContext] = collections.OrderedDict()
         alone = [check for check in self.checks if not check.reads_document]
         self.workers = CheckWorkers(alone, settings.resolved_threads())
+        self.inflight: set[Finishing] = set()  # windows started, not yet collected
         if settings.grammar and self.grammar is None:
             self.notes.append(GrammarChecker(settings).unavailable_reason())
 
@@ -195,7 +196,10 @@ class Highlighter:
         return checker if settings.grammar and checker.available else None
 
     def close(self) -> None:
-        """Stop the check workers (forked for the first large batch, kept until here)."""
+        """Give up the windows still on their way (their Grammalecte processes killed)
+        and stop the check workers (forked for the first large batch, kept until here)."""
+        for finishing in list(self.inflight):
+            finishing.cancel()
         self.workers.close()
 
     def context(self, doc: str) -> DocumentContext:
@@ -234,14 +238,46 @@ class Highlighter:
             context.complete = True
 
     def __call__(self, analyses: list[SegmentAnalysis]) -> list[SegmentAnalysis]:
+        return self.started(analyses).result()
+
+    def started(self, analyses: list[SegmentAnalysis]) -> Finishing:
+        """A window's flags on their way: Grammalecte started on its texts, the checks
+        that read only their segment handed to the workers and the document checks done
+        here, in document order. `Finishing.result` waits for the rest and merges; an
+        engine starts the next window before it, so that Grammalecte and the workers run
+        while this process reads the next documents and writes this window's records.
+        The document checks' state moves only here, window after window, so the flags
+        are those of a call per window whenever `result` comes."""
         segments = [a.segment for a in analyses]
         pending = self._start_grammar([_masked(s) for s in segments])
+        spread: Spread | None = None
         try:
-            rule = self._batch_rule_flags(segments)
+            spread = self.workers.start(segments)
+            for check in self.checks:
+                if check.reads_document:
+                    check.prepare(segments)
+            document = [self._document_flags(segment) for segment in segments]
         except BaseException:
+            if spread is not None:
+                spread.cancel()
             if pending is not None:
                 pending.cancel()
             raise
+        finishing = Finishing(self, analyses, pending, spread, document)
+        self.inflight.add(finishing)
+        return finishing
+
+    def _finished(
+        self,
+        analyses: list[SegmentAnalysis],
+        pending: Pending | None,
+        spread: Spread,
+        document: list[list[list[Flag]]],
+    ) -> list[SegmentAnalysis]:
+        """`Finishing.result`: the workers' flags, Grammalecte's, merged with the model
+        flags, and the risk."""
+        segments = [a.segment for a in analyses]
+        rule = self._rule_flags(document, spread.result())
         grammar = [
             _outside_protected(segment, flags)
             for segment, flags in zip(
@@ -268,20 +304,11 @@ class Highlighter:
         uninterrupted run when checking goes on (the other checks keep no state)."""
         self._document_flags(segment)
 
-    def _batch_rule_flags(self, segments: list[Segment]) -> list[list[Flag]]:
-        """Each segment's rule flags, in the order of `self.checks`: the checks that read
-        only their segment spread over workers (`analysis.workers`) while this process
-        follows the document with the others."""
-        spread = self.workers.start(segments)
-        try:
-            for check in self.checks:
-                if check.reads_document:
-                    check.prepare(segments)
-            document = [self._document_flags(segment) for segment in segments]
-            own = spread.result()
-        except BaseException:
-            spread.cancel()
-            raise
+    def _rule_flags(
+        self, document: list[list[list[Flag]]], own: list[list[list[Flag]]]
+    ) -> list[list[Flag]]:
+        """Each segment's rule flags, in the order of `self.checks`, from the document
+        checks' flags (this process) and the others' (`analysis.workers`)."""
         result = []
         for by_document, by_segment in zip(document, own, strict=True):
             documents, alones = iter(by_document), iter(by_segment)
@@ -320,8 +347,54 @@ class Highlighter:
             return [[] for _ in range(count)]
 
     def _grammar_failed(self, exc: GrammarError) -> None:
+        """From here on: the windows started after the failing one lose theirs too, as
+        when each window was finished before the next began."""
         self.notes.append(f"grammar check skipped from here on: {exc}")
         self.grammar = None
+        for finishing in self.inflight:
+            finishing.drop_grammar()
+
+
+class Finishing:
+    """One window's flags on their way (`Highlighter.started`): `result` once, or
+    `cancel` (the caller gave up: Grammalecte's processes killed, unbegun pieces
+    dropped)."""
+
+    def __init__(
+        self,
+        highlighter: Highlighter,
+        analyses: list[SegmentAnalysis],
+        pending: Pending | None,
+        spread: Spread,
+        document: list[list[list[Flag]]],
+    ) -> None:
+        self.highlighter = highlighter
+        self.analyses = analyses
+        self.pending = pending
+        self.spread = spread
+        self.document = document
+
+    def result(self) -> list[SegmentAnalysis]:
+        """The window's analyses with flags and risk (what `Highlighter.__call__` gives)."""
+        try:
+            return self.highlighter._finished(
+                self.analyses, self.pending, self.spread, self.document
+            )
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            self.highlighter.inflight.discard(self)
+
+    def drop_grammar(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
+
+    def cancel(self) -> None:
+        self.spread.cancel()
+        self.drop_grammar()
+        self.highlighter.inflight.discard(self)
 
 
 def _masked(segment: Segment) -> str:

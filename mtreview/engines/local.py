@@ -1,4 +1,5 @@
-"""The local engine: the analysis in this process, one window at a time."""
+"""The local engine: the analysis in this process, a window at a time, the next one started
+before the last one's results are given out."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from mtreview.engines.planning import (
 
 if TYPE_CHECKING:  # imported by the registry that `--help` reads: the analyzer only to run
     from mtreview.analysis import Analyzer, SegmentAnalysis
+    from mtreview.analysis.analyzer import Started
 
 Compute = Callable[[list[Segment]], list["SegmentAnalysis"]]
 
 
 class LocalEngine:
-    """Streams: holds one window of chunks at a time, yields results in input order."""
+    """Streams in input order, one window ahead: window k+1 is read (its documents
+    primed), its Grammalecte started, its pieces handed to the check workers and its
+    document checks done before window k's results are collected and given out, so
+    those run while this process primes and writes (at most two windows held)."""
 
     def __init__(self, *, window_chunks: int = WINDOW_CHUNKS) -> None:
         self.window_chunks = max(1, window_chunks)
@@ -35,8 +40,19 @@ class LocalEngine:
         start: int = 0,
     ) -> Iterator[SegmentAnalysis]:
         compute, plans = self._plans(segments, analyzer, chunk_size, start)
-        for plan in plans:
-            yield from plan.finished(compute(group) for group in plan.groups)
+        inflight: Started | None = None  # the window started, its records not yet given
+        try:
+            for plan in plans:
+                current = plan.started(compute(group) for group in plan.groups)
+                previous, inflight = inflight, current
+                if previous is not None:
+                    yield from previous.result()
+            if inflight is not None:
+                last, inflight = inflight, None
+                yield from last.result()
+        finally:
+            if inflight is not None:  # an error, or the consumer stopped: nothing left running
+                inflight.cancel()
 
     def pieces(
         self,

@@ -12,6 +12,7 @@ from mtreview.documents import Segment
 
 if TYPE_CHECKING:  # the engines registry is read for `--help`: the analyzer only to run
     from mtreview.analysis import Analyzer, SegmentAnalysis
+    from mtreview.analysis.analyzer import Started
     from mtreview.analysis.cache import CachedAnalyzer
 
 CHUNK_SIZE = 64
@@ -113,6 +114,11 @@ class WindowPlan:
         """The window's analyses with flags and risk: `finish` once per window, so costly
         checks (one Grammalecte process a call) run on a thousand segments, not sixty-four."""
         return self.analyzer.finish([a for chunk in self.results(computed) for a in chunk])
+
+    def started(self, computed: Iterable[list[SegmentAnalysis]]) -> Started:
+        """`finished`, started (`Analyzer.finish_started`): its `result` is what
+        `finished` returns, and the caller may read and start the next window first."""
+        return self.analyzer.finish_started([a for chunk in self.results(computed) for a in chunk])
 
 
 def plan_windows(
