@@ -78,12 +78,17 @@ def _open(person: ScriptedReviewer, number: int) -> None:
 def _box_shows(page: Any, text: str) -> None:
     """Until the correction box on the page holds `text` (a run may still be drawing it):
     a box that never does fails the test."""
-    page.wait_for_function(
-        "([box, text]) => { const all = document.querySelectorAll(box);"
-        " return all.length === 1 && all[0].value === text; }",
-        arg=[BOX, text],
-        timeout=20_000,
-    )
+    try:
+        page.wait_for_function(
+            "([box, text]) => { const all = document.querySelectorAll(box);"
+            " return all.length === 1 && all[0].value === text; }",
+            arg=[BOX, text],
+            timeout=20_000,
+        )
+    except PlaywrightTimeout:  # say what it shows instead: a flake under load is told apart
+        shown = page.eval_on_selector_all(BOX, "all => all.map(box => box.value)")
+        notes = page.eval_on_selector_all(NOTE, "all => all.map(note => note.innerText)")
+        raise AssertionError(f"the box shows {shown!r} (notes {notes!r}), not {text!r}") from None
 
 
 def _type_at_end(page: Any, text: str) -> None:
