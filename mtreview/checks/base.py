@@ -36,6 +36,9 @@ def collector_paused() -> Iterator[None]:
 
 # A word: letters and digits, with inner apostrophes or hyphens ("aujourd'hui", "non-lieu").
 WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+# A sentence's end: a full stop, question or exclamation mark or ellipsis, then closing
+# quotes or brackets: running text, not a catalogue's label or usage line.
+SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
 
 
 def words(text: str) -> Iterator[re.Match[str]]:

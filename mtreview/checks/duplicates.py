@@ -13,9 +13,8 @@ once, minor.
 from __future__ import annotations
 
 import functools
-import re
 
-from mtreview.checks.base import Check, DocumentContext, register_check, words
+from mtreview.checks.base import SENTENCE_END, Check, DocumentContext, register_check, words
 from mtreview.documents import Segment, text_hash
 from mtreview.flags import Flag
 
@@ -27,7 +26,6 @@ MIN_WORDS = 3
 # article's sentences, one a row, 1.0.
 SENTENCE_MIN_WORDS = 4
 RUNNING_TEXT_SHARE = 0.6
-SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s*$")
 
 
 def is_sentence(text: str) -> bool:

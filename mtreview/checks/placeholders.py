@@ -46,7 +46,13 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import ClassVar
 
-from mtreview.checks.base import Check, DocumentContext, register_check, segment_spans
+from mtreview.checks.base import (
+    SENTENCE_END,
+    Check,
+    DocumentContext,
+    register_check,
+    segment_spans,
+)
 from mtreview.checks.protected import (
     IDENTIFIER,
     OPTION,
@@ -622,7 +628,7 @@ def _kept_names(segment: Segment, context: DocumentContext) -> frozenset[str]:
     their jargon in usage lines (`[-d delim]`, `unset [-f]`) and translate it in prose; and
     only in a row at least `MIN_LENGTH_RATIO` as long as its source."""
     state = context.state.get(NAMES_STATE)
-    if state is None or segment.source is None or not _SENTENCE_END.search(segment.source):
+    if state is None or segment.source is None or not SENTENCE_END.search(segment.source):
         return frozenset()
     if len(segment.text) < MIN_LENGTH_RATIO * len(segment.source):
         return frozenset()  # shorter than its source: it lost a clause, not only a name
@@ -690,7 +696,6 @@ NAMES_STATE = "source_names"  # DocumentContext.state key: (kept, dropped) count
 MIN_KEPT_ROWS = 2
 MIN_KEPT_SHARE = 0.8
 MIN_LENGTH_RATIO = 0.95  # French runs longer than English: a shorter row dropped more
-_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 
 
 def _named_by_noun(source: str, item: CodeItem) -> bool:
