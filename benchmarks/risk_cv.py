@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import random
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -36,11 +35,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import flag_quality as fq  # noqa: E402
-from common import emit_report  # noqa: E402
+from common import emit_report, mt_corpus_dir  # noqa: E402
 
 from mtreview import calibration  # noqa: E402
 from mtreview.analysis.highlight import combined_risk  # noqa: E402
-from mtreview.checks import CHECKS  # noqa: E402
 from mtreview.flags import Flag  # noqa: E402
 from mtreview.mqm import load_typology  # noqa: E402
 from mtreview.settings import Settings  # noqa: E402
@@ -79,15 +77,11 @@ def read_parts(folder: Path) -> dict[str, Part]:
     for name in ("fit", "test"):
         reviews = calibration.read_reviews(folder / f"{name}.reviews.jsonl")
         parts[name] = Part(calibration.read_flags(folder / f"{name}.out.jsonl"), reviews.spans)
-    packages = Settings().resolved_cache_dir() / "benchmarks" / "mt-corpus"
-    root, _versions = fq.mt_packages(packages)
+    root, _versions = fq.mt_packages(mt_corpus_dir())
     rows, _skipped = fq.mt_errors.read_corpus(root)
     planted_parts = {name: fq.mt_part(rows, name)[:2] for name in fq.mt_errors.PARTS}
     if (folder / "help.out.jsonl").is_file():
-        help_rows = fq.mt_errors.read_help(root)
-        share = round(len(help_rows) * fq.MT_SHARE)
-        help_planted = fq.mt_errors.plant(help_rows, share, seed=fq.MT_SEED, part="tune")
-        planted_parts["help"] = (help_rows, help_planted)
+        planted_parts["help"] = fq.help_part(root)
     for name, (part_rows, planted) in planted_parts.items():
         keys = fq.mt_keys(name, part_rows)
         flags = calibration.read_flags(folder / f"{name}.out.jsonl")
@@ -106,8 +100,8 @@ def read_parts(folder: Path) -> dict[str, Part]:
 # --- ways to fit and to combine --------------------------------------------------------------
 def mixed(sources: Iterable[calibration.FitSource]) -> dict[str, float]:
     """The shipped fit (`calibration.mixed_weights`)."""
-    signals = [f"rule:{name}" for name in CHECKS]
-    return {s: w for s, (w, _f, _h) in calibration.mixed_weights(sources, signals=signals).items()}
+    weights = calibration.mixed_weights(sources, signals=fq.fit_signals())
+    return {s: w for s, (w, _f, _h) in weights.items()}
 
 
 def noisy_or(flags: tuple[Flag, ...], weights: Weights) -> float:
@@ -145,8 +139,7 @@ def mt_top(part: Part, weights: Weights, combine: Callable[..., float]) -> float
     risk = {i: combine(part.flags[k], weights) for i, k in enumerate(keys)}
     planted = [i for i, k in enumerate(keys) if part.spans[k]]
     clean = [i for i, k in enumerate(keys) if not part.spans[k]]
-    random.Random(fq.MT_SEED).shuffle(planted)
-    return fq.top_share(risk, clean, planted, fq.ERROR_SHARE)
+    return fq.top_at_error_share(risk, clean, planted)
 
 
 def catalogue_top(part: Part, weights: Weights, combine: Callable[..., float]) -> float:
