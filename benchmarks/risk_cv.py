@@ -158,10 +158,12 @@ def halves(part: Part, salt: str, by_variant: bool) -> list[tuple[Part, Part]]:
         name = spans[0].category if by_variant and spans else key[0]
         return hashlib.sha1((salt + name).encode()).digest()[0] % 2
 
-    return [
-        (part.subset(lambda k, s=s: side(k) != s), part.subset(lambda k, s=s: side(k) == s))
-        for s in (0, 1)
-    ]
+    sides = {key: side(key) for key in part.spans}
+
+    def on(chosen: int) -> Part:
+        return part.subset(lambda key: sides[key] == chosen)
+
+    return [(on(1 - s), on(s)) for s in (0, 1)]
 
 
 def cross_check(parts: dict[str, Part], fit: str, combine: str) -> dict[str, Any]:
