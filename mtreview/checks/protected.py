@@ -83,15 +83,32 @@ class ProtectedSpan:
     syntax: str = ""  # the placeholder format (checks.syntaxes) of a placeholder, tag or CSS
 
 
-@functools.lru_cache(maxsize=SPANS_KEPT)  # every check of a segment asks: computed once
 def protected_spans(
     text: str, source: str | None = None, formats: tuple[str, ...] = ()
 ) -> tuple[ProtectedSpan, ...]:
     """Non-overlapping protected spans of `text`, earliest (then longest) first."""
+    # one cache key however it is asked: `protected_spans(t)` and `(t, None, ())` (and an
+    # empty source, which adds nothing) are the same question
+    return _protected_spans(text, source or None, tuple(formats))
+
+
+@functools.lru_cache(maxsize=SPANS_KEPT)  # every check of a segment asks: computed once
+def _protected_spans(
+    text: str, source: str | None, formats: tuple[str, ...]
+) -> tuple[ProtectedSpan, ...]:
     if not _may_hold_code(text) and not source:
         return ()
-    found: list[ProtectedSpan] = []
-    found += [
+    found = [*_code_found(text, formats), *layout_blanks(text, source)]
+    if source:
+        found += copied_words(text, source)
+    return _disjoint(found)
+
+
+@functools.lru_cache(maxsize=SPANS_KEPT)
+def _code_found(text: str, formats: tuple[str, ...]) -> tuple[ProtectedSpan, ...]:
+    """Every code span of `text`, overlaps kept: what the text asks with a source and
+    without one share (a segment's spans are asked for both ways)."""
+    found: list[ProtectedSpan] = [
         ProtectedSpan(t.start, t.end, SYNTAXES[t.syntax].kind, t.text, t.syntax)
         for t in find_tokens(text, formats)
     ]
@@ -99,10 +116,7 @@ def protected_spans(
         if any(need in text for need in needs):
             found += _spans(text, pattern, kind)
     found += _spans(text, _IDENTIFIER, IDENTIFIER)
-    found += layout_blanks(text, source)
-    if source:
-        found += copied_words(text, source)
-    return _disjoint(found)
+    return tuple(found)
 
 
 def code_spans(text: str, formats: tuple[str, ...] = ()) -> tuple[ProtectedSpan, ...]:
