@@ -198,14 +198,14 @@ class OrderModel:
             first, second, word = numbers[i - 2], numbers[i - 1], numbers[i]
             low = (unigrams[word] + 0.5) / (total + 0.5 * size)
             middle = middles[second]
-            if middle:
-                seen = max(bigrams(second * size + word, 0) - discount, 0)
-                low = (seen + discount * followers[second] * low) / middle
+            if middle:  # counts are whole: `max(seen - discount, 0)` without the call
+                seen = bigrams(second * size + word, 0)
+                low = ((seen - discount if seen else 0) + discount * followers[second] * low) / middle
             pair = first * size + second
             count, types = contexts(pair, (0, 0))
             if count:
-                seen = max(trigrams(pair * size + word, 0) - discount, 0)
-                low = (seen + discount * types * low) / count
+                seen = trigrams(pair * size + word, 0)
+                low = ((seen - discount if seen else 0) + discount * types * low) / count
             found.append(log(low))
         return found
 
@@ -232,9 +232,10 @@ class OrderModel:
                 offset += len(first)
                 continue
             end = offset + len(first) + len(second)
-            swapped = padded[:offset] + second + first + padded[end:]
+            # the swapped sentence, only where its trigrams differ from the sentence's own
+            swapped = padded[offset - 2 : offset] + second + first + padded[end : end + 2]
             stop = min(end + 2, len(padded))
-            gain = sum(self.logs(swapped, offset, end + 2)) - sum(logs[offset:stop])
+            gain = sum(self.logs(swapped, 2, len(swapped))) - sum(logs[offset:stop])
             yield index, gain
             offset += len(first)
 

@@ -54,6 +54,9 @@ _IDENTIFIER = re.compile(
     r"|\b[a-z][a-z0-9]+(?:\.[a-z0-9]+){2,}\b"  # org.gnome.Shell, dotted settings keys
     r"|(?<![\w.])\.[a-z_][\w.*-]*[\w*]"  # .bashrc, .debug_info, .rsrc sections
 )
+# what every branch of _IDENTIFIER holds (an underscore, a digit, a lowercase letter then a
+# capital, a dot then a word character): a text without any is not scanned (most prose)
+_MAY_BE_IDENTIFIER = re.compile(r"[_\d]|[a-z][A-Z]|\.\w")
 _BLANKS = re.compile(r"^\s+|\s+$|\s{2,}|\t")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 
@@ -115,7 +118,8 @@ def _code_found(text: str, formats: tuple[str, ...]) -> tuple[ProtectedSpan, ...
     for kind, pattern, needs in _OTHER_KINDS:
         if any(need in text for need in needs):
             found += _spans(text, pattern, kind)
-    found += _spans(text, _IDENTIFIER, IDENTIFIER)
+    if _MAY_BE_IDENTIFIER.search(text):
+        found += _spans(text, _IDENTIFIER, IDENTIFIER)
     return tuple(found)
 
 
