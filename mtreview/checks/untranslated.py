@@ -322,7 +322,7 @@ def _may_be_english(word: str) -> bool:
     """Cheap filters before any frequency lookup."""
     if len(word) < MIN_LETTERS or not LETTERS.fullmatch(word):
         return False
-    if word.isupper() or any(c.isupper() for c in word[1:]):
+    if word.isupper() or any(map(str.isupper, word[1:])):
         return False  # acronyms, "iPhone", "McAfee"
     key = word.casefold()
     return key not in ENGLISH_WORDS and key.isascii()
