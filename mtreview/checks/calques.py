@@ -165,7 +165,7 @@ def shipped_gate() -> re.Pattern[str]:
 
 
 def _word_start_gate(rows: Sequence[Calque]) -> re.Pattern[str]:
-    """The rows' patterns as one, tried only where a word starts. There no word character
+    r"""The rows' patterns as one, tried only where a word starts. There no word character
     stands before, so each row's own `(?<!\w)` (`_whole_words`) is left out: it held
     nothing back and cost a test a row at every word start (the gate twice as slow)."""
     union = "|".join(_word_ending(row.expression) for row in rows)

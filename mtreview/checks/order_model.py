@@ -137,7 +137,7 @@ class OrderModel:
         self.vocabulary = frozenset(
             t for t in tokens if t not in SPECIAL and not (t[0] == "~" and len(t) > 1)
         )
-        self.known: dict[str, int] = {}  # token -> its number, as `numbers` asks
+        self.known = _TokenNumbers(self)  # token -> its number, as `numbers` asks
 
     @classmethod
     def from_counts(
@@ -176,11 +176,7 @@ class OrderModel:
         known = self.known
         if len(known) > KEPT:
             known.clear()
-        return [[known.get(t) or self._number(t) for t in u.tokens] for u in unit_list]
-
-    def _number(self, token: str) -> int:
-        number = self.known[token] = self.ids.get(token_class(token, self.vocabulary), self.size - 1)
-        return number
+        return [[known[t] for t in unit.tokens] for unit in unit_list]
 
     def logprob(self, numbers: list[int], start: int = 0, end: int | None = None) -> float:
         """Log-probability of the padded sequence's tokens at positions `[start, end)`."""
@@ -200,7 +196,9 @@ class OrderModel:
             middle = middles[second]
             if middle:  # counts are whole: `max(seen - discount, 0)` without the call
                 seen = bigrams(second * size + word, 0)
-                low = ((seen - discount if seen else 0) + discount * followers[second] * low) / middle
+                low = (
+                    (seen - discount if seen else 0) + discount * followers[second] * low
+                ) / middle
             pair = first * size + second
             count, types = contexts(pair, (0, 0))
             if count:
@@ -238,6 +236,20 @@ class OrderModel:
             gain = sum(self.logs(swapped, 2, len(swapped))) - sum(logs[offset:stop])
             yield index, gain
             offset += len(first)
+
+
+class _TokenNumbers(dict[str, int]):
+    """A token's number in the model (its word's or its class's), worked out when first
+    asked: the texts of a run share most of their words."""
+
+    def __init__(self, model: OrderModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, token: str) -> int:
+        model = self.model
+        number = self[token] = model.ids.get(token_class(token, model.vocabulary), model.size - 1)
+        return number
 
 
 def count_model(
