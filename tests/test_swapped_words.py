@@ -229,6 +229,37 @@ def test_a_swap_back_gains_what_the_swap_lost() -> None:
     )
 
 
+def test_the_inlined_scores_are_the_probabilities_own_floats() -> None:
+    """`logs` inlines `probability` for speed: the same floats, bit for bit, and each swap's
+    gain is what scoring the whole swapped sentence gives, summed in the same order."""
+    model = shipped_model()
+    unknown = model.size - 1
+    for text in ("Impossible d'ouvrir le temporaire fichier.", "le dossier est ouvert %s zzyzx"):
+        found = units(text)
+        numbers = [n for unit in model.numbers(found) for n in unit]
+        padded = [model.ids[BOS], model.ids[BOS], *numbers, model.ids[EOS]]
+        assert model.logs(padded, 2, len(padded)) == [
+            math.log(model.probability(*padded[i - 2 : i + 1])) for i in range(2, len(padded))
+        ]
+        assert model.logs([*padded, unknown], 0, 99)[-1] == math.log(
+            model.probability(padded[-2], padded[-1], unknown)
+        )
+        for index, gain in model.swap_gains(found):
+            swapped = [*found[:index], found[index + 1], found[index], *found[index + 2 :]]
+            whole = [model.ids[BOS]] * 2 + [n for u in model.numbers(swapped) for n in u]
+            whole.append(model.ids[EOS])
+            start = 2 + sum(len(u.tokens) for u in found[:index])
+            stop = start + len(found[index].tokens) + len(found[index + 1].tokens) + 2
+            expected = sum(
+                math.log(model.probability(*whole[i - 2 : i + 1]))
+                for i in range(start, min(stop, len(whole)))
+            ) - sum(
+                math.log(model.probability(*padded[i - 2 : i + 1]))
+                for i in range(start, min(stop, len(padded)))
+            )
+            assert gain == expected
+
+
 def test_the_table_is_written_the_same_every_time_and_read_back(tmp_path: Path) -> None:
     tables = count_model(SENTENCES, prune=1)
     first, second = tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"

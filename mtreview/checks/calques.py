@@ -65,7 +65,12 @@ class Calque:
 def _whole_words(expression: str) -> str:
     """No word character just before or after the match, except after one that ends on
     an apostrophe or a space ("noué l'", "noué la ")."""
-    return rf"(?<!\w)(?:{expression})(?:(?<!\w)|(?!\w))"
+    return rf"(?<!\w){_word_ending(expression)}"
+
+
+def _word_ending(expression: str) -> str:
+    """No word character just after the match, except after one that ends it (above)."""
+    return rf"(?:{expression})(?:(?<!\w)|(?!\w))"
 
 
 def _english(english: str) -> str:
@@ -160,8 +165,10 @@ def shipped_gate() -> re.Pattern[str]:
 
 
 def _word_start_gate(rows: Sequence[Calque]) -> re.Pattern[str]:
-    """The rows' patterns as one, tried only where a word starts."""
-    union = "|".join(_whole_words(row.expression) for row in rows)
+    r"""The rows' patterns as one, tried only where a word starts. There no word character
+    stands before, so each row's own `(?<!\w)` (`_whole_words`) is left out: it held
+    nothing back and cost a test a row at every word start (the gate twice as slow)."""
+    union = "|".join(_word_ending(row.expression) for row in rows)
     return re.compile(rf"\b(?=[^\W\d_])(?:{union})", re.IGNORECASE)
 
 

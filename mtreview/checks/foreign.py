@@ -52,6 +52,7 @@ class NonFrench(Check):
 
     def check(self, segment: Segment, context: DocumentContext) -> list[Flag]:
         allowed = self.allowed
+        source_words = _casefolded_words(segment.source) if segment.source else frozenset()
         flags = []
         for match in words(segment.text):
             word = match.group()
@@ -60,7 +61,7 @@ class NonFrench(Check):
                 continue
             if word.isupper() and len(word) > 1:
                 continue  # WHERE, FROM: keywords and acronyms, not prose
-            copied = bool(segment.source) and key in _casefolded_words(segment.source or "")
+            copied = key in source_words
             message = self._reason(word, key, context, copied=copied)
             if message:
                 flags.append(self.flag(match.start(), match.end(), message))

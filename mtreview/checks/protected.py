@@ -54,6 +54,9 @@ _IDENTIFIER = re.compile(
     r"|\b[a-z][a-z0-9]+(?:\.[a-z0-9]+){2,}\b"  # org.gnome.Shell, dotted settings keys
     r"|(?<![\w.])\.[a-z_][\w.*-]*[\w*]"  # .bashrc, .debug_info, .rsrc sections
 )
+# what every branch of _IDENTIFIER holds (an underscore, a digit, a lowercase letter then a
+# capital, a dot then a word character): a text without any is not scanned (most prose)
+_MAY_BE_IDENTIFIER = re.compile(r"[_\d]|[a-z][A-Z]|\.\w")
 _BLANKS = re.compile(r"^\s+|\s+$|\s{2,}|\t")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 
@@ -83,26 +86,41 @@ class ProtectedSpan:
     syntax: str = ""  # the placeholder format (checks.syntaxes) of a placeholder, tag or CSS
 
 
-@functools.lru_cache(maxsize=SPANS_KEPT)  # every check of a segment asks: computed once
 def protected_spans(
     text: str, source: str | None = None, formats: tuple[str, ...] = ()
 ) -> tuple[ProtectedSpan, ...]:
     """Non-overlapping protected spans of `text`, earliest (then longest) first."""
+    # one cache key however it is asked: `protected_spans(t)` and `(t, None, ())` (and an
+    # empty source, which adds nothing) are the same question
+    return _protected_spans(text, source or None, tuple(formats))
+
+
+@functools.lru_cache(maxsize=SPANS_KEPT)  # every check of a segment asks: computed once
+def _protected_spans(
+    text: str, source: str | None, formats: tuple[str, ...]
+) -> tuple[ProtectedSpan, ...]:
     if not _may_hold_code(text) and not source:
         return ()
-    found: list[ProtectedSpan] = []
-    found += [
+    found = [*_code_found(text, formats), *layout_blanks(text, source)]
+    if source:
+        found += copied_words(text, source)
+    return _disjoint(found)
+
+
+@functools.lru_cache(maxsize=SPANS_KEPT)
+def _code_found(text: str, formats: tuple[str, ...]) -> tuple[ProtectedSpan, ...]:
+    """Every code span of `text`, overlaps kept: what the text asks with a source and
+    without one share (a segment's spans are asked for both ways)."""
+    found: list[ProtectedSpan] = [
         ProtectedSpan(t.start, t.end, SYNTAXES[t.syntax].kind, t.text, t.syntax)
         for t in find_tokens(text, formats)
     ]
     for kind, pattern, needs in _OTHER_KINDS:
         if any(need in text for need in needs):
             found += _spans(text, pattern, kind)
-    found += _spans(text, _IDENTIFIER, IDENTIFIER)
-    found += layout_blanks(text, source)
-    if source:
-        found += copied_words(text, source)
-    return _disjoint(found)
+    if _MAY_BE_IDENTIFIER.search(text):
+        found += _spans(text, _IDENTIFIER, IDENTIFIER)
+    return tuple(found)
 
 
 def code_spans(text: str, formats: tuple[str, ...] = ()) -> tuple[ProtectedSpan, ...]:
@@ -149,10 +167,11 @@ def mask(text: str, spans: Iterable[ProtectedSpan], fill: str = " ") -> str:
 
 
 def _may_hold_code(text: str) -> bool:
+    # map over str methods: the characters are tested in C, not one Python step each
     return (
         any(c in text for c in "%{$<&/@_-\\.")
-        or any(c.isdigit() for c in text)
-        or (any(c.isupper() for c in text[1:]))
+        or any(map(str.isdigit, text))
+        or any(map(str.isupper, text[1:]))
     )
 
 

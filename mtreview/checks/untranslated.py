@@ -108,6 +108,7 @@ PREVIOUS_WORD = re.compile(r"([^\W\d_]+)['’]?\s*$")
 DETERMINERS = {**french_words.DETERMINERS, **french_words.QUANTIFIERS}
 PRONOUNS = frozenset("le la les l".split())  # "pour le supprimer", "il le file"
 SUBJECTS = frozenset("je j tu il elle on nous vous ils elles ne n".split())
+_APOSTROPHE = re.compile(r"['’]")
 
 
 @register_check
@@ -321,7 +322,7 @@ def _may_be_english(word: str) -> bool:
     """Cheap filters before any frequency lookup."""
     if len(word) < MIN_LETTERS or not LETTERS.fullmatch(word):
         return False
-    if word.isupper() or any(c.isupper() for c in word[1:]):
+    if word.isupper() or any(map(str.isupper, word[1:])):
         return False  # acronyms, "iPhone", "McAfee"
     key = word.casefold()
     return key not in ENGLISH_WORDS and key.isascii()
@@ -338,11 +339,12 @@ def _quoted(text: str, start: int, end: int) -> bool:
     )
 
 
-def _neighbours(text: str, start: int, end: int) -> list[str]:
+@functools.lru_cache(maxsize=1024)  # a word's French and English neighbours both ask
+def _neighbours(text: str, start: int, end: int) -> tuple[str, ...]:
     """The words right before and after `[start, end)`, casefolded, elisions dropped."""
     before = [m.group() for m in words(text[max(0, start - 40) : start])][-1:]
     after = [m.group() for m in words(text[end : end + 40])][:1]
-    return [re.split(r"['’]", word)[-1].casefold() for word in before + after]
+    return tuple(_APOSTROPHE.split(word)[-1].casefold() for word in before + after)
 
 
 def _in_french_phrase(text: str, start: int, end: int) -> bool:
@@ -395,6 +397,17 @@ def _english(key: str) -> float | None:
 def _prose_keys(text: str, spans: Sequence[ProtectedSpan] | None = None) -> frozenset[str]:
     """Casefolded English-looking words of a text, outside its code (`spans`, else its
     code spans)."""
+    if spans is None:
+        return _own_prose_keys(text)
+    return _keys_outside(text, spans)
+
+
+@functools.lru_cache(maxsize=4096)  # a source's: its row is observed, then checked
+def _own_prose_keys(text: str) -> frozenset[str]:
+    return _keys_outside(text, None)
+
+
+def _keys_outside(text: str, spans: Sequence[ProtectedSpan] | None) -> frozenset[str]:
     found = _english_words(text)
     if not found:
         return frozenset()
