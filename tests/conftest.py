@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,22 @@ def _app_on_loopback() -> None:
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Analysis cache and CTranslate2 conversions go to a temporary folder, not ~/.cache."""
     os.environ.setdefault("MTREVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("mtreview-cache")))
+
+
+@pytest.fixture(scope="session")
+def session_cache(_private_cache_dir: None) -> Path:
+    """The session's cache folder (MTREVIEW_CACHE_DIR, one per worker)."""
+    return Path(os.environ["MTREVIEW_CACHE_DIR"])
+
+
+@pytest.fixture(scope="session")
+def ct2_conversion(session_cache: Path) -> Callable[[Path, str], Path]:
+    """`(model, compute type) -> folder`: the session's CTranslate2 conversion, made once
+    on first use (a conversion imports torch and the converter: ~4 CPU s in a process).
+    Only test_ct2's race converts the tiny models at once in processes of their own."""
+    from mtreview.backends.ct2 import convert_once
+
+    return lambda model, compute_type: convert_once(str(model), compute_type, session_cache)
 
 
 def _builder_fingerprint() -> str:

@@ -36,10 +36,14 @@ def hf(tiny_fr_en: Path) -> HFMarianBackend:
 
 
 @pytest.fixture(scope="module")
-def ct2_float32(tiny_fr_en: Path, tmp_path_factory: pytest.TempPathFactory) -> CT2MarianBackend:
-    cache = tmp_path_factory.mktemp("ct2-cache")
+def ct2_float32(tiny_fr_en: Path, session_cache: Path) -> CT2MarianBackend:
+    """On the session's conversion (converting at once: the race test at the end)."""
     return CT2MarianBackend(
-        str(tiny_fr_en), threads=1, max_length=MAX_LENGTH, compute_type="float32", cache_dir=cache
+        str(tiny_fr_en),
+        threads=1,
+        max_length=MAX_LENGTH,
+        compute_type="float32",
+        cache_dir=session_cache,
     )
 
 
@@ -82,7 +86,7 @@ def test_float32_scores_equal_transformers(
 
 
 def test_workers_share_a_batch_and_change_nothing(
-    hf: HFMarianBackend, tiny_fr_en: Path, tmp_path: Path
+    hf: HFMarianBackend, tiny_fr_en: Path, session_cache: Path
 ) -> None:
     """Two threads become two single-threaded workers, each taking half of a batch."""
     two = CT2MarianBackend(
@@ -90,7 +94,7 @@ def test_workers_share_a_batch_and_change_nothing(
         threads=2,
         max_length=MAX_LENGTH,
         compute_type="float32",
-        cache_dir=tmp_path,
+        cache_dir=session_cache,
     )
     assert (two.workers, two.translator.num_translators) == (2, 2)
     assert [two.share(rows, 16) for rows in (3, 8, 10, 40)] == [3, 4, 5, 16]
@@ -105,10 +109,14 @@ def test_workers_share_a_batch_and_change_nothing(
 
 
 def test_int8_greedy_agrees_on_most_tokens(
-    hf: HFMarianBackend, tiny_fr_en: Path, tmp_path: Path
+    hf: HFMarianBackend, tiny_fr_en: Path, session_cache: Path
 ) -> None:
     int8 = CT2MarianBackend(
-        str(tiny_fr_en), threads=1, max_length=MAX_LENGTH, compute_type="int8", cache_dir=tmp_path
+        str(tiny_fr_en),
+        threads=1,
+        max_length=MAX_LENGTH,
+        compute_type="int8",
+        cache_dir=session_cache,
     )
     texts = [*FRENCH, "Il a dit non.", "Le rapport sera publié demain matin à Almaty."]
     reference = hf.translate(texts, num_beams=1, batch_size=4)
@@ -126,14 +134,14 @@ def test_int8_greedy_agrees_on_most_tokens(
 
 
 def test_conversion_is_cached_by_model_and_compute_type(
-    ct2_float32: CT2MarianBackend, tiny_fr_en: Path, tmp_path: Path
+    ct2_float32: CT2MarianBackend, tiny_fr_en: Path, session_cache: Path
 ) -> None:
-    folder = converted_dir(str(tiny_fr_en), "float32", tmp_path)
+    folder = converted_dir(str(tiny_fr_en), "float32", session_cache)
     assert model_fingerprint(str(tiny_fr_en)).split(":")[1][:16] in folder.name
-    assert folder != converted_dir(str(tiny_fr_en), "int8", tmp_path)
-    first = CT2MarianBackend(str(tiny_fr_en), compute_type="float32", cache_dir=tmp_path)
+    assert folder != converted_dir(str(tiny_fr_en), "int8", session_cache)
+    first = CT2MarianBackend(str(tiny_fr_en), compute_type="float32", cache_dir=session_cache)
     stamp = (folder / "model.bin").stat().st_mtime_ns
-    second = CT2MarianBackend(str(tiny_fr_en), compute_type="float32", cache_dir=tmp_path)
+    second = CT2MarianBackend(str(tiny_fr_en), compute_type="float32", cache_dir=session_cache)
     assert (folder / "model.bin").stat().st_mtime_ns == stamp  # not converted again
     assert first.translate(["Bonjour"], num_beams=1) == second.translate(["Bonjour"], num_beams=1)
 
@@ -157,3 +165,63 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
         CT2MarianBackend(str(tmp_path), cache_dir=tmp_path)
     with pytest.raises(ModelError, match="not found"):
         CT2MarianBackend(str(tmp_path / "missing"), cache_dir=tmp_path)
+
+
+# Each process converts as `convert_once` does; its converter, once done, waits until the
+# other has begun converting too, before either renames its folder into place: both found
+# no conversion and both converted, whatever the machine's load (a race every time).
+RACE = """
+import sys, time
+from pathlib import Path
+from ctranslate2.converters import TransformersConverter
+from mtreview.backends.ct2 import convert_once
+
+model, cache, me, other = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+convert = TransformersConverter.convert
+
+def convert_beside_the_other(self, *args, **kwargs):
+    me.touch()
+    done = convert(self, *args, **kwargs)
+    deadline = time.monotonic() + 240
+    while not other.exists():
+        if time.monotonic() > deadline:
+            sys.exit("the other process never began converting")
+        time.sleep(0.01)
+    return done
+
+TransformersConverter.convert = convert_beside_the_other
+print(convert_once(model, "float32", cache))
+"""
+
+
+@pytest.mark.processes
+def test_two_processes_converting_at_once_leave_one_sound_conversion(
+    ct2_float32: CT2MarianBackend, tiny_fr_en: Path, tmp_path: Path
+) -> None:
+    """The one test that converts a tiny model in processes at once (the others use the
+    session's conversion): two processes convert into one cache together; one folder,
+    no temporary one left, and it translates as the session's conversion does."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    began = [tmp_path / "first.began", tmp_path / "second.began"]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, str(tiny_fr_en), str(cache), str(me), str(other)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me, other in (began, began[::-1])
+    ]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert all(path.exists() for path in began)  # both converted, each while the other did
+    target = converted_dir(str(tiny_fr_en), "float32", cache)
+    assert {out.strip() for out, _err in outputs} == {str(target)}
+    assert [p.name for p in (cache / "ct2").iterdir()] == [target.name]
+    raced = CT2MarianBackend(
+        str(tiny_fr_en), max_length=MAX_LENGTH, compute_type="float32", cache_dir=cache
+    )
+    assert raced.translate(FRENCH, num_beams=2) == ct2_float32.translate(FRENCH, num_beams=2)

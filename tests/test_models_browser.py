@@ -69,7 +69,7 @@ def shows_back_translation(page: Any, db: Path) -> None:
         if analysis.back_translation and not waiting:
             break
         assert time.monotonic() < deadline, page.inner_text("body")[-3000:]
-        time.sleep(0.5)
+        time.sleep(0.2)
     assert analysis.back_translation and analysis.round_trip
     page.get_by_text(analysis.back_translation.strip()[:30]).first.wait_for()
     page.get_by_text(analysis.round_trip.strip()[:30]).first.wait_for()

@@ -47,7 +47,9 @@ def local_ray() -> Iterator[None]:
 
 
 @pytest.fixture()
-def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
+def settings(tiny_fr_en: Path, tiny_en_fr: Path, session_cache: Path) -> Settings:
+    """The session's conversions (the engine and its actors convert nothing); each test's
+    analysis cache is its own file."""
     return Settings(
         back_model=str(tiny_fr_en),
         return_model=str(tiny_en_fr),
@@ -57,7 +59,7 @@ def settings(tiny_fr_en: Path, tiny_en_fr: Path, tmp_path: Path) -> Settings:
         num_beams=2,
         threads=1,
         grammar=False,
-        cache_dir=str(tmp_path / "cache"),
+        cache_dir=str(session_cache),
     )
 
 

@@ -48,7 +48,7 @@ def model_run(
     folder = tmp_path_factory.mktemp("resume")
     config = folder / "mtreview.toml"
     config.write_text("[mtreview]\nmax_length = 10\nnum_beams = 1\n", encoding="utf-8")
-    source = write_input(folder / "big.txt", 384)  # six chunks of 64
+    source = write_input(folder / "big.txt", 192)  # 384 segments: six chunks of 64
     args = [
         "score",
         str(source),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,25 +14,16 @@ from transformers import MarianMTModel, MarianTokenizer
 
 @pytest.mark.processes
 def test_builder_command_is_deterministic_and_loadable(tmp_path: Path, tiny_fr_en: Path) -> None:
-    out = tmp_path / "model"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mtreview.testing.tiny_marian",
-            str(out),
-            "--src",
-            "fr",
-            "--tgt",
-            "en",
-            "--seed",
-            "7",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    out, again = tmp_path / "model", tmp_path / "again"
+
+    def build(folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "mtreview.testing.tiny_marian", str(folder), *options]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two builds at once
+        built = pool.submit(build, out, "--src", "fr", "--tgt", "en", "--seed", "7")
+        rebuilt = pool.submit(build, again, "--seed", "7")
+        result, second = built.result(), rebuilt.result()
     assert result.returncode == 0, result.stderr
     vocab = json.loads((out / "vocab.json").read_text(encoding="utf-8"))
     assert vocab["</s>"] == 0 and vocab["<unk>"] == 1
@@ -42,12 +34,6 @@ def test_builder_command_is_deterministic_and_loadable(tmp_path: Path, tiny_fr_e
     tokenizer = MarianTokenizer.from_pretrained(out)
     assert tokenizer.eos_token_id == 0
     # the same arguments give the same model, byte for byte
-    again = tmp_path / "again"
-    subprocess.run(
-        [sys.executable, "-m", "mtreview.testing.tiny_marian", str(again), "--seed", "7"],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
+    assert second.returncode == 0, second.stderr
     for name in ("vocab.json", "source.spm", "target.spm", "model.safetensors"):
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
