@@ -128,7 +128,35 @@ def plausible(text: str, flags: Sequence[Flag], source: str = "") -> list[Flag]:
         and not _head_before(text, f)
         and not _name_or_code(text, f, source)
         and not _misread(text, f, source)
+        and not _number_as_name(f, source)
     ]
+
+
+# Grammalecte's "number, noun" rule (`gn_nombre_chiffres`) reads a number before a noun
+# as a count ("2 fichier" wants "2 fichiers"); in a list of error codes, a numbered step
+# or a section ("2 erreur de syntaxe", "18 processus interrompu") the number names the
+# thing. The source tells: English writes a count's noun plural ("2 files", "3 new
+# files") and a code's singular ("2 Syntax error", "70 Access denied"). Read on
+# LibreOffice's help (its first half by page; benchmarks/help_false_alarms.py).
+_NUMBER_RULE = "gn_nombre_chiffres"
+_FLAGGED_NUMBER = re.compile(r"«\s*(\d+)")
+_ENGLISH_WORDS_AFTER = 3  # "3 new blank files": the noun within three words of its number
+_ENGLISH_PLURAL = re.compile(r"(?<![su])s$|(?<=[^aeiou]i)es$|ies$", re.IGNORECASE)
+
+
+def _number_as_name(flag: Flag, source: str) -> bool:
+    """A number-agreement flag whose number the source follows with singular words only
+    (an error code, a step's number), not a count; kept when the source lacks it."""
+    if _NUMBER_RULE not in flag.message or not source:
+        return False
+    number = _FLAGGED_NUMBER.search(flag.message)
+    if number is None:
+        return False
+    after = re.search(rf"(?<![\d.,]){number.group(1)}(?![\d.,]\d)((?:\s+[^\W\d_][\w'-]*)+)", source)
+    if after is None:
+        return False
+    words = after.group(1).split()[:_ENGLISH_WORDS_AFTER]
+    return not any(_ENGLISH_PLURAL.search(word) for word in words)
 
 
 _PATH_PIECE = re.compile(r"\w/$|^/\w")  # "debian/patches/…", "A/B"

@@ -221,3 +221,23 @@ def test_a_name_in_second_place_is_a_moved_opener(checker: GrammarChecker) -> No
         for t, fl in zip(rows, found, strict=True)
     ]
     assert kept == [["avancé"], []]
+
+
+def test_a_number_the_source_follows_with_singular_words_names_the_thing(
+    checker: GrammarChecker,
+) -> None:
+    """An error code or a step's number is no count ("2 erreur de syntaxe" for "2 Syntax
+    error"); a count the source writes plural ("3 files") keeps its flag, and so does a
+    number the source lacks."""
+    rows = [
+        ("2 erreur de syntaxe", "2 Syntax error"),
+        ("2 erreur de syntaxe", "2 Syntax errors"),
+        ("Supprime 3 fichier.", "Deletes 3 new files."),
+        ("Supprime 3 fichier.", "Deletes the file."),
+    ]
+    found = checker.check([text for text, _ in rows])
+    kept = [
+        [t[f.start : f.end] for f in plausible(t, fl, source) if "gn" in f.origins[0]]
+        for (t, source), fl in zip(rows, found, strict=True)
+    ]
+    assert kept == [[], ["erreur"], ["fichier"], ["fichier"]]

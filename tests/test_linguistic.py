@@ -210,6 +210,9 @@ def test_word_order_pronoun_and_label_exceptions_keep_the_swaps() -> None:
     label = "Les services sont affichés sous Utiliser pour."
     assert flagged("word_order", label, "The services are shown under Use for.") == []
     assert flagged("word_order", label, "The services are shown under Use.") == ["pour"]
+    icon = "Dans la barre Outils, cliquez sur"  # an icon follows, in the source too
+    assert flagged("word_order", icon, "On the Tools bar, click") == []
+    assert flagged("word_order", icon, "On the Tools bar, click it.") == ["sur"]
 
 
 def test_elision() -> None:

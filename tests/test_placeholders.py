@@ -190,6 +190,7 @@ CODE_DAMAGE = [
     ("Unless you used mount -a, mount it.", "Si vous n’avez pas utilisé, montez-le.", ["*"]),
     ("Format it as ext4 first.", "Formatez-la d’abord.", ["*"]),  # letters and digits
     ("The sudo package is installed.", "Le paquet Sudo est installé.", ["Sudo"]),  # a capital
+    ("Command Ctrl+F3", "CommandeCtrl+F2", ["Ctrl+F2"]),  # glued to a word, another key
 ]  # fmt: skip
 
 CODE_KEPT = [
@@ -212,6 +213,8 @@ CODE_KEPT = [
     ("Run unattended.", "Lancez sans surveillance."),
     ("Connect to the internet.", "Connectez-vous à Internet."),  # a translator's capital
     ("Select the expert mode.", "Choisissez le mode Expert."),  # a French word, a label
+    ("Command Ctrl+F3", "CommandeCtrl+F3"),  # a Mac's key and a PC's, the space lost
+    ("Option Alt+Enter", "OptionAlt+Entrée"),
 ]  # fmt: skip
 
 

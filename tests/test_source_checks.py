@@ -116,6 +116,8 @@ CASES = [
     ("end_punctuation", "Les systèmes suivants sont reconnus :", "These are supported.", []),
     ("end_punctuation", "Réessayer.", "Try again?", ["."]),
     ("end_punctuation", "Lancer à la place [o/N]", "Run it instead [y/N]?", ["N]"]),  # a prompt
+    ("end_punctuation", "Choisissez Outils - Exécuter...", "Use Tools - Run... menu.", []),
+    ("end_punctuation", "Patientez...", "Please wait.", ["..."]),  # no label's dots in the source
     (
         "untranslated",
         "Open the selected file",

@@ -387,9 +387,13 @@ _MODIFIERS = "Ctrl|Control|Alt|AltGr|Shift|Maj\\.?|Super|Fn|Cmd|Command|Windows|
 # standing alone, only the names prose never writes with a capital mid-sentence
 _ALONE = r"Ctrl|Alt|AltGr|Shift|Super|Fn|Esc|Tab|Backspace|PrtSc|F\d{1,2}"
 _KEY_NAME = "|".join(sorted(map(re.escape, _KEY_NAMES), key=len, reverse=True))
+# A combination may follow a lowercase letter with no space: help pages that show a Mac's
+# key and a PC's in turn lose the space between them when read as text ("CommandeCtrl+F3",
+# "OptionAlt+Entrée"); the modifiers' capital marks the key's start.
+_KEY_START = r"(?:(?<![\w+])|(?<=[a-zà-öø-ÿ]))"
 _COMBINATION = re.compile(
-    rf"(?<![\w+])(?:{_MODIFIERS})(?:\s?\+\s?(?:{_KEY_NAME}|F\d{{1,2}}|[^\s\w]|\w)(?!\w))+"
-    rf"|(?<![\w+])(?:{_MODIFIERS})(?:-(?:{_KEY_NAME}|F\d{{1,2}}|\w)(?![\w-]))+"
+    rf"{_KEY_START}(?:{_MODIFIERS})(?:\s?\+\s?(?:{_KEY_NAME}|F\d{{1,2}}|[^\s\w]|\w)(?!\w))+"
+    rf"|{_KEY_START}(?:{_MODIFIERS})(?:-(?:{_KEY_NAME}|F\d{{1,2}}|\w)(?![\w-]))+"
 )
 _SINGLE_KEY = re.compile(rf"(?<![\w+-])(?:{_ALONE})(?![\w+-])")  # in a source
 _ANY_KEY = re.compile(rf"(?<![\w+-])(?:{_KEY_NAME}|F\d{{1,2}})(?![\w+-])")  # in a translation

@@ -268,10 +268,12 @@ CLOSES_AS = {
 class EndPunctuation(Check):
     """The source's final mark, kept: lost, or a question turned into a statement. Left
     alone: another mark that closes the sentence as well (`CLOSES_AS`), a list item's
-    comma, and a question turned into a heading, as help pages title "What is a driver?"
-    "Définition d'un pilote": a question the source asks with a wh-word or an auxiliary,
-    and no mark and no verb in the translation (spaCy's parse, when the model is
-    installed: a finite verb or an infinitive makes it a question that lost its mark);
+    comma, the dots of a label the source holds inside its sentence ("Run Macro... menu."
+    for "menu Exécuter la macro..."), and a question turned into a heading, as help pages
+    title "What is a driver?" "Définition d'un pilote": a question the source asks with a
+    wh-word or an auxiliary, and no mark and no verb in the translation (spaCy's parse,
+    when the model is installed: a finite verb or an infinitive makes it a question that
+    lost its mark);
     and a stop lost in a run of rows that lose it (`LIST_OTHERS` more within `LIST_REACH`
     rows: a list's items or a table's cells, which the translator writes without a stop:
     "Les partitions", "Leur nombre"): a convention of the document, not a mark lost from
@@ -299,6 +301,8 @@ class EndPunctuation(Check):
             return []  # a stop the source lacks is the translator's right
         if not found and wanted == "stop" and segment.text.rstrip(CLOSERS).endswith(","):
             return []  # a list item: "… comme é,"
+        if found == "ellipsis" and wanted == "stop" and _LABEL_ELLIPSIS.search(segment.source):
+            return []  # "… menu Outils - Exécuter la macro..." : a label's dots close it
         dropped = context.state.get(DROPPED_STOPS, frozenset())
         near = {segment.index + step for step in range(-LIST_REACH, LIST_REACH + 1) if step}
         if _stop_dropped(segment) and len(near & dropped) >= LIST_OTHERS:
@@ -314,6 +318,10 @@ class EndPunctuation(Check):
         return [self.flag(start, max(len(segment.text.rstrip()), start + 1), message)]
 
 
+# The source's ellipsis inside its sentence: a menu label ("Run Macro... menu."), which
+# French ends the sentence with, its own stop merged into the dots (read on LibreOffice's
+# help, benchmarks/help_false_alarms.py).
+_LABEL_ELLIPSIS = re.compile(r"\w(?:\.\.\.|…)(?=.)")
 DROPPED_STOPS = "end_punctuation.dropped"  # indexes of the rows that lost the source's stop
 MAX_DROPPED = 10_000
 LIST_REACH = 2  # a table's list cells alternate with their headers: "Disques durs", "Leur nombre"

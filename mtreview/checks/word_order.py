@@ -55,6 +55,10 @@ COORDINATED = re.compile(r"\b(?:ou|et)\s+(?:[^\W\d_]+\s+){0,2}$")
 SOURCE_PREPOSITION_END = re.compile(
     r"\b(?:for|to|with|by|on|in|at|from|of|as|into|about|like)\s*[.:!?]?\s*$", re.IGNORECASE
 )
+# a source that ends on a verb wanting its object with no mark after it ("On the Tools
+# bar, click"): the object is an icon or an image the text does not hold, and the French
+# ends on the verb's preposition ("cliquez sur") as well (read on LibreOffice's help)
+SOURCE_OBJECT_END = re.compile(r"\b(?:click|press|choose|select|tap|type|see)\s*$", re.IGNORECASE)
 MIN_PROSE_WORDS = 5  # a label ("Nombre pages de :") is shorter than prose that shows a block
 CLOSING_PUNCTUATION = re.compile(r"\s*[,;.!?)\]…](?:\s|$)")
 FINITE = r"(?:est|sont|a|ont|était|étaient|sera|seront|soit|soient|avait|avaient|aura|auront)"
@@ -163,7 +167,8 @@ def _closes(
     article (or a preposition but "de" and "à", which a label may end on before its
     value) before a punctuation mark; not after a hyphen ("définissez-la,"). A preposition
     (not "de") is left alone before the colon that ends prose showing a block, before an
-    inserted phrase between commas, and at the end when the source ends on one too."""
+    inserted phrase between commas, and at the end when the source ends on one too or on a
+    verb whose object is no text ("click" and an icon: "cliquez sur")."""
     word = match.group()
     article = word in ARTICLES  # lowercase only: "LE", "Sơn La" are names and acronyms
     if not article and word.lower() not in CLOSING_WORDS:
@@ -178,8 +183,10 @@ def _closes(
             after.startswith(",") and COORDINATED.search(text[: match.start()])
         ):
             return False  # "écrits par, ou pour, le projet GNU"
-        if nxt is None and SOURCE_PREPOSITION_END.search(source):
-            return False  # the label "Use for" is "Utiliser pour"
+        if nxt is None and (
+            SOURCE_PREPOSITION_END.search(source) or SOURCE_OBJECT_END.search(source)
+        ):
+            return False  # the label "Use for" is "Utiliser pour"; "click" is "cliquez sur"
     if nxt is None and SENTENCE_END.fullmatch(after):
         return True
     closing = CLOSING_PUNCTUATION.match(text, match.end())
