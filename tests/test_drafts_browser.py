@@ -288,6 +288,32 @@ def test_a_draft_cut_off_by_a_reload_is_sent_from_the_next_page(page: Any) -> No
     assert _sent(page) == []
 
 
+def test_a_reload_leaves_only_the_newest_draft_of_a_segment(page: Any) -> None:
+    """A draft sent and not answered yet, then typed over: the page leaves the newest text
+    only, and the next page sends only the newest it finds. (An older one, sent from the
+    next page to a server session that never saw the newer, replaced it in the store: the
+    reload test's box then showed the text cut short, under load.)"""
+    _mount_box(page)
+    page.locator("textarea").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Un.")
+    page.wait_for_function("() => window.__events.length > 0")  # the pause: sent, unanswered
+    page.keyboard.type(" Deux.")
+    page.evaluate("window.dispatchEvent(new Event('beforeunload', {cancelable: true}))")
+    left = page.evaluate(f"JSON.parse(sessionStorage.getItem('{UNSENT}'))")
+    assert [d["text"] for d in left] == ["Un chat noir dort ici. Un. Deux."]
+
+    older = {**left[0], "text": "Un chat noir dort ici. Un.", "number": left[0]["number"] - 5}
+    page.evaluate(
+        f"(left) => sessionStorage.setItem('{UNSENT}', JSON.stringify(left))", [left[0], older]
+    )
+    page.evaluate("window.__events.length = 0")
+    page.evaluate("window.__mountBox({})")  # the next page
+    page.wait_for_function("() => window.__events.length > 0")
+    time.sleep(0.5)  # a second send would be on its way
+    assert _sent(page) == ["Un chat noir dort ici. Un. Deux."]
+
+
 def test_a_redraw_keeps_what_is_typed_and_the_keys_send_it(page: Any) -> None:
     """The box is the page's own: a run that draws it again never overwrites typing, takes
     the server's text where nothing was typed, shows text as text; Ctrl+S and

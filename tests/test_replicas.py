@@ -20,8 +20,10 @@ import json
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +127,26 @@ def _kill(process: subprocess.Popen[bytes], how: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, how)
     process.wait(timeout=20)
+
+
+def _down(address: str) -> None:
+    """Until the replica at `address` ("127.0.0.1:PORT") refuses connections, as nginx will
+    find it when the tab reconnects. `_kill` reaps `mtreview app` only, not its Streamlit
+    child killed with it, and a listening socket not yet closed accepts a connection that
+    no one answers: nginx would wait on it (its read timeout is a day) instead of trying
+    the next replica, and the tab's handshake would time out. The deadline only ends a
+    test whose replica never goes."""
+    host, port = address.rsplit(":", 1)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+        except ConnectionRefusedError:
+            return
+        except OSError:
+            pass  # not answered within the second: still going
+        assert time.monotonic() < deadline, f"{address} still takes connections"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -339,6 +361,7 @@ def test_a_reviewer_goes_on_on_the_other_replica_when_hers_is_killed(site: Site)
         picking = tab.send(SEGMENT_KEY, "mark", {**picked, "fix": "chien"})  # typed in the picker
         assert picking.data(SEGMENT_KEY)["mark_draft"]["fix"] == "chien"
         _kill(site.replicas[first], signal.SIGKILL)  # A dies under her
+        _down(first)  # all of it: nginx's connection to A is refused, not left unanswered
         with pytest.raises(ConnectionClosed):  # her tab sees its connection go
             while True:
                 tab.ws.recv(timeout=20)  # (what the run sent after its end, then the close)

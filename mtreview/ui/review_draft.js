@@ -115,6 +115,26 @@ export function stillUnanswered(unanswered, data) {
   );
 }
 
+/** Of one reviewer's drafts sent and not answered (the box's, or the picker's), those
+ * still worth sending: the newest of each segment, in the order given. An older one is
+ * text typed over since; sent again from the next page, to a server session that never
+ * saw the newer one, it would replace the newer draft in the store, and that page's box
+ * would show it.
+ * @template {{doc: string, segment: number, number: number}} D
+ * @param {D[]} drafts
+ * @returns {D[]} */
+export function newestPerSegment(drafts) {
+  /** @param {D} d */
+  const segment = (d) => JSON.stringify([d.doc, d.segment]);
+  /** @type {Map<string, D>} */
+  const newest = new Map();
+  for (const d of drafts) {
+    const kept = newest.get(segment(d));
+    if (!kept || d.number > kept.number) newest.set(segment(d), d);
+  }
+  return drafts.filter((d) => newest.get(segment(d)) === d);
+}
+
 // ---- the page around the boxes ----
 
 /** The segment editors on the page now (review.js registers them): the boxes wait
@@ -301,6 +321,7 @@ export class CorrectionBox {
     for (const draft of left) {
       if (draft.reviewer === this.data.reviewer) this.unanswered.push({ ...draft, tries: 0 });
     }
+    this.unanswered = newestPerSegment(this.unanswered);
   }
 
   // The page is going: what may not have reached the server, to wait in this tab's
@@ -313,7 +334,7 @@ export class CorrectionBox {
       left.push({ doc, segment, base, text, number: nextNumber() });
     }
     const reviewer = this.data.reviewer;
-    return left.map((d) => ({ ...d, reviewer }));
+    return newestPerSegment(left).map((d) => ({ ...d, reviewer }));
   }
 
   /** @param {SentDraft} draft */
@@ -392,7 +413,7 @@ export class CorrectionBox {
     const draft = this.pending;
     this.pending = null;
     this.sent = draft.text;
-    this.unanswered.push({ ...draft, tries: 1 });
+    this.unanswered = newestPerSegment([...this.unanswered, { ...draft, tries: 1 }]);
     this.component.setTriggerValue("draft", draft);
   }
 

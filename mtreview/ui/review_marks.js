@@ -11,7 +11,7 @@
 // numbers the server handled, and what it did not is sent again (three times at most). Ctrl+Z, the page's undo,
 // is recognised here too (`isUndoKey`).
 
-import { nextNumber, settled } from "./review_draft.js";
+import { newestPerSegment, nextNumber, settled } from "./review_draft.js";
 
 /** @typedef {import("./review_draft.js").KeyPress} KeyPress */
 /** The error being marked in the picker, as sent: its segment, span (code points), the
@@ -191,7 +191,7 @@ export class MarkDrafts {
   /** @param {MarkSend} send */
   emit(send) {
     if (!this.component) return;
-    this.waiting.push({ ...send, tries: 1 });
+    this.waiting = newestPerSegment([...this.waiting, { ...send, tries: 1 }]);
     this.component.setTriggerValue("mark", send);
   }
 
@@ -241,6 +241,7 @@ export class MarkDrafts {
       // storage off: what was taken is sent all the same
     }
     for (const send of mine) this.waiting.push({ ...send, tries: 0 });
+    this.waiting = newestPerSegment(this.waiting);
   }
 
   /** Whether the server may not have all of this editor's drafts. */
@@ -257,7 +258,7 @@ export class MarkDrafts {
     if (now && typedIn(now) && markFields(now) !== this.last) {
       left.push({ ...now, number: nextNumber() });
     }
-    return left.map((send) => ({ ...send, reviewer: this.reviewer }));
+    return newestPerSegment(left).map((send) => ({ ...send, reviewer: this.reviewer }));
   }
 }
 

@@ -1,11 +1,13 @@
 // Unit tests of the correction box's pure helpers (mtreview/ui/review_draft.js): what the
-// box shows when the server's data arrive, its shortcuts, the drafts still unanswered.
+// box shows when the server's data arrive, its shortcuts, the drafts still unanswered and
+// still worth sending.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
   boxText,
   matchesShortcut,
+  newestPerSegment,
   shortcutLabel,
   stillUnanswered,
 } from "../../mtreview/ui/review_draft.js";
@@ -106,5 +108,24 @@ describe("stillUnanswered", () => {
     const sent = [draft(1, 0), draft(2, 1), draft(3, 0, 4)];
     const left = stillUnanswered(sent, { doc: "d", segment: 3, base: 1 });
     assert.deepEqual(left.map((d) => d.number), [2, 3]); // another segment's stays
+  });
+});
+
+describe("newestPerSegment", () => {
+  const draft = (number, segment = 3, doc = "d") => ({
+    doc,
+    segment,
+    base: 0,
+    text: `t${number}`,
+    number,
+  });
+
+  test("text typed over is never sent again: the newest of a segment stays, in order", () => {
+    const left = newestPerSegment([draft(1), draft(2, 4), draft(3), draft(4, 3, "e")]);
+    assert.deepEqual(left.map((d) => d.number), [2, 3, 4]); // other segments, documents stay
+  });
+
+  test("by number, not by place: a page's older draft met after a newer one goes", () => {
+    assert.deepEqual(newestPerSegment([draft(7), draft(5)]).map((d) => d.number), [7]);
   });
 });
