@@ -147,6 +147,13 @@ def write_corpus(
     return keys
 
 
+def shipped_config(folder: Path) -> Path:
+    """A config file with nothing set: the shipped weights and defaults."""
+    config = folder / "shipped.toml"
+    config.write_text("[mtreview]\n", encoding="utf-8")
+    return config
+
+
 def score(folder: Path, name: str, config: Path, extra: list[str]) -> dict[str, Any]:
     out, summary = folder / f"{name}.out.jsonl", folder / f"{name}.summary.json"
     inputs = sorted(str(path) for path in (folder / name).glob("*.jsonl"))
@@ -669,8 +676,7 @@ def main_mt(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="mtreview-mt-") as scratch:
         work = Path(args.keep or scratch)
         work.mkdir(parents=True, exist_ok=True)
-        config = work / "shipped.toml"
-        config.write_text("[mtreview]\n", encoding="utf-8")
+        config = shipped_config(work)
         for part in mt_errors.PARTS:
             if part not in args.parts.split(","):
                 continue

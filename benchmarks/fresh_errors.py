@@ -1120,36 +1120,12 @@ FRESH: tuple[Fresh, ...] = CALQUES + PREPOSITIONS
 
 
 # --- planting ----------------------------------------------------------------------------------
-def fits(fresh: Fresh, row: Row) -> list[re.Match[str]]:
-    """Where `fresh` applies to `row`: its idiomatic French outside code, its English in
-    the source."""
-    rewrite = fresh.rewrite
-    if rewrite.trigger is not None and not rewrite.trigger.search(row.source):
-        return []
-    blocked = mt_errors._blocked(row)
-    return [
-        m
-        for m in rewrite.pattern.finditer(row.translation)
-        if mt_errors._free(m.start(), m.end(), blocked)
-    ]
-
-
 def plant_one(fresh: Fresh, row: Row, rng: random.Random) -> Planted | None:
-    """`fresh` planted at one of its places in `row` (as `mt_errors._plant_rewrite`)."""
-    found = fits(fresh, row)
+    """`fresh` planted at one of its places in `row` (as `mt_errors` plants its rows)."""
+    found = mt_errors.rewrite_places(row, fresh.rewrite)
     if not found:
         return None
-    match = rng.choice(found)
-    text = row.translation
-    new = fresh.rewrite.replace(match, mt_errors._apostrophe(text))
-    end = match.end()
-    trailing = len(match.group()) - len(match.group().rstrip())
-    if trailing and new.endswith(" "):  # the match took the blank after it: give it back
-        new, end = new.rstrip(" "), end - trailing
-    blank = re.match(r"\s+(?=[^\W\d_])", text[end:])
-    if blank and re.search(r"\b(?:de|que)$", new) and text[end + blank.end()] in mt_errors._VOWEL:
-        new, end = new[:-1] + mt_errors._apostrophe(text), end + blank.end()  # de + vowel: d'
-    return mt_errors._planted(row, match.start(), end, new, fresh.kind, fresh.rewrite.key)
+    return mt_errors.rewritten(row, fresh.rewrite, rng.choice(found), fresh.kind)
 
 
 def plant(rows: list[Row], seed: int = SEED) -> dict[int, tuple[Fresh, Planted]]:
@@ -1283,8 +1259,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mtreview-fresh-") as scratch:
         work = Path(args.keep or scratch)
         work.mkdir(parents=True, exist_ok=True)
-        config = work / "shipped.toml"
-        config.write_text("[mtreview]\n", encoding="utf-8")
+        config = fq.shipped_config(work)
         for name, extra in (("default", []), ("no_calques", ["--disable-check", "calques"])):
             keys = fq.write_mt_corpus(work, name, rows, errors)
             run = fq.score(work, name, config, extra)

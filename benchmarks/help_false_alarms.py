@@ -53,8 +53,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mtreview-helpfa-") as scratch:
         work = Path(args.keep or scratch)
         work.mkdir(parents=True, exist_ok=True)
-        config = work / "shipped.toml"
-        config.write_text("[mtreview]\n", encoding="utf-8")
+        config = fq.shipped_config(work)
         if args.reuse:
             keys = fq.mt_keys("help", rows)
         else:

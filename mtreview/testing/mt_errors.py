@@ -43,7 +43,7 @@ import hashlib
 import itertools
 import random
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
@@ -488,18 +488,25 @@ def _rewrites_found(
 ) -> list[tuple[Rewrite, re.Match[str]]]:
     """Where the table's rows of this part apply to `row`."""
     blocked = _blocked(row)
-    found = []
-    for rewrite in table:
-        if part_of(f"{kind}:{rewrite.key}") != part:
-            continue
-        if rewrite.trigger is not None and not rewrite.trigger.search(row.source):
-            continue
-        found += [
-            (rewrite, m)
-            for m in rewrite.pattern.finditer(row.translation)
-            if _free(m.start(), m.end(), blocked)
-        ]
-    return found
+    return [
+        (rewrite, match)
+        for rewrite in table
+        if part_of(f"{kind}:{rewrite.key}") == part
+        for match in rewrite_places(row, rewrite, blocked)
+    ]
+
+
+def rewrite_places(
+    row: Row, rewrite: Rewrite, blocked: Sequence[tuple[int, int]] | None = None
+) -> list[re.Match[str]]:
+    """Where `rewrite` applies to `row`: its French outside code (`blocked`, else the
+    row's own), its trigger (the English it renders) in the source."""
+    if rewrite.trigger is not None and not rewrite.trigger.search(row.source):
+        return []
+    blocked = _blocked(row) if blocked is None else blocked
+    return [
+        m for m in rewrite.pattern.finditer(row.translation) if _free(m.start(), m.end(), blocked)
+    ]
 
 
 def _plant_rewrite(
@@ -515,6 +522,12 @@ def _plant_rewrite(
     if not found:
         return None
     rewrite, match = rng.choice(found)
+    return rewritten(row, rewrite, match, kind)
+
+
+def rewritten(row: Row, rewrite: Rewrite, match: re.Match[str], kind: str) -> Planted | None:
+    """`rewrite` applied at `match` of `row`'s translation: its blank after kept, "de" or
+    "que" before a vowel elided."""
     new = rewrite.replace(match, _apostrophe(row.translation))
     end = match.end()
     trailing = len(match.group()) - len(match.group().rstrip())
