@@ -145,15 +145,16 @@ class SourcePlaceholders(Check):
         flags: list[Flag] = []
         missing: list[str] = []
         renamed = False
-        for policy in POLICIES if source or target else ():  # none: nothing to compare
-            ours = [t for t in target if _policy(t, icu) == policy]
-            theirs = [t for t in source if _policy(t, icu) == policy]
-            extra, renamed_here = self._extra(ours, theirs, policy)
-            flags += extra
-            renamed = renamed or renamed_here
-            missing += self._missing(ours, theirs, policy)
-        if (source or target) and _printf_specs(source) == _printf_specs(target):
-            flags += self._order(source, target)
+        if source or target:  # neither side holds a placeholder: nothing to compare
+            for policy in POLICIES:
+                ours = [t for t in target if _policy(t, icu) == policy]
+                theirs = [t for t in source if _policy(t, icu) == policy]
+                extra, renamed_here = self._extra(ours, theirs, policy)
+                flags += extra
+                renamed = renamed or renamed_here
+                missing += self._missing(ours, theirs, policy)
+            if _printf_specs(source) == _printf_specs(target):
+                flags += self._order(source, target)
         names = _kept_names(segment, context)
         flags += self.code_flags(
             segment.text, segment.source, source_spans, segment_spans(segment), names
