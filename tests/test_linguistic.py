@@ -215,6 +215,44 @@ def test_word_order_pronoun_and_label_exceptions_keep_the_swaps() -> None:
     assert flagged("word_order", icon, "On the Tools bar, click it.") == ["sur"]
 
 
+def test_country_articles() -> None:
+    """A masculine or plural country after de/en/à keeps English's bare name; the message
+    suggests the contracted article."""
+    text = "Les organismes gouvernementaux de Kazakhstan devraient répondre."
+    assert flagged("country_articles", text) == ["de Kazakhstan"]
+    assert flagged("country_articles", "En Japon, les ventes ont baissé.") == ["En Japon"]
+    assert flagged("country_articles", "Il a étudié à États-Unis.") == ["à États-Unis"]
+    assert flagged("country_articles", "les exportations d'États-Unis") == ["d'États-Unis"]
+    assert flagged("country_articles", "des usines en Burkina Faso") == ["en Burkina Faso"]
+    segment = Segment("doc", 0, 0, 0, 12, "en Kazakhstan")
+    (flag,) = CHECKS["country_articles"](Settings()).check(segment, DocumentContext("doc"))
+    assert flag.suggestion == "au Kazakhstan"
+    for fine in (
+        "la Banque du Canada et le gouvernement du Kazakhstan",
+        "Ils vivent au Japon, en France et aux États-Unis.",
+        "Il arrive d'Iran et de France.",  # a vowel and a feminine country take none
+        "Isabelle de Portugal",  # a name
+        "Elle habite à Panama, de Luxembourg à Koweït.",  # cities too
+        "le Nouveau-Mexique",
+    ):
+        assert flagged("country_articles", fine) == [], fine
+
+
+def test_impersonal_passive() -> None:
+    text = "Il est devenu connu que le serveur était arrêté."
+    assert flagged("impersonal_passive", text) == ["Il est devenu connu que"]
+    assert flagged("impersonal_passive", "Il est cru qu'il a quitté le pays.") == ["Il est cru qu'"]
+    text = "Selon la police, il a été largement pensé que la fuite venait de l'intérieur."
+    assert flagged("impersonal_passive", text) == ["il a été largement pensé que"]
+    for fine in (
+        "Il est bien connu que les mots de passe courts sont faibles.",
+        "Il est devenu clair que la mise à jour avait échoué.",
+        "Cet outil n'est pensé que pour les administrateurs.",
+        "Il est devenu connu grâce à ses films.",
+    ):
+        assert flagged("impersonal_passive", fine) == [], fine
+
+
 def test_elision() -> None:
     assert flagged("elision", "Texte du actuel tampon") == ["du actuel"]
     assert flagged("elision", "Impossible de ouvrir le fichier") == ["de ouvrir"]
