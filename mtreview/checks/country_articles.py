@@ -6,7 +6,7 @@ Kazakhstan", "in Japan"; French contracts the masculine and plural countries' ar
 "en Italie") and masculine ones opening on a vowel ("en Iran", "d'Irak") take no article
 there, and are not listed.
 
-Left alone: names also of a city ("à Panama", "de Luxembourg", "à Koweït"), and "de" after
+Left alone: names also of a city ("à Panama", "de Luxembourg", "à Koweït", "Belize"), and "de" after
 a capitalised word, where the country is part of a name ("Isabelle de Portugal", "Banque
 de Canada" in a name as a team writes it). Needs no model and no source.
 """
@@ -23,7 +23,7 @@ from mtreview.flags import Flag
 MASCULINE = tuple(
     name.replace("_", " ")  # one name of two words
     for name in (
-        "Bangladesh Bélarus Belize Bénin Bhoutan Botswana Brésil Burkina_Faso Burundi "
+        "Bangladesh Bélarus Bénin Bhoutan Botswana Brésil Burkina_Faso Burundi "
         "Cambodge Cameroun Canada Cap-Vert Chili Congo Costa_Rica Danemark Gabon Ghana Guyana "
         "Honduras Japon Kazakhstan Kenya Kirghizistan Kosovo Laos Lesotho Liban Liberia "
         "Libéria Liechtenstein Malawi Mali Maroc Mexique Monténégro Mozambique Myanmar Népal "
