@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from box_events import box, box_text, send
 from lxml import etree
-from segment_list import segment_list
+from open_widgets import segment_list
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
 

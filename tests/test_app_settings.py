@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from segment_list import segment_list
+from open_widgets import segment_list
 from streamlit.testing.v1 import AppTest
 
 from mtreview.cli import build_parser

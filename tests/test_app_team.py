@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from segment_list import segment_list
+from open_widgets import segment_list
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from box_events import box, next_number, picker_event, send, trigger
-from segment_list import goto_box, segment_list
+from open_widgets import goto_box, segment_list
 from streamlit.testing.v1 import AppTest
 from test_app import ROOT, SPAN, _app, _click, _toasts, env  # noqa: F401  (env: the fixture)
 

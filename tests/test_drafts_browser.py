@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from browser_fixtures import app, needs_chromium
+from held_answers import HeldAnswers
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from mtreview.store import Draft, ReviewStore
 from mtreview.testing.reviewer import ScriptedReviewer
@@ -196,41 +196,6 @@ def test_a_reload_with_text_not_yet_kept_asks_first(app: tuple[str, Path], page:
     _box_shows(page, saved + " RECHARGÉ")
 
 
-class _Held:
-    """The server's messages to the page, held back while `holding` (a Playwright route of
-    Streamlit's websocket); the page's requests still go at once. Set up before the page
-    loads."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.holding = False
-        self.messages: list[str | bytes] = []
-        self.sockets: list[Any] = []
-        page.route_web_socket("**/_stcore/stream", self._route)
-
-    def _route(self, socket: Any) -> None:
-        server = socket.connect_to_server()
-        socket.on_message(server.send)
-        server.on_message(lambda m: self.messages.append(m) if self.holding else socket.send(m))
-        self.sockets.append(socket)
-
-    def runs_ended(self) -> int:
-        """How many script runs the server said it ended in the messages held."""
-        parsed = [ForwardMsg.FromString(m) for m in self.messages if isinstance(m, bytes)]
-        return sum(m.WhichOneof("type") == "script_finished" for m in parsed)
-
-    def until_ended(self, runs: int) -> None:
-        deadline = time.monotonic() + 30
-        while self.runs_ended() < runs:  # (Playwright hands messages over while it waits)
-            assert time.monotonic() < deadline, f"{self.runs_ended()} of {runs} runs ended"
-            self.page.wait_for_timeout(50)
-
-    def release(self) -> None:
-        while self.messages:  # (a send lets Playwright take in more: they queue behind)
-            self.sockets[-1].send(self.messages.pop(0))
-        self.holding = False
-
-
 def _open_segment(page: Any) -> str:
     headings = page.locator('[data-testid="stHeading"]').filter(has_text="Segment ")
     return " / ".join(headings.all_inner_texts())
@@ -256,7 +221,7 @@ def test_a_request_sent_before_a_move_is_drawn_does_not_undo_it(
     the page's own states lag so: the reload test's draft, sent as segment 12's box
     mounted, reopened segment 1.)"""
     url, _ = app
-    held = _Held(page)
+    held = HeldAnswers(page)
     person = _start(page, url)
     page.get_by_role("heading", name="Segment 1 of").wait_for()
     held.holding = True
@@ -279,7 +244,7 @@ def test_an_old_label_of_the_open_segment_does_not_move_the_page(
     Streamlit a label the list no longer has, which it passes on as text: taken for a
     segment, it opened the first one."""
     url, db = app
-    held = _Held(page)
+    held = HeldAnswers(page)
     person = _start(page, url)
     _open(person, 15)
     held.holding = True

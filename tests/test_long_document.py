@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from long_document import long_store
-from segment_list import goto_box, segment_list
+from open_widgets import goto_box, segment_list
 from streamlit.testing.v1 import AppTest
 from test_corpus_app import _run
 
