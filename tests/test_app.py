@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from box_events import box, box_text, send
 from lxml import etree
+from open_widgets import segment_list
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
 
@@ -87,7 +88,7 @@ def test_the_url_cannot_name_the_reviewer(env: Path, monkeypatch: pytest.MonkeyP
 def test_opens_shipped_article_without_models(env: Path) -> None:
     at = _app()
     assert any("without translation models" in w for w in _shown(at.warning))
-    assert at.sidebar.selectbox(key="segment_pick").value == 0
+    assert segment_list(at.sidebar).value == 0
     with ReviewStore(env) as store:
         [info] = store.documents()
     assert info.name == "kaztag-ngo-pressure.fr.txt" and info.analysis_info["model_free"]
@@ -190,12 +191,12 @@ def test_reviewed_without_change_and_navigation(env: Path) -> None:
     send(at, "reviewed")  # the box's "Reviewed, no change", nothing typed
     assert at.progress[0].value == 100 // 17  # percent
     _click(at, "next_btn")
-    assert at.sidebar.selectbox(key="segment_pick").value == 1
+    assert segment_list(at.sidebar).value == 1
     _click(at, "prev_btn")
-    assert at.sidebar.selectbox(key="segment_pick").value == 0
+    assert segment_list(at.sidebar).value == 0
     at.sidebar.selectbox(key="order").set_value("unreviewed (worst first)")
     at.run()
-    options = at.sidebar.selectbox(key="segment_pick").options
+    options = segment_list(at.sidebar).options
     assert not any(option.startswith("1 ·") for option in options[1:])  # segment 1 is done
 
 
@@ -204,7 +205,7 @@ def test_order_and_category_filter(env: Path, tmp_path: Path, monkeypatch) -> No
     at = _app()
     at.sidebar.selectbox(key="category_filter").set_value("Fluency/Grammar")
     at.run()
-    assert [o.split(" ·")[0] for o in at.sidebar.selectbox(key="segment_pick").options] == ["1"]
+    assert [o.split(" ·")[0] for o in segment_list(at.sidebar).options] == ["1"]
 
 
 def test_document_text_is_escaped(env: Path, tmp_path: Path, monkeypatch) -> None:
@@ -427,7 +428,7 @@ def test_progress_while_the_models_analyse(env: Path) -> None:
     assert f"8 of {info.segments} segments analysed" in bar.proto.text
     bodies = "".join(h.proto.body for h in at.html)
     assert "on their way" not in bodies  # segment 1 is ready
-    at.sidebar.selectbox(key="segment_pick").set_value(9)
+    segment_list(at.sidebar).set_value(9)
     at.run()
     assert "on their way" in "".join(h.proto.body for h in at.html)
     send(at, "reviewed")  # reviewable while it waits

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from open_widgets import segment_list
 from streamlit.testing.v1 import AppTest
 
 from mtreview.cli import build_parser
@@ -215,7 +216,7 @@ def test_every_key_of_the_config_file_reaches_the_app(
         reviews = list(store.iter_segments(info.doc_id))
     assert info.name == "article.txt" and info.lang == "de"  # the document, read as `lang`
     assert f"Reviewer: {values['reviewer']}" in [t.value for t in at.text]
-    pick = at.sidebar.selectbox(key="segment_pick")
+    pick = segment_list(at.sidebar)
     assert len(pick.options) == 3 < info.segments  # page_size
     captions = " | ".join(c.value for c in at.caption)
     assert f"Segments 1–3 of {info.segments} · page 1 of " in captions
@@ -269,7 +270,7 @@ def test_the_apps_folder_config_changes_nothing_and_the_models_are_the_files(
 
     settings = at.session_state[SETTINGS]
     assert settings == load_settings(config, environ={"MTREVIEW_PAGE_SIZE": "4"})
-    assert len(at.sidebar.selectbox(key="segment_pick").options) == 4
+    assert len(segment_list(at.sidebar).options) == 4
     assert "Reviewer: Anne" in [t.value for t in at.text]
     assert sorted(p.name for p in user.iterdir()) == ["mtreview.toml"]  # no here.db
     with ReviewStore(settings.db) as store:

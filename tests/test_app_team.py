@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from open_widgets import segment_list
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
@@ -86,7 +87,7 @@ def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
     at = _sign_in("anne", "plum orchard lantern", reviewer="lena")
     texts = [t.value for t in at.text]
     assert "Reviewer: anne" in texts and "Reviewer: lena" not in texts
-    options = at.selectbox(key="segment_pick").options
+    options = segment_list(at).options
     assert [o.split(" · ")[0] for o in options] == ["3", "4", "5"]  # segments 2..4 only
     assert not at.get("file_uploader")  # importing is an admin's
     assert [t.label for t in at.tabs] == ["Review", "Charts"]
@@ -102,7 +103,7 @@ def test_a_reviewer_opens_only_what_is_assigned(team_db: Path) -> None:
 def test_a_lead_sees_the_team_tabs(team_db: Path) -> None:
     at = _sign_in("lena", "violet harbour sextant")
     assert [t.label for t in at.tabs] == ["Review", "Charts", "Team", "Agreement", "Adjudicate"]
-    assert len(at.selectbox(key="segment_pick").options) == 8
+    assert len(segment_list(at).options) == 8
 
 
 def test_a_local_store_is_not_served_beyond_this_machine(tmp_path: Path, monkeypatch) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from box_events import box, next_number, picker_event, send, trigger
+from open_widgets import goto_box, segment_list
 from streamlit.testing.v1 import AppTest
 from test_app import ROOT, SPAN, _app, _click, _toasts, env  # noqa: F401  (env: the fixture)
 
@@ -116,7 +117,7 @@ def test_a_reload_reopens_the_segment_and_its_page(
     assert (at.query_params["doc"], at.query_params["segment"]) == (doc_id, "0")
     _click(at, "next_btn")
     assert at.query_params["segment"] == "1"
-    at.sidebar.number_input(key="goto").set_value(13)
+    goto_box(at.sidebar).set_value(13)
     at.run()
     assert at.query_params["segment"] == "12"
 
@@ -124,15 +125,15 @@ def test_a_reload_reopens_the_segment_and_its_page(
     again.query_params.update(at.query_params)  # the same URL, a new session
     again.run()
     assert not again.exception
-    assert again.sidebar.selectbox(key="segment_pick").value == 12
-    assert again.sidebar.selectbox(key="segment_pick").label == "Segment (page 3 of 4)"
+    assert segment_list(again.sidebar).value == 12
+    assert segment_list(again.sidebar).label == "Segment (page 3 of 4)"
     assert "Segment 13 of 20" in [h.value for h in again.subheader]
     assert not again.toast  # no warning: a link the page wrote itself
     _click(again, "prev_btn")  # moved on from there: the URL follows
     assert again.query_params["segment"] == "11"
     again.query_params["segment"] = "12"  # a run asked for with the URL before the move
     again.run()
-    assert again.sidebar.selectbox(key="segment_pick").value == 11  # not moved back
+    assert segment_list(again.sidebar).value == 11  # not moved back
     again.query_params["segment"] = "4"  # a value the page never wrote: a link
     again.run()
-    assert again.sidebar.selectbox(key="segment_pick").value == 4
+    assert segment_list(again.sidebar).value == 4

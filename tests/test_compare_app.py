@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from box_events import send
+from open_widgets import row_box
 from streamlit.testing.v1 import AppTest
 
 from mtreview.cli import main
@@ -212,7 +213,7 @@ def test_a_reviewer_sees_only_the_systems_assigned_and_blind(team_db: Path) -> N
     ]  # sysbeta only, and bob's error on it unseen (shared: reviewed blind)
     page = _page(at)
     assert not any(name in page for name in NAMES) and "bob" not in page
-    at.number_input(key="cmp_row").set_value(3)
+    row_box(at).set_value(3)
     _run(at)
     assert "Row 2 of 3" in [c.value for c in at.caption]  # row 3 is not hers
 
@@ -231,10 +232,10 @@ def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
     _store(app_env, tmp_path)
     at = _linked(doc="news", segment="2")
     assert at.radio(key="view").value == "Comparison"
-    assert at.number_input(key="cmp_row").value == 3
+    assert row_box(at).value == 3
     assert ROWS[2][0] in [t.value for t in at.text]
     _click(at, "cmp_prev")  # followed once: the reviewer moves on from there
-    assert at.number_input(key="cmp_row").value == 2
+    assert row_box(at).value == 2
 
     at = _linked(doc="news@sysbeta", segment="1")
     assert at.radio(key="view").value == "Document"
@@ -247,9 +248,7 @@ def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
     ):
         at = _linked(**params)
         assert next(t.value for t in at.toast).replace("\\", "").startswith("link: ")  # md-escaped
-        assert (
-            at.radio(key="view").value != "Comparison" or at.number_input(key="cmp_row").value == 1
-        )
+        assert at.radio(key="view").value != "Comparison" or row_box(at).value == 1
 
 
 def test_ranking_means_carry_a_bootstrap_interval() -> None:

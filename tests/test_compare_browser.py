@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from held_answers import HeldAnswers
 from streamlit_server import CHROMIUM, settle, streamlit_app
 
 from mtreview.cli import main
@@ -108,3 +109,39 @@ def test_each_translation_is_marked_blind_and_lands_on_its_system(
     targets = {e["system"]: e["target"] for e in errors}
     assert targets["sysbeta"] == "L'ONG <v>subit</v> la presse."
     assert targets["sysalpha"] == "L'ONG est sous <v>une forte</v> pression."
+
+
+def test_a_request_sent_before_the_next_row_is_drawn_does_not_undo_it(
+    tmp_path: Path, page: Any
+) -> None:
+    """The server's answers to "Next row" are held back until the page, still on row 1, has
+    sent another request ("Reviewed, no change" in a translation's box) and the server has
+    answered it: that request carries the row box as the page had it, row 1."""
+    table = tmp_path / "news.tsv"
+    lines = ["source\t" + "\t".join(f"translation:{name}" for name in NAMES)]
+    rows = [*ROWS, ("The case goes on.", "L'affaire continue.", "Le cas va sur.")]
+    table.write_text("\n".join(lines + ["\t".join(row) for row in rows]) + "\n", "utf-8")
+    db = tmp_path / "r.db"
+    assert main(["score", str(table), "--no-models", "--db", str(db)]) == 0
+    with ReviewStore(db) as store:
+        store.set_local_user("Ana")
+
+    with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
+        held = HeldAnswers(page)
+        page.goto(url)
+        page.locator("[data-testid='stSidebar'] label").filter(has_text="Comparison").click()
+        page.get_by_text("Row 1 of 3").wait_for()
+        person = ScriptedReviewer(page)
+        person.idle()
+        held.holding = True
+        page.get_by_role("button", name="Next row ▶").click()
+        held.until_ended(1)
+        page.locator(f"{_slot(1)}").get_by_role("button", name="Reviewed, no change").click()
+        held.until_ended(2)
+        held.release()
+        page.get_by_text("segment 1 marked reviewed").wait_for()  # the second run's answer
+        person.idle()
+        captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+        assert "Row 2 of 3" in captions, captions
+        assert page.url.endswith("segment=1")
+        assert person.page_errors == []

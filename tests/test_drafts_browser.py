@@ -3,7 +3,10 @@ it as the reviewer's draft after a pause in typing, on leaving the box (even str
 a click on another segment) and before a reload; it comes back on return and after a
 reload; "Discard draft" gives it up; Ctrl+S right after typing leaves no draft behind. And
 the box alone on a blank page: nothing is sent while a mouse button is down or the picker
-is open; a redraw never overwrites what is typed; its keys send its text."""
+is open; a redraw never overwrites what is typed; its keys send its text. And a request
+the page sent before it took in the last run (the server's answers held back) moves
+nowhere: not back to the segment left (the reload test's failure under load), nor to the
+first one for an old label of the segment list."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 
 import pytest
 from browser_fixtures import app, needs_chromium
+from held_answers import HeldAnswers
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from mtreview.store import Draft, ReviewStore
@@ -190,6 +194,71 @@ def test_a_reload_with_text_not_yet_kept_asks_first(app: tuple[str, Path], page:
     person = _start(page, url)
     _open(person, 12)
     _box_shows(page, saved + " RECHARGÉ")
+
+
+def _open_segment(page: Any) -> str:
+    headings = page.locator('[data-testid="stHeading"]').filter(has_text="Segment ")
+    return " / ".join(headings.all_inner_texts())
+
+
+def _settled(person: ScriptedReviewer) -> str:
+    """The open segment's heading once the page has taken in the last run."""
+    try:
+        person.idle()
+    except PlaywrightTimeout:  # say where it stuck
+        shown = f"{_open_segment(person.page)} at {person.page.url}"
+        raise AssertionError(f"the page never settled: {shown}") from None
+    return _open_segment(person.page)
+
+
+def test_a_request_sent_before_a_move_is_drawn_does_not_undo_it(
+    app: tuple[str, Path], page: Any
+) -> None:
+    """The server's answers to a click on segment 12 are held back until the page, still on
+    segment 1, has sent another request ("Reviewed, no change" there) and the server has
+    answered it too. That request carries the widget states the page had, the segment list
+    at segment 1, which Streamlit took for the reviewer picking segment 1 again. (Under load
+    the page's own states lag so: the reload test's draft, sent as segment 12's box
+    mounted, reopened segment 1.)"""
+    url, _ = app
+    held = HeldAnswers(page)
+    person = _start(page, url)
+    page.get_by_role("heading", name="Segment 1 of").wait_for()
+    held.holding = True
+    page.locator('.mtr-seg[data-index="11"]').click()
+    held.until_ended(1)
+    page.get_by_role("button", name="Reviewed, no change").click()  # segment 1's, still shown
+    held.until_ended(2)
+    held.release()
+    page.get_by_text("segment 1 marked reviewed").wait_for()  # the second run's answer
+    assert _settled(person) == "Segment 12 of 20"
+    assert page.url.endswith("segment=11")
+    assert person.page_errors == []
+
+
+def test_an_old_label_of_the_open_segment_does_not_move_the_page(
+    app: tuple[str, Path], page: Any
+) -> None:
+    """The segment list's label changes when the segment is reviewed; a request sent with
+    the old one (here a save, while the answer to "Reviewed, no change" is held back) hands
+    Streamlit a label the list no longer has, which it passes on as text: taken for a
+    segment, it opened the first one."""
+    url, db = app
+    held = HeldAnswers(page)
+    person = _start(page, url)
+    _open(person, 15)
+    held.holding = True
+    page.get_by_role("button", name="Reviewed, no change").click()
+    held.until_ended(1)
+    _type_at_end(page, " (revu)")
+    page.keyboard.press("Control+s")
+    held.until_ended(2)
+    held.release()
+    page.get_by_text("correction saved (version 1)").wait_for()  # the second run's answer
+    assert _settled(person) == "Segment 15 of 20"
+    with ReviewStore(db) as store:
+        assert store.segment(_doc(db), 14).reviewed
+    assert person.page_errors == []
 
 
 def _mount_box(page: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from long_document import long_store
+from open_widgets import goto_box, segment_list
 from streamlit.testing.v1 import AppTest
 from test_corpus_app import _run
 
@@ -62,29 +63,29 @@ def _captions(at: AppTest) -> str:
 
 def test_long_document_lists_one_page_and_moves_across_pages(app_env: Path) -> None:
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    pick = at.sidebar.selectbox(key="segment_pick")
+    pick = segment_list(at.sidebar)
     assert [o.split(" · ")[0] for o in pick.options] == [str(n) for n in range(1, 51)]
     assert _heading(at) == f"Segment 1 of {SEGMENTS}"
     assert "Segments 1–50 of 2000 · page 1 of 40" in _captions(at)
     assert at.button(key="page_prev").disabled
 
-    at.sidebar.number_input(key="goto").set_value(50)
+    goto_box(at.sidebar).set_value(50)
     assert _heading(_run(at)) == "Segment 50 of 2000"
     at.button(key="next_btn").click()  # J, across the page's end
     assert _heading(_run(at)) == "Segment 51 of 2000"
     assert "Segments 51–100 of 2000 · page 2 of 40" in _captions(at)
-    pick = at.sidebar.selectbox(key="segment_pick")
+    pick = segment_list(at.sidebar)
     assert [o.split(" · ")[0] for o in pick.options] == [str(n) for n in range(51, 101)]
     at.button(key="prev_btn").click()  # K, back onto page 1
     assert _heading(_run(at)) == "Segment 50 of 2000"
     at.button(key="page_next").click()
     assert _heading(_run(at)) == "Segment 51 of 2000"
 
-    at.sidebar.number_input(key="goto").set_value(SEGMENTS)
+    goto_box(at.sidebar).set_value(SEGMENTS)
     assert _heading(_run(at)) == "Segment 2000 of 2000"
     assert "Segments 1951–2000 of 2000 · page 40 of 40" in _captions(at)
     assert at.button(key="next_btn").disabled and at.button(key="page_next").disabled
-    assert at.sidebar.number_input(key="goto").value is None  # ready for the next jump
+    assert goto_box(at.sidebar).value is None  # ready for the next jump
     at.button(key="page_prev").click()
     assert _heading(_run(at)) == "Segment 1901 of 2000"
 
@@ -92,7 +93,7 @@ def test_long_document_lists_one_page_and_moves_across_pages(app_env: Path) -> N
 def test_page_size_is_a_setting(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MTREVIEW_PAGE_SIZE", "200")
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    assert len(at.sidebar.selectbox(key="segment_pick").options) == 200
+    assert len(segment_list(at.sidebar).options) == 200
     assert "Segments 1–200 of 2000 · page 1 of 10" in _captions(at)
     with pytest.raises(SettingsError, match="page_size must be an integer from 1 to"):
         Settings(page_size=0)

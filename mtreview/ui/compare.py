@@ -39,6 +39,7 @@ from mtreview.ui.correction import correction_box
 from mtreview.ui.detail import error_list
 from mtreview.ui.drafts import box_start
 from mtreview.ui.marking import marking
+from mtreview.ui.navigation import key_at
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.signin import Identity
 from mtreview.ui.view_model import last_choice, md_escape
@@ -46,7 +47,8 @@ from mtreview.ui.view_model import last_choice, md_escape
 __all__ = ["COMPARISON", "compare_page", "visible_comparisons"]
 
 BASE = "cmp_base"  # the base document compared
-ROW = "cmp_row"  # the source row shown, 1-based (the number box's key)
+ROW = "cmp_row"  # the source row shown, 1-based
+ROW_BOX = "cmp_row_box"  # the number box's key stem: a box of its own for each row shown
 TAB = "cmp_tab"
 
 
@@ -83,6 +85,15 @@ def _go(row: int) -> None:
     st.session_state[ROW] = row + 1
 
 
+def _typed(shown: int) -> None:
+    """The number box of row `shown` (0-based), acted on only while that row is still shown:
+    else its value is one the browser had before the page moved on (as the document view's
+    segment list, `mtreview.ui.navigation`)."""
+    typed = st.session_state.get(key_at(ROW_BOX, shown))
+    if st.session_state.get(ROW) == shown + 1 and isinstance(typed, int):
+        st.session_state[ROW] = typed
+
+
 def _row(rows: list[int], total: int) -> int:
     """The source row shown (0-based): previous and next (J, K) and a number box."""
     state = st.session_state
@@ -102,7 +113,16 @@ def _row(rows: list[int], total: int) -> int:
         on_click=_go,
         args=(rows[max(at - 1, 0)],),
     )
-    cols[1].number_input("Source row", min_value=1, max_value=total, step=1, key=ROW)
+    cols[1].number_input(
+        "Source row",
+        min_value=1,
+        max_value=total,
+        value=row + 1,
+        step=1,
+        key=key_at(ROW_BOX, row),
+        on_change=_typed,
+        args=(row,),
+    )
     cols[2].button(
         "Next row ▶",
         key="cmp_next",

@@ -1,6 +1,19 @@
 """Moving through the document view: previous and next in the chosen order (J/K), the
 segment list, and for a long document its pages and "Go to segment". Only the open
-segment's page is listed and drawn (`mtreview.ui.paging`)."""
+segment's page is listed and drawn (`mtreview.ui.paging`).
+
+The segment list and "Go to segment" are new widgets for each open segment (`key_at`),
+and their callbacks act only while that segment is still open. A rerun request carries the
+browser's copy of the widget states, which takes in a value the script gave a widget a
+render or two after the page is drawn: under load, the correction box of a segment just
+opened sent a draft as it mounted with the list still at the segment left, and Streamlit
+read that as the reviewer picking it again (the move was undone). A new widget alone does
+not help: Streamlit keeps a widget's callback after it is gone and calls it when an old
+value arrives; so each callback is told the segment its widget was drawn at. The list's
+value is still written on each run, so that its label follows the segment (reviewed,
+corrected); an old label the list no longer has reaches the callback as text, not as a
+segment.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +26,35 @@ from mtreview.ui import actions
 from mtreview.ui.paging import Page, neighbour_target, page_holding
 from mtreview.ui.shortcuts import SHORTCUTS
 
-GOTO = "goto"  # the "Go to segment" box (1-based)
+GOTO = "goto"  # the "Go to segment" box (1-based), a key stem
+PICK = "segment_pick"  # the segment list, a key stem
+IN_ORDER = "segment_indices"  # the open document's segment indices, for "Go to segment"
 
 
-def _go_to_number(indices: Sequence[int]) -> None:
-    number = st.session_state.get(GOTO)
-    if number is not None and 1 <= int(number) <= len(indices):
+def key_at(stem: str, index: int) -> str:
+    """The key of widget `stem` as drawn while segment `index` is open."""
+    return f"{stem}_{index}"
+
+
+def _still_open(drawn: int) -> bool:
+    """Whether the segment a widget was drawn for is still the open one: else its value is
+    one the browser had before the page moved on, not a choice."""
+    return bool(st.session_state.get("current") == drawn)
+
+
+def _picked(drawn: int) -> None:
+    picked = st.session_state[key_at(PICK, drawn)]
+    if _still_open(drawn) and isinstance(picked, int):
+        actions.go_to(picked)
+
+
+def _go_to_number(drawn: int) -> None:
+    key = key_at(GOTO, drawn)
+    number = st.session_state.get(key)
+    indices: Sequence[int] = st.session_state.get(IN_ORDER, ())
+    if _still_open(drawn) and number is not None and 1 <= int(number) <= len(indices):
         actions.go_to(indices[int(number) - 1])
-    st.session_state[GOTO] = None  # empty again: the next number is a new jump
+    st.session_state[key] = None  # empty again: the next number is a new jump
 
 
 def navigation(
@@ -37,16 +71,20 @@ def navigation(
     order = shown if current in shown else [current, *shown]
     page = page_holding(positions[current], len(reviews), page_size)
     listed = [i for i in order if page.start <= positions[i] < page.stop]
-    st.session_state["segment_pick"] = current
+    labels = {  # (not the reviews: Streamlit keeps each list's format function for the session)
+        i: f"{i + 1} · {'✓' if by_index[i].reviewed else '·'} · "
+        f"risk {by_index[i].analysis.risk:.2f} · {by_index[i].text[:50]}"
+        for i in listed
+    }
+    key = key_at(PICK, current)
+    st.session_state[key] = current  # (drawn with the label the segment has now)
     st.sidebar.selectbox(
         "Segment" if page.count == 1 else f"Segment (page {page.number + 1} of {page.count})",
         listed,
-        key="segment_pick",
-        format_func=lambda i: (
-            f"{i + 1} · {'✓' if by_index[i].reviewed else '·'} · "
-            f"risk {by_index[i].analysis.risk:.2f} · {by_index[i].text[:50]}"
-        ),
-        on_change=lambda: actions.go_to(st.session_state["segment_pick"]),
+        key=key,
+        format_func=labels.__getitem__,
+        on_change=_picked,
+        args=(current,),
     )
     at = order.index(current)
     previous = order[at - 1] if at > 0 else None
@@ -65,15 +103,17 @@ def navigation(
             args=(target,),
         )
     if page.count > 1:
+        # (read by the callback, not handed to it: Streamlit keeps each box's arguments)
+        st.session_state[IN_ORDER] = [r.index for r in reviews]
         st.sidebar.number_input(
             f"Go to segment (1–{len(reviews)})",
             min_value=1,
             max_value=len(reviews),
             value=None,
             step=1,
-            key=GOTO,
+            key=key_at(GOTO, current),
             on_change=_go_to_number,
-            args=([r.index for r in reviews],),
+            args=(current,),
         )
     return int(current), page
 

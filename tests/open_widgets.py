@@ -1,0 +1,31 @@
+"""The widgets drawn anew for what is open, under AppTest: the segment list and "Go to
+segment" for each open segment (`mtreview.ui.navigation.key_at`), the comparison's row box
+for each row shown. Each is found by the stem of its key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mtreview.ui.compare import ROW_BOX
+from mtreview.ui.navigation import GOTO, PICK
+
+
+def _one(widgets: Any, stem: str) -> Any:
+    found = [w for w in widgets if (w.key or "").startswith(f"{stem}_")]
+    assert len(found) == 1, f"{len(found)} widgets keyed {stem}_…"
+    return found[0]
+
+
+def segment_list(block: Any) -> Any:
+    """The one segment list in `block` (an AppTest, or its sidebar)."""
+    return _one(block.selectbox, PICK)
+
+
+def goto_box(block: Any) -> Any:
+    """The one "Go to segment" box in `block`."""
+    return _one(block.number_input, GOTO)
+
+
+def row_box(block: Any) -> Any:
+    """The comparison view's one "Source row" box in `block`."""
+    return _one(block.number_input, ROW_BOX)
