@@ -1,6 +1,7 @@
 """The widgets drawn anew for what is open, under AppTest (`mtreview.ui.widget_at`): the
-view switch for each view, the segment list and "Go to segment" for each open segment, the
-comparison's row box for each row shown. Each is found by the stem of its key."""
+view switch for each view, the document list for each document, the segment list and "Go
+to segment" for each open segment, the comparison's row box for each row shown. Each is
+found by the stem of its key."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from mtreview.ui.compare import ROW_BOX
 from mtreview.ui.corpus import VIEW
 from mtreview.ui.navigation import GOTO, PICK
+from mtreview.ui.page import DOC_PICK
 
 
 def _one(widgets: Any, stem: str) -> Any:
@@ -35,3 +37,8 @@ def row_box(block: Any) -> Any:
 def view_switch(block: Any) -> Any:
     """The one view switch (Corpus, Document, Comparison) in `block`."""
     return _one(block.radio, VIEW)
+
+
+def document_list(block: Any) -> Any:
+    """The one document list in `block`."""
+    return _one(block.selectbox, DOC_PICK)

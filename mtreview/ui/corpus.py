@@ -144,7 +144,6 @@ def open_in_document(doc_id: str, index: int) -> None:
     """The document view, at this segment."""
     close_segment()
     st.session_state.update({VIEW: DOCUMENT, "doc_id": doc_id, "current": index})
-    st.session_state.pop("doc_pick", None)
 
 
 def _overview(store: ReviewStore, typology: Typology, reviewer: str) -> None:

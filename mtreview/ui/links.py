@@ -60,7 +60,6 @@ def follow_link(
         actions.flash("warning", f"link: no segment {index} of document {doc!r} for you")
         return
     st.session_state.update({VIEW: DOCUMENT, "doc_id": doc, "current": index})
-    st.session_state.pop("doc_pick", None)
 
 
 def keep_position(doc: str | None, segment: int = 0) -> None:

@@ -1,12 +1,13 @@
-"""Widgets drawn anew for what is open: the view switch for each view, the segment list and
-"Go to segment" for each segment, the comparison's row box for each row. Each callback acts
-only while what its widget was drawn for is still open.
+"""Widgets drawn anew for what is open: the view switch for each view, the document list
+for each document, the segment list and "Go to segment" for each segment, the comparison's
+row box for each row. Each callback acts only while what its widget was drawn for is still
+open.
 
 A rerun request carries the browser's copy of the widget states, which takes in a value the
 script gave a widget a render or two after the page is drawn. Under load, a request sent in
 between (the correction box of a segment just opened sending a draft as it mounts, a click
 on what the page still shows) carries the old value, and Streamlit reads it as the user's
-choice: the move, the switch of view was undone. A new widget alone does
+choice: the move, the new document, the switch of view was undone. A new widget alone does
 not help: Streamlit keeps a widget's callback after it is gone and calls it when an old
 value arrives; so each callback is told what its widget was drawn for (`args`), and checks
 it against the session state that says what is open (`still_open`).
