@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from box_events import box, box_text, send
 from lxml import etree
-from open_widgets import segment_list
+from open_widgets import document_list, segment_list
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
 
@@ -237,7 +237,7 @@ def test_import_from_the_browser(env: Path) -> None:
     with ReviewStore(env) as store:
         names = [d.name for d in store.documents()]
     assert names[-1] == "second.tsv"
-    assert at.sidebar.selectbox(key="doc_pick").value == "second"
+    assert document_list(at.sidebar).value == "second"
     assert at.subheader[0].value == "Segment 1 of 2"
 
 

@@ -1,5 +1,7 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright against
-`streamlit run app.py` on a free loopback port, with a store of its own."""
+`streamlit run app.py` on a free loopback port, with a store of its own. A request the page
+sent before it took in a document just imported (the server's answers held back) does not
+open the document left."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from typing import Any
 
 import pytest
 from browser_fixtures import app, needs_chromium
+from held_answers import HeldAnswers
 
+from mtreview.readers import document_from_text
 from mtreview.store import ReviewStore
-from mtreview.testing.browser import ROOT
-from mtreview.testing.reviewer import LOCATE
+from mtreview.testing.browser import ROOT, streamlit_app
+from mtreview.testing.reviewer import LOCATE, ScriptedReviewer
 from mtreview.ui.components import script
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -180,6 +184,44 @@ def test_import_shows_markup_as_text(app: tuple[str, Path], page: Any, tmp_path:
     assert page.locator("img[src=x]").count() == 0
     with ReviewStore(db) as store:
         assert any(d.name == "nasty.txt" for d in store.documents())
+
+
+def test_a_request_sent_before_an_imported_document_is_drawn_does_not_undo_it(
+    page: Any, tmp_path: Path
+) -> None:
+    """The server's answers to "Import and score" are held back until the page, still
+    showing the first document, has sent another request ("Reviewed, no change" there) and
+    the server has answered it: that request carries the document list as the page had it,
+    at the first document, which Streamlit took for the reviewer picking it again."""
+    db = tmp_path / "review.db"
+    with ReviewStore(db) as store:
+        store.add_document(document_from_text("Le premier texte.\n", doc_id="one", name="one.txt"))
+        store.set_local_user("Ana")
+    upload = tmp_path / "two.txt"
+    upload.write_text("Le second texte, importé.\n", encoding="utf-8")
+    with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
+        held = HeldAnswers(page)
+        page.goto(url)
+        page.wait_for_selector(".mtr-segment")
+        page.get_by_text("Import a document").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        page.wait_for_selector(".st-key-import_go button:not([disabled])")  # the file is in
+        person = ScriptedReviewer(page)
+        person.idle()
+        held.holding = True
+        page.get_by_role("button", name="Import and score").click()
+        held.until_ended(2)  # the import's run, cut short by its rerun, and the rerun
+        page.get_by_role("button", name="Reviewed, no change").click()  # the first document's
+        held.until_ended(3)
+        held.release()
+        page.get_by_text("segment 1 marked reviewed").wait_for()  # the third run's answer
+        person.idle()
+        _only(page, ".mtr-article")
+        assert "Le second texte" in page.locator(".mtr-article").inner_text()
+        assert "doc=two&" in page.url, page.url
+        assert person.page_errors == []
+    with ReviewStore(db) as store:
+        assert store.segment("one", 0).reviewed  # the click went where it was made
 
 
 def test_readme_shows_the_screenshot() -> None:

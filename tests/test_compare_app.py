@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from box_events import send
-from open_widgets import row_box
+from open_widgets import row_box, view_switch
 from streamlit.testing.v1 import AppTest
 
 from mtreview.cli import main
@@ -57,7 +57,7 @@ def _comparison(at: AppTest | None = None) -> AppTest:
     """The app (`at`, or a new session) in its comparison view."""
     if at is None:
         at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    at.radio(key="view").set_value("Comparison")
+    view_switch(at).set_value("Comparison")
     return _run(at)
 
 
@@ -128,7 +128,7 @@ def test_marks_and_corrections_land_on_the_slots_system_and_no_name_shows(
 ) -> None:
     _store(app_env, tmp_path)
     at = _comparison()
-    assert at.radio(key="view").options == ["Corpus", "Document", "Comparison"]
+    assert view_switch(at).options == ["Corpus", "Document", "Comparison"]
     page = _page(at)
     assert not any(name in page for name in NAMES)
     assert [m.value for m in at.markdown if m.value.startswith("**Translation")] == [
@@ -205,7 +205,7 @@ def test_a_reviewer_sees_only_the_systems_assigned_and_blind(team_db: Path) -> N
         token = store.sign_in("anne", "plum orchard lantern").token
     at.session_state[HARNESS_KEY] = HarnessSignIn(token)
     _run(at)
-    assert at.radio(key="view").options == ["Document", "Comparison"]  # no corpus
+    assert view_switch(at).options == ["Document", "Comparison"]  # no corpus
     at = _comparison(at)
     assert [t.label for t in at.tabs] == ["Compare"]  # no ranking
     assert [m.value for m in at.markdown if m.value.startswith("**Translation")] == [
@@ -231,14 +231,14 @@ def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
     not there says so and opens the app as usual."""
     _store(app_env, tmp_path)
     at = _linked(doc="news", segment="2")
-    assert at.radio(key="view").value == "Comparison"
+    assert view_switch(at).value == "Comparison"
     assert row_box(at).value == 3
     assert ROWS[2][0] in [t.value for t in at.text]
     _click(at, "cmp_prev")  # followed once: the reviewer moves on from there
     assert row_box(at).value == 2
 
     at = _linked(doc="news@sysbeta", segment="1")
-    assert at.radio(key="view").value == "Document"
+    assert view_switch(at).value == "Document"
     assert "Segment 2 of 3" in [h.value for h in at.subheader]
 
     for params in (
@@ -248,7 +248,7 @@ def test_a_link_opens_its_row(app_env: Path, tmp_path: Path) -> None:
     ):
         at = _linked(**params)
         assert next(t.value for t in at.toast).replace("\\", "").startswith("link: ")  # md-escaped
-        assert at.radio(key="view").value != "Comparison" or row_box(at).value == 1
+        assert view_switch(at).value != "Comparison" or row_box(at).value == 1
 
 
 def test_ranking_means_carry_a_bootstrap_interval() -> None:

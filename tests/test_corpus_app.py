@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from box_events import send
+from open_widgets import view_switch
 from streamlit.testing.v1 import AppTest
 from test_score_store import write_corpus
 
@@ -47,7 +48,7 @@ def _queue(at: AppTest) -> list[str]:
 
 def test_the_queue_pages_through_the_corpus(corpus_db: Path) -> None:
     at = _run(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
-    assert at.radio(key="view").value == "Corpus"
+    assert view_switch(at).value == "Corpus"
     first = _queue(at)
     assert len(first) == PAGE_SIZE  # a page, never the whole corpus
     assert any("page 1 of 3" in m.value for m in at.markdown)
@@ -91,7 +92,7 @@ def test_open_next_and_the_whole_document(corpus_db: Path) -> None:
     _run(at)
     at.button(key="corpus_document").click()
     _run(at)
-    assert at.radio(key="view").value == "Document"
+    assert view_switch(at).value == "Document"
     assert at.session_state["doc_id"] in {"doc0", "doc1", "doc2"} and doc
 
 

@@ -1,7 +1,9 @@
 """The corpus, end to end: `mtreview score --db` with tiny real Marian models, then the app
 in Debian's Chromium (Playwright) shows every document and the cross-corpus queue with the
 run's model fields, computed once; the review is saved; `mtreview export` gives the
-corrected corpus. And a bilingual TSV imported in the app exports with its source language."""
+corrected corpus. And a bilingual TSV imported in the app exports with its source language.
+A request the page sent before it took in the switch to the document view (the server's
+answers held back) does not bring the corpus view back."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from held_answers import HeldAnswers
 from lxml import etree
 from streamlit_server import CHROMIUM, only, settle, streamlit_app
 from test_score_store import ROWS, findings, write_corpus
@@ -170,3 +173,40 @@ def test_bilingual_table_imported_in_the_app_keeps_its_source_language(
     assert tmx.find("header").get("srclang") == "ru"
     langs = {tuv.get("{http://www.w3.org/XML/1998/namespace}lang") for tuv in tmx.iter("tuv")}
     assert langs == {"ru", "fr"}
+
+
+def test_a_request_sent_before_the_document_view_is_drawn_does_not_undo_it(
+    tmp_path: Path, page: Any
+) -> None:
+    """The server's answers to "Whole document" are held back until the page, still showing
+    the segment in the corpus view, has sent another request ("Reviewed, no change" there)
+    and the server has answered it: that request carries the view switch as the page had
+    it, at "Corpus", which Streamlit took for the reviewer switching back."""
+    db = tmp_path / "corpus.db"
+    corpus = write_corpus(tmp_path / "corpus.tsv")
+    assert main(["score", str(corpus), "--db", str(db), "--no-models", "--no-grammar"]) == 0
+    with ReviewStore(db) as store:
+        store.set_local_user("Ana")
+    with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
+        held = HeldAnswers(page)
+        page.goto(url)
+        doc, segment = _queue_labels(page)[0].split(" · ")[1:3]
+        number = int(segment.removeprefix("segment "))
+        page.locator("[class*='st-key-queue_open_'] button").first.click()
+        page.get_by_text(f"{doc} · {segment} of").wait_for()
+        person = ScriptedReviewer(page)
+        person.idle()
+        settle(page)
+        held.holding = True
+        only(page, ".st-key-corpus_document button").click()
+        held.until_ended(1)
+        page.get_by_role("button", name="Reviewed, no change").click()  # the corpus view's
+        held.until_ended(2)
+        held.release()
+        page.get_by_text(f"segment {number} marked reviewed").wait_for()  # the second answer
+        person.idle()
+        settle(page)
+        assert page.get_by_role("heading", name="Corpus").count() == 0
+        page.get_by_role("heading", name=f"Segment {number} of {len(ROWS[doc])}").wait_for()
+        assert page.url.endswith(f"?doc={doc}&segment={number - 1}"), page.url
+        assert person.page_errors == []

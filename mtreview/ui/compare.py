@@ -39,10 +39,10 @@ from mtreview.ui.correction import correction_box
 from mtreview.ui.detail import error_list
 from mtreview.ui.drafts import box_start
 from mtreview.ui.marking import marking
-from mtreview.ui.navigation import key_at
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.signin import Identity
 from mtreview.ui.view_model import last_choice, md_escape
+from mtreview.ui.widget_at import key_at, still_open
 
 __all__ = ["COMPARISON", "compare_page", "visible_comparisons"]
 
@@ -87,10 +87,9 @@ def _go(row: int) -> None:
 
 def _typed(shown: int) -> None:
     """The number box of row `shown` (0-based), acted on only while that row is still shown:
-    else its value is one the browser had before the page moved on (as the document view's
-    segment list, `mtreview.ui.navigation`)."""
+    else its value is one the browser had before the page moved on (`mtreview.ui.widget_at`)."""
     typed = st.session_state.get(key_at(ROW_BOX, shown))
-    if st.session_state.get(ROW) == shown + 1 and isinstance(typed, int):
+    if still_open(ROW, shown + 1) and isinstance(typed, int):
         st.session_state[ROW] = typed
 
 

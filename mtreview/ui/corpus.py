@@ -5,6 +5,10 @@ Each run asks the store for one page of the queue, or one segment and the paragr
 around it (`ReviewStore.queue`, `.context`): a store of any size costs the same few indexed
 queries, never a load of every segment. The open segment is reviewed with the same panel
 as in the document view (`detail.segment_panel`).
+
+The view shown is session state (`VIEW`); its switch is a widget of its own for each view,
+acted on only while that view is still shown (`mtreview.ui.widget_at`): opening a document
+from here is not undone by a request the page sent while it still showed the corpus.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from mtreview.ui.corpus_model import (
 from mtreview.ui.detail import segment_panel
 from mtreview.ui.shortcuts import SHORTCUTS
 from mtreview.ui.view_model import article_paragraphs, md_escape
+from mtreview.ui.widget_at import key_at, still_open
 
 CORPUS, DOCUMENT, COMPARISON = "Corpus", "Document", "Comparison"
 VIEWS = (CORPUS, DOCUMENT, COMPARISON)
+VIEW = "view"  # the view shown; the switch's key stem (a switch of its own for each view)
 OPEN = "corpus_open"  # (doc_id, index) of the segment open in the corpus view
 CONTEXT_KEY = "corpus_context"  # the article component showing the open segment's context
 PAGE = "corpus_page"
@@ -54,10 +60,21 @@ def pick_view(
     views = [view for view, on in zip(VIEWS, (corpus, True, comparison), strict=True) if on]
     if len(views) == 1:
         return DOCUMENT
-    if st.session_state.get("view") not in views:
+    state = st.session_state
+    if state.get(VIEW) not in views:
         many = corpus and not settings.document and store.document_count() > 1
-        st.session_state["view"] = CORPUS if many else DOCUMENT
-    return str(st.sidebar.radio("View", views, key="view", horizontal=True))
+        state[VIEW] = CORPUS if many else DOCUMENT
+    view = str(state[VIEW])
+    key = key_at(VIEW, view)
+    state[key] = view
+    st.sidebar.radio("View", views, key=key, horizontal=True, on_change=_switched, args=(view,))
+    return view
+
+
+def _switched(drawn: str) -> None:
+    picked = st.session_state.get(key_at(VIEW, drawn))
+    if still_open(VIEW, drawn) and picked in VIEWS:
+        st.session_state[VIEW] = picked
 
 
 def first_document(store: ReviewStore, settings: Settings) -> str | None:
@@ -126,8 +143,7 @@ def next_in_queue(
 def open_in_document(doc_id: str, index: int) -> None:
     """The document view, at this segment."""
     close_segment()
-    st.session_state.update(view=DOCUMENT, doc_id=doc_id, current=index)
-    st.session_state.pop("doc_pick", None)
+    st.session_state.update({VIEW: DOCUMENT, "doc_id": doc_id, "current": index})
 
 
 def _overview(store: ReviewStore, typology: Typology, reviewer: str) -> None:

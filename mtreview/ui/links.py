@@ -25,7 +25,7 @@ import streamlit as st
 from mtreview.store import Comparison, ReviewStore
 from mtreview.ui import actions, team
 from mtreview.ui.compare import BASE, ROW
-from mtreview.ui.corpus import COMPARISON, DOCUMENT
+from mtreview.ui.corpus import COMPARISON, DOCUMENT, VIEW
 
 FOLLOWED = "link_followed"  # the (doc, segment) of the link already followed
 WRITTEN = "link_written"  # the (doc, segment) values this session wrote into the URL
@@ -52,15 +52,14 @@ def follow_link(
         if index >= comparison.rows or not mine:
             actions.flash("warning", f"link: no row {index} of {doc!r} for you")
             return
-        st.session_state.update({"view": COMPARISON, BASE: doc, ROW: index + 1})
+        st.session_state.update({VIEW: COMPARISON, BASE: doc, ROW: index + 1})
         return
     known = {info.doc_id: info.segments for info in store.documents()}
     mine = scope is None or index in scope.get(doc, ())
     if doc not in known or index >= known[doc] or not mine:
         actions.flash("warning", f"link: no segment {index} of document {doc!r} for you")
         return
-    st.session_state.update({"view": DOCUMENT, "doc_id": doc, "current": index})
-    st.session_state.pop("doc_pick", None)
+    st.session_state.update({VIEW: DOCUMENT, "doc_id": doc, "current": index})
 
 
 def keep_position(doc: str | None, segment: int = 0) -> None:

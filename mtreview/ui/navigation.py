@@ -2,17 +2,12 @@
 segment list, and for a long document its pages and "Go to segment". Only the open
 segment's page is listed and drawn (`mtreview.ui.paging`).
 
-The segment list and "Go to segment" are new widgets for each open segment (`key_at`),
-and their callbacks act only while that segment is still open. A rerun request carries the
-browser's copy of the widget states, which takes in a value the script gave a widget a
-render or two after the page is drawn: under load, the correction box of a segment just
-opened sent a draft as it mounted with the list still at the segment left, and Streamlit
-read that as the reviewer picking it again (the move was undone). A new widget alone does
-not help: Streamlit keeps a widget's callback after it is gone and calls it when an old
-value arrives; so each callback is told the segment its widget was drawn at. The list's
-value is still written on each run, so that its label follows the segment (reviewed,
-corrected); an old label the list no longer has reaches the callback as text, not as a
-segment.
+The segment list and "Go to segment" are new widgets for each open segment, whose
+callbacks act only while that segment is still open (`mtreview.ui.widget_at`: under load,
+the correction box of a segment just opened sent a draft as it mounted with the list still
+at the segment left, and the move was undone). The list's value is still written on each
+run, so that its label follows the segment (reviewed, corrected); an old label the list no
+longer has reaches the callback as text, not as a segment.
 """
 
 from __future__ import annotations
@@ -25,26 +20,16 @@ from mtreview.store import SegmentReview
 from mtreview.ui import actions
 from mtreview.ui.paging import Page, neighbour_target, page_holding
 from mtreview.ui.shortcuts import SHORTCUTS
+from mtreview.ui.widget_at import key_at, still_open
 
 GOTO = "goto"  # the "Go to segment" box (1-based), a key stem
 PICK = "segment_pick"  # the segment list, a key stem
 IN_ORDER = "segment_indices"  # the open document's segment indices, for "Go to segment"
 
 
-def key_at(stem: str, index: int) -> str:
-    """The key of widget `stem` as drawn while segment `index` is open."""
-    return f"{stem}_{index}"
-
-
-def _still_open(drawn: int) -> bool:
-    """Whether the segment a widget was drawn for is still the open one: else its value is
-    one the browser had before the page moved on, not a choice."""
-    return bool(st.session_state.get("current") == drawn)
-
-
 def _picked(drawn: int) -> None:
     picked = st.session_state[key_at(PICK, drawn)]
-    if _still_open(drawn) and isinstance(picked, int):
+    if still_open("current", drawn) and isinstance(picked, int):
         actions.go_to(picked)
 
 
@@ -52,7 +37,7 @@ def _go_to_number(drawn: int) -> None:
     key = key_at(GOTO, drawn)
     number = st.session_state.get(key)
     indices: Sequence[int] = st.session_state.get(IN_ORDER, ())
-    if _still_open(drawn) and number is not None and 1 <= int(number) <= len(indices):
+    if still_open("current", drawn) and number is not None and 1 <= int(number) <= len(indices):
         actions.go_to(indices[int(number) - 1])
     st.session_state[key] = None  # empty again: the next number is a new jump
 

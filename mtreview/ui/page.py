@@ -37,6 +37,9 @@ from mtreview.ui.view_model import (
     mqm_of,
     visible_segments,
 )
+from mtreview.ui.widget_at import key_at, still_open
+
+DOC_PICK = "doc_pick"  # the document list's key stem: a list of its own for each document
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,15 +99,27 @@ def _document(
         visible = [d for d in _documents(store) if scope is None or d.doc_id in scope]
     by_id = {d.doc_id: d for d in visible}
     ids = list(by_id)
+    doc_id = str(st.session_state["doc_id"])
+    key = key_at(DOC_PICK, doc_id)
+    st.session_state[key] = doc_id if doc_id in ids else next(iter(ids), None)
+    labels = {d: f"{info.name} ({info.segments} segments)" for d, info in by_id.items()}
     st.sidebar.selectbox(
         "Document",
         ids,
-        key="doc_pick",
-        index=ids.index(st.session_state["doc_id"]) if st.session_state["doc_id"] in ids else 0,
-        format_func=lambda d: f"{by_id[d].name} ({by_id[d].segments} segments)",
-        on_change=lambda: actions.open_document(st.session_state["doc_pick"]),
+        key=key,
+        format_func=labels.__getitem__,
+        on_change=_doc_picked,
+        args=(doc_id,),
     )
-    return str(st.session_state["doc_id"])
+    return doc_id
+
+
+def _doc_picked(drawn: str) -> None:
+    """The document list drawn while `drawn` was open, acted on only while it still is
+    (`mtreview.ui.widget_at`)."""
+    picked = st.session_state.get(key_at(DOC_PICK, drawn))
+    if still_open("doc_id", drawn) and isinstance(picked, str) and picked != drawn:
+        actions.open_document(picked)
 
 
 def _documents(store: ReviewStore) -> list[DocumentInfo]:
@@ -128,7 +143,6 @@ def _import(store: ReviewStore, settings: Settings, models: ModelState, by: str)
                 st.error(md_escape(str(exc)))
                 return
             st.session_state.update(doc_id=doc_id, current=None)
-            st.session_state.pop("doc_pick", None)
             st.rerun()
 
 
