@@ -86,13 +86,26 @@ def _builder_fingerprint() -> str:
 TINY_MAX_LENGTH = 24
 
 
+def _models_folder(config: pytest.Config) -> Path:
+    """Where the tiny models are kept: pytest's cache, or, with the cache provider off
+    (`-p no:cacheprovider`), a folder in the system's temporary directory. Either way
+    named by the builder's fingerprint, so a changed builder or corpus builds anew."""
+    name = f"tiny-marian-{_builder_fingerprint()}"
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir(name))
+    folder = Path(tempfile.gettempdir()) / f"mtreview-{name}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def _tiny(
     request: pytest.FixtureRequest, src: str, tgt: str, variant: str = "", **options: Any
 ) -> Path:
     from mtreview.testing.tiny_marian import build_tiny_marian
 
     options.setdefault("max_length", TINY_MAX_LENGTH)
-    folder = Path(request.config.cache.mkdir(f"tiny-marian-{_builder_fingerprint()}"))
+    folder = _models_folder(request.config)
     out = folder / f"{src}-{tgt}{variant}-g{options['max_length']}"
     # Parallel workers (pytest -n) build each model once: the first takes the lock, the
     # others wait for it and find the model there.

@@ -264,10 +264,14 @@ def test_an_old_label_of_the_open_segment_does_not_move_the_page(
 def _mount_box(page: Any) -> None:
     """The correction box and a segment view alone on a blank page; what the box sends is
     collected. `__mountBox(extra)` draws the box again as a new page would (the page's
-    memory of what was typed is gone with the old page)."""
+    memory of what was typed is gone with the old page). The page's clock is Playwright's:
+    its timers (the pause in typing, the retries, the settling) fire only as the test moves
+    it on (`page.clock.run_for`), so "nothing was sent within two seconds" is exact, not a
+    wait of two seconds that a busy machine could make too short."""
     url = "data:text/javascript;base64," + base64.b64encode(script().encode()).decode()
     blank = "http://keeper.test/"  # an origin of its own: about:blank has no sessionStorage
     page.route(blank, lambda route: route.fulfill(body="<!doctype html>", content_type="text/html"))
+    page.clock.install()
     page.goto(blank)
     page.evaluate(
         """async (url) => {
@@ -313,15 +317,14 @@ def test_the_box_waits_for_the_mouse_and_the_picker(page: Any) -> None:
     page.mouse.move(segment["x"] + 4, segment["y"] + segment["height"] / 2)
     page.mouse.down()  # the box loses focus under a held button: the draft waits
     page.mouse.move(segment["x"] + 60, segment["y"] + segment["height"] / 2, steps=5)
-    time.sleep(2)  # past the pause too
+    page.clock.run_for(2000)  # past the pause too
     assert _sent(page) == []
     page.mouse.up()  # a span selected: the picker opens, and the draft still waits
     page.locator(".mtr-picker").wait_for()
-    time.sleep(1)
+    page.clock.run_for(1000)
     assert _sent(page) == []
     page.keyboard.press("Escape")  # picker closed: now it goes, once
-    page.wait_for_function("() => window.__events.length > 0")
-    time.sleep(1)
+    page.clock.run_for(1000)
     assert _sent(page) == ["Un chat noir dort ici. Oui."]
     [[_, sent]] = page.evaluate("window.__events")
     assert (sent["doc"], sent["segment"], sent["base"]) == ("d", 3, 0)
@@ -342,18 +345,18 @@ def test_a_draft_cut_off_by_a_reload_is_sent_from_the_next_page(page: Any) -> No
 
     page.evaluate("window.__events.length = 0")
     page.evaluate("window.__mountBox({reviewer: 'Bob'})")  # another reviewer's page
-    time.sleep(1)
+    page.clock.run_for(1000)
     assert _sent(page) == []  # never sent under Bob's name
     assert page.evaluate(f"sessionStorage.getItem('{UNSENT}')") is None
 
     page.evaluate(store_again, left)
     page.evaluate("window.__mountBox({})")  # Anne's next page
-    page.wait_for_function("() => window.__events.length > 0")
+    page.clock.run_for(1000)  # once the page has settled
     [[name, sent]] = page.evaluate("window.__events")
     assert name == "draft" and sent == {k: v for k, v in left[0].items() if k != "reviewer"}
     page.evaluate("window.__events.length = 0")
     page.evaluate(f"window.__mountBox({{handled: [{left[0]['number']}]}})")  # handled
-    time.sleep(1)
+    page.clock.run_for(1000)
     assert _sent(page) == []
 
 
@@ -366,7 +369,8 @@ def test_a_reload_leaves_only_the_newest_draft_of_a_segment(page: Any) -> None:
     page.locator("textarea").click()
     page.keyboard.press("End")
     page.keyboard.type(" Un.")
-    page.wait_for_function("() => window.__events.length > 0")  # the pause: sent, unanswered
+    page.clock.run_for(2000)  # the pause: sent, unanswered
+    assert _sent(page) == ["Un chat noir dort ici. Un."]
     page.keyboard.type(" Deux.")
     page.evaluate("window.dispatchEvent(new Event('beforeunload', {cancelable: true}))")
     left = page.evaluate(f"JSON.parse(sessionStorage.getItem('{UNSENT}'))")
@@ -378,8 +382,7 @@ def test_a_reload_leaves_only_the_newest_draft_of_a_segment(page: Any) -> None:
     )
     page.evaluate("window.__events.length = 0")
     page.evaluate("window.__mountBox({})")  # the next page
-    page.wait_for_function("() => window.__events.length > 0")
-    time.sleep(0.5)  # a second send would be on its way
+    page.clock.run_for(1000)  # settled and sent; a second send would be on its way too
     assert _sent(page) == ["Un chat noir dort ici. Un. Deux."]
 
 
@@ -405,7 +408,7 @@ def test_a_redraw_keeps_what_is_typed_and_the_keys_send_it(page: Any) -> None:
         ("save", "Un <b>chat</b> gris. Oui.", 0),
         ("reviewed", "Un <b>chat</b> gris. Oui.", 0),
     ]
-    time.sleep(2)  # past the pause: the save carried the text, no draft follows
+    page.clock.run_for(2000)  # past the pause: the save carried the text, no draft follows
     assert _sent(page) == []
     saved = "Un <b>chat</b> gris. Oui."  # the server's answer: version 1, one of several
     page.evaluate(

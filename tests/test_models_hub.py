@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -89,18 +90,23 @@ def test_fetch_then_list_score_convert_remove(hub: HubServer, tmp_path: Path) ->
     listed = mtreview(env, "models", "list", cwd=tmp_path)
     assert listed.stdout.count(" ready ") == 2 and f"  {EN_FR}  " in cached(listed.stdout)
 
-    # score with what was fetched, the hub out of reach
+    # score with what was fetched, the hub out of reach; meanwhile a conversion of it (each
+    # loads torch for seconds: at once, the test waits for the longer, not for both)
     (tmp_path / "doc.txt").write_text(TEXT, encoding="utf-8")
     offline = hub_env(tmp_path, "http://127.0.0.1:9", HF_HUB_OFFLINE="1")
-    scored = mtreview(
-        offline, "score", "doc.txt", "-o", "out.jsonl", "--no-grammar", "--num-beams", "1",
-        cwd=tmp_path,
-    )  # fmt: skip
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        converting = pool.submit(
+            mtreview, env, "models", "convert", FR_EN, "--compute-type", "int8", cwd=tmp_path
+        )
+        scored = mtreview(
+            offline, "score", "doc.txt", "-o", "out.jsonl", "--no-grammar", "--num-beams", "1",
+            cwd=tmp_path,
+        )  # fmt: skip
+        converted = converting.result()
     assert scored.returncode == 0, scored.stderr
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert len(records) == 2 and all(r["back_translation"] and r["tokens"] for r in records)
 
-    converted = mtreview(env, "models", "convert", FR_EN, "--compute-type", "int8", cwd=tmp_path)
     assert converted.returncode == 0, converted.stderr
     [conversion] = (tmp_path / "mtreview-cache" / "ct2").iterdir()
     assert (conversion / "model.bin").is_file() and conversion.name.endswith("-int8")
