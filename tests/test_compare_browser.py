@@ -6,6 +6,7 @@ its own system's document, and `mtreview export --format mqm` names the system."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +39,22 @@ def _slot(number: int) -> str:
     return f".st-key-c0t{number}_translation"
 
 
-def test_each_translation_is_marked_blind_and_lands_on_its_system(
-    tmp_path: Path, page: Any
-) -> None:
+def _scored_store(tmp_path: Path, rows: Sequence[tuple[str, ...]]) -> Path:
+    """The rows scored into a store of Ana's: one system a translation column."""
     table = tmp_path / "news.tsv"
     lines = ["source\t" + "\t".join(f"translation:{name}" for name in NAMES)]
-    table.write_text("\n".join(lines + ["\t".join(row) for row in ROWS]) + "\n", "utf-8")
+    table.write_text("\n".join(lines + ["\t".join(row) for row in rows]) + "\n", "utf-8")
     db = tmp_path / "r.db"
     assert main(["score", str(table), "--no-models", "--db", str(db)]) == 0
     with ReviewStore(db) as store:
         store.set_local_user("Ana")
+    return db
+
+
+def test_each_translation_is_marked_blind_and_lands_on_its_system(
+    tmp_path: Path, page: Any
+) -> None:
+    db = _scored_store(tmp_path, ROWS)
 
     with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
         page.goto(url)
@@ -117,14 +124,8 @@ def test_a_request_sent_before_the_next_row_is_drawn_does_not_undo_it(
     """The server's answers to "Next row" are held back until the page, still on row 1, has
     sent another request ("Reviewed, no change" in a translation's box) and the server has
     answered it: that request carries the row box as the page had it, row 1."""
-    table = tmp_path / "news.tsv"
-    lines = ["source\t" + "\t".join(f"translation:{name}" for name in NAMES)]
     rows = [*ROWS, ("The case goes on.", "L'affaire continue.", "Le cas va sur.")]
-    table.write_text("\n".join(lines + ["\t".join(row) for row in rows]) + "\n", "utf-8")
-    db = tmp_path / "r.db"
-    assert main(["score", str(table), "--no-models", "--db", str(db)]) == 0
-    with ReviewStore(db) as store:
-        store.set_local_user("Ana")
+    db = _scored_store(tmp_path, rows)
 
     with streamlit_app(db, tmp_path / "streamlit.log", MTREVIEW_USE_MODELS="false") as url:
         held = HeldAnswers(page)
