@@ -223,6 +223,8 @@ def test_country_articles() -> None:
     assert flagged("country_articles", "En Japon, les ventes ont baissé.") == ["En Japon"]
     assert flagged("country_articles", "Il a étudié à États-Unis.") == ["à États-Unis"]
     assert flagged("country_articles", "les exportations d'États-Unis") == ["d'États-Unis"]
+    assert flagged("country_articles", "les exportations d’États-Unis") == ["d’États-Unis"]
+    assert flagged("country_articles", "les usines d’Kazakhstan") == []  # elision's error
     assert flagged("country_articles", "des usines en Burkina Faso") == ["en Burkina Faso"]
     segment = Segment("doc", 0, 0, 0, 12, "en Kazakhstan")
     (flag,) = CHECKS["country_articles"](Settings()).check(segment, DocumentContext("doc"))

@@ -34,7 +34,7 @@ MASCULINE = tuple(
 )
 # Plural countries: "les États-Unis", "des", "aux".
 PLURAL = "Bahamas Comores Émirats États-Unis Maldives Pays-Bas Philippines Seychelles".split()
-CONTRACTED = {"de": "du", "d'": "des", "en": "au", "à": "au"}
+CONTRACTED = {"de": "du", "en": "au", "à": "au"}  # and a masculine country
 
 _NAMES = "|".join(re.escape(name) for name in sorted([*MASCULINE, *PLURAL], key=len, reverse=True))
 BARE = re.compile(
@@ -61,7 +61,7 @@ class CountryArticles(Check):
         flags = []
         for match in BARE.finditer(segment.text):
             preposition, country, before = match["prep"], match["name"], match["before"]
-            if country not in PLURAL and preposition.rstrip().lower() == "d'":
+            if country not in PLURAL and preposition.lower() in ("d'", "d’"):
                 continue  # "d'" before a consonant is another error (elision's)
             if before and before[0].isupper() and preposition.lower().startswith("d"):
                 continue  # part of a name: "Isabelle de Portugal"
@@ -70,7 +70,7 @@ class CountryArticles(Check):
             if preposition[0].isupper():
                 wanted = wanted.capitalize()
             message = (
-                f"“{preposition.rstrip()} {country}”: French names this country with its "
+                f"“{segment.text[start : match.end()]}”: French names this country with its "
                 f"article (“{wanted} {country}”)"
             )
             flags.append(self.flag(start, match.end(), message, suggestion=f"{wanted} {country}"))
