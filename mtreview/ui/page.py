@@ -109,16 +109,17 @@ def _document(
         key=key,
         format_func=labels.__getitem__,
         on_change=_doc_picked,
-        args=(doc_id,),
+        args=(doc_id, tuple(ids)),
     )
     return doc_id
 
 
-def _doc_picked(drawn: str) -> None:
+def _doc_picked(drawn: str, listed: tuple[str, ...]) -> None:
     """The document list drawn while `drawn` was open, acted on only while it still is
-    (`mtreview.ui.widget_at`)."""
+    (`mtreview.ui.widget_at`), and only for a document it listed: an old label arrives as
+    text, and an unknown document would have the page import the default one."""
     picked = st.session_state.get(key_at(DOC_PICK, drawn))
-    if still_open("doc_id", drawn) and isinstance(picked, str) and picked != drawn:
+    if still_open("doc_id", drawn) and picked in listed and picked != drawn:
         actions.open_document(picked)
 
 
