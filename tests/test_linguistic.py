@@ -255,6 +255,21 @@ def test_impersonal_passive() -> None:
         assert flagged("impersonal_passive", fine) == [], fine
 
 
+def test_bare_noun_after_dans() -> None:
+    text = "La chaîne est exprimée dans notation décimale."
+    assert flagged("bare_noun", text) == ["dans notation"]
+    text = "Choisissez une entrée dans liste déroulante, puis écrivez dans majuscule."
+    assert flagged("bare_noun", text) == ["dans liste", "dans majuscule"]
+    for fine in (
+        "La chaîne est exprimée dans la notation décimale.",
+        "Ajoutez la ligne dans ce fichier et dans chaque profil.",
+        "Lancez la commande dans psql ou dans make.",  # commands kept as written
+        "Ouvrez le document dans Writer.",  # a name
+        "Le fichier est dans lequel répertoire ?",
+    ):
+        assert flagged("bare_noun", fine) == [], fine
+
+
 def test_elision() -> None:
     assert flagged("elision", "Texte du actuel tampon") == ["du actuel"]
     assert flagged("elision", "Impossible de ouvrir le fichier") == ["de ouvrir"]
