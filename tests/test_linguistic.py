@@ -255,6 +255,27 @@ def test_impersonal_passive() -> None:
         assert flagged("impersonal_passive", fine) == [], fine
 
 
+def test_more_than_a_quantity() -> None:
+    source = "The file can hold more than 256 colours and fewer than %d lines."
+    text = "Le fichier peut contenir plus que 256 couleurs et moins que %d lignes."
+    assert flagged("more_than", text, source) == ["plus que", "moins que"]
+    text = "Il ne sera pas utilisé pour moins que %d lignes."
+    assert flagged("more_than", text, "Not used for fewer than %d lines.") == ["moins que"]
+    text = "Affiche plus qu'{count} éléments."
+    assert flagged("more_than", text, "Shows more than {count} items.") == ["plus qu'"]
+    fine = (
+        ("Il ne reste plus que 10 secondes.", "Only 10 seconds left, more than enough."),
+        ("C'est plus qu'un outil.", "It is more than a tool."),
+        ("Le fichier peut contenir plus de 256 couleurs.", "It can hold more than 256 colours."),
+        ("Elle est plus grande que 10.", "It is greater than 10."),
+    )
+    for text, source in fine:
+        assert flagged("more_than", text, source) == [], text
+    # no "than" in the source: not the English comparative taken word for word
+    assert flagged("more_than", "plus que 256 couleurs", "256 colours at most") == []
+    assert flagged("more_than", "plus que 256 couleurs") == []
+
+
 def test_bare_noun_after_dans() -> None:
     text = "La chaîne est exprimée dans notation décimale."
     assert flagged("bare_noun", text) == ["dans notation"]
