@@ -255,6 +255,23 @@ def test_impersonal_passive() -> None:
         assert flagged("impersonal_passive", fine) == [], fine
 
 
+def test_indirect_passive() -> None:
+    text = "Si vous êtes demandé de le transformer, cliquez sur Oui."
+    assert flagged("indirect_passive", text) == ["êtes demandé de"]
+    text = "Les journalistes ont été conseillés de quitter la salle."
+    assert flagged("indirect_passive", text) == ["ont été conseillés de"]
+    for fine in (
+        "Il vous est demandé de saisir le mot de passe.",
+        "Il est recommandé de sauvegarder le fichier.",
+        "Il n’est pas permis d’avoir deux noms.",
+        "Vous êtes prié de patienter.",
+        "L'utilisateur est invité à saisir son nom.",
+        "Le service est proposé de manière gratuite.",
+        "Le mot de passe est demandé de nouveau.",
+    ):
+        assert flagged("indirect_passive", fine) == [], fine
+
+
 def test_more_than_a_quantity() -> None:
     source = "The file can hold more than 256 colours and fewer than %d lines."
     text = "Le fichier peut contenir plus que 256 couleurs et moins que %d lignes."
