@@ -255,11 +255,11 @@ def test_impersonal_passive() -> None:
         assert flagged("impersonal_passive", fine) == [], fine
 
 
-def test_indirect_passive() -> None:
+def test_indirect_person() -> None:
     text = "Si vous êtes demandé de le transformer, cliquez sur Oui."
-    assert flagged("indirect_passive", text) == ["êtes demandé de"]
+    assert flagged("indirect_person", text) == ["êtes demandé de"]
     text = "Les journalistes ont été conseillés de quitter la salle."
-    assert flagged("indirect_passive", text) == ["ont été conseillés de"]
+    assert flagged("indirect_person", text) == ["ont été conseillés de"]
     for fine in (
         "Il vous est demandé de saisir le mot de passe.",
         "Il est recommandé de sauvegarder le fichier.",
@@ -268,8 +268,18 @@ def test_indirect_passive() -> None:
         "L'utilisateur est invité à saisir son nom.",
         "Le service est proposé de manière gratuite.",
         "Le mot de passe est demandé de nouveau.",
+        "Permet aux utilisateurs de supprimer les données.",
+        "Il faut demander la permission de partir.",
+        "Le menu permet le transfert de fichiers.",
     ):
-        assert flagged("indirect_passive", fine) == [], fine
+        assert flagged("indirect_person", fine) == [], fine
+    text = "Permet les utilisateurs de supprimer les données."
+    assert flagged("indirect_person", text) == ["les utilisateurs"]
+    segment = Segment("doc", 0, 0, 0, len(text), text)
+    check = CHECKS["indirect_person"](Settings())
+    check.prepare([segment])
+    (flag,) = check.checked(segment, DocumentContext("doc"))
+    assert flag.suggestion == "aux utilisateurs"
 
 
 def test_more_than_a_quantity() -> None:
