@@ -282,6 +282,20 @@ def test_indirect_person() -> None:
     assert flag.suggestion == "aux utilisateurs"
 
 
+def test_above_below_in_the_text() -> None:
+    source = "Apply the signature as described above; the example below shows how."
+    text = "Appliquez la signature comme décrit au-dessus ; l'exemple en dessous le montre."
+    assert flagged("above_below", text, source) == ["au-dessus", "en dessous"]
+    for text in (
+        "Modifiez le contenu dans la zone de texte en dessous.",  # a place on the screen
+        "Le titre apparaît au-dessus du tableau.",
+        "Appliquez la signature comme décrit ci-dessus.",
+    ):
+        assert flagged("above_below", text, "Edit it in the box below or above.") == [], text
+    text = "Appliquez la signature comme décrit au-dessus."
+    assert flagged("above_below", text, "Apply the signature as described.") == []
+
+
 def test_more_than_a_quantity() -> None:
     source = "The file can hold more than 256 colours and fewer than %d lines."
     text = "Le fichier peut contenir plus que 256 couleurs et moins que %d lignes."
