@@ -255,6 +255,83 @@ def test_impersonal_passive() -> None:
         assert flagged("impersonal_passive", fine) == [], fine
 
 
+def test_indirect_person() -> None:
+    text = "Si vous êtes demandé de le transformer, cliquez sur Oui."
+    assert flagged("indirect_person", text) == ["êtes demandé de"]
+    text = "Les journalistes ont été conseillés de quitter la salle."
+    assert flagged("indirect_person", text) == ["ont été conseillés de"]
+    for fine in (
+        "Il vous est demandé de saisir le mot de passe.",
+        "Il est recommandé de sauvegarder le fichier.",
+        "Il n’est pas permis d’avoir deux noms.",
+        "Vous êtes prié de patienter.",
+        "L'utilisateur est invité à saisir son nom.",
+        "Le service est proposé de manière gratuite.",
+        "Le mot de passe est demandé de nouveau.",
+        "Permet aux utilisateurs de supprimer les données.",
+        "Il faut demander la permission de partir.",
+        "Le menu permet le transfert de fichiers.",
+    ):
+        assert flagged("indirect_person", fine) == [], fine
+    text = "Permet les utilisateurs de supprimer les données."
+    assert flagged("indirect_person", text) == ["les utilisateurs"]
+    segment = Segment("doc", 0, 0, 0, len(text), text)
+    check = CHECKS["indirect_person"](Settings())
+    check.prepare([segment])
+    (flag,) = check.checked(segment, DocumentContext("doc"))
+    assert flag.suggestion == "aux utilisateurs"
+
+
+def test_above_below_in_the_text() -> None:
+    source = "Apply the signature as described above; the example below shows how."
+    text = "Appliquez la signature comme décrit au-dessus ; l'exemple en dessous le montre."
+    assert flagged("above_below", text, source) == ["au-dessus", "en dessous"]
+    for text in (
+        "Modifiez le contenu dans la zone de texte en dessous.",  # a place on the screen
+        "Le titre apparaît au-dessus du tableau.",
+        "Appliquez la signature comme décrit ci-dessus.",
+    ):
+        assert flagged("above_below", text, "Edit it in the box below or above.") == [], text
+    text = "Appliquez la signature comme décrit au-dessus."
+    assert flagged("above_below", text, "Apply the signature as described.") == []
+
+
+def test_more_than_a_quantity() -> None:
+    source = "The file can hold more than 256 colours and fewer than %d lines."
+    text = "Le fichier peut contenir plus que 256 couleurs et moins que %d lignes."
+    assert flagged("more_than", text, source) == ["plus que", "moins que"]
+    text = "Il ne sera pas utilisé pour moins que %d lignes."
+    assert flagged("more_than", text, "Not used for fewer than %d lines.") == ["moins que"]
+    text = "Affiche plus qu'{count} éléments."
+    assert flagged("more_than", text, "Shows more than {count} items.") == ["plus qu'"]
+    fine = (
+        ("Il ne reste plus que 10 secondes.", "Only 10 seconds left, more than enough."),
+        ("C'est plus qu'un outil.", "It is more than a tool."),
+        ("Le fichier peut contenir plus de 256 couleurs.", "It can hold more than 256 colours."),
+        ("Elle est plus grande que 10.", "It is greater than 10."),
+    )
+    for text, source in fine:
+        assert flagged("more_than", text, source) == [], text
+    # no "than" in the source: not the English comparative taken word for word
+    assert flagged("more_than", "plus que 256 couleurs", "256 colours at most") == []
+    assert flagged("more_than", "plus que 256 couleurs") == []
+
+
+def test_bare_noun_after_dans() -> None:
+    text = "La chaîne est exprimée dans notation décimale."
+    assert flagged("bare_noun", text) == ["dans notation"]
+    text = "Choisissez une entrée dans liste déroulante, puis écrivez dans majuscule."
+    assert flagged("bare_noun", text) == ["dans liste", "dans majuscule"]
+    for fine in (
+        "La chaîne est exprimée dans la notation décimale.",
+        "Ajoutez la ligne dans ce fichier et dans chaque profil.",
+        "Lancez la commande dans psql ou dans make.",  # commands kept as written
+        "Ouvrez le document dans Writer.",  # a name
+        "Le fichier est dans lequel répertoire ?",
+    ):
+        assert flagged("bare_noun", fine) == [], fine
+
+
 def test_elision() -> None:
     assert flagged("elision", "Texte du actuel tampon") == ["du actuel"]
     assert flagged("elision", "Impossible de ouvrir le fichier") == ["de ouvrir"]
