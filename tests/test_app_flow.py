@@ -4,14 +4,18 @@ seen, a drag that a rerun cannot derail, marking from the keyboard, remembered c
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_fixtures import app, needs_chromium
+from server_ack import ServerAck
 
 from mtreview.store import ReviewStore
 from mtreview.testing.browser import ROOT, only, settle, streamlit_app
@@ -253,6 +257,48 @@ def test_marking_by_typing_the_words(app: tuple[str, Path], page: Any) -> None:
         (16, 19, "ONG"),
         (45, 59, "internationale"),
     ]
+    assert person.page_errors == []
+
+
+@contextlib.contextmanager
+def _write_lock(db: Path) -> Iterator[None]:
+    """The store's write lock held by another writer (as a busy team store would): the
+    app's writes wait for it."""
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_a_request_while_an_error_is_stored_does_not_cut_it_short(
+    app: tuple[str, Path], page: Any
+) -> None:
+    """ "Add error", then "Next" while the error waits for the store (its write lock held,
+    as a busy team store would): Streamlit started "Next" in a second run, which drew the
+    page without the error, and stopped the first at its next use of the session, after
+    the error was stored: its message, its undo and the end of the form were lost. Now
+    the click's callback runs to its end, and "Next" runs after it."""
+    url, db = app
+    wire = ServerAck(page)
+    person = _open(page, url, 4)
+    page.get_by_text("Mark by typing the words").click()
+    page.get_by_label("Words in the segment").fill("pression")
+    page.get_by_role("button", name="Find them").click()
+    page.get_by_text("Found (characters 4–11): pression").wait_for()
+    settle(page)
+    with _write_lock(db):
+        started, sent = wire.started, wire.requests
+        only(page, ".st-key-add_error button").click()
+        wire.until("started", started + 1)  # the run of the click: its callback waits
+        only(page, ".st-key-next_btn button").click()
+        wire.until("requests", sent + 2)
+        wire.taken_in()  # the server holds "Next" as a newer request
+    page.get_by_text("marked “pression”").wait_for()
+    assert [mark[:3] for mark in _annotations(db, 3)] == [(3, 11, "pression")]
+    page.get_by_role("button", name="↶ Undo: error “pression” added (segment 4)").wait_for()
     assert person.page_errors == []
 
 

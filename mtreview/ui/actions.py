@@ -19,6 +19,7 @@ from mtreview.errors import ConflictError, MTReviewError
 from mtreview.store import Annotation, Correction, ReviewStore
 from mtreview.ui.components import ARTICLE_KEY, DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
 from mtreview.ui.offsets import selection_span
+from mtreview.ui.uninterrupted import uninterrupted
 from mtreview.ui.view_model import md_escape
 
 FLASH = "flash"  # messages for the next run's toasts: [(kind, text)]
@@ -176,6 +177,7 @@ def _marked(mark: Annotation) -> str:
     return f"marked “{mark.text}” as {mark.category} ({mark.severity})"
 
 
+@uninterrupted
 def add_marked(
     store: ReviewStore,
     doc_id: str,
@@ -222,6 +224,7 @@ def add_marked(
         push(taken, Undoable("add" if mark else "correct", doc_id, index, mark, version))
 
 
+@uninterrupted
 def add_error(
     store: ReviewStore, doc_id: str, index: int, reviewer: str, slot: Slot = DOCUMENT_SLOT
 ) -> None:
@@ -249,6 +252,7 @@ def add_error(
     guarded(run)
 
 
+@uninterrupted
 def update_error(store: ReviewStore, annotation_id: int, reviewer: str) -> None:
     state = st.session_state
 
@@ -265,6 +269,7 @@ def update_error(store: ReviewStore, annotation_id: int, reviewer: str) -> None:
     guarded(run)
 
 
+@uninterrupted
 def decide(
     store: ReviewStore, doc_id: str, index: int, flag: int | None, accept: bool, reviewer: str
 ) -> None:
@@ -283,9 +288,10 @@ def _save(
     store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str
 ) -> Correction | None:
     """The correction saved, or None (a conflict, kept as a draft; another error: told)."""
-    # Every read and write of st.session_state is a point where Streamlit may stop this
-    # callback for a newer rerun request (a draft sent with Ctrl+S, a fragment's timer).
-    # So the session's containers are taken before the store writes, and the new base and
+    # Every read and write of st.session_state is a point where Streamlit may stop a
+    # callback for a newer rerun request (a draft sent with Ctrl+S, a fragment's timer);
+    # the callbacks that call this run `uninterrupted`, and besides, should one not, the
+    # session's containers are taken before the store writes, and the new base and
     # the message are put in them without going through st.session_state: a stop cannot
     # lose the base (the next save would conflict with the reviewer's own) or the toast.
     state = st.session_state
@@ -328,6 +334,7 @@ def _keep(draft_action: Callable[[], object]) -> None:
         flash("error", f"the draft: {exc}")
 
 
+@uninterrupted
 def save_correction(store: ReviewStore, doc_id: str, index: int, text: str, reviewer: str) -> None:
     taken = undo_stack()
     saved = _save(store, doc_id, index, text, reviewer)
@@ -335,6 +342,7 @@ def save_correction(store: ReviewStore, doc_id: str, index: int, text: str, revi
         push(taken, Undoable("correct", doc_id, index, version=saved.version))
 
 
+@uninterrupted
 def take_theirs(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
     """Give up this reviewer's text (and its draft) for the version saved first."""
     conflict: dict[str, Any] = st.session_state.pop(CONFLICT, {}) or {}
@@ -343,6 +351,7 @@ def take_theirs(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> N
         _keep(lambda: store.discard_draft(doc_id, index, reviewer=reviewer))
 
 
+@uninterrupted
 def mark_reviewed(store: ReviewStore, doc_id: str, index: int, reviewer: str) -> None:
     def run() -> str:
         store.mark_reviewed(doc_id, index, reviewer=reviewer)

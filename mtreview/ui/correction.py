@@ -20,6 +20,7 @@ from mtreview.ui.drafts import (
     shown_note,
 )
 from mtreview.ui.shortcuts import SHORTCUTS
+from mtreview.ui.uninterrupted import uninterrupted
 from mtreview.ui.view_model import diff_html, md_escape
 
 BOX_HANDLED = "box_events"  # numbers of the saves and "reviewed" this session handled
@@ -84,6 +85,7 @@ def _first_time(number: int) -> bool:
     return True
 
 
+@uninterrupted
 def save_sent(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """ "Save correction": the box's text, saved on the version this session edits (a save
     meets the conflict check there). A second save of a box drawn before its first was
@@ -99,6 +101,7 @@ def save_sent(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> 
     actions.save_correction(store, sent.doc_id, sent.index, sent.text, reviewer)
 
 
+@uninterrupted
 def reviewed_sent(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """ "Reviewed, no change": the segment is marked reviewed; text typed in the box stays
     a draft."""

@@ -22,6 +22,7 @@ from mtreview.errors import MTReviewError
 from mtreview.store import Draft, ReviewStore, SegmentReview
 from mtreview.ui import actions
 from mtreview.ui.components import BOX_KEY, DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
+from mtreview.ui.uninterrupted import uninterrupted
 
 DRAFT_ERROR = "draft_error"  # why the last draft could not be kept, for the keeper's line
 DRAFT_LEDGER = "draft_ledger"  # the drafts this session handled (DraftLedger)
@@ -158,6 +159,7 @@ def _ledger() -> DraftLedger:
     return ledger
 
 
+@uninterrupted
 def keep_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """The browser sent the box's text: keep it, or forget the draft when it is back to the
     saved text. A late draft is let go: one from before a save in this session (the base
@@ -233,6 +235,7 @@ def mark_draft_data(
     }
 
 
+@uninterrupted
 def keep_mark_draft(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """The picker sent the error being typed in it (or its end: `discard`): kept as the
     reviewer's draft of the segment's error, or forgotten. One older than the picker's last

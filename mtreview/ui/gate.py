@@ -290,6 +290,10 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 
     if not config.is_manually_set("client.showErrorDetails"):
         config.set_option("client.showErrorDetails", "none")
+    # A newer request goes to the run under way, which takes it at its next use of the
+    # session (`mtreview.ui.uninterrupted`), instead of a second run started beside it
+    # while the first still writes to the session and the store.
+    config.set_option("runner.fastReruns", False)
     trusted = dict(config.get_option("server.trustedUserHeaders") or {})
     trusted[BINDING_HEADER.decode("ascii")] = BINDING_KEY  # sessions bound to the cookie
     config.set_option("server.trustedUserHeaders", trusted)

@@ -24,12 +24,14 @@ from mtreview.store import Annotation, ReviewStore, SegmentReview
 from mtreview.ui import actions
 from mtreview.ui.components import DOCUMENT_SLOT, SEGMENT_KEY, Slot, event
 from mtreview.ui.drafts import version_text
+from mtreview.ui.uninterrupted import uninterrupted
 
 HANDLED = "undo_handled"  # ids of the component's undo events handled (each handled once)
 CONFIRM = "confirm_delete"  # (annotation id, correction version): a delete asking first
 UNDO_KEY = "Ctrl+Z"  # the component's key (a Streamlit shortcut would fire in text boxes too)
 
 
+@uninterrupted
 def undo_last(store: ReviewStore, reviewer: str) -> None:
     """Take the session's last action back; it leaves the stack whether or not the store
     lets it be undone (then the message says why)."""
@@ -122,6 +124,7 @@ def restore_before(
     return saved.version
 
 
+@uninterrupted
 def undo_sent(store: ReviewStore, reviewer: str, slot: Slot = DOCUMENT_SLOT) -> None:
     """The segment component's Ctrl+Z (pressed outside any text box)."""
     payload = event(slot.key(SEGMENT_KEY), "undo")
@@ -161,6 +164,7 @@ def ask_delete(store: ReviewStore, annotation_id: int, reviewer: str, version: i
     delete_error(store, annotation_id, reviewer, linked=linked)
 
 
+@uninterrupted
 def delete_error(
     store: ReviewStore,
     annotation_id: int,

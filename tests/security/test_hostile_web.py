@@ -3,7 +3,8 @@ gate of `mtreview.ui.gate` in front), played with raw clients (httpx, the `webso
 package) as a rebinding page, a framing site or a proxy would: a page or websocket for a
 name the app does not answer to gets 403, every answer forbids framing, the local
 no-password store refuses proxied requests, and a crafted widget value gets no traceback.
-One server for the module: a local store (no accounts) with two team names allowed."""
+Two servers for the module: a local store (no accounts) with two team names allowed, and a
+team store whose document list a signed-in admin and a reviewer play against."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection
 
 from mtreview.hosts import HostAllowList, host_name
+from mtreview.readers import document_from_text
+from mtreview.store import ReviewStore
 from mtreview.testing.browser import streamlit_app
+from mtreview.testing.team import team
+from mtreview.ui.page import DOC_PICK
+from mtreview.ui.session_routes import COOKIE
+from mtreview.ui.widget_at import key_at
 
 pytestmark = [pytest.mark.processes, pytest.mark.slow]
 
@@ -38,6 +45,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     env = {"MTREVIEW_USE_MODELS": "false", "MTREVIEW_ALLOWED_HOSTS": TEAM_NAMES}
     with streamlit_app(folder / "local.db", folder / "streamlit.log", **env) as url:
         yield int(url.rsplit(":", 1)[1])
+
+
+PASSWORDS = {"ada": "quartz meadow lantern", "anne": "plum orchard violin"}
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """A team store: "ours" (3 segments; anne's), "theirs" (lena's); ada is an admin,
+    who may import (the page imports the default document when it has none open)."""
+    folder = tmp_path_factory.mktemp("hostile-team")
+    db = folder / "team.db"
+    with ReviewStore(db) as store:
+        for doc_id, text in (
+            ("ours", "Un.\n\nDeux.\n\nTrois.\n"),
+            ("theirs", "Quatre.\n\nCinq.\n"),
+        ):
+            store.add_document(document_from_text(text, doc_id=doc_id, name=f"{doc_id}.txt"))
+        accounts = {
+            name: ("admin" if name == "ada" else "reviewer", pw) for name, pw in PASSWORDS.items()
+        }
+        signed = team(store, {**accounts, "lena": ("reviewer", None)})
+        store.assign("ours", ["anne"], by=signed["admin"], first=0, last=2)
+        store.assign("theirs", ["lena"], by=signed["admin"], first=0, last=0)
+    env = {"MTREVIEW_USE_MODELS": "false"}
+    with streamlit_app(db, folder / "streamlit.log", **env) as url:
+        yield int(url.rsplit(":", 1)[1]), db
 
 
 def _get(port: int, host: str, path: str = "/", **headers: str) -> httpx.Response:
@@ -195,3 +228,54 @@ def test_a_team_store_serves_through_its_proxy(tmp_path: Path) -> None:
     assert asyncio.run(status(missing, proxied)) == 403 and not missing.exists()
     assert asyncio.run(status(local, [("Host", "localhost")])) == 200
     assert asyncio.run(status(local, [("Host", "evil.example"), ("Host", "localhost")])) == 403
+
+
+def _signed_in_tab(port: int, name: str) -> ClientConnection:
+    """A tab of `name`, signed in through the app's form (the cookie it sets)."""
+    origin = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=origin, timeout=30) as client:
+        answer = client.post(
+            "/_mtreview/signin",
+            data={"user": name, "password": PASSWORDS[name]},
+            headers={"Origin": origin},
+        )
+    assert answer.status_code == 303, answer.text
+    return open_stream(port, headers={"Cookie": f"{COOKIE}={answer.cookies[COOKIE]}"})
+
+
+def _where(elements: list[tuple[str, object]]) -> list[str]:
+    """What the page shows: its texts and headings (the document's name, "Segment N of M")."""
+    return [e.body for kind, e in elements if kind in ("text", "heading")]  # type: ignore[attr-defined]
+
+
+def test_the_document_list_acts_only_on_a_document_it_listed(
+    team_server: tuple[int, Path],
+) -> None:
+    """The attacker's value for the document list, over the websocket: a document id the
+    store does not have and an old label (both arrive as text) would have made an admin's
+    page import the default document and open it; another reviewer's document would have
+    sent anne back to her first segment. Nothing is imported, nothing moves."""
+    port, db = team_server
+    with ReviewStore(db) as store:
+        before = [d.doc_id for d in store.documents()]
+    link = "doc=ours&segment=1"
+    attacks = {"ada": ["no-such-document", "ours.txt (9 segments)"], "anne": ["theirs"]}
+    for name, values in attacks.items():
+        with _signed_in_tab(port, name) as ws:
+            request_run(ws, query=link)
+            drawn = _elements(ws)
+            shown = _where(drawn)
+            assert "ours.txt" in shown and "Segment 2 of 3" in shown, shown
+            [doc_list] = [
+                e.id  # type: ignore[attr-defined]
+                for kind, e in drawn
+                if kind == "selectbox" and e.id.endswith(key_at(DOC_PICK, "ours"))  # type: ignore[attr-defined]
+            ]
+            for value in values:
+                request_run(ws, query=link, widgets=[(doc_list, "string_value", value)])
+                after = _elements(ws)
+                assert _where(after) == shown, (name, value)
+                if name == "anne":  # (an admin lists every document)
+                    assert not any("theirs" in str(element) for _, element in after)
+    with ReviewStore(db) as store:
+        assert [d.doc_id for d in store.documents()] == before
