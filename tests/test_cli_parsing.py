@@ -107,3 +107,23 @@ def test_the_address_is_given_with_host_only(
         "mtreview: error: give the address to listen on with --host, not --server.address\n"
     )
     assert not (tmp_path / "x.db").exists()
+
+
+def test_commands_share_the_parser_but_not_its_list_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`main` builds the parser once per process; a command that changes a list it was given
+    by default (`--doc` not given) must not change what the next command gets."""
+    from mtreview.cli.common import COMMANDS
+
+    given: list[list[str]] = []
+
+    def export(args: argparse.Namespace) -> int:
+        given.append(list(args.doc))
+        args.doc.append("changed")
+        return 0
+
+    monkeypatch.setitem(COMMANDS, "export", export)
+    for _ in range(2):
+        assert main(["export", "--db", "x.db", "--format", "jsonl", "-o", "x.jsonl"]) == 0
+    assert given == [[], []]

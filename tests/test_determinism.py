@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,21 +30,24 @@ ARTICLE = ROOT / "data" / "kaztag-ngo-pressure.fr.txt"
 pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 
-# two flags on one span, each line at other offsets: their order once hashed
+# two flags on one span, each line at other offsets: their order once hashed (a set of
+# flags). The CTranslate2 runs, each with a hash seed of its own, score them with a repeated
+# word and two names (three runs without models did that alone: 7 CPU s more)
 QUOTES = [
     'Il a dit « oui » puis "non.',
     'Elle a crié « jamais » puis "toujours.',
     'Le maire de la ville a répondu « peut-être » et "demain.',
     'Nous « rien » "tout.',
 ]
+HASHED = [*QUOTES, "Le chat chat dort. M. Dupont et M. Durand."]
 
 
-def document(folder: Path, lines: int) -> Path:
+def document(folder: Path, lines: int, tail: Sequence[str] = QUOTES[:1]) -> Path:
     """The article twice (repeats), numbered lines with titles and quotes."""
     body = [f'Phrase {n} : « Oui », dit M. Dupont ; "non" répond-il.' for n in range(lines)]
     article = ARTICLE.read_text(encoding="utf-8")
     path = folder / f"doc{lines}.txt"
-    path.write_text("\n\n".join([article, *body, QUOTES[0], article]) + "\n", encoding="utf-8")
+    path.write_text("\n\n".join([article, *body, *tail, article]) + "\n", encoding="utf-8")
     return path
 
 
@@ -117,16 +119,6 @@ def together(*runs: Callable[[], object]) -> list[object]:
         return [future.result() for future in [pool.submit(run) for run in runs]]
 
 
-def test_hash_seeds_do_not_change_the_output(tmp_path: Path) -> None:
-    path = tmp_path / "quotes.txt"
-    lines = [*QUOTES, "Le chat chat dort. M. Dupont et M. Durand."]
-    path.write_text("\n\n".join(lines) + "\n", "utf-8")
-    argv = ["score", str(path), "--no-models", "--no-grammar"]
-    outs = [tmp_path / f"out{seed}.jsonl" for seed in range(3)]
-    together(*[partial(score, argv, seed, "-o", str(out)) for seed, out in enumerate(outs)])
-    assert len({out.read_bytes() for out in outs}) == 1
-
-
 @pytest.fixture(scope="module")
 def reference(
     job: list[str], tmp_path_factory: pytest.TempPathFactory
@@ -171,7 +163,7 @@ def test_transformers_same_bytes_cached_or_not(
 def test_ctranslate2_same_bytes_cached_or_not_killed_or_not(
     job: list[str], tmp_path: Path, ct2_conversion: Callable[[Path, str], Path]
 ) -> None:
-    ct2 = [*job, str(document(tmp_path, 20)), "--backend", "ct2", "--compute-type", "int8"]
+    ct2 = [*job, str(document(tmp_path, 20, HASHED)), "--backend", "ct2", "--compute-type", "int8"]
     ct2 += ["--cache-dir", str(tmp_path / "c")]
     # the session's conversions copied in: no run converts (nor imports torch to do so);
     # processes converting at once: test_ct2's race

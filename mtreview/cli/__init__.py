@@ -7,6 +7,7 @@ run (`@command`); `main` dispatches.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -44,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     for add in PARSERS:
         add(commands)
     return parser
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """The parser, built once per process: building it takes about 7 ms, paid at every
+    command by in-process callers (the tests and fuzz runs: thousands of commands).
+    Parsing leaves it as it is; the registries its choices come from are filled on import."""
+    return build_parser()
 
 
 class Stopped(KeyboardInterrupt):
@@ -85,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     words, streamlit_options = review.split_streamlit_options(
         list(sys.argv[1:] if argv is None else argv)
     )
-    args = build_parser().parse_args(words)
+    args = _parser().parse_args(words)
+    for name, value in vars(args).items():  # a list default is the parser's own: a copy each
+        if isinstance(value, list):
+            setattr(args, name, list(value))
     args.streamlit_options = streamlit_options
     previous = {}
     if threading.current_thread() is threading.main_thread():
