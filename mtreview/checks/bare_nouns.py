@@ -15,23 +15,14 @@ noun after dans").
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from mtreview.checks.base import register_check
 from mtreview.checks.french_model import ParsedCheck, tokens
+from mtreview.checks.french_words import reads_as_french
 from mtreview.flags import Flag
 
 MIN_FRENCH_ZIPF = 3.0  # once in a million French words or more
-
-
-@functools.lru_cache(maxsize=8192)
-def reads_as_french(word: str) -> bool:
-    """Common in French and more so than in English ("liste", not "make")."""
-    from wordfreq import zipf_frequency  # loaded only when a candidate is found
-
-    french = zipf_frequency(word, "fr")
-    return french >= MIN_FRENCH_ZIPF and french > zipf_frequency(word, "en")
 
 
 @register_check
@@ -67,7 +58,7 @@ def bare_after_dans(doc: Any) -> list[tuple[Any, Any]]:
             and noun.pos_ == "NOUN"
             and noun.is_alpha
             and noun.text[:1].islower()
-            and reads_as_french(noun.lower_)
+            and reads_as_french(noun.lower_, MIN_FRENCH_ZIPF)
         ):
             found.append((token, noun))
     return found

@@ -25,6 +25,7 @@ from typing import Any
 
 from mtreview.checks.base import register_check
 from mtreview.checks.french_model import ParsedCheck, tokens
+from mtreview.checks.french_words import ELIDED_CLITICS, INFINITIVE, OBJECT_CLITICS
 from mtreview.flags import Flag
 
 # verbs that take the person as an indirect object, the action with "de" + infinitive
@@ -34,7 +35,7 @@ VERBS = frozenset(
 )
 IMPERSONAL = frozenset("il ce c' c’ cela ça ceci qui que qu' qu’".split())
 DE = frozenset("de d' d’".split())
-CLITICS = frozenset("le la les l' l’ y en se s' s’ vous nous lui leur me m' m’ te t' t’".split())
+CLITICS = OBJECT_CLITICS | ELIDED_CLITICS
 SUBJECTS = ("nsubj", "nsubj:pass")
 # forms a tagger takes for a noun at a sentence's start ("Permet les utilisateurs de"):
 # the present, infinitive, imperative and present participle of each verb
@@ -68,7 +69,6 @@ PERSONS = frozenset(
 )
 # a definite article and what "à" makes of it
 TO_ARTICLE = {"les": "aux", "le": "au", "la": "à la", "l'": "à l'", "l’": "à l’"}
-INFINITIVE_ENDINGS = ("er", "ir", "re", "oir")
 
 
 @register_check
@@ -166,4 +166,4 @@ def _infinitive(token: Any, *, clitic: bool) -> bool:
     transformer" as a determiner and a noun."""
     if "Inf" in token.morph.get("VerbForm"):
         return True
-    return clitic and token.is_alpha and token.lower_.endswith(INFINITIVE_ENDINGS)
+    return clitic and token.is_alpha and INFINITIVE.search(token.lower_) is not None

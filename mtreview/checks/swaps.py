@@ -75,7 +75,7 @@ GAIN = 7.5  # natural log: the other order must be ~1,800 times as probable
 # a subsignal of its own weight); below, `/weak`
 STRONG_GAIN = 10.0
 # object pronouns (and "ne"), which stand before the verb they go with
-CLITICS = frozenset("le la les lui leur me te se nous vous y en ne".split())
+CLITICS = french_words.OBJECT_CLITICS | {"ne"}
 # finite verbs and infinitives by their ending ("-ez", "-ons", "-ent" but not "-ment" …)
 VERB_LIKE = re.compile(r"(?:ez|ons|(?<!m)ent|er|ir|re)$")
 FINITE_LIKE = re.compile(r"(?:ez|ons|(?<!m)ent|er|ir|re|oit|eut|ait|ont|est|aut)$")
@@ -102,7 +102,6 @@ BEFORE_INFINITIVE = frozenset(
     "certes bien mal toujours jamais encore déjà aussi tout trop peu mieux plus pas rien "
     "vraiment également même souvent".split()
 )
-INFINITIVE = re.compile(r"(?:er|ir|re|oir)$")
 RELATIVES = frozenset({"que", "qu", "où", "dont"})
 SUBJECT_OPENERS = frozenset(
     "le la les l un une des son sa ses leur leurs ce cet cette ces votre vos notre nos".split()
@@ -213,7 +212,7 @@ def _french_order(text: str, first: Unit, one: str, second: Unit, two: str) -> b
         return True
     if ADVERB.search(lower_one) and ADVERB.search(lower_two):
         return True  # "toujours pas" and "pas toujours" are both French
-    if lower_one in BEFORE_INFINITIVE and INFINITIVE.search(lower_two):
+    if lower_one in BEFORE_INFINITIVE and french_words.INFINITIVE.search(lower_two):
         return True  # "peut certes être"
     if lower_one in RELATIVES and two[:1].islower() and _subject_follows(text, second.end):
         return True  # "que demande le serveur"
@@ -268,7 +267,10 @@ def _english_order(before: Unit, one: str, two: str, gain: float) -> tuple[str, 
     # says "publiés", "toléré" are participles too)
     adjective = bool(_singulars(one) & classes["adj"]) or (
         bool(_PARTICIPLE_FORM.search(one))
-        and (bool(first & classes["verb"]) or any(INFINITIVE.search(lemma) for lemma in first))
+        and (
+            bool(first & classes["verb"])
+            or any(french_words.INFINITIVE.search(lemma) for lemma in first)
+        )
     )
     noun_one, noun_two = bool(first & classes["noun"]), bool(second & classes["noun"])
     # an adjective that may be a noun stands first in French noun pairs ("le type tableau",

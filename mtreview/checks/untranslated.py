@@ -349,7 +349,10 @@ def _neighbours(text: str, start: int, end: int) -> tuple[str, ...]:
 
 def _in_french_phrase(text: str, start: int, end: int) -> bool:
     """The word before or after is plainly French ("le", "du", "ouvrir")."""
-    return any(_is_french(word) for word in _neighbours(text, start, end))
+    return any(
+        french_words.reads_as_french(word, MIN_NEIGHBOUR_FRENCH_ZIPF)
+        for word in _neighbours(text, start, end)
+    )
 
 
 def _english_neighbour(text: str, start: int, end: int) -> bool:
@@ -372,14 +375,6 @@ def french_analyses() -> dict[str, frozenset[str]]:
         )
         if analyses
     }
-
-
-@functools.lru_cache(maxsize=65536)
-def _is_french(key: str) -> bool:
-    from wordfreq import zipf_frequency
-
-    french = zipf_frequency(key, "fr")
-    return french >= MIN_NEIGHBOUR_FRENCH_ZIPF and french > zipf_frequency(key, "en")
 
 
 @functools.lru_cache(maxsize=65536)
