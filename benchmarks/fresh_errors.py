@@ -1137,18 +1137,10 @@ def _m(
     french: str,
     after: str = "",
 ) -> Fresh:
-    """Fixed words (each key of `mapping`, any case, becomes its value), as `_words` writes
-    them but never just after an apostrophe or a bracket ("l'affiche" stays whole: its
-    elided form is a key of its own), and only where `after` follows."""
-    wanted = {k.lower().replace("’", "'"): v for k, v in mapping.items()}
-    alternatives = "|".join(mt_errors._forms(k) for k in sorted(mapping, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w'’()-])(?:{alternatives})(?![\w-])(?={after})", re.IGNORECASE)
-
-    def replace(match: re.Match[str], apostrophe: str) -> str:
-        found = " ".join(match.group().lower().replace("’", "'").split())
-        return mt_errors._case_like(match.group(), wanted[found].replace("'", apostrophe))
-
-    rewrite = Rewrite(key, pattern, replace, re.compile(trigger, re.IGNORECASE))
+    """Fixed words as `_words` writes them, but never just after an apostrophe or a
+    bracket ("l'affiche" stays whole: its elided form is a key of its own), and only where
+    `after` follows."""
+    rewrite = mt_errors._words(key, mapping, trigger, not_after=r"[\w'’()-]", followed_by=after)
     return Fresh(kind, rewrite, english, french)
 
 

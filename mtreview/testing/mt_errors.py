@@ -414,11 +414,20 @@ def _trigger(pattern: str | None) -> re.Pattern[str] | None:
     return re.compile(pattern, re.IGNORECASE) if pattern else None
 
 
-def _words(key: str, mapping: dict[str, str], trigger: str | None = None) -> Rewrite:
-    """A rewrite of fixed phrases: each key of `mapping` (any case) becomes its value."""
+def _words(
+    key: str,
+    mapping: dict[str, str],
+    trigger: str | None = None,
+    *,
+    not_after: str = r"[\w-]",
+    followed_by: str = "",
+) -> Rewrite:
+    """A rewrite of fixed phrases: each key of `mapping` (any case) becomes its value,
+    where the character before is not `not_after` and, given, `followed_by` follows."""
     wanted = {k.lower().replace("’", "'"): v for k, v in mapping.items()}
     alternatives = "|".join(_forms(k) for k in sorted(mapping, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    ahead = f"(?={followed_by})" if followed_by else ""
+    pattern = re.compile(rf"(?<!{not_after})(?:{alternatives})(?![\w-]){ahead}", re.IGNORECASE)
 
     def replace(match: re.Match[str], apostrophe: str) -> str:
         found = " ".join(match.group().lower().replace("’", "'").split())
